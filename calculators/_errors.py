@@ -1,0 +1,67 @@
+"""Errors raised by :mod:`calculators`.
+
+Every error a user can cause renders as one line naming the parameter, the value and
+what would have been accepted; the command line prints that line and exits with 2.
+
+Exception hierarchy::
+
+    RelendInputError (ValueError)
+    ├── LedgerFileError        unreadable, undecodable or empty file; missing column
+    ├── MoneyError             an amount that is not exact to the fen, or not positive
+    ├── LenderError            an unknown lender, or one not eligible for the tool
+    ├── PolicyNotFoundError    no policy row covers that program and date or period
+    ├── ExtensionLimitError    more facility extensions than the tool allows
+    └── ParameterError         any other argument outside what is accepted
+
+Errors of :mod:`calendars` (``calendars.CalendarError``) pass through unchanged.
+Problems with single ledger rows are never raised: the row is marked ``invalid``
+with a reason code and the rest of the ledger is computed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class RelendInputError(ValueError):
+    """Base class of the errors a user's input can cause.
+
+    Parameters
+    ----------
+    parameter : str
+        The argument, column or field that was wrong.
+    value : Any
+        What it was given.
+    accepted : str
+        What would have been accepted, in words.
+    """
+
+    def __init__(self, parameter: str, value: Any, accepted: str) -> None:
+        self.parameter = parameter
+        self.value = value
+        self.accepted = accepted
+        super().__init__(f"{parameter}={value!r} is not accepted: {accepted}")
+
+
+class LedgerFileError(RelendInputError):
+    """A ledger or list file that cannot be used at all."""
+
+
+class MoneyError(RelendInputError):
+    """An amount that is not exact to the fen or outside the accepted range."""
+
+
+class LenderError(RelendInputError):
+    """An unknown lender, or a lender not eligible for the tool."""
+
+
+class PolicyNotFoundError(RelendInputError):
+    """No policy row covers the program at that date or period."""
+
+
+class ExtensionLimitError(RelendInputError):
+    """More extensions than the policy row allows."""
+
+
+class ParameterError(RelendInputError):
+    """Any other argument outside what is accepted."""

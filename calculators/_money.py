@@ -1,0 +1,196 @@
+"""Exact money: integer fen, exact ratios, one half-up rounding.
+
+Money is held as integer fen (分) everywhere: Python ``int`` for totals and numpy
+``int64`` for columns. Ratios and rates are :class:`fractions.Fraction` or
+:class:`decimal.Decimal`; nothing in a money path is a float.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+
+from ._errors import MoneyError
+
+ROUNDING_RULE = (
+    "one rounding, ROUND_HALF_UP to the fen, on the total; per-loan amounts are the "
+    "largest-remainder split of that total (each loan gets ratio x principal rounded "
+    "down, and the remaining fen go one each to the largest remainders, earlier rows "
+    "first on ties), so they add up to the total exactly"
+)
+
+# yuan: digits with optional thousands separators, at most two decimals
+_YUAN_PATTERN = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{1,2})?"
+_YUAN_RE = re.compile(rf"^{_YUAN_PATTERN}$")
+_FEN_PATTERN = r"[+-]?\d+"
+MAX_FEN = 10**17  # 1 quadrillion yuan: far above any ledger, far below int64's limit
+
+
+def to_fraction(value: Fraction | Decimal | int | str) -> Fraction:
+    """An exact :class:`Fraction` from a Fraction, Decimal, int or decimal string."""
+    if isinstance(value, float):
+        raise MoneyError("ratio", value, "an exact value: a Decimal, Fraction or string")
+    return Fraction(value)
+
+
+def round_half_up(value: Fraction | Decimal | int) -> int:
+    """Round an exact amount of fen to the nearest fen, halves away from zero.
+
+    Examples
+    --------
+    >>> round_half_up(Fraction(5, 2)), round_half_up(Fraction(-5, 2))
+    (3, -3)
+    """
+    q = Fraction(value)
+    sign = -1 if q < 0 else 1
+    q = abs(q)
+    floor, rest = divmod(q.numerator, q.denominator)
+    return sign * (floor + (1 if 2 * rest >= q.denominator else 0))
+
+
+def yuan_to_fen(text: str | int | Decimal) -> int:
+    """Parse one amount in yuan exactly into fen.
+
+    Accepts ``"1,234,567.89"``, ``"1234567.8"``, ``1234567`` or ``Decimal("12.34")``;
+    thousands separators must group by three; at most two decimals.
+
+    Raises
+    ------
+    MoneyError
+        If the amount is not exact to the fen or not a number.
+    """
+    if isinstance(text, (bool, float)):
+        raise MoneyError("amount", text, "yuan as a string or Decimal, at most 2 decimals")
+    if isinstance(text, int):
+        return text * 100
+    if isinstance(text, Decimal):
+        fen = text * 100
+        if fen != fen.to_integral_value():
+            raise MoneyError("amount", str(text), "yuan with at most 2 decimals")
+        return int(fen)
+    cleaned = str(text).strip().replace("，", ",")
+    if not _YUAN_RE.match(cleaned):
+        raise MoneyError(
+            "amount", text, "yuan with at most 2 decimals, e.g. 1,234,567.89 or 1234567.89"
+        )
+    return int(Decimal(cleaned.replace(",", "")) * 100)
+
+
+def fen_to_yuan(fen: int) -> str:
+    """Format integer fen as a yuan string with two decimals, e.g. ``"1,234.50"``."""
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(int(fen)), 100)
+    return f"{sign}{whole:,}.{cents:02d}"
+
+
+def parse_yuan_column(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Parse a column of yuan strings into fen, vectorized.
+
+    Returns
+    -------
+    fen : numpy.ndarray of int64
+        The amount in fen; 0 where invalid.
+    ok : numpy.ndarray of bool
+        Whether each value was a well-formed amount with at most two decimals.
+    """
+    text = values.astype("string").str.strip().str.replace("，", ",", regex=False)
+    ok = text.str.fullmatch(_YUAN_PATTERN).fillna(False).to_numpy(dtype=bool)
+    plain = text.where(ok, "0").str.replace(",", "", regex=False)
+    parts = plain.str.split(".", n=1, expand=True)
+    whole = parts[0]
+    frac = parts[1] if parts.shape[1] > 1 else pd.Series("", index=plain.index)
+    frac = frac.fillna("").str.ljust(2, "0")
+    negative = whole.str.startswith("-").to_numpy(dtype=bool)
+    digits = whole.str.lstrip("+-")
+    too_long = (digits.str.len() > 15).to_numpy(dtype=bool)  # keep inside int64 with margin
+    ok &= ~too_long
+    digits = digits.where(~too_long, "0")
+    magnitude = digits.astype("int64").to_numpy() * 100 + frac.astype("int64").to_numpy()
+    fen = np.where(negative, -magnitude, magnitude)
+    return np.where(ok, fen, 0).astype(np.int64), ok
+
+
+def parse_fen_column(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Parse a column of integer fen (strings or integers), vectorized.
+
+    Floats are accepted only when every value is a whole number of fen.
+    """
+    if pd.api.types.is_integer_dtype(values.dtype):
+        ok = values.notna().to_numpy(dtype=bool)
+        return values.fillna(0).to_numpy(dtype=np.int64), ok
+    if pd.api.types.is_float_dtype(values.dtype):
+        arr = values.to_numpy(dtype="float64", na_value=np.nan)
+        ok = np.isfinite(arr) & (np.abs(arr) < 2**53) & (arr == np.round(arr))
+        return np.where(ok, arr, 0).astype(np.int64), ok
+    text = values.astype("string").str.strip()
+    ok = text.str.fullmatch(_FEN_PATTERN).fillna(False).to_numpy(dtype=bool)
+    ok &= (text.str.len().fillna(0) <= 18).to_numpy(dtype=bool)
+    fen = text.where(ok, "0").astype("int64").to_numpy()
+    return fen, ok
+
+
+def parse_principal(values: pd.Series, unit: str) -> tuple[np.ndarray, np.ndarray]:
+    """Principal in fen and validity (well-formed and strictly positive), vectorized.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Yuan strings (``unit="yuan"``) or integer fen (``unit="fen"``). A float yuan
+        column is accepted only where every value is exact to the fen.
+    unit : {"yuan", "fen"}
+    """
+    if unit == "fen":
+        fen, ok = parse_fen_column(values)
+    elif pd.api.types.is_float_dtype(values.dtype):
+        fen, ok = _exact_float_yuan(values)
+    elif pd.api.types.is_integer_dtype(values.dtype):
+        ok = values.notna().to_numpy(dtype=bool)
+        fen = values.fillna(0).to_numpy(dtype=np.int64) * 100
+    else:
+        fen, ok = parse_yuan_column(values)
+    ok &= (fen > 0) & (fen <= MAX_FEN)
+    return np.where(ok, fen, 0), ok
+
+
+def _exact_float_yuan(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Yuan floats to fen, only where the float is the nearest double to a fen amount."""
+    arr = values.to_numpy(dtype="float64", na_value=np.nan)
+    finite = np.isfinite(arr) & (np.abs(arr) < 1e13)
+    fen = np.round(np.where(finite, arr, 0) * 100)
+    ok = finite & (fen / 100 == np.where(finite, arr, 0))
+    return np.where(ok, fen, 0).astype(np.int64), ok
+
+
+def apply_ratio(total_fen: int, ratio: Fraction) -> int:
+    """``round_half_up(ratio x total_fen)``: the one rounding of a claim."""
+    return round_half_up(ratio * total_fen)
+
+
+def largest_remainder_split(principal_fen: np.ndarray, ratio: Fraction) -> np.ndarray:
+    """Split ``round_half_up(ratio x sum(principal))`` over the loans, exactly.
+
+    Each loan gets ``floor(ratio x principal)``; the fen left over (fewer than the
+    number of loans) go one each to the loans with the largest remainders, earlier
+    rows first among equal remainders. The result sums to the rounded total.
+
+    Parameters
+    ----------
+    principal_fen : numpy.ndarray of int64
+        Non-negative principals.
+    ratio : Fraction
+        Between 0 and 1 with a small denominator (e.g. 3/5).
+    """
+    p = np.asarray(principal_fen, dtype=np.int64)
+    num, den = ratio.numerator, ratio.denominator
+    scaled = p * np.int64(num)
+    floors, remainders = np.divmod(scaled, np.int64(den))
+    total = apply_ratio(int(p.sum(dtype=np.int64)), ratio)
+    leftover = total - int(floors.sum(dtype=np.int64))
+    if leftover:
+        order = np.argsort(-remainders, kind="stable")[:leftover]
+        floors[order] += 1
+    return floors

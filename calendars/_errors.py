@@ -1,0 +1,80 @@
+"""Errors raised by :mod:`calendars`.
+
+Every error is a user-facing ``ValueError`` that renders as one line naming the
+parameter, the value it was given and what would have been accepted.
+
+Exception hierarchy::
+
+    CalendarError (ValueError)
+    ├── InvalidPeriodError          "2022Q5", "abc"
+    ├── DateOutOfBoundsError        a date outside a calendar's coverage
+    ├── UnknownCalendarError        a calendar name that does not exist
+    ├── OverrideFileError           an unreadable or malformed override file
+    └── ProvisionalCalendarError    strict mode met a year with no published notice
+
+    ProvisionalCalendarWarning (UserWarning)
+                                    a result depends on a year with no published notice
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class CalendarError(ValueError):
+    """Base class of every error raised by :mod:`calendars`.
+
+    Parameters
+    ----------
+    parameter : str
+        The name of the argument or field that was wrong.
+    value : Any
+        The value it was given.
+    accepted : str
+        What would have been accepted, in words.
+    """
+
+    def __init__(self, parameter: str, value: Any, accepted: str) -> None:
+        self.parameter = parameter
+        self.value = value
+        self.accepted = accepted
+        super().__init__(f"{parameter}={value!r} is not accepted: {accepted}")
+
+
+class InvalidPeriodError(CalendarError):
+    """A quarter or month string that cannot be parsed."""
+
+
+class DateOutOfBoundsError(CalendarError):
+    """A date outside the years a calendar covers.
+
+    Attributes
+    ----------
+    bound : datetime.date
+        The first or last date the calendar covers.
+    """
+
+    def __init__(self, parameter: str, value: Any, bound: Any, side: str) -> None:
+        self.bound = bound
+        word = "on or after" if side == "first" else "on or before"
+        super().__init__(parameter, value, f"the calendar covers dates {word} {bound.isoformat()}")
+
+
+class UnknownCalendarError(CalendarError):
+    """A calendar name that is not registered."""
+
+
+class OverrideFileError(CalendarError):
+    """An override file that cannot be read or does not follow the format."""
+
+
+class ProvisionalCalendarError(CalendarError):
+    """A strict calendar was asked about a year whose schedule is not published."""
+
+
+class ProvisionalCalendarWarning(UserWarning):
+    """A result depends on a year whose State Council notice is not in the data.
+
+    The holidays of such a year are a rule-based estimate: statutory holidays with
+    weekend days carried to the next weekday, and no make-up working days.
+    """
