@@ -1,0 +1,60 @@
+"""Relending and support-tool calculators on exact money.
+
+Modules
+-------
+tech_relending
+    Tech-innovation relending (科技创新再贷款) claims.
+transport_relending
+    Transport-logistics relending (交通物流专项再贷款) claims.
+
+Ledger columns (canonical name, then accepted Chinese headers): ``loan_id`` (借据号,
+贷款编号), ``borrower_id`` (统一社会信用代码, 借款人证件号码), ``borrower_name``
+(借款人名称), ``principal`` in yuan or ``principal_fen`` (贷款金额, 发放金额, 贷款本金),
+``currency`` (币种), ``disbursement_date`` (发放日期, 放款日期), ``maturity_date``
+(到期日期, 到期日), ``borrower_category`` (借款人类型; transport only).
+"""
+
+from __future__ import annotations
+
+from . import tech_relending, transport_relending
+from ._claim import ClaimResult
+from ._errors import (
+    ExtensionLimitError,
+    LedgerFileError,
+    LenderError,
+    MoneyError,
+    ParameterError,
+    PolicyNotFoundError,
+    RelendInputError,
+)
+from ._ledger import EXCLUSION_REASONS, INVALID_REASONS, REASONS
+from ._lenders import LENDERS, Lender
+from ._money import fen_to_yuan, largest_remainder_split, round_half_up, yuan_to_fen
+from ._policy import POLICY_TABLE, Figure, PolicyRow, policy_for, policy_for_period
+
+__all__ = [
+    "EXCLUSION_REASONS",
+    "INVALID_REASONS",
+    "LENDERS",
+    "POLICY_TABLE",
+    "REASONS",
+    "ClaimResult",
+    "ExtensionLimitError",
+    "Figure",
+    "LedgerFileError",
+    "Lender",
+    "LenderError",
+    "MoneyError",
+    "ParameterError",
+    "PolicyNotFoundError",
+    "PolicyRow",
+    "RelendInputError",
+    "fen_to_yuan",
+    "largest_remainder_split",
+    "policy_for",
+    "policy_for_period",
+    "round_half_up",
+    "tech_relending",
+    "transport_relending",
+    "yuan_to_fen",
+]

@@ -1,0 +1,297 @@
+"""What the tech and transport claims share: the per-loan pass and the result.
+
+Every input row is classified once, vectorized over whole columns, into ``eligible``,
+``excluded`` or ``invalid`` with exactly one reason code; the first reason that applies
+wins, in the order of :data:`calculators._ledger.REASONS` read as invalid reasons
+first, then exclusions in the order listed there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from calendars import BusinessCalendar, Deadline, Quarter, deadline_for
+
+from ._errors import LedgerFileError, ParameterError
+from ._ledger import (
+    CNY_ALIASES,
+    EXCLUSION_REASONS,
+    INVALID_REASONS,
+    REASONS,
+    REQUIRED,
+    LedgerFile,
+    add_months,
+    canonical_columns,
+    epoch_days,
+    parse_dates,
+    read_id_list,
+    read_ledger,
+    validate_ids,
+)
+from ._lenders import Lender, find_lender
+from ._money import ROUNDING_RULE, fen_to_yuan, largest_remainder_split, parse_principal
+from ._policy import PolicyRow, policy_for_period
+
+OUTPUT_COLUMNS = ("principal_fen", "status", "reason", "entitlement_fen")
+Ledger = pd.DataFrame | str | Path | LedgerFile
+IdList = str | Path | Iterable[str]
+
+
+def relend_version() -> str:
+    """The installed relend version, or ``0+unknown`` when run from a source tree."""
+    try:
+        return metadata.version("relend")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def decimal_text(value: Fraction | Decimal) -> str:
+    """An exact ratio or rate as a plain decimal string (``3/5`` -> ``"0.6"``)."""
+    q = Fraction(value)
+    text = format(Decimal(q.numerator) / Decimal(q.denominator), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@dataclass(frozen=True)
+class LoanColumns:
+    """A ledger's columns as exact values, one entry per input row."""
+
+    loan_id: pd.Series
+    borrower_id: pd.Series
+    principal_fen: np.ndarray
+    disbursed: np.ndarray  # int64 days since 1970-01-01
+    matures: np.ndarray
+    invalid: list[tuple[str, np.ndarray]]
+    is_cny: np.ndarray
+    principal_ok: np.ndarray
+    frame: pd.DataFrame = field(repr=False)
+
+
+def load(ledger: Ledger, extra_required: tuple[str, ...] = ()) -> tuple[pd.DataFrame, str]:
+    """The raw ledger frame and its SHA-256 (of the file, or of the DataFrame's content)."""
+    if isinstance(ledger, str | Path):
+        ledger = read_ledger(ledger)
+    if isinstance(ledger, LedgerFile):
+        frame, digest = ledger.frame, ledger.sha256
+    elif isinstance(ledger, pd.DataFrame):
+        frame = ledger
+        hashed = pd.util.hash_pandas_object(ledger, index=False).to_numpy()
+        digest = hashlib.sha256(hashed.tobytes()).hexdigest()
+    else:
+        raise ParameterError("ledger", type(ledger).__name__, "a DataFrame or a path to a CSV")
+    clash = [c for c in OUTPUT_COLUMNS if c in frame.columns and c != "principal_fen"]
+    if clash:
+        raise LedgerFileError(
+            "column",
+            clash[0],
+            "a ledger without the output columns status, reason and entitlement_fen",
+        )
+    canonical_columns(frame, (*REQUIRED, *extra_required))
+    return frame, digest
+
+
+def columns(frame: pd.DataFrame) -> LoanColumns:
+    """Validate every row of a ledger, vectorized."""
+    canon = canonical_columns(frame, REQUIRED)
+    loan_id = canon["loan_id"].astype("string").fillna("").str.strip()
+    empty_id = (loan_id == "").to_numpy(dtype=bool)
+    duplicate = loan_id.duplicated(keep=False).to_numpy(dtype=bool) & ~empty_id
+    borrower_id, id_ok = validate_ids(canon["borrower_id"])
+    if "principal_fen" in canon.columns:
+        principal, principal_ok = parse_principal(canon["principal_fen"], "fen")
+    else:
+        principal, principal_ok = parse_principal(canon["principal"], "yuan")
+    disbursed, d_ok = parse_dates(canon["disbursement_date"])
+    matures, m_ok = parse_dates(canon["maturity_date"])
+    dates_ok = d_ok & m_ok
+    if "currency" in canon.columns:
+        currency = canon["currency"].astype("string").fillna("").str.strip().str.upper()
+        is_cny = currency.isin(CNY_ALIASES).to_numpy(dtype=bool)
+    else:
+        is_cny = np.ones(len(canon), dtype=bool)
+    invalid = [
+        ("invalid_loan_id", empty_id),
+        ("duplicate_loan_id", duplicate),
+        ("invalid_borrower_id", ~id_ok),
+        ("invalid_principal", ~principal_ok),
+        ("invalid_date", ~dates_ok),
+        ("maturity_not_after_disbursement", dates_ok & (matures <= disbursed)),
+    ]
+    assert [name for name, _ in invalid] == list(INVALID_REASONS)
+    return LoanColumns(
+        loan_id, borrower_id, principal, disbursed, matures, invalid, is_cny, principal_ok, canon
+    )
+
+
+def window_exclusions(
+    cols: LoanColumns, policy: PolicyRow, period: Quarter
+) -> list[tuple[str, np.ndarray]]:
+    """Exclusions every program shares: currency, policy window, claim period, term."""
+    day = epoch_days
+    first = day(policy.first_disbursement.value)
+    last = policy.last_disbursement.value
+    d = cols.disbursed
+    out = [
+        ("non_cny", ~cols.is_cny),
+        ("before_policy_start", d < first),
+        ("after_policy_end", d > day(last) if last else np.zeros(len(d), dtype=bool)),
+        ("outside_period", (d < day(period.start)) | (d > day(period.end))),
+    ]
+    months = policy.min_term_months.value
+    if months:
+        out.append(("term_under_6_months", cols.matures < add_months(d, months)))
+    return out
+
+
+def classify(
+    cols: LoanColumns, exclusions: list[tuple[str, np.ndarray]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """One reason per row (the first that applies) and the eligibility mask."""
+    order = [*cols.invalid, *exclusions]
+    names = [name for name, _ in order]
+    assert all(name in REASONS for name in names)
+    codes = np.select([mask for _, mask in order], names, default="eligible")
+    return codes, codes == "eligible"
+
+
+@dataclass(frozen=True, eq=False)
+class ClaimResult:
+    """A computed relending claim.
+
+    Attributes
+    ----------
+    program : str
+    policy : PolicyRow
+    quarter : Quarter
+    lender : Lender
+    loans : pandas.DataFrame
+        Every input row in input order, its columns as given, plus ``principal_fen``
+        (``Int64``, empty where invalid), ``status``, ``reason`` and ``entitlement_fen``.
+    eligible_principal_fen : int
+    entitlement_fen : int
+        ``round_half_up(ratio x eligible_principal_fen)``.
+    deadline : calendars.Deadline
+    input_sha256 : str
+    lists : dict
+        What reference lists were used and how many ids each held.
+    """
+
+    program: str
+    policy: PolicyRow
+    quarter: Quarter
+    lender: Lender
+    loans: pd.DataFrame
+    eligible_principal_fen: int
+    entitlement_fen: int
+    deadline: Deadline
+    input_sha256: str
+    lists: dict[str, Any]
+
+    def reason_counts(self) -> dict[str, int]:
+        """How many rows carry each reason code (codes with no rows left out)."""
+        counts = self.loans["reason"].value_counts()
+        return {code: int(counts[code]) for code in REASONS if code in counts.index}
+
+    def summary(self) -> dict[str, Any]:
+        """The claim as the JSON object ``relend claim --json`` prints."""
+        status = self.loans["status"].value_counts()
+        return {
+            "tool": self.program,
+            "policy": self.policy.version,
+            "policy_title": self.policy.title,
+            "quarter": str(self.quarter),
+            "lender": self.lender.code,
+            "lender_name": self.lender.name,
+            "ratio": decimal_text(self.policy.ratio.value),
+            "loans_total": len(self.loans),
+            "loans_eligible": int(status.get("eligible", 0)),
+            "loans_excluded": int(status.get("excluded", 0)),
+            "loans_invalid": int(status.get("invalid", 0)),
+            "reasons": self.reason_counts(),
+            "eligible_principal_fen": self.eligible_principal_fen,
+            "eligible_principal_yuan": fen_to_yuan(self.eligible_principal_fen),
+            "entitlement_fen": self.entitlement_fen,
+            "entitlement_yuan": fen_to_yuan(self.entitlement_fen),
+            "deadline": self.deadline.date.isoformat(),
+            "deadline_nominal": self.deadline.nominal.isoformat(),
+            "calendar": self.deadline.calendar,
+            "calendar_status": self.deadline.calendar_status,
+            "rounding": ROUNDING_RULE,
+            "lists": self.lists,
+            "sources": self.policy.sources(),
+            "input_sha256": self.input_sha256,
+            "version": relend_version(),
+        }
+
+
+def run_claim(
+    program: str,
+    ledger: Ledger,
+    quarter: str | Quarter,
+    lender: str | Lender,
+    *,
+    extra_required: tuple[str, ...],
+    program_exclusions: Callable[[LoanColumns], list[tuple[str, np.ndarray]]],
+    lists: dict[str, Any],
+    calendar: BusinessCalendar | str | None,
+) -> ClaimResult:
+    """Validate, classify and split a ledger for one program, quarter and lender."""
+    period = Quarter.parse(quarter)
+    policy = policy_for_period(program, period)
+    found = find_lender(lender, policy.lenders.value, program)
+    deadline = deadline_for(period, calendar)
+    frame, digest = load(ledger, extra_required)
+    cols = columns(frame)
+    codes, eligible = classify(
+        cols, [*window_exclusions(cols, policy, period), *program_exclusions(cols)]
+    )
+    entitlement = np.zeros(len(frame), dtype=np.int64)
+    entitlement[eligible] = largest_remainder_split(
+        cols.principal_fen[eligible], policy.ratio.value
+    )
+    loans = _per_loan_frame(frame, cols, codes)
+    loans["entitlement_fen"] = entitlement
+    principal = int(cols.principal_fen[eligible].sum(dtype=np.int64))
+    return ClaimResult(
+        program=program,
+        policy=policy,
+        quarter=period,
+        lender=found,
+        loans=loans,
+        eligible_principal_fen=principal,
+        entitlement_fen=int(entitlement.sum(dtype=np.int64)),
+        deadline=deadline,
+        input_sha256=digest,
+        lists=lists,
+    )
+
+
+def _per_loan_frame(frame: pd.DataFrame, cols: LoanColumns, codes: np.ndarray) -> pd.DataFrame:
+    is_invalid = np.isin(codes, INVALID_REASONS)
+    is_excluded = np.isin(codes, EXCLUSION_REASONS)
+    status = np.where(is_invalid, "invalid", np.where(is_excluded, "excluded", "eligible"))
+    loans = frame.reset_index(drop=True).copy()
+    principal_ok = cols.principal_ok
+    loans["principal_fen"] = pd.arrays.IntegerArray(cols.principal_fen, mask=~principal_ok)
+    loans["status"] = pd.Categorical(status, categories=["eligible", "excluded", "invalid"])
+    loans["reason"] = pd.Categorical(codes, categories=list(REASONS))
+    return loans
+
+
+def id_list(source: IdList | None, what: str, *, required: bool) -> frozenset[str] | None:
+    """Read a reference list, or refuse a missing one the program requires."""
+    if source is None:
+        if required:
+            raise ParameterError(what, None, f"the {what} list: a file or an iterable of ids")
+        return None
+    return read_id_list(source, what)

@@ -1,0 +1,299 @@
+"""Reading and validating loan ledgers (贷款台账).
+
+A ledger is read as text, every cell a string, so that nothing is lost or guessed:
+validation then turns each column into exact values (integer fen, dates as int64 days)
+and gives every row one reason code. Problems with a row mark that row ``invalid``;
+only problems with the file as a whole (unreadable, undecodable, a required column
+missing) raise :class:`LedgerFileError`.
+
+Notes
+-----
+Accepted encodings: UTF-8 with or without BOM, then GB18030 (which covers GBK and
+GB2312 exports). Accepted dates: ``2022-04-01``, ``2022/04/01``, ``20220401``,
+``2022年4月1日``, each optionally followed by a midnight time ``00:00:00``.
+Borrower ids are 18-character unified social credit codes (GB 32100-2015) or 18-digit
+resident identity numbers (GB 11643-1999, ISO 7064 MOD 11-2), checked with
+python-stdnum once per distinct id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+from stdnum.cn import ric, uscc
+
+from ._errors import LedgerFileError
+
+# canonical column -> aliases (compared after stripping spaces and lower-casing)
+COLUMN_ALIASES: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "loan_id": ("借据号", "贷款编号", "借据编号"),
+        "borrower_id": ("统一社会信用代码", "借款人证件号码", "证件号码"),
+        "borrower_name": ("借款人名称", "借款人", "企业名称"),
+        "principal": ("贷款金额", "发放金额", "贷款本金", "本金"),
+        "principal_fen": ("贷款金额_分", "本金_分"),
+        "currency": ("币种",),
+        "disbursement_date": ("发放日期", "放款日期", "发放日"),
+        "maturity_date": ("到期日期", "到期日"),
+        "borrower_category": ("借款人类型", "借款人类别"),
+    }
+)
+REQUIRED = ("loan_id", "borrower_id", "disbursement_date", "maturity_date")
+CNY_ALIASES = ("CNY", "RMB", "人民币", "156", "")
+
+INVALID_REASONS = (
+    "invalid_loan_id",
+    "duplicate_loan_id",
+    "invalid_borrower_id",
+    "invalid_principal",
+    "invalid_date",
+    "maturity_not_after_disbursement",
+)
+EXCLUSION_REASONS = (
+    "non_cny",
+    "before_policy_start",
+    "after_policy_end",
+    "outside_period",
+    "term_under_6_months",
+    "category_not_eligible",
+    "borrower_not_eligible",
+    "borrower_dishonest",
+)
+REASONS = ("eligible", *EXCLUSION_REASONS, *INVALID_REASONS)
+
+_DATE_FORMATS = (
+    ("%Y-%m-%d", r"\d{4}-\d{1,2}-\d{1,2}"),
+    ("%Y/%m/%d", r"\d{4}/\d{1,2}/\d{1,2}"),
+    ("%Y%m%d", r"\d{8}"),
+    ("%Y年%m月%d日", r"\d{4}年\d{1,2}月\d{1,2}日"),
+)
+_MIDNIGHT = r"(?:[ T]00:00(?::00)?)?"
+
+
+def _normal_header(name: object) -> str:
+    return "".join(str(name).replace("\ufeff", "").split()).lower()
+
+
+_ALIAS_TO_CANONICAL = MappingProxyType(
+    {
+        _normal_header(alias): canonical
+        for canonical, aliases in COLUMN_ALIASES.items()
+        for alias in (canonical, *aliases)
+    }
+)
+
+
+def canonical_name(column: object) -> str | None:
+    """The canonical name of a ledger header (``借据号`` -> ``loan_id``), or None."""
+    return _ALIAS_TO_CANONICAL.get(_normal_header(column))
+
+
+@dataclass(frozen=True)
+class LedgerFile:
+    """A ledger as read from disk: every cell as text, plus the file's digest."""
+
+    frame: pd.DataFrame
+    sha256: str
+    path: str
+
+
+def decode_bytes(data: bytes, path: str) -> str:
+    """Decode UTF-8 (BOM or not), else GB18030; refuse anything else."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise LedgerFileError("file", path, "a CSV in UTF-8 (with or without BOM) or GB18030")
+
+
+def read_bytes(path: str | Path) -> bytes:
+    """Read a file, turning OS errors into one-line :class:`LedgerFileError`."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise LedgerFileError(
+            "file", str(path), f"a readable file ({exc.strerror or type(exc).__name__})"
+        ) from None
+
+
+def read_ledger(path: str | Path) -> LedgerFile:
+    """Read a ledger CSV (or .xlsx) with every cell kept as text.
+
+    Raises
+    ------
+    LedgerFileError
+        If the file is missing, unreadable, undecodable, empty or not a table.
+    """
+    data = read_bytes(path)
+    digest = hashlib.sha256(data).hexdigest()
+    if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
+        try:
+            frame = pd.read_excel(io.BytesIO(data), dtype=str, keep_default_na=False)
+        except Exception as exc:  # openpyxl raises many types for a broken workbook
+            raise LedgerFileError("file", str(path), f"a readable .xlsx workbook ({exc})") from None
+    else:
+        text = decode_bytes(data, str(path))
+        if not text.strip():
+            raise LedgerFileError("file", str(path), "a CSV with a header row and loans")
+        try:
+            frame = pd.read_csv(
+                io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True
+            )
+        except (pd.errors.ParserError, ValueError) as exc:
+            first = str(exc).splitlines()[0]
+            raise LedgerFileError("file", str(path), f"a well-formed CSV ({first})") from None
+    return LedgerFile(frame, digest, str(path))
+
+
+def canonical_columns(frame: pd.DataFrame, required: Iterable[str]) -> pd.DataFrame:
+    """Rename aliased headers to canonical names and check the required ones.
+
+    Raises
+    ------
+    LedgerFileError
+        If a required column is missing or two headers name the same column.
+    """
+    renamed: dict[object, str] = {}
+    seen: dict[str, object] = {}
+    for column in frame.columns:
+        canonical = _ALIAS_TO_CANONICAL.get(_normal_header(column))
+        if canonical is None:
+            continue
+        if canonical in seen:
+            raise LedgerFileError(
+                "column", str(column), f"one column for {canonical}; {seen[canonical]!s} is too"
+            )
+        seen[canonical] = column
+        renamed[column] = canonical
+    out = frame.rename(columns=renamed)
+    wanted = list(required)
+    if "principal" not in seen and "principal_fen" not in seen:
+        wanted.append("principal")
+    for name in wanted:
+        if name not in out.columns:
+            if name == "principal":
+                names = "principal (yuan), principal_fen, " + ", ".join(COLUMN_ALIASES[name])
+            else:
+                names = ", ".join((name, *COLUMN_ALIASES[name]))
+            raise LedgerFileError("column", name, f"a ledger with a column named one of: {names}")
+    return out
+
+
+def parse_dates(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Dates to int64 days since 1970-01-01, vectorized, with validity.
+
+    Strings in the accepted formats, ``datetime64`` columns and ``datetime.date``
+    objects are accepted; anything else is invalid (never guessed).
+    """
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        parsed = pd.to_datetime(values)
+    elif values.dtype == object and len(values) and not isinstance(values.iloc[0], str):
+        parsed = pd.to_datetime(values, errors="coerce")
+    else:
+        text = values.astype("string").str.strip()
+        parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
+        for fmt, pattern in _DATE_FORMATS:
+            todo = parsed.isna() & text.str.fullmatch(pattern + _MIDNIGHT).fillna(False)
+            if todo.any():
+                bare = text[todo].str.replace(r"[ T]00:00(?::00)?$", "", regex=True)
+                parsed[todo] = pd.to_datetime(bare, format=fmt, errors="coerce")
+    ok = parsed.notna().to_numpy(dtype=bool)
+    days = parsed.to_numpy(dtype="datetime64[us]").astype("datetime64[D]").astype(np.int64)
+    return np.where(ok, days, 0), ok
+
+
+def epoch_days(day: dt.date) -> int:
+    """Days since 1970-01-01, the integer form dates take in ledger columns."""
+    return (day - dt.date(1970, 1, 1)).days
+
+
+def add_months(days: np.ndarray, months: int) -> np.ndarray:
+    """Add calendar months to int64 day numbers, clamping to the month's end.
+
+    Notes
+    -----
+    2022-08-31 + 6 months is 2023-02-28 (February has no 31st); 2023-08-31 + 6 months
+    is 2024-02-29.
+    """
+    d = days.astype("datetime64[D]")
+    month_start = d.astype("datetime64[M]")
+    day_of_month = (d - month_start.astype("datetime64[D]")).astype(np.int64)
+    target = month_start + np.timedelta64(months, "M")
+    month_len = ((target + 1).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(
+        np.int64
+    )
+    clamped = np.minimum(day_of_month, month_len - 1)
+    return target.astype("datetime64[D]").astype(np.int64) + clamped
+
+
+def _is_valid_id(text: str) -> bool:
+    if len(text) != 18:
+        return False
+    if text[:17].isdigit() and ric.is_valid(text):
+        return True
+    return uscc.is_valid(text)
+
+
+def validate_ids(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Normalized ids (stripped, upper case) and their validity, one check per distinct id."""
+    ids = values.astype("string").fillna("").str.strip().str.upper()
+    codes, uniques = pd.factorize(ids)
+    valid_unique = np.fromiter((_is_valid_id(u) for u in uniques), dtype=bool, count=len(uniques))
+    ok = valid_unique[codes] if len(codes) else np.zeros(0, dtype=bool)
+    return ids, ok
+
+
+def read_id_list(source: str | Path | Iterable[str], what: str) -> frozenset[str]:
+    """Borrower ids from a list file (CSV with an id column, or one id per line) or an iterable.
+
+    Parameters
+    ----------
+    source : path or iterable of str
+    what : str
+        The list's name for messages (``eligible-borrowers``, ``dishonest``).
+
+    Raises
+    ------
+    LedgerFileError
+        If the file cannot be read or holds an id with a wrong check character.
+    """
+    if isinstance(source, str | Path):
+        text = decode_bytes(read_bytes(source), str(source))
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        if lines and _header_id_column(lines[0]) is not None:
+            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+            column = frame.columns[_header_id_column(lines[0]) or 0]
+            raw = frame[column]
+        else:
+            raw = pd.Series(lines, dtype="string")
+        origin = str(source)
+    else:
+        raw = pd.Series(list(source), dtype="string")
+        origin = what
+    ids, ok = validate_ids(raw)
+    if not ok.all():
+        bad = ids[~ok].iloc[0]
+        raise LedgerFileError(
+            what,
+            bad,
+            f"18-character unified social credit codes or resident ids with valid check "
+            f"characters ({origin})",
+        )
+    return frozenset(ids.tolist())
+
+
+def _header_id_column(line: str) -> int | None:
+    cells = [_normal_header(c) for c in line.split(",")]
+    for i, cell in enumerate(cells):
+        if _ALIAS_TO_CANONICAL.get(cell) == "borrower_id":
+            return i
+    return None

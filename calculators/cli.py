@@ -1,0 +1,250 @@
+"""The ``relend`` command line: a thin layer over the calculators.
+
+Every subcommand is ``main(argv)``-testable and returns its exit status:
+
+0 done; 3 done, but some input rows were invalid (outputs still written);
+4 (audit) differences found; 2 nothing computed because of the user's input, with one
+line on stderr; 1 an internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+from collections.abc import Callable, Sequence
+from importlib import resources
+from typing import Any, NoReturn
+
+from calendars import (
+    CALENDAR_NAMES,
+    BusinessCalendar,
+    CalendarError,
+    ProvisionalCalendarWarning,
+    deadline_for,
+    get_calendar,
+)
+
+from . import tech_relending, transport_relending
+from ._claim import ClaimResult
+from ._errors import RelendInputError
+from ._report import write_outputs
+
+EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INVALID_ROWS, EXIT_DIFFERENCES = 0, 1, 2, 3, 4
+
+
+class _UsageError(Exception):
+    """Bad command-line words, reported as one line with exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def _emit(payload: dict[str, Any]) -> None:
+    print(json.dumps(payload, ensure_ascii=False, indent=2))
+
+
+def _calendar_from(args: argparse.Namespace) -> BusinessCalendar:
+    return get_calendar(
+        getattr(args, "calendar", "prc"),
+        overrides=getattr(args, "override", None) or (),
+        strict=getattr(args, "strict_calendar", False),
+    )
+
+
+def _add_calendar_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--calendar", default="prc", help="prc (default) or sse")
+    parser.add_argument("--override", metavar="FILE", help="JSON file pinning a year's holidays")
+    parser.add_argument(
+        "--strict-calendar",
+        action="store_true",
+        help="fail instead of warning when a year's schedule is provisional",
+    )
+
+
+# -- deadline ---------------------------------------------------------------------------
+
+
+def _cmd_deadline(args: argparse.Namespace) -> int:
+    result = deadline_for(args.period, _calendar_from(args))
+    payload = {
+        "quarter": str(result.period),
+        "deadline": result.date.isoformat(),
+        "nominal": result.nominal.isoformat(),
+        "calendar": result.calendar,
+        "calendar_status": result.calendar_status,
+    }
+    if args.json:
+        _emit(payload)
+    else:
+        print(
+            f"{payload['quarter']}: apply by {payload['deadline']} "
+            f"(10th is {payload['nominal']}; {result.calendar} calendar, "
+            f"{result.calendar_status})"
+        )
+    return EXIT_OK
+
+
+# -- claim ------------------------------------------------------------------------------
+
+
+def _claim_text(summary: dict[str, Any]) -> str:
+    lines = [
+        f"{summary['tool']} relending claim  {summary['lender']} {summary['lender_name']}  "
+        f"{summary['quarter']}  policy {summary['policy']}",
+        f"  loans: {summary['loans_total']} in the ledger, {summary['loans_eligible']} eligible, "
+        f"{summary['loans_excluded']} excluded, {summary['loans_invalid']} invalid",
+    ]
+    lines += [f"    {code:<34}{count:>8}" for code, count in summary["reasons"].items() if count]
+    lines += [
+        f"  eligible principal: {summary['eligible_principal_yuan']} yuan",
+        f"  entitlement ({summary['ratio']} x principal, rounded half up once): "
+        f"{summary['entitlement_yuan']} yuan ({summary['entitlement_fen']} fen)",
+        f"  apply by: {summary['deadline']} ({summary['calendar']} calendar, "
+        f"{summary['calendar_status']})",
+    ]
+    if summary["tool"] == "transport" and summary["lists"].get("dishonest") is None:
+        lines.append("  note: no --dishonest list given; borrowers were not screened")
+    return "\n".join(lines)
+
+
+def _report_claim(result: ClaimResult, args: argparse.Namespace) -> int:
+    summary = result.summary()
+    if args.out:
+        paths = write_outputs(
+            summary,
+            result.loans,
+            args.out,
+            csv_name="loans.csv",
+            xlsx_name="claim.xlsx",
+            rows_sheet="loans 贷款",
+        )
+        summary_out = f"wrote {', '.join(str(p) for p in paths)}"
+    if args.json:
+        _emit(summary)
+    else:
+        print(_claim_text(summary))
+    if args.out:
+        print(summary_out, file=sys.stderr if args.json else sys.stdout)
+    return EXIT_INVALID_ROWS if summary["loans_invalid"] else EXIT_OK
+
+
+def _cmd_claim(args: argparse.Namespace) -> int:
+    calendar = _calendar_from(args)
+    if args.program == "tech":
+        if args.dishonest:
+            raise _UsageError("--dishonest applies to transport claims only")
+        if not args.eligible_borrowers:
+            raise _UsageError("tech claims need --eligible-borrowers FILE (the MOST/MIIT list)")
+        result = tech_relending.claim(
+            args.ledger, args.quarter, args.lender, args.eligible_borrowers, calendar=calendar
+        )
+    else:
+        if args.eligible_borrowers:
+            raise _UsageError("--eligible-borrowers applies to tech claims only")
+        result = transport_relending.claim(
+            args.ledger, args.quarter, args.lender, args.dishonest, calendar=calendar
+        )
+    return _report_claim(result, args)
+
+
+# -- demo -------------------------------------------------------------------------------
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    data = resources.files("calculators.data")
+    with (
+        resources.as_file(data / "demo_tech_ledger.csv") as ledger,
+        resources.as_file(data / "demo_tech_eligible.csv") as eligible,
+    ):
+        result = tech_relending.claim(ledger, "2022Q2", "ICBC", eligible)
+    print("relend demo: tech-innovation relending claim on the bundled example ledger")
+    print(f"  ledger: {ledger.name} (made-up firms; a few rows are wrong on purpose)\n")
+    args.json = False
+    _report_claim(result, args)
+    print(
+        "\nnext: relend claim tech YOUR_LEDGER.csv --quarter 2022Q2 --lender ICBC "
+        "--eligible-borrowers LIST.csv --out DIR"
+    )
+    return EXIT_OK
+
+
+# -- parser -----------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``relend`` argument parser."""
+    parser = _Parser(
+        prog="relend",
+        description="Exact PBoC relending claims, deadlines and cash flows from loan ledgers.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    demo = sub.add_parser("demo", help="run a claim on the bundled example ledger")
+    demo.add_argument("--out", default="relend-demo", help="folder for the reports")
+    demo.set_defaults(handler=_cmd_demo)
+
+    deadline = sub.add_parser("deadline", help="application deadline for a quarter or month")
+    deadline.add_argument("period", help="e.g. 2022Q2, 2022-Q2 or 2023-01")
+    _add_calendar_options(deadline)
+    deadline.add_argument("--json", action="store_true")
+    deadline.set_defaults(handler=_cmd_deadline)
+
+    claim = sub.add_parser("claim", help="quarterly relending claim from a loan ledger")
+    claim.add_argument("program", choices=["tech", "transport"])
+    claim.add_argument("ledger", help="ledger CSV (UTF-8 or GB18030) or .xlsx")
+    claim.add_argument("--quarter", required=True, help="e.g. 2022Q2")
+    claim.add_argument("--lender", required=True, help="code or Chinese name, e.g. ICBC, 工商银行")
+    claim.add_argument("--eligible-borrowers", metavar="FILE", help="tech: eligible firms")
+    claim.add_argument("--dishonest", metavar="FILE", help="transport: dishonesty list")
+    claim.add_argument("--out", metavar="DIR", help="write summary.json, loans.csv, claim.xlsx")
+    claim.add_argument("--json", action="store_true", help="print one JSON object")
+    claim.set_defaults(handler=_cmd_claim, calendar="prc")
+
+    for extra in _EXTRA_COMMANDS:
+        extra(sub)
+    return parser
+
+
+_EXTRA_COMMANDS: list[Callable[[Any], None]] = []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``relend`` with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
+    parser = build_parser()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ProvisionalCalendarWarning)
+        try:
+            args = parser.parse_args(argv)
+            if getattr(args, "calendar", "prc") not in CALENDAR_NAMES:
+                raise _UsageError(
+                    f"--calendar {args.calendar!r} is not known; use one of "
+                    f"{', '.join(CALENDAR_NAMES)}"
+                )
+            status = args.handler(args)
+        except SystemExit as exc:  # --help and --version
+            return int(exc.code or 0)
+        except _UsageError as exc:
+            status = _fail(str(exc))
+        except (RelendInputError, CalendarError) as exc:
+            status = _fail(str(exc))
+        except KeyboardInterrupt:
+            status = 130
+        except Exception as exc:  # the one place an unexpected error becomes a line
+            print(f"relend: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+            status = EXIT_INTERNAL
+    for message in dict.fromkeys(str(w.message) for w in caught):
+        print(f"relend: warning: {message}", file=sys.stderr)
+    return status
+
+
+def _fail(message: str) -> int:
+    print(f"relend: error: {message}", file=sys.stderr)
+    return EXIT_INPUT
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""Tech-innovation relending (科技创新再贷款): the quarterly claim.
+
+A loan is eligible when it is valid, in CNY, disbursed inside the claim quarter and
+on or after 2022-04-01, runs at least 6 calendar months (maturity on or after the
+disbursement date plus 6 months, clamped to month end), and its borrower is on the
+eligible-enterprise list pushed by MOST/MIIT. The claim is 60% of eligible principal.
+
+Notes
+-----
+Seed lines 714-788: scope (一), 1.75% for 1 year, twice extendable (二), 60% of the
+principal of loans with a term of 6 months or more, from 2022-04-01, applied for
+before the 10th of the first month of the next quarter (三).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+
+from calendars import BusinessCalendar, Quarter
+
+from ._claim import ClaimResult, Ledger, LoanColumns, id_list, run_claim
+from ._lenders import Lender
+
+__all__ = ["claim"]
+
+
+def claim(
+    ledger: Ledger,
+    quarter: str | Quarter,
+    lender: str | Lender,
+    eligible_borrowers: str | Path | Iterable[str],
+    *,
+    calendar: BusinessCalendar | str | None = None,
+) -> ClaimResult:
+    """Compute a lender's tech-innovation relending claim for a quarter.
+
+    Parameters
+    ----------
+    ledger : DataFrame or path
+        The loan ledger (canonical or Chinese column names; see ``calculators``).
+    quarter : str or Quarter
+        The quarter the loans were disbursed in, e.g. ``"2022Q2"``.
+    lender : str or Lender
+        Code or Chinese name of one of the 21 eligible lenders.
+    eligible_borrowers : path or iterable of str
+        The eligible technology enterprises' ids.
+    calendar : BusinessCalendar or str, optional
+        For the application deadline; default ``prc``.
+
+    Returns
+    -------
+    ClaimResult
+
+    Raises
+    ------
+    RelendInputError
+        For a file-level problem, an ineligible lender or a quarter before the policy.
+    """
+    eligible = id_list(eligible_borrowers, "eligible-borrowers", required=True)
+    assert eligible is not None
+
+    def exclusions(cols: LoanColumns) -> list[tuple[str, np.ndarray]]:
+        on_list = cols.borrower_id.isin(eligible).to_numpy(dtype=bool)
+        return [("borrower_not_eligible", ~on_list)]
+
+    return run_claim(
+        "tech",
+        ledger,
+        quarter,
+        lender,
+        extra_required=(),
+        program_exclusions=exclusions,
+        lists={"eligible_borrowers": len(eligible)},
+        calendar=calendar,
+    )

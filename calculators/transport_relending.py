@@ -1,0 +1,74 @@
+"""Transport-logistics relending (交通物流专项再贷款): the quarterly claim.
+
+A loan is eligible when it is valid, in CNY, disbursed inside the claim quarter and
+inside 2022-05-01 to 2022-12-31, its borrower category is one of the seven supported
+(see :data:`calculators._categories.TRANSPORT_CATEGORIES`), and its borrower is not
+on the serious-dishonesty list (信用中国 严重失信主体名单). The claim is 100% of
+eligible principal.
+
+Notes
+-----
+Seed lines 790-878: supported borrowers and the dishonesty test (一), 7 lenders,
+1.75% for 1 year, once extendable, policy to end-2022 (二), loans from 2022-05-01,
+relending equal to principal, same application timing as the tech relending (三).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+
+from calendars import BusinessCalendar, Quarter
+
+from ._categories import category_codes
+from ._claim import ClaimResult, Ledger, LoanColumns, id_list, run_claim
+from ._lenders import Lender
+
+__all__ = ["claim"]
+
+
+def claim(
+    ledger: Ledger,
+    quarter: str | Quarter,
+    lender: str | Lender,
+    dishonest: str | Path | Iterable[str] | None = None,
+    *,
+    calendar: BusinessCalendar | str | None = None,
+) -> ClaimResult:
+    """Compute a lender's transport-logistics relending claim for a quarter.
+
+    Parameters
+    ----------
+    ledger : DataFrame or path
+        The loan ledger; needs a ``borrower_category`` (借款人类型) column.
+    quarter : str or Quarter
+        A quarter overlapping May to December 2022.
+    lender : str or Lender
+        One of the 7 eligible lenders.
+    dishonest : path or iterable of str, optional
+        The serious-dishonesty list. Without it no borrower is screened, and the
+        summary says so (``lists.dishonest`` is None).
+    calendar : BusinessCalendar or str, optional
+        For the application deadline; default ``prc``.
+    """
+    blocked = id_list(dishonest, "dishonest", required=False)
+
+    def exclusions(cols: LoanColumns) -> list[tuple[str, np.ndarray]]:
+        category = category_codes(cols.frame["borrower_category"])
+        out = [("category_not_eligible", category == "")]
+        if blocked is not None:
+            out.append(("borrower_dishonest", cols.borrower_id.isin(blocked).to_numpy(bool)))
+        return out
+
+    return run_claim(
+        "transport",
+        ledger,
+        quarter,
+        lender,
+        extra_required=("borrower_category",),
+        program_exclusions=exclusions,
+        lists={"dishonest": None if blocked is None else len(blocked)},
+        calendar=calendar,
+    )
