@@ -194,6 +194,8 @@ def parse_dates(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     Strings in the accepted formats, ``datetime64`` columns and ``datetime.date``
     objects are accepted; anything else is invalid (never guessed).
     """
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         parsed = pd.to_datetime(values)
     elif values.dtype == object and len(values) and not isinstance(values.iloc[0], str):

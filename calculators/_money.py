@@ -107,7 +107,7 @@ def parse_yuan_column(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     negative = whole.str.startswith("-").to_numpy(dtype=bool)
     digits = whole.str.lstrip("+-")
     too_long = (digits.str.len() > 15).to_numpy(dtype=bool)  # keep inside int64 with margin
-    ok &= ~too_long
+    ok = ok & (~too_long)
     digits = digits.where(~too_long, "0")
     magnitude = digits.astype("int64").to_numpy() * 100 + frac.astype("int64").to_numpy()
     fen = np.where(negative, -magnitude, magnitude)
@@ -128,7 +128,7 @@ def parse_fen_column(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         return np.where(ok, arr, 0).astype(np.int64), ok
     text = values.astype("string").str.strip()
     ok = text.str.fullmatch(_FEN_PATTERN).fillna(False).to_numpy(dtype=bool)
-    ok &= (text.str.len().fillna(0) <= 18).to_numpy(dtype=bool)
+    ok = ok & ((text.str.len().fillna(0) <= 18).to_numpy(dtype=bool))
     fen = text.where(ok, "0").astype("int64").to_numpy()
     return fen, ok
 
@@ -143,6 +143,8 @@ def parse_principal(values: pd.Series, unit: str) -> tuple[np.ndarray, np.ndarra
         column is accepted only where every value is exact to the fen.
     unit : {"yuan", "fen"}
     """
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
     if unit == "fen":
         fen, ok = parse_fen_column(values)
     elif pd.api.types.is_float_dtype(values.dtype):
@@ -152,7 +154,7 @@ def parse_principal(values: pd.Series, unit: str) -> tuple[np.ndarray, np.ndarra
         fen = values.fillna(0).to_numpy(dtype=np.int64) * 100
     else:
         fen, ok = parse_yuan_column(values)
-    ok &= (fen > 0) & (fen <= MAX_FEN)
+    ok = ok & ((fen > 0) & (fen <= MAX_FEN))
     return np.where(ok, fen, 0), ok
 
 

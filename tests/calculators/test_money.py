@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from calculators import MoneyError, fen_to_yuan, largest_remainder_split, round_half_up, yuan_to_fen
+from calculators._money import parse_principal
+
+
+@pytest.mark.parametrize(
+    ("text", "fen"),
+    [("1,234,567.89", 123456789), ("1234567.8", 123456780), ("7", 700), ("0.01", 1),
+     (Decimal("12.34"), 1234), (5, 500)],
+)  # fmt: skip
+def test_yuan_to_fen(text, fen) -> None:
+    assert yuan_to_fen(text) == fen
+
+
+@pytest.mark.parametrize("text", ["1.234", "1,23.00", "abc", "", "1.", 1.5, "1,2345.00"])
+def test_bad_yuan(text) -> None:
+    with pytest.raises(MoneyError):
+        yuan_to_fen(text)
+
+
+def test_round_half_up_goes_away_from_zero_on_halves() -> None:
+    assert [round_half_up(Fraction(n, 2)) for n in (1, 3, 5, -1, -3)] == [1, 2, 3, -1, -2]
+    assert round_half_up(Fraction(60761160_6, 10)) == 60761161
+    assert round_half_up(Decimal("0.4999")) == 0
+
+
+def test_fen_to_yuan() -> None:
+    assert fen_to_yuan(60761161) == "607,611.61"
+    assert fen_to_yuan(-5) == "-0.05"
+
+
+def test_column_parsing_agrees_with_scalar_parsing() -> None:
+    values = pd.Series(["1,234.50", "-3.00", "0", "1.239", "12,34", " 8 ", None])
+    fen, ok = parse_principal(values, "yuan")
+    assert list(ok) == [True, False, False, False, False, True, False]
+    assert list(fen[ok]) == [123450, 800]
+
+
+def test_float_yuan_accepted_only_when_exact_to_the_fen() -> None:
+    fen, ok = parse_principal(pd.Series([0.1, 1234.56, 0.005, float("nan")]), "yuan")
+    assert list(ok) == [True, True, False, False]
+    assert list(fen[:2]) == [10, 123456]
+
+
+@given(
+    st.lists(st.integers(min_value=0, max_value=10**13), min_size=1, max_size=50),
+    st.sampled_from([Fraction(3, 5), Fraction(1), Fraction(1, 50), Fraction(1, 100)]),
+)
+def test_split_sums_to_the_rounded_total_and_stays_within_a_fen(principals, ratio) -> None:
+    p = np.array(principals, dtype=np.int64)
+    parts = largest_remainder_split(p, ratio)
+    assert int(parts.sum()) == round_half_up(ratio * sum(principals))
+    exact = [ratio * x for x in principals]
+    assert all(abs(Fraction(int(a)) - e) < 1 for a, e in zip(parts, exact, strict=True))

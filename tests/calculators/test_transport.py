@@ -1,0 +1,82 @@
+"""Transport claim: hand-worked cases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from calculators import LenderError, PolicyNotFoundError, transport_relending
+
+A, B, C = "911101085011945813", "915101005446414621", "91420100102630063R"
+EXAMPLES = Path(__file__).parent.parent.parent / "examples"
+
+
+def _ledger() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "loan_id": ["J1", "J2", "J3", "J4", "J5", "J6"],
+            "borrower_id": [A, B, C, A, B, C],
+            "principal": ["100,000.01", "50,000.00", "70,000.00", "1.00", "2.00", "30,000.50"],
+            "disbursement_date": [
+                "2022-05-01", "2022-04-30", "2022-06-30", "2022-05-20", "2022-06-01",
+                "2022-06-02",
+            ],
+            "maturity_date": ["2023-05-01"] * 6,
+            "borrower_category": [
+                "道路普通货物运输企业", "logistics_sme", "中小微快递企业", "农产品批发企业",
+                "driver_home_operator", "“司机之家”运营企业",
+            ],
+        }
+    )  # fmt: skip
+
+
+def test_transport_claim_is_100_percent_of_eligible_principal() -> None:
+    result = transport_relending.claim(_ledger(), "2022Q2", "ABC", dishonest=[B])
+    reasons = list(result.loans["reason"].astype(str))
+    assert reasons == [
+        "eligible",  # first day of the policy window
+        "before_policy_start",  # 30 April 2022
+        "eligible",  # last day of the quarter
+        "category_not_eligible",
+        "borrower_dishonest",
+        "eligible",
+    ]
+    # 10,000,001 + 7,000,000 + 3,000,050 fen, ratio 1: no rounding
+    assert result.eligible_principal_fen == 20_000_051
+    assert result.entitlement_fen == 20_000_051
+    assert list(result.loans["entitlement_fen"]) == [10_000_001, 0, 7_000_000, 0, 0, 3_000_050]
+    assert result.summary()["lists"] == {"dishonest": 1}
+
+
+def test_without_a_dishonesty_list_the_summary_says_so() -> None:
+    result = transport_relending.claim(_ledger(), "2022Q2", "农业银行")
+    assert result.summary()["lists"] == {"dishonest": None}
+    assert result.loans["reason"].astype(str).iloc[4] == "eligible"
+
+
+def test_tech_only_lender_is_refused_naming_the_eligible_ones() -> None:
+    with pytest.raises(LenderError, match="ADBC, ICBC, ABC, BOC, CCB, BOCOM, PSBC"):
+        transport_relending.claim(_ledger(), "2022Q2", "CMB")
+
+
+@pytest.mark.parametrize("quarter", ["2022Q1", "2023Q1"])
+def test_quarters_outside_the_policy_are_refused(quarter) -> None:
+    with pytest.raises(PolicyNotFoundError, match="2022-05-01 to 2022-12-31"):
+        transport_relending.claim(_ledger(), quarter, "ABC")
+
+
+def test_gb18030_example_with_chinese_headers() -> None:
+    result = transport_relending.claim(
+        EXAMPLES / "transport_ledger_gb18030.csv",
+        "2022Q3",
+        "ABC",
+        EXAMPLES / "dishonest.txt",
+    )
+    reasons = result.loans["reason"].astype(str)
+    assert len(result.loans) == 31
+    assert (reasons == "borrower_dishonest").sum() == 3
+    assert reasons.iloc[-1] == "before_policy_start"  # disbursed 2022-04-30
+    eligible = result.loans[reasons == "eligible"]
+    assert result.entitlement_fen == int(eligible["principal_fen"].sum())
