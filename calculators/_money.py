@@ -16,6 +16,7 @@ import pandas as pd
 
 from ._errors import MoneyError
 
+ROUND_HALF_UP_NOTE = "one rounding, ROUND_HALF_UP to the fen, on the final amount"
 ROUNDING_RULE = (
     "one rounding, ROUND_HALF_UP to the fen, on the total; per-loan amounts are the "
     "largest-remainder split of that total (each loan gets ratio x principal rounded "

@@ -10,10 +10,11 @@ line on stderr; 1 an internal error.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from importlib import resources
 from typing import Any, NoReturn
 
@@ -26,9 +27,17 @@ from calendars import (
     get_calendar,
 )
 
-from . import tech_relending, transport_relending
+from . import (
+    audit,
+    facility,
+    microloan_incentive,
+    npl_tolerance,
+    tech_relending,
+    transport_relending,
+)
 from ._claim import ClaimResult
 from ._errors import RelendInputError
+from ._money import fen_to_yuan, yuan_to_fen
 from ._report import write_outputs
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INVALID_ROWS, EXIT_DIFFERENCES = 0, 1, 2, 3, 4
@@ -172,6 +181,179 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- facility and incentive -------------------------------------------------------------
+
+
+def _date_arg(text: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise _UsageError(f"{option} {text!r} is not a date: use YYYY-MM-DD") from None
+
+
+def _cmd_facility(args: argparse.Namespace) -> int:
+    result = facility.schedule(
+        args.program,
+        yuan_to_fen(args.amount),
+        _date_arg(args.drawdown, "--drawdown"),
+        args.extensions,
+        day_count=args.day_count,
+    )
+    summary = result.summary()
+    if args.json:
+        _emit(summary)
+        return EXIT_OK
+    print(
+        f"{summary['tool']} relending {summary['amount_yuan']} yuan at {summary['rate']} "
+        f"({summary['day_count']}{', assumed' if summary['day_count_assumption'] else ''}), "
+        f"drawn {summary['drawdown']}, {summary['extensions']} of "
+        f"{summary['max_extensions']} extensions"
+    )
+    for period in summary["periods"]:
+        print(
+            f"  {period['period']:<12} {period['start']} -> {period['end']}  "
+            f"{period['days']:>3} days  interest {period['interest_yuan']:>16} yuan"
+        )
+    print(f"  repay by {summary['maturity']}; total interest {summary['interest_yuan']} yuan")
+    return EXIT_OK
+
+
+def _cmd_incentive(args: argparse.Namespace) -> int:
+    options: dict[str, Any] = {"day_count": args.day_count}
+    if args.trade_date:
+        options["trade_date"] = _date_arg(args.trade_date, "--trade-date")
+    single = (args.quarter, args.previous_balance, args.current_balance)
+    if args.balances:
+        if any(single):
+            raise _UsageError("give either BALANCES.csv or --quarter with both balances")
+        results = microloan_incentive.incentive_series(args.balances, **options)
+    elif all(single):
+        results = [
+            microloan_incentive.incentive(
+                args.quarter,
+                yuan_to_fen(args.previous_balance),
+                yuan_to_fen(args.current_balance),
+                **options,
+            )
+        ]
+    else:
+        raise _UsageError("give BALANCES.csv, or --quarter, --previous-balance, --current-balance")
+    summaries = [r.summary() for r in results]
+    if args.json:
+        _emit(summaries[0] if not args.balances else {"quarters": summaries})
+        return EXIT_OK
+    for item in summaries:
+        swap = item["swap"]
+        line = (
+            f"{item['quarter']}: increase {fen_to_yuan(item['increment_fen'])} yuan, "
+            f"incentive {item['incentive_yuan']} yuan ({item['ratio']} x increase)"
+        )
+        if swap:
+            line += (
+                f"; swap {swap['start']} -> {swap['end']}, PBoC pays "
+                f"{fen_to_yuan(swap['fixed_leg_fen'])} fixed, receives "
+                f"{fen_to_yuan(swap['floating_leg_fen'])} floating, net "
+                f"{fen_to_yuan(swap['net_fen'])} on {swap['payment_date']}"
+            )
+        else:
+            line += "; no increase, no swap"
+        print(line)
+    return EXIT_OK
+
+
+# -- npl --------------------------------------------------------------------------------
+
+
+def _cmd_npl(args: argparse.Namespace) -> int:
+    frame, digest = npl_tolerance.read_npl_file(args.file)
+    result = npl_tolerance.check(frame, digest)
+    summary = result.summary()
+    if args.out:
+        paths = write_outputs(
+            summary, result.rows, args.out, csv_name="npl.csv", xlsx_name="npl.xlsx",
+            rows_sheet="npl 不良",
+        )  # fmt: skip
+    if args.json:
+        _emit(summary)
+    else:
+        for unit in summary["units"]:
+            ratio = unit["npl_ratio_pct"] or "-"
+            tolerance = unit["tolerance_pct"] or "-"
+            headroom = "" if unit["headroom_fen"] is None else fen_to_yuan(unit["headroom_fen"])
+            print(
+                f"{unit['unit']:<12} {unit['industry']:<14} NPL {ratio:>10}% "
+                f"tolerance {tolerance:>8}%  {unit['status']:<7} headroom {headroom:>16} "
+                f"{unit['reason']}"
+            )
+        print(f"within {summary['within']}, breach {summary['breach']}, "
+              f"invalid {summary['invalid']}")  # fmt: skip
+    if args.out:
+        print(f"wrote {', '.join(str(p) for p in paths)}", file=sys.stderr)
+    return EXIT_INVALID_ROWS if summary["invalid"] else EXIT_OK
+
+
+def _add_npl(sub: Any) -> None:
+    npl = sub.add_parser("npl", help="NPL tolerance check for the six hard-hit industries")
+    npl.add_argument("file", help="CSV: unit, industry, loan_balance, npl_balance, "
+                     "baseline_tolerance_pct, uplift_pct")  # fmt: skip
+    npl.add_argument("--out", metavar="DIR", help="write summary.json, npl.csv, npl.xlsx")
+    npl.add_argument("--json", action="store_true")
+    npl.set_defaults(handler=_cmd_npl)
+
+
+# -- audit ------------------------------------------------------------------------------
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    if args.program == "tech" and not args.eligible_borrowers:
+        raise _UsageError("tech audits need --eligible-borrowers FILE")
+    result = audit.audit(
+        args.program, args.ledger, args.submitted, args.quarter, args.lender,
+        eligible_borrowers=args.eligible_borrowers, dishonest=args.dishonest,
+        tolerance_fen=args.tolerance_fen, calendar=_calendar_from(args),
+    )  # fmt: skip
+    summary = result.summary()
+    if args.out:
+        paths = write_outputs(
+            summary, result.loans, args.out, csv_name="audit.csv", xlsx_name="audit.xlsx",
+            rows_sheet="audit 核对",
+        )  # fmt: skip
+    if args.json:
+        _emit(summary)
+    else:
+        classes = ", ".join(f"{k} {v}" for k, v in summary["classes"].items() if v)
+        print(
+            f"audit {summary['tool']} {summary['lender']} {summary['quarter']}: submitted "
+            f"{summary['submitted_yuan']} yuan, recomputed {summary['recomputed_yuan']} yuan\n"
+            f"  overclaimed {fen_to_yuan(summary['overclaimed_fen'])}, underclaimed "
+            f"{fen_to_yuan(summary['underclaimed_fen'])}, clawback {summary['clawback_yuan']} "
+            f"yuan\n  loans: {classes}"
+        )
+    if args.out:
+        print(f"wrote {', '.join(str(p) for p in paths)}", file=sys.stderr)
+    if summary["differences"]:
+        return EXIT_DIFFERENCES
+    invalid = summary["ledger_invalid_rows"] or summary["classes"]["invalid"]
+    return EXIT_INVALID_ROWS if invalid else EXIT_OK
+
+
+def _add_audit(sub: Any) -> None:
+    aud = sub.add_parser("audit", help="recompute a submitted claim and list every difference")
+    aud.add_argument("program", choices=["tech", "transport"])
+    aud.add_argument("ledger")
+    aud.add_argument("--submitted", required=True, metavar="FILE",
+                     help="CSV: loan_id and claimed (yuan) or claimed_fen")  # fmt: skip
+    aud.add_argument("--quarter", required=True)
+    aud.add_argument("--lender", required=True)
+    aud.add_argument("--eligible-borrowers", metavar="FILE")
+    aud.add_argument("--dishonest", metavar="FILE")
+    aud.add_argument("--tolerance-fen", type=int, default=0,
+                     help="per-loan difference still counted as a match (default 0)")  # fmt: skip
+    aud.add_argument("--out", metavar="DIR")
+    aud.add_argument("--json", action="store_true")
+    aud.set_defaults(handler=_cmd_audit, calendar="prc")
+
+
 # -- parser -----------------------------------------------------------------------------
 
 
@@ -204,12 +386,28 @@ def build_parser() -> argparse.ArgumentParser:
     claim.add_argument("--json", action="store_true", help="print one JSON object")
     claim.set_defaults(handler=_cmd_claim, calendar="prc")
 
-    for extra in _EXTRA_COMMANDS:
-        extra(sub)
+    fac = sub.add_parser("facility", help="relending maturity, extensions and interest")
+    fac.add_argument("program", choices=["tech", "transport"])
+    fac.add_argument("--amount", required=True, help="relending drawn, yuan, e.g. 600000.00")
+    fac.add_argument("--drawdown", required=True, help="drawdown date, YYYY-MM-DD")
+    fac.add_argument("--extensions", type=int, default=0, help="extensions taken (default 0)")
+    fac.add_argument("--day-count", help="ACT/360 (default, an assumption), ACT/365F, 30/360")
+    fac.add_argument("--json", action="store_true")
+    fac.set_defaults(handler=_cmd_facility)
+
+    inc = sub.add_parser("incentive", help="inclusive small/micro loan incentive and swap")
+    inc.add_argument("balances", nargs="?", help="CSV of quarter,balance (one row per quarter)")
+    inc.add_argument("--quarter", help="e.g. 2022Q2")
+    inc.add_argument("--previous-balance", metavar="YUAN", help="previous quarter-end balance")
+    inc.add_argument("--current-balance", metavar="YUAN", help="this quarter-end balance")
+    inc.add_argument("--trade-date", help="swap start, YYYY-MM-DD (default: the deadline)")
+    inc.add_argument("--day-count", default="30/360", help="swap day count (default 30/360)")
+    inc.add_argument("--json", action="store_true")
+    inc.set_defaults(handler=_cmd_incentive)
+
+    _add_npl(sub)
+    _add_audit(sub)
     return parser
-
-
-_EXTRA_COMMANDS: list[Callable[[Any], None]] = []
 
 
 def main(argv: Sequence[str] | None = None) -> int:

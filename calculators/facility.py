@@ -1,0 +1,224 @@
+"""The relending facility: maturity, extensions, interest and clawback.
+
+A relending drawn on a date runs one year; each extension adds one more year at the
+same rate, up to the program's limit (tech 2, transport 1). Period ends are the
+drawdown's anniversaries rolled forward to a business day on the ``prc`` calendar;
+each period accrues from the previous (rolled) end.
+
+Notes
+-----
+Tech: 1.75%, 1 year, extendable twice by a year at the same rate (seed 758-759).
+Transport: 1.75%, 1 year, extendable once (seed 839-841). The day count is not in
+any notice: ACT/360 is assumed (policy table, ``day_count``). Interest is rounded half
+up once per period, since each period's interest is a separate payment; the total is
+the sum of the periods. Clawback: "对不符合...要求的，人民银行将收回" (seed 781-785,
+863-865): the relending funded by a non-compliant loan is returned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+
+from calendars import BusinessCalendar, get_calendar
+
+from ._claim import ClaimResult, decimal_text
+from ._daycount import check_day_count, year_fraction
+from ._errors import ExtensionLimitError, MoneyError, ParameterError, PolicyNotFoundError
+from ._money import MAX_FEN, fen_to_yuan, round_half_up
+from ._policy import POLICY_TABLE, PROGRAMS, PolicyRow
+
+__all__ = ["Clawback", "FacilityPeriod", "FacilitySchedule", "clawback", "schedule"]
+
+
+@dataclass(frozen=True)
+class FacilityPeriod:
+    """One year of a relending: the original term (``number`` 0) or an extension."""
+
+    number: int
+    start: dt.date
+    end: dt.date
+    days: int
+    year_fraction: Fraction
+    interest_fen: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "period": "original" if self.number == 0 else f"extension {self.number}",
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "days": self.days,
+            "year_fraction": str(self.year_fraction),
+            "interest_fen": self.interest_fen,
+            "interest_yuan": fen_to_yuan(self.interest_fen),
+        }
+
+
+@dataclass(frozen=True)
+class FacilitySchedule:
+    """A relending's dates and interest."""
+
+    program: str
+    policy: PolicyRow
+    amount_fen: int
+    rate: Decimal
+    rate_source: str
+    drawdown: dt.date
+    extensions: int
+    day_count: str
+    periods: tuple[FacilityPeriod, ...]
+    calendar_status: str
+
+    @property
+    def maturity(self) -> dt.date:
+        """The final repayment date, after the extensions taken."""
+        return self.periods[-1].end
+
+    @property
+    def interest_fen(self) -> int:
+        """Total interest: the sum of the periods' rounded interest."""
+        return sum(p.interest_fen for p in self.periods)
+
+    def summary(self) -> dict[str, Any]:
+        """The dict ``relend facility --json`` prints."""
+        return {
+            "tool": self.program,
+            "policy": self.policy.version,
+            "amount_fen": self.amount_fen,
+            "amount_yuan": fen_to_yuan(self.amount_fen),
+            "rate": decimal_text(self.rate),
+            "rate_source": self.rate_source,
+            "drawdown": self.drawdown.isoformat(),
+            "maturity": self.maturity.isoformat(),
+            "extensions": self.extensions,
+            "max_extensions": self.policy.max_extensions.value,
+            "day_count": self.day_count,
+            "day_count_source": self.policy.day_count.source,
+            "day_count_assumption": self.policy.day_count.assumption,
+            "interest_fen": self.interest_fen,
+            "interest_yuan": fen_to_yuan(self.interest_fen),
+            "rounding": "ROUND_HALF_UP to the fen once per period; the total is their sum",
+            "calendar_status": self.calendar_status,
+            "periods": [p.as_dict() for p in self.periods],
+        }
+
+
+def _row_for_drawdown(program: str, drawdown: dt.date) -> PolicyRow:
+    if program not in PROGRAMS:
+        raise PolicyNotFoundError("program", program, f"one of {', '.join(PROGRAMS)}")
+    rows = [r for r in POLICY_TABLE if r.program == program]
+    started = [r for r in rows if r.first_disbursement.value <= drawdown]
+    if not started:
+        first = min(r.first_disbursement.value for r in rows)
+        raise PolicyNotFoundError(
+            "drawdown", drawdown.isoformat(), f"a date on or after {first} for {program}"
+        )
+    return started[-1]
+
+
+def schedule(
+    program: str,
+    amount_fen: int,
+    drawdown: dt.date,
+    extensions: int = 0,
+    *,
+    day_count: str | None = None,
+    calendar: BusinessCalendar | None = None,
+) -> FacilitySchedule:
+    """The dates and interest of a relending drawn on ``drawdown``.
+
+    Parameters
+    ----------
+    program : {"tech", "transport"}
+    amount_fen : int
+        The relending drawn, in fen (> 0).
+    drawdown : datetime.date
+    extensions : int, default 0
+        Extensions taken (tech at most 2, transport at most 1).
+    day_count : {"ACT/360", "ACT/365F", "30/360"}, optional
+        Default: the policy row's (ACT/360, an assumption).
+    calendar : BusinessCalendar, optional
+        For rolling period ends; default ``prc``.
+
+    Raises
+    ------
+    ExtensionLimitError
+        If ``extensions`` is above the program's limit.
+    """
+    if (
+        isinstance(amount_fen, bool)
+        or not isinstance(amount_fen, int)
+        or not (0 < amount_fen <= MAX_FEN)
+    ):
+        raise MoneyError("amount", amount_fen, "a positive whole number of fen")
+    row = _row_for_drawdown(program, drawdown)
+    limit = row.max_extensions.value
+    if isinstance(extensions, bool) or not isinstance(extensions, int) or extensions < 0:
+        raise ParameterError("extensions", extensions, f"a whole number from 0 to {limit}")
+    if extensions > limit:
+        raise ExtensionLimitError(
+            "extensions", extensions, f"at most {limit} for {program} ({row.max_extensions.source})"
+        )
+    convention = check_day_count(day_count or row.day_count.value)
+    cal = calendar or get_calendar("prc")
+    step = row.rate_on(drawdown)
+    periods = []
+    start = drawdown
+    for number in range(extensions + 1):
+        end = cal.roll(drawdown + relativedelta(years=row.term_years.value * (number + 1)))
+        fraction = year_fraction(start, end, convention)
+        interest = round_half_up(Fraction(step.rate) * amount_fen * fraction)
+        periods.append(FacilityPeriod(number, start, end, (end - start).days, fraction, interest))
+        start = end
+    status = cal.worst_status(drawdown, periods[-1].end)
+    return FacilitySchedule(
+        program, row, amount_fen, step.rate, step.source, drawdown, extensions, convention,
+        tuple(periods), status,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Clawback:
+    """The relending to return for loans found non-compliant after a claim."""
+
+    loan_ids: tuple[str, ...]
+    returned_fen: int
+    remaining_fen: int
+    entitlement_fen: int
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "loans": list(self.loan_ids),
+            "clawback_fen": self.returned_fen,
+            "clawback_yuan": fen_to_yuan(self.returned_fen),
+            "remaining_fen": self.remaining_fen,
+            "remaining_yuan": fen_to_yuan(self.remaining_fen),
+        }
+
+
+def clawback(result: ClaimResult, loan_ids: Iterable[str]) -> Clawback:
+    """What a claim's relending must return when ``loan_ids`` prove non-compliant.
+
+    Each loan returns the entitlement it was allotted in the claim's per-loan split
+    (0 for a loan that was not eligible), so the returns of disjoint sets add up.
+
+    Raises
+    ------
+    ParameterError
+        If an id is not in the claim's ledger.
+    """
+    wanted = tuple(dict.fromkeys(str(i).strip() for i in loan_ids))
+    ids = result.loans["loan_id"].astype("string").str.strip()
+    known = set(ids.dropna())
+    unknown = [i for i in wanted if i not in known]
+    if unknown:
+        raise ParameterError("loan_id", unknown[0], "a loan id that is in the claim's ledger")
+    hit = ids.isin(wanted).to_numpy(dtype=bool)
+    returned = int(result.loans["entitlement_fen"].to_numpy()[hit].sum())
+    return Clawback(wanted, returned, result.entitlement_fen - returned, result.entitlement_fen)

@@ -1,0 +1,297 @@
+"""Inclusive small/micro loan support tool (普惠小微贷款支持工具): incentive and swap.
+
+For a local legal-person institution, the incentive for a quarter is the quarter's
+ratio times the increase in its quarter-end balance of inclusive small/micro loans,
+when positive, rounded half up once. The PBoC pays it through a one-year
+interest-rate swap on the increase: the PBoC pays a fixed rate and receives the
+statutory reserve interest rate (1.62%), so the net it pays is (fixed - 1.62%) x
+notional x year fraction.
+
+Notes
+-----
+Seed 881-910 (PBoC Urumqi branch forwarding the doubling notice): from 2022Q2 to the
+end of June 2023 the ratio is 2% of the balance increase (一), 2022Q1 stays at 1%;
+the fixed leg rises from 2.62% to 3.62% and the floating leg is the statutory reserve
+rate (二). Hence fixed - floating equals the ratio in both rows. With the default
+conventions (trade date = the quarter's application deadline, one annual period on
+30/360 with unadjusted accrual dates, payment rolled forward on ``prc``) the year
+fraction is exactly 1 and the net equals the incentive to the fen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import itertools
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from dateutil.relativedelta import relativedelta
+
+from calendars import BusinessCalendar, Quarter, deadline_for, get_calendar
+
+from ._claim import decimal_text
+from ._daycount import check_day_count, year_fraction
+from ._errors import LedgerFileError, MoneyError, ParameterError, PolicyNotFoundError
+from ._ledger import decode_bytes, read_bytes
+from ._money import MAX_FEN, ROUND_HALF_UP_NOTE, fen_to_yuan, round_half_up, yuan_to_fen
+from ._policy import Figure
+
+__all__ = [
+    "INCENTIVE_TABLE",
+    "IncentiveResult",
+    "IncentiveRow",
+    "SwapFlow",
+    "incentive",
+    "incentive_series",
+    "reserve_rate_on",
+]
+
+LOCAL_LEGAL_PERSON = ("local_legal_person", "local", "地方法人", "地方法人金融机构")
+
+
+@dataclass(frozen=True)
+class IncentiveRow:
+    """Quarters ``first`` to ``last`` and their ratio and swap fixed rate."""
+
+    first: Quarter
+    last: Quarter
+    ratio: Figure[Fraction]
+    fixed_rate: Figure[Decimal]
+
+
+INCENTIVE_TABLE: tuple[IncentiveRow, ...] = (
+    IncentiveRow(
+        Quarter(2022, 1),
+        Quarter(2022, 1),
+        Figure(
+            Fraction(1, 100), "seed 893-897 (由 1%提高至 2%; 2022 年第一季度的激励资金不再增加)"
+        ),
+        Figure(Decimal("0.0262"), "seed 901-903 (固定利率由 2.62%提高至 3.62%)"),
+    ),
+    IncentiveRow(
+        Quarter(2022, 2),
+        Quarter(2023, 2),
+        Figure(Fraction(2, 100), "seed 891-897 (自 2022 年第二季度起至 2023 年 6 月底 ... 2%)"),
+        Figure(Decimal("0.0362"), "seed 901-903 (固定利率由 2.62%提高至 3.62%)"),
+    ),
+)
+
+# statutory reserve interest rate (法定存款准备金利率), effective-dated
+RESERVE_RATES: tuple[tuple[dt.date, Figure[Decimal]], ...] = (
+    (
+        dt.date(2008, 11, 27),
+        Figure(
+            Decimal("0.0162"),
+            "seed 903 names the statutory reserve rate; 1.62% since 2008-11-27 (shared/sources "
+            "README, facts from outside the seed)",
+        ),
+    ),
+)
+
+
+def reserve_rate_on(day: dt.date) -> Figure[Decimal]:
+    """The statutory reserve interest rate in force on ``day``."""
+    in_force = [rate for since, rate in RESERVE_RATES if since <= day]
+    if not in_force:
+        raise PolicyNotFoundError(
+            "date", day.isoformat(), f"a date on or after {RESERVE_RATES[0][0]}"
+        )
+    return in_force[-1]
+
+
+def row_for(quarter: Quarter) -> IncentiveRow:
+    """The incentive row covering ``quarter``, or :class:`PolicyNotFoundError`."""
+    for row in INCENTIVE_TABLE:
+        if row.first <= quarter <= row.last:
+            return row
+    covered = ", ".join(f"{r.first}-{r.last}" for r in INCENTIVE_TABLE)
+    raise PolicyNotFoundError(
+        "quarter", str(quarter), f"a quarter the incentive covers ({covered})"
+    )
+
+
+@dataclass(frozen=True)
+class SwapFlow:
+    """One leg's cash flow."""
+
+    leg: str
+    payer: str
+    accrual_start: dt.date
+    accrual_end: dt.date
+    payment_date: dt.date
+    rate: Decimal
+    year_fraction: Fraction
+    amount_fen: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "leg": self.leg,
+            "payer": self.payer,
+            "accrual_start": self.accrual_start.isoformat(),
+            "accrual_end": self.accrual_end.isoformat(),
+            "payment_date": self.payment_date.isoformat(),
+            "rate": decimal_text(self.rate),
+            "year_fraction": str(self.year_fraction),
+            "amount_fen": self.amount_fen,
+        }
+
+
+@dataclass(frozen=True)
+class IncentiveResult:
+    """A quarter's incentive and, for an increase, its swap."""
+
+    quarter: Quarter
+    row: IncentiveRow
+    previous_balance_fen: int
+    current_balance_fen: int
+    incentive_fen: int
+    flows: tuple[SwapFlow, ...]
+    net_fen: int
+    day_count: str
+    calendar_status: str
+
+    @property
+    def increment_fen(self) -> int:
+        return self.current_balance_fen - self.previous_balance_fen
+
+    def summary(self) -> dict[str, Any]:
+        """The dict ``relend incentive --json`` prints."""
+        swap = None
+        if self.flows:
+            fixed, floating = self.flows
+            swap = {
+                "notional_fen": self.increment_fen,
+                "fixed_rate": decimal_text(fixed.rate),
+                "floating_rate": decimal_text(floating.rate),
+                "start": fixed.accrual_start.isoformat(),
+                "end": fixed.accrual_end.isoformat(),
+                "payment_date": fixed.payment_date.isoformat(),
+                "day_count": self.day_count,
+                "fixed_leg_fen": fixed.amount_fen,
+                "floating_leg_fen": floating.amount_fen,
+                "net_fen": self.net_fen,
+                "net_payer": "PBoC",
+                "net_rounding": "net = ROUND_HALF_UP((fixed - floating) x notional x year "
+                "fraction); each leg is rounded on its own for display",
+                "flows": [f.as_dict() for f in self.flows],
+            }
+        return {
+            "quarter": str(self.quarter),
+            "ratio": decimal_text(self.row.ratio.value),
+            "ratio_source": self.row.ratio.source,
+            "previous_balance_fen": self.previous_balance_fen,
+            "current_balance_fen": self.current_balance_fen,
+            "increment_fen": self.increment_fen,
+            "incentive_fen": self.incentive_fen,
+            "incentive_yuan": fen_to_yuan(self.incentive_fen),
+            "rounding": ROUND_HALF_UP_NOTE,
+            "calendar_status": self.calendar_status,
+            "swap": swap,
+        }
+
+
+def _check_balance(name: str, fen: int) -> int:
+    if isinstance(fen, bool) or not isinstance(fen, int) or not 0 <= fen <= MAX_FEN:
+        raise MoneyError(name, fen, "a balance of zero or more, in whole fen")
+    return fen
+
+
+def incentive(
+    quarter: str | Quarter,
+    previous_balance_fen: int,
+    current_balance_fen: int,
+    *,
+    institution: str = "local_legal_person",
+    trade_date: dt.date | None = None,
+    day_count: str = "30/360",
+    calendar: BusinessCalendar | None = None,
+) -> IncentiveResult:
+    """The incentive for ``quarter`` and the swap that pays it.
+
+    Parameters
+    ----------
+    quarter : str or Quarter
+        2022Q1 to 2023Q2.
+    previous_balance_fen, current_balance_fen : int
+        Quarter-end balances of inclusive small/micro loans, previous and this quarter.
+    institution : str
+        Only local legal-person institutions (地方法人金融机构) are eligible.
+    trade_date : datetime.date, optional
+        Swap start; default the quarter's application deadline.
+    day_count : str, default "30/360"
+    calendar : BusinessCalendar, optional
+        For the payment date; default ``prc``.
+    """
+    if str(institution).strip().lower() not in LOCAL_LEGAL_PERSON:
+        raise ParameterError(
+            "institution", institution, "a local legal-person institution (地方法人金融机构)"
+        )
+    period = Quarter.parse(quarter)
+    row = row_for(period)
+    previous = _check_balance("previous_balance", previous_balance_fen)
+    current = _check_balance("current_balance", current_balance_fen)
+    convention = check_day_count(day_count)
+    cal = calendar or get_calendar("prc")
+    increase = current - previous
+    amount = round_half_up(row.ratio.value * max(increase, 0))
+    if increase <= 0:
+        return IncentiveResult(period, row, previous, current, 0, (), 0, convention, "published")
+    start = trade_date or deadline_for(period, cal).date
+    end = start + relativedelta(years=1)
+    payment = cal.roll(end)
+    fraction = year_fraction(start, end, convention)
+    fixed_rate, floating = row.fixed_rate.value, reserve_rate_on(start).value
+    legs = (("fixed", "PBoC", fixed_rate), ("floating", "institution", floating))
+    flows = tuple(
+        SwapFlow(
+            leg, payer, start, end, payment, rate, fraction,
+            round_half_up(Fraction(rate) * increase * fraction),
+        )
+        for leg, payer, rate in legs
+    )  # fmt: skip
+    net = round_half_up((Fraction(fixed_rate) - Fraction(floating)) * increase * fraction)
+    status = cal.worst_status(start, payment)
+    return IncentiveResult(period, row, previous, current, amount, flows, net, convention, status)
+
+
+def incentive_series(balances: pd.DataFrame | str | Path, **options: Any) -> list[IncentiveResult]:
+    """One :class:`IncentiveResult` per quarter of a balance series.
+
+    ``balances`` has columns ``quarter`` (季度) and ``balance`` (余额, yuan), one row per
+    consecutive quarter-end; the first row is the base.
+    """
+    frame = _read_balances(balances)
+    quarters = [Quarter.parse(q) for q in frame["quarter"]]
+    fen = [yuan_to_fen(str(b)) for b in frame["balance"]]
+    for before, after in itertools.pairwise(quarters):
+        if after != before.next():
+            raise ParameterError(
+                "quarter", str(after), f"consecutive quarters: {before.next()} follows {before}"
+            )
+    return [
+        incentive(q, prev, cur, **options)
+        for q, prev, cur in zip(quarters[1:], fen, fen[1:], strict=False)
+    ]
+
+
+def _read_balances(source: pd.DataFrame | str | Path) -> pd.DataFrame:
+    if isinstance(source, pd.DataFrame):
+        frame = source
+    else:
+        text = decode_bytes(read_bytes(source), str(source))
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    aliases = {"季度": "quarter", "余额": "balance", "普惠小微贷款余额": "balance"}
+    frame = frame.rename(columns=lambda c: aliases.get(str(c).strip(), str(c).strip().lower()))
+    for column in ("quarter", "balance"):
+        if column not in frame.columns:
+            raise LedgerFileError(
+                "column", column, "a balance file with columns quarter (季度) and balance (余额)"
+            )
+    if len(frame) < 2:
+        raise LedgerFileError("rows", len(frame), "at least two quarter-end balances")
+    return frame
