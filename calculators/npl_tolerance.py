@@ -10,9 +10,9 @@ Notes
 -----
 银保监办发〔2022〕64号 (seed 7-364): (十七) banks may raise the NPL tolerance for
 accommodation, catering, retail, culture, tourism and transport by at most 3
-percentage points (seed 176-180); (十八) report the change in writing; (二十七) within
-the tolerance, no or reduced assessment deductions (seed 238-242); (二十八) within the
-tolerance, responsible staff may be spared accountability (seed 244-250).
+percentage points (seed 175-179); (十八) report the change in writing; (二十七) within
+the tolerance, no or reduced assessment deductions (seed 248-252); (二十八) within the
+tolerance, responsible staff may be spared accountability (seed 254-260).
 
 Every comparison is exact, on integers: ``npl x 100 x 10^6 <= tolerance_micro_pct x
 loan``, where percentages are held in millionths of a percent (at most 6 decimals).
@@ -46,7 +46,7 @@ INDUSTRIES: MappingProxyType[str, str] = MappingProxyType(
     }
 )
 SOURCE = "银保监办发〔2022〕64号 (十七) seed 175-179, (二十七) 248-252, (二十八) 254-260"
-MAX_UPLIFT_PCT = "3.00"  # 幅度不超过 3 个百分点, seed 176-180
+MAX_UPLIFT_PCT = "3.00"  # 幅度不超过 3 个百分点, seed 175-179
 _MICRO = 10**6  # millionths of a percent
 _MAX_UPLIFT_MICRO = 3 * _MICRO
 _PCT_PATTERN = r"\d{1,3}(?:\.\d{1,6})?"
