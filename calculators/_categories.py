@@ -15,6 +15,8 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
+from ._text import TEXT
+
 TRANSPORT_CATEGORIES: MappingProxyType[str, str] = MappingProxyType(
     {
         "road_freight_enterprise": "道路普通货物运输企业",
@@ -40,7 +42,7 @@ _LOOKUP = {_key(code): code for code in TRANSPORT_CATEGORIES} | {
 def category_codes(values: pd.Series) -> np.ndarray:
     """Canonical category codes, empty string where the value is not an eligible category."""
     keys = (
-        values.astype("string")
+        values.astype(TEXT)
         .fillna("")
         .str.replace(r"\s+", "", regex=True)
         .str.lower()

@@ -8,6 +8,7 @@ first, then exclusions in the order listed there.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -25,7 +26,6 @@ from calendars import BusinessCalendar, Deadline, Quarter, deadline_for
 from ._errors import LedgerFileError, ParameterError
 from ._ledger import (
     CNY_ALIASES,
-    EXCLUSION_REASONS,
     INVALID_REASONS,
     REASONS,
     REQUIRED,
@@ -41,6 +41,7 @@ from ._ledger import (
 from ._lenders import Lender, find_lender
 from ._money import ROUNDING_RULE, fen_to_yuan, largest_remainder_split, parse_principal
 from ._policy import PolicyRow, policy_for_period
+from ._text import TEXT
 
 OUTPUT_COLUMNS = ("principal_fen", "status", "reason", "entitlement_fen")
 Ledger = pd.DataFrame | str | Path | LedgerFile
@@ -68,6 +69,8 @@ class LoanColumns:
 
     loan_id: pd.Series
     borrower_id: pd.Series
+    borrower_codes: np.ndarray
+    borrower_uniques: np.ndarray
     principal_fen: np.ndarray
     disbursed: np.ndarray  # int64 days since 1970-01-01
     matures: np.ndarray
@@ -76,17 +79,26 @@ class LoanColumns:
     principal_ok: np.ndarray
     frame: pd.DataFrame = field(repr=False)
 
+    def borrower_in(self, ids: frozenset[str]) -> np.ndarray:
+        """Which rows' borrower is in ``ids``, tested once per distinct borrower."""
+        member = pd.Index(self.borrower_uniques).isin(list(ids))
+        return member[self.borrower_codes] if len(self.borrower_codes) else member[:0]
 
-def load(ledger: Ledger, extra_required: tuple[str, ...] = ()) -> tuple[pd.DataFrame, str]:
-    """The raw ledger frame and its SHA-256 (of the file, or of the DataFrame's content)."""
+
+def frame_digest(frame: pd.DataFrame) -> str:
+    """SHA-256 of a DataFrame's content (pandas' row hashes, index left out)."""
+    hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    return hashlib.sha256(hashed.tobytes()).hexdigest()
+
+
+def load(ledger: Ledger, extra_required: tuple[str, ...] = ()) -> tuple[pd.DataFrame, str | None]:
+    """The raw ledger frame and the file's SHA-256 (None for a DataFrame: see ClaimResult)."""
     if isinstance(ledger, str | Path):
         ledger = read_ledger(ledger)
     if isinstance(ledger, LedgerFile):
         frame, digest = ledger.frame, ledger.sha256
     elif isinstance(ledger, pd.DataFrame):
-        frame = ledger
-        hashed = pd.util.hash_pandas_object(ledger, index=False).to_numpy()
-        digest = hashlib.sha256(hashed.tobytes()).hexdigest()
+        frame, digest = ledger, None
     else:
         raise ParameterError("ledger", type(ledger).__name__, "a DataFrame or a path to a CSV")
     clash = [c for c in OUTPUT_COLUMNS if c in frame.columns and c != "principal_fen"]
@@ -103,10 +115,10 @@ def load(ledger: Ledger, extra_required: tuple[str, ...] = ()) -> tuple[pd.DataF
 def columns(frame: pd.DataFrame) -> LoanColumns:
     """Validate every row of a ledger, vectorized."""
     canon = canonical_columns(frame, REQUIRED)
-    loan_id = canon["loan_id"].astype("string").fillna("").str.strip()
+    loan_id = canon["loan_id"].astype(TEXT).fillna("").str.strip()
     empty_id = (loan_id == "").to_numpy(dtype=bool)
     duplicate = loan_id.duplicated(keep=False).to_numpy(dtype=bool) & ~empty_id
-    borrower_id, id_ok = validate_ids(canon["borrower_id"])
+    borrower_id, id_ok, codes, uniques = validate_ids(canon["borrower_id"])
     if "principal_fen" in canon.columns:
         principal, principal_ok = parse_principal(canon["principal_fen"], "fen")
     else:
@@ -115,7 +127,7 @@ def columns(frame: pd.DataFrame) -> LoanColumns:
     matures, m_ok = parse_dates(canon["maturity_date"])
     dates_ok = d_ok & m_ok
     if "currency" in canon.columns:
-        currency = canon["currency"].astype("string").fillna("").str.strip().str.upper()
+        currency = canon["currency"].astype(TEXT).fillna("").str.strip().str.upper()
         is_cny = currency.isin(CNY_ALIASES).to_numpy(dtype=bool)
     else:
         is_cny = np.ones(len(canon), dtype=bool)
@@ -129,8 +141,9 @@ def columns(frame: pd.DataFrame) -> LoanColumns:
     ]
     assert [name for name, _ in invalid] == list(INVALID_REASONS)
     return LoanColumns(
-        loan_id, borrower_id, principal, disbursed, matures, invalid, is_cny, principal_ok, canon
-    )
+        loan_id, borrower_id, codes, uniques, principal, disbursed, matures, invalid, is_cny,
+        principal_ok, canon,
+    )  # fmt: skip
 
 
 def window_exclusions(
@@ -156,12 +169,14 @@ def window_exclusions(
 def classify(
     cols: LoanColumns, exclusions: list[tuple[str, np.ndarray]]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """One reason per row (the first that applies) and the eligibility mask."""
+    """One reason code per row (the first that applies, as an index into REASONS)."""
     order = [*cols.invalid, *exclusions]
-    names = [name for name, _ in order]
-    assert all(name in REASONS for name in names)
-    codes = np.select([mask for _, mask in order], names, default="eligible")
-    return codes, codes == "eligible"
+    codes = np.select(
+        [mask for _, mask in order],
+        [np.int8(REASONS.index(name)) for name, _ in order],
+        default=np.int8(REASONS.index("eligible")),
+    ).astype(np.int8)
+    return codes, codes == REASONS.index("eligible")
 
 
 @dataclass(frozen=True, eq=False)
@@ -182,6 +197,8 @@ class ClaimResult:
         ``round_half_up(ratio x eligible_principal_fen)``.
     deadline : calendars.Deadline
     input_sha256 : str
+        SHA-256 of the ledger file's bytes, or for a DataFrame of its content
+        (computed on first use).
     lists : dict
         What reference lists were used and how many ids each held.
     """
@@ -194,8 +211,14 @@ class ClaimResult:
     eligible_principal_fen: int
     entitlement_fen: int
     deadline: Deadline
-    input_sha256: str
+    file_sha256: str | None
     lists: dict[str, Any]
+    source_frame: pd.DataFrame = field(repr=False)
+
+    @functools.cached_property
+    def input_sha256(self) -> str:
+        """SHA-256 of the ledger file, or of the DataFrame's content."""
+        return self.file_sha256 or frame_digest(self.source_frame)
 
     def reason_counts(self) -> dict[str, int]:
         """How many rows carry each reason code (codes with no rows left out)."""
@@ -271,20 +294,24 @@ def run_claim(
         eligible_principal_fen=principal,
         entitlement_fen=int(entitlement.sum(dtype=np.int64)),
         deadline=deadline,
-        input_sha256=digest,
+        file_sha256=digest,
         lists=lists,
+        source_frame=frame,
     )
 
 
+_STATUS_OF_REASON = np.array(
+    [0 if r == "eligible" else 2 if r in INVALID_REASONS else 1 for r in REASONS], dtype=np.int8
+)
+
+
 def _per_loan_frame(frame: pd.DataFrame, cols: LoanColumns, codes: np.ndarray) -> pd.DataFrame:
-    is_invalid = np.isin(codes, INVALID_REASONS)
-    is_excluded = np.isin(codes, EXCLUSION_REASONS)
-    status = np.where(is_invalid, "invalid", np.where(is_excluded, "excluded", "eligible"))
     loans = frame.reset_index(drop=True).copy()
-    principal_ok = cols.principal_ok
-    loans["principal_fen"] = pd.arrays.IntegerArray(cols.principal_fen, mask=~principal_ok)
-    loans["status"] = pd.Categorical(status, categories=["eligible", "excluded", "invalid"])
-    loans["reason"] = pd.Categorical(codes, categories=list(REASONS))
+    loans["principal_fen"] = pd.arrays.IntegerArray(cols.principal_fen, mask=~cols.principal_ok)
+    loans["status"] = pd.Categorical.from_codes(
+        _STATUS_OF_REASON[codes], categories=["eligible", "excluded", "invalid"]
+    )
+    loans["reason"] = pd.Categorical.from_codes(codes, categories=list(REASONS))
     return loans
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ._errors import MoneyError
+from ._text import TEXT
 
 ROUND_HALF_UP_NOTE = "one rounding, ROUND_HALF_UP to the fen, on the final amount"
 ROUNDING_RULE = (
@@ -98,13 +99,11 @@ def parse_yuan_column(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     ok : numpy.ndarray of bool
         Whether each value was a well-formed amount with at most two decimals.
     """
-    text = values.astype("string").str.strip().str.replace("，", ",", regex=False)
+    text = values.astype(TEXT).str.strip().str.replace("，", ",", regex=False)
     ok = text.str.fullmatch(_YUAN_PATTERN).fillna(False).to_numpy(dtype=bool)
     plain = text.where(ok, "0").str.replace(",", "", regex=False)
-    parts = plain.str.split(".", n=1, expand=True)
-    whole = parts[0]
-    frac = parts[1] if parts.shape[1] > 1 else pd.Series("", index=plain.index)
-    frac = frac.fillna("").str.ljust(2, "0")
+    whole = plain.str.replace(r"\.\d*$", "", regex=True)
+    frac = plain.str.replace(r"^[^.]*\.?", "", regex=True).str.pad(2, side="right", fillchar="0")
     negative = whole.str.startswith("-").to_numpy(dtype=bool)
     digits = whole.str.lstrip("+-")
     too_long = (digits.str.len() > 15).to_numpy(dtype=bool)  # keep inside int64 with margin
@@ -127,7 +126,7 @@ def parse_fen_column(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         arr = values.to_numpy(dtype="float64", na_value=np.nan)
         ok = np.isfinite(arr) & (np.abs(arr) < 2**53) & (arr == np.round(arr))
         return np.where(ok, arr, 0).astype(np.int64), ok
-    text = values.astype("string").str.strip()
+    text = values.astype(TEXT).str.strip()
     ok = text.str.fullmatch(_FEN_PATTERN).fillna(False).to_numpy(dtype=bool)
     ok = ok & ((text.str.len().fillna(0) <= 18).to_numpy(dtype=bool))
     fen = text.where(ok, "0").astype("int64").to_numpy()

@@ -39,6 +39,7 @@ from ._errors import LedgerFileError, ParameterError
 from ._ledger import decode_bytes, read_bytes
 from ._lenders import Lender
 from ._money import fen_to_yuan, parse_fen_column, parse_yuan_column
+from ._text import TEXT
 
 __all__ = ["AUDIT_CLASSES", "AuditResult", "audit", "read_submission"]
 
@@ -111,7 +112,7 @@ def read_submission(source: pd.DataFrame | str | Path) -> pd.DataFrame:
         raise LedgerFileError(
             "submitted", "columns", "loan_id (借据号) and claimed in yuan (申报金额) or claimed_fen"
         )
-    loan_id = frame[id_col].astype("string").fillna("").str.strip()
+    loan_id = frame[id_col].astype(TEXT).fillna("").str.strip()
     if fen_col is not None:
         fen, ok = parse_fen_column(frame[fen_col])
     else:
@@ -160,7 +161,7 @@ def audit(
 
 def _compare(claim: ClaimResult, sub: pd.DataFrame, tolerance: int) -> pd.DataFrame:
     ledger = claim.loans
-    ids = ledger["loan_id"].astype("string").fillna("").str.strip()
+    ids = ledger["loan_id"].astype(TEXT).fillna("").str.strip()
     recomputed = (
         pd.DataFrame(
             {

@@ -32,6 +32,7 @@ import pandas as pd
 from ._errors import LedgerFileError
 from ._ledger import decode_bytes, read_bytes
 from ._money import parse_yuan_column
+from ._text import TEXT
 
 __all__ = ["INDUSTRIES", "MAX_UPLIFT_PCT", "NplResult", "check", "read_npl_file"]
 
@@ -71,7 +72,7 @@ _LOOKUP = {code: code for code in INDUSTRIES} | {zh: code for code, zh in INDUST
 
 
 def _micro_pct(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    text = values.astype("string").fillna("").str.strip().str.rstrip("%")
+    text = values.astype(TEXT).fillna("").str.strip().str.rstrip("%")
     ok = text.str.fullmatch(_PCT_PATTERN).fillna(False).to_numpy(dtype=bool)
     parts = text.where(ok, "0").str.split(".", n=1, expand=True)
     whole = parts[0].astype("int64").to_numpy()
@@ -170,7 +171,7 @@ def check(frame: pd.DataFrame, input_sha256: str | None = None) -> NplResult:
     npl, npl_ok = parse_yuan_column(data["npl_balance"])
     base, base_ok = _micro_pct(data["baseline_tolerance_pct"])
     uplift, uplift_ok = _micro_pct(data["uplift_pct"])
-    industry_text = data["industry"].astype("string").fillna("").str.strip()
+    industry_text = data["industry"].astype(TEXT).fillna("").str.strip()
     code = industry_text.str.lower().map(_LOOKUP).fillna("").to_numpy(dtype=object)
     balances_ok = loan_ok & npl_ok & (loan >= 0) & (npl >= 0) & (industry_text != "").to_numpy()
     invalid = [
@@ -197,7 +198,7 @@ def check(frame: pd.DataFrame, input_sha256: str | None = None) -> NplResult:
         default="above_tolerance",
     )
     rows = frame.reset_index(drop=True).copy()
-    rows["unit"] = data["unit"].astype("string").fillna("").str.strip().to_numpy()
+    rows["unit"] = data["unit"].astype(TEXT).fillna("").str.strip().to_numpy()
     rows["industry"] = np.where(code != "", code, industry_text.to_numpy(dtype=object))
     rows["loan_balance_fen"] = pd.arrays.IntegerArray(loan, mask=~balances_ok)
     rows["npl_balance_fen"] = pd.arrays.IntegerArray(npl, mask=~balances_ok)

@@ -63,7 +63,7 @@ def claim(
     assert eligible is not None
 
     def exclusions(cols: LoanColumns) -> list[tuple[str, np.ndarray]]:
-        on_list = cols.borrower_id.isin(eligible).to_numpy(dtype=bool)
+        on_list = cols.borrower_in(eligible)
         return [("borrower_not_eligible", ~on_list)]
 
     return run_claim(

@@ -59,7 +59,7 @@ def claim(
         category = category_codes(cols.frame["borrower_category"])
         out = [("category_not_eligible", category == "")]
         if blocked is not None:
-            out.append(("borrower_dishonest", cols.borrower_id.isin(blocked).to_numpy(bool)))
+            out.append(("borrower_dishonest", cols.borrower_in(blocked)))
         return out
 
     return run_claim(

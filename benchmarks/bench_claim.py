@@ -1,0 +1,70 @@
+"""Time a tech claim on a synthetic in-memory ledger; compare with DuckDB when installed.
+
+Usage: ``python benchmarks/bench_claim.py [ROWS ...]`` (default 1,000,000).
+DuckDB comes with ``pip install '.[bench]'``; without it only relend is timed.
+Peak memory is the process's maximum resident set size (Linux ``ru_maxrss``).
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+from fractions import Fraction
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from generate import ledger
+
+from calculators import round_half_up, tech_relending
+
+DUCKDB_QUERY = """
+SELECT sum(CAST(replace(principal, '.', '') AS BIGINT)) AS eligible_fen
+FROM ledger l
+WHERE currency = 'CNY'
+  AND principal NOT LIKE '-%'
+  AND CAST(disbursement_date AS DATE) BETWEEN DATE '2022-04-01' AND DATE '2022-06-30'
+  AND CAST(maturity_date AS DATE) >= CAST(disbursement_date AS DATE) + INTERVAL 6 MONTH
+  AND borrower_id IN (SELECT borrower_id FROM eligible)
+"""
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run(rows: int) -> None:
+    frame, eligible = ledger(rows)
+    size = frame.memory_usage(deep=True).sum() / 2**20
+    start = time.perf_counter()
+    result = tech_relending.claim(frame, "2022Q2", "ICBC", eligible)
+    took = time.perf_counter() - start
+    print(
+        f"relend  rows={rows:>10,}  {took:8.2f} s  {rows / took:12,.0f} rows/s  "
+        f"ledger {size:8.1f} MiB  peak RSS {peak_mib():8.1f} MiB  "
+        f"eligible_fen={result.eligible_principal_fen}"
+    )
+    try:
+        import duckdb
+    except ImportError:
+        print("duckdb not installed: pip install '.[bench]' to compare")
+        return
+    import pandas as pd
+
+    con = duckdb.connect()
+    con.register("ledger", frame)
+    con.register("eligible", pd.DataFrame({"borrower_id": eligible}))
+    start = time.perf_counter()
+    duck_fen = con.execute(DUCKDB_QUERY).fetchone()[0]
+    duck = time.perf_counter() - start
+    same = duck_fen == result.eligible_principal_fen
+    print(
+        f"duckdb  rows={rows:>10,}  {duck:8.2f} s  ratio relend/duckdb {took / duck:6.2f}  "
+        f"same eligible principal: {same}  entitlement {round_half_up(Fraction(3, 5) * duck_fen)}"
+    )
+
+
+if __name__ == "__main__":
+    for arg in sys.argv[1:] or ["1000000"]:
+        run(int(arg))
