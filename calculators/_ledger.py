@@ -107,23 +107,23 @@ class LedgerFile:
     path: str
 
 
-def decode_bytes(data: bytes, path: str) -> str:
+def decode_bytes(data: bytes, path: str, what: str = "ledger") -> str:
     """Decode UTF-8 (BOM or not), else GB18030; refuse anything else."""
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise LedgerFileError("file", path, "a CSV in UTF-8 (with or without BOM) or GB18030")
+    raise LedgerFileError(what, path, "a CSV in UTF-8 (with or without BOM) or GB18030")
 
 
-def read_bytes(path: str | Path) -> bytes:
+def read_bytes(path: str | Path, what: str = "ledger") -> bytes:
     """Read a file, turning OS errors into one-line :class:`LedgerFileError`."""
     try:
         return Path(path).read_bytes()
     except OSError as exc:
         raise LedgerFileError(
-            "file", str(path), f"a readable file ({exc.strerror or type(exc).__name__})"
+            what, str(path), f"a readable file ({exc.strerror or type(exc).__name__})"
         ) from None
 
 
@@ -141,18 +141,20 @@ def read_ledger(path: str | Path) -> LedgerFile:
         try:
             frame = pd.read_excel(io.BytesIO(data), dtype=str, keep_default_na=False)
         except Exception as exc:  # openpyxl raises many types for a broken workbook
-            raise LedgerFileError("file", str(path), f"a readable .xlsx workbook ({exc})") from None
+            raise LedgerFileError(
+                "ledger", str(path), f"a readable .xlsx workbook ({exc})"
+            ) from None
     else:
         text = decode_bytes(data, str(path))
         if not text.strip():
-            raise LedgerFileError("file", str(path), "a CSV with a header row and loans")
+            raise LedgerFileError("ledger", str(path), "a CSV with a header row and loans")
         try:
             frame = pd.read_csv(
                 io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True
             )
         except (pd.errors.ParserError, ValueError) as exc:
             first = str(exc).splitlines()[0]
-            raise LedgerFileError("file", str(path), f"a well-formed CSV ({first})") from None
+            raise LedgerFileError("ledger", str(path), f"a well-formed CSV ({first})") from None
     return LedgerFile(frame, digest, str(path))
 
 
@@ -325,7 +327,7 @@ def read_id_list(source: str | Path | Iterable[str], what: str) -> frozenset[str
         If the file cannot be read or holds an id with a wrong check character.
     """
     if isinstance(source, str | Path):
-        text = decode_bytes(read_bytes(source), str(source))
+        text = decode_bytes(read_bytes(source, what), str(source), what)
         lines = [line.strip() for line in text.splitlines() if line.strip()]
         if lines and _header_id_column(lines[0]) is not None:
             frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)

@@ -99,7 +99,7 @@ def read_submission(source: pd.DataFrame | str | Path) -> pd.DataFrame:
     if isinstance(source, pd.DataFrame):
         frame = source
     else:
-        text = decode_bytes(read_bytes(source), str(source))
+        text = decode_bytes(read_bytes(source, "submitted"), str(source), "submitted")
         try:
             frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
         except (pd.errors.ParserError, ValueError) as exc:

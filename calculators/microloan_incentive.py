@@ -283,7 +283,7 @@ def _read_balances(source: pd.DataFrame | str | Path) -> pd.DataFrame:
     if isinstance(source, pd.DataFrame):
         frame = source
     else:
-        text = decode_bytes(read_bytes(source), str(source))
+        text = decode_bytes(read_bytes(source, "balances"), str(source), "balances")
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     aliases = {"季度": "quarter", "余额": "balance", "普惠小微贷款余额": "balance"}
     frame = frame.rename(columns=lambda c: aliases.get(str(c).strip(), str(c).strip().lower()))

@@ -218,13 +218,13 @@ def read_npl_file(path: str | Path) -> tuple[pd.DataFrame, str]:
     """Read an NPL CSV (UTF-8 or GB18030) as text cells, with its SHA-256."""
     import hashlib
 
-    data = read_bytes(path)
-    text = decode_bytes(data, str(path))
+    data = read_bytes(path, "npl")
+    text = decode_bytes(data, str(path), "npl")
     if not text.strip():
-        raise LedgerFileError("file", str(path), "a CSV with a header row")
+        raise LedgerFileError("npl", str(path), "a CSV with a header row")
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, ValueError) as exc:
         first = str(exc).splitlines()[0]
-        raise LedgerFileError("file", str(path), f"a well-formed CSV ({first})") from None
+        raise LedgerFileError("npl", str(path), f"a well-formed CSV ({first})") from None
     return frame, hashlib.sha256(data).hexdigest()

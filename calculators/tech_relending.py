@@ -22,6 +22,7 @@ import numpy as np
 from calendars import BusinessCalendar, Quarter
 
 from ._claim import ClaimResult, Ledger, LoanColumns, id_list, run_claim
+from ._ledger import read_ledger
 from ._lenders import Lender
 
 __all__ = ["claim"]
@@ -59,6 +60,7 @@ def claim(
     RelendInputError
         For a file-level problem, an ineligible lender or a quarter before the policy.
     """
+    ledger = read_ledger(ledger) if isinstance(ledger, str | Path) else ledger
     eligible = id_list(eligible_borrowers, "eligible-borrowers", required=True)
     assert eligible is not None
 

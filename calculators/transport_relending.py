@@ -24,6 +24,7 @@ from calendars import BusinessCalendar, Quarter
 
 from ._categories import category_codes
 from ._claim import ClaimResult, Ledger, LoanColumns, id_list, run_claim
+from ._ledger import read_ledger
 from ._lenders import Lender
 
 __all__ = ["claim"]
@@ -53,6 +54,7 @@ def claim(
     calendar : BusinessCalendar or str, optional
         For the application deadline; default ``prc``.
     """
+    ledger = read_ledger(ledger) if isinstance(ledger, str | Path) else ledger
     blocked = id_list(dishonest, "dishonest", required=False)
 
     def exclusions(cols: LoanColumns) -> list[tuple[str, np.ndarray]]:
