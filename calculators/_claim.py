@@ -16,7 +16,7 @@ from decimal import Decimal
 from fractions import Fraction
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -44,8 +44,8 @@ from ._policy import PolicyRow, policy_for_period
 from ._text import TEXT
 
 OUTPUT_COLUMNS = ("principal_fen", "status", "reason", "entitlement_fen")
-Ledger = pd.DataFrame | str | Path | LedgerFile
-IdList = str | Path | Iterable[str]
+Ledger: TypeAlias = pd.DataFrame | str | Path | LedgerFile
+IdList: TypeAlias = str | Path | Iterable[str]
 
 
 def relend_version() -> str:
