@@ -14,7 +14,7 @@ import datetime as dt
 import json
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import resources
 from typing import Any, NoReturn
 
@@ -120,24 +120,39 @@ def _claim_text(summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _report_claim(result: ClaimResult, args: argparse.Namespace) -> int:
-    summary = result.summary()
-    if args.out:
+_OUTPUT_NAMES = {
+    "claim": ("loans.csv", "claim.xlsx", "loans 贷款"),
+    "npl": ("npl.csv", "npl.xlsx", "npl 不良"),
+    "audit": ("audit.csv", "audit.xlsx", "audit 核对"),
+}
+
+
+def _publish(
+    args: argparse.Namespace,
+    summary: dict[str, Any],
+    rows: Any,
+    kind: str,
+    as_text: Callable[[dict[str, Any]], str],
+) -> None:
+    """Write ``--out`` files, then print JSON or text, then where the files went."""
+    paths = []
+    if getattr(args, "out", None):
+        csv_name, xlsx_name, sheet = _OUTPUT_NAMES[kind]
         paths = write_outputs(
-            summary,
-            result.loans,
-            args.out,
-            csv_name="loans.csv",
-            xlsx_name="claim.xlsx",
-            rows_sheet="loans 贷款",
+            summary, rows, args.out, csv_name=csv_name, xlsx_name=xlsx_name, rows_sheet=sheet
         )
-        summary_out = f"wrote {', '.join(str(p) for p in paths)}"
     if args.json:
         _emit(summary)
     else:
-        print(_claim_text(summary))
-    if args.out:
-        print(summary_out, file=sys.stderr if args.json else sys.stdout)
+        print(as_text(summary))
+    if paths:
+        wrote = f"wrote {', '.join(str(p) for p in paths)}"
+        print(wrote, file=sys.stderr if args.json else sys.stdout)
+
+
+def _report_claim(result: ClaimResult, args: argparse.Namespace) -> int:
+    summary = result.summary()
+    _publish(args, summary, result.loans, "claim", _claim_text)
     return EXIT_INVALID_ROWS if summary["loans_invalid"] else EXIT_OK
 
 
@@ -264,31 +279,28 @@ def _cmd_incentive(args: argparse.Namespace) -> int:
 # -- npl --------------------------------------------------------------------------------
 
 
+def _npl_text(summary: dict[str, Any]) -> str:
+    lines = []
+    for unit in summary["units"]:
+        ratio = unit["npl_ratio_pct"] or "-"
+        tolerance = unit["tolerance_pct"] or "-"
+        headroom = "" if unit["headroom_fen"] is None else fen_to_yuan(unit["headroom_fen"])
+        lines.append(
+            f"{unit['unit']:<12} {unit['industry']:<14} NPL {ratio:>10}% "
+            f"tolerance {tolerance:>8}%  {unit['status']:<7} headroom {headroom:>16} "
+            f"{unit['reason']}"
+        )
+    lines.append(
+        f"within {summary['within']}, breach {summary['breach']}, invalid {summary['invalid']}"
+    )
+    return "\n".join(lines)
+
+
 def _cmd_npl(args: argparse.Namespace) -> int:
     frame, digest = npl_tolerance.read_npl_file(args.file)
     result = npl_tolerance.check(frame, digest)
     summary = result.summary()
-    if args.out:
-        paths = write_outputs(
-            summary, result.rows, args.out, csv_name="npl.csv", xlsx_name="npl.xlsx",
-            rows_sheet="npl 不良",
-        )  # fmt: skip
-    if args.json:
-        _emit(summary)
-    else:
-        for unit in summary["units"]:
-            ratio = unit["npl_ratio_pct"] or "-"
-            tolerance = unit["tolerance_pct"] or "-"
-            headroom = "" if unit["headroom_fen"] is None else fen_to_yuan(unit["headroom_fen"])
-            print(
-                f"{unit['unit']:<12} {unit['industry']:<14} NPL {ratio:>10}% "
-                f"tolerance {tolerance:>8}%  {unit['status']:<7} headroom {headroom:>16} "
-                f"{unit['reason']}"
-            )
-        print(f"within {summary['within']}, breach {summary['breach']}, "
-              f"invalid {summary['invalid']}")  # fmt: skip
-    if args.out:
-        print(f"wrote {', '.join(str(p) for p in paths)}", file=sys.stderr)
+    _publish(args, summary, result.rows, "npl", _npl_text)
     return EXIT_INVALID_ROWS if summary["invalid"] else EXIT_OK
 
 
@@ -304,6 +316,17 @@ def _add_npl(sub: Any) -> None:
 # -- audit ------------------------------------------------------------------------------
 
 
+def _audit_text(summary: dict[str, Any]) -> str:
+    classes = ", ".join(f"{k} {v}" for k, v in summary["classes"].items() if v)
+    return (
+        f"audit {summary['tool']} {summary['lender']} {summary['quarter']}: submitted "
+        f"{summary['submitted_yuan']} yuan, recomputed {summary['recomputed_yuan']} yuan\n"
+        f"  overclaimed {fen_to_yuan(summary['overclaimed_fen'])}, underclaimed "
+        f"{fen_to_yuan(summary['underclaimed_fen'])}, clawback {summary['clawback_yuan']} "
+        f"yuan\n  loans: {classes}"
+    )
+
+
 def _cmd_audit(args: argparse.Namespace) -> int:
     if args.program == "tech" and not args.eligible_borrowers:
         raise _UsageError("tech audits need --eligible-borrowers FILE")
@@ -313,24 +336,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
         tolerance_fen=args.tolerance_fen, calendar=_calendar_from(args),
     )  # fmt: skip
     summary = result.summary()
-    if args.out:
-        paths = write_outputs(
-            summary, result.loans, args.out, csv_name="audit.csv", xlsx_name="audit.xlsx",
-            rows_sheet="audit 核对",
-        )  # fmt: skip
-    if args.json:
-        _emit(summary)
-    else:
-        classes = ", ".join(f"{k} {v}" for k, v in summary["classes"].items() if v)
-        print(
-            f"audit {summary['tool']} {summary['lender']} {summary['quarter']}: submitted "
-            f"{summary['submitted_yuan']} yuan, recomputed {summary['recomputed_yuan']} yuan\n"
-            f"  overclaimed {fen_to_yuan(summary['overclaimed_fen'])}, underclaimed "
-            f"{fen_to_yuan(summary['underclaimed_fen'])}, clawback {summary['clawback_yuan']} "
-            f"yuan\n  loans: {classes}"
-        )
-    if args.out:
-        print(f"wrote {', '.join(str(p) for p in paths)}", file=sys.stderr)
+    _publish(args, summary, result.loans, "audit", _audit_text)
     if summary["differences"]:
         return EXIT_DIFFERENCES
     invalid = summary["ledger_invalid_rows"] or summary["classes"]["invalid"]
@@ -351,7 +357,8 @@ def _add_audit(sub: Any) -> None:
                      help="per-loan difference still counted as a match (default 0)")  # fmt: skip
     aud.add_argument("--out", metavar="DIR")
     aud.add_argument("--json", action="store_true")
-    aud.set_defaults(handler=_cmd_audit, calendar="prc")
+    _add_calendar_options(aud)
+    aud.set_defaults(handler=_cmd_audit)
 
 
 # -- parser -----------------------------------------------------------------------------
@@ -384,7 +391,8 @@ def build_parser() -> argparse.ArgumentParser:
     claim.add_argument("--dishonest", metavar="FILE", help="transport: dishonesty list")
     claim.add_argument("--out", metavar="DIR", help="write summary.json, loans.csv, claim.xlsx")
     claim.add_argument("--json", action="store_true", help="print one JSON object")
-    claim.set_defaults(handler=_cmd_claim, calendar="prc")
+    _add_calendar_options(claim)
+    claim.set_defaults(handler=_cmd_claim)
 
     fac = sub.add_parser("facility", help="relending maturity, extensions and interest")
     fac.add_argument("program", choices=["tech", "transport"])
