@@ -95,3 +95,11 @@ def test_eligible_list_from_files(tmp_path) -> None:
     )
     for source in (plain, with_header):
         assert tech_relending.claim(LEDGER, "2022Q2", "ICBC", source).entitlement_fen == 60_761_161
+
+
+def test_xlsx_ledger(tmp_path) -> None:
+    path = tmp_path / "ledger.xlsx"
+    pd.read_csv(LEDGER, dtype=str, keep_default_na=False).to_excel(path, index=False)
+    result = tech_relending.claim(path, "2022Q2", "ICBC", ELIGIBLE)
+    assert result.entitlement_fen == 60_761_161
+    assert list(result.loans["reason"].astype(str)) == list(result.loans["expected_reason"])
