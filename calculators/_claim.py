@@ -81,7 +81,9 @@ class LoanColumns:
 
     def borrower_in(self, ids: frozenset[str]) -> np.ndarray:
         """Which rows' borrower is in ``ids``, tested once per distinct borrower."""
-        member = pd.Index(self.borrower_uniques).isin(list(ids))
+        member = np.fromiter(
+            (u in ids for u in self.borrower_uniques), dtype=bool, count=len(self.borrower_uniques)
+        )
         return member[self.borrower_codes] if len(self.borrower_codes) else member[:0]
 
 

@@ -29,10 +29,12 @@ from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from stdnum.cn import ric
 
 from ._errors import LedgerFileError
-from ._text import TEXT
+from ._text import TEXT, arrow_text
 
 # canonical column -> aliases (compared after stripping spaces and lower-casing)
 COLUMN_ALIASES: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
@@ -70,14 +72,6 @@ EXCLUSION_REASONS = (
     "borrower_dishonest",
 )
 REASONS = ("eligible", *EXCLUSION_REASONS, *INVALID_REASONS)
-
-_DATE_FORMATS = (
-    ("%Y-%m-%d", r"\d{4}-\d{1,2}-\d{1,2}"),
-    ("%Y/%m/%d", r"\d{4}/\d{1,2}/\d{1,2}"),
-    ("%Y%m%d", r"\d{8}"),
-    ("%Y年%m月%d日", r"\d{4}年\d{1,2}月\d{1,2}日"),
-)
-_MIDNIGHT = r"(?:[ T]00:00(?::00)?)?"
 
 
 def _normal_header(name: object) -> str:
@@ -192,29 +186,58 @@ def canonical_columns(frame: pd.DataFrame, required: Iterable[str]) -> pd.DataFr
     return out
 
 
+_DATE_RE = (
+    r"^(?:\d{4}-\d{1,2}-\d{1,2}|\d{4}/\d{1,2}/\d{1,2}|\d{8}|\d{4}年\d{1,2}月\d{1,2}日)"
+    r"(?:[ T]00:00(?::00)?)?$"
+)
+
+
 def parse_dates(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Dates to int64 days since 1970-01-01, vectorized, with validity.
 
     Strings in the accepted formats, ``datetime64`` columns and ``datetime.date``
     objects are accepted; anything else is invalid (never guessed).
+
+    Notes
+    -----
+    Strings are checked against the accepted formats, rewritten to ``Y-M-D`` and split
+    into year, month and day with Arrow kernels; a day past the month's end (30
+    February) is invalid.
     """
     if len(values) == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        parsed = pd.to_datetime(values)
-    elif values.dtype == object and len(values) and not isinstance(values.iloc[0], str):
-        parsed = pd.to_datetime(values, errors="coerce")
-    else:
-        text = values.astype(TEXT).str.strip()
-        parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
-        for fmt, pattern in _DATE_FORMATS:
-            todo = parsed.isna() & text.str.fullmatch(pattern + _MIDNIGHT).fillna(False)
-            if todo.any():
-                bare = text[todo].str.replace(r"[ T]00:00(?::00)?$", "", regex=True)
-                parsed[todo] = pd.to_datetime(bare, format=fmt, errors="coerce")
-    ok = parsed.notna().to_numpy(dtype=bool)
-    days = parsed.to_numpy(dtype="datetime64[us]").astype("datetime64[D]").astype(np.int64)
-    return np.where(ok, days, 0), ok
+        # a datetime column: midnight values only, as in text (no time of day is guessed away)
+        parsed = pd.Series(values).dt.tz_localize(None) if values.dt.tz else pd.Series(values)
+        ok = (parsed.notna() & (parsed == parsed.dt.normalize())).to_numpy(dtype=bool)
+        days = parsed.to_numpy(dtype="datetime64[us]").astype("datetime64[D]").astype(np.int64)
+        return np.where(ok, days, 0), ok
+    text = pc.utf8_trim_whitespace(arrow_text(values))
+    ok = pc.fill_null(pc.match_substring_regex(text, _DATE_RE), False)
+    text = pc.replace_substring_regex(text, r"[ T]00:00(?::00)?$", "")
+    text = pc.replace_substring_regex(text, r"^(\d{4})(\d{2})(\d{2})$", r"\1-\2-\3")
+    text = pc.replace_substring_regex(pc.replace_substring(text, "日", ""), "[/年月]", "-")
+    text = pc.if_else(ok, text, "1970-1-1")
+    parts = pc.extract_regex(text, r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$")
+    year, month, day = (
+        pc.cast(parts.field(name), pa.int64()).to_numpy(zero_copy_only=False)
+        for name in ("y", "m", "d")
+    )
+    days, valid = days_from_ymd(year, month, day)
+    ok_np = ok.to_numpy(zero_copy_only=False) & valid
+    return np.where(ok_np, days, 0), ok_np
+
+
+def days_from_ymd(
+    year: np.ndarray, month: np.ndarray, day: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Day numbers from year, month and day columns, and whether each date exists."""
+    valid = (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1)
+    months = np.where(valid, (year - 1970) * 12 + (month - 1), 0).astype("datetime64[M]")
+    first = months.astype("datetime64[D]").astype(np.int64)
+    length = (months + 1).astype("datetime64[D]").astype(np.int64) - first
+    valid &= day <= length
+    return np.where(valid, first + day - 1, 0), valid
 
 
 def epoch_days(day: dt.date) -> int:

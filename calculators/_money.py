@@ -13,9 +13,11 @@ from fractions import Fraction
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ._errors import MoneyError
-from ._text import TEXT
+from ._text import TEXT, arrow_text
 
 ROUND_HALF_UP_NOTE = "one rounding, ROUND_HALF_UP to the fen, on the final amount"
 ROUNDING_RULE = (
@@ -90,7 +92,7 @@ def fen_to_yuan(fen: int) -> str:
 
 
 def parse_yuan_column(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Parse a column of yuan strings into fen, vectorized.
+    """Parse a column of yuan strings into fen, vectorized (Arrow kernels).
 
     Returns
     -------
@@ -98,20 +100,22 @@ def parse_yuan_column(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         The amount in fen; 0 where invalid.
     ok : numpy.ndarray of bool
         Whether each value was a well-formed amount with at most two decimals.
+
+    Notes
+    -----
+    Validated against the pattern first; the valid strings, commas removed, are cast
+    to ``decimal128(20, 2)`` (exact) and scaled by 100 to integer fen.
     """
-    text = values.astype(TEXT).str.strip().str.replace("，", ",", regex=False)
-    ok = text.str.fullmatch(_YUAN_PATTERN).fillna(False).to_numpy(dtype=bool)
-    plain = text.where(ok, "0").str.replace(",", "", regex=False)
-    whole = plain.str.replace(r"\.\d*$", "", regex=True)
-    frac = plain.str.replace(r"^[^.]*\.?", "", regex=True).str.pad(2, side="right", fillchar="0")
-    negative = whole.str.startswith("-").to_numpy(dtype=bool)
-    digits = whole.str.lstrip("+-")
-    too_long = (digits.str.len() > 15).to_numpy(dtype=bool)  # keep inside int64 with margin
-    ok = ok & (~too_long)
-    digits = digits.where(~too_long, "0")
-    magnitude = digits.astype("int64").to_numpy() * 100 + frac.astype("int64").to_numpy()
-    fen = np.where(negative, -magnitude, magnitude)
-    return np.where(ok, fen, 0).astype(np.int64), ok
+    text = pc.utf8_trim_whitespace(arrow_text(values))
+    text = pc.replace_substring(text, "，", ",")
+    ok = pc.fill_null(pc.match_substring_regex(text, f"^{_YUAN_PATTERN}$"), False)
+    plain = pc.replace_substring(text, ",", "")
+    ok = pc.fill_null(pc.and_(ok, pc.less_equal(pc.utf8_length(plain), 20)), False)
+    plain = pc.if_else(ok, plain, "0")
+    exact = pc.cast(plain, pa.decimal128(20, 2))
+    fen = pc.cast(pc.multiply(exact, pa.scalar(Decimal(100), pa.decimal128(3, 0))), pa.int64())
+    ok_np = ok.to_numpy(zero_copy_only=False)
+    return np.where(ok_np, fen.to_numpy(zero_copy_only=False), 0).astype(np.int64), ok_np
 
 
 def parse_fen_column(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:

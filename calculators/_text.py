@@ -3,5 +3,12 @@
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
 
 TEXT = pd.StringDtype("pyarrow")
+
+
+def arrow_text(values: pd.Series) -> pa.Array:
+    """A column as one contiguous Arrow string array (nulls kept)."""
+    array = pa.array(values.astype(TEXT))
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array

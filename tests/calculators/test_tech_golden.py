@@ -103,3 +103,23 @@ def test_xlsx_ledger(tmp_path) -> None:
     result = tech_relending.claim(path, "2022Q2", "ICBC", ELIGIBLE)
     assert result.entitlement_fen == 60_761_161
     assert list(result.loans["reason"].astype(str)) == list(result.loans["expected_reason"])
+
+
+def test_dates_as_datetime64_and_date_objects() -> None:
+    import datetime as dt
+
+    ledger = pd.DataFrame(
+        {
+            "loan_id": ["a", "b", "c"],
+            "borrower_id": ELIGIBLE,
+            "principal_fen": [500, 500, 500],
+            "disbursement_date": pd.to_datetime(
+                ["2022-04-01", "2022-05-01 13:30", "2022-06-30"], format="ISO8601"
+            ),
+            "maturity_date": [dt.date(2022, 10, 1), dt.date(2022, 11, 1), dt.date(2022, 12, 30)],
+        }
+    )
+    loans = tech_relending.claim(ledger, "2022Q2", "ICBC", ELIGIBLE).loans
+    # a time of day is not a date: never rounded away
+    assert list(loans["reason"].astype(str)) == ["eligible", "invalid_date", "eligible"]
+    assert list(loans["entitlement_fen"]) == [300, 0, 300]
