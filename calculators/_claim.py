@@ -308,7 +308,7 @@ _STATUS_OF_REASON = np.array(
 
 
 def _per_loan_frame(frame: pd.DataFrame, cols: LoanColumns, codes: np.ndarray) -> pd.DataFrame:
-    loans = frame.reset_index(drop=True).copy()
+    loans = frame.reset_index(drop=True)  # copy-on-write: the input is never changed
     loans["principal_fen"] = pd.arrays.IntegerArray(cols.principal_fen, mask=~cols.principal_ok)
     loans["status"] = pd.Categorical.from_codes(
         _STATUS_OF_REASON[codes], categories=["eligible", "excluded", "invalid"]

@@ -213,6 +213,48 @@ def parse_dates(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         days = parsed.to_numpy(dtype="datetime64[us]").astype("datetime64[D]").astype(np.int64)
         return np.where(ok, days, 0), ok
     text = pc.utf8_trim_whitespace(arrow_text(values))
+    year, month, day, ok = _split_iso(text)
+    rest = np.flatnonzero(~ok & pc.is_valid(text).to_numpy(zero_copy_only=False))
+    if len(rest):
+        y, m, d, other_ok = _split_other(pc.take(text, pa.array(rest)))
+        year[rest], month[rest], day[rest], ok[rest] = y, m, d, other_ok
+    days, valid = days_from_ymd(year, month, day)
+    ok &= valid
+    return np.where(ok, days, 0), ok
+
+
+def _ints(parts: pa.Array, ok: pa.Array, fallback: str) -> np.ndarray:
+    ints = pc.cast(pc.if_else(ok, parts, fallback), pa.int64())
+    return np.array(ints.to_numpy(zero_copy_only=False))  # writable: other formats fill in
+
+
+def _split_iso(text: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Year, month, day of fixed-width ``YYYY-MM-DD`` strings (the common case), fast."""
+    y = pc.utf8_slice_codeunits(text, 0, 4)
+    m = pc.utf8_slice_codeunits(text, 5, 7)
+    d = pc.utf8_slice_codeunits(text, 8, 10)
+    checks = [
+        pc.equal(pc.utf8_length(text), 10),
+        pc.equal(pc.utf8_slice_codeunits(text, 4, 5), "-"),
+        pc.equal(pc.utf8_slice_codeunits(text, 7, 8), "-"),
+        pc.ascii_is_decimal(y),
+        pc.ascii_is_decimal(m),
+        pc.ascii_is_decimal(d),
+    ]
+    ok = checks[0]
+    for check in checks[1:]:
+        ok = pc.and_(ok, check)
+    ok = pc.fill_null(ok, False)
+    return (
+        _ints(y, ok, "1970"),
+        _ints(m, ok, "1"),
+        _ints(d, ok, "1"),
+        ok.to_numpy(zero_copy_only=False).copy(),
+    )
+
+
+def _split_other(text: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Year, month, day of the other accepted formats, by regular expressions."""
     ok = pc.fill_null(pc.match_substring_regex(text, _DATE_RE), False)
     text = pc.replace_substring_regex(text, r"[ T]00:00(?::00)?$", "")
     text = pc.replace_substring_regex(text, r"^(\d{4})(\d{2})(\d{2})$", r"\1-\2-\3")
@@ -223,9 +265,7 @@ def parse_dates(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         pc.cast(parts.field(name), pa.int64()).to_numpy(zero_copy_only=False)
         for name in ("y", "m", "d")
     )
-    days, valid = days_from_ymd(year, month, day)
-    ok_np = ok.to_numpy(zero_copy_only=False) & valid
-    return np.where(ok_np, days, 0), ok_np
+    return year, month, day, ok.to_numpy(zero_copy_only=False)
 
 
 def days_from_ymd(

@@ -197,7 +197,7 @@ def check(frame: pd.DataFrame, input_sha256: str | None = None) -> NplResult:
         [name for name, _ in invalid] + ["within_tolerance"],
         default="above_tolerance",
     )
-    rows = frame.reset_index(drop=True).copy()
+    rows = frame.reset_index(drop=True)  # copy-on-write: the input is never changed
     rows["unit"] = data["unit"].astype(TEXT).fillna("").str.strip().to_numpy()
     rows["industry"] = np.where(code != "", code, industry_text.to_numpy(dtype=object))
     rows["loan_balance_fen"] = pd.arrays.IntegerArray(loan, mask=~balances_ok)
