@@ -114,12 +114,23 @@ def load(ledger: Ledger, extra_required: tuple[str, ...] = ()) -> tuple[pd.DataF
     return frame, digest
 
 
-def columns(frame: pd.DataFrame) -> LoanColumns:
-    """Validate every row of a ledger, vectorized."""
+def columns(frame: pd.DataFrame, duplicate_ids: frozenset[str] | None = None) -> LoanColumns:
+    """Validate every row of a ledger, vectorized.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    duplicate_ids : frozenset of str, optional
+        Loan ids known to occur more than once in the whole ledger (when ``frame`` is
+        one partition of it); by default duplicates are found within ``frame``.
+    """
     canon = canonical_columns(frame, REQUIRED)
     loan_id = canon["loan_id"].astype(TEXT).fillna("").str.strip()
     empty_id = (loan_id == "").to_numpy(dtype=bool)
-    duplicate = loan_id.duplicated(keep=False).to_numpy(dtype=bool) & ~empty_id
+    if duplicate_ids is None:
+        duplicate = loan_id.duplicated(keep=False).to_numpy(dtype=bool) & ~empty_id
+    else:
+        duplicate = loan_id.isin(duplicate_ids).to_numpy(dtype=bool) & ~empty_id
     borrower_id, id_ok, codes, uniques = validate_ids(canon["borrower_id"])
     if "principal_fen" in canon.columns:
         principal, principal_ok = parse_principal(canon["principal_fen"], "fen")
@@ -222,14 +233,19 @@ class ClaimResult:
         """SHA-256 of the ledger file, or of the DataFrame's content."""
         return self.file_sha256 or frame_digest(self.source_frame)
 
-    def reason_counts(self) -> dict[str, int]:
-        """How many rows carry each reason code (codes with no rows left out)."""
-        counts = self.loans["reason"].value_counts()
-        return {code: int(counts[code]) for code in REASONS if code in counts.index}
+    def row_counts(self) -> tuple[int, dict[str, int], dict[str, int]]:
+        """Rows in all, rows per status, rows per reason code (every code, zeros kept)."""
+        status = self.loans["status"].value_counts()
+        reasons = self.loans["reason"].value_counts()
+        return (
+            len(self.loans),
+            {s: int(status.get(s, 0)) for s in ("eligible", "excluded", "invalid")},
+            {code: int(reasons.get(code, 0)) for code in REASONS},
+        )
 
     def summary(self) -> dict[str, Any]:
         """The claim as the JSON object ``relend claim --json`` prints."""
-        status = self.loans["status"].value_counts()
+        total, status, reasons = self.row_counts()
         return {
             "tool": self.program,
             "policy": self.policy.version,
@@ -238,11 +254,11 @@ class ClaimResult:
             "lender": self.lender.code,
             "lender_name": self.lender.name,
             "ratio": decimal_text(self.policy.ratio.value),
-            "loans_total": len(self.loans),
-            "loans_eligible": int(status.get("eligible", 0)),
-            "loans_excluded": int(status.get("excluded", 0)),
-            "loans_invalid": int(status.get("invalid", 0)),
-            "reasons": self.reason_counts(),
+            "loans_total": total,
+            "loans_eligible": status["eligible"],
+            "loans_excluded": status["excluded"],
+            "loans_invalid": status["invalid"],
+            "reasons": reasons,
             "eligible_principal_fen": self.eligible_principal_fen,
             "eligible_principal_yuan": fen_to_yuan(self.eligible_principal_fen),
             "entitlement_fen": self.entitlement_fen,
@@ -259,9 +275,35 @@ class ClaimResult:
         }
 
 
-def run_claim(
+@dataclass(frozen=True)
+class ClaimSpec:
+    """Everything that defines a claim except the ledger itself."""
+
+    program: str
+    period: Quarter
+    policy: PolicyRow
+    lender: Lender
+    deadline: Deadline
+    extra_required: tuple[str, ...]
+    program_exclusions: Callable[[LoanColumns], list[tuple[str, np.ndarray]]] = field(repr=False)
+    lists: dict[str, Any]
+
+    def classify_frame(
+        self, frame: pd.DataFrame, duplicate_ids: frozenset[str] | None = None
+    ) -> tuple[pd.DataFrame, np.ndarray]:
+        """Every row with ``principal_fen``, ``status`` and ``reason``, and the
+        eligible principal per row (0 where not eligible)."""
+        cols = columns(frame, duplicate_ids)
+        exclusions = [
+            *window_exclusions(cols, self.policy, self.period),
+            *self.program_exclusions(cols),
+        ]
+        codes, eligible = classify(cols, exclusions)
+        return _per_loan_frame(frame, cols, codes), np.where(eligible, cols.principal_fen, 0)
+
+
+def prepare(
     program: str,
-    ledger: Ledger,
     quarter: str | Quarter,
     lender: str | Lender,
     *,
@@ -269,35 +311,33 @@ def run_claim(
     program_exclusions: Callable[[LoanColumns], list[tuple[str, np.ndarray]]],
     lists: dict[str, Any],
     calendar: BusinessCalendar | str | None,
-) -> ClaimResult:
-    """Validate, classify and split a ledger for one program, quarter and lender."""
+) -> ClaimSpec:
+    """Check the period, policy and lender, and fix the deadline, before any ledger is read."""
     period = Quarter.parse(quarter)
     policy = policy_for_period(program, period)
     found = find_lender(lender, policy.lenders.value, program)
     deadline = deadline_for(period, calendar)
-    frame, digest = load(ledger, extra_required)
-    cols = columns(frame)
-    codes, eligible = classify(
-        cols, [*window_exclusions(cols, policy, period), *program_exclusions(cols)]
+    return ClaimSpec(
+        program, period, policy, found, deadline, extra_required, program_exclusions, lists
     )
-    entitlement = np.zeros(len(frame), dtype=np.int64)
-    entitlement[eligible] = largest_remainder_split(
-        cols.principal_fen[eligible], policy.ratio.value
-    )
-    loans = _per_loan_frame(frame, cols, codes)
-    loans["entitlement_fen"] = entitlement
-    principal = int(cols.principal_fen[eligible].sum(dtype=np.int64))
+
+
+def run_claim(spec: ClaimSpec, ledger: Ledger) -> ClaimResult:
+    """Validate, classify and split a ledger in memory."""
+    frame, digest = load(ledger, spec.extra_required)
+    loans, eligible_principal = spec.classify_frame(frame)
+    loans["entitlement_fen"] = largest_remainder_split(eligible_principal, spec.policy.ratio.value)
     return ClaimResult(
-        program=program,
-        policy=policy,
-        quarter=period,
-        lender=found,
+        program=spec.program,
+        policy=spec.policy,
+        quarter=spec.period,
+        lender=spec.lender,
         loans=loans,
-        eligible_principal_fen=principal,
-        entitlement_fen=int(entitlement.sum(dtype=np.int64)),
-        deadline=deadline,
+        eligible_principal_fen=int(eligible_principal.sum(dtype=np.int64)),
+        entitlement_fen=int(loans["entitlement_fen"].sum()),
+        deadline=spec.deadline,
         file_sha256=digest,
-        lists=lists,
+        lists=spec.lists,
         source_frame=frame,
     )
 

@@ -176,12 +176,35 @@ def apply_ratio(total_fen: int, ratio: Fraction) -> int:
     return round_half_up(ratio * total_fen)
 
 
+def split_floors(principal_fen: np.ndarray, ratio: Fraction) -> tuple[np.ndarray, np.ndarray]:
+    """``floor(ratio x principal)`` per loan and the remainder, in units of 1/denominator fen."""
+    p = np.asarray(principal_fen, dtype=np.int64)
+    return np.divmod(p * np.int64(ratio.numerator), np.int64(ratio.denominator))
+
+
+def leftover_threshold(remainder_counts: np.ndarray, leftover: int) -> tuple[int, int]:
+    """Where the leftover fen stop, given how many loans have each remainder.
+
+    Returns ``(r, take)``: every loan with a remainder above ``r`` gets one more fen, and
+    so do the first ``take`` loans (in row order) whose remainder is exactly ``r``.
+    """
+    k = int(leftover)
+    for r in range(len(remainder_counts) - 1, 0, -1):
+        if k <= remainder_counts[r]:
+            return r, k
+        k -= int(remainder_counts[r])
+    if k:
+        raise AssertionError("more leftover fen than loans with a remainder")
+    return 0, 0
+
+
 def largest_remainder_split(principal_fen: np.ndarray, ratio: Fraction) -> np.ndarray:
     """Split ``round_half_up(ratio x sum(principal))`` over the loans, exactly.
 
     Each loan gets ``floor(ratio x principal)``; the fen left over (fewer than the
     number of loans) go one each to the loans with the largest remainders, earlier
-    rows first among equal remainders. The result sums to the rounded total.
+    rows first among equal remainders. The result sums to the rounded total. Loans
+    with principal 0 get 0.
 
     Parameters
     ----------
@@ -190,13 +213,16 @@ def largest_remainder_split(principal_fen: np.ndarray, ratio: Fraction) -> np.nd
     ratio : Fraction
         Between 0 and 1 with a small denominator (e.g. 3/5).
     """
-    p = np.asarray(principal_fen, dtype=np.int64)
-    num, den = ratio.numerator, ratio.denominator
-    scaled = p * np.int64(num)
-    floors, remainders = np.divmod(scaled, np.int64(den))
-    total = apply_ratio(int(p.sum(dtype=np.int64)), ratio)
-    leftover = total - int(floors.sum(dtype=np.int64))
-    if leftover:
-        order = np.argsort(-remainders, kind="stable")[:leftover]
-        floors[order] += 1
-    return floors
+    floors, remainders = split_floors(principal_fen, ratio)
+    total = apply_ratio(int(np.asarray(principal_fen).sum(dtype=np.int64)), ratio)
+    counts = np.bincount(remainders, minlength=ratio.denominator)
+    r, take = leftover_threshold(counts, total - int(floors.sum(dtype=np.int64)))
+    return floors + bonus_fen(remainders, r, take)
+
+
+def bonus_fen(remainders: np.ndarray, r: int, take: int) -> np.ndarray:
+    """1 for loans past the threshold of :func:`leftover_threshold`, else 0."""
+    bonus = (remainders > r).astype(np.int64)
+    if take:
+        bonus[np.flatnonzero(remainders == r)[:take]] = 1
+    return bonus

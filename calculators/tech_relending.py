@@ -16,16 +16,43 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from calendars import BusinessCalendar, Quarter
 
-from ._claim import ClaimResult, Ledger, LoanColumns, id_list, run_claim
+from ._claim import ClaimResult, ClaimSpec, Ledger, LoanColumns, id_list, prepare, run_claim
 from ._ledger import read_ledger
 from ._lenders import Lender
+from ._partitioned import PartitionedClaim, run_partitioned
 
-__all__ = ["claim"]
+__all__ = ["claim", "claim_partitioned", "claim_spec"]
+
+
+def claim_spec(
+    quarter: str | Quarter,
+    lender: str | Lender,
+    eligible_borrowers: str | Path | Iterable[str],
+    *,
+    calendar: BusinessCalendar | str | None = None,
+) -> ClaimSpec:
+    """Everything that defines a tech claim but the ledger (see :func:`claim`)."""
+    eligible = id_list(eligible_borrowers, "eligible-borrowers", required=True)
+    assert eligible is not None
+
+    def exclusions(cols: LoanColumns) -> list[tuple[str, np.ndarray]]:
+        return [("borrower_not_eligible", ~cols.borrower_in(eligible))]
+
+    return prepare(
+        "tech",
+        quarter,
+        lender,
+        extra_required=(),
+        program_exclusions=exclusions,
+        lists={"eligible_borrowers": len(eligible)},
+        calendar=calendar,
+    )
 
 
 def claim(
@@ -61,20 +88,21 @@ def claim(
         For a file-level problem, an ineligible lender or a quarter before the policy.
     """
     ledger = read_ledger(ledger) if isinstance(ledger, str | Path) else ledger
-    eligible = id_list(eligible_borrowers, "eligible-borrowers", required=True)
-    assert eligible is not None
+    return run_claim(claim_spec(quarter, lender, eligible_borrowers, calendar=calendar), ledger)
 
-    def exclusions(cols: LoanColumns) -> list[tuple[str, np.ndarray]]:
-        on_list = cols.borrower_in(eligible)
-        return [("borrower_not_eligible", ~on_list)]
 
-    return run_claim(
-        "tech",
-        ledger,
-        quarter,
-        lender,
-        extra_required=(),
-        program_exclusions=exclusions,
-        lists={"eligible_borrowers": len(eligible)},
-        calendar=calendar,
-    )
+def claim_partitioned(
+    ledger: Any,
+    quarter: str | Quarter,
+    lender: str | Lender,
+    eligible_borrowers: str | Path | Iterable[str],
+    *,
+    calendar: BusinessCalendar | str | None = None,
+    progress: bool = False,
+) -> PartitionedClaim:
+    """:func:`claim` over a Dask DataFrame, partition by partition (``relend[dask]``).
+
+    Totals and per-loan output are exactly those of :func:`claim` on the same rows.
+    """
+    spec = claim_spec(quarter, lender, eligible_borrowers, calendar=calendar)
+    return run_partitioned(spec, ledger, progress=progress)

@@ -17,17 +17,47 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from calendars import BusinessCalendar, Quarter
 
 from ._categories import category_codes
-from ._claim import ClaimResult, Ledger, LoanColumns, id_list, run_claim
+from ._claim import ClaimResult, ClaimSpec, Ledger, LoanColumns, id_list, prepare, run_claim
 from ._ledger import read_ledger
 from ._lenders import Lender
+from ._partitioned import PartitionedClaim, run_partitioned
 
-__all__ = ["claim"]
+__all__ = ["claim", "claim_partitioned", "claim_spec"]
+
+
+def claim_spec(
+    quarter: str | Quarter,
+    lender: str | Lender,
+    dishonest: str | Path | Iterable[str] | None = None,
+    *,
+    calendar: BusinessCalendar | str | None = None,
+) -> ClaimSpec:
+    """Everything that defines a transport claim but the ledger (see :func:`claim`)."""
+    blocked = id_list(dishonest, "dishonest", required=False)
+
+    def exclusions(cols: LoanColumns) -> list[tuple[str, np.ndarray]]:
+        category = category_codes(cols.frame["borrower_category"])
+        out = [("category_not_eligible", category == "")]
+        if blocked is not None:
+            out.append(("borrower_dishonest", cols.borrower_in(blocked)))
+        return out
+
+    return prepare(
+        "transport",
+        quarter,
+        lender,
+        extra_required=("borrower_category",),
+        program_exclusions=exclusions,
+        lists={"dishonest": None if blocked is None else len(blocked)},
+        calendar=calendar,
+    )
 
 
 def claim(
@@ -55,22 +85,18 @@ def claim(
         For the application deadline; default ``prc``.
     """
     ledger = read_ledger(ledger) if isinstance(ledger, str | Path) else ledger
-    blocked = id_list(dishonest, "dishonest", required=False)
+    return run_claim(claim_spec(quarter, lender, dishonest, calendar=calendar), ledger)
 
-    def exclusions(cols: LoanColumns) -> list[tuple[str, np.ndarray]]:
-        category = category_codes(cols.frame["borrower_category"])
-        out = [("category_not_eligible", category == "")]
-        if blocked is not None:
-            out.append(("borrower_dishonest", cols.borrower_in(blocked)))
-        return out
 
-    return run_claim(
-        "transport",
-        ledger,
-        quarter,
-        lender,
-        extra_required=("borrower_category",),
-        program_exclusions=exclusions,
-        lists={"dishonest": None if blocked is None else len(blocked)},
-        calendar=calendar,
-    )
+def claim_partitioned(
+    ledger: Any,
+    quarter: str | Quarter,
+    lender: str | Lender,
+    dishonest: str | Path | Iterable[str] | None = None,
+    *,
+    calendar: BusinessCalendar | str | None = None,
+    progress: bool = False,
+) -> PartitionedClaim:
+    """:func:`claim` over a Dask DataFrame, partition by partition (``relend[dask]``)."""
+    spec = claim_spec(quarter, lender, dishonest, calendar=calendar)
+    return run_partitioned(spec, ledger, progress=progress)
