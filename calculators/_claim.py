@@ -301,6 +301,30 @@ class ClaimSpec:
         codes, eligible = classify(cols, exclusions)
         return _per_loan_frame(frame, cols, codes), np.where(eligible, cols.principal_fen, 0)
 
+    def result(
+        self,
+        kind: type[ClaimResult],
+        loans: Any,
+        principal_fen: int,
+        entitlement_fen: int,
+        digest: str | None,
+        source: Any,
+    ) -> Any:
+        """The claim's result object, of ``kind`` (in memory or partitioned)."""
+        return kind(
+            program=self.program,
+            policy=self.policy,
+            quarter=self.period,
+            lender=self.lender,
+            loans=loans,
+            eligible_principal_fen=principal_fen,
+            entitlement_fen=entitlement_fen,
+            deadline=self.deadline,
+            file_sha256=digest,
+            lists=self.lists,
+            source_frame=source,
+        )
+
 
 def prepare(
     program: str,
@@ -327,18 +351,13 @@ def run_claim(spec: ClaimSpec, ledger: Ledger) -> ClaimResult:
     frame, digest = load(ledger, spec.extra_required)
     loans, eligible_principal = spec.classify_frame(frame)
     loans["entitlement_fen"] = largest_remainder_split(eligible_principal, spec.policy.ratio.value)
-    return ClaimResult(
-        program=spec.program,
-        policy=spec.policy,
-        quarter=spec.period,
-        lender=spec.lender,
-        loans=loans,
-        eligible_principal_fen=int(eligible_principal.sum(dtype=np.int64)),
-        entitlement_fen=int(loans["entitlement_fen"].sum()),
-        deadline=spec.deadline,
-        file_sha256=digest,
-        lists=spec.lists,
-        source_frame=frame,
+    return spec.result(
+        ClaimResult,
+        loans,
+        int(eligible_principal.sum(dtype=np.int64)),
+        int(loans["entitlement_fen"].sum()),
+        digest,
+        frame,
     )
 
 

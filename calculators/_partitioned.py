@@ -130,19 +130,10 @@ def run_partitioned(spec: ClaimSpec, ledger: Any, *, progress: bool = False) -> 
         verify_meta=False,
     )
     digest = hashlib.sha256("".join(t["digest"] for t in totals).encode()).hexdigest()
-    return PartitionedClaim(
-        program=spec.program,
-        policy=spec.policy,
-        quarter=spec.period,
-        lender=spec.lender,
-        loans=loans,
-        eligible_principal_fen=principal,
-        entitlement_fen=entitlement,
-        deadline=spec.deadline,
-        file_sha256=digest,
-        lists=spec.lists,
-        source_frame=ledger,
+    result: PartitionedClaim = spec.result(
+        PartitionedClaim, loans, principal, entitlement, digest, ledger
     )
+    return result
 
 
 __all__ = ["PartitionedClaim", "run_partitioned"]
