@@ -4,13 +4,16 @@ Usage: ``python benchmarks/bench_claim.py [--csv] [ROWS ...]`` (default 1,000,00
 With ``--csv`` the ledger is also written to a temporary CSV and both sides start from
 the file: ``tech_relending.claim(path)`` against DuckDB's ``read_csv`` and the query.
 DuckDB comes with ``pip install '.[bench]'``; without it only relend is timed.
-Peak memory is the process's maximum resident set size (Linux ``ru_maxrss``).
+Memory: the claim's peak is sampled from ``/proc/self/statm`` while it runs and
+reported as the growth over the resident size just before it (Linux), beside the
+ledger DataFrame's own size (``memory_usage(deep=True)``).
 """
 
 from __future__ import annotations
 
 import resource
 import sys
+import threading
 import time
 from fractions import Fraction
 from pathlib import Path
@@ -32,8 +35,29 @@ WHERE currency = 'CNY'
 """
 
 
-def peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def rss_mib() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+class PeakSampler(threading.Thread):
+    """Samples resident memory every 5 ms until stopped."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.base = rss_mib()
+        self.peak = self.base
+        self.running = True
+
+    def run(self) -> None:
+        while self.running:
+            self.peak = max(self.peak, rss_mib())
+            time.sleep(0.005)
+
+    def stop(self) -> float:
+        self.running = False
+        self.join()
+        return max(self.peak, rss_mib()) - self.base
 
 
 def run_csv(frame, eligible, rows: int) -> None:
@@ -63,12 +87,15 @@ def run_csv(frame, eligible, rows: int) -> None:
 def run(rows: int, csv: bool = False) -> None:
     frame, eligible = ledger(rows)
     size = frame.memory_usage(deep=True).sum() / 2**20
+    sampler = PeakSampler()
+    sampler.start()
     start = time.perf_counter()
     result = tech_relending.claim(frame, "2022Q2", "ICBC", eligible)
     took = time.perf_counter() - start
+    grew = sampler.stop()
     print(
         f"relend  rows={rows:>10,}  {took:8.2f} s  {rows / took:12,.0f} rows/s  "
-        f"ledger {size:8.1f} MiB  peak RSS {peak_mib():8.1f} MiB  "
+        f"ledger {size:8.1f} MiB  claim peak +{grew:8.1f} MiB ({grew / size:4.2f}x ledger)  "
         f"eligible_fen={result.eligible_principal_fen}"
     )
     try:
