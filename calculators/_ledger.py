@@ -152,6 +152,13 @@ def read_ledger(path: str | Path) -> LedgerFile:
     return LedgerFile(frame, digest, str(path))
 
 
+def present(frame: pd.DataFrame, most: int = 8) -> str:
+    """The frame's column names for a message, shortened past ``most``."""
+    names = [str(c) for c in frame.columns]
+    shown = ", ".join(names[:most])
+    return shown + (f", ... ({len(names)} in all)" if len(names) > most else "")
+
+
 def canonical_columns(frame: pd.DataFrame, required: Iterable[str]) -> pd.DataFrame:
     """Rename aliased headers to canonical names and check the required ones.
 
@@ -182,7 +189,9 @@ def canonical_columns(frame: pd.DataFrame, required: Iterable[str]) -> pd.DataFr
                 names = "principal (yuan), principal_fen, " + ", ".join(COLUMN_ALIASES[name])
             else:
                 names = ", ".join((name, *COLUMN_ALIASES[name]))
-            raise LedgerFileError("column", name, f"a ledger with a column named one of: {names}")
+            raise LedgerFileError(
+                "columns", present(frame), f"a {name} column, named one of: {names}"
+            )
     return out
 
 

@@ -56,7 +56,7 @@ def round_half_up(value: Fraction | Decimal | int) -> int:
     return sign * (floor + (1 if 2 * rest >= q.denominator else 0))
 
 
-def yuan_to_fen(text: str | int | Decimal) -> int:
+def yuan_to_fen(text: str | int | Decimal, parameter: str = "amount") -> int:
     """Parse one amount in yuan exactly into fen.
 
     Accepts ``"1,234,567.89"``, ``"1234567.8"``, ``1234567`` or ``Decimal("12.34")``;
@@ -68,18 +68,18 @@ def yuan_to_fen(text: str | int | Decimal) -> int:
         If the amount is not exact to the fen or not a number.
     """
     if isinstance(text, (bool, float)):
-        raise MoneyError("amount", text, "yuan as a string or Decimal, at most 2 decimals")
+        raise MoneyError(parameter, text, "yuan as a string or Decimal, at most 2 decimals")
     if isinstance(text, int):
         return text * 100
     if isinstance(text, Decimal):
         fen = text * 100
         if fen != fen.to_integral_value():
-            raise MoneyError("amount", str(text), "yuan with at most 2 decimals")
+            raise MoneyError(parameter, str(text), "yuan with at most 2 decimals")
         return int(fen)
     cleaned = str(text).strip().replace("，", ",")
     if not _YUAN_RE.match(cleaned):
         raise MoneyError(
-            "amount", text, "yuan with at most 2 decimals, e.g. 1,234,567.89 or 1234567.89"
+            parameter, text, "yuan with at most 2 decimals, e.g. 1,234,567.89 or 1234567.89"
         )
     return int(Decimal(cleaned.replace(",", "")) * 100)
 

@@ -202,9 +202,11 @@ def _check_program(program: str) -> None:
 
 
 def _window(row: PolicyRow) -> str:
+    first = row.first_disbursement.value.isoformat()
     last = row.last_disbursement.value
-    end = last.isoformat() if last else "open-ended"
-    return f"{row.version}: {row.first_disbursement.value.isoformat()} to {end}"
+    return (
+        f"{row.version}: {first} to {last.isoformat()}" if last else f"{row.version}: from {first}"
+    )
 
 
 def policy_for(program: str, day: dt.date) -> PolicyRow:

@@ -36,7 +36,7 @@ from calendars import BusinessCalendar, Quarter
 from . import tech_relending, transport_relending
 from ._claim import ClaimResult, Ledger
 from ._errors import LedgerFileError, ParameterError
-from ._ledger import decode_bytes, read_bytes
+from ._ledger import decode_bytes, present, read_bytes
 from ._lenders import Lender
 from ._money import fen_to_yuan, parse_fen_column, parse_yuan_column
 from ._text import TEXT
@@ -110,7 +110,9 @@ def read_submission(source: pd.DataFrame | str | Path) -> pd.DataFrame:
     yuan_col = next((names[a] for a in _YUAN_ALIASES if a in names), None)
     if id_col is None or (fen_col is None and yuan_col is None):
         raise LedgerFileError(
-            "submitted", "columns", "loan_id (借据号) and claimed in yuan (申报金额) or claimed_fen"
+            "submitted columns",
+            present(frame),
+            "loan_id (借据号) and claimed in yuan (申报金额) or claimed_fen",
         )
     loan_id = frame[id_col].astype(TEXT).fillna("").str.strip()
     if fen_col is not None:

@@ -35,7 +35,7 @@ from . import (
     tech_relending,
     transport_relending,
 )
-from ._claim import ClaimResult
+from ._claim import ClaimResult, relend_version
 from ._errors import RelendInputError
 from ._money import fen_to_yuan, yuan_to_fen
 from ._report import write_outputs
@@ -209,7 +209,7 @@ def _date_arg(text: str, option: str) -> dt.date:
 def _cmd_facility(args: argparse.Namespace) -> int:
     result = facility.schedule(
         args.program,
-        yuan_to_fen(args.amount),
+        yuan_to_fen(args.amount, "--amount"),
         _date_arg(args.drawdown, "--drawdown"),
         args.extensions,
         day_count=args.day_count,
@@ -246,8 +246,8 @@ def _cmd_incentive(args: argparse.Namespace) -> int:
         results = [
             microloan_incentive.incentive(
                 args.quarter,
-                yuan_to_fen(args.previous_balance),
-                yuan_to_fen(args.current_balance),
+                yuan_to_fen(args.previous_balance, "--previous-balance"),
+                yuan_to_fen(args.current_balance, "--current-balance"),
                 **options,
             )
         ]
@@ -370,6 +370,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="relend",
         description="Exact PBoC relending claims, deadlines and cash flows from loan ledgers.",
     )
+    parser.add_argument("--version", action="version", version=f"relend {relend_version()}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     demo = sub.add_parser("demo", help="run a claim on the bundled example ledger")

@@ -267,7 +267,9 @@ def incentive_series(balances: pd.DataFrame | str | Path, **options: Any) -> lis
     """
     frame = _read_balances(balances)
     quarters = [Quarter.parse(q) for q in frame["quarter"]]
-    fen = [yuan_to_fen(str(b)) for b in frame["balance"]]
+    fen = [
+        yuan_to_fen(str(b), f"balance {q}") for q, b in zip(quarters, frame["balance"], strict=True)
+    ]
     for before, after in itertools.pairwise(quarters):
         if after != before.next():
             raise ParameterError(

@@ -154,3 +154,8 @@ def test_demo_runs_from_any_directory(tmp_path, monkeypatch, capsys) -> None:
     out = capsys.readouterr().out
     assert "entitlement" in out and "2022-07-11" in out
     assert (tmp_path / "relend-demo" / "claim.xlsx").exists()
+
+
+def test_version(capsys) -> None:
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.startswith("relend ")

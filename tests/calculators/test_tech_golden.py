@@ -123,3 +123,11 @@ def test_dates_as_datetime64_and_date_objects() -> None:
     # a time of day is not a date: never rounded away
     assert list(loans["reason"].astype(str)) == ["eligible", "invalid_date", "eligible"]
     assert list(loans["entitlement_fen"]) == [300, 0, 300]
+
+
+def test_the_input_frame_is_never_changed() -> None:
+    frame = pd.read_csv(LEDGER, dtype=str, keep_default_na=False)
+    before = frame.copy(deep=True)
+    result = tech_relending.claim(frame, "2022Q2", "ICBC", ELIGIBLE)
+    result.loans.loc[0, "loan_id"] = "changed"
+    pd.testing.assert_frame_equal(frame, before)
