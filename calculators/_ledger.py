@@ -19,6 +19,8 @@ also confirms the birth date and place of resident ids.
 
 from __future__ import annotations
 
+import codecs
+import csv
 import datetime as dt
 import hashlib
 import io
@@ -31,6 +33,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 from stdnum.cn import ric
 
 from ._errors import LedgerFileError
@@ -50,6 +53,7 @@ COLUMN_ALIASES: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
         "borrower_category": ("借款人类型", "借款人类别"),
     }
 )
+_PANDAS_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default "str"
 REQUIRED = ("loan_id", "borrower_id", "disbursement_date", "maturity_date")
 CNY_ALIASES = ("CNY", "RMB", "人民币", "156", "")
 
@@ -139,17 +143,59 @@ def read_ledger(path: str | Path) -> LedgerFile:
                 "ledger", str(path), f"a readable .xlsx workbook ({exc})"
             ) from None
     else:
-        text = decode_bytes(data, str(path))
-        if not text.strip():
-            raise LedgerFileError("ledger", str(path), "a CSV with a header row and loans")
-        try:
-            frame = pd.read_csv(
-                io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True
-            )
-        except (pd.errors.ParserError, ValueError) as exc:
-            first = str(exc).splitlines()[0]
-            raise LedgerFileError("ledger", str(path), f"a well-formed CSV ({first})") from None
+        frame = read_csv_text(data, str(path))
     return LedgerFile(frame, digest, str(path))
+
+
+def detect_encoding(body: bytes) -> str | None:
+    """``utf8`` or ``gb18030``, whichever decodes the whole file first, else None."""
+    try:
+        pa.array([body], pa.large_binary()).cast(pa.large_string())  # validates in C++
+        return "utf8"
+    except pa.ArrowInvalid:
+        pass
+    decoder = codecs.getincrementaldecoder("gb18030")()
+    try:
+        for start in range(0, len(body), 1 << 24):
+            decoder.decode(body[start : start + (1 << 24)])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return None
+    return "gb18030"
+
+
+def read_csv_text(data: bytes, path: str, what: str = "ledger") -> pd.DataFrame:
+    """Every cell of a CSV as text (empty cells as ``""``), read by Arrow's CSV reader.
+
+    Notes
+    -----
+    UTF-8 (a BOM is skipped) is tried first, then GB18030; a file that is neither, has
+    no header, or has rows with the wrong number of fields is refused.
+    """
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    encoding = detect_encoding(body)
+    if encoding is None:
+        raise LedgerFileError(what, path, "a CSV in UTF-8 (with or without BOM) or GB18030")
+    header = next(csv.reader([body.split(b"\n", 1)[0].decode(encoding).rstrip("\r")]), [])
+    if not any(name.strip() for name in header):
+        raise LedgerFileError(what, path, "a CSV with a header row")
+    if len(set(header)) != len(header):
+        raise LedgerFileError(what, path, "a header naming each column once")
+    options = pacsv.ConvertOptions(
+        column_types={name: pa.string() for name in header},
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+    )
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(body),
+            read_options=pacsv.ReadOptions(encoding=encoding),
+            convert_options=options,
+        )
+    except pa.ArrowInvalid as exc:
+        first = str(exc).splitlines()[0]
+        raise LedgerFileError(what, path, f"a well-formed CSV ({first})") from None
+    return table.to_pandas(types_mapper={pa.string(): _PANDAS_TEXT}.get)
 
 
 def present(frame: pd.DataFrame, most: int = 8) -> str:
@@ -402,7 +448,7 @@ def read_id_list(source: str | Path | Iterable[str], what: str) -> frozenset[str
         text = decode_bytes(read_bytes(source, what), str(source), what)
         lines = [line.strip() for line in text.splitlines() if line.strip()]
         if lines and _header_id_column(lines[0]) is not None:
-            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+            frame = read_csv_text(text.encode("utf-8"), str(source), what)
             column = frame.columns[_header_id_column(lines[0]) or 0]
             raw = frame[column]
         else:

@@ -22,7 +22,6 @@ underclaims are not netted against it.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +35,7 @@ from calendars import BusinessCalendar, Quarter
 from . import tech_relending, transport_relending
 from ._claim import ClaimResult, Ledger
 from ._errors import LedgerFileError, ParameterError
-from ._ledger import decode_bytes, present, read_bytes
+from ._ledger import present, read_bytes, read_csv_text
 from ._lenders import Lender
 from ._money import fen_to_yuan, parse_fen_column, parse_yuan_column
 from ._text import TEXT
@@ -99,11 +98,7 @@ def read_submission(source: pd.DataFrame | str | Path) -> pd.DataFrame:
     if isinstance(source, pd.DataFrame):
         frame = source
     else:
-        text = decode_bytes(read_bytes(source, "submitted"), str(source), "submitted")
-        try:
-            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-        except (pd.errors.ParserError, ValueError) as exc:
-            raise LedgerFileError("submitted", str(source), f"a CSV ({exc})") from None
+        frame = read_csv_text(read_bytes(source, "submitted"), str(source), "submitted")
     names = {str(c).strip().lower(): c for c in frame.columns}
     id_col = next((names[a] for a in _ID_ALIASES if a in names), None)
     fen_col = next((names[a] for a in _FEN_ALIASES if a in names), None)

@@ -21,7 +21,6 @@ fraction is exactly 1 and the net equals the incentive to the fen.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import itertools
 from dataclasses import dataclass
 from decimal import Decimal
@@ -37,7 +36,7 @@ from calendars import BusinessCalendar, Quarter, deadline_for, get_calendar
 from ._claim import decimal_text
 from ._daycount import check_day_count, year_fraction
 from ._errors import LedgerFileError, MoneyError, ParameterError, PolicyNotFoundError
-from ._ledger import decode_bytes, read_bytes
+from ._ledger import read_bytes, read_csv_text
 from ._money import MAX_FEN, ROUND_HALF_UP_NOTE, fen_to_yuan, round_half_up, yuan_to_fen
 from ._policy import Figure
 
@@ -285,8 +284,7 @@ def _read_balances(source: pd.DataFrame | str | Path) -> pd.DataFrame:
     if isinstance(source, pd.DataFrame):
         frame = source
     else:
-        text = decode_bytes(read_bytes(source, "balances"), str(source), "balances")
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+        frame = read_csv_text(read_bytes(source, "balances"), str(source), "balances")
     aliases = {"季度": "quarter", "余额": "balance", "普惠小微贷款余额": "balance"}
     frame = frame.rename(columns=lambda c: aliases.get(str(c).strip(), str(c).strip().lower()))
     for column in ("quarter", "balance"):

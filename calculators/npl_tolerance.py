@@ -20,7 +20,7 @@ loan``, where percentages are held in millionths of a percent (at most 6 decimal
 
 from __future__ import annotations
 
-import io
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ._errors import LedgerFileError
-from ._ledger import decode_bytes, read_bytes
+from ._ledger import read_bytes, read_csv_text
 from ._money import parse_yuan_column
 from ._text import TEXT
 
@@ -216,15 +216,5 @@ def check(frame: pd.DataFrame, input_sha256: str | None = None) -> NplResult:
 
 def read_npl_file(path: str | Path) -> tuple[pd.DataFrame, str]:
     """Read an NPL CSV (UTF-8 or GB18030) as text cells, with its SHA-256."""
-    import hashlib
-
     data = read_bytes(path, "npl")
-    text = decode_bytes(data, str(path), "npl")
-    if not text.strip():
-        raise LedgerFileError("npl", str(path), "a CSV with a header row")
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, ValueError) as exc:
-        first = str(exc).splitlines()[0]
-        raise LedgerFileError("npl", str(path), f"a well-formed CSV ({first})") from None
-    return frame, hashlib.sha256(data).hexdigest()
+    return read_csv_text(data, str(path), "npl"), hashlib.sha256(data).hexdigest()
