@@ -213,6 +213,7 @@ def _cmd_facility(args: argparse.Namespace) -> int:
         _date_arg(args.drawdown, "--drawdown"),
         args.extensions,
         day_count=args.day_count,
+        calendar=_calendar_from(args),
     )
     summary = result.summary()
     if args.json:
@@ -234,7 +235,7 @@ def _cmd_facility(args: argparse.Namespace) -> int:
 
 
 def _cmd_incentive(args: argparse.Namespace) -> int:
-    options: dict[str, Any] = {"day_count": args.day_count}
+    options: dict[str, Any] = {"day_count": args.day_count, "calendar": _calendar_from(args)}
     if args.trade_date:
         options["trade_date"] = _date_arg(args.trade_date, "--trade-date")
     single = (args.quarter, args.previous_balance, args.current_balance)
@@ -402,6 +403,7 @@ def build_parser() -> argparse.ArgumentParser:
     fac.add_argument("--extensions", type=int, default=0, help="extensions taken (default 0)")
     fac.add_argument("--day-count", help="ACT/360 (default, an assumption), ACT/365F, 30/360")
     fac.add_argument("--json", action="store_true")
+    _add_calendar_options(fac)
     fac.set_defaults(handler=_cmd_facility)
 
     inc = sub.add_parser("incentive", help="inclusive small/micro loan incentive and swap")
@@ -412,6 +414,7 @@ def build_parser() -> argparse.ArgumentParser:
     inc.add_argument("--trade-date", help="swap start, YYYY-MM-DD (default: the deadline)")
     inc.add_argument("--day-count", default="30/360", help="swap day count (default 30/360)")
     inc.add_argument("--json", action="store_true")
+    _add_calendar_options(inc)
     inc.set_defaults(handler=_cmd_incentive)
 
     _add_npl(sub)
