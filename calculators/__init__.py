@@ -6,6 +6,14 @@ tech_relending
     Tech-innovation relending (科技创新再贷款) claims.
 transport_relending
     Transport-logistics relending (交通物流专项再贷款) claims.
+facility
+    The relending itself: maturity, extensions, interest; clawback.
+microloan_incentive
+    Inclusive small/micro loan incentive (普惠小微贷款支持工具) and its swap.
+npl_tolerance
+    NPL tolerance check for the six hard-hit industries.
+audit
+    Recompute a submitted claim and compare it loan by loan.
 
 Ledger columns (canonical name, then accepted Chinese headers): ``loan_id`` (借据号,
 贷款编号), ``borrower_id`` (统一社会信用代码, 借款人证件号码), ``borrower_name``
@@ -16,7 +24,14 @@ Ledger columns (canonical name, then accepted Chinese headers): ``loan_id`` (借
 
 from __future__ import annotations
 
-from . import tech_relending, transport_relending
+from . import (
+    audit,
+    facility,
+    microloan_incentive,
+    npl_tolerance,
+    tech_relending,
+    transport_relending,
+)
 from ._claim import ClaimResult
 from ._errors import (
     ExtensionLimitError,
@@ -49,8 +64,12 @@ __all__ = [
     "PolicyNotFoundError",
     "PolicyRow",
     "RelendInputError",
+    "audit",
+    "facility",
     "fen_to_yuan",
     "largest_remainder_split",
+    "microloan_incentive",
+    "npl_tolerance",
     "policy_for",
     "policy_for_period",
     "round_half_up",
