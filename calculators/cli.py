@@ -235,7 +235,11 @@ def _cmd_facility(args: argparse.Namespace) -> int:
 
 
 def _cmd_incentive(args: argparse.Namespace) -> int:
-    options: dict[str, Any] = {"day_count": args.day_count, "calendar": _calendar_from(args)}
+    options: dict[str, Any] = {
+        "day_count": args.day_count,
+        "calendar": _calendar_from(args),
+        "institution": args.institution,
+    }
     if args.trade_date:
         options["trade_date"] = _date_arg(args.trade_date, "--trade-date")
     single = (args.quarter, args.previous_balance, args.current_balance)
@@ -413,6 +417,11 @@ def build_parser() -> argparse.ArgumentParser:
     inc.add_argument("--current-balance", metavar="YUAN", help="this quarter-end balance")
     inc.add_argument("--trade-date", help="swap start, YYYY-MM-DD (default: the deadline)")
     inc.add_argument("--day-count", default="30/360", help="swap day count (default 30/360)")
+    inc.add_argument(
+        "--institution",
+        default="local_legal_person",
+        help="institution type; only local legal-person institutions (地方法人) are eligible",
+    )
     inc.add_argument("--json", action="store_true")
     _add_calendar_options(inc)
     inc.set_defaults(handler=_cmd_incentive)

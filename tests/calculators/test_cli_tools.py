@@ -51,6 +51,8 @@ def test_facility_text(capsys) -> None:
         (["incentive", "--quarter", "2022Q2", "--previous-balance", "-1", "--current-balance",
           "2"], "previous_balance"),
         (["incentive", "--quarter", "2022Q2"], "BALANCES.csv"),
+        (["incentive", "--quarter", "2022Q2", "--previous-balance", "1", "--current-balance",
+          "2", "--institution", "national_bank"], "national_bank"),
         (["npl", "/nonexistent/npl.csv"], "npl.csv"),
     ],
 )  # fmt: skip
