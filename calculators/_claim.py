@@ -20,6 +20,8 @@ from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from calendars import BusinessCalendar, Deadline, Quarter, deadline_for
 
@@ -70,7 +72,7 @@ class LoanColumns:
     loan_id: pd.Series
     borrower_id: pd.Series
     borrower_codes: np.ndarray
-    borrower_uniques: np.ndarray
+    borrower_uniques: pa.Array
     principal_fen: np.ndarray
     disbursed: np.ndarray  # int64 days since 1970-01-01
     matures: np.ndarray
@@ -81,10 +83,10 @@ class LoanColumns:
 
     def borrower_in(self, ids: frozenset[str]) -> np.ndarray:
         """Which rows' borrower is in ``ids``, tested once per distinct borrower."""
-        member = np.fromiter(
-            (u in ids for u in self.borrower_uniques), dtype=bool, count=len(self.borrower_uniques)
-        )
-        return member[self.borrower_codes] if len(self.borrower_codes) else member[:0]
+        value_set = pa.array(list(ids), type=pa.string())
+        member = pc.is_in(self.borrower_uniques, value_set=value_set)
+        flags = member.to_numpy(zero_copy_only=False)
+        return flags[self.borrower_codes] if len(self.borrower_codes) else flags[:0]
 
 
 def frame_digest(frame: pd.DataFrame) -> str:
