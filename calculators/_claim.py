@@ -34,6 +34,7 @@ from ._ledger import (
     LedgerFile,
     add_months,
     canonical_columns,
+    canonical_name,
     epoch_days,
     parse_dates,
     read_id_list,
@@ -234,6 +235,12 @@ class ClaimResult:
     def input_sha256(self) -> str:
         """SHA-256 of the ledger file, or of the DataFrame's content."""
         return self.file_sha256 or frame_digest(self.source_frame)
+
+    @property
+    def loan_ids(self) -> pd.Series:
+        """The ledger's loan ids, stripped, whatever the column's header (借据号, loan_id)."""
+        column = next(c for c in self.loans.columns if canonical_name(c) == "loan_id")
+        return self.loans[column].astype(TEXT).fillna("").str.strip()
 
     def row_counts(self) -> tuple[int, dict[str, int], dict[str, int]]:
         """Rows in all, rows per status, rows per reason code (every code, zeros kept)."""

@@ -158,7 +158,7 @@ def audit(
 
 def _compare(claim: ClaimResult, sub: pd.DataFrame, tolerance: int) -> pd.DataFrame:
     ledger = claim.loans
-    ids = ledger["loan_id"].astype(TEXT).fillna("").str.strip()
+    ids = claim.loan_ids
     recomputed = (
         pd.DataFrame(
             {

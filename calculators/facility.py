@@ -33,7 +33,6 @@ from ._daycount import check_day_count, year_fraction
 from ._errors import ExtensionLimitError, MoneyError, ParameterError, PolicyNotFoundError
 from ._money import MAX_FEN, fen_to_yuan, round_half_up
 from ._policy import POLICY_TABLE, PROGRAMS, PolicyRow
-from ._text import TEXT
 
 __all__ = ["Clawback", "FacilityPeriod", "FacilitySchedule", "clawback", "schedule"]
 
@@ -215,7 +214,7 @@ def clawback(result: ClaimResult, loan_ids: Iterable[str]) -> Clawback:
         If an id is not in the claim's ledger.
     """
     wanted = tuple(dict.fromkeys(str(i).strip() for i in loan_ids))
-    ids = result.loans["loan_id"].astype(TEXT).str.strip()
+    ids = result.loan_ids
     known = set(ids.dropna())
     unknown = [i for i in wanted if i not in known]
     if unknown:

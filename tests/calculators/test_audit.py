@@ -98,3 +98,17 @@ def test_cli_audit_exit_4_and_outputs(tmp_path, capsys) -> None:
     rows = pd.read_csv(out / "audit.csv", encoding="utf-8-sig", dtype=str)
     assert rows["class"].iloc[0] == "overclaimed"
     assert (out / "audit.xlsx").exists()
+
+
+def test_chinese_headers_in_ledger_and_submission(tmp_path) -> None:
+    frame = pd.read_csv(LEDGER, dtype=str, keep_default_na=False).rename(
+        columns={"loan_id": "借据号", "borrower_id": "统一社会信用代码", "principal": "贷款金额"}
+    )
+    path = tmp_path / "台账.csv"
+    frame.to_csv(path, index=False, encoding="gb18030")
+    result = audit.audit("tech", path, SUBMITTED, "2022Q2", "ICBC", eligible_borrowers=ELIGIBLE)
+    assert result.summary()["overclaimed_fen"] == 30_100_000
+    from calculators import facility
+
+    back = facility.clawback(result.claim, ["T02", "T03"])
+    assert back.returned_fen == 20_001
