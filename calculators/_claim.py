@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from fractions import Fraction
 from importlib import metadata
@@ -117,23 +117,29 @@ def load(ledger: Ledger, extra_required: tuple[str, ...] = ()) -> tuple[pd.DataF
     return frame, digest
 
 
-def columns(frame: pd.DataFrame, duplicate_ids: frozenset[str] | None = None) -> LoanColumns:
+Duplicates = frozenset[str] | np.ndarray | None
+
+
+def columns(frame: pd.DataFrame, duplicates: Duplicates = None) -> LoanColumns:
     """Validate every row of a ledger, vectorized.
 
     Parameters
     ----------
     frame : pandas.DataFrame
-    duplicate_ids : frozenset of str, optional
-        Loan ids known to occur more than once in the whole ledger (when ``frame`` is
-        one partition of it); by default duplicates are found within ``frame``.
+    duplicates : frozenset of str or numpy.ndarray of bool, optional
+        When ``frame`` is one part of a larger ledger: the loan ids that occur more than
+        once in the whole ledger, or the rows of ``frame`` that carry one. By default
+        duplicates are found within ``frame``.
     """
     canon = canonical_columns(frame, REQUIRED)
     loan_id = canon["loan_id"].astype(TEXT).fillna("").str.strip()
     empty_id = (loan_id == "").to_numpy(dtype=bool)
-    if duplicate_ids is None:
-        duplicate = loan_id.duplicated(keep=False).to_numpy(dtype=bool) & ~empty_id
+    if duplicates is None:
+        duplicate = duplicated_ids(loan_id)
+    elif isinstance(duplicates, np.ndarray):
+        duplicate = duplicates
     else:
-        duplicate = loan_id.isin(duplicate_ids).to_numpy(dtype=bool) & ~empty_id
+        duplicate = loan_id.isin(duplicates).to_numpy(dtype=bool) & ~empty_id
     borrower_id, id_ok, codes, uniques = validate_ids(canon["borrower_id"])
     if "principal_fen" in canon.columns:
         principal, principal_ok = parse_principal(canon["principal_fen"], "fen")
@@ -160,6 +166,11 @@ def columns(frame: pd.DataFrame, duplicate_ids: frozenset[str] | None = None) ->
         loan_id, borrower_id, codes, uniques, principal, disbursed, matures, invalid, is_cny,
         principal_ok, canon,
     )  # fmt: skip
+
+
+def duplicated_ids(loan_id: pd.Series) -> np.ndarray:
+    """Rows whose (stripped, non-empty) loan id occurs more than once."""
+    return loan_id.duplicated(keep=False).to_numpy(dtype=bool) & (loan_id != "").to_numpy(bool)
 
 
 def window_exclusions(
@@ -284,6 +295,26 @@ class ClaimResult:
         }
 
 
+BLOCK_ROWS = 1 << 20
+
+
+@dataclass(frozen=True)
+class RowVerdicts:
+    """Per-row results of classification, as parallel numpy arrays."""
+
+    codes: np.ndarray  # int8 index into REASONS
+    principal_fen: np.ndarray
+    principal_ok: np.ndarray
+    eligible_principal: np.ndarray  # principal where eligible, else 0
+
+    @classmethod
+    def concat(cls, parts: list[RowVerdicts]) -> RowVerdicts:
+        if len(parts) == 1:
+            return parts[0]
+        names = [f.name for f in fields(cls)]
+        return cls(*(np.concatenate([getattr(p, name) for p in parts]) for name in names))
+
+
 @dataclass(frozen=True)
 class ClaimSpec:
     """Everything that defines a claim except the ledger itself."""
@@ -297,18 +328,43 @@ class ClaimSpec:
     program_exclusions: Callable[[LoanColumns], list[tuple[str, np.ndarray]]] = field(repr=False)
     lists: dict[str, Any]
 
-    def classify_frame(
-        self, frame: pd.DataFrame, duplicate_ids: frozenset[str] | None = None
-    ) -> tuple[pd.DataFrame, np.ndarray]:
-        """Every row with ``principal_fen``, ``status`` and ``reason``, and the
-        eligible principal per row (0 where not eligible)."""
-        cols = columns(frame, duplicate_ids)
+    def classify_rows(self, frame: pd.DataFrame, duplicates: Duplicates = None) -> RowVerdicts:
+        """Reason codes, principal and eligible principal for every row of ``frame``."""
+        cols = columns(frame, duplicates)
         exclusions = [
             *window_exclusions(cols, self.policy, self.period),
             *self.program_exclusions(cols),
         ]
         codes, eligible = classify(cols, exclusions)
-        return _per_loan_frame(frame, cols, codes), np.where(eligible, cols.principal_fen, 0)
+        return RowVerdicts(
+            codes, cols.principal_fen, cols.principal_ok, np.where(eligible, cols.principal_fen, 0)
+        )
+
+    def classify_frame(
+        self, frame: pd.DataFrame, duplicates: Duplicates = None
+    ) -> tuple[pd.DataFrame, np.ndarray]:
+        """Every row with ``principal_fen``, ``status`` and ``reason``, and the
+        eligible principal per row (0 where not eligible).
+
+        Notes
+        -----
+        Rows are classified in blocks of :data:`BLOCK_ROWS`, which keeps the numpy
+        temporaries in cache-sized pieces on large ledgers; duplicates are found over
+        the whole frame first.
+        """
+        if duplicates is None and len(frame) > BLOCK_ROWS:
+            duplicates = duplicated_ids(_stripped_loan_ids(frame))
+        blocks = [
+            self.classify_rows(
+                frame.iloc[start : start + BLOCK_ROWS],
+                duplicates[start : start + BLOCK_ROWS]
+                if isinstance(duplicates, np.ndarray)
+                else duplicates,
+            )
+            for start in range(0, max(len(frame), 1), BLOCK_ROWS)
+        ]
+        verdicts = RowVerdicts.concat(blocks)
+        return _per_loan_frame(frame, verdicts), verdicts.eligible_principal
 
     def result(
         self,
@@ -375,14 +431,21 @@ _STATUS_OF_REASON = np.array(
 )
 
 
-def _per_loan_frame(frame: pd.DataFrame, cols: LoanColumns, codes: np.ndarray) -> pd.DataFrame:
+def _per_loan_frame(frame: pd.DataFrame, verdicts: RowVerdicts) -> pd.DataFrame:
     loans = frame.reset_index(drop=True)  # copy-on-write: the input is never changed
-    loans["principal_fen"] = pd.arrays.IntegerArray(cols.principal_fen, mask=~cols.principal_ok)
-    loans["status"] = pd.Categorical.from_codes(
-        _STATUS_OF_REASON[codes], categories=["eligible", "excluded", "invalid"]
+    loans["principal_fen"] = pd.arrays.IntegerArray(
+        verdicts.principal_fen, mask=~verdicts.principal_ok
     )
-    loans["reason"] = pd.Categorical.from_codes(codes, categories=list(REASONS))
+    loans["status"] = pd.Categorical.from_codes(
+        _STATUS_OF_REASON[verdicts.codes], categories=["eligible", "excluded", "invalid"]
+    )
+    loans["reason"] = pd.Categorical.from_codes(verdicts.codes, categories=list(REASONS))
     return loans
+
+
+def _stripped_loan_ids(frame: pd.DataFrame) -> pd.Series:
+    column = next(c for c in frame.columns if canonical_name(c) == "loan_id")
+    return frame[column].astype(TEXT).fillna("").str.strip()
 
 
 def id_list(source: IdList | None, what: str, *, required: bool) -> frozenset[str] | None:

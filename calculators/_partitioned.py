@@ -58,7 +58,7 @@ def _stripped_ids(column: pd.Series) -> pd.Series:
 
 
 def _totals(spec: ClaimSpec, duplicates: frozenset[str], frame: pd.DataFrame) -> dict[str, Any]:
-    _, eligible = spec.classify_frame(frame, duplicates)
+    eligible = spec.classify_rows(frame, duplicates).eligible_principal
     floors, remainders = split_floors(eligible, spec.policy.ratio.value)
     return {
         "rows": len(frame),
