@@ -477,10 +477,11 @@ def read_id_list(source: str | Path | Iterable[str], what: str) -> frozenset[str
         If the file cannot be read or holds an id with a wrong check character.
     """
     if isinstance(source, str | Path):
-        text = decode_bytes(read_bytes(source, what), str(source), what)
+        data = read_bytes(source, what)
+        text = decode_bytes(data, str(source), what)
         lines = [line.strip() for line in text.splitlines() if line.strip()]
         if lines and _header_id_column(lines[0]) is not None:
-            frame = read_csv_text(text.encode("utf-8"), str(source), what)
+            frame = read_csv_text(data, str(source), what)
             column = frame.columns[_header_id_column(lines[0]) or 0]
             raw = frame[column]
         else:

@@ -34,13 +34,6 @@ _FEN_PATTERN = r"[+-]?\d+"
 MAX_FEN = 10**17  # 1 quadrillion yuan: far above any ledger, far below int64's limit
 
 
-def to_fraction(value: Fraction | Decimal | int | str) -> Fraction:
-    """An exact :class:`Fraction` from a Fraction, Decimal, int or decimal string."""
-    if isinstance(value, float):
-        raise MoneyError("ratio", value, "an exact value: a Decimal, Fraction or string")
-    return Fraction(value)
-
-
 def round_half_up(value: Fraction | Decimal | int) -> int:
     """Round an exact amount of fen to the nearest fen, halves away from zero.
 
