@@ -81,6 +81,7 @@ def _cmd_deadline(args: argparse.Namespace) -> int:
     result = deadline_for(args.period, _calendar_from(args))
     payload = {
         "quarter": str(result.period),
+        "period": str(result.period),
         "deadline": result.date.isoformat(),
         "nominal": result.nominal.isoformat(),
         "calendar": result.calendar,
