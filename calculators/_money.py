@@ -120,6 +120,8 @@ def parse_fen_column(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         ok = values.notna().to_numpy(dtype=bool)
         return values.fillna(0).to_numpy(dtype=np.int64), ok
     if pd.api.types.is_float_dtype(values.dtype):
+        # a float column from the API: accepted only where each value is a whole number
+        # of fen below 2**53 (exactly representable); the int64 result is exact
         arr = values.to_numpy(dtype="float64", na_value=np.nan)
         ok = np.isfinite(arr) & (np.abs(arr) < 2**53) & (arr == np.round(arr))
         return np.where(ok, arr, 0).astype(np.int64), ok
@@ -156,7 +158,12 @@ def parse_principal(values: pd.Series, unit: str) -> tuple[np.ndarray, np.ndarra
 
 
 def _exact_float_yuan(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Yuan floats to fen, only where the float is the nearest double to a fen amount."""
+    """Yuan floats to fen, only where the float is the nearest double to a fen amount.
+
+    Floats appear here only to refuse inexact input: the candidate fen amount is the
+    rounded ``x * 100``, kept only when dividing it by 100 gives back exactly ``x``
+    (so ``0.1`` is 10 fen, ``0.005`` is refused). The result is integer fen.
+    """
     arr = values.to_numpy(dtype="float64", na_value=np.nan)
     finite = np.isfinite(arr) & (np.abs(arr) < 1e13)
     fen = np.round(np.where(finite, arr, 0) * 100)

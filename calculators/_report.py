@@ -130,7 +130,7 @@ def write_workbook(
         sheet = book.create_sheet(name)
         sheet.append(headers_zh)
         sheet.append(headers_en)
-        for record in zip(*_python_columns(rows.iloc[start : start + EXCEL_MAX_ROWS])):
+        for record in zip(*_python_columns(rows.iloc[start : start + EXCEL_MAX_ROWS]), strict=True):
             sheet.append(record)
     book.save(path)
 
