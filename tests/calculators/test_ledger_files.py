@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from calculators import LedgerFileError, tech_relending
 
@@ -50,3 +52,18 @@ def test_a_list_with_a_bad_id_is_refused(tmp_path) -> None:
     bad = _write(tmp_path, f"{A}\n{A[:-1]}0\n", name="ids.txt")
     with pytest.raises(LedgerFileError, match=A[:-1] + "0"):
         tech_relending.claim(_write(tmp_path, HEADER + "\n"), "2022Q2", "ICBC", bad)
+
+
+@given(st.binary(max_size=300))
+def test_any_bytes_give_a_ledger_or_one_documented_error(data) -> None:
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "fuzz.csv"
+        path.write_bytes(HEADER.encode() + b"\n" + data)
+        try:
+            result = tech_relending.claim(path, "2022Q2", "ICBC", [A])
+        except LedgerFileError:
+            return
+        assert int(result.loans["entitlement_fen"].sum()) == result.entitlement_fen
