@@ -23,6 +23,7 @@ from typing import Any, TypeAlias
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from calendars import BusinessCalendar, Deadline, Quarter, deadline_for
 
@@ -45,7 +46,7 @@ from ._ledger import (
 from ._lenders import Lender, find_lender
 from ._money import ROUNDING_RULE, fen_to_yuan, largest_remainder_split, parse_principal
 from ._policy import PolicyRow, policy_for_period
-from ._text import TEXT
+from ._text import TEXT, arrow_text
 
 OUTPUT_COLUMNS = ("principal_fen", "status", "reason", "entitlement_fen")
 Ledger: TypeAlias = pd.DataFrame | str | Path | LedgerFile
@@ -175,8 +176,11 @@ def columns(frame: pd.DataFrame, duplicates: Duplicates = None) -> LoanColumns:
 
 
 def duplicated_ids(loan_id: pd.Series) -> np.ndarray:
-    """Rows whose (stripped, non-empty) loan id occurs more than once."""
-    return loan_id.duplicated(keep=False).to_numpy(dtype=bool) & (loan_id != "").to_numpy(bool)
+    """Rows whose (stripped, non-empty) loan id occurs more than once (one Arrow hash pass)."""
+    encoded = pc.dictionary_encode(arrow_text(loan_id))
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    counts = np.bincount(codes, minlength=len(encoded.dictionary))
+    return (counts[codes] > 1) & (loan_id != "").to_numpy(dtype=bool)
 
 
 def window_exclusions(

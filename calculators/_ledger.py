@@ -485,10 +485,10 @@ def read_id_list(source: str | Path | Iterable[str], what: str) -> frozenset[str
             column = frame.columns[_header_id_column(lines[0]) or 0]
             raw = frame[column]
         else:
-            raw = pd.Series(lines, dtype="string")
+            raw = pd.Series(lines, dtype=TEXT)
         origin = str(source)
     else:
-        raw = pd.Series(list(source), dtype="string")
+        raw = pd.Series(list(source), dtype=TEXT)
         origin = what
     ids, ok, _, _ = validate_ids(raw)
     if not ok.all():
