@@ -44,7 +44,13 @@ from ._ledger import (
     validate_ids,
 )
 from ._lenders import Lender, find_lender
-from ._money import ROUNDING_RULE, fen_to_yuan, largest_remainder_split, parse_principal
+from ._money import (
+    ROUNDING_RULE,
+    exact_sum,
+    fen_to_yuan,
+    largest_remainder_split,
+    parse_principal,
+)
 from ._policy import PolicyRow, policy_for_period
 from ._text import TEXT, arrow_text
 
@@ -434,8 +440,8 @@ def run_claim(spec: ClaimSpec, ledger: Ledger) -> ClaimResult:
     return spec.result(
         ClaimResult,
         loans,
-        int(eligible_principal.sum(dtype=np.int64)),
-        int(loans["entitlement_fen"].sum()),
+        exact_sum(eligible_principal),
+        exact_sum(loans["entitlement_fen"]),
         digest,
         frame,
     )

@@ -171,6 +171,23 @@ def _exact_float_yuan(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return np.where(ok, fen, 0).astype(np.int64), ok
 
 
+def exact_sum(fen: np.ndarray | pd.Series) -> int:
+    """The exact sum of a column of integer fen, as a Python int, whatever its length.
+
+    Notes
+    -----
+    An int64 sum could wrap past 2**63 on a large enough ledger. Each value is split
+    into its high and low 32 bits; both partial sums stay far inside int64 for any
+    column shorter than 2**31 rows of amounts below 2**62, and are recombined exactly.
+    """
+    values = np.asarray(fen, dtype=np.int64)
+    if len(values) >= 2**31:
+        return sum(exact_sum(values[i : i + 2**30]) for i in range(0, len(values), 2**30))
+    high = int((values >> 32).sum(dtype=np.int64))
+    low = int((values & 0xFFFFFFFF).sum(dtype=np.int64))
+    return (high << 32) + low
+
+
 def apply_ratio(total_fen: int, ratio: Fraction) -> int:
     """``round_half_up(ratio x total_fen)``: the one rounding of a claim."""
     return round_half_up(ratio * total_fen)
@@ -214,9 +231,9 @@ def largest_remainder_split(principal_fen: np.ndarray, ratio: Fraction) -> np.nd
         Between 0 and 1 with a small denominator (e.g. 3/5).
     """
     floors, remainders = split_floors(principal_fen, ratio)
-    total = apply_ratio(int(np.asarray(principal_fen).sum(dtype=np.int64)), ratio)
+    total = apply_ratio(exact_sum(principal_fen), ratio)
     counts = np.bincount(remainders, minlength=ratio.denominator)
-    r, take = leftover_threshold(counts, total - int(floors.sum(dtype=np.int64)))
+    r, take = leftover_threshold(counts, total - exact_sum(floors))
     return floors + bonus_fen(remainders, r, take)
 
 

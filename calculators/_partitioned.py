@@ -29,7 +29,7 @@ import pandas as pd
 from ._claim import ClaimResult, ClaimSpec, frame_digest, load
 from ._errors import ParameterError
 from ._ledger import REASONS, canonical_name
-from ._money import apply_ratio, bonus_fen, leftover_threshold, split_floors
+from ._money import apply_ratio, bonus_fen, exact_sum, leftover_threshold, split_floors
 from ._text import TEXT
 
 
@@ -62,8 +62,8 @@ def _totals(spec: ClaimSpec, duplicates: frozenset[str], frame: pd.DataFrame) ->
     floors, remainders = split_floors(eligible, spec.policy.ratio.value)
     return {
         "rows": len(frame),
-        "principal": int(eligible.sum(dtype=np.int64)),
-        "floors": int(floors.sum(dtype=np.int64)),
+        "principal": exact_sum(eligible),
+        "floors": exact_sum(floors),
         "counts": np.bincount(remainders, minlength=spec.policy.ratio.value.denominator),
         "digest": frame_digest(frame),
     }

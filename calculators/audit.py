@@ -37,7 +37,7 @@ from ._claim import ClaimResult, Ledger
 from ._errors import LedgerFileError, ParameterError
 from ._ledger import present, read_bytes, read_csv_text
 from ._lenders import Lender
-from ._money import fen_to_yuan, parse_fen_column, parse_yuan_column
+from ._money import exact_sum, fen_to_yuan, parse_fen_column, parse_yuan_column
 from ._text import TEXT
 
 __all__ = ["AUDIT_CLASSES", "AuditResult", "audit", "read_submission"]
@@ -66,23 +66,24 @@ class AuditResult:
         """The dict ``relend audit --json`` prints."""
         loans = self.loans
         usable = loans["class"] != "invalid"
-        claimed = loans.loc[usable, "claimed_fen"].astype("int64")
-        recomputed = loans.loc[usable, "recomputed_fen"].astype("int64")
+        claimed = loans.loc[usable, "claimed_fen"].to_numpy(dtype=np.int64)
+        recomputed = loans.loc[usable, "recomputed_fen"].to_numpy(dtype=np.int64)
         diff = claimed - recomputed
-        over = int(diff.clip(lower=0).sum())
-        under = int((-diff).clip(lower=0).sum())
+        over = exact_sum(np.clip(diff, 0, None))
+        under = exact_sum(np.clip(-diff, 0, None))
+        submitted = exact_sum(claimed)
         counts = loans["class"].value_counts()
         return {
             "tool": self.claim.program,
             "quarter": str(self.claim.quarter),
             "lender": self.claim.lender.code,
-            "submitted_fen": int(claimed.sum()),
-            "submitted_yuan": fen_to_yuan(int(claimed.sum())),
+            "submitted_fen": submitted,
+            "submitted_yuan": fen_to_yuan(submitted),
             "recomputed_fen": self.claim.entitlement_fen,
             "recomputed_yuan": fen_to_yuan(self.claim.entitlement_fen),
             "overclaimed_fen": over,
             "underclaimed_fen": under,
-            "net_difference_fen": int(claimed.sum()) - self.claim.entitlement_fen,
+            "net_difference_fen": submitted - self.claim.entitlement_fen,
             "clawback_fen": over,
             "clawback_yuan": fen_to_yuan(over),
             "tolerance_fen": self.tolerance_fen,

@@ -31,7 +31,7 @@ from calendars import BusinessCalendar, get_calendar
 from ._claim import ClaimResult, decimal_text
 from ._daycount import check_day_count, year_fraction
 from ._errors import ExtensionLimitError, MoneyError, ParameterError, PolicyNotFoundError
-from ._money import MAX_FEN, fen_to_yuan, round_half_up
+from ._money import MAX_FEN, exact_sum, fen_to_yuan, round_half_up
 from ._policy import POLICY_TABLE, PROGRAMS, PolicyRow
 
 __all__ = ["Clawback", "FacilityPeriod", "FacilitySchedule", "clawback", "schedule"]
@@ -220,5 +220,5 @@ def clawback(result: ClaimResult, loan_ids: Iterable[str]) -> Clawback:
     if unknown:
         raise ParameterError("loan_id", unknown[0], "a loan id that is in the claim's ledger")
     hit = ids.isin(wanted).to_numpy(dtype=bool)
-    returned = int(result.loans["entitlement_fen"].to_numpy()[hit].sum())
+    returned = exact_sum(result.loans["entitlement_fen"].to_numpy()[hit])
     return Clawback(wanted, returned, result.entitlement_fen - returned, result.entitlement_fen)

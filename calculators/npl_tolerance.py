@@ -31,7 +31,7 @@ import pandas as pd
 
 from ._errors import LedgerFileError
 from ._ledger import read_bytes, read_csv_text
-from ._money import parse_yuan_column
+from ._money import exact_sum, parse_yuan_column
 from ._text import TEXT
 
 __all__ = ["INDUSTRIES", "MAX_UPLIFT_PCT", "NplResult", "check", "read_npl_file"]
@@ -106,8 +106,8 @@ class NplResult:
         grouped = valid.groupby(key, sort=True, observed=True)
         out = []
         for name, group in grouped:
-            loan = int(group["loan_balance_fen"].sum())
-            npl = int(group["npl_balance_fen"].sum())
+            loan = exact_sum(group["loan_balance_fen"])
+            npl = exact_sum(group["npl_balance_fen"])
             out.append(
                 {
                     key: name,

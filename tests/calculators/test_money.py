@@ -62,3 +62,20 @@ def test_split_sums_to_the_rounded_total_and_stays_within_a_fen(principals, rati
     assert int(parts.sum()) == round_half_up(ratio * sum(principals))
     exact = [ratio * x for x in principals]
     assert all(abs(Fraction(int(a)) - e) < 1 for a, e in zip(parts, exact, strict=True))
+
+
+@given(st.lists(st.integers(min_value=0, max_value=10**17), max_size=300))
+def test_exact_sum_never_wraps(values) -> None:
+    from calculators._money import exact_sum
+
+    assert exact_sum(np.array(values, dtype=np.int64)) == sum(values)
+
+
+def test_a_claim_whose_total_passes_int64() -> None:
+    # 200 loans of 10^17 fen: 2 x 10^19 fen, past int64's 9.2 x 10^18
+    p = np.full(200, 10**17, dtype=np.int64)
+    parts = largest_remainder_split(p, Fraction(3, 5))
+    from calculators._money import exact_sum
+
+    assert exact_sum(parts) == 12 * 10**18
+    assert (parts == 6 * 10**16).all()
