@@ -103,7 +103,9 @@ def parse_yuan_column(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     text = pc.replace_substring(text, "，", ",")
     ok = pc.fill_null(pc.match_substring_regex(text, f"^{_YUAN_PATTERN}$"), False)
     plain = pc.replace_substring(text, ",", "")
-    ok = pc.fill_null(pc.and_(ok, pc.less_equal(pc.utf8_length(plain), 20)), False)
+    # at most 16 integer digits: below 10^18 fen, so the cast to int64 cannot overflow
+    small = pc.match_substring_regex(plain, r"^[+-]?\d{1,16}(?:\.\d{1,2})?$")
+    ok = pc.fill_null(pc.and_(ok, small), False)
     plain = pc.if_else(ok, plain, "0")
     exact = pc.cast(plain, pa.decimal128(20, 2))
     fen = pc.cast(pc.multiply(exact, pa.scalar(Decimal(100), pa.decimal128(3, 0))), pa.int64())

@@ -79,3 +79,26 @@ def test_a_claim_whose_total_passes_int64() -> None:
 
     assert exact_sum(parts) == 12 * 10**18
     assert (parts == 6 * 10**16).all()
+
+
+def test_huge_amounts_are_invalid_not_a_crash() -> None:
+    values = pd.Series(["99999999999999999999", "9,999,999,999,999,999.99", "1000000000000000.00",
+                        "999999999999999.99"])  # fmt: skip
+    fen, ok = parse_principal(values, "yuan")
+    # 10^15 yuan = 10^17 fen is the largest principal accepted
+    assert list(ok) == [False, False, True, True]
+    assert list(fen[ok]) == [10**17, 99999999999999999]
+
+
+@given(st.lists(st.text("0123456789,.-+ ", max_size=28), max_size=20))
+def test_yuan_column_agrees_with_the_scalar_parser(texts) -> None:
+    fen, ok = parse_principal(pd.Series(texts, dtype=object), "yuan")
+    for text, good, amount in zip(texts, ok, fen, strict=True):
+        try:
+            expected = yuan_to_fen(text)
+        except MoneyError:
+            expected = None
+        if expected is not None and 0 < expected <= 10**17:
+            assert good and amount == expected, text
+        else:
+            assert not good, text
