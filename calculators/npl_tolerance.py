@@ -170,6 +170,7 @@ def check(frame: pd.DataFrame, input_sha256: str | None = None) -> NplResult:
     loan, loan_ok = parse_yuan_column(data["loan_balance"])
     npl, npl_ok = parse_yuan_column(data["npl_balance"])
     base, base_ok = _micro_pct(data["baseline_tolerance_pct"])
+    base_ok &= base <= 100 * _MICRO  # a tolerance above 100% means nothing
     uplift, uplift_ok = _micro_pct(data["uplift_pct"])
     industry_text = data["industry"].astype(TEXT).fillna("").str.strip()
     code = industry_text.str.lower().map(_LOOKUP).fillna("").to_numpy(dtype=object)

@@ -77,3 +77,11 @@ def test_ratio_is_exact(loan, data) -> None:
     shown = int(row["npl_ratio_pct"].replace(".", ""))
     assert abs(shown * loan - exact_micro) * 2 <= loan
     assert (row["status"] == "within") == (npl * 100 <= loan * 1)
+
+
+def test_a_baseline_above_100_percent_is_invalid() -> None:
+    rows = npl_tolerance.check(_frame(10**17, 1, "999.999999", "0")).rows
+    assert rows.loc[0, "reason"] == "invalid_percentage"
+    rows = npl_tolerance.check(_frame(10**17, 1, "100", "3")).rows
+    assert rows.loc[0, "status"] == "within"
+    assert rows.loc[0, "headroom_fen"] == 103 * 10**15 - 1
