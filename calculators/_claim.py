@@ -145,7 +145,7 @@ def columns(frame: pd.DataFrame, duplicates: Duplicates = None) -> LoanColumns:
         duplicates are found within ``frame``.
     """
     canon = canonical_columns(frame, REQUIRED)
-    loan_id = canon["loan_id"].astype(TEXT).fillna("").str.strip()
+    loan_id = stripped_loan_ids(canon)
     empty_id = (loan_id == "").to_numpy(dtype=bool)
     if duplicates is None:
         duplicate = duplicated_ids(loan_id)
@@ -266,8 +266,7 @@ class ClaimResult:
     @property
     def loan_ids(self) -> pd.Series:
         """The ledger's loan ids, stripped, whatever the column's header (借据号, loan_id)."""
-        column = next(c for c in self.loans.columns if canonical_name(c) == "loan_id")
-        return self.loans[column].astype(TEXT).fillna("").str.strip()
+        return stripped_loan_ids(self.loans)
 
     def row_counts(self) -> tuple[int, dict[str, int], dict[str, int]]:
         """Rows in all, rows per status, rows per reason code (every code, zeros kept)."""
@@ -370,7 +369,7 @@ class ClaimSpec:
         whole frame first. Block size and thread count never change a result (tested).
         """
         if duplicates is None and len(frame) > BLOCK_ROWS:
-            duplicates = duplicated_ids(_stripped_loan_ids(frame))
+            duplicates = duplicated_ids(stripped_loan_ids(frame))
         starts = range(0, max(len(frame), 1), BLOCK_ROWS)
 
         def block(start: int) -> RowVerdicts:
@@ -464,7 +463,8 @@ def _per_loan_frame(frame: pd.DataFrame, verdicts: RowVerdicts) -> pd.DataFrame:
     return loans
 
 
-def _stripped_loan_ids(frame: pd.DataFrame) -> pd.Series:
+def stripped_loan_ids(frame: pd.DataFrame) -> pd.Series:
+    """The loan-id column, whatever its header (借据号, loan_id), stripped, empty for missing."""
     column = next(c for c in frame.columns if canonical_name(c) == "loan_id")
     return frame[column].astype(TEXT).fillna("").str.strip()
 

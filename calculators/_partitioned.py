@@ -26,9 +26,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._claim import ClaimResult, ClaimSpec, frame_digest, load
+from ._claim import ClaimResult, ClaimSpec, frame_digest, load, stripped_loan_ids
 from ._errors import ParameterError
-from ._ledger import REASONS, canonical_name
+from ._ledger import REASONS
 from ._money import apply_ratio, bonus_fen, exact_sum, leftover_threshold, split_floors
 from ._text import TEXT
 
@@ -51,10 +51,6 @@ class PartitionedClaim(ClaimResult):
             {s: int(status.get(s, 0)) for s in ("eligible", "excluded", "invalid")},
             {code: int(reasons.get(code, 0)) for code in REASONS},
         )
-
-
-def _stripped_ids(column: pd.Series) -> pd.Series:
-    return column.astype(TEXT).fillna("").str.strip()
 
 
 def _totals(spec: ClaimSpec, duplicates: frozenset[str], frame: pd.DataFrame) -> dict[str, Any]:
@@ -104,10 +100,10 @@ def run_partitioned(spec: ClaimSpec, ledger: Any, *, progress: bool = False) -> 
     if not isinstance(ledger, dd.DataFrame):
         raise ParameterError("ledger", type(ledger).__name__, "a dask.dataframe.DataFrame")
     load(ledger._meta, spec.extra_required)  # file-level checks on the columns
-    id_column = next(c for c in ledger.columns if canonical_name(c) == "loan_id")
     bar = ProgressBar(out=sys.stderr) if progress else contextlib.nullcontext()
     with bar:
-        counts = ledger[id_column].map_partitions(_stripped_ids).value_counts().compute()
+        ids = ledger.map_partitions(stripped_loan_ids, meta=("loan_id", TEXT))
+        counts = ids.value_counts().compute()
         duplicates = frozenset(i for i, n in counts.items() if n > 1 and i != "")
         parts = ledger.to_delayed()
         totals = dask.compute(*[dask.delayed(_totals)(spec, duplicates, part) for part in parts])
