@@ -13,12 +13,12 @@ import hashlib
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
 from importlib import metadata
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import Any, ClassVar, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -27,7 +27,16 @@ import pyarrow.compute as pc
 
 from calendars import BusinessCalendar, Deadline, Quarter, deadline_for
 
+from ._bytes import (
+    MAX_HASHED_WIDTH,
+    contiguous,
+    hash_width,
+    lengths,
+    may_need_trimming,
+    row_hashes,
+)
 from ._errors import LedgerFileError, ParameterError
+from ._ids import IdColumn, IdSet, normalized
 from ._ledger import (
     CNY_ALIASES,
     INVALID_REASONS,
@@ -41,18 +50,20 @@ from ._ledger import (
     parse_dates,
     read_id_list,
     read_ledger,
-    validate_ids,
 )
 from ._lenders import Lender, find_lender
 from ._money import (
     ROUNDING_RULE,
+    apply_ratio,
+    bonus_fen,
     exact_sum,
     fen_to_yuan,
-    largest_remainder_split,
+    leftover_threshold,
     parse_principal,
+    split_floors,
 )
 from ._policy import PolicyRow, policy_for_period
-from ._text import TEXT, arrow_text
+from ._text import TEXT, arrow_text, text_chunks
 
 OUTPUT_COLUMNS = ("principal_fen", "status", "reason", "entitlement_fen")
 Ledger: TypeAlias = pd.DataFrame | str | Path | LedgerFile
@@ -78,10 +89,8 @@ def decimal_text(value: Fraction | Decimal) -> str:
 class LoanColumns:
     """A ledger's columns as exact values, one entry per input row."""
 
-    loan_id: pd.Series
-    borrower_id: pd.Series
-    borrower_codes: np.ndarray
-    borrower_uniques: pa.Array
+    loan_id: pa.Array  # stripped
+    borrowers: IdColumn
     principal_fen: np.ndarray
     disbursed: np.ndarray  # int64 days since 1970-01-01
     matures: np.ndarray
@@ -90,17 +99,9 @@ class LoanColumns:
     principal_ok: np.ndarray
     frame: pd.DataFrame = field(repr=False)
 
-    def borrower_in(self, ids: frozenset[str]) -> np.ndarray:
-        """Which rows' borrower is in ``ids``, looked up once per distinct borrower.
-
-        Notes
-        -----
-        A Python set lookup per distinct id: building an Arrow hash of a large list
-        for every block of rows costs more than the lookups.
-        """
-        uniques = self.borrower_uniques.to_pylist()
-        flags = np.fromiter((u in ids for u in uniques), dtype=bool, count=len(uniques))
-        return flags[self.borrower_codes] if len(self.borrower_codes) else flags[:0]
+    def borrower_in(self, ids: IdSet) -> np.ndarray:
+        """Which rows' borrower is in ``ids`` (exact; integer lookups, see ``_ids``)."""
+        return self.borrowers.isin(ids)
 
 
 def frame_digest(frame: pd.DataFrame) -> str:
@@ -145,15 +146,17 @@ def columns(frame: pd.DataFrame, duplicates: Duplicates = None) -> LoanColumns:
         duplicates are found within ``frame``.
     """
     canon = canonical_columns(frame, REQUIRED)
-    loan_id = stripped_loan_ids(canon)
-    empty_id = (loan_id == "").to_numpy(dtype=bool)
+    loan_id = _stripped_part(text_chunks(canon["loan_id"]))
+    empty_id = lengths(loan_id) == 0
     if duplicates is None:
-        duplicate = duplicated_ids(loan_id)
+        duplicate = duplicated_ids(canon["loan_id"])
     elif isinstance(duplicates, np.ndarray):
         duplicate = duplicates
     else:
-        duplicate = loan_id.isin(duplicates).to_numpy(dtype=bool) & ~empty_id
-    borrower_id, id_ok, codes, uniques = validate_ids(canon["borrower_id"])
+        repeated = pa.array(sorted(duplicates), type=pa.large_string())
+        duplicate = pc.is_in(loan_id, value_set=repeated).to_numpy(zero_copy_only=False)
+        duplicate &= ~empty_id
+    borrowers = IdColumn.of(normalized(arrow_text(canon["borrower_id"])))
     if "principal_fen" in canon.columns:
         principal, principal_ok = parse_principal(canon["principal_fen"], "fen")
     else:
@@ -169,24 +172,77 @@ def columns(frame: pd.DataFrame, duplicates: Duplicates = None) -> LoanColumns:
     invalid = [
         ("invalid_loan_id", empty_id),
         ("duplicate_loan_id", duplicate),
-        ("invalid_borrower_id", ~id_ok),
+        ("invalid_borrower_id", ~borrowers.ok),
         ("invalid_principal", ~principal_ok),
         ("invalid_date", ~dates_ok),
         ("maturity_not_after_disbursement", dates_ok & (matures <= disbursed)),
     ]
     assert [name for name, _ in invalid] == list(INVALID_REASONS)
     return LoanColumns(
-        loan_id, borrower_id, codes, uniques, principal, disbursed, matures, invalid, is_cny,
-        principal_ok, canon,
+        loan_id, borrowers, principal, disbursed, matures, invalid, is_cny, principal_ok, canon,
     )  # fmt: skip
 
 
-def duplicated_ids(loan_id: pd.Series) -> np.ndarray:
-    """Rows whose (stripped, non-empty) loan id occurs more than once (one Arrow hash pass)."""
-    encoded = pc.dictionary_encode(arrow_text(loan_id))
+def duplicated_ids(loan_ids: pd.Series, blocks: int = 1) -> np.ndarray:
+    """Rows whose (stripped, non-empty) loan id occurs more than once.
+
+    Notes
+    -----
+    ASCII ids (the usual case) are stripped and hashed to 64 bits ``blocks`` parts at
+    a time, on a thread per core; the hashes are sorted in two halves (by their top
+    bit) and only rows whose hash repeats are compared as strings. Other columns are
+    counted in one Arrow hash pass over the strings.
+    """
+    column = text_chunks(loan_ids)
+    size = -(-len(column) // max(blocks, 1)) or 1
+    parts = _threads(_stripped_part, [column.slice(s, size) for s in range(0, len(column), size)])
+    empty = np.concatenate([np.zeros(0, dtype=bool), *(lengths(p) == 0 for p in parts)])
+    width = max((hash_width(p) or MAX_HASHED_WIDTH + 1 for p in parts), default=0)
+    if width > MAX_HASHED_WIDTH:
+        return _count_duplicates(pa.concat_arrays(parts)) & ~empty
+    hashes = np.concatenate(
+        [np.zeros(0, np.uint64), *_threads(lambda part: row_hashes(part, width), parts)]
+    )
+    repeated = _repeated_values(hashes)
+    duplicate = np.zeros(len(column), dtype=bool)
+    if len(repeated):
+        candidates = np.flatnonzero(np.isin(hashes, repeated) & ~empty)
+        picked = pc.take(pa.concat_arrays(parts), pa.array(candidates, type=pa.int64()))
+        duplicate[candidates] = _count_duplicates(picked)
+    return duplicate
+
+
+def _stripped_part(part: pa.ChunkedArray) -> pa.Array:
+    text = contiguous(pc.fill_null(part, ""))
+    return contiguous(pc.utf8_trim_whitespace(text)) if may_need_trimming(text) else text
+
+
+def _count_duplicates(ids: pa.Array) -> np.ndarray:
+    """Rows whose string occurs more than once (one Arrow hash pass)."""
+    encoded = pc.dictionary_encode(ids)
     codes = encoded.indices.to_numpy(zero_copy_only=False)
-    counts = np.bincount(codes, minlength=len(encoded.dictionary))
-    return (counts[codes] > 1) & (loan_id != "").to_numpy(dtype=bool)
+    return np.bincount(codes, minlength=len(encoded.dictionary))[codes] > 1
+
+
+def _repeated_values(hashes: np.ndarray) -> np.ndarray:
+    """The values that occur more than once, sorting the two halves (top bit) in parallel."""
+    top = (hashes >> np.uint64(63)).astype(bool)
+    halves = [hashes[~top], hashes[top]]
+
+    def repeats(half: np.ndarray) -> np.ndarray:
+        ordered = np.sort(half)
+        return np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
+
+    return np.concatenate([np.zeros(0, np.uint64), *_threads(repeats, halves)])
+
+
+def _threads(work: Callable[[Any], Any], items: list[Any]) -> list[Any]:
+    """``[work(item) for item in items]`` on a thread per core (numpy and Arrow release
+    the GIL)."""
+    if len(items) <= 1:
+        return [work(item) for item in items]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        return list(pool.map(work, items))
 
 
 def window_exclusions(
@@ -315,19 +371,48 @@ BLOCK_ROWS = 1 << 19
 
 @dataclass(frozen=True)
 class RowVerdicts:
-    """Per-row results of classification, as parallel numpy arrays."""
+    """Per-row results of classification, as parallel numpy arrays, and their totals."""
 
     codes: np.ndarray  # int8 index into REASONS
     principal_fen: np.ndarray
     principal_ok: np.ndarray
-    eligible_principal: np.ndarray  # principal where eligible, else 0
+    floors: np.ndarray  # floor(ratio x principal) where eligible, else 0
+    remainders: np.ndarray  # what the floor left, in 1/denominator fen
+    eligible_total: int  # exact sum of the eligible principal
+    floors_total: int
+    remainder_counts: np.ndarray  # loans per remainder, 0 .. denominator - 1
+
+    ARRAYS: ClassVar[tuple[str, ...]] = (
+        "codes", "principal_fen", "principal_ok", "floors", "remainders"
+    )  # fmt: skip
+
+    @property
+    def eligible_principal(self) -> np.ndarray:
+        """The principal where eligible, else 0."""
+        return np.where(self.codes == ELIGIBLE, self.principal_fen, 0)
 
     @classmethod
-    def concat(cls, parts: list[RowVerdicts]) -> RowVerdicts:
-        if len(parts) == 1:
-            return parts[0]
-        names = [f.name for f in fields(cls)]
-        return cls(*(np.concatenate([getattr(p, name) for p in parts]) for name in names))
+    def empty(cls, rows: int, denominator: int) -> RowVerdicts:
+        """Arrays for ``rows`` rows, to be filled block by block with :meth:`put`."""
+        money = (np.empty(rows, dtype=np.int64) for _ in range(3))
+        codes, ok = np.empty(rows, dtype=np.int8), np.empty(rows, dtype=bool)
+        principal, floors, remainders = money
+        counts = np.zeros(denominator, dtype=np.int64)
+        return cls(codes, principal, ok, floors, remainders, 0, 0, counts)
+
+    def put(self, start: int, part: RowVerdicts) -> None:
+        """Copy a block's arrays into rows ``start`` onward (totals are summed apart)."""
+        for name in self.ARRAYS:
+            getattr(self, name)[start : start + len(part.codes)] = getattr(part, name)
+
+    def with_totals(self, parts: list[RowVerdicts]) -> RowVerdicts:
+        """These arrays with the totals of ``parts`` added up."""
+        return replace(
+            self,
+            eligible_total=sum(p.eligible_total for p in parts),
+            floors_total=sum(p.floors_total for p in parts),
+            remainder_counts=np.sum([p.remainder_counts for p in parts], axis=0),
+        )
 
 
 @dataclass(frozen=True)
@@ -351,15 +436,25 @@ class ClaimSpec:
             *self.program_exclusions(cols),
         ]
         codes, eligible = classify(cols, exclusions)
+        eligible_principal = np.where(eligible, cols.principal_fen, 0)
+        ratio = self.policy.ratio.value
+        floors, remainders = split_floors(eligible_principal, ratio)
         return RowVerdicts(
-            codes, cols.principal_fen, cols.principal_ok, np.where(eligible, cols.principal_fen, 0)
+            codes,
+            cols.principal_fen,
+            cols.principal_ok,
+            floors,
+            remainders,
+            exact_sum(eligible_principal),
+            exact_sum(floors),
+            np.bincount(remainders, minlength=ratio.denominator),
         )
 
     def classify_frame(
         self, frame: pd.DataFrame, duplicates: Duplicates = None
-    ) -> tuple[pd.DataFrame, np.ndarray]:
+    ) -> tuple[pd.DataFrame, RowVerdicts]:
         """Every row with ``principal_fen``, ``status`` and ``reason``, and the
-        eligible principal per row (0 where not eligible).
+        per-row verdicts (eligible principal, its floor and remainder under the ratio).
 
         Notes
         -----
@@ -368,23 +463,22 @@ class ClaimSpec:
         bounds the temporaries on large ledgers; duplicate loan ids are found over the
         whole frame first. Block size and thread count never change a result (tested).
         """
-        if duplicates is None and len(frame) > BLOCK_ROWS:
-            duplicates = duplicated_ids(stripped_loan_ids(frame))
         starts = range(0, max(len(frame), 1), BLOCK_ROWS)
+        if duplicates is None and len(starts) > 1:
+            duplicates = duplicated_ids(loan_id_column(frame), len(starts))
+
+        verdicts = RowVerdicts.empty(len(frame), self.policy.ratio.value.denominator)
 
         def block(start: int) -> RowVerdicts:
             part = duplicates
             if isinstance(duplicates, np.ndarray):
                 part = duplicates[start : start + BLOCK_ROWS]
-            return self.classify_rows(frame.iloc[start : start + BLOCK_ROWS], part)
+            found = self.classify_rows(frame.iloc[start : start + BLOCK_ROWS], part)
+            verdicts.put(start, found)
+            return found
 
-        if len(starts) == 1:
-            blocks = [block(0)]
-        else:
-            with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-                blocks = list(pool.map(block, starts))
-        verdicts = RowVerdicts.concat(blocks)
-        return _per_loan_frame(frame, verdicts), verdicts.eligible_principal
+        verdicts = verdicts.with_totals(_threads(block, list(starts)))
+        return _per_loan_frame(frame, verdicts), verdicts
 
     def result(
         self,
@@ -434,18 +528,21 @@ def prepare(
 def run_claim(spec: ClaimSpec, ledger: Ledger) -> ClaimResult:
     """Validate, classify and split a ledger in memory."""
     frame, digest = load(ledger, spec.extra_required)
-    loans, eligible_principal = spec.classify_frame(frame)
-    loans["entitlement_fen"] = largest_remainder_split(eligible_principal, spec.policy.ratio.value)
+    loans, verdicts = spec.classify_frame(frame)
+    entitlement = apply_ratio(verdicts.eligible_total, spec.policy.ratio.value)
+    r, take = leftover_threshold(verdicts.remainder_counts, entitlement - verdicts.floors_total)
+    loans["entitlement_fen"] = verdicts.floors + bonus_fen(verdicts.remainders, r, take)
     return spec.result(
         ClaimResult,
         loans,
-        exact_sum(eligible_principal),
+        verdicts.eligible_total,
         exact_sum(loans["entitlement_fen"]),
         digest,
         frame,
     )
 
 
+ELIGIBLE = REASONS.index("eligible")
 _STATUS_OF_REASON = np.array(
     [0 if r == "eligible" else 2 if r in INVALID_REASONS else 1 for r in REASONS], dtype=np.int8
 )
@@ -463,13 +560,17 @@ def _per_loan_frame(frame: pd.DataFrame, verdicts: RowVerdicts) -> pd.DataFrame:
     return loans
 
 
+def loan_id_column(frame: pd.DataFrame) -> pd.Series:
+    """The loan-id column as given, whatever its header (借据号, loan_id)."""
+    return frame[next(c for c in frame.columns if canonical_name(c) == "loan_id")]
+
+
 def stripped_loan_ids(frame: pd.DataFrame) -> pd.Series:
     """The loan-id column, whatever its header (借据号, loan_id), stripped, empty for missing."""
-    column = next(c for c in frame.columns if canonical_name(c) == "loan_id")
-    return frame[column].astype(TEXT).fillna("").str.strip()
+    return loan_id_column(frame).astype(TEXT).fillna("").str.strip()
 
 
-def id_list(source: IdList | None, what: str, *, required: bool) -> frozenset[str] | None:
+def id_list(source: IdList | None, what: str, *, required: bool) -> IdSet | None:
     """Read a reference list, or refuse a missing one the program requires."""
     if source is None:
         if required:

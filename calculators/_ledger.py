@@ -34,9 +34,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-from stdnum.cn import ric
 
+from ._bytes import contiguous, may_need_trimming, pair, rows_of_width
 from ._errors import LedgerFileError
+from ._ids import IdColumn, IdSet, normalized
 from ._text import TEXT, arrow_text
 
 # canonical column -> aliases (compared after stripping spaces and lower-casing)
@@ -255,9 +256,9 @@ def parse_dates(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
     Notes
     -----
-    Strings are checked against the accepted formats, rewritten to ``Y-M-D`` and split
-    into year, month and day with Arrow kernels; a day past the month's end (30
-    February) is invalid.
+    ``YYYY-MM-DD`` strings (the common case) are read from the column's bytes; the other
+    formats are checked against the accepted patterns, rewritten to ``Y-M-D`` and split
+    with Arrow kernels. A day past the month's end (30 February) is invalid.
     """
     if len(values) == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
@@ -267,7 +268,9 @@ def parse_dates(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         ok = (parsed.notna() & (parsed == parsed.dt.normalize())).to_numpy(dtype=bool)
         days = parsed.to_numpy(dtype="datetime64[us]").astype("datetime64[D]").astype(np.int64)
         return np.where(ok, days, 0), ok
-    text = pc.utf8_trim_whitespace(arrow_text(values))
+    text = contiguous(arrow_text(values))
+    if may_need_trimming(text):
+        text = contiguous(pc.utf8_trim_whitespace(text))
     year, month, day, ok = _split_iso(text)
     rest = np.flatnonzero(~ok & pc.is_valid(text).to_numpy(zero_copy_only=False))
     if len(rest):
@@ -275,37 +278,29 @@ def parse_dates(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         year[rest], month[rest], day[rest], ok[rest] = y, m, d, other_ok
     days, valid = days_from_ymd(year, month, day)
     ok &= valid
-    return np.where(ok, days, 0), ok
-
-
-def _ints(parts: pa.Array, ok: pa.Array, fallback: str) -> np.ndarray:
-    ints = pc.cast(pc.if_else(ok, parts, fallback), pa.int64())
-    return np.array(ints.to_numpy(zero_copy_only=False))  # writable: other formats fill in
+    return days, ok
 
 
 def _split_iso(text: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Year, month, day of fixed-width ``YYYY-MM-DD`` strings (the common case), fast."""
-    y = pc.utf8_slice_codeunits(text, 0, 4)
-    m = pc.utf8_slice_codeunits(text, 5, 7)
-    d = pc.utf8_slice_codeunits(text, 8, 10)
-    checks = [
-        pc.equal(pc.utf8_length(text), 10),
-        pc.equal(pc.utf8_slice_codeunits(text, 4, 5), "-"),
-        pc.equal(pc.utf8_slice_codeunits(text, 7, 8), "-"),
-        pc.ascii_is_decimal(y),
-        pc.ascii_is_decimal(m),
-        pc.ascii_is_decimal(d),
-    ]
-    ok = checks[0]
-    for check in checks[1:]:
-        ok = pc.and_(ok, check)
-    ok = pc.fill_null(ok, False)
-    return (
-        _ints(y, ok, "1970"),
-        _ints(m, ok, "1"),
-        _ints(d, ok, "1"),
-        ok.to_numpy(zero_copy_only=False).copy(),
-    )
+    """Year, month, day of ``YYYY-MM-DD`` strings, read from the column's bytes.
+
+    Rows of another shape come back not ok, for the general parser; their year, month
+    and day are then meaningless.
+    """
+    rows, matrix = rows_of_width(text, 10)
+    century, decade = pair(matrix, 0), pair(matrix, 2)
+    month, day = pair(matrix, 5), pair(matrix, 8)
+    good = (matrix[:, 4] == ord("-")) & (matrix[:, 7] == ord("-"))
+    good &= (century >= 0) & (decade >= 0) & (month >= 0) & (day >= 0)
+    year = century.astype(np.int32) * 100 + decade
+    if len(rows) == len(text):
+        return year, month.astype(np.int32), day.astype(np.int32), good
+    n = len(text)
+    parts = (np.zeros(n, np.int32), np.zeros(n, np.int32), np.zeros(n, np.int32),
+             np.zeros(n, dtype=bool))  # fmt: skip
+    for whole, found in zip(parts, (year, month, day, good), strict=True):
+        whole[rows] = found
+    return parts
 
 
 def _split_other(text: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -317,7 +312,7 @@ def _split_other(text: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
     text = pc.if_else(ok, text, "1970-1-1")
     parts = pc.extract_regex(text, r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$")
     year, month, day = (
-        pc.cast(parts.field(name), pa.int64()).to_numpy(zero_copy_only=False)
+        pc.cast(parts.field(name), pa.int32()).to_numpy(zero_copy_only=False)
         for name in ("y", "m", "d")
     )
     return year, month, day, ok.to_numpy(zero_copy_only=False)
@@ -329,6 +324,25 @@ def month_length(year: np.ndarray, month: np.ndarray) -> np.ndarray:
     return np.where(month == 2, 28 + leap, 30 + ((month + (month >= 8)) % 2))
 
 
+def _civil_days(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """H. Hinnant's ``days_from_civil`` on int64 columns (no validity check)."""
+    year, month, day = (np.asarray(a, dtype=np.int64) for a in (year, month, day))
+    y = year - (month <= 2)
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * (month + np.where(month > 2, -3, 9)) + 2) // 5 + day - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+# month index year * 12 + month - 1, years 0..9999 -> first day's number and length
+_TABLE_YEARS = 10_000
+_YEARS, _MONTHS = np.divmod(np.arange(_TABLE_YEARS * 12), 12)
+_MONTH_START = _civil_days(_YEARS, _MONTHS + 1, np.ones_like(_YEARS)).astype(np.int32)
+_MONTH_LENGTH = month_length(_YEARS, _MONTHS + 1).astype(np.int8)
+del _YEARS, _MONTHS
+
+
 def days_from_ymd(
     year: np.ndarray, month: np.ndarray, day: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -336,21 +350,28 @@ def days_from_ymd(
 
     Notes
     -----
-    Integer arithmetic only (H. Hinnant's ``days_from_civil``): years are shifted to
-    start in March so that the leap day ends the year.
+    Years 1 to 9999 are read from tables of month starts and lengths (computed once
+    by H. Hinnant's ``days_from_civil``, integer arithmetic only); later years, which
+    only month arithmetic can reach, use the formula itself.
     """
+    year = np.asarray(year)
+    month = np.asarray(month)
+    day = np.asarray(day)
     valid = (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1)
-    valid &= day <= month_length(year, np.where(valid, month, 1))
-    y = year - (month <= 2)
-    era = y // 400
-    yoe = y - era * 400
-    doy = (153 * (month + np.where(month > 2, -3, 9)) + 2) // 5 + day - 1
-    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return np.where(valid, era * 146097 + doe - 719468, 0), valid
+    in_table = valid & (year < _TABLE_YEARS)
+    index = np.where(in_table, year * 12 + month - 1, 0)
+    days = _MONTH_START[index].astype(np.int64) + day - 1
+    valid &= np.where(in_table, day <= _MONTH_LENGTH[index], True)
+    beyond = np.flatnonzero(valid & ~in_table)
+    if len(beyond):
+        y, m, d = year[beyond], month[beyond], day[beyond]
+        valid[beyond] = d <= month_length(y, m)
+        days[beyond] = _civil_days(y, m, d)
+    return np.where(valid, days, 0), valid
 
 
-def ymd_from_days(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Year, month and day of day numbers (H. Hinnant's ``civil_from_days``)."""
+def _civil_from_days(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """H. Hinnant's ``civil_from_days`` on an int64 column."""
     z = np.asarray(days, dtype=np.int64) + 719468
     era = z // 146097
     doe = z - era * 146097
@@ -360,6 +381,33 @@ def ymd_from_days(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     day = doy - (153 * mp + 2) // 5 + 1
     month = mp + np.where(mp < 10, 3, -9)
     return yoe + era * 400 + (month <= 2), month, day
+
+
+# day numbers from 1900-01-01 to 2199-12-31 -> year * 512 + month * 32 + day
+_DAY_TABLE_FIRST = int(_civil_days(np.array([1900]), np.array([1]), np.array([1]))[0])
+_DAY_TABLE_END = int(_civil_days(np.array([2200]), np.array([1]), np.array([1]))[0])
+_Y, _M, _D = _civil_from_days(np.arange(_DAY_TABLE_FIRST, _DAY_TABLE_END))
+_PACKED_YMD = (_Y * 512 + _M * 32 + _D).astype(np.int32)
+del _Y, _M, _D
+
+
+def ymd_from_days(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Year, month and day of day numbers.
+
+    Notes
+    -----
+    Days from 1900 to 2199 are read from a table computed once by H. Hinnant's
+    ``civil_from_days`` (integer arithmetic only); other days use the formula.
+    """
+    days = np.asarray(days, dtype=np.int64)
+    in_table = (days >= _DAY_TABLE_FIRST) & (days < _DAY_TABLE_END)
+    packed = _PACKED_YMD[np.where(in_table, days - _DAY_TABLE_FIRST, 0)]
+    year, month, day = packed >> 9, (packed >> 5) & 15, packed & 31
+    outside = np.flatnonzero(~in_table)
+    if len(outside):
+        year, month, day = (a.astype(np.int64) for a in (year, month, day))
+        year[outside], month[outside], day[outside] = _civil_from_days(days[outside])
+    return year, month, day
 
 
 def epoch_days(day: dt.date) -> int:
@@ -376,93 +424,16 @@ def add_months(days: np.ndarray, months: int) -> np.ndarray:
     is 2024-02-29.
     """
     year, month, day = ymd_from_days(days)
-    total = year * 12 + (month - 1) + months
-    year, month = total // 12, total % 12 + 1
+    index = year * 12 + (month - 1) + months  # the target month, as in the tables
+    in_table = (index >= 12) & (index < _TABLE_YEARS * 12)
+    if in_table.all():
+        return _MONTH_START[index] + np.minimum(day, _MONTH_LENGTH[index]).astype(np.int64) - 1
+    year, month = index // 12, index % 12 + 1
     shifted, _ = days_from_ymd(year, month, np.minimum(day, month_length(year, month)))
     return shifted
 
 
-_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_USCC_WEIGHTS = np.array([1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28])
-_RIC_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
-_USCC_VALUE = np.full(256, -1, dtype=np.int64)
-_USCC_VALUE[[ord(c) for c in _USCC_ALPHABET]] = np.arange(len(_USCC_ALPHABET))
-_RIC_VALUE = np.full(256, -1, dtype=np.int64)
-_RIC_VALUE[[ord(c) for c in "0123456789X"]] = np.arange(11)
-
-
-def _ric_confirmed(text: str) -> bool:
-    """stdnum's resident-id check; a region stdnum cannot place counts as unconfirmed.
-
-    (python-stdnum 2.2 raises ``KeyError`` for some prefecture-level region codes.)
-    """
-    try:
-        return bool(ric.is_valid(text))
-    except (KeyError, ValueError):
-        return False
-
-
-def _fixed_width_bytes(ids: pa.Array, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """Rows whose id is exactly ``width`` ASCII characters, and their bytes as a matrix."""
-    ascii_ok = pc.and_(pc.equal(pc.binary_length(ids), width), pc.equal(pc.utf8_length(ids), width))
-    rows = np.flatnonzero(pc.fill_null(ascii_ok, False).to_numpy(zero_copy_only=False))
-    picked = pc.take(ids, pa.array(rows, type=pa.int64())).cast(pa.large_string())
-    picked = pa.concat_arrays([picked])  # a fresh array: offsets start at 0
-    raw = np.frombuffer(picked.buffers()[2] or b"", dtype=np.uint8)[: width * len(rows)]
-    return rows, raw.reshape(-1, width)
-
-
-def valid_id_mask(ids: pa.Array | np.ndarray | list[str]) -> np.ndarray:
-    """Which ids are valid USCCs or resident ids, vectorized over a column of str.
-
-    Notes
-    -----
-    The same rules as ``stdnum.cn.uscc.is_valid`` (18 characters, the first 8 digits,
-    the rest from the code alphabet, the GB 32100-2015 mod-31 check character) and
-    ``stdnum.cn.ric.is_valid`` (17 digits and the ISO 7064 MOD 11-2 check character),
-    computed on the ids' bytes; ids that pass the resident-id checksum are then
-    confirmed by ``stdnum.cn.ric`` (birth date and place), once per distinct id. The
-    tests hold this function to stdnum's answers.
-    """
-    if not isinstance(ids, pa.Array):
-        ids = pa.array(list(ids), type=pa.string())
-    ok = np.zeros(len(ids), dtype=bool)
-    rows, points = _fixed_width_bytes(ids, 18)
-    if not len(rows):
-        return ok
-    uscc_values = _USCC_VALUE[points]
-    uscc_ok = (uscc_values >= 0).all(axis=1) & (uscc_values[:, :8] <= 9).all(axis=1)
-    uscc_check = (31 - (uscc_values[:, :17] @ _USCC_WEIGHTS) % 31) % 31
-    uscc_ok &= uscc_values[:, 17] == uscc_check
-    ric_values = _RIC_VALUE[points]
-    ric_ok = ((ric_values[:, :17] >= 0) & (ric_values[:, :17] <= 9)).all(axis=1)
-    ric_ok &= ric_values[:, 17] >= 0
-    ric_ok &= ric_values[:, 17] == (12 - (ric_values[:, :17] @ _RIC_WEIGHTS) % 11) % 11
-    candidates = np.flatnonzero(ric_ok & ~uscc_ok)
-    for i in candidates:  # resident ids: few distinct people; stdnum checks date and place
-        ric_ok[i] = _ric_confirmed(ids[int(rows[i])].as_py())
-    ok[rows] = uscc_ok | ric_ok
-    return ok
-
-
-def validate_ids(values: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray, pa.Array]:
-    """Normalized ids (stripped, upper case), their validity, and their factorization.
-
-    Returns
-    -------
-    ids, ok, codes, uniques
-        ``ids[i] == uniques[codes[i]]`` (``uniques`` an Arrow array); each distinct id
-        is checked once.
-    """
-    ids = values.astype(TEXT).fillna("").str.strip().str.upper()
-    encoded = pc.dictionary_encode(arrow_text(ids))
-    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    uniques = encoded.dictionary
-    ok = valid_id_mask(uniques)[codes] if len(codes) else np.zeros(0, dtype=bool)
-    return ids, ok, codes, uniques
-
-
-def read_id_list(source: str | Path | Iterable[str], what: str) -> frozenset[str]:
+def read_id_list(source: str | Path | Iterable[str], what: str) -> IdSet:
     """Borrower ids from a list file (CSV with an id column, or one id per line) or an iterable.
 
     Parameters
@@ -490,16 +461,17 @@ def read_id_list(source: str | Path | Iterable[str], what: str) -> frozenset[str
     else:
         raw = pd.Series(list(source), dtype=TEXT)
         origin = what
-    ids, ok, _, _ = validate_ids(raw)
-    if not ok.all():
-        bad = ids[~ok].iloc[0]
+    ids = normalized(arrow_text(raw))
+    column = IdColumn.of(ids)
+    if not column.ok.all():
+        bad = ids[int(np.flatnonzero(~column.ok)[0])].as_py()
         raise LedgerFileError(
             what,
             bad,
             f"18-character unified social credit codes or resident ids with valid check "
             f"characters ({origin})",
         )
-    return frozenset(ids.tolist())
+    return IdSet.of(column, ids)
 
 
 def _header_id_column(line: str) -> int | None:

@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ._bytes import contiguous, data, may_need_trimming, offsets
 from ._errors import MoneyError
 from ._text import TEXT, arrow_text
 
@@ -85,7 +86,7 @@ def fen_to_yuan(fen: int) -> str:
 
 
 def parse_yuan_column(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Parse a column of yuan strings into fen, vectorized (Arrow kernels).
+    """Parse a column of yuan strings into fen, vectorized.
 
     Returns
     -------
@@ -96,10 +97,45 @@ def parse_yuan_column(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
     Notes
     -----
-    Validated against the pattern first; the valid strings, commas removed, are cast
-    to ``decimal128(20, 2)`` (exact) and scaled by 100 to integer fen.
+    Plain amounts with two decimals (``12345.67``, the usual export) are read from the
+    column's bytes, two digits at a time. Every other row is validated against the
+    pattern; the valid strings, commas removed, are cast to ``decimal128(20, 2)``
+    (exact) and scaled by 100 to integer fen.
     """
-    text = pc.utf8_trim_whitespace(arrow_text(values))
+    text = contiguous(arrow_text(values))
+    if may_need_trimming(text):
+        text = contiguous(pc.utf8_trim_whitespace(text))
+    fen, ok = _plain_yuan(text)
+    rest = np.flatnonzero(~ok)
+    if len(rest):
+        fen[rest], ok[rest] = _general_yuan(pc.take(text, pa.array(rest, type=pa.int64())))
+    return fen, ok
+
+
+def _plain_yuan(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Fen of the rows shaped ``\\d{1,16}\\.\\d{2}``; other rows are not ok (fen 0).
+
+    Notes
+    -----
+    Such a row is its digits with the point taken out, read as an integer of at most
+    18 digits: it cannot overflow int64.
+    """
+    ends = offsets(text)
+    raw = data(text)
+    lengths = np.diff(ends)
+    ok = (lengths >= 4) & (lengths <= 19)
+    if not ok.any():
+        return np.zeros(len(text), dtype=np.int64), ok
+    ok &= raw[np.where(ok, ends[1:] - 3, ends[0])] == ord(".")
+    digits = contiguous(pc.replace_substring(text, ".", ""))
+    ok &= np.diff(offsets(digits)) == lengths - 1  # the one point is that one
+    ok &= pc.fill_null(pc.ascii_is_decimal(digits), False).to_numpy(zero_copy_only=False)
+    fen = pc.cast(pc.if_else(pa.array(ok), digits, "0"), pa.int64())
+    return np.array(fen.to_numpy(zero_copy_only=False)), ok
+
+
+def _general_yuan(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Fen and validity of any rows, by the accepted pattern and an exact decimal cast."""
     text = pc.replace_substring(text, "，", ",")
     ok = pc.fill_null(pc.match_substring_regex(text, f"^{_YUAN_PATTERN}$"), False)
     plain = pc.replace_substring(text, ",", "")
@@ -233,7 +269,15 @@ def largest_remainder_split(principal_fen: np.ndarray, ratio: Fraction) -> np.nd
         Between 0 and 1 with a small denominator (e.g. 3/5).
     """
     floors, remainders = split_floors(principal_fen, ratio)
-    total = apply_ratio(exact_sum(principal_fen), ratio)
+    return split_remainders(floors, remainders, ratio, exact_sum(principal_fen))
+
+
+def split_remainders(
+    floors: np.ndarray, remainders: np.ndarray, ratio: Fraction, principal_total: int
+) -> np.ndarray:
+    """The largest-remainder split (see :func:`largest_remainder_split`) from the floors
+    and remainders of :func:`split_floors` and the exact total principal."""
+    total = apply_ratio(principal_total, ratio)
     counts = np.bincount(remainders, minlength=ratio.denominator)
     r, take = leftover_threshold(counts, total - exact_sum(floors))
     return floors + bonus_fen(remainders, r, take)

@@ -29,7 +29,7 @@ import pandas as pd
 from ._claim import ClaimResult, ClaimSpec, frame_digest, load, stripped_loan_ids
 from ._errors import ParameterError
 from ._ledger import REASONS
-from ._money import apply_ratio, bonus_fen, exact_sum, leftover_threshold, split_floors
+from ._money import apply_ratio, bonus_fen, exact_sum, leftover_threshold
 from ._text import TEXT
 
 
@@ -54,13 +54,12 @@ class PartitionedClaim(ClaimResult):
 
 
 def _totals(spec: ClaimSpec, duplicates: frozenset[str], frame: pd.DataFrame) -> dict[str, Any]:
-    eligible = spec.classify_rows(frame, duplicates).eligible_principal
-    floors, remainders = split_floors(eligible, spec.policy.ratio.value)
+    verdicts = spec.classify_rows(frame, duplicates)
     return {
         "rows": len(frame),
-        "principal": exact_sum(eligible),
-        "floors": exact_sum(floors),
-        "counts": np.bincount(remainders, minlength=spec.policy.ratio.value.denominator),
+        "principal": exact_sum(verdicts.eligible_principal),
+        "floors": exact_sum(verdicts.floors),
+        "counts": np.bincount(verdicts.remainders, minlength=spec.policy.ratio.value.denominator),
         "digest": frame_digest(frame),
     }
 
@@ -72,9 +71,8 @@ def _assign(
     threshold: tuple[int, int],
     offset: int,
 ) -> pd.DataFrame:
-    loans, eligible = spec.classify_frame(frame, duplicates)
-    floors, remainders = split_floors(eligible, spec.policy.ratio.value)
-    loans["entitlement_fen"] = floors + bonus_fen(remainders, *threshold)
+    loans, verdicts = spec.classify_frame(frame, duplicates)
+    loans["entitlement_fen"] = verdicts.floors + bonus_fen(verdicts.remainders, *threshold)
     loans.index = pd.RangeIndex(offset, offset + len(loans))
     return loans
 

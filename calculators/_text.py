@@ -12,3 +12,9 @@ def arrow_text(values: pd.Series) -> pa.Array:
     """A column as one contiguous Arrow string array (nulls kept)."""
     array = pa.array(values.astype(TEXT))
     return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+
+
+def text_chunks(values: pd.Series) -> pa.ChunkedArray:
+    """A column as Arrow string chunks, without copying when it is Arrow-backed already."""
+    array = pa.array(values.astype(TEXT))
+    return array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])

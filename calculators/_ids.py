@@ -1,0 +1,231 @@
+"""Borrower ids: check characters on whole columns, and exact lookups in reference lists.
+
+Valid borrower ids are 18 ASCII characters: unified social credit codes (GB 32100-2015)
+or resident identity numbers (GB 11643-1999). Both are checked on the bytes of a whole
+column at once, by the same rules as python-stdnum (the tests hold them to stdnum's
+answers), and held as three 64-bit words each, so that list lookups compare integers,
+never Python strings.
+
+Notes
+-----
+A lookup goes through a 64-bit hash of the words and then compares the words
+themselves, so a hash collision can never make a match: the result is exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from stdnum.cn import ric
+
+from ._bytes import contiguous, may_need_normalizing, mix, pack_words, rows_of_width
+
+ID_WIDTH = 18
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_RIC_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_BAD = -20_000  # far below any sum of the other eight pairs' weighted values
+
+
+def _values(alphabet: str) -> dict[int, int]:
+    return {ord(c): i for i, c in enumerate(alphabet)}
+
+
+def _pair_table(first: dict[int, int], second: dict[int, int], w1: int, w2: int) -> np.ndarray:
+    """Two bytes read as one little-endian uint16 -> ``w1 * value + w2 * value``, or _BAD."""
+    table = np.full(1 << 16, _BAD, dtype=np.int16)
+    for b1, v1 in first.items():
+        for b2, v2 in second.items():
+            table[b1 | (b2 << 8)] = w1 * v1 + w2 * v2
+    return table
+
+
+def _pair_tables(kinds: list[tuple[dict[int, int], dict[int, int]]], weights: tuple[int, ...]):
+    padded = (*weights, 0)  # the 18th character carries no weight: it is the check
+    return tuple(
+        _pair_table(a, b, padded[2 * k], padded[2 * k + 1]) for k, (a, b) in enumerate(kinds)
+    )
+
+
+_DIGITS = _values("0123456789")
+_CODE = _values(_USCC_ALPHABET)
+_RIC_CHECK = _values("0123456789X")
+# positions 0-7 are digits, 8-17 from the code alphabet (GB 32100-2015)
+_USCC_TABLES = _pair_tables([(_DIGITS, _DIGITS)] * 4 + [(_CODE, _CODE)] * 5, _USCC_WEIGHTS)
+# 17 digits and a check digit or X (GB 11643-1999)
+_RIC_TABLES = _pair_tables([(_DIGITS, _DIGITS)] * 8 + [(_DIGITS, _RIC_CHECK)], _RIC_WEIGHTS)
+_USCC_CHECK_VALUE = np.full(256, -1, dtype=np.int32)
+_USCC_CHECK_VALUE[list(_CODE)] = list(_CODE.values())
+_RIC_CHECK_VALUE = np.full(256, -1, dtype=np.int32)
+_RIC_CHECK_VALUE[list(_RIC_CHECK)] = list(_RIC_CHECK.values())
+
+
+def _ric_confirmed(text: str) -> bool:
+    """stdnum's resident-id check; a region stdnum cannot place counts as unconfirmed.
+
+    (python-stdnum 2.2 raises ``KeyError`` for some prefecture-level region codes.)
+    """
+    try:
+        return bool(ric.is_valid(text))
+    except (KeyError, ValueError):
+        return False
+
+
+def _weighted_sum(matrix: np.ndarray, tables: tuple[np.ndarray, ...]) -> np.ndarray:
+    """Sum of the nine pair tables over each row: negative when a character is not allowed."""
+    total = np.zeros(len(matrix), dtype=np.int32)
+    for k, table in enumerate(tables):
+        total += table[matrix[:, 2 * k : 2 * k + 2].view("<u2")[:, 0]]
+    return total
+
+
+def valid_id_matrix(matrix: np.ndarray) -> np.ndarray:
+    """Which rows of an ``(n, 18)`` byte matrix are valid USCCs or resident ids.
+
+    Notes
+    -----
+    The rules of ``stdnum.cn.uscc.is_valid`` (the first 8 characters digits, the rest
+    from the code alphabet, the GB 32100-2015 mod-31 check character) and of
+    ``stdnum.cn.ric.is_valid`` (17 digits and the ISO 7064 MOD 11-2 check character).
+    Weighted sums are read from tables two characters at a time. Ids that pass only the
+    resident-id checksum are confirmed by ``stdnum.cn.ric`` (birth date and place), once
+    per distinct id.
+    """
+    total = _weighted_sum(matrix, _USCC_TABLES)
+    check = _USCC_CHECK_VALUE[matrix[:, 17]]
+    ok = (total >= 0) & (check == (31 - total % 31) % 31)
+    others = np.flatnonzero(~ok)
+    if len(others):
+        rest = matrix[others]
+        total = _weighted_sum(rest, _RIC_TABLES)
+        people = (total >= 0) & (_RIC_CHECK_VALUE[rest[:, 17]] == (12 - total % 11) % 11)
+        candidates = np.flatnonzero(people)
+        if len(candidates):
+            ok[others[candidates]] = _confirm_people(rest[candidates])
+    return ok
+
+
+def _confirm_people(matrix: np.ndarray) -> np.ndarray:
+    """stdnum's date-and-place check of checksum-valid resident ids, once per distinct id."""
+    distinct, inverse = np.unique(matrix, axis=0, return_inverse=True)
+    confirmed = np.array([_ric_confirmed(row.tobytes().decode("ascii")) for row in distinct])
+    return confirmed[inverse.reshape(-1)]
+
+
+def normalized(values: pa.Array) -> pa.Array:
+    """Ids stripped of surrounding whitespace and in upper case (nulls as ``""``)."""
+    values = contiguous(values)
+    if values.null_count:
+        values = contiguous(pc.fill_null(values, ""))
+    if may_need_normalizing(values):
+        values = contiguous(pc.utf8_upper(pc.utf8_trim_whitespace(values)))
+    return values
+
+
+@dataclass(frozen=True)
+class IdColumn:
+    """A column of normalized ids: which are valid, and the valid ones as words.
+
+    Attributes
+    ----------
+    rows : numpy.ndarray
+        Positions of the 18-byte ids (the only ones that can be valid).
+    words : list of numpy.ndarray
+        Three uint64 arrays of ``len(rows)``: each such id's bytes.
+    hashes : numpy.ndarray
+        A 64-bit hash of each id's words.
+    ok : numpy.ndarray
+        Per input row: a valid USCC or resident id.
+    """
+
+    rows: np.ndarray
+    words: list[np.ndarray]
+    hashes: np.ndarray
+    ok: np.ndarray
+    length: int
+
+    @classmethod
+    def of(cls, values: pa.Array) -> IdColumn:
+        """Check and key a column of normalized ids (see :func:`normalized`)."""
+        rows, matrix = rows_of_width(values, ID_WIDTH)
+        ok = np.zeros(len(values), dtype=bool)
+        ok[rows] = valid_id_matrix(matrix)
+        words = pack_words(matrix)
+        return cls(rows, words, mix(words), ok, len(values))
+
+    def isin(self, ids: IdSet) -> np.ndarray:
+        """Per input row: whether its id is in ``ids`` (exact)."""
+        found = np.zeros(self.length, dtype=bool)
+        found[self.rows] = ids.contains(self.words, self.hashes)
+        return found
+
+
+@dataclass(frozen=True, eq=False)
+class IdSet:
+    """A reference list of distinct, valid borrower ids, for exact lookups of whole columns.
+
+    Iterating gives the ids as str, in the list's order; ``len`` counts distinct ids.
+    """
+
+    ids: pa.Array
+    words: list[np.ndarray] = field(repr=False)
+    index: pd.Index = field(repr=False)
+
+    @classmethod
+    def of(cls, column: IdColumn, ids: pa.Array) -> IdSet:
+        """The distinct ids of a column whose ids are all valid."""
+        if not column.ok.all():
+            raise ValueError("an IdSet holds valid ids only")
+        first = ~pd.Index(column.hashes).duplicated()
+        index = pd.Index(column.hashes[first])
+        repeat = np.flatnonzero(~first)
+        same = index.get_indexer(column.hashes[repeat])
+        kept = [word[first] for word in column.words]
+        pairs = zip(column.words, kept, strict=True)
+        if not all((word[repeat] == mine[same]).all() for word, mine in pairs):
+            # two different ids with one 64-bit hash: look up the words themselves
+            index = pd.MultiIndex.from_arrays(column.words)
+            first = ~index.duplicated()
+            index = index[first]
+            kept = [word[first] for word in column.words]
+        index.get_indexer(index[:1])  # build the lookup table now, not inside threads
+        return cls(pc.take(ids, pa.array(np.flatnonzero(first))), kept, index)
+
+    def contains(self, words: list[np.ndarray], hashes: np.ndarray) -> np.ndarray:
+        """Which ids, given as their three words and hashes, are in the set."""
+        if isinstance(self.index, pd.MultiIndex):
+            return self.index.get_indexer(pd.MultiIndex.from_arrays(words)) >= 0
+        position = self.index.get_indexer(hashes)
+        hit = position >= 0
+        position[~hit] = 0
+        for mine, theirs in zip(self.words, words, strict=True):
+            hit &= mine[position] == theirs
+        return hit
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.ids.to_pylist())
+
+    def __contains__(self, value: object) -> bool:
+        if not isinstance(value, str):
+            return False
+        column = IdColumn.of(normalized(pa.array([value], pa.large_string())))
+        return bool(column.ok[0] and column.isin(self)[0])
+
+
+def valid_id_mask(ids: pa.Array | np.ndarray | list[str]) -> np.ndarray:
+    """Which ids (as given, not normalized) are valid USCCs or resident ids."""
+    if not isinstance(ids, pa.Array):
+        ids = pa.array(list(ids), type=pa.large_string())
+    values = contiguous(pc.fill_null(contiguous(ids), ""))
+    rows, matrix = rows_of_width(values, ID_WIDTH)
+    ok = np.zeros(len(values), dtype=bool)
+    ok[rows] = valid_id_matrix(matrix)
+    return ok
