@@ -41,6 +41,16 @@ def offsets(values: pa.Array) -> np.ndarray:
     return np.frombuffer(buffer, dtype=np.int64)[values.offset : values.offset + len(values) + 1]
 
 
+def masked(values: pa.Array, keep: np.ndarray) -> pa.Array:
+    """``values`` with the rows not in ``keep`` made null, sharing its buffers."""
+    values = contiguous(values)
+    if values.null_count:
+        keep = keep & pc.is_valid(values).to_numpy(zero_copy_only=False)
+    validity = pa.py_buffer(np.packbits(keep, bitorder="little"))
+    _, ends, text = values.buffers()
+    return pa.Array.from_buffers(values.type, len(values), [validity, ends, text])
+
+
 def lengths(values: pa.Array) -> np.ndarray:
     """The byte length of each row of a contiguous ``large_string`` array."""
     return np.diff(offsets(values))

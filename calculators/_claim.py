@@ -32,6 +32,7 @@ from ._bytes import (
     contiguous,
     hash_width,
     lengths,
+    may_need_normalizing,
     may_need_trimming,
     row_hashes,
 )
@@ -55,7 +56,6 @@ from ._lenders import Lender, find_lender
 from ._money import (
     ROUNDING_RULE,
     apply_ratio,
-    bonus_fen,
     exact_sum,
     fen_to_yuan,
     leftover_threshold,
@@ -99,9 +99,12 @@ class LoanColumns:
     principal_ok: np.ndarray
     frame: pd.DataFrame = field(repr=False)
 
-    def borrower_in(self, ids: IdSet) -> np.ndarray:
-        """Which rows' borrower is in ``ids`` (exact; integer lookups, see ``_ids``)."""
-        return self.borrowers.isin(ids)
+    def borrower_in(self, ids: IdSet, where: np.ndarray | None = None) -> np.ndarray:
+        """Which rows' borrower is in ``ids`` (exact; integer lookups, see ``_ids``).
+
+        Only the rows in ``where`` (default: all) are looked up; the others are False.
+        """
+        return self.borrowers.isin(ids, where)
 
 
 def frame_digest(frame: pd.DataFrame) -> str:
@@ -132,6 +135,9 @@ def load(ledger: Ledger, extra_required: tuple[str, ...] = ()) -> tuple[pd.DataF
 
 
 Duplicates = frozenset[str] | np.ndarray | None
+# a program's own exclusions, given the columns and the rows still open (no earlier
+# reason applies); masks only matter on open rows, the first reason that applies wins
+ProgramExclusions: TypeAlias = Callable[[LoanColumns, np.ndarray], list[tuple[str, np.ndarray]]]
 
 
 def columns(frame: pd.DataFrame, duplicates: Duplicates = None) -> LoanColumns:
@@ -165,8 +171,11 @@ def columns(frame: pd.DataFrame, duplicates: Duplicates = None) -> LoanColumns:
     matures, m_ok = parse_dates(canon["maturity_date"])
     dates_ok = d_ok & m_ok
     if "currency" in canon.columns:
-        currency = canon["currency"].astype(TEXT).fillna("").str.strip().str.upper()
-        is_cny = currency.isin(CNY_ALIASES).to_numpy(dtype=bool)
+        currency = contiguous(pc.fill_null(arrow_text(canon["currency"]), ""))
+        if may_need_normalizing(currency):
+            currency = pc.utf8_upper(pc.utf8_trim_whitespace(currency))
+        aliases = pa.array(CNY_ALIASES, type=currency.type)
+        is_cny = pc.is_in(currency, value_set=aliases).to_numpy(zero_copy_only=False)
     else:
         is_cny = np.ones(len(canon), dtype=bool)
     invalid = [
@@ -425,16 +434,15 @@ class ClaimSpec:
     lender: Lender
     deadline: Deadline
     extra_required: tuple[str, ...]
-    program_exclusions: Callable[[LoanColumns], list[tuple[str, np.ndarray]]] = field(repr=False)
+    program_exclusions: ProgramExclusions = field(repr=False)
     lists: dict[str, Any]
 
     def classify_rows(self, frame: pd.DataFrame, duplicates: Duplicates = None) -> RowVerdicts:
         """Reason codes, principal and eligible principal for every row of ``frame``."""
         cols = columns(frame, duplicates)
-        exclusions = [
-            *window_exclusions(cols, self.policy, self.period),
-            *self.program_exclusions(cols),
-        ]
+        window = window_exclusions(cols, self.policy, self.period)
+        decided = np.logical_or.reduce([mask for _, mask in (*cols.invalid, *window)])
+        exclusions = [*window, *self.program_exclusions(cols, ~decided)]
         codes, eligible = classify(cols, exclusions)
         eligible_principal = np.where(eligible, cols.principal_fen, 0)
         ratio = self.policy.ratio.value
@@ -450,11 +458,9 @@ class ClaimSpec:
             np.bincount(remainders, minlength=ratio.denominator),
         )
 
-    def classify_frame(
-        self, frame: pd.DataFrame, duplicates: Duplicates = None
-    ) -> tuple[pd.DataFrame, RowVerdicts]:
-        """Every row with ``principal_fen``, ``status`` and ``reason``, and the
-        per-row verdicts (eligible principal, its floor and remainder under the ratio).
+    def classify_frame(self, frame: pd.DataFrame, duplicates: Duplicates = None) -> RowVerdicts:
+        """The verdicts on every row of ``frame``: reason codes, principal, and the
+        eligible principal's floor and remainder under the ratio, with their totals.
 
         Notes
         -----
@@ -478,7 +484,7 @@ class ClaimSpec:
             return found
 
         verdicts = verdicts.with_totals(_threads(block, list(starts)))
-        return _per_loan_frame(frame, verdicts), verdicts
+        return verdicts
 
     def result(
         self,
@@ -511,7 +517,7 @@ def prepare(
     lender: str | Lender,
     *,
     extra_required: tuple[str, ...],
-    program_exclusions: Callable[[LoanColumns], list[tuple[str, np.ndarray]]],
+    program_exclusions: ProgramExclusions,
     lists: dict[str, Any],
     calendar: BusinessCalendar | str | None,
 ) -> ClaimSpec:
@@ -528,10 +534,10 @@ def prepare(
 def run_claim(spec: ClaimSpec, ledger: Ledger) -> ClaimResult:
     """Validate, classify and split a ledger in memory."""
     frame, digest = load(ledger, spec.extra_required)
-    loans, verdicts = spec.classify_frame(frame)
+    verdicts = spec.classify_frame(frame)
     entitlement = apply_ratio(verdicts.eligible_total, spec.policy.ratio.value)
     r, take = leftover_threshold(verdicts.remainder_counts, entitlement - verdicts.floors_total)
-    loans["entitlement_fen"] = verdicts.floors + bonus_fen(verdicts.remainders, r, take)
+    loans = per_loan_frame(frame, verdicts, _entitlements(verdicts, r, take))
     return spec.result(
         ClaimResult,
         loans,
@@ -548,16 +554,46 @@ _STATUS_OF_REASON = np.array(
 )
 
 
-def _per_loan_frame(frame: pd.DataFrame, verdicts: RowVerdicts) -> pd.DataFrame:
-    loans = frame.reset_index(drop=True)  # copy-on-write: the input is never changed
-    loans["principal_fen"] = pd.arrays.IntegerArray(
-        verdicts.principal_fen, mask=~verdicts.principal_ok
-    )
-    loans["status"] = pd.Categorical.from_codes(
-        _STATUS_OF_REASON[verdicts.codes], categories=["eligible", "excluded", "invalid"]
-    )
-    loans["reason"] = pd.Categorical.from_codes(verdicts.codes, categories=list(REASONS))
-    return loans
+def _entitlements(verdicts: RowVerdicts, r: int, take: int) -> np.ndarray:
+    """Floors plus the leftover fen (see :func:`calculators._money.leftover_threshold`),
+    block by block on a thread per core."""
+    out = np.empty_like(verdicts.floors)
+    chosen = np.flatnonzero(verdicts.remainders == r)[:take] if take else None
+
+    def block(start: int) -> None:
+        part = slice(start, start + BLOCK_ROWS)
+        np.add(verdicts.floors[part], verdicts.remainders[part] > r, out=out[part])
+
+    _threads(block, list(range(0, len(out), BLOCK_ROWS)))
+    if chosen is not None:
+        out[chosen] += 1
+    return out
+
+
+def per_loan_frame(
+    frame: pd.DataFrame, verdicts: RowVerdicts, entitlement_fen: np.ndarray
+) -> pd.DataFrame:
+    """The ledger's rows and columns as given, then ``principal_fen`` (``Int64``, empty
+    where invalid), ``status``, ``reason`` and ``entitlement_fen``.
+
+    Notes
+    -----
+    The new columns are put beside the input's without copying either (copy-on-write:
+    the input is never changed). A ``principal_fen`` column in the input is replaced
+    in place.
+    """
+    added = {
+        "principal_fen": pd.arrays.IntegerArray(verdicts.principal_fen, ~verdicts.principal_ok),
+        "status": pd.Categorical.from_codes(
+            _STATUS_OF_REASON[verdicts.codes], categories=["eligible", "excluded", "invalid"]
+        ),
+        "reason": pd.Categorical.from_codes(verdicts.codes, categories=list(REASONS)),
+        "entitlement_fen": entitlement_fen,
+    }
+    loans = frame.reset_index(drop=True)
+    if "principal_fen" in loans.columns:
+        loans["principal_fen"] = added.pop("principal_fen")
+    return pd.concat([loans, pd.DataFrame(added, copy=False)], axis=1)
 
 
 def loan_id_column(frame: pd.DataFrame) -> pd.Series:

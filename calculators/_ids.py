@@ -137,17 +137,13 @@ class IdColumn:
         Positions of the 18-byte ids (the only ones that can be valid).
     words : list of numpy.ndarray
         Three uint64 arrays of ``len(rows)``: each such id's bytes.
-    hashes : numpy.ndarray
-        A 64-bit hash of each id's words.
     ok : numpy.ndarray
         Per input row: a valid USCC or resident id.
     """
 
     rows: np.ndarray
     words: list[np.ndarray]
-    hashes: np.ndarray
     ok: np.ndarray
-    length: int
 
     @classmethod
     def of(cls, values: pa.Array) -> IdColumn:
@@ -155,13 +151,23 @@ class IdColumn:
         rows, matrix = rows_of_width(values, ID_WIDTH)
         ok = np.zeros(len(values), dtype=bool)
         ok[rows] = valid_id_matrix(matrix)
-        words = pack_words(matrix)
-        return cls(rows, words, mix(words), ok, len(values))
+        return cls(rows, pack_words(matrix), ok)
 
-    def isin(self, ids: IdSet) -> np.ndarray:
-        """Per input row: whether its id is in ``ids`` (exact)."""
-        found = np.zeros(self.length, dtype=bool)
-        found[self.rows] = ids.contains(self.words, self.hashes)
+    def isin(self, ids: IdSet, where: np.ndarray | None = None) -> np.ndarray:
+        """Per input row: whether its id is in ``ids`` (exact).
+
+        Parameters
+        ----------
+        ids : IdSet
+        where : numpy.ndarray of bool, optional
+            Look up only these rows (the others come back False).
+        """
+        rows, words = self.rows, self.words
+        if where is not None:
+            keep = where[rows]
+            rows, words = rows[keep], [word[keep] for word in words]
+        found = np.zeros(len(self.ok), dtype=bool)
+        found[rows] = ids.contains(words, mix(words))
         return found
 
 
@@ -181,10 +187,14 @@ class IdSet:
         """The distinct ids of a column whose ids are all valid."""
         if not column.ok.all():
             raise ValueError("an IdSet holds valid ids only")
-        first = ~pd.Index(column.hashes).duplicated()
-        index = pd.Index(column.hashes[first])
+        hashes = mix(column.words)
+        index = pd.Index(hashes)
+        if index.is_unique:  # distinct hashes: distinct ids (the usual list)
+            return cls(ids, [np.ascontiguousarray(word) for word in column.words], index)
+        first = ~index.duplicated()
+        index = pd.Index(hashes[first])
         repeat = np.flatnonzero(~first)
-        same = index.get_indexer(column.hashes[repeat])
+        same = index.get_indexer(hashes[repeat])
         kept = [word[first] for word in column.words]
         pairs = zip(column.words, kept, strict=True)
         if not all((word[repeat] == mine[same]).all() for word, mine in pairs):

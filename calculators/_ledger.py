@@ -20,11 +20,13 @@ also confirms the birth date and place of resident ids.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import hashlib
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -133,51 +135,108 @@ def read_ledger(path: str | Path) -> LedgerFile:
     ------
     LedgerFileError
         If the file is missing, unreadable, undecodable, empty or not a table.
+
+    Notes
+    -----
+    A CSV is memory-mapped, not copied: Arrow's reader parses the mapped bytes while
+    the file's SHA-256 is computed on another thread.
     """
-    data = read_bytes(path)
-    digest = hashlib.sha256(data).hexdigest()
     if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
+        data = read_bytes(path)
         try:
             frame = pd.read_excel(io.BytesIO(data), dtype=str, keep_default_na=False)
         except Exception as exc:  # openpyxl raises many types for a broken workbook
             raise LedgerFileError(
                 "ledger", str(path), f"a readable .xlsx workbook ({exc})"
             ) from None
-    else:
-        frame = read_csv_text(data, str(path))
-    return LedgerFile(frame, digest, str(path))
+        return LedgerFile(frame, hashlib.sha256(data).hexdigest(), str(path))
+    with _mapped(path) as buffer, ThreadPoolExecutor(max_workers=1) as pool:
+        digest = pool.submit(lambda: hashlib.sha256(memoryview(buffer)).hexdigest())
+        try:
+            frame = read_csv_text(buffer, str(path))
+        finally:
+            hexdigest = digest.result()
+    return LedgerFile(frame, hexdigest, str(path))
 
 
-def detect_encoding(body: bytes) -> str | None:
-    """``utf8`` or ``gb18030``, whichever decodes the whole file first, else None."""
+@contextlib.contextmanager
+def _mapped(path: str | Path, what: str = "ledger") -> Iterator[pa.Buffer]:
+    """A file's bytes, memory-mapped (an empty file gives an empty buffer)."""
     try:
-        pa.array([body], pa.large_binary()).cast(pa.large_string())  # validates in C++
-        return "utf8"
+        if Path(path).is_dir():
+            raise IsADirectoryError(21, "Is a directory")
+        source = pa.memory_map(str(path))
+    except OSError as exc:
+        raise LedgerFileError(
+            what, str(path), f"a readable file ({exc.strerror or type(exc).__name__})"
+        ) from None
+    try:
+        yield source.read_buffer()
+    finally:
+        source.close()
+
+
+def _is_utf8(data: bytes | pa.Buffer) -> bool:
+    buffer = data if isinstance(data, pa.Buffer) else pa.py_buffer(data)
+    ends = pa.py_buffer(np.array([0, buffer.size], dtype=np.int64))
+    whole = pa.Array.from_buffers(pa.large_binary(), 1, [None, ends, buffer])
+    try:
+        whole.cast(pa.large_string())  # validates in C++, without copying
+        return True
     except pa.ArrowInvalid:
-        pass
+        return False
+
+
+def _is_gb18030(data: bytes | pa.Buffer) -> bool:
+    view = memoryview(data)
     decoder = codecs.getincrementaldecoder("gb18030")()
     try:
-        for start in range(0, len(body), 1 << 24):
-            decoder.decode(body[start : start + (1 << 24)])
+        for start in range(0, len(view), 1 << 24):
+            decoder.decode(view[start : start + (1 << 24)])
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return None
-    return "gb18030"
+        return False
+    return True
 
 
-def read_csv_text(data: bytes, path: str, what: str = "ledger") -> pd.DataFrame:
+def detect_encoding(body: bytes | pa.Buffer) -> str | None:
+    """``utf8`` or ``gb18030``, whichever decodes the whole file first, else None."""
+    if _is_utf8(body):
+        return "utf8"
+    return "gb18030" if _is_gb18030(body) else None
+
+
+_BOM = b"\xef\xbb\xbf"
+_CSV_BLOCK_BYTES = 1 << 24
+
+
+def read_csv_text(data: bytes | pa.Buffer, path: str, what: str = "ledger") -> pd.DataFrame:
     """Every cell of a CSV as text (empty cells as ``""``), read by Arrow's CSV reader.
 
     Notes
     -----
     UTF-8 (a BOM is skipped) is tried first, then GB18030; a file that is neither, has
-    no header, or has rows with the wrong number of fields is refused.
+    no header, or has rows with the wrong number of fields is refused. Arrow checks
+    that UTF-8 is valid as it reads, so a UTF-8 file is read once.
     """
-    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    encoding = detect_encoding(body)
-    if encoding is None:
-        raise LedgerFileError(what, path, "a CSV in UTF-8 (with or without BOM) or GB18030")
-    header = next(csv.reader([body.split(b"\n", 1)[0].decode(encoding).rstrip("\r")]), [])
+    buffer = data if isinstance(data, pa.Buffer) else pa.py_buffer(data)
+    if buffer.slice(0, min(3, buffer.size)).to_pybytes() == _BOM:
+        buffer = buffer.slice(3)
+    first = buffer.slice(0, min(buffer.size, 1 << 20)).to_pybytes().split(b"\n", 1)[0]
+    table = _arrow_csv(buffer, first, "utf8", path, what) if _is_utf8(first) else None
+    if table is None:  # not UTF-8
+        if not _is_gb18030(buffer):
+            raise LedgerFileError(what, path, "a CSV in UTF-8 (with or without BOM) or GB18030")
+        table = _arrow_csv(buffer, first, "gb18030", path, what)
+        assert table is not None
+    return table.to_pandas(types_mapper={pa.string(): _PANDAS_TEXT}.get)
+
+
+def _arrow_csv(
+    buffer: pa.Buffer, first: bytes, encoding: str, path: str, what: str
+) -> pa.Table | None:
+    """The CSV as an Arrow table of strings; None when it turns out not to be UTF-8."""
+    header = next(csv.reader([first.decode(encoding).rstrip("\r")]), [])
     if not any(name.strip() for name in header):
         raise LedgerFileError(what, path, "a CSV with a header row")
     if len(set(header)) != len(header):
@@ -187,16 +246,14 @@ def read_csv_text(data: bytes, path: str, what: str = "ledger") -> pd.DataFrame:
         strings_can_be_null=False,
         quoted_strings_can_be_null=False,
     )
+    read = pacsv.ReadOptions(encoding=encoding, block_size=_CSV_BLOCK_BYTES)
     try:
-        table = pacsv.read_csv(
-            pa.BufferReader(body),
-            read_options=pacsv.ReadOptions(encoding=encoding),
-            convert_options=options,
-        )
+        return pacsv.read_csv(pa.BufferReader(buffer), read_options=read, convert_options=options)
     except pa.ArrowInvalid as exc:
-        first = str(exc).splitlines()[0]
-        raise LedgerFileError(what, path, f"a well-formed CSV ({first})") from None
-    return table.to_pandas(types_mapper={pa.string(): _PANDAS_TEXT}.get)
+        message = str(exc).splitlines()[0]
+        if encoding == "utf8" and ("UTF8" in message or not _is_utf8(buffer)):
+            return None  # another encoding may read it, or explain the error
+        raise LedgerFileError(what, path, f"a well-formed CSV ({message})") from None
 
 
 def present(frame: pd.DataFrame, most: int = 8) -> str:
@@ -459,9 +516,9 @@ def read_id_list(source: str | Path | Iterable[str], what: str) -> IdSet:
             raw = pd.Series(lines, dtype=TEXT)
         origin = str(source)
     else:
-        raw = pd.Series(list(source), dtype=TEXT)
+        raw = _text_array(source)
         origin = what
-    ids = normalized(arrow_text(raw))
+    ids = normalized(raw if isinstance(raw, pa.Array) else arrow_text(raw))
     column = IdColumn.of(ids)
     if not column.ok.all():
         bad = ids[int(np.flatnonzero(~column.ok)[0])].as_py()
@@ -472,6 +529,15 @@ def read_id_list(source: str | Path | Iterable[str], what: str) -> IdSet:
             f"characters ({origin})",
         )
     return IdSet.of(column, ids)
+
+
+def _text_array(values: Iterable[str]) -> pa.Array | pd.Series:
+    """An iterable of ids as Arrow text (directly when every item is a str or None)."""
+    items = values if isinstance(values, np.ndarray | list) else list(values)
+    try:
+        return pa.array(items, type=pa.large_string())
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        return pd.Series(list(items), dtype=TEXT)
 
 
 def _header_id_column(line: str) -> int | None:

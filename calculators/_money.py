@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._bytes import contiguous, data, may_need_trimming, offsets
+from ._bytes import contiguous, data, masked, may_need_trimming, offsets
 from ._errors import MoneyError
 from ._text import TEXT, arrow_text
 
@@ -117,8 +117,8 @@ def _plain_yuan(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
     Notes
     -----
-    Such a row is its digits with the point taken out, read as an integer of at most
-    18 digits: it cannot overflow int64.
+    The yuan before the point (at most 16 digits) are cast to int64 by Arrow; the two
+    decimals are read from the column's bytes.
     """
     ends = offsets(text)
     raw = data(text)
@@ -126,12 +126,15 @@ def _plain_yuan(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     ok = (lengths >= 4) & (lengths <= 19)
     if not ok.any():
         return np.zeros(len(text), dtype=np.int64), ok
-    ok &= raw[np.where(ok, ends[1:] - 3, ends[0])] == ord(".")
-    digits = contiguous(pc.replace_substring(text, ".", ""))
-    ok &= np.diff(offsets(digits)) == lengths - 1  # the one point is that one
-    ok &= pc.fill_null(pc.ascii_is_decimal(digits), False).to_numpy(zero_copy_only=False)
-    fen = pc.cast(pc.if_else(pa.array(ok), digits, "0"), pa.int64())
-    return np.array(fen.to_numpy(zero_copy_only=False)), ok
+    last = np.where(ok, ends[1:] - 1, ends[0])
+    tens, units = raw[last - 1] - np.uint8(48), raw[last] - np.uint8(48)
+    ok &= (raw[last - 2] == ord(".")) & (tens <= 9) & (units <= 9)
+    yuan = pc.utf8_slice_codeunits(text, 0, -3)
+    ok &= pc.fill_null(pc.ascii_is_decimal(yuan), False).to_numpy(zero_copy_only=False)
+    whole = pc.fill_null(pc.cast(masked(yuan, ok), pa.int64()), 0)  # rows not ok: null
+    cents = tens.astype(np.int64) * 10 + units
+    fen = whole.to_numpy(zero_copy_only=False) * 100 + cents
+    return np.where(ok, fen, 0), ok
 
 
 def _general_yuan(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:

@@ -26,7 +26,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._claim import ClaimResult, ClaimSpec, frame_digest, load, stripped_loan_ids
+from ._claim import (
+    ClaimResult,
+    ClaimSpec,
+    frame_digest,
+    load,
+    per_loan_frame,
+    stripped_loan_ids,
+)
 from ._errors import ParameterError
 from ._ledger import REASONS
 from ._money import apply_ratio, bonus_fen, exact_sum, leftover_threshold
@@ -71,8 +78,9 @@ def _assign(
     threshold: tuple[int, int],
     offset: int,
 ) -> pd.DataFrame:
-    loans, verdicts = spec.classify_frame(frame, duplicates)
-    loans["entitlement_fen"] = verdicts.floors + bonus_fen(verdicts.remainders, *threshold)
+    verdicts = spec.classify_frame(frame, duplicates)
+    entitlement = verdicts.floors + bonus_fen(verdicts.remainders, *threshold)
+    loans = per_loan_frame(frame, verdicts, entitlement)
     loans.index = pd.RangeIndex(offset, offset + len(loans))
     return loans
 

@@ -10,7 +10,8 @@ TEXT = pd.StringDtype("pyarrow")
 
 def arrow_text(values: pd.Series) -> pa.Array:
     """A column as one contiguous Arrow string array (nulls kept)."""
-    array = pa.array(values.astype(TEXT))
+    is_arrow_text = isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"
+    array = pa.array(values.array if is_arrow_text else values.astype(TEXT).array)
     return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
 

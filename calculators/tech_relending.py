@@ -41,8 +41,8 @@ def claim_spec(
     eligible = id_list(eligible_borrowers, "eligible-borrowers", required=True)
     assert eligible is not None
 
-    def exclusions(cols: LoanColumns) -> list[tuple[str, np.ndarray]]:
-        return [("borrower_not_eligible", ~cols.borrower_in(eligible))]
+    def exclusions(cols: LoanColumns, open_rows: np.ndarray) -> list[tuple[str, np.ndarray]]:
+        return [("borrower_not_eligible", ~cols.borrower_in(eligible, open_rows))]
 
     return prepare(
         "tech",

@@ -42,11 +42,11 @@ def claim_spec(
     """Everything that defines a transport claim but the ledger (see :func:`claim`)."""
     blocked = id_list(dishonest, "dishonest", required=False)
 
-    def exclusions(cols: LoanColumns) -> list[tuple[str, np.ndarray]]:
+    def exclusions(cols: LoanColumns, open_rows: np.ndarray) -> list[tuple[str, np.ndarray]]:
         category = category_codes(cols.frame["borrower_category"])
         out = [("category_not_eligible", category == "")]
         if blocked is not None:
-            out.append(("borrower_dishonest", cols.borrower_in(blocked)))
+            out.append(("borrower_dishonest", cols.borrower_in(blocked, open_rows)))
         return out
 
     return prepare(
