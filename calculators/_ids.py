@@ -208,6 +208,8 @@ class IdSet:
 
     def contains(self, words: list[np.ndarray], hashes: np.ndarray) -> np.ndarray:
         """Which ids, given as their three words and hashes, are in the set."""
+        if not len(self.ids):
+            return np.zeros(len(hashes), dtype=bool)
         if isinstance(self.index, pd.MultiIndex):
             return self.index.get_indexer(pd.MultiIndex.from_arrays(words)) >= 0
         position = self.index.get_indexer(hashes)

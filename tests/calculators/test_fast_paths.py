@@ -1,0 +1,193 @@
+"""The byte-level fast paths give the answers of plain-Python oracles and the general parsers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from unittest import mock
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from stdnum.cn import uscc
+
+from calculators import RelendInputError, _claim, _ids, tech_relending
+from calculators._bytes import fixed_width, masked, row_hashes, rows_of_width
+from calculators._ids import IdColumn, IdSet, normalized
+from calculators._ledger import add_months, parse_dates, read_ledger
+from calculators._money import _general_yuan, _plain_yuan, parse_yuan_column
+
+EPOCH = dt.date(1970, 1, 1)
+CODE = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+loan_ids = st.one_of(
+    st.sampled_from(["L1", "L2", " L1", "L1 ", "", "  ", "借据1", "L" * 70, "L" * 70 + " "]),
+    st.text("AB12 -", max_size=6),
+    st.text("ab借据\u3000", max_size=4),
+)
+
+
+def _oracle_duplicates(values: list[str | None]) -> list[bool]:
+    stripped = [(v or "").strip(" \u3000") for v in values]
+    counts = Counter(s for s in stripped if s)
+    return [bool(s) and counts[s] > 1 for s in stripped]
+
+
+@given(st.lists(st.one_of(loan_ids, st.none()), max_size=40), st.integers(1, 4))
+def test_duplicate_loan_ids_match_a_counter(values, blocks) -> None:
+    got = _claim.duplicated_ids(pd.Series(values, dtype=object), blocks)
+    assert list(got) == _oracle_duplicates(values)
+
+
+@given(st.lists(loan_ids, max_size=30))
+def test_duplicates_stay_exact_when_every_hash_collides(values) -> None:
+    def collide(part: pa.Array, width: int) -> np.ndarray:
+        return np.zeros(len(part), dtype=np.uint64)
+
+    with mock.patch.object(_claim, "row_hashes", collide):
+        got = _claim.duplicated_ids(pd.Series(values, dtype=object), 2)
+    assert list(got) == _oracle_duplicates(values)
+
+
+def test_row_hashes_equal_for_equal_rows_whatever_the_part() -> None:
+    first = pa.array(["L1", "L22", "L333"], pa.large_string())
+    second = pa.array(["L333", "L1"], pa.large_string())
+    a, b = row_hashes(first, 4), row_hashes(second, 4)
+    assert a[0] == b[1] and a[2] == b[0] and len(set(a)) == 3
+
+
+def _uscc(base: str) -> str:
+    return base + uscc.calc_check_digit(base)
+
+
+digits8 = st.text("0123456789", min_size=8, max_size=8)
+usccs = st.tuples(digits8, st.text(CODE, min_size=9, max_size=9)).map(lambda t: _uscc("".join(t)))
+
+
+@given(st.lists(usccs, max_size=20), st.lists(usccs, max_size=20), st.data())
+def test_id_set_lookups_match_a_python_set(listed, others, data) -> None:
+    probes = data.draw(st.permutations(listed + others + ["bad", "", listed[0] if listed else "x"]))
+    where = np.array(data.draw(st.lists(st.booleans(), min_size=len(probes), max_size=len(probes))))
+    ids = normalized(pa.array(listed, pa.large_string()))
+    known = IdSet.of(IdColumn.of(ids), ids)
+    column = IdColumn.of(normalized(pa.array(probes, pa.large_string())))
+    expected = [p in set(listed) for p in probes]
+    assert list(column.isin(known)) == expected
+    assert list(column.isin(known, where)) == list(np.array(expected, dtype=bool) & where)
+    assert len(known) == len(set(listed)) and sorted(known) == sorted(set(listed))
+
+
+@given(st.lists(usccs, min_size=1, max_size=15), st.lists(usccs, max_size=15))
+def test_id_sets_stay_exact_when_every_hash_collides(listed, others) -> None:
+    def collide(words: list[np.ndarray]) -> np.ndarray:
+        return np.zeros(len(words[0]), dtype=np.uint64)
+
+    with mock.patch.object(_ids, "mix", collide):
+        ids = normalized(pa.array(listed, pa.large_string()))
+        known = IdSet.of(IdColumn.of(ids), ids)
+        probes = others + listed
+        found = IdColumn.of(normalized(pa.array(probes, pa.large_string()))).isin(known)
+    assert list(found) == [p in set(listed) for p in probes]
+    assert len(known) == len(set(listed))
+
+
+def test_a_claim_screens_exactly_when_hashes_collide() -> None:
+    ledger = pd.DataFrame(
+        {
+            "loan_id": ["A", "B"],
+            "borrower_id": ["911101085011945813", "915101005446414621"],
+            "principal": ["100.00", "200.00"],
+            "disbursement_date": ["2022-04-01", "2022-04-01"],
+            "maturity_date": ["2023-04-01", "2023-04-01"],
+        }
+    )
+    with mock.patch.object(_ids, "mix", lambda words: np.zeros(len(words[0]), np.uint64)):
+        result = tech_relending.claim(ledger, "2022Q2", "ICBC", ["911101085011945813"])
+    assert list(result.loans["reason"]) == ["eligible", "borrower_not_eligible"]
+
+
+amounts = st.one_of(
+    st.tuples(st.text("0123456789", min_size=1, max_size=18), st.text("0123456789", max_size=3))
+    .map(lambda t: f"{t[0]}.{t[1]}"),
+    st.text("0123456789.-+, ", max_size=22),
+    st.sampled_from(["１２.３４", "12.3４", ".50", "1.00", "0.00", "-1.00", " 7.10 ", "12,345.67"]),
+)  # fmt: skip
+
+
+@given(st.lists(amounts, max_size=30))
+def test_plain_amounts_read_from_bytes_agree_with_the_decimal_cast(texts) -> None:
+    text = pa.array(texts, pa.large_string())
+    fast, fast_ok = _plain_yuan(text)
+    slow, slow_ok = _general_yuan(text)
+    assert (fast_ok <= slow_ok).all()  # the fast path accepts a subset of the pattern
+    assert (fast[fast_ok] == slow[fast_ok]).all()
+    whole, ok = parse_yuan_column(pd.Series(texts, dtype=object))
+    trimmed, trimmed_ok = _general_yuan(pc.utf8_trim_whitespace(text))
+    assert list(ok) == list(trimmed_ok) and list(whole) == list(trimmed)
+
+
+def test_amounts_at_the_width_limits() -> None:
+    fen, ok = parse_yuan_column(pd.Series(["9999999999999999.99", "99999999999999999.99", "1.00"]))
+    assert list(ok) == [True, False, True]
+    assert list(fen) == [999999999999999999, 0, 100]
+
+
+def test_dates_at_the_edges_of_the_tables() -> None:
+    texts = ["0001-01-01", "1899-12-31", "1900-01-01", "2199-12-31", "2200-01-01", "9999-12-31"]
+    days, ok = parse_dates(pd.Series(texts))
+    expected = [(dt.date.fromisoformat(t) - EPOCH).days for t in texts]
+    assert ok.all() and list(days) == expected
+    assert list(parse_dates(pd.Series(["0000-01-01", "2023-02-29"]))[1]) == [False, False]
+
+
+def test_add_months_past_the_tables() -> None:
+    last = (dt.date(9999, 12, 31) - EPOCH).days
+    start = (dt.date(9999, 8, 31) - EPOCH).days
+    # 9999-08-31 + 6 months is 10000-02-29 (10000 is a leap year): Jan's 31 days + 29
+    assert int(add_months(np.array([start]), 6)[0]) == last + 31 + 29
+    early = (dt.date(1066, 10, 14) - EPOCH).days
+    assert int(add_months(np.array([early]), 4)[0]) == (dt.date(1067, 2, 14) - EPOCH).days
+
+
+def test_fixed_width_views_and_masks() -> None:
+    text = pa.array(["2022-04-01", "2022/4/1", None, "2022-04-30"], pa.large_string())
+    assert fixed_width(text, 10) is None
+    rows, matrix = rows_of_width(text, 10)
+    assert list(rows) == [0, 3] and matrix.tobytes() == b"2022-04-012022-04-30"
+    whole = pa.array(["ab", "cd"], pa.large_string())
+    assert fixed_width(whole, 2).tobytes() == b"abcd"
+    kept = masked(text, np.array([True, True, True, False]))
+    assert kept.to_pylist() == ["2022-04-01", "2022/4/1", None, None]
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_a_gb18030_body_under_an_ascii_header(tmp_path, bom) -> None:
+    header = "loan_id,borrower_id,principal,currency,disbursement_date,maturity_date\n"
+    body = "A,911101085011945813,100.00,人民币,2022-04-01,2023-04-01\n"
+    path = tmp_path / "gb.csv"
+    path.write_bytes(header.encode("ascii") + body.encode("gb18030"))
+    assert read_ledger(path).frame["currency"].tolist() == ["人民币"]
+    utf8 = tmp_path / "utf8.csv"
+    utf8.write_bytes(bom + (header + body).encode("utf-8"))
+    result = tech_relending.claim(utf8, "2022Q2", "ICBC", ["911101085011945813"])
+    assert result.entitlement_fen == 6000
+
+
+def test_an_empty_list_screens_out_every_borrower_and_odd_items_are_refused() -> None:
+    ledger = pd.DataFrame(
+        {
+            "loan_id": ["A"],
+            "borrower_id": ["911101085011945813"],
+            "principal": ["100.00"],
+            "disbursement_date": ["2022-04-01"],
+            "maturity_date": ["2023-04-01"],
+        }
+    )
+    result = tech_relending.claim(ledger, "2022Q2", "ICBC", [])
+    assert list(result.loans["reason"]) == ["borrower_not_eligible"]
+    with pytest.raises(RelendInputError, match="123"):
+        tech_relending.claim(ledger, "2022Q2", "ICBC", [123])
