@@ -12,6 +12,7 @@ ledger DataFrame's own size (``memory_usage(deep=True)``).
 
 from __future__ import annotations
 
+import os
 import resource
 import sys
 import threading
@@ -87,6 +88,8 @@ def run_csv(frame, eligible, rows: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "ledger.csv"
         frame.to_csv(path, index=False)
+        if hasattr(os, "sync"):
+            os.sync()  # the file's pages are written out before either side reads it
         cold, took, result = timed(lambda: tech_relending.claim(path, "2022Q2", "ICBC", eligible))
         con = duckdb.connect()
         con.register("eligible", pd.DataFrame({"borrower_id": eligible}))
