@@ -277,14 +277,17 @@ def window_exclusions(
 def classify(
     cols: LoanColumns, exclusions: list[tuple[str, np.ndarray]]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """One reason code per row (the first that applies, as an index into REASONS)."""
-    order = [*cols.invalid, *exclusions]
-    codes = np.select(
-        [mask for _, mask in order],
-        [np.int8(REASONS.index(name)) for name, _ in order],
-        default=np.int8(REASONS.index("eligible")),
-    ).astype(np.int8)
-    return codes, codes == REASONS.index("eligible")
+    """One reason code per row (the first that applies, as an index into REASONS).
+
+    Notes
+    -----
+    The reasons are written last to first, so that the first that applies is the one
+    left (``np.putmask`` in place: no temporaries).
+    """
+    codes = np.full(len(cols.is_cny), ELIGIBLE, dtype=np.int8)
+    for name, mask in reversed([*cols.invalid, *exclusions]):
+        np.putmask(codes, mask, np.int8(REASONS.index(name)))
+    return codes, codes == ELIGIBLE
 
 
 @dataclass(frozen=True, eq=False)

@@ -199,13 +199,6 @@ def _is_gb18030(data: bytes | pa.Buffer) -> bool:
     return True
 
 
-def detect_encoding(body: bytes | pa.Buffer) -> str | None:
-    """``utf8`` or ``gb18030``, whichever decodes the whole file first, else None."""
-    if _is_utf8(body):
-        return "utf8"
-    return "gb18030" if _is_gb18030(body) else None
-
-
 _BOM = b"\xef\xbb\xbf"
 _CSV_BLOCK_BYTES = 1 << 24
 
