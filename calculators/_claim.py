@@ -383,34 +383,47 @@ BLOCK_ROWS = 1 << 19
 
 @dataclass(frozen=True)
 class RowVerdicts:
-    """Per-row results of classification, as parallel numpy arrays, and their totals."""
+    """Per-row results of classification, as parallel numpy arrays, and their totals.
+
+    Notes
+    -----
+    The per-loan split needs, besides these, each eligible loan's floor and remainder
+    under the ratio; they are computed block by block twice (for the totals, then for
+    the entitlements) rather than kept, which costs less than storing two int64 columns.
+    """
 
     codes: np.ndarray  # int8 index into REASONS
     principal_fen: np.ndarray
     principal_ok: np.ndarray
-    floors: np.ndarray  # floor(ratio x principal) where eligible, else 0
-    remainders: np.ndarray  # what the floor left, in 1/denominator fen
     eligible_total: int  # exact sum of the eligible principal
-    floors_total: int
-    remainder_counts: np.ndarray  # loans per remainder, 0 .. denominator - 1
+    floors_total: int  # exact sum of floor(ratio x eligible principal)
+    remainder_counts: np.ndarray  # eligible loans per remainder, 0 .. denominator - 1
 
-    ARRAYS: ClassVar[tuple[str, ...]] = (
-        "codes", "principal_fen", "principal_ok", "floors", "remainders"
-    )  # fmt: skip
+    ARRAYS: ClassVar[tuple[str, ...]] = ("codes", "principal_fen", "principal_ok")
+
+    @classmethod
+    def of(
+        cls, codes: np.ndarray, principal_fen: np.ndarray, ok: np.ndarray, ratio: Fraction
+    ) -> RowVerdicts:
+        """The verdicts on some rows, with the totals of their split under ``ratio``."""
+        floors, remainders = split_floors(_eligible(codes, principal_fen), ratio)
+        counts = np.bincount(remainders, minlength=ratio.denominator)
+        return cls(
+            codes, principal_fen, ok, exact_sum(_eligible(codes, principal_fen)),
+            exact_sum(floors), counts,
+        )  # fmt: skip
 
     @property
     def eligible_principal(self) -> np.ndarray:
         """The principal where eligible, else 0."""
-        return np.where(self.codes == ELIGIBLE, self.principal_fen, 0)
+        return _eligible(self.codes, self.principal_fen)
 
     @classmethod
     def empty(cls, rows: int, denominator: int) -> RowVerdicts:
         """Arrays for ``rows`` rows, to be filled block by block with :meth:`put`."""
-        money = (np.empty(rows, dtype=np.int64) for _ in range(3))
         codes, ok = np.empty(rows, dtype=np.int8), np.empty(rows, dtype=bool)
-        principal, floors, remainders = money
-        counts = np.zeros(denominator, dtype=np.int64)
-        return cls(codes, principal, ok, floors, remainders, 0, 0, counts)
+        principal = np.empty(rows, dtype=np.int64)
+        return cls(codes, principal, ok, 0, 0, np.zeros(denominator, dtype=np.int64))
 
     def put(self, start: int, part: RowVerdicts) -> None:
         """Copy a block's arrays into rows ``start`` onward (totals are summed apart)."""
@@ -425,6 +438,31 @@ class RowVerdicts:
             floors_total=sum(p.floors_total for p in parts),
             remainder_counts=np.sum([p.remainder_counts for p in parts], axis=0),
         )
+
+    def entitlements(self, ratio: Fraction, r: int, take: int) -> np.ndarray:
+        """Each loan's floor plus its leftover fen (see :func:`leftover_threshold`):
+        one more fen above remainder ``r``, and for the first ``take`` loans at ``r``.
+
+        Computed block by block on a thread per core.
+        """
+        out = np.empty(len(self.codes), dtype=np.int64)
+
+        def block(start: int) -> np.ndarray:
+            part = slice(start, start + BLOCK_ROWS)
+            floors, remainders = split_floors(
+                _eligible(self.codes[part], self.principal_fen[part]), ratio
+            )
+            np.add(floors, remainders > r, out=out[part])
+            return np.flatnonzero(remainders == r)[:take] + start if take else floors[:0]
+
+        at_r = _threads(block, list(range(0, len(out), BLOCK_ROWS)))
+        if take:
+            out[np.concatenate(at_r)[:take]] += 1
+        return out
+
+
+def _eligible(codes: np.ndarray, principal_fen: np.ndarray) -> np.ndarray:
+    return np.where(codes == ELIGIBLE, principal_fen, 0)
 
 
 @dataclass(frozen=True)
@@ -446,20 +484,8 @@ class ClaimSpec:
         window = window_exclusions(cols, self.policy, self.period)
         decided = np.logical_or.reduce([mask for _, mask in (*cols.invalid, *window)])
         exclusions = [*window, *self.program_exclusions(cols, ~decided)]
-        codes, eligible = classify(cols, exclusions)
-        eligible_principal = np.where(eligible, cols.principal_fen, 0)
-        ratio = self.policy.ratio.value
-        floors, remainders = split_floors(eligible_principal, ratio)
-        return RowVerdicts(
-            codes,
-            cols.principal_fen,
-            cols.principal_ok,
-            floors,
-            remainders,
-            exact_sum(eligible_principal),
-            exact_sum(floors),
-            np.bincount(remainders, minlength=ratio.denominator),
-        )
+        codes, _ = classify(cols, exclusions)
+        return RowVerdicts.of(codes, cols.principal_fen, cols.principal_ok, self.policy.ratio.value)
 
     def classify_frame(self, frame: pd.DataFrame, duplicates: Duplicates = None) -> RowVerdicts:
         """The verdicts on every row of ``frame``: reason codes, principal, and the
@@ -540,7 +566,7 @@ def run_claim(spec: ClaimSpec, ledger: Ledger) -> ClaimResult:
     verdicts = spec.classify_frame(frame)
     entitlement = apply_ratio(verdicts.eligible_total, spec.policy.ratio.value)
     r, take = leftover_threshold(verdicts.remainder_counts, entitlement - verdicts.floors_total)
-    loans = per_loan_frame(frame, verdicts, _entitlements(verdicts, r, take))
+    loans = per_loan_frame(frame, verdicts, verdicts.entitlements(spec.policy.ratio.value, r, take))
     return spec.result(
         ClaimResult,
         loans,
@@ -555,22 +581,6 @@ ELIGIBLE = REASONS.index("eligible")
 _STATUS_OF_REASON = np.array(
     [0 if r == "eligible" else 2 if r in INVALID_REASONS else 1 for r in REASONS], dtype=np.int8
 )
-
-
-def _entitlements(verdicts: RowVerdicts, r: int, take: int) -> np.ndarray:
-    """Floors plus the leftover fen (see :func:`calculators._money.leftover_threshold`),
-    block by block on a thread per core."""
-    out = np.empty_like(verdicts.floors)
-    chosen = np.flatnonzero(verdicts.remainders == r)[:take] if take else None
-
-    def block(start: int) -> None:
-        part = slice(start, start + BLOCK_ROWS)
-        np.add(verdicts.floors[part], verdicts.remainders[part] > r, out=out[part])
-
-    _threads(block, list(range(0, len(out), BLOCK_ROWS)))
-    if chosen is not None:
-        out[chosen] += 1
-    return out
 
 
 def per_loan_frame(

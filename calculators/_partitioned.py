@@ -36,7 +36,7 @@ from ._claim import (
 )
 from ._errors import ParameterError
 from ._ledger import REASONS
-from ._money import apply_ratio, bonus_fen, exact_sum, leftover_threshold
+from ._money import apply_ratio, leftover_threshold
 from ._text import TEXT
 
 
@@ -64,9 +64,9 @@ def _totals(spec: ClaimSpec, duplicates: frozenset[str], frame: pd.DataFrame) ->
     verdicts = spec.classify_rows(frame, duplicates)
     return {
         "rows": len(frame),
-        "principal": exact_sum(verdicts.eligible_principal),
-        "floors": exact_sum(verdicts.floors),
-        "counts": np.bincount(verdicts.remainders, minlength=spec.policy.ratio.value.denominator),
+        "principal": verdicts.eligible_total,
+        "floors": verdicts.floors_total,
+        "counts": verdicts.remainder_counts,
         "digest": frame_digest(frame),
     }
 
@@ -79,7 +79,7 @@ def _assign(
     offset: int,
 ) -> pd.DataFrame:
     verdicts = spec.classify_frame(frame, duplicates)
-    entitlement = verdicts.floors + bonus_fen(verdicts.remainders, *threshold)
+    entitlement = verdicts.entitlements(spec.policy.ratio.value, *threshold)
     loans = per_loan_frame(frame, verdicts, entitlement)
     loans.index = pd.RangeIndex(offset, offset + len(loans))
     return loans
