@@ -199,8 +199,8 @@ def duplicated_ids(loan_ids: pd.Series, blocks: int = 1) -> np.ndarray:
     -----
     ASCII ids (the usual case) are stripped and hashed to 64 bits ``blocks`` parts at
     a time, on a thread per core; the hashes are sorted in two halves (by their top
-    bit) and only rows whose hash repeats are compared as strings. Other columns are
-    counted in one Arrow hash pass over the strings.
+    bit, so equal hashes share a half) and only rows whose hash repeats are compared
+    as strings. Other columns are counted in one Arrow hash pass over the strings.
     """
     column = text_chunks(loan_ids)
     size = -(-len(column) // max(blocks, 1)) or 1
@@ -209,12 +209,18 @@ def duplicated_ids(loan_ids: pd.Series, blocks: int = 1) -> np.ndarray:
     width = max((hash_width(p) or MAX_HASHED_WIDTH + 1 for p in parts), default=0)
     if width > MAX_HASHED_WIDTH:
         return _count_duplicates(pa.concat_arrays(parts)) & ~empty
-    hashes = np.concatenate(
-        [np.zeros(0, np.uint64), *_threads(lambda part: row_hashes(part, width), parts)]
-    )
-    repeated = _repeated_values(hashes)
+
+    def hash_part(part: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        hashes = row_hashes(part, width)
+        top = hashes >= np.uint64(1 << 63)
+        return hashes, hashes[~top], hashes[top]
+
+    hashed = _threads(hash_part, parts)
+    halves = [np.concatenate([np.zeros(0, np.uint64), *(h[k] for h in hashed)]) for k in (1, 2)]
+    repeated = np.concatenate([np.zeros(0, np.uint64), *_threads(_repeated_values, halves)])
     duplicate = np.zeros(len(column), dtype=bool)
     if len(repeated):
+        hashes = np.concatenate([h[0] for h in hashed])
         candidates = np.flatnonzero(np.isin(hashes, repeated) & ~empty)
         picked = pc.take(pa.concat_arrays(parts), pa.array(candidates, type=pa.int64()))
         duplicate[candidates] = _count_duplicates(picked)
@@ -233,16 +239,10 @@ def _count_duplicates(ids: pa.Array) -> np.ndarray:
     return np.bincount(codes, minlength=len(encoded.dictionary))[codes] > 1
 
 
-def _repeated_values(hashes: np.ndarray) -> np.ndarray:
-    """The values that occur more than once, sorting the two halves (top bit) in parallel."""
-    top = (hashes >> np.uint64(63)).astype(bool)
-    halves = [hashes[~top], hashes[top]]
-
-    def repeats(half: np.ndarray) -> np.ndarray:
-        ordered = np.sort(half)
-        return np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
-
-    return np.concatenate([np.zeros(0, np.uint64), *_threads(repeats, halves)])
+def _repeated_values(values: np.ndarray) -> np.ndarray:
+    """The values that occur more than once (sorted in place: ``values`` is a scratch copy)."""
+    values.sort()
+    return np.unique(values[1:][values[1:] == values[:-1]])
 
 
 def _threads(work: Callable[[Any], Any], items: list[Any]) -> list[Any]:

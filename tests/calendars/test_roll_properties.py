@@ -29,7 +29,11 @@ def test_following_never_goes_back_and_preceding_never_forward(day, cal) -> None
     assert (modified.year, modified.month) == (day.year, day.month)
 
 
-@given(published_days, calendars, st.integers(min_value=-40, max_value=40))
+# 40 business days span at most about 64 calendar days: stay clear of provisional 2027
+far_from_2027 = st.dates(min_value=dt.date(2005, 1, 1), max_value=dt.date(2026, 10, 15))
+
+
+@given(far_from_2027, calendars, st.integers(min_value=-40, max_value=40))
 def test_adding_business_days_counts_business_days(day, cal, n) -> None:
     result = cal.add_business_days(day, n)
     assert cal.is_business_day(result)
