@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from stdnum.cn import ric
 
-from ._bytes import contiguous, may_need_normalizing, mix, pack_words, rows_of_width
+from ._bytes import contiguous, may_need_normalizing, mix, pack_words, pair, rows_of_width
 
 ID_WIDTH = 18
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -93,8 +93,8 @@ def valid_id_matrix(matrix: np.ndarray) -> np.ndarray:
     from the code alphabet, the GB 32100-2015 mod-31 check character) and of
     ``stdnum.cn.ric.is_valid`` (17 digits and the ISO 7064 MOD 11-2 check character).
     Weighted sums are read from tables two characters at a time. Ids that pass only the
-    resident-id checksum are confirmed by ``stdnum.cn.ric`` (birth date and place), once
-    per distinct id.
+    resident-id checksum must also have a real birth date and a birth place that
+    ``stdnum.cn.ric`` knows (see :func:`_confirm_people`).
     """
     total = _weighted_sum(matrix, _USCC_TABLES)
     check = _USCC_CHECK_VALUE[matrix[:, 17]]
@@ -111,10 +111,29 @@ def valid_id_matrix(matrix: np.ndarray) -> np.ndarray:
 
 
 def _confirm_people(matrix: np.ndarray) -> np.ndarray:
-    """stdnum's date-and-place check of checksum-valid resident ids, once per distinct id."""
-    distinct, inverse = np.unique(matrix, axis=0, return_inverse=True)
-    confirmed = np.array([_ric_confirmed(row.tobytes().decode("ascii")) for row in distinct])
-    return confirmed[inverse.reshape(-1)]
+    """stdnum's birth-date and birth-place checks of checksum-valid resident ids.
+
+    Notes
+    -----
+    The birth date (characters 7 to 14) is checked on the whole column. Whether
+    stdnum can place a person depends only on the region code (characters 1 to 6) and
+    the birth year, so stdnum is asked once per distinct pair, about an id of that
+    region born on 1 January of that year.
+    """
+    from ._ledger import days_from_ymd  # the civil-date tables (_ledger imports this module)
+
+    region = pair(matrix, 0).astype(np.int64) * 10_000 + pair(matrix, 2) * 100 + pair(matrix, 4)
+    year = pair(matrix, 6).astype(np.int64) * 100 + pair(matrix, 8)
+    _, born = days_from_ymd(year, pair(matrix, 10), pair(matrix, 12))
+    distinct, inverse = np.unique(region * 10_000 + year, return_inverse=True)
+    placed = [_placed(int(key) // 10_000, int(key) % 10_000) for key in distinct]
+    return born & np.array(placed, dtype=bool)[inverse.reshape(-1)]
+
+
+def _placed(region: int, year: int) -> bool:
+    """Whether stdnum places a person of ``region`` born in ``year``."""
+    base = f"{region:06d}{year:04d}0101001"
+    return _ric_confirmed(base + ric.calc_check_digit(base + "0"))
 
 
 def normalized(values: pa.Array) -> pa.Array:

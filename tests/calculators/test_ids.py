@@ -31,8 +31,10 @@ def _with_check(base: str, kind: str) -> str:
 digits = st.text("0123456789", min_size=17, max_size=17)
 uscc_bases = st.tuples(st.text("0123456789", min_size=8, max_size=8),
                        st.text(USCC_ALPHABET, min_size=9, max_size=9)).map("".join)  # fmt: skip
+# 110103 until 2010, 110110 until 1986, 110111 from 1986 (stdnum's cn/loc.dat)
+REGIONS = ["110101", "310104", "440305", "650102", "999999", "110103", "110110", "110111"]
 people = st.tuples(
-    st.sampled_from(["110101", "310104", "440305", "650102", "999999"]),
+    st.sampled_from(REGIONS),
     st.dates().map(lambda d: f"{d.year:04d}{d.month:02d}{d.day:02d}"),
     st.text("0123456789", min_size=3, max_size=3),
 ).map("".join)
