@@ -12,9 +12,9 @@ Accepted encodings: UTF-8 with or without BOM, then GB18030 (which covers GBK an
 GB2312 exports). Accepted dates: ``2022-04-01``, ``2022/04/01``, ``20220401``,
 ``2022年4月1日``, each optionally followed by a midnight time ``00:00:00``.
 Borrower ids are 18-character unified social credit codes (GB 32100-2015) or 18-digit
-resident identity numbers (GB 11643-1999, ISO 7064 MOD 11-2): check characters are
-computed on whole columns of distinct ids, by the same rules as python-stdnum, which
-also confirms the birth date and place of resident ids.
+resident identity numbers (GB 11643-1999, ISO 7064 MOD 11-2): check characters, and a
+resident's birth date and place, are checked on whole columns by the same rules as
+python-stdnum (see :mod:`calculators._ids`).
 """
 
 from __future__ import annotations
