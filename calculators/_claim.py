@@ -250,8 +250,15 @@ def _threads(work: Callable[[Any], Any], items: list[Any]) -> list[Any]:
     the GIL)."""
     if len(items) <= 1:
         return [work(item) for item in items]
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+    with ThreadPoolExecutor(max_workers=min(_cores(), len(items))) as pool:
         return list(pool.map(work, items))
+
+
+def _cores() -> int:
+    """The cores this process may run on (a container's share, not the host's count)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(len(os.sched_getaffinity(0)), 1)
+    return os.cpu_count() or 1
 
 
 def window_exclusions(
