@@ -78,7 +78,8 @@ def fixed_width(values: pa.Array, width: int) -> np.ndarray | None:
 
 
 def rows_of_width(values: pa.Array, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """The rows of ``width`` bytes and their byte matrix (a copy)."""
+    """The rows of ``width`` bytes and their byte matrix (a view of the buffer when every
+    row has that width, else a copy)."""
     whole = fixed_width(values, width)
     if whole is not None:
         return np.arange(len(values)), whole

@@ -209,6 +209,7 @@ class IdSet:
         hashes = mix(column.words)
         index = pd.Index(hashes)
         if index.is_unique:  # distinct hashes: distinct ids (the usual list)
+            index.get_indexer(index[:1])  # build the lookup table now, not inside threads
             return cls(ids, [np.ascontiguousarray(word) for word in column.words], index)
         first = ~index.duplicated()
         index = pd.Index(hashes[first])
