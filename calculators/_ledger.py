@@ -163,8 +163,8 @@ def read_ledger(path: str | Path) -> LedgerFile:
 def _mapped(path: str | Path, what: str = "ledger") -> Iterator[pa.Buffer]:
     """A file's bytes, memory-mapped (an empty file gives an empty buffer)."""
     try:
-        if Path(path).is_dir():
-            raise IsADirectoryError(21, "Is a directory")
+        with open(path, "rb"):  # the OS's own reason when the file cannot be read
+            pass
         source = pa.memory_map(str(path))
     except OSError as exc:
         raise LedgerFileError(
