@@ -159,3 +159,12 @@ def test_demo_runs_from_any_directory(tmp_path, monkeypatch, capsys) -> None:
 def test_version(capsys) -> None:
     assert main(["--version"]) == 0
     assert capsys.readouterr().out.startswith("relend ")
+
+
+def test_a_ledger_that_cannot_be_opened_is_one_line(tmp_path, eligible, capsys) -> None:
+    for path, reason in ((tmp_path / "absent.csv", "No such file"), (tmp_path, "Is a directory")):
+        argv = ["claim", "tech", str(path), "--quarter", "2022Q2", "--lender", "ICBC",
+                "--eligible-borrowers", eligible]  # fmt: skip
+        assert main(argv) == 2
+        line = _one_error_line(capsys)
+        assert "a readable file" in line and reason in line
