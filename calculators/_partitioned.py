@@ -109,8 +109,9 @@ def run_partitioned(spec: ClaimSpec, ledger: Any, *, progress: bool = False) -> 
     bar = ProgressBar(out=sys.stderr) if progress else contextlib.nullcontext()
     with bar:
         ids = ledger.map_partitions(stripped_loan_ids, meta=("loan_id", TEXT))
-        counts = ids.value_counts().compute()
-        duplicates = frozenset(i for i, n in counts.items() if n > 1 and i != "")
+        counts = ids.value_counts()
+        repeated = counts[counts > 1].compute()  # only the repeated ids come back
+        duplicates = frozenset(i for i in repeated.index.tolist() if i != "")
         parts = ledger.to_delayed()
         totals = dask.compute(*[dask.delayed(_totals)(spec, duplicates, part) for part in parts])
     ratio = spec.policy.ratio.value
