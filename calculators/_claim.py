@@ -30,10 +30,12 @@ from calendars import BusinessCalendar, Deadline, Quarter, deadline_for
 from ._bytes import (
     MAX_HASHED_WIDTH,
     contiguous,
+    data,
     hash_width,
     lengths,
     may_need_normalizing,
     may_need_trimming,
+    offsets,
     row_hashes,
 )
 from ._errors import LedgerFileError, ParameterError
@@ -108,9 +110,27 @@ class LoanColumns:
 
 
 def frame_digest(frame: pd.DataFrame) -> str:
-    """SHA-256 of a DataFrame's content (pandas' row hashes, index left out)."""
-    hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy()
-    return hashlib.sha256(hashed.tobytes()).hexdigest()
+    """SHA-256 of a DataFrame's content, index left out.
+
+    Notes
+    -----
+    Column by column: the column's name, then for text columns each row's byte length
+    (int64), which rows are missing and the UTF-8 bytes themselves; for other columns
+    pandas' row hashes. Equal content gives an equal digest whatever the chunking or
+    the string storage.
+    """
+    digest = hashlib.sha256()
+    for name, column in frame.items():
+        digest.update(f"{name!s}\0".encode())
+        if isinstance(column.dtype, pd.StringDtype):
+            text = contiguous(arrow_text(column))
+            missing = pc.is_null(text).to_numpy(zero_copy_only=False)
+            ends = offsets(text)
+            for part in (np.diff(ends), np.packbits(missing), data(text)[ends[0] : ends[-1]]):
+                digest.update(np.ascontiguousarray(part).data)
+        else:
+            digest.update(pd.util.hash_pandas_object(column, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
 
 
 def load(ledger: Ledger, extra_required: tuple[str, ...] = ()) -> tuple[pd.DataFrame, str | None]:

@@ -191,3 +191,16 @@ def test_an_empty_list_screens_out_every_borrower_and_odd_items_are_refused() ->
     assert list(result.loans["reason"]) == ["borrower_not_eligible"]
     with pytest.raises(RelendInputError, match="123"):
         tech_relending.claim(ledger, "2022Q2", "ICBC", [123])
+
+
+def test_a_frame_digest_follows_content_not_storage() -> None:
+    from calculators._claim import frame_digest
+
+    frame = pd.DataFrame({"loan_id": ["A", None, "借据"], "principal": ["1.00", "2.00", ""]})
+    same = pd.concat([frame.iloc[:1], frame.iloc[1:]]).astype(pd.StringDtype("pyarrow"))
+    assert frame_digest(frame) == frame_digest(same)
+    changed = frame.assign(principal=["1.00", "2.00", " "])
+    renamed = frame.rename(columns={"principal": "贷款金额"})
+    missing = frame.assign(loan_id=["A", "", "借据"])
+    digests = {frame_digest(f) for f in (frame, changed, renamed, missing)}
+    assert len(digests) == 4
