@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from ._bytes import contiguous, data, masked, may_need_trimming, offsets
 from ._errors import MoneyError
-from ._text import TEXT, arrow_text
+from ._text import arrow_text
 
 ROUND_HALF_UP_NOTE = "one rounding, ROUND_HALF_UP to the fen, on the final amount"
 ROUNDING_RULE = (
@@ -166,11 +166,16 @@ def parse_fen_column(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         arr = values.to_numpy(dtype="float64", na_value=np.nan)
         ok = np.isfinite(arr) & (np.abs(arr) < 2**53) & (arr == np.round(arr))
         return np.where(ok, arr, 0).astype(np.int64), ok
-    text = values.astype(TEXT).str.strip()
-    ok = text.str.fullmatch(_FEN_PATTERN).fillna(False).to_numpy(dtype=bool)
-    ok = ok & ((text.str.len().fillna(0) <= 18).to_numpy(dtype=bool))
-    fen = text.where(ok, "0").astype("int64").to_numpy()
-    return fen, ok
+    text = contiguous(arrow_text(values))
+    if may_need_trimming(text):
+        text = contiguous(pc.utf8_trim_whitespace(text))
+    ok = pc.fill_null(pc.match_substring_regex(text, rf"^{_FEN_PATTERN}$"), False)
+    ok = ok.to_numpy(zero_copy_only=False) & (np.diff(offsets(text)) <= 18)
+    if (data(text) == ord("+")).any():  # Arrow's integer parser takes no plus sign
+        text = contiguous(pc.replace_substring_regex(text, r"^\+", ""))
+    # at most 18 characters: below 10^18, so the cast to int64 cannot overflow
+    fen = pc.fill_null(pc.cast(masked(text, ok), pa.int64()), 0)
+    return fen.to_numpy(zero_copy_only=False), ok
 
 
 def parse_principal(values: pd.Series, unit: str) -> tuple[np.ndarray, np.ndarray]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from unittest import mock
 
@@ -204,3 +205,17 @@ def test_a_frame_digest_follows_content_not_storage() -> None:
     missing = frame.assign(loan_id=["A", "", "借据"])
     digests = {frame_digest(f) for f in (frame, changed, renamed, missing)}
     assert len(digests) == 4
+
+
+@given(st.lists(st.one_of(st.text("0123456789+- .", max_size=21), st.none(),
+                          st.integers(-(10**18), 10**18).map(str)), max_size=30))  # fmt: skip
+def test_fen_text_column_agrees_with_python(texts) -> None:
+    from calculators._money import parse_fen_column
+
+    fen, ok = parse_fen_column(pd.Series(texts, dtype=object))
+    for text, good, amount in zip(texts, ok, fen, strict=True):
+        cleaned = (text or "").strip(" ")
+        expected = re.fullmatch(r"[+-]?[0-9]+", cleaned) and len(cleaned) <= 18
+        assert good == bool(expected), text
+        if good:
+            assert amount == int(cleaned)
