@@ -14,8 +14,9 @@ from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
-from ._text import TEXT
+from ._text import arrow_text
 
 TRANSPORT_CATEGORIES: MappingProxyType[str, str] = MappingProxyType(
     {
@@ -40,12 +41,14 @@ _LOOKUP = {_key(code): code for code in TRANSPORT_CATEGORIES} | {
 
 
 def category_codes(values: pd.Series) -> np.ndarray:
-    """Canonical category codes, empty string where the value is not an eligible category."""
-    keys = (
-        values.astype(TEXT)
-        .fillna("")
-        .str.replace(r"\s+", "", regex=True)
-        .str.lower()
-        .str.replace(r"[“”\"]", "", regex=True)
-    )
-    return keys.map(_LOOKUP).fillna("").to_numpy(dtype=object)
+    """Canonical category codes, empty string where the value is not an eligible category.
+
+    Notes
+    -----
+    A ledger has few distinct categories: each distinct value is looked up once (spaces
+    and quotation marks dropped, case folded) and the codes are spread over the rows.
+    """
+    encoded = pc.dictionary_encode(pc.fill_null(arrow_text(values), ""))
+    names = [_LOOKUP.get(_key(value), "") for value in encoded.dictionary.to_pylist()]
+    codes = np.array(names, dtype=object)
+    return codes[encoded.indices.to_numpy(zero_copy_only=False)]
