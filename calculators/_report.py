@@ -143,11 +143,15 @@ def write_outputs(
     csv_name: str,
     xlsx_name: str,
     rows_sheet: str,
+    workbook: bool = True,
 ) -> list[Path]:
-    """Write ``summary.json``, the rows CSV and the workbook; return their paths."""
+    """Write ``summary.json``, the rows CSV and (unless ``workbook`` is False) the
+    workbook; return their paths."""
     folder = make_out_dir(out)
-    paths = [folder / "summary.json", folder / csv_name, folder / xlsx_name]
+    paths = [folder / "summary.json", folder / csv_name]
     write_json(summary, paths[0])
     write_csv(rows, paths[1])
-    write_workbook(summary, rows, paths[2], rows_sheet)
+    if workbook:
+        paths.append(folder / xlsx_name)
+        write_workbook(summary, rows, paths[2], rows_sheet)
     return paths

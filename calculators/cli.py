@@ -38,7 +38,7 @@ from . import (
 from ._claim import ClaimResult, relend_version
 from ._errors import RelendInputError
 from ._money import fen_to_yuan, yuan_to_fen
-from ._report import write_outputs
+from ._report import EXCEL_MAX_ROWS, write_outputs
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INVALID_ROWS, EXIT_DIFFERENCES = 0, 1, 2, 3, 4
 
@@ -139,9 +139,18 @@ def _publish(
     paths = []
     if getattr(args, "out", None):
         csv_name, xlsx_name, sheet = _OUTPUT_NAMES[kind]
+        workbook = not getattr(args, "no_xlsx", False)
+        if workbook and len(rows) > EXCEL_MAX_ROWS:
+            sheets = -(-len(rows) // EXCEL_MAX_ROWS)
+            print(
+                f"relend: note: {len(rows):,} rows: {xlsx_name} spreads them over {sheets} "
+                f"sheets and takes minutes to write; --no-xlsx writes {csv_name} only",
+                file=sys.stderr,
+            )
         paths = write_outputs(
-            summary, rows, args.out, csv_name=csv_name, xlsx_name=xlsx_name, rows_sheet=sheet
-        )
+            summary, rows, args.out, csv_name=csv_name, xlsx_name=xlsx_name, rows_sheet=sheet,
+            workbook=workbook,
+        )  # fmt: skip
     if args.json:
         _emit(summary)
     else:
@@ -315,6 +324,7 @@ def _add_npl(sub: Any) -> None:
     npl.add_argument("file", help="CSV: unit, industry, loan_balance, npl_balance, "
                      "baseline_tolerance_pct, uplift_pct")  # fmt: skip
     npl.add_argument("--out", metavar="DIR", help="write summary.json, npl.csv, npl.xlsx")
+    _add_no_xlsx(npl)
     npl.add_argument("--json", action="store_true")
     npl.set_defaults(handler=_cmd_npl)
 
@@ -361,13 +371,22 @@ def _add_audit(sub: Any) -> None:
     aud.add_argument("--dishonest", metavar="FILE")
     aud.add_argument("--tolerance-fen", type=int, default=0,
                      help="per-loan difference still counted as a match (default 0)")  # fmt: skip
-    aud.add_argument("--out", metavar="DIR")
+    aud.add_argument("--out", metavar="DIR", help="write summary.json, audit.csv, audit.xlsx")
+    _add_no_xlsx(aud)
     aud.add_argument("--json", action="store_true")
     _add_calendar_options(aud)
     aud.set_defaults(handler=_cmd_audit)
 
 
 # -- parser -----------------------------------------------------------------------------
+
+
+def _add_no_xlsx(parser: Any) -> None:
+    parser.add_argument(
+        "--no-xlsx",
+        action="store_true",
+        help="with --out, skip the workbook (for millions of rows: the CSV has every row)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -397,6 +416,7 @@ def build_parser() -> argparse.ArgumentParser:
     claim.add_argument("--eligible-borrowers", metavar="FILE", help="tech: eligible firms")
     claim.add_argument("--dishonest", metavar="FILE", help="transport: dishonesty list")
     claim.add_argument("--out", metavar="DIR", help="write summary.json, loans.csv, claim.xlsx")
+    _add_no_xlsx(claim)
     claim.add_argument("--json", action="store_true", help="print one JSON object")
     _add_calendar_options(claim)
     claim.set_defaults(handler=_cmd_claim)

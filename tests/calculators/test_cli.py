@@ -168,3 +168,32 @@ def test_a_ledger_that_cannot_be_opened_is_one_line(tmp_path, eligible, capsys) 
         assert main(argv) == 2
         line = _one_error_line(capsys)
         assert "a readable file" in line and reason in line
+
+
+def test_no_xlsx_writes_the_summary_and_every_row_only(tmp_path, eligible, capsys) -> None:
+    out = tmp_path / "report"
+    argv = ["claim", "tech", LEDGER, "--quarter", "2022Q2", "--lender", "ICBC",
+            "--eligible-borrowers", eligible, "--out", str(out), "--no-xlsx"]  # fmt: skip
+    assert main(argv) == 3
+    assert sorted(p.name for p in out.iterdir()) == ["loans.csv", "summary.json"]
+    assert "claim.xlsx" not in capsys.readouterr().out
+    loans = pd.read_csv(out / "loans.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert len(loans) == 19
+
+
+def test_a_workbook_past_one_sheet_is_announced(tmp_path, eligible, capsys) -> None:
+    from unittest import mock
+
+    from calculators import _report, cli
+
+    out = tmp_path / "report"
+    argv = ["claim", "tech", LEDGER, "--quarter", "2022Q2", "--lender", "ICBC",
+            "--eligible-borrowers", eligible, "--out", str(out)]  # fmt: skip
+    with (
+        mock.patch.object(cli, "EXCEL_MAX_ROWS", 10),
+        mock.patch.object(_report, "EXCEL_MAX_ROWS", 10),
+    ):
+        assert main(argv) == 3
+    assert "spreads them over 2 sheets" in capsys.readouterr().err
+    book = openpyxl.load_workbook(out / "claim.xlsx", read_only=True)
+    assert len(book.sheetnames) == 3  # the summary and two sheets of rows
