@@ -35,7 +35,7 @@ from calendars import BusinessCalendar, Quarter
 from . import tech_relending, transport_relending
 from ._claim import ClaimResult, Ledger
 from ._errors import LedgerFileError, ParameterError
-from ._ledger import present, read_bytes, read_csv_text
+from ._ledger import REASONS, present, read_bytes, read_csv_text
 from ._lenders import Lender
 from ._money import exact_sum, fen_to_yuan, parse_fen_column, parse_yuan_column
 from ._text import TEXT
@@ -44,6 +44,7 @@ __all__ = ["AUDIT_CLASSES", "AuditResult", "audit", "read_submission"]
 
 AUDIT_CLASSES = ("overclaimed", "not_in_ledger", "underclaimed", "not_claimed", "invalid",
                  "match")  # fmt: skip
+_RANK = {c: i for i, c in enumerate(AUDIT_CLASSES)}  # differences first, matches last
 _ID_ALIASES = ("loan_id", "借据号", "贷款编号", "借据编号")
 _YUAN_ALIASES = ("claimed", "申报金额", "申请金额", "申请再贷款金额")
 _FEN_ALIASES = ("claimed_fen", "申报金额_分")
@@ -123,7 +124,7 @@ def read_submission(source: pd.DataFrame | str | Path) -> pd.DataFrame:
     )
     return pd.DataFrame(
         {
-            "loan_id": loan_id.to_numpy(dtype=object),
+            "loan_id": loan_id.array,
             "claimed_fen": pd.arrays.IntegerArray(fen, mask=~ok),
             "problem": problem,
         }
@@ -157,15 +158,21 @@ def audit(
                        tolerance_fen)  # fmt: skip
 
 
+def _reason_names(codes: pd.Series) -> np.ndarray:
+    """Reason codes (indices into REASONS, missing for loans not in the ledger) as names."""
+    names = np.array([*REASONS, "not_in_ledger"], dtype=object)
+    return names[codes.fillna(len(REASONS)).to_numpy(dtype=np.int64)]
+
+
 def _compare(claim: ClaimResult, sub: pd.DataFrame, tolerance: int) -> pd.DataFrame:
     ledger = claim.loans
     ids = claim.loan_ids
     recomputed = (
         pd.DataFrame(
             {
-                "loan_id": ids.to_numpy(dtype=object),
+                "loan_id": ids.astype(TEXT).array,
                 "recomputed_fen": ledger["entitlement_fen"].to_numpy(),
-                "reason": ledger["reason"].astype(str).to_numpy(),
+                "reason": ledger["reason"].cat.codes.to_numpy(),
                 "order": np.arange(len(ledger)),
             }
         )
@@ -185,40 +192,41 @@ def _compare(claim: ClaimResult, sub: pd.DataFrame, tolerance: int) -> pd.DataFr
     claimed = merged["claimed_fen"].fillna(0).astype("int64").to_numpy()
     recomp = merged["recomputed_fen"].fillna(0).astype("int64").to_numpy()
     diff = claimed - recomp
-    cls = np.select(
+    rank = np.select(
         [
             ~in_ledger.to_numpy(),
             (~claimed_present.to_numpy()) & (recomp > tolerance),
             diff > tolerance,
             diff < -tolerance,
         ],
-        ["not_in_ledger", "not_claimed", "overclaimed", "underclaimed"],
-        default="match",
+        [_RANK[c] for c in ("not_in_ledger", "not_claimed", "overclaimed", "underclaimed")],
+        default=_RANK["match"],
     )
     out = pd.DataFrame(
         {
-            "loan_id": merged["loan_id"].to_numpy(dtype=object),
-            "class": cls,
+            "loan_id": merged["loan_id"].array,
+            "class": np.array(AUDIT_CLASSES, dtype=object)[rank],
             "claimed_fen": claimed,
             "recomputed_fen": recomp,
             "difference_fen": diff,
-            "reason": merged["reason"].fillna("not_in_ledger").to_numpy(dtype=object),
+            "reason": _reason_names(merged["reason"]),
             "order": merged["order"].fillna(len(ledger) + merged["sub_order"].fillna(0)),
+            "rank": rank,
         }
     )
     bad = sub[sub["problem"] != ""]
     invalid = pd.DataFrame(
         {
-            "loan_id": bad["loan_id"].to_numpy(dtype=object),
+            "loan_id": bad["loan_id"].array,
             "class": "invalid",
             "claimed_fen": bad["claimed_fen"].astype("Int64").to_numpy(),
             "recomputed_fen": 0,
             "difference_fen": 0,
             "reason": bad["problem"].to_numpy(dtype=object),
             "order": 2 * len(ledger) + bad["sub_order"].to_numpy() + len(sub),
+            "rank": _RANK["invalid"],
         }
     )
     both = pd.concat([out, invalid], ignore_index=True) if len(invalid) else out
-    rank = both["class"].map({c: i for i, c in enumerate(AUDIT_CLASSES)})
-    both = both.assign(rank=rank).sort_values(["rank", "order"], kind="stable")
+    both = both.sort_values(["rank", "order"], kind="stable")
     return both.drop(columns=["rank", "order"]).reset_index(drop=True)
