@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
@@ -28,16 +26,14 @@ import pyarrow.compute as pc
 from calendars import BusinessCalendar, Deadline, Quarter, deadline_for
 
 from ._bytes import (
-    MAX_HASHED_WIDTH,
     contiguous,
     data,
-    hash_width,
     lengths,
     may_need_normalizing,
-    may_need_trimming,
     offsets,
-    row_hashes,
 )
+from ._dates import add_months, epoch_days, parse_dates
+from ._duplicates import duplicated_ids, stripped_part
 from ._errors import LedgerFileError, ParameterError
 from ._ids import IdColumn, IdSet, normalized
 from ._ledger import (
@@ -46,11 +42,8 @@ from ._ledger import (
     REASONS,
     REQUIRED,
     LedgerFile,
-    add_months,
     canonical_columns,
     canonical_name,
-    epoch_days,
-    parse_dates,
     read_id_list,
     read_ledger,
 )
@@ -64,6 +57,7 @@ from ._money import (
     parse_principal,
     split_floors,
 )
+from ._parallel import in_threads
 from ._policy import PolicyRow, policy_for_period
 from ._text import TEXT, arrow_text, text_chunks
 
@@ -172,7 +166,7 @@ def columns(frame: pd.DataFrame, duplicates: Duplicates = None) -> LoanColumns:
         duplicates are found within ``frame``.
     """
     canon = canonical_columns(frame, REQUIRED)
-    loan_id = _stripped_part(text_chunks(canon["loan_id"]))
+    loan_id = stripped_part(text_chunks(canon["loan_id"]))
     empty_id = lengths(loan_id) == 0
     if duplicates is None:
         duplicate = duplicated_ids(canon["loan_id"])
@@ -210,75 +204,6 @@ def columns(frame: pd.DataFrame, duplicates: Duplicates = None) -> LoanColumns:
     return LoanColumns(
         loan_id, borrowers, principal, disbursed, matures, invalid, is_cny, principal_ok, canon,
     )  # fmt: skip
-
-
-def duplicated_ids(loan_ids: pd.Series, blocks: int = 1) -> np.ndarray:
-    """Rows whose (stripped, non-empty) loan id occurs more than once.
-
-    Notes
-    -----
-    ASCII ids (the usual case) are stripped and hashed to 64 bits ``blocks`` parts at
-    a time, on a thread per core; the hashes are sorted in two halves (by their top
-    bit, so equal hashes share a half) and only rows whose hash repeats are compared
-    as strings. Other columns are counted in one Arrow hash pass over the strings.
-    """
-    column = text_chunks(loan_ids)
-    size = -(-len(column) // max(blocks, 1)) or 1
-    parts = _threads(_stripped_part, [column.slice(s, size) for s in range(0, len(column), size)])
-    empty = np.concatenate([np.zeros(0, dtype=bool), *(lengths(p) == 0 for p in parts)])
-    width = max((hash_width(p) or MAX_HASHED_WIDTH + 1 for p in parts), default=0)
-    if width > MAX_HASHED_WIDTH:
-        return _count_duplicates(pa.concat_arrays(parts)) & ~empty
-
-    def hash_part(part: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        hashes = row_hashes(part, width)
-        top = hashes >= np.uint64(1 << 63)
-        return hashes, hashes[~top], hashes[top]
-
-    hashed = _threads(hash_part, parts)
-    halves = [np.concatenate([np.zeros(0, np.uint64), *(h[k] for h in hashed)]) for k in (1, 2)]
-    repeated = np.concatenate([np.zeros(0, np.uint64), *_threads(_repeated_values, halves)])
-    duplicate = np.zeros(len(column), dtype=bool)
-    if len(repeated):
-        hashes = np.concatenate([h[0] for h in hashed])
-        candidates = np.flatnonzero(np.isin(hashes, repeated) & ~empty)
-        picked = pc.take(pa.concat_arrays(parts), pa.array(candidates, type=pa.int64()))
-        duplicate[candidates] = _count_duplicates(picked)
-    return duplicate
-
-
-def _stripped_part(part: pa.ChunkedArray) -> pa.Array:
-    text = contiguous(pc.fill_null(part, ""))
-    return contiguous(pc.utf8_trim_whitespace(text)) if may_need_trimming(text) else text
-
-
-def _count_duplicates(ids: pa.Array) -> np.ndarray:
-    """Rows whose string occurs more than once (one Arrow hash pass)."""
-    encoded = pc.dictionary_encode(ids)
-    codes = encoded.indices.to_numpy(zero_copy_only=False)
-    return np.bincount(codes, minlength=len(encoded.dictionary))[codes] > 1
-
-
-def _repeated_values(values: np.ndarray) -> np.ndarray:
-    """The values that occur more than once (sorted in place: ``values`` is a scratch copy)."""
-    values.sort()
-    return np.unique(values[1:][values[1:] == values[:-1]])
-
-
-def _threads(work: Callable[[Any], Any], items: list[Any]) -> list[Any]:
-    """``[work(item) for item in items]`` on a thread per core (numpy and Arrow release
-    the GIL)."""
-    if len(items) <= 1:
-        return [work(item) for item in items]
-    with ThreadPoolExecutor(max_workers=min(_cores(), len(items))) as pool:
-        return list(pool.map(work, items))
-
-
-def _cores() -> int:
-    """The cores this process may run on (a container's share, not the host's count)."""
-    if hasattr(os, "sched_getaffinity"):
-        return max(len(os.sched_getaffinity(0)), 1)
-    return os.cpu_count() or 1
 
 
 def window_exclusions(
@@ -482,7 +407,7 @@ class RowVerdicts:
             np.add(floors, remainders > r, out=out[part])
             return np.flatnonzero(remainders == r)[:take] + start if take else floors[:0]
 
-        at_r = _threads(block, list(range(0, len(out), BLOCK_ROWS)))
+        at_r = in_threads(block, list(range(0, len(out), BLOCK_ROWS)))
         if take:
             out[np.concatenate(at_r)[:take]] += 1
         return out
@@ -539,7 +464,7 @@ class ClaimSpec:
             verdicts.put(start, found)
             return found
 
-        verdicts = verdicts.with_totals(_threads(block, list(starts)))
+        verdicts = verdicts.with_totals(in_threads(block, list(starts)))
         return verdicts
 
     def result(

@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 from stdnum.cn import ric
 
 from ._bytes import contiguous, may_need_normalizing, mix, pack_words, pair, rows_of_width
+from ._dates import days_from_ymd
 
 ID_WIDTH = 18
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -120,8 +121,6 @@ def _confirm_people(matrix: np.ndarray) -> np.ndarray:
     the birth year, so stdnum is asked once per distinct pair, about an id of that
     region born on 1 January of that year.
     """
-    from ._ledger import days_from_ymd  # the civil-date tables (_ledger imports this module)
-
     region = pair(matrix, 0).astype(np.int64) * 10_000 + pair(matrix, 2) * 100 + pair(matrix, 4)
     year = pair(matrix, 6).astype(np.int64) * 100 + pair(matrix, 8)
     _, born = days_from_ymd(year, pair(matrix, 10), pair(matrix, 12))

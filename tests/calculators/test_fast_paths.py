@@ -16,10 +16,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from stdnum.cn import uscc
 
-from calculators import RelendInputError, _claim, _ids, tech_relending
+from calculators import RelendInputError, _duplicates, _ids, tech_relending
 from calculators._bytes import fixed_width, masked, row_hashes, rows_of_width
+from calculators._dates import add_months, parse_dates
 from calculators._ids import IdColumn, IdSet, normalized
-from calculators._ledger import add_months, parse_dates, read_ledger
+from calculators._ledger import read_ledger
 from calculators._money import _general_yuan, _plain_yuan, parse_yuan_column
 
 EPOCH = dt.date(1970, 1, 1)
@@ -40,7 +41,7 @@ def _oracle_duplicates(values: list[str | None]) -> list[bool]:
 
 @given(st.lists(st.one_of(loan_ids, st.none()), max_size=40), st.integers(1, 4))
 def test_duplicate_loan_ids_match_a_counter(values, blocks) -> None:
-    got = _claim.duplicated_ids(pd.Series(values, dtype=object), blocks)
+    got = _duplicates.duplicated_ids(pd.Series(values, dtype=object), blocks)
     assert list(got) == _oracle_duplicates(values)
 
 
@@ -49,8 +50,8 @@ def test_duplicates_stay_exact_when_every_hash_collides(values) -> None:
     def collide(part: pa.Array, width: int) -> np.ndarray:
         return np.zeros(len(part), dtype=np.uint64)
 
-    with mock.patch.object(_claim, "row_hashes", collide):
-        got = _claim.duplicated_ids(pd.Series(values, dtype=object), 2)
+    with mock.patch.object(_duplicates, "row_hashes", collide):
+        got = _duplicates.duplicated_ids(pd.Series(values, dtype=object), 2)
     assert list(got) == _oracle_duplicates(values)
 
 

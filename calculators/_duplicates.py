@@ -1,0 +1,80 @@
+"""Duplicate loan ids across a whole ledger, found without comparing every pair of strings.
+
+Notes
+-----
+A loan id that occurs more than once makes every row that carries it
+``duplicate_loan_id`` (the reason order is in :data:`calculators._ledger.REASONS`).
+Ids are compared after stripping surrounding whitespace; an empty id is
+``invalid_loan_id`` instead.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ._bytes import (
+    MAX_HASHED_WIDTH,
+    contiguous,
+    hash_width,
+    lengths,
+    may_need_trimming,
+    row_hashes,
+)
+from ._parallel import in_threads
+from ._text import text_chunks
+
+
+def duplicated_ids(loan_ids: pd.Series, blocks: int = 1) -> np.ndarray:
+    """Rows whose (stripped, non-empty) loan id occurs more than once.
+
+    Notes
+    -----
+    ASCII ids (the usual case) are stripped and hashed to 64 bits ``blocks`` parts at
+    a time, on a thread per core; the hashes are sorted in two halves (by their top
+    bit, so equal hashes share a half) and only rows whose hash repeats are compared
+    as strings. Other columns are counted in one Arrow hash pass over the strings.
+    """
+    column = text_chunks(loan_ids)
+    size = -(-len(column) // max(blocks, 1)) or 1
+    parts = in_threads(stripped_part, [column.slice(s, size) for s in range(0, len(column), size)])
+    empty = np.concatenate([np.zeros(0, dtype=bool), *(lengths(p) == 0 for p in parts)])
+    width = max((hash_width(p) or MAX_HASHED_WIDTH + 1 for p in parts), default=0)
+    if width > MAX_HASHED_WIDTH:
+        return _count_duplicates(pa.concat_arrays(parts)) & ~empty
+
+    def hash_part(part: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        hashes = row_hashes(part, width)
+        top = hashes >= np.uint64(1 << 63)
+        return hashes, hashes[~top], hashes[top]
+
+    hashed = in_threads(hash_part, parts)
+    halves = [np.concatenate([np.zeros(0, np.uint64), *(h[k] for h in hashed)]) for k in (1, 2)]
+    repeated = np.concatenate([np.zeros(0, np.uint64), *in_threads(_repeated_values, halves)])
+    duplicate = np.zeros(len(column), dtype=bool)
+    if len(repeated):
+        hashes = np.concatenate([h[0] for h in hashed])
+        candidates = np.flatnonzero(np.isin(hashes, repeated) & ~empty)
+        picked = pc.take(pa.concat_arrays(parts), pa.array(candidates, type=pa.int64()))
+        duplicate[candidates] = _count_duplicates(picked)
+    return duplicate
+
+
+def stripped_part(part: pa.ChunkedArray) -> pa.Array:
+    text = contiguous(pc.fill_null(part, ""))
+    return contiguous(pc.utf8_trim_whitespace(text)) if may_need_trimming(text) else text
+
+
+def _count_duplicates(ids: pa.Array) -> np.ndarray:
+    """Rows whose string occurs more than once (one Arrow hash pass)."""
+    encoded = pc.dictionary_encode(ids)
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    return np.bincount(codes, minlength=len(encoded.dictionary))[codes] > 1
+
+
+def _repeated_values(values: np.ndarray) -> np.ndarray:
+    """The values that occur more than once (sorted in place: ``values`` is a scratch copy)."""
+    values.sort()
+    return np.unique(values[1:][values[1:] == values[:-1]])
