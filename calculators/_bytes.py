@@ -51,6 +51,12 @@ def masked(values: pa.Array, keep: np.ndarray) -> pa.Array:
     return pa.Array.from_buffers(values.type, len(values), [validity, ends, text])
 
 
+def _used(values: pa.Array) -> np.ndarray:
+    """The bytes the rows of a contiguous ``large_string`` array actually use."""
+    ends = offsets(values)
+    return data(values)[ends[0] : ends[-1]]
+
+
 def lengths(values: pa.Array) -> np.ndarray:
     """The byte length of each row of a contiguous ``large_string`` array."""
     return np.diff(offsets(values))
@@ -70,10 +76,9 @@ def fixed_width(values: pa.Array, width: int) -> np.ndarray | None:
     """
     if values.null_count or width <= 0:
         return None
-    ends = offsets(values)
-    if ends[-1] - ends[0] != width * len(values) or not (np.diff(ends) == width).all():
+    raw = _used(values)
+    if len(raw) != width * len(values) or not (lengths(values) == width).all():
         return None
-    raw = data(values)[ends[0] : ends[-1]]
     return raw.reshape(len(values), width)
 
 
@@ -97,16 +102,21 @@ def pair(matrix: np.ndarray, column: int) -> np.ndarray:
 
 def may_need_trimming(values: pa.Array) -> bool:
     """Whether any byte is whitespace or non-ASCII (else stripping changes nothing)."""
-    ends = offsets(values)
-    raw = data(values)[ends[0] : ends[-1]]
+    raw = _used(values)
     return bool(len(raw)) and bool(raw.min() <= 32 or raw.max() >= 0x80)
+
+
+def stripped(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """A text column contiguous and stripped of surrounding whitespace (nulls kept);
+    the Arrow kernel runs only when some byte could be whitespace."""
+    text = contiguous(values)
+    return contiguous(pc.utf8_trim_whitespace(text)) if may_need_trimming(text) else text
 
 
 def may_need_normalizing(values: pa.Array) -> bool:
     """Whether any byte may be whitespace, lower case or non-ASCII (else strip and upper
     change nothing): any byte up to the space, or from the backquote up."""
-    ends = offsets(values)
-    raw = data(values)[ends[0] : ends[-1]]
+    raw = _used(values)
     return bool(len(raw)) and bool(raw.min() <= ord(" ") or raw.max() >= ord("`"))
 
 
@@ -150,8 +160,7 @@ MAX_HASHED_WIDTH = 64
 def hash_width(values: pa.Array) -> int | None:
     """The width :func:`row_hashes` pads to: the longest row, or None when a row is
     non-ASCII or longer than :data:`MAX_HASHED_WIDTH` bytes."""
-    ends = offsets(values)
-    raw = data(values)[ends[0] : ends[-1]]
+    raw = _used(values)
     if len(raw) and raw.max() >= 0x80:
         return None
     width = int(lengths(values).max()) if len(values) else 0

@@ -29,7 +29,6 @@ from ._bytes import (
     contiguous,
     data,
     lengths,
-    may_need_normalizing,
     offsets,
 )
 from ._dates import add_months, epoch_days, parse_dates
@@ -120,7 +119,7 @@ def frame_digest(frame: pd.DataFrame) -> str:
             text = contiguous(arrow_text(column))
             missing = pc.is_null(text).to_numpy(zero_copy_only=False)
             ends = offsets(text)
-            for part in (np.diff(ends), np.packbits(missing), data(text)[ends[0] : ends[-1]]):
+            for part in (lengths(text), np.packbits(missing), data(text)[ends[0] : ends[-1]]):
                 digest.update(np.ascontiguousarray(part).data)
         else:
             digest.update(pd.util.hash_pandas_object(column, index=False).to_numpy().tobytes())
@@ -185,9 +184,7 @@ def columns(frame: pd.DataFrame, duplicates: Duplicates = None) -> LoanColumns:
     matures, m_ok = parse_dates(canon["maturity_date"])
     dates_ok = d_ok & m_ok
     if "currency" in canon.columns:
-        currency = contiguous(pc.fill_null(arrow_text(canon["currency"]), ""))
-        if may_need_normalizing(currency):
-            currency = pc.utf8_upper(pc.utf8_trim_whitespace(currency))
+        currency = normalized(arrow_text(canon["currency"]))
         aliases = pa.array(CNY_ALIASES, type=currency.type)
         is_cny = pc.is_in(currency, value_set=aliases).to_numpy(zero_copy_only=False)
     else:
@@ -226,9 +223,7 @@ def window_exclusions(
     return out
 
 
-def classify(
-    cols: LoanColumns, exclusions: list[tuple[str, np.ndarray]]
-) -> tuple[np.ndarray, np.ndarray]:
+def classify(cols: LoanColumns, exclusions: list[tuple[str, np.ndarray]]) -> np.ndarray:
     """One reason code per row (the first that applies, as an index into REASONS).
 
     Notes
@@ -239,7 +234,7 @@ def classify(
     codes = np.full(len(cols.is_cny), ELIGIBLE, dtype=np.int8)
     for name, mask in reversed([*cols.invalid, *exclusions]):
         np.putmask(codes, mask, np.int8(REASONS.index(name)))
-    return codes, codes == ELIGIBLE
+    return codes
 
 
 @dataclass(frozen=True, eq=False)
@@ -358,12 +353,10 @@ class RowVerdicts:
         cls, codes: np.ndarray, principal_fen: np.ndarray, ok: np.ndarray, ratio: Fraction
     ) -> RowVerdicts:
         """The verdicts on some rows, with the totals of their split under ``ratio``."""
-        floors, remainders = split_floors(_eligible(codes, principal_fen), ratio)
+        eligible = _eligible(codes, principal_fen)
+        floors, remainders = split_floors(eligible, ratio)
         counts = np.bincount(remainders, minlength=ratio.denominator)
-        return cls(
-            codes, principal_fen, ok, exact_sum(_eligible(codes, principal_fen)),
-            exact_sum(floors), counts,
-        )  # fmt: skip
+        return cls(codes, principal_fen, ok, exact_sum(eligible), exact_sum(floors), counts)
 
     @property
     def eligible_principal(self) -> np.ndarray:
@@ -436,7 +429,7 @@ class ClaimSpec:
         window = window_exclusions(cols, self.policy, self.period)
         decided = np.logical_or.reduce([mask for _, mask in (*cols.invalid, *window)])
         exclusions = [*window, *self.program_exclusions(cols, ~decided)]
-        codes, _ = classify(cols, exclusions)
+        codes = classify(cols, exclusions)
         return RowVerdicts.of(codes, cols.principal_fen, cols.principal_ok, self.policy.ratio.value)
 
     def classify_frame(self, frame: pd.DataFrame, duplicates: Duplicates = None) -> RowVerdicts:
@@ -464,8 +457,7 @@ class ClaimSpec:
             verdicts.put(start, found)
             return found
 
-        verdicts = verdicts.with_totals(in_threads(block, list(starts)))
-        return verdicts
+        return verdicts.with_totals(in_threads(block, list(starts)))
 
     def result(
         self,

@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._bytes import contiguous, may_need_trimming, pair, rows_of_width
+from ._bytes import pair, rows_of_width, stripped
 from ._text import arrow_text
 
 _DATE_RE = (
@@ -50,9 +50,7 @@ def parse_dates(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         ok = (parsed.notna() & (parsed == parsed.dt.normalize())).to_numpy(dtype=bool)
         days = parsed.to_numpy(dtype="datetime64[us]").astype("datetime64[D]").astype(np.int64)
         return np.where(ok, days, 0), ok
-    text = contiguous(arrow_text(values))
-    if may_need_trimming(text):
-        text = contiguous(pc.utf8_trim_whitespace(text))
+    text = stripped(arrow_text(values))
     year, month, day, ok = _split_iso(text)
     rest = np.flatnonzero(~ok & pc.is_valid(text).to_numpy(zero_copy_only=False))
     if len(rest):

@@ -17,11 +17,10 @@ import pyarrow.compute as pc
 
 from ._bytes import (
     MAX_HASHED_WIDTH,
-    contiguous,
     hash_width,
     lengths,
-    may_need_trimming,
     row_hashes,
+    stripped,
 )
 from ._parallel import in_threads
 from ._text import text_chunks
@@ -63,8 +62,8 @@ def duplicated_ids(loan_ids: pd.Series, blocks: int = 1) -> np.ndarray:
 
 
 def stripped_part(part: pa.ChunkedArray) -> pa.Array:
-    text = contiguous(pc.fill_null(part, ""))
-    return contiguous(pc.utf8_trim_whitespace(text)) if may_need_trimming(text) else text
+    """Loan ids stripped, missing ones as ``""``."""
+    return stripped(pc.fill_null(part, ""))
 
 
 def _count_duplicates(ids: pa.Array) -> np.ndarray:

@@ -255,8 +255,4 @@ def valid_id_mask(ids: pa.Array | np.ndarray | list[str]) -> np.ndarray:
     """Which ids (as given, not normalized) are valid USCCs or resident ids."""
     if not isinstance(ids, pa.Array):
         ids = pa.array(list(ids), type=pa.large_string())
-    values = contiguous(pc.fill_null(contiguous(ids), ""))
-    rows, matrix = rows_of_width(values, ID_WIDTH)
-    ok = np.zeros(len(values), dtype=bool)
-    ok[rows] = valid_id_matrix(matrix)
-    return ok
+    return IdColumn.of(contiguous(pc.fill_null(contiguous(ids), ""))).ok

@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._bytes import contiguous, data, masked, may_need_trimming, offsets
+from ._bytes import contiguous, data, lengths, masked, offsets, stripped
 from ._errors import MoneyError
 from ._text import arrow_text
 
@@ -102,9 +102,7 @@ def parse_yuan_column(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     pattern; the valid strings, commas removed, are cast to ``decimal128(20, 2)``
     (exact) and scaled by 100 to integer fen.
     """
-    text = contiguous(arrow_text(values))
-    if may_need_trimming(text):
-        text = contiguous(pc.utf8_trim_whitespace(text))
+    text = stripped(arrow_text(values))
     fen, ok = _plain_yuan(text)
     rest = np.flatnonzero(~ok)
     if len(rest):
@@ -122,8 +120,8 @@ def _plain_yuan(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """
     ends = offsets(text)
     raw = data(text)
-    lengths = np.diff(ends)
-    ok = (lengths >= 4) & (lengths <= 19)
+    sizes = lengths(text)
+    ok = (sizes >= 4) & (sizes <= 19)
     if not ok.any():
         return np.zeros(len(text), dtype=np.int64), ok
     last = np.where(ok, ends[1:] - 1, ends[0])
@@ -166,11 +164,9 @@ def parse_fen_column(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         arr = values.to_numpy(dtype="float64", na_value=np.nan)
         ok = np.isfinite(arr) & (np.abs(arr) < 2**53) & (arr == np.round(arr))
         return np.where(ok, arr, 0).astype(np.int64), ok
-    text = contiguous(arrow_text(values))
-    if may_need_trimming(text):
-        text = contiguous(pc.utf8_trim_whitespace(text))
+    text = stripped(arrow_text(values))
     ok = pc.fill_null(pc.match_substring_regex(text, rf"^{_FEN_PATTERN}$"), False)
-    ok = ok.to_numpy(zero_copy_only=False) & (np.diff(offsets(text)) <= 18)
+    ok = ok.to_numpy(zero_copy_only=False) & (lengths(text) <= 18)
     if (data(text) == ord("+")).any():  # Arrow's integer parser takes no plus sign
         text = contiguous(pc.replace_substring_regex(text, r"^\+", ""))
     # at most 18 characters: below 10^18, so the cast to int64 cannot overflow

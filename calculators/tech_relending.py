@@ -23,7 +23,6 @@ import numpy as np
 from calendars import BusinessCalendar, Quarter
 
 from ._claim import ClaimResult, ClaimSpec, Ledger, LoanColumns, id_list, prepare, run_claim
-from ._ledger import read_ledger
 from ._lenders import Lender
 from ._partitioned import PartitionedClaim, run_partitioned
 
@@ -87,7 +86,6 @@ def claim(
     RelendInputError
         For a file-level problem, an ineligible lender or a quarter before the policy.
     """
-    ledger = read_ledger(ledger) if isinstance(ledger, str | Path) else ledger
     return run_claim(claim_spec(quarter, lender, eligible_borrowers, calendar=calendar), ledger)
 
 

@@ -25,7 +25,6 @@ from calendars import BusinessCalendar, Quarter
 
 from ._categories import category_codes
 from ._claim import ClaimResult, ClaimSpec, Ledger, LoanColumns, id_list, prepare, run_claim
-from ._ledger import read_ledger
 from ._lenders import Lender
 from ._partitioned import PartitionedClaim, run_partitioned
 
@@ -84,7 +83,6 @@ def claim(
     calendar : BusinessCalendar or str, optional
         For the application deadline; default ``prc``.
     """
-    ledger = read_ledger(ledger) if isinstance(ledger, str | Path) else ledger
     return run_claim(claim_spec(quarter, lender, dishonest, calendar=calendar), ledger)
 
 
