@@ -39,19 +39,28 @@ from ._errors import (
     LenderError,
     MoneyError,
     ParameterError,
+    PolicyFileError,
     PolicyNotFoundError,
+    PolicyUnknownError,
     RelendInputError,
 )
 from ._ledger import EXCLUSION_REASONS, INVALID_REASONS, REASONS
 from ._lenders import LENDERS, Lender
 from ._money import fen_to_yuan, largest_remainder_split, round_half_up, yuan_to_fen
-from ._policy import POLICY_TABLE, Figure, PolicyRow, policy_for, policy_for_period
+from ._policy import (
+    Figure,
+    PolicyRow,
+    PolicyTable,
+    PolicyVersion,
+    policies_for_period,
+    policy_for,
+    policy_for_period,
+)
 
 __all__ = [
     "EXCLUSION_REASONS",
     "INVALID_REASONS",
     "LENDERS",
-    "POLICY_TABLE",
     "REASONS",
     "ClaimResult",
     "ExtensionLimitError",
@@ -61,8 +70,12 @@ __all__ = [
     "LenderError",
     "MoneyError",
     "ParameterError",
+    "PolicyFileError",
     "PolicyNotFoundError",
     "PolicyRow",
+    "PolicyTable",
+    "PolicyUnknownError",
+    "PolicyVersion",
     "RelendInputError",
     "audit",
     "facility",
@@ -70,6 +83,7 @@ __all__ = [
     "largest_remainder_split",
     "microloan_incentive",
     "npl_tolerance",
+    "policies_for_period",
     "policy_for",
     "policy_for_period",
     "round_half_up",

@@ -9,7 +9,9 @@ Exception hierarchy::
     ├── LedgerFileError        unreadable, undecodable or empty file; missing column
     ├── MoneyError             an amount that is not exact to the fen, or not positive
     ├── LenderError            an unknown lender, or one not eligible for the tool
-    ├── PolicyNotFoundError    no policy row covers that program and date or period
+    ├── PolicyNotFoundError    no policy version covers that program and date or period
+    │   └── PolicyUnknownError a figure no source gives (supply it with a policy file)
+    ├── PolicyFileError        a policy file that is malformed, unsourced or contradictory
     ├── ExtensionLimitError    more facility extensions than the tool allows
     └── ParameterError         any other argument outside what is accepted
 
@@ -57,6 +59,15 @@ class LenderError(RelendInputError):
 
 class PolicyNotFoundError(RelendInputError):
     """No policy row covers the program at that date or period."""
+
+
+class PolicyFileError(RelendInputError):
+    """A policy file that cannot be used: malformed, a figure without a source, a ratio
+    outside (0, 1], or versions whose windows overlap."""
+
+
+class PolicyUnknownError(PolicyNotFoundError):
+    """A figure that no source gives: relend refuses to guess it."""
 
 
 class ExtensionLimitError(RelendInputError):

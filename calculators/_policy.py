@@ -1,33 +1,95 @@
-"""The policy table: effective-dated rows, every figure with its source.
+"""The policy table: effective-dated versions, every figure with its source, as data.
 
-Reviewed like code. Each figure is a :class:`Figure` carrying its value and where it
-comes from: a line range of the policy compilation in ``shared/sources``
-(``seed 714-788``) or a notice and clause. A figure no source states is marked
-``assumption=True`` and says why it was chosen.
+The versions are reviewed data files shipped in the package
+(``calculators/policies/<program>.toml``, one file per program, one entry per version),
+in the manner of OpenFisca's parameters: each figure holds its value and the notice and
+clause it comes from, with the line range of the policy compilation in
+``shared/sources`` where the notice is reprinted. A figure no source states is marked
+as an assumption and says why; a figure no source gives at all is ``unknown`` and
+relend refuses to compute with it.
+
+A user policy file of the same form adds a version, or supersedes one figure by figure,
+for one call only (:meth:`PolicyTable.with_file`); the package data is never changed.
 
 Notes
 -----
 The tech-innovation notice names its 21 lenders only by group and count (CDB, policy
 banks, state-owned commercial banks, PSBC, joint-stock commercial banks, "等 21 家",
-seed 748-751). The 21 codes below are the members of those groups: an inference,
-marked as such.
+seed 748-752): the 21 codes are the members of those groups, an inference marked as
+an assumption in ``tech.toml``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from decimal import Decimal
+import functools
+import hashlib
+import itertools
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from typing import Generic, Literal, TypeVar
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Generic, TypeVar
 
 from calendars import Month, Quarter
 
-from ._errors import PolicyNotFoundError
+from ._errors import PolicyFileError, PolicyNotFoundError, PolicyUnknownError
+from ._lenders import LENDERS
 
 T = TypeVar("T")
-Program = Literal["tech", "transport"]
-PROGRAMS: tuple[Program, ...] = ("tech", "transport")
+
+SCHEMA = 1
+CADENCES = ("quarterly", "monthly")
+PACKAGE_FILES = ("tech.toml", "transport.toml", "microloan.toml")
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A notice or announcement a figure is taken from.
+
+    Attributes
+    ----------
+    key : str
+        The name figures cite it by (``tech2022``).
+    issuer, title, date : str
+    read_at : str
+        Where the wording was read, for notices outside the seed ("" for the seed's).
+    grade : str
+        ``C`` confirmed, ``S`` secondary, ``U`` unconfirmed (``shared/sources``'
+        grading); "" for the seed's notices.
+    note : str
+    """
+
+    key: str
+    issuer: str
+    title: str
+    date: str = ""
+    read_at: str = ""
+    grade: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a figure is stated: a notice, its clause, and the seed lines with the words."""
+
+    notice: Notice
+    clause: str
+    seed: tuple[int, int] | None = None
+    quote: str = ""
+
+    def text(self) -> str:
+        """The citation in words, e.g. ``<title>, clause 三 (seed 765-767: “贷款本金的 60%”)``."""
+        out = f"{self.notice.title}, clause {self.clause}"
+        if self.seed:
+            out += f" (seed {self.seed[0]}-{self.seed[1]}: “{self.quote}”)"
+        elif self.notice.read_at:
+            out += f" (read at {self.notice.read_at}; grade {self.notice.grade or '?'})"
+        return out
 
 
 @dataclass(frozen=True)
@@ -37,15 +99,33 @@ class Figure(Generic[T]):
     Attributes
     ----------
     value : T
+        None when the figure is ``unknown``.
     source : str
-        ``seed A-B`` (lines of the policy compilation) or a notice and clause.
+        The citation in words.
     assumption : bool
-        True where no source states the figure; ``source`` then says why.
+        True where no source states the figure; ``why`` then says why it was chosen.
+    why : str
+        Why an assumed figure was chosen, or why an unknown one is not given.
+    citation : Citation or None
+    unknown : bool
+        No source gives this figure: computing with it is refused.
     """
 
     value: T
     source: str
     assumption: bool = False
+    why: str = ""
+    citation: Citation | None = field(default=None, compare=False, repr=False)
+    unknown: bool = False
+
+    def as_dict(self) -> dict[str, object]:
+        """The figure's source for reports: ``{source, assumption, why, unknown}``."""
+        out: dict[str, object] = {"source": self.source, "assumption": self.assumption}
+        if self.why:
+            out["why"] = self.why
+        if self.unknown:
+            out["unknown"] = True
+        return out
 
 
 @dataclass(frozen=True)
@@ -58,16 +138,49 @@ class RateStep:
 
 
 @dataclass(frozen=True)
-class PolicyRow:
-    """One effective-dated row of the policy table.
+class PolicyVersion:
+    """One version of a program's policy, as read: its figures by name.
 
     Attributes
     ----------
-    program : {"tech", "transport"}
+    program, version, title : str
+    notice : Notice
+    figures : Mapping of str to Figure
+    origin : str
+        ``package`` or the user policy file's ``sha256:<hex>``.
+    """
+
+    program: str
+    version: str
+    title: str
+    notice: Notice
+    figures: Mapping[str, Figure[Any]]
+    origin: str = "package"
+
+    def figure(self, name: str) -> Figure[Any]:
+        """The figure ``name``; :class:`PolicyUnknownError` when no source gives it."""
+        found = self.figures[name]
+        if found.unknown:
+            raise PolicyUnknownError(
+                f"{self.version}.{name}", None, f"a sourced figure: {found.why}"
+            )
+        return found
+
+    def sources(self) -> dict[str, dict[str, object]]:
+        """Every figure's source, for reports."""
+        return {name: f.as_dict() for name, f in self.figures.items()}
+
+
+@dataclass(frozen=True)
+class PolicyRow:
+    """One version of a relending program, typed for the claim engine.
+
+    Attributes
+    ----------
+    program : str
     version : str
-        Stable id of the row, e.g. ``tech-2022``.
+        Stable id of the version, e.g. ``tech-2022``.
     title : str
-        The notice's title.
     first_disbursement, last_disbursement : Figure of date (last may be None)
         Loans disbursed in this window are covered.
     ratio : Figure of Fraction
@@ -83,9 +196,13 @@ class PolicyRow:
     borrower_rule : Figure of str
     day_count : Figure of str
         Interest day count of the relending.
+    categories : Figure of tuple of str
+        Eligible borrower categories, for programs with a category rule (else empty).
+    origin : str
+        ``package`` or the user policy file's ``sha256:<hex>``.
     """
 
-    program: Program
+    program: str
     version: str
     title: str
     first_disbursement: Figure[dt.date]
@@ -99,148 +216,512 @@ class PolicyRow:
     lenders: Figure[tuple[str, ...]]
     borrower_rule: Figure[str]
     day_count: Figure[str]
+    categories: Figure[tuple[str, ...]] = Figure((), "")
+    origin: str = "package"
 
     def covers(self, day: dt.date) -> bool:
         """Whether a loan disbursed on ``day`` falls in this row's window."""
         last = self.last_disbursement.value
         return self.first_disbursement.value <= day and (last is None or day <= last)
 
+    def overlaps(self, period: Quarter | Month) -> bool:
+        """Whether any day of ``period`` falls in this row's window."""
+        last = self.last_disbursement.value
+        return self.first_disbursement.value <= period.end and (
+            last is None or period.start <= last
+        )
+
     def rate_on(self, drawdown: dt.date) -> RateStep:
         """The rate step in force for a drawdown on ``drawdown``."""
         steps = [s for s in self.rates.value if s.effective <= drawdown]
         return steps[-1] if steps else self.rates.value[0]
 
+    def window(self) -> str:
+        """``version: first to last`` (or ``from first``), for messages."""
+        first = self.first_disbursement.value.isoformat()
+        last = self.last_disbursement.value
+        return (
+            f"{self.version}: {first} to {last.isoformat()}"
+            if last
+            else (f"{self.version}: from {first}")
+        )
+
     def sources(self) -> dict[str, dict[str, object]]:
-        """Every figure's source, for reports: ``{field: {source, assumption}}``."""
-        figures = {
-            name: getattr(self, name)
-            for name in self.__dataclass_fields__
-            if isinstance(getattr(self, name), Figure)
-        }
+        """Every figure's source, for reports: ``{field: {source, assumption, ...}}``."""
         return {
-            name: {"source": f.source, "assumption": f.assumption} for name, f in figures.items()
+            name: getattr(self, name).as_dict()
+            for name in self.__dataclass_fields__
+            if isinstance(getattr(self, name), Figure) and getattr(self, name).source
         }
 
 
-_SEED_RATE_CUT = "shared/sources README, facts from outside the seed (PBoC rate cuts)"
-_TECH_LENDERS = (
-    "CDB", "EXIM", "ADBC", "ICBC", "ABC", "BOC", "CCB", "BOCOM", "PSBC", "CITIC", "CEB",
-    "HXB", "CMBC", "CMB", "CIB", "CGB", "PAB", "SPDB", "EGB", "CZB", "CBHB",
+# -- reading and checking policy files --------------------------------------------------
+
+_DATE, _OPTIONAL_DATE, _RATIO, _RATE, _COUNT, _TEXT = "date", "date?", "ratio", "rate", "n", "text"
+_CODES, _RATES, _CADENCE, _QUARTER = "codes", "rates", "cadence", "quarter"
+
+FIGURE_KINDS: Mapping[str, str] = MappingProxyType(
+    {
+        "first_disbursement": _DATE,
+        "last_disbursement": _OPTIONAL_DATE,
+        "ratio": _RATIO,
+        "min_term_months": _COUNT,
+        "rates": _RATES,
+        "term_years": _COUNT,
+        "max_extensions": _COUNT,
+        "cadence": _CADENCE,
+        "deadline_rule": _TEXT,
+        "lenders": _CODES,
+        "categories": _CODES,
+        "borrower_rule": _TEXT,
+        "day_count": _TEXT,
+        "first_quarter": _QUARTER,
+        "last_quarter": _QUARTER,
+        "fixed_rate": _RATE,
+    }
+)
+# the figures a complete version of each shape must have
+LOAN_WINDOW_FIGURES = (
+    "first_disbursement", "last_disbursement", "ratio", "min_term_months", "rates",
+    "term_years", "max_extensions", "cadence", "lenders", "borrower_rule", "day_count",
 )  # fmt: skip
-_DAY_COUNT_NOTE = (
-    "no notice states the day count; ACT/360, the convention of PBoC lending and of "
-    "the CNY money market, is assumed"
-)
-
-TECH_2022 = PolicyRow(
-    program="tech",
-    version="tech-2022",
-    title="中国人民银行 科技部 工业和信息化部关于设立科技创新再贷款的通知",
-    first_disbursement=Figure(dt.date(2022, 4, 1), "seed 765-767 (自 2022 年 4 月 1 日起)"),
-    last_disbursement=Figure(
-        None,
-        "seed 714-788 sets no end; succeeded on 2024-04-07 by 科技创新和技术改造再贷款 "
-        "(shared/sources README)",
-    ),
-    ratio=Figure(Fraction(3, 5), "seed 763-767 (贷款本金的 60%)"),
-    min_term_months=Figure(6, "seed 765 (期限 6 个月及以上)"),
-    rates=Figure(
-        (
-            RateStep(dt.date(2022, 4, 1), Decimal("0.0175"), "seed 758 (利率 1.75%)"),
-            RateStep(dt.date(2025, 5, 7), Decimal("0.015"), _SEED_RATE_CUT),
-            RateStep(dt.date(2026, 1, 19), Decimal("0.0125"), _SEED_RATE_CUT),
-        ),
-        "seed 758; later cuts per the shared/sources README",
-    ),
-    term_years=Figure(1, "seed 758 (期 1 年)"),
-    max_extensions=Figure(2, "seed 758-759 (可展期两次，每次展期 1 年，展期利率不变)"),
-    cadence=Figure("quarterly", "seed 761-771 (按季度发放; 于次季度第一个月 10 日前申请)"),
-    lenders=Figure(
-        _TECH_LENDERS,
-        "seed 748-751 names groups and the count (21 家); the 21 members are inferred "
-        "from those groups",
-        assumption=True,
-    ),
-    borrower_rule=Figure(
-        "technology enterprise on the list pushed by MOST/MIIT", "seed 728-746 (支持范围)"
-    ),
-    day_count=Figure("ACT/360", _DAY_COUNT_NOTE, assumption=True),
-)
-
-TRANSPORT_2022 = PolicyRow(
-    program="transport",
-    version="transport-2022",
-    title="中国人民银行 交通运输部关于设立交通物流专项再贷款有关事宜的通知",
-    first_disbursement=Figure(dt.date(2022, 5, 1), "seed 847-849 (自 2022 年 5 月 1 日起)"),
-    last_disbursement=Figure(dt.date(2022, 12, 31), "seed 841-843 (政策执行至 2022 年末)"),
-    ratio=Figure(Fraction(1), "seed 855-857 (按贷款本金等额提供)"),
-    min_term_months=Figure(0, "seed 790-878 sets no minimum term"),
-    rates=Figure(
-        (RateStep(dt.date(2022, 5, 1), Decimal("0.0175"), "seed 839 (利率 1.75%)"),),
-        "seed 839",
-    ),
-    term_years=Figure(1, "seed 839 (期限 1 年)"),
-    max_extensions=Figure(1, "seed 839-841 (可展期 1 次，展期期限 1 年，展期利率不变)"),
-    cadence=Figure("quarterly", "seed 851-853 (于次季度第一个月 10 日前申请)"),
-    lenders=Figure(
-        ("ADBC", "ICBC", "ABC", "BOC", "CCB", "BOCOM", "PSBC"), "seed 830-834 (共 7 家)"
-    ),
-    borrower_rule=Figure(
-        "road freight operators and small logistics/express firms (seed 804-812), not on "
-        "the 信用中国 serious-dishonesty list",
-        "seed 804-820",
-    ),
-    day_count=Figure("ACT/360", _DAY_COUNT_NOTE, assumption=True),
-)
-
-POLICY_TABLE: tuple[PolicyRow, ...] = (TECH_2022, TRANSPORT_2022)
+QUARTER_FIGURES = ("first_quarter", "last_quarter", "ratio", "fixed_rate")
+_LENDER_CODES = frozenset(lender.code for lender in LENDERS)
 
 
-def _check_program(program: str) -> None:
-    if program not in PROGRAMS:
-        raise PolicyNotFoundError("program", program, f"one of {', '.join(PROGRAMS)}")
+class _Reader:
+    """Reads one policy file, raising :class:`PolicyFileError` naming the file and key."""
+
+    def __init__(self, where: str, notices: Mapping[str, Notice]) -> None:
+        self.where = where
+        self.notices = notices
+
+    def fail(self, key: str, value: Any, accepted: str) -> PolicyFileError:
+        return PolicyFileError(f"{self.where}: {key}", value, accepted)
+
+    def text(self, table: Mapping[str, Any], name: str, key: str, *, required: bool = True) -> str:
+        value = table.get(name, "")
+        if not isinstance(value, str) or (required and not value.strip()):
+            raise self.fail(f"{key}.{name}", value, "a non-empty text")
+        return value
+
+    def citation(self, raw: Any, key: str) -> Citation:
+        if not isinstance(raw, dict):
+            raise self.fail(f"{key}.source", raw, "a table {notice, clause[, seed, quote]}")
+        notice = str(raw.get("notice"))
+        if notice not in self.notices:
+            raise self.fail(
+                f"{key}.source.notice", notice, f"one of the [notices]: {', '.join(self.notices)}"
+            )
+        clause = self.text(raw, "clause", f"{key}.source")
+        seed = raw.get("seed")
+        if seed is None:
+            return Citation(self.notices[notice], clause)
+        ok = (
+            isinstance(seed, list)
+            and len(seed) == 2
+            and all(isinstance(n, int) and n > 0 for n in seed)
+            and seed[0] <= seed[1]
+        )
+        if not ok:
+            raise self.fail(f"{key}.source.seed", seed, "[first line, last line] of the seed")
+        quote = self.text(raw, "quote", f"{key}.source")
+        return Citation(self.notices[notice], clause, (seed[0], seed[1]), quote)
+
+    def value(self, kind: str, raw: Any, key: str) -> Any:
+        if kind in (_DATE, _OPTIONAL_DATE):
+            if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
+                return raw
+            raise self.fail(key, raw, "a date such as 2022-04-01 (TOML date, unquoted)")
+        if kind in (_RATIO, _RATE):
+            exact = self.decimal(raw, key)
+            if not (0 < exact <= 1 if kind == _RATIO else 0 <= exact < 1):
+                bound = "above 0 and at most 1" if kind == _RATIO else "from 0 to below 1"
+                raise self.fail(key, raw, f'a decimal {bound}, as a string such as "0.6"')
+            return Fraction(exact) if kind == _RATIO else exact
+        if kind == _COUNT:
+            if isinstance(raw, int) and not isinstance(raw, bool) and 0 <= raw <= 120:
+                return raw
+            raise self.fail(key, raw, "a whole number from 0 to 120")
+        if kind == _TEXT:
+            if isinstance(raw, str) and raw.strip():
+                return raw
+            raise self.fail(key, raw, "a non-empty text")
+        if kind == _CADENCE:
+            if raw in CADENCES:
+                return raw
+            raise self.fail(key, raw, f"one of {', '.join(CADENCES)}")
+        if kind == _QUARTER:
+            try:
+                return Quarter.parse(raw)
+            except Exception:
+                raise self.fail(key, raw, 'a quarter such as "2023Q3"') from None
+        if kind == _CODES:
+            if isinstance(raw, list) and raw and all(isinstance(c, str) and c for c in raw):
+                return tuple(raw)
+            raise self.fail(key, raw, "a non-empty list of codes")
+        assert kind == _RATES
+        return self.rates(raw, key)
+
+    def decimal(self, raw: Any, key: str) -> Decimal:
+        if not isinstance(raw, str):
+            raise self.fail(key, raw, 'an exact decimal written as a string, such as "0.0175"')
+        try:
+            exact = Decimal(raw)
+        except InvalidOperation:
+            raise self.fail(key, raw, 'an exact decimal such as "0.0175"') from None
+        if not exact.is_finite():
+            raise self.fail(key, raw, "a finite decimal")
+        return exact
+
+    def rates(self, raw: Any, key: str) -> tuple[RateStep, ...]:
+        if not isinstance(raw, list) or not raw:
+            raise self.fail(key, raw, "a list of {from, rate, source} steps")
+        steps = []
+        for i, step in enumerate(raw):
+            where = f"{key}[{i}]"
+            if not isinstance(step, dict) or "source" not in step:
+                raise self.fail(where, step, 'a table {from = DATE, rate = "0.0175", source}')
+            effective = self.value(_DATE, step.get("from"), f"{where}.from")
+            rate = self.value(_RATE, step.get("rate"), f"{where}.rate")
+            steps.append(RateStep(effective, rate, self.citation(step["source"], where).text()))
+        if any(a.effective >= b.effective for a, b in itertools.pairwise(steps)):
+            raise self.fail(key, [s.effective.isoformat() for s in steps], "steps in date order")
+        return tuple(steps)
+
+    def figure(self, name: str, raw: Any, key: str) -> Figure[Any]:
+        kind = FIGURE_KINDS.get(name)
+        if kind is None:
+            raise self.fail(key, name, f"a figure named one of {', '.join(FIGURE_KINDS)}")
+        if not isinstance(raw, dict):
+            raise self.fail(key, raw, "a table with value (or unknown) and source")
+        if "source" not in raw:
+            raise self.fail(f"{key}.source", None, "a source for every figure (notice and clause)")
+        extra = set(raw) - {"value", "source", "assumption", "unknown"}
+        if extra:
+            raise self.fail(key, sorted(extra), "only value, source, assumption, unknown")
+        citation = self.citation(raw["source"], key)
+        assumption = raw.get("assumption", "")
+        if not isinstance(assumption, str):
+            raise self.fail(f"{key}.assumption", assumption, "a text saying why it is assumed")
+        if "unknown" in raw:
+            if "value" in raw:
+                raise self.fail(key, raw["value"], "either a value or unknown, not both")
+            why = self.text(raw, "unknown", key)
+            return Figure(None, citation.text(), False, why, citation, unknown=True)
+        if "value" not in raw:
+            if kind != _OPTIONAL_DATE:
+                raise self.fail(f"{key}.value", None, "a value (or unknown = WHY)")
+            return Figure(None, citation.text(), bool(assumption), assumption, citation)
+        value = self.value(kind, raw["value"], f"{key}.value")
+        return Figure(value, citation.text(), bool(assumption), assumption, citation)
 
 
-def _window(row: PolicyRow) -> str:
-    first = row.first_disbursement.value.isoformat()
-    last = row.last_disbursement.value
-    return (
-        f"{row.version}: {first} to {last.isoformat()}" if last else f"{row.version}: from {first}"
+def _notices(raw: Any, where: str, inherited: Mapping[str, Notice]) -> dict[str, Notice]:
+    reader = _Reader(where, {})
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise reader.fail("notices", raw, "tables [notices.KEY] with issuer and title")
+    out = dict(inherited)
+    for key, table in raw.items():
+        if not isinstance(table, dict):
+            raise reader.fail(f"notices.{key}", table, "a table with issuer and title")
+        extra = set(table) - {"issuer", "title", "date", "read_at", "grade", "note", "number"}
+        if extra:
+            raise reader.fail(f"notices.{key}", sorted(extra), "issuer, title, date, read_at, "
+                              "grade, note, number")  # fmt: skip
+        grade = table.get("grade", "")
+        if grade not in ("", "C", "S", "U"):
+            raise reader.fail(f"notices.{key}.grade", grade, "C, S or U")
+        out[key] = Notice(
+            key,
+            reader.text(table, "issuer", f"notices.{key}"),
+            reader.text(table, "title", f"notices.{key}"),
+            str(table.get("date", "")),
+            str(table.get("read_at", "")),
+            grade,
+            str(table.get("note", "") or table.get("number", "")),
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class ProgramPolicy:
+    """One program's versions as read from its policy file(s)."""
+
+    program: str
+    name_zh: str
+    name_en: str
+    notices: Mapping[str, Notice]
+    versions: tuple[PolicyVersion, ...]
+
+
+def _parse(
+    data: Mapping[str, Any], where: str, origin: str, base: ProgramPolicy | None = None
+) -> ProgramPolicy:
+    """A program's policy from a parsed file; ``base`` is superseded version by version."""
+    reader = _Reader(where, {})
+    if data.get("schema") != SCHEMA:
+        raise reader.fail("schema", data.get("schema"), f"schema = {SCHEMA}")
+    unknown_keys = set(data) - {"schema", "program", "notices", "versions"}
+    if unknown_keys:
+        raise reader.fail("keys", sorted(unknown_keys), "schema, program, notices, versions")
+    program = data.get("program")
+    if not isinstance(program, dict) or not isinstance(program.get("id"), str):
+        raise reader.fail("program", program, "a [program] table with an id")
+    pid = program["id"]
+    if base is not None and pid != base.program:
+        raise reader.fail("program.id", pid, f"{base.program}")
+    notices = _notices(data.get("notices"), where, base.notices if base else {})
+    reader = _Reader(where, notices)
+    raw_versions = data.get("versions", [])
+    if not isinstance(raw_versions, list) or not raw_versions:
+        raise reader.fail("versions", raw_versions, "one or more [[versions]] tables")
+    existing = {v.version: v for v in base.versions} if base else {}
+    versions = dict(existing)
+    for i, raw in enumerate(raw_versions):
+        key = f"versions[{i}]"
+        if not isinstance(raw, dict):
+            raise reader.fail(key, raw, "a [[versions]] table")
+        vid = reader.text(raw, "id", key)
+        key = f"versions.{vid}"
+        figures = {
+            name: reader.figure(name, value, f"{key}.{name}")
+            for name, value in raw.items()
+            if name not in ("id", "title", "notice")
+        }
+        old = existing.get(vid)
+        if old is not None:
+            figures = {**old.figures, **figures}
+            title = raw.get("title", old.title)
+            notice = notices.get(raw.get("notice", old.notice.key), old.notice)
+        else:
+            title = reader.text(raw, "title", key)
+            notice_key = str(raw.get("notice"))
+            if notice_key not in notices:
+                raise reader.fail(f"{key}.notice", notice_key, f"one of {', '.join(notices)}")
+            notice = notices[notice_key]
+        _check_complete(reader, key, figures)
+        versions[vid] = PolicyVersion(pid, vid, title, notice, figures, origin)
+    if base is None and len(versions) != len(raw_versions):
+        raise reader.fail("versions", "a repeated id", "each version id once")
+    policy = ProgramPolicy(
+        pid,
+        str(program.get("name_zh", base.name_zh if base else "")),
+        str(program.get("name_en", base.name_en if base else "")),
+        notices,
+        tuple(sorted(versions.values(), key=_start)),
+    )
+    _check_windows(reader, policy)
+    return policy
+
+
+def _start(version: PolicyVersion) -> tuple[int, dt.date]:
+    first = version.figures.get("first_disbursement")
+    if first is not None and first.value is not None:
+        return (0, first.value)
+    quarter = version.figures["first_quarter"].value
+    return (1, quarter.start)
+
+
+def _check_complete(reader: _Reader, key: str, figures: Mapping[str, Figure[Any]]) -> None:
+    shape = LOAN_WINDOW_FIGURES if "first_disbursement" in figures else QUARTER_FIGURES
+    missing = [name for name in shape if name not in figures]
+    if missing:
+        raise reader.fail(key, f"missing {', '.join(missing)}", f"the figures {', '.join(shape)}")
+    if "lenders" in figures and not figures["lenders"].unknown:
+        strange = [c for c in figures["lenders"].value if c not in _LENDER_CODES]
+        if strange:
+            raise reader.fail(f"{key}.lenders", strange[0], "lender codes relend knows")
+
+
+def _bounds(version: PolicyVersion) -> tuple[dt.date, dt.date]:
+    figures = version.figures
+    if "first_disbursement" in figures:
+        last = figures["last_disbursement"].value
+        return figures["first_disbursement"].value, last or dt.date.max
+    return figures["first_quarter"].value.start, figures["last_quarter"].value.end
+
+
+def _check_windows(reader: _Reader, policy: ProgramPolicy) -> None:
+    spans = [(_bounds(v), v.version) for v in policy.versions]
+    for (first, last), vid in spans:
+        if last < first:
+            raise reader.fail(
+                f"versions.{vid}", f"{first} to {last}", "a window that ends after it starts"
+            )
+    for ((_, end), a), ((start, _), b) in itertools.pairwise(spans):
+        if start <= end:
+            raise reader.fail(
+                f"versions.{b}", f"starts {start}, before {a} ends ({end})",
+                "versions of a program whose windows do not overlap",
+            )  # fmt: skip
+
+
+def _load_toml(data: bytes, where: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise PolicyFileError(where, "not UTF-8", "a UTF-8 TOML policy file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyFileError(where, str(exc), "a well-formed TOML policy file") from None
+
+
+@dataclass(frozen=True)
+class PolicyTable:
+    """Every program's versions: the package data, with any user policy files applied.
+
+    Attributes
+    ----------
+    programs : Mapping of str to ProgramPolicy
+    source : dict
+        What the table was made from, for summaries: ``{"package": <relend version>,
+        "files": [{"path", "sha256"}]}``.
+    """
+
+    programs: Mapping[str, ProgramPolicy]
+    files: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    @functools.cache
+    def package(cls) -> PolicyTable:
+        """The reviewed policy data shipped with relend."""
+        folder = resources.files("calculators.policies")
+        programs = {}
+        for name in PACKAGE_FILES:
+            data = (folder / name).read_bytes()
+            policy = _parse(_load_toml(data, name), name, "package")
+            programs[policy.program] = policy
+        return cls(MappingProxyType(programs))
+
+    def with_file(self, path: str | Path) -> PolicyTable:
+        """This table with a user policy file applied: versions added or superseded.
+
+        Raises
+        ------
+        PolicyFileError
+            If the file cannot be read, is malformed, leaves a figure without a source,
+            or makes two versions' windows overlap.
+        """
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise PolicyFileError(
+                "policy", str(path), f"a readable policy file ({exc.strerror or exc})"
+            ) from None
+        parsed = _load_toml(data, str(path))
+        digest = hashlib.sha256(data).hexdigest()
+        program = (
+            parsed.get("program", {}).get("id") if isinstance(parsed.get("program"), dict) else None
+        )
+        base = self.programs.get(program) if isinstance(program, str) else None
+        if program is not None and base is None:
+            raise PolicyFileError(
+                f"{path}: program.id", program, f"one of {', '.join(self.programs)}"
+            )
+        policy = _parse(parsed, str(path), f"sha256:{digest}", base)
+        programs = dict(self.programs)
+        programs[policy.program] = policy
+        return PolicyTable(MappingProxyType(programs), (*self.files, (str(path), digest)))
+
+    def source(self, relend_version: str) -> dict[str, Any]:
+        """What this table was made from, for summaries (``policy_source``)."""
+        out: dict[str, Any] = {"package": f"relend {relend_version}"}
+        if self.files:
+            out["files"] = [{"path": p, "sha256": d} for p, d in self.files]
+        return out
+
+    def program(self, program: str) -> ProgramPolicy:
+        """A program's versions, or :class:`PolicyNotFoundError` naming the programs."""
+        try:
+            return self.programs[program]
+        except KeyError:
+            raise PolicyNotFoundError(
+                "program", program, f"one of {', '.join(self.programs)}"
+            ) from None
+
+    def version(self, program: str, version: str) -> PolicyVersion:
+        """One version by id, or :class:`PolicyNotFoundError` naming the ids."""
+        versions = self.program(program).versions
+        for found in versions:
+            if found.version == version:
+                return found
+        raise PolicyNotFoundError(
+            "version", version, f"one of {', '.join(v.version for v in versions)}"
+        )
+
+    def rows(self, program: str) -> tuple[PolicyRow, ...]:
+        """A loan-window program's versions, typed for the claim engine."""
+        return tuple(policy_row(v) for v in self.program(program).versions)
+
+
+def policy_row(version: PolicyVersion) -> PolicyRow:
+    """A loan-window version as a :class:`PolicyRow` (its figures must all be known)."""
+    figures = {name: version.figure(name) for name in LOAN_WINDOW_FIGURES}
+    if "categories" in version.figures:
+        figures["categories"] = version.figure("categories")
+    return PolicyRow(
+        program=version.program,
+        version=version.version,
+        title=version.title,
+        origin=version.origin,
+        **figures,
     )
 
 
-def policy_for(program: str, day: dt.date) -> PolicyRow:
-    """The policy row covering loans of ``program`` disbursed on ``day``.
+def policy_table(policy: PolicyTable | str | Path | Iterable[str | Path] | None) -> PolicyTable:
+    """The package table with the user's policy file(s) applied (None: the package's)."""
+    if isinstance(policy, PolicyTable):
+        return policy
+    table = PolicyTable.package()
+    if policy is None:
+        return table
+    paths = [policy] if isinstance(policy, str | Path) else list(policy)
+    for path in paths:
+        table = table.with_file(path)
+    return table
+
+
+def policy_for(program: str, day: dt.date, policy: PolicyTable | None = None) -> PolicyRow:
+    """The version covering loans of ``program`` disbursed on ``day``.
 
     Raises
     ------
     PolicyNotFoundError
-        If no row covers that date; the message gives the windows that exist.
+        If no version covers that date; the message gives the windows that exist.
     """
-    _check_program(program)
-    rows = [r for r in POLICY_TABLE if r.program == program]
+    rows = policy_table(policy).rows(program)
     for row in rows:
         if row.covers(day):
             return row
-    windows = "; ".join(_window(r) for r in rows)
+    windows = "; ".join(r.window() for r in rows)
     raise PolicyNotFoundError("date", day.isoformat(), f"a date in a {program} window ({windows})")
 
 
-def policy_for_period(program: str, period: Quarter | Month) -> PolicyRow:
-    """The policy row whose loan window overlaps ``period`` and whose cadence fits it.
+def policies_for_period(
+    program: str, period: Quarter | Month, policy: PolicyTable | None = None
+) -> tuple[PolicyRow, ...]:
+    """Every version whose loan window overlaps ``period``, in date order.
 
     Raises
     ------
     PolicyNotFoundError
-        If no row overlaps the period.
+        If none does; the message gives the windows that exist.
     """
-    _check_program(program)
-    rows = [r for r in POLICY_TABLE if r.program == program]
-    for row in rows:
-        last = row.last_disbursement.value
-        if row.first_disbursement.value <= period.end and (last is None or period.start <= last):
-            return row
-    windows = "; ".join(_window(r) for r in rows)
-    raise PolicyNotFoundError(
-        "quarter", str(period), f"a period overlapping a {program} window ({windows})"
-    )
+    rows = policy_table(policy).rows(program)
+    found = tuple(row for row in rows if row.overlaps(period))
+    if not found:
+        windows = "; ".join(r.window() for r in rows)
+        raise PolicyNotFoundError(
+            "quarter", str(period), f"a period overlapping a {program} window ({windows})"
+        )
+    return found
+
+
+def policy_for_period(
+    program: str, period: Quarter | Month, policy: PolicyTable | None = None
+) -> PolicyRow:
+    """The first version whose loan window overlaps ``period`` (see
+    :func:`policies_for_period` for all of them)."""
+    return policies_for_period(program, period, policy)[0]

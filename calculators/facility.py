@@ -22,19 +22,28 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from calendars import BusinessCalendar, get_calendar
+from calendars import BusinessCalendar, Month, Quarter, get_calendar
 
 from ._claim import ClaimResult, decimal_text
 from ._daycount import check_day_count, year_fraction
 from ._errors import ExtensionLimitError, MoneyError, ParameterError, PolicyNotFoundError
 from ._money import MAX_FEN, exact_sum, fen_to_yuan, round_half_up
-from ._policy import POLICY_TABLE, PROGRAMS, PolicyRow
+from ._policy import PolicyRow, PolicyTable, policy_table
 
-__all__ = ["Clawback", "FacilityPeriod", "FacilitySchedule", "clawback", "schedule"]
+__all__ = [
+    "Clawback",
+    "FacilityPeriod",
+    "FacilitySchedule",
+    "clawback",
+    "last_drawdown",
+    "row_for_drawdown",
+    "schedule",
+]
 
 
 @dataclass(frozen=True)
@@ -109,17 +118,54 @@ class FacilitySchedule:
         }
 
 
-def _row_for_drawdown(program: str, drawdown: dt.date) -> PolicyRow:
-    if program not in PROGRAMS:
-        raise PolicyNotFoundError("program", program, f"one of {', '.join(PROGRAMS)}")
-    rows = [r for r in POLICY_TABLE if r.program == program]
-    started = [r for r in rows if r.first_disbursement.value <= drawdown]
-    if not started:
-        first = min(r.first_disbursement.value for r in rows)
-        raise PolicyNotFoundError(
-            "drawdown", drawdown.isoformat(), f"a date on or after {first} for {program}"
-        )
-    return started[-1]
+DRAWDOWN_WINDOW_NOTE = (
+    "no notice says how long after an application the PBoC lends; relend accepts a "
+    "drawdown from a version's first loan date to the end of the quarter in which its "
+    "last application falls due"
+)
+
+
+def last_drawdown(row: PolicyRow) -> dt.date | None:
+    """The last drawdown date a version accepts (None: the version has no end).
+
+    Notes
+    -----
+    An assumption (:data:`DRAWDOWN_WINDOW_NOTE`): the last claim period's application
+    is due on the 10th of the first month of the next period (tech notice 三, seed
+    769-771; transport notice 三, seed 851-853); drawdowns are accepted to the end of
+    that quarter.
+    """
+    last = row.last_disbursement.value
+    if last is None:
+        return None
+    period: Quarter | Month = (
+        Month.containing(last) if row.cadence.value == "monthly" else Quarter.containing(last)
+    )
+    return Quarter.containing(period.next().start).end
+
+
+def row_for_drawdown(
+    program: str, drawdown: dt.date, policy: PolicyTable | None = None
+) -> PolicyRow:
+    """The version a drawdown on ``drawdown`` belongs to: the latest whose drawdown
+    window holds it.
+
+    Raises
+    ------
+    PolicyNotFoundError
+        If no version's window holds the date; the message names the windows.
+    """
+    rows = policy_table(policy).rows(program)
+    for row in reversed(rows):
+        end = last_drawdown(row)
+        if row.first_disbursement.value <= drawdown and (end is None or drawdown <= end):
+            return row
+    windows = "; ".join(
+        f"{r.version}: {r.first_disbursement.value} to {last_drawdown(r) or 'open'}" for r in rows
+    )
+    raise PolicyNotFoundError(
+        "drawdown", drawdown.isoformat(), f"a date in a {program} drawdown window ({windows})"
+    )
 
 
 def schedule(
@@ -130,6 +176,7 @@ def schedule(
     *,
     day_count: str | None = None,
     calendar: BusinessCalendar | None = None,
+    policy: PolicyTable | str | Path | None = None,
 ) -> FacilitySchedule:
     """The dates and interest of a relending drawn on ``drawdown``.
 
@@ -145,6 +192,8 @@ def schedule(
         Default: the policy row's (ACT/360, an assumption).
     calendar : BusinessCalendar, optional
         For rolling period ends; default ``prc``.
+    policy : PolicyTable or path, optional
+        A user policy file (or table) applied to the package's for this call.
 
     Raises
     ------
@@ -157,7 +206,7 @@ def schedule(
         or not (0 < amount_fen <= MAX_FEN)
     ):
         raise MoneyError("amount", amount_fen, "a positive whole number of fen")
-    row = _row_for_drawdown(program, drawdown)
+    row = row_for_drawdown(program, drawdown, policy_table(policy))
     limit = row.max_extensions.value
     if isinstance(extensions, bool) or not isinstance(extensions, int) or extensions < 0:
         raise ParameterError("extensions", extensions, f"a whole number from 0 to {limit}")

@@ -35,18 +35,24 @@ from calendars import BusinessCalendar, Quarter, deadline_for, get_calendar
 
 from ._claim import decimal_text
 from ._daycount import check_day_count, year_fraction
-from ._errors import LedgerFileError, MoneyError, ParameterError, PolicyNotFoundError
+from ._errors import (
+    LedgerFileError,
+    MoneyError,
+    ParameterError,
+    PolicyNotFoundError,
+    PolicyUnknownError,
+)
 from ._ledger import read_bytes, read_csv_text
 from ._money import MAX_FEN, ROUND_HALF_UP_NOTE, fen_to_yuan, round_half_up, yuan_to_fen
-from ._policy import Figure
+from ._policy import Figure, PolicyTable, PolicyVersion, policy_table
 
 __all__ = [
-    "INCENTIVE_TABLE",
     "IncentiveResult",
     "IncentiveRow",
     "SwapFlow",
     "incentive",
     "incentive_series",
+    "incentive_table",
     "reserve_rate_on",
 ]
 
@@ -55,30 +61,34 @@ LOCAL_LEGAL_PERSON = ("local_legal_person", "local", "地方法人", "地方法�
 
 @dataclass(frozen=True)
 class IncentiveRow:
-    """Quarters ``first`` to ``last`` and their ratio and swap fixed rate."""
+    """One version of the tool: quarters ``first`` to ``last``, the ratio and the swap's
+    fixed rate (either may be unknown: see :func:`row_for`)."""
 
+    version: str
     first: Quarter
     last: Quarter
     ratio: Figure[Fraction]
     fixed_rate: Figure[Decimal]
+    origin: str = "package"
+
+    @classmethod
+    def of(cls, version: PolicyVersion) -> IncentiveRow:
+        """A version of ``microloan.toml`` (or a user policy file) as a row."""
+        figures = version.figures
+        return cls(
+            version.version,
+            figures["first_quarter"].value,
+            figures["last_quarter"].value,
+            figures["ratio"],
+            figures["fixed_rate"],
+            version.origin,
+        )
 
 
-INCENTIVE_TABLE: tuple[IncentiveRow, ...] = (
-    IncentiveRow(
-        Quarter(2022, 1),
-        Quarter(2022, 1),
-        Figure(
-            Fraction(1, 100), "seed 893-897 (由 1%提高至 2%; 2022 年第一季度的激励资金不再增加)"
-        ),
-        Figure(Decimal("0.0262"), "seed 901-903 (固定利率由 2.62%提高至 3.62%)"),
-    ),
-    IncentiveRow(
-        Quarter(2022, 2),
-        Quarter(2023, 2),
-        Figure(Fraction(2, 100), "seed 891-897 (自 2022 年第二季度起至 2023 年 6 月底 ... 2%)"),
-        Figure(Decimal("0.0362"), "seed 901-903 (固定利率由 2.62%提高至 3.62%)"),
-    ),
-)
+def incentive_table(policy: PolicyTable | str | Path | None = None) -> tuple[IncentiveRow, ...]:
+    """The tool's versions: ``calculators/policies/microloan.toml`` with any user file."""
+    return tuple(IncentiveRow.of(v) for v in policy_table(policy).program("microloan").versions)
+
 
 # statutory reserve interest rate (法定存款准备金利率), effective-dated
 RESERVE_RATES: tuple[tuple[dt.date, Figure[Decimal]], ...] = (
@@ -103,12 +113,29 @@ def reserve_rate_on(day: dt.date) -> Figure[Decimal]:
     return in_force[-1]
 
 
-def row_for(quarter: Quarter) -> IncentiveRow:
-    """The incentive row covering ``quarter``, or :class:`PolicyNotFoundError`."""
-    for row in INCENTIVE_TABLE:
+def row_for(quarter: Quarter, policy: PolicyTable | str | Path | None = None) -> IncentiveRow:
+    """The version covering ``quarter``.
+
+    Raises
+    ------
+    PolicyNotFoundError
+        If no version covers the quarter.
+    PolicyUnknownError
+        If the version's ratio or fixed rate is given by no source (2023Q3-2024Q4):
+        relend does not guess it; a policy file may supply it.
+    """
+    table = incentive_table(policy)
+    for row in table:
         if row.first <= quarter <= row.last:
+            for name, figure in (("ratio", row.ratio), ("fixed_rate", row.fixed_rate)):
+                if figure.unknown:
+                    raise PolicyUnknownError(
+                        "quarter",
+                        str(quarter),
+                        f"a quarter whose {name} a source gives ({row.version}: {figure.why})",
+                    )
             return row
-    covered = ", ".join(f"{r.first}-{r.last}" for r in INCENTIVE_TABLE)
+    covered = ", ".join(f"{r.first}-{r.last}" for r in table)
     raise PolicyNotFoundError(
         "quarter", str(quarter), f"a quarter the incentive covers ({covered})"
     )
@@ -183,6 +210,8 @@ class IncentiveResult:
             "quarter": str(self.quarter),
             "ratio": decimal_text(self.row.ratio.value),
             "ratio_source": self.row.ratio.source,
+            "policy_version": self.row.version,
+            "policy_origin": self.row.origin,
             "previous_balance_fen": self.previous_balance_fen,
             "current_balance_fen": self.current_balance_fen,
             "increment_fen": self.increment_fen,
@@ -209,13 +238,14 @@ def incentive(
     trade_date: dt.date | None = None,
     day_count: str = "30/360",
     calendar: BusinessCalendar | None = None,
+    policy: PolicyTable | str | Path | None = None,
 ) -> IncentiveResult:
     """The incentive for ``quarter`` and the swap that pays it.
 
     Parameters
     ----------
     quarter : str or Quarter
-        2022Q1 to 2023Q2.
+        2022Q1 to 2024Q4 (2023Q3 on only with a policy file giving the ratio).
     previous_balance_fen, current_balance_fen : int
         Quarter-end balances of inclusive small/micro loans, previous and this quarter.
     institution : str
@@ -225,13 +255,16 @@ def incentive(
     day_count : str, default "30/360"
     calendar : BusinessCalendar, optional
         For the payment date; default ``prc``.
+    policy : PolicyTable or path, optional
+        A user policy file applied for this call (e.g. the ratio of a quarter no
+        shipped source gives).
     """
     if str(institution).strip().lower() not in LOCAL_LEGAL_PERSON:
         raise ParameterError(
             "institution", institution, "a local legal-person institution (地方法人金融机构)"
         )
     period = Quarter.parse(quarter)
-    row = row_for(period)
+    row = row_for(period, policy)
     previous = _check_balance("previous_balance", previous_balance_fen)
     current = _check_balance("current_balance", current_balance_fen)
     convention = check_day_count(day_count)

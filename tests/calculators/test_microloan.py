@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from calculators import MoneyError, ParameterError, PolicyNotFoundError, microloan_incentive
+from calculators import (
+    MoneyError,
+    ParameterError,
+    PolicyNotFoundError,
+    PolicyUnknownError,
+    microloan_incentive,
+)
 from calendars import Quarter, china
 
 
@@ -44,9 +50,16 @@ def test_a_decrease_pays_nothing_and_has_no_swap() -> None:
     assert r.summary()["swap"] is None
 
 
-@pytest.mark.parametrize("quarter", ["2021Q4", "2021Q3", "2023Q3"])
+@pytest.mark.parametrize("quarter", ["2021Q4", "2021Q3", "2025Q1"])
 def test_uncovered_quarters(quarter) -> None:
-    with pytest.raises(PolicyNotFoundError, match="2022Q1-2022Q1, 2022Q2-2023Q2"):
+    with pytest.raises(PolicyNotFoundError, match="2022Q1-2022Q1, 2022Q2-2023Q2, 2023Q3-2024Q4"):
+        microloan_incentive.incentive(quarter, 0, 100)
+
+
+@pytest.mark.parametrize("quarter", ["2023Q3", "2023Q4", "2024Q4"])
+def test_a_ratio_no_source_gives_is_refused_not_guessed(quarter) -> None:
+    # the tool ran to end-2024 (SCIO, 2023-07-28) but no source gives the ratio
+    with pytest.raises(PolicyUnknownError, match=r"ratio a source gives .*--policy FILE"):
         microloan_incentive.incentive(quarter, 0, 100)
 
 
