@@ -170,6 +170,48 @@ class PolicyVersion:
         """Every figure's source, for reports."""
         return {name: f.as_dict() for name, f in self.figures.items()}
 
+    def window(self) -> str:
+        """The loans (or quarters) the version covers, in words."""
+        first, last = _bounds(self)
+        end = "open" if last == dt.date.max else last.isoformat()
+        return f"{first.isoformat()} to {end}"
+
+    def summary(self) -> dict[str, Any]:
+        """The version as ``relend policy show --json`` prints it: every figure with its
+        value (exact decimals as strings, dates ISO), source and flags."""
+        notice = self.notice
+        return {
+            "program": self.program,
+            "version": self.version,
+            "title": self.title,
+            "window": self.window(),
+            "origin": self.origin,
+            "notice": {
+                "issuer": notice.issuer, "title": notice.title, "date": notice.date,
+                "read_at": notice.read_at, "grade": notice.grade, "note": notice.note,
+            },
+            "figures": {
+                name: {"value": plain_value(f.value), **f.as_dict()}
+                for name, f in self.figures.items()
+            },
+        }  # fmt: skip
+
+
+def plain_value(value: Any) -> Any:
+    """A figure's value as JSON: exact numbers as decimal strings, dates ISO."""
+    if isinstance(value, Fraction):
+        return format(Decimal(value.numerator) / Decimal(value.denominator), "f")
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dt.date | Quarter):
+        return value.isoformat() if isinstance(value, dt.date) else str(value)
+    if isinstance(value, RateStep):
+        return {"from": value.effective.isoformat(), "rate": plain_value(value.rate),
+                "source": value.source}  # fmt: skip
+    if isinstance(value, tuple | list):
+        return [plain_value(v) for v in value]
+    return value
+
 
 @dataclass(frozen=True)
 class PolicyRow:

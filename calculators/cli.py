@@ -38,6 +38,7 @@ from . import (
 from ._claim import ClaimResult, relend_version
 from ._errors import RelendInputError
 from ._money import fen_to_yuan, yuan_to_fen
+from ._policy import PolicyTable, plain_value, policy_table
 from ._report import EXCEL_MAX_ROWS, write_outputs
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INVALID_ROWS, EXIT_DIFFERENCES = 0, 1, 2, 3, 4
@@ -224,6 +225,7 @@ def _cmd_facility(args: argparse.Namespace) -> int:
         args.extensions,
         day_count=args.day_count,
         calendar=_calendar_from(args),
+        policy=_policy_from(args),
     )
     summary = result.summary()
     if args.json:
@@ -249,6 +251,7 @@ def _cmd_incentive(args: argparse.Namespace) -> int:
         "day_count": args.day_count,
         "calendar": _calendar_from(args),
         "institution": args.institution,
+        "policy": _policy_from(args),
     }
     if args.trade_date:
         options["trade_date"] = _date_arg(args.trade_date, "--trade-date")
@@ -378,6 +381,70 @@ def _add_audit(sub: Any) -> None:
     aud.set_defaults(handler=_cmd_audit)
 
 
+# -- policy -----------------------------------------------------------------------------
+
+
+def _policy_from(args: argparse.Namespace) -> PolicyTable:
+    return policy_table(getattr(args, "policy", None))
+
+
+def _cmd_policy(args: argparse.Namespace) -> int:
+    table = _policy_from(args)
+    if args.action == "list":
+        if args.program:
+            raise _UsageError("'relend policy list' takes no program; use 'relend policy show'")
+        every = [v for p in table.programs.values() for v in p.versions]
+        if args.json:
+            _emit({"policy_source": table.source(relend_version()),
+                   "versions": [v.summary() for v in every]})  # fmt: skip
+            return EXIT_OK
+        for v in every:
+            assumed = sum(f.assumption for f in v.figures.values())
+            unknown = [n for n, f in v.figures.items() if f.unknown]
+            flags = f"{assumed} assumed" + (f", unknown: {', '.join(unknown)}" if unknown else "")
+            origin = "" if v.origin == "package" else f"  [{v.origin[:19]}]"
+            print(f"{v.program:<10} {v.version:<18} {v.window():<26} {v.title}  ({flags}){origin}")
+        return EXIT_OK
+    if not args.program:
+        raise _UsageError("'relend policy show' needs a program, e.g. relend policy show tech")
+    program = table.program(args.program)
+    versions = (table.version(args.program, args.version),) if args.version else program.versions
+    if args.json:
+        _emit({"policy_source": table.source(relend_version()),
+               "versions": [v.summary() for v in versions]})  # fmt: skip
+        return EXIT_OK
+    for v in versions:
+        print(f"{v.version}  {v.title}  ({program.name_zh}, {v.window()})")
+        print(f"  notice: {v.notice.issuer} {v.notice.title} {v.notice.date}".rstrip())
+        for name, f in v.figures.items():
+            value = "UNKNOWN (refused)" if f.unknown else plain_value(f.value)
+            print(f"  {name:<19} {value}")
+            print(f"  {'':<19} source: {f.source}")
+            if f.why:
+                label = "unknown" if f.unknown else "ASSUMPTION"
+                print(f"  {'':<19} {label}: {f.why}")
+    return EXIT_OK
+
+
+def _add_policy(sub: Any) -> None:
+    pol = sub.add_parser("policy", help="the policy versions relend applies, with their sources")
+    pol.add_argument("action", choices=["list", "show"])
+    pol.add_argument("program", nargs="?", help="with show: tech, transport or microloan")
+    pol.add_argument("--version", help="with show: one version, e.g. tech-2024")
+    _add_policy_option(pol)
+    pol.add_argument("--json", action="store_true")
+    pol.set_defaults(handler=_cmd_policy)
+
+
+def _add_policy_option(parser: Any) -> None:
+    parser.add_argument(
+        "--policy",
+        metavar="FILE",
+        action="append",
+        help="a policy file (TOML) adding or superseding versions for this run",
+    )
+
+
 # -- parser -----------------------------------------------------------------------------
 
 
@@ -428,6 +495,7 @@ def build_parser() -> argparse.ArgumentParser:
     fac.add_argument("--extensions", type=int, default=0, help="extensions taken (default 0)")
     fac.add_argument("--day-count", help="ACT/360 (default, an assumption), ACT/365F, 30/360")
     fac.add_argument("--json", action="store_true")
+    _add_policy_option(fac)
     _add_calendar_options(fac)
     fac.set_defaults(handler=_cmd_facility)
 
@@ -444,10 +512,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="institution type; only local legal-person institutions (地方法人) are eligible",
     )
     inc.add_argument("--json", action="store_true")
+    _add_policy_option(inc)
     _add_calendar_options(inc)
     inc.set_defaults(handler=_cmd_incentive)
 
     _add_npl(sub)
+    _add_policy(sub)
     _add_audit(sub)
     return parser
 
