@@ -35,6 +35,7 @@ from . import (
     tech_relending,
     transport_relending,
 )
+from ._categories import category_note
 from ._claim import ClaimResult, relend_version
 from ._errors import RelendInputError
 from ._money import fen_to_yuan, yuan_to_fen
@@ -118,7 +119,23 @@ def _claim_text(summary: dict[str, Any]) -> str:
     ]
     if summary["tool"] == "transport" and summary["lists"].get("dishonest") is None:
         lines.append("  note: no --dishonest list given; borrowers were not screened")
+    lines += _unrecognized_lines(summary.get("unrecognized", {}))
     return "\n".join(lines)
+
+
+def _unrecognized_lines(unrecognized: dict[str, dict[str, int]]) -> list[str]:
+    """One line per distinct value a claim excluded rows for without recognizing it."""
+    if not unrecognized:
+        return []
+    lines = ["  unrecognized values (rows excluded; check the spelling):"]
+    for column, counts in unrecognized.items():
+        for value, rows in counts.items():
+            note = category_note(value) if column == "borrower_category" else None
+            lines.append(
+                f"    {column} {value!r}: {rows} row{'' if rows == 1 else 's'}"
+                + (f": {note}" if note else "")
+            )
+    return lines
 
 
 _OUTPUT_NAMES = {
