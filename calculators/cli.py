@@ -317,29 +317,51 @@ def _npl_text(summary: dict[str, Any]) -> str:
         ratio = unit["npl_ratio_pct"] or "-"
         tolerance = unit["tolerance_pct"] or "-"
         headroom = "" if unit["headroom_fen"] is None else fen_to_yuan(unit["headroom_fen"])
+        beyond = "  (beyond the six named; --extra-industry)"
         lines.append(
             f"{unit['unit']:<12} {unit['industry']:<14} NPL {ratio:>10}% "
             f"tolerance {tolerance:>8}%  {unit['status']:<7} headroom {headroom:>16} "
-            f"{unit['reason']}"
+            f"{unit['reason']}" + (beyond if unit["industry_basis"] == "user_named" else "")
         )
     lines.append(
         f"within {summary['within']}, breach {summary['breach']}, invalid {summary['invalid']}"
     )
+    for name, rows in summary["extra_industries"].items():
+        lines.append(
+            f"industry named by you beyond the six of article 十七: {name} "
+            f"({rows} row{'' if rows == 1 else 's'})"
+        )
+    if summary["within"]:
+        terms = summary["relief_terms"]
+        lines += [
+            "within the tolerance:",
+            f"  assessment (二十七): {terms['assessment_relief']['no_or_reduced_deduction']}",
+            f"  accountability (二十八): {terms['due_diligence_exemption']['may_be_considered']}",
+        ]
     return "\n".join(lines)
 
 
 def _cmd_npl(args: argparse.Namespace) -> int:
     frame, digest = npl_tolerance.read_npl_file(args.file)
-    result = npl_tolerance.check(frame, digest)
+    result = npl_tolerance.check(frame, digest, extra_industries=args.extra_industry or ())
     summary = result.summary()
     _publish(args, summary, result.rows, "npl", _npl_text)
     return EXIT_INVALID_ROWS if summary["invalid"] else EXIT_OK
 
 
 def _add_npl(sub: Any) -> None:
-    npl = sub.add_parser("npl", help="NPL tolerance check for the six hard-hit industries")
+    npl = sub.add_parser(
+        "npl", help="NPL tolerance check for the industries of 银保监办发〔2022〕64号 (十七)"
+    )
     npl.add_argument("file", help="CSV: unit, industry, loan_balance, npl_balance, "
                      "baseline_tolerance_pct, uplift_pct")  # fmt: skip
+    npl.add_argument(
+        "--extra-industry",
+        action="append",
+        metavar="NAME",
+        help="an industry beyond the six article 十七 names (住宿, 餐饮, 零售, 文化, 旅游, "
+        "交通运输 等) that may take an uplift, as the industry column writes it; repeatable",
+    )
     npl.add_argument("--out", metavar="DIR", help="write summary.json, npl.csv, npl.xlsx")
     _add_no_xlsx(npl)
     npl.add_argument("--json", action="store_true")
