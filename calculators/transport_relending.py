@@ -1,10 +1,10 @@
 """Transport-logistics relending (交通物流专项再贷款): the quarterly claim.
 
 A loan is eligible when it is valid, in CNY, disbursed inside the claim quarter and
-inside 2022-05-01 to 2022-12-31, its borrower category is one of the seven supported
-(see :data:`calculators._categories.TRANSPORT_CATEGORIES`), and its borrower is not
-on the serious-dishonesty list (信用中国 严重失信主体名单). The claim is 100% of
-eligible principal.
+inside 2022-05-01 to 2022-12-31, its borrower category is one the notice names, in
+any of the notice's spellings (see :data:`calculators._categories.TRANSPORT_CATEGORIES`),
+and its borrower is not on the serious-dishonesty list (信用中国 严重失信主体名单). The
+claim is 100% of eligible principal.
 
 Notes
 -----
