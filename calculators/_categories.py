@@ -77,8 +77,8 @@ CATEGORY_SOURCES: MappingProxyType[str, str] = MappingProxyType(
 UMBRELLA_TERMS: MappingProxyType[str, str] = MappingProxyType(
     {
         "道路货物运输经营者": (
-            "the notice's umbrella term (seed 808-812), not accepted alone; write which "
-            "of its five kinds the borrower is: "
+            "the umbrella term of the 交通物流专项再贷款 notice, 一 (seed 808-812), not "
+            "accepted alone; write which of its five kinds the borrower is: "
             + ", ".join(
                 TRANSPORT_CATEGORIES[code]
                 for code in (
@@ -104,8 +104,8 @@ def category_key(text: str) -> str:
     -----
     NFKC turns full-width letters, digits and parentheses (（ ）, ＬＯＧＩＳＴＩＣＳ) and the
     ideographic space into their ASCII forms, so 中小微物流配送（含快递）企业 and
-    中小微物流配送(含快递)企业, the two ways the notice writes it (seed 812-814, 822),
-    have one key.
+    中小微物流配送(含快递)企业, the two ways the notice writes it (交通物流专项再贷款 notice,
+    一, seed 812-814 and 820-822), have one key.
     """
     folded = "".join(unicodedata.normalize("NFKC", text).split())
     return folded.translate(_DROPPED).casefold()
