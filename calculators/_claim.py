@@ -322,6 +322,7 @@ class ClaimResult:
             "sources": self.policy.sources(),
             "input_sha256": self.input_sha256,
             "version": relend_version(),
+            "unrecognized": unrecognized_values(self.loans),
         }
 
 
@@ -570,3 +571,34 @@ def id_list(source: IdList | None, what: str, *, required: bool) -> IdSet | None
             raise ParameterError(what, None, f"the {what} list: a file or an iterable of ids")
         return None
     return read_id_list(source, what)
+
+
+# values a claim excludes rows for because it does not recognize them: the column, the
+# reason code its rows get
+UNRECOGNIZED = (("borrower_category", "category_not_eligible"), ("currency", "non_cny"))
+
+
+def unrecognized_values(loans: Any) -> dict[str, dict[str, int]]:
+    """Per column, each distinct value rows were excluded for as unrecognized, with its
+    row count (most rows first), so that a misspelling shows at once.
+
+    Notes
+    -----
+    Only rows whose reason is that column's (``category_not_eligible``, ``non_cny``):
+    a row excluded earlier (invalid, outside the period) costs nothing by its spelling.
+    Values are shown as given (a missing one as ``""``); counted per distinct value.
+    Works on a pandas or a Dask frame of per-loan output.
+    """
+    out: dict[str, dict[str, int]] = {}
+    for column, reason in UNRECOGNIZED:
+        header = next((c for c in loans.columns if canonical_name(c) == column), None)
+        if header is None:
+            continue
+        values = loans[header][loans["reason"] == reason]
+        counts = values.astype(TEXT).fillna("").value_counts()
+        if hasattr(counts, "compute"):
+            counts = counts.compute()
+        if len(counts):
+            ranked = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
+            out[column] = {str(value): int(n) for value, n in ranked}
+    return out

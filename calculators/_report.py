@@ -37,8 +37,9 @@ CHINESE_HEADERS: Mapping[str, str] = {
     "npl_ratio_pct": "不良率(%)",
     "tolerance_pct": "容忍度(%)",
     "headroom_fen": "剩余容忍空间(分)",
-    "assessment_relief": "考核不扣分(二十七)",
-    "due_diligence_exemption": "尽职免责(二十八)",
+    "industry_basis": "行业依据(十七)",
+    "assessment_relief": "考核不予扣分或减轻扣分(二十七)",
+    "due_diligence_exemption": "尽职免责:可减轻或免予追责(二十八)",
 }
 
 SUMMARY_LABELS: Mapping[str, str] = {

@@ -35,6 +35,7 @@ from . import (
     tech_relending,
     transport_relending,
 )
+from ._categories import category_note
 from ._claim import ClaimResult, relend_version
 from ._errors import RelendInputError
 from ._money import fen_to_yuan, yuan_to_fen
@@ -119,7 +120,23 @@ def _claim_text(summary: dict[str, Any]) -> str:
     ]
     if summary["tool"] == "transport" and summary["lists"].get("dishonest") is None:
         lines.append("  note: no --dishonest list given; borrowers were not screened")
+    lines += _unrecognized_lines(summary.get("unrecognized", {}))
     return "\n".join(lines)
+
+
+def _unrecognized_lines(unrecognized: dict[str, dict[str, int]]) -> list[str]:
+    """One line per distinct value a claim excluded rows for without recognizing it."""
+    if not unrecognized:
+        return []
+    lines = ["  unrecognized values (rows excluded; check the spelling):"]
+    for column, counts in unrecognized.items():
+        for value, rows in counts.items():
+            note = category_note(value) if column == "borrower_category" else None
+            lines.append(
+                f"    {column} {value!r}: {rows} row{'' if rows == 1 else 's'}"
+                + (f": {note}" if note else "")
+            )
+    return lines
 
 
 _OUTPUT_NAMES = {
@@ -303,29 +320,51 @@ def _npl_text(summary: dict[str, Any]) -> str:
         ratio = unit["npl_ratio_pct"] or "-"
         tolerance = unit["tolerance_pct"] or "-"
         headroom = "" if unit["headroom_fen"] is None else fen_to_yuan(unit["headroom_fen"])
+        beyond = "  (beyond the six named; --extra-industry)"
         lines.append(
             f"{unit['unit']:<12} {unit['industry']:<14} NPL {ratio:>10}% "
             f"tolerance {tolerance:>8}%  {unit['status']:<7} headroom {headroom:>16} "
-            f"{unit['reason']}"
+            f"{unit['reason']}" + (beyond if unit["industry_basis"] == "user_named" else "")
         )
     lines.append(
         f"within {summary['within']}, breach {summary['breach']}, invalid {summary['invalid']}"
     )
+    for name, rows in summary["extra_industries"].items():
+        lines.append(
+            f"industry named by you beyond the six of article 十七: {name} "
+            f"({rows} row{'' if rows == 1 else 's'})"
+        )
+    if summary["within"]:
+        terms = summary["relief_terms"]
+        lines += [
+            "within the tolerance:",
+            f"  assessment (二十七): {terms['assessment_relief']['no_or_reduced_deduction']}",
+            f"  accountability (二十八): {terms['due_diligence_exemption']['may_be_considered']}",
+        ]
     return "\n".join(lines)
 
 
 def _cmd_npl(args: argparse.Namespace) -> int:
     frame, digest = npl_tolerance.read_npl_file(args.file)
-    result = npl_tolerance.check(frame, digest)
+    result = npl_tolerance.check(frame, digest, extra_industries=args.extra_industry or ())
     summary = result.summary()
     _publish(args, summary, result.rows, "npl", _npl_text)
     return EXIT_INVALID_ROWS if summary["invalid"] else EXIT_OK
 
 
 def _add_npl(sub: Any) -> None:
-    npl = sub.add_parser("npl", help="NPL tolerance check for the six hard-hit industries")
+    npl = sub.add_parser(
+        "npl", help="NPL tolerance check for the industries of 银保监办发〔2022〕64号 (十七)"
+    )
     npl.add_argument("file", help="CSV: unit, industry, loan_balance, npl_balance, "
                      "baseline_tolerance_pct, uplift_pct")  # fmt: skip
+    npl.add_argument(
+        "--extra-industry",
+        action="append",
+        metavar="NAME",
+        help="an industry beyond the six article 十七 names (住宿, 餐饮, 零售, 文化, 旅游, "
+        "交通运输 等) that may take an uplift, as the industry column writes it; repeatable",
+    )
     npl.add_argument("--out", metavar="DIR", help="write summary.json, npl.csv, npl.xlsx")
     _add_no_xlsx(npl)
     npl.add_argument("--json", action="store_true")

@@ -7,12 +7,16 @@ each period accrues from the previous (rolled) end.
 
 Notes
 -----
-Tech: 1.75%, 1 year, extendable twice by a year at the same rate (seed 758-759).
-Transport: 1.75%, 1 year, extendable once (seed 839-841). The day count is not in
-any notice: ACT/360 is assumed (policy table, ``day_count``). Interest is rounded half
-up once per period, since each period's interest is a separate payment; the total is
-the sum of the periods. Clawback: "对不符合...要求的，人民银行将收回" (seed 781-785,
-863-865): the relending funded by a non-compliant loan is returned.
+Tech: 1.75%, 1 year, extendable twice by a year at the same rate (中国人民银行 科技部
+工业和信息化部关于设立科技创新再贷款的通知, 二 (规模、利率和期限), seed 758-759).
+Transport: 1.75%, 1 year, extendable once by a year at the same rate (中国人民银行
+交通运输部关于设立交通物流专项再贷款有关事宜的通知, 二 (发放对象、规模、利率和期限), seed
+839-841). The day count is not in any notice: ACT/360 is assumed (policy table,
+``day_count``). Interest is rounded half up once per period, since each period's
+interest is a separate payment; the total is the sum of the periods.
+
+Clawback: "对不符合...要求的，人民银行将收回" (tech notice 三, seed 781-785; transport
+notice 三, seed 861-865): the relending funded by a non-compliant loan is returned.
 """
 
 from __future__ import annotations

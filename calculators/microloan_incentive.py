@@ -9,10 +9,18 @@ notional x year fraction.
 
 Notes
 -----
-Seed 881-910 (PBoC Urumqi branch forwarding the doubling notice): from 2022Q2 to the
-end of June 2023 the ratio is 2% of the balance increase (一), 2022Q1 stays at 1%;
-the fixed leg rises from 2.62% to 3.62% and the floating leg is the statutory reserve
-rate (二). Hence fixed - floating equals the ratio in both rows. With the default
+中国人民银行乌鲁木齐中心支行办公室转发关于加大普惠小微贷款支持工具支持力度的通知
+(seed 881-911; the PBoC Urumqi branch forwarding the notice that doubles the tool):
+
+- 一, seed 891-897: from 2022Q2 to the end of June 2023 the ratio is 2% of the
+  increase in the balance of inclusive small/micro loans of local legal-person
+  institutions (was 1%); 2022Q1 stays at 1% (2022 年第一季度的激励资金不再增加).
+- 二, seed 899-905: paid through an interest-rate swap; the fixed rate the PBoC pays
+  rises from 2.62% to 3.62% (the seed prints 提商 for 提高), the floating rate it
+  receives is the statutory reserve rate (法定存款准备金利率).
+- 三, seed 907-911: otherwise 银发〔2021〕344号 applies.
+
+Hence fixed - floating equals the ratio in both rows. With the default
 conventions (trade date = the quarter's application deadline, one annual period on
 30/360 with unadjusted accrual dates, payment rolled forward on ``prc``) the year
 fraction is exactly 1 and the net equals the incentive to the fen.
@@ -57,6 +65,7 @@ __all__ = [
 ]
 
 LOCAL_LEGAL_PERSON = ("local_legal_person", "local", "地方法人", "地方法人金融机构")
+_NOTICE = "中国人民银行乌鲁木齐中心支行办公室转发关于加大普惠小微贷款支持工具支持力度的通知"
 
 
 @dataclass(frozen=True)
@@ -96,8 +105,8 @@ RESERVE_RATES: tuple[tuple[dt.date, Figure[Decimal]], ...] = (
         dt.date(2008, 11, 27),
         Figure(
             Decimal("0.0162"),
-            "seed 903 names the statutory reserve rate; 1.62% since 2008-11-27 (shared/sources "
-            "README, facts from outside the seed)",
+            f"{_NOTICE}, 二, seed 903-905 (法定存款准备金利率) names the statutory reserve "
+            "rate; 1.62% since 2008-11-27 (shared/sources README, facts from outside the seed)",
         ),
     ),
 )

@@ -7,9 +7,18 @@ eligible-enterprise list pushed by MOST/MIIT. The claim is 60% of eligible princ
 
 Notes
 -----
-Seed lines 714-788: scope (一), 1.75% for 1 year, twice extendable (二), 60% of the
-principal of loans with a term of 6 months or more, from 2022-04-01, applied for
-before the 10th of the first month of the next quarter (三).
+中国人民银行 科技部 工业和信息化部关于设立科技创新再贷款的通知 (seed 714-789):
+
+- 一 (支持范围和发放对象), seed 728-754: the technology enterprises, as MOST and MIIT
+  recognize and push them (seed 730-746); 21 national financial institutions (seed
+  748-754).
+- 二 (规模、利率和期限), seed 756-759: 1.75%, 1 year, extendable twice by 1 year at the
+  same rate.
+- 三 (发放和管理), seed 761-785: 60% of the principal of loans with a term of 6 months or
+  more (seed 763-767), loans from 2022-04-01 (seed 767), applied for before the 10th of
+  the first month of the next quarter, carried over holidays (seed 769-771), with the
+  loan ledger (贷款台账, seed 773); non-compliant loans' relending is taken back (seed
+  781-785).
 """
 
 from __future__ import annotations

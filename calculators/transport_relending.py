@@ -1,16 +1,27 @@
 """Transport-logistics relending (交通物流专项再贷款): the quarterly claim.
 
 A loan is eligible when it is valid, in CNY, disbursed inside the claim quarter and
-inside 2022-05-01 to 2022-12-31, its borrower category is one of the seven supported
-(see :data:`calculators._categories.TRANSPORT_CATEGORIES`), and its borrower is not
-on the serious-dishonesty list (信用中国 严重失信主体名单). The claim is 100% of
-eligible principal.
+inside 2022-05-01 to 2022-12-31, its borrower category is one the notice names, in
+any of the notice's spellings (see :data:`calculators._categories.TRANSPORT_CATEGORIES`),
+and its borrower is not on the serious-dishonesty list (信用中国 严重失信主体名单). The
+claim is 100% of eligible principal.
 
 Notes
 -----
-Seed lines 790-878: supported borrowers and the dishonesty test (一), 7 lenders,
-1.75% for 1 year, once extendable, policy to end-2022 (二), loans from 2022-05-01,
-relending equal to principal, same application timing as the tech relending (三).
+中国人民银行 交通运输部关于设立交通物流专项再贷款有关事宜的通知 (seed 790-880):
+
+- 一 (专项再贷款支持领域), seed 804-826: the supported borrowers (seed 806-814; their
+  spellings and codes are in :mod:`calculators._categories`), not on the
+  serious-dishonesty list of 信用中国 (seed 818-820).
+- 二 (发放对象、规模、利率和期限), seed 828-843: 7 lenders (seed 830-834); 1.75%, 1 year,
+  extendable once (seed 839-841); the policy runs to the end of 2022 (seed 841-843).
+- 三 (发放和管理), seed 845-865: loans from 2022-05-01 (seed 847-849), applied for before
+  the 10th of the first month of the next quarter, carried over holidays (seed
+  851-853); relending equal to the principal (按贷款本金等额, seed 855-857); non-compliant
+  loans' relending is taken back (seed 861-865).
+
+A row whose category is not recognized is ``category_not_eligible``; the claim's
+summary and text output list each such value with its row count (``unrecognized``).
 """
 
 from __future__ import annotations

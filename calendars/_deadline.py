@@ -2,12 +2,17 @@
 
 Notes
 -----
-The tech-innovation and transport-logistics relending notices both set the deadline
-as "于次季度第一个月10日(遇节假日顺延)前" (seed lines 751-753 and 848-850): the 10th
-of the first month of the next quarter, carried forward to the next business day when
-the 10th is not one. The 2023 extension of the transport relending (银发〔2023〕32号)
-moved to monthly claims due by the 10th of the following month, likewise carried
-forward. The 10th itself is counted as within the deadline.
+Both notices set the deadline as "于次季度第一个月10日(遇节假日顺延)前": 中国人民银行
+科技部 工业和信息化部关于设立科技创新再贷款的通知, 三 (发放和管理), seed 769-771, and
+中国人民银行 交通运输部关于设立交通物流专项再贷款有关事宜的通知, 三 (发放和管理), seed
+851-853 (there with full-width parentheses). That is the 10th of the first month of the
+next quarter, carried forward to the next business day when the 10th is not one; the
+10th itself is within the deadline.
+
+The monthly cadence (the 10th of the following month, likewise carried forward) is
+for programs whose claims are monthly; no source confirms that the 2023 transport
+relending became monthly or the number 银发〔2023〕32号 (shared/sources later-notices.md),
+so neither is assumed here.
 """
 
 from __future__ import annotations

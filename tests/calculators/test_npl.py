@@ -23,8 +23,9 @@ def test_golden_boundaries() -> None:
     assert rows.loc[0, "npl_ratio_pct"] == "3.500000"
     assert rows.loc[0, "tolerance_pct"] == "3.5"
     assert rows.loc[0, "industry"] == "accommodation"
-    assert bool(rows.loc[0, "assessment_relief"]) and bool(rows.loc[0, "due_diligence_exemption"])
-    assert not bool(rows.loc[1, "assessment_relief"])
+    assert rows.loc[0, "assessment_relief"] == "no_or_reduced_deduction"
+    assert rows.loc[0, "due_diligence_exemption"] == "may_be_considered"
+    assert rows.loc[1, "assessment_relief"] == "not_applicable"  # breach
 
 
 def test_summary_per_industry_and_unit() -> None:
