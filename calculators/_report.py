@@ -7,8 +7,14 @@ two rows are the Chinese and the English headers. Money stays integer fen.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
-from collections.abc import Mapping
+import os
+import secrets
+import signal
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +25,17 @@ from ._errors import ParameterError
 from ._ledger import COLUMN_ALIASES, canonical_name
 
 EXCEL_MAX_ROWS = 1_048_576 - 2  # two header rows
+
+OUTPUT_NAMES: tuple[str, ...] = (
+    "summary.json",
+    "loans.csv",
+    "claim.xlsx",
+    "audit.csv",
+    "audit.xlsx",
+    "npl.csv",
+    "npl.xlsx",
+)
+"""Every file name relend writes under ``--out``: the only names it ever removes there."""
 
 CHINESE_HEADERS: Mapping[str, str] = {
     **{canonical: aliases[0] for canonical, aliases in COLUMN_ALIASES.items()},
@@ -60,16 +77,6 @@ SUMMARY_LABELS: Mapping[str, str] = {
     "rounding": "舍入规则",
     "input_sha256": "台账SHA-256",
 }
-
-
-def make_out_dir(out: str | Path) -> Path:
-    """Create the output folder, or refuse one that cannot be written."""
-    path = Path(out)
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ParameterError("out", str(out), f"a writable folder ({exc.strerror})") from None
-    return path
 
 
 def write_json(summary: Mapping[str, Any], path: Path) -> None:
@@ -120,20 +127,162 @@ def write_workbook(
     write (about 10 s per 100,000 rows): the CSV beside it has the same rows.
     """
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("summary 汇总")
-    sheet.append(["项目", "key", "value"])
-    for key, value in summary.items():
-        sheet.append([SUMMARY_LABELS.get(key, ""), key, _cell(value)])
-    headers_zh = [_chinese(_english(c)) for c in rows.columns]
-    headers_en = [_english(c) for c in rows.columns]
-    for part, start in enumerate(range(0, max(len(rows), 1), EXCEL_MAX_ROWS)):
-        name = rows_sheet if part == 0 else f"{rows_sheet} {part + 1}"
-        sheet = book.create_sheet(name)
-        sheet.append(headers_zh)
-        sheet.append(headers_en)
-        for record in zip(*_python_columns(rows.iloc[start : start + EXCEL_MAX_ROWS]), strict=True):
-            sheet.append(record)
+    try:
+        sheet = book.create_sheet("summary 汇总")
+        sheet.append(["项目", "key", "value"])
+        for key, value in summary.items():
+            sheet.append([SUMMARY_LABELS.get(key, ""), key, _cell(value)])
+        headers_zh = [_chinese(_english(c)) for c in rows.columns]
+        headers_en = [_english(c) for c in rows.columns]
+        for part, start in enumerate(range(0, max(len(rows), 1), EXCEL_MAX_ROWS)):
+            name = rows_sheet if part == 0 else f"{rows_sheet} {part + 1}"
+            sheet = book.create_sheet(name)
+            sheet.append(headers_zh)
+            sheet.append(headers_en)
+            block = _python_columns(rows.iloc[start : start + EXCEL_MAX_ROWS])
+            for record in zip(*block, strict=True):
+                sheet.append(record)
+    except BaseException:
+        _abandon(book)
+        raise
     book.save(path)
+
+
+def _abandon(book: Workbook) -> None:
+    """Close the sheets of a workbook that will not be saved.
+
+    A write-only sheet streams its rows through a generator into a scratch file of
+    openpyxl's own (removed at exit); left open, the generator fails noisily on stderr
+    when it is collected after an interruption.
+    """
+    for sheet in book.worksheets:
+        with contextlib.suppress(Exception):
+            sheet.close()
+
+
+class OutputError(ParameterError):
+    """An output folder or file that cannot be written.
+
+    Parameters
+    ----------
+    path : Path
+        The folder or the file (under its final name) that could not be written.
+    reason : str
+        Why, in the operating system's words (``No space left on device``).
+    """
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__("out", str(path), "a folder relend can create and write")
+        self.path = path
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"cannot write {self.path}: {self.reason} (--out needs a folder relend can write)"
+
+
+@dataclass(frozen=True)
+class WrittenOutputs:
+    """What :func:`write_outputs` left in the folder.
+
+    Attributes
+    ----------
+    paths : tuple of Path
+        The files of this run: ``summary.json``, the rows CSV, the workbook if any.
+    summary : Mapping
+        The summary as written to ``summary.json``: the one given plus ``files``, the
+        name and SHA-256 of every other file of the run.
+    removed : tuple of str
+        Names of relend's own outputs of an earlier run that this run did not write and
+        removed (``claim.xlsx`` after a ``--no-xlsx`` run, say).
+    """
+
+    paths: tuple[Path, ...]
+    summary: Mapping[str, Any]
+    removed: tuple[str, ...]
+
+
+def make_out_dir(out: str | Path) -> Path:
+    """Create the output folder, or refuse one that cannot be created."""
+    path = Path(out)
+    if path.exists() and not path.is_dir():
+        raise OutputError(path, "it is a file, not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(path, exc.strerror or str(exc)) from None
+    return path
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back until the block is done (where the OS allows it)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _write_temporary(
+    folder: Path, name: str, write: Callable[[Path], None], temps: dict[str, Path]
+) -> str:
+    """Write one file under a temporary name beside its final one; return its SHA-256.
+
+    The temporary file is created with the permissions a new file normally gets (not
+    the 0600 of :func:`tempfile.mkstemp`), flushed to disk, and recorded in ``temps``
+    before anything is written to it, so that a failure can always remove it.
+    """
+    temp = folder / f".{name}.{secrets.token_hex(6)}.tmp"
+    temps[name] = temp
+    try:
+        os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        write(temp)
+        with open(temp, "r+b") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+            os.fsync(handle.fileno())
+    except OSError as exc:
+        raise OutputError(folder / name, exc.strerror or str(exc)) from None
+    return digest
+
+
+def _commit(folder: Path, temps: Mapping[str, Path]) -> tuple[str, ...]:
+    """Remove the earlier run's outputs this run did not write, rename this run's files
+    into place, ``summary.json`` last; return the names removed.
+
+    Notes
+    -----
+    The earlier ``summary.json`` goes first and the new one comes last, so a
+    ``summary.json`` is in the folder only beside the complete files of its own run.
+    SIGINT and SIGTERM wait until the renames are done.
+    """
+    stale = tuple(
+        name
+        for name in OUTPUT_NAMES
+        if name not in temps and ((folder / name).is_symlink() or (folder / name).is_file())
+    )
+    order = ["summary.json", *stale]
+    current = folder
+    with _signals_deferred():
+        try:
+            for name in order:
+                current = folder / name
+                current.unlink(missing_ok=True)
+            for name in sorted(temps, key=lambda n: n == "summary.json"):
+                current = folder / name
+                os.replace(temps[name], current)
+            if hasattr(os, "O_DIRECTORY"):  # the renames themselves reach the disk
+                current = folder
+                descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+                try:
+                    os.fsync(descriptor)
+                finally:
+                    os.close(descriptor)
+        except OSError as exc:
+            raise OutputError(current, exc.strerror or str(exc)) from None
+    return stale
 
 
 def write_outputs(
@@ -145,14 +294,58 @@ def write_outputs(
     xlsx_name: str,
     rows_sheet: str,
     workbook: bool = True,
-) -> list[Path]:
+) -> WrittenOutputs:
     """Write ``summary.json``, the rows CSV and (unless ``workbook`` is False) the
-    workbook; return their paths."""
+    workbook into the folder ``out``, each whole or not at all.
+
+    Returns
+    -------
+    WrittenOutputs
+        The paths written, the summary as written (with ``files``) and the names of
+        an earlier run's outputs removed.
+
+    Raises
+    ------
+    OutputError
+        The folder cannot be created, or a file cannot be written or renamed: names
+        the path and the operating system's reason. No temporary file is left.
+
+    Notes
+    -----
+    Every file is written under a temporary name (``.loans.csv.<random>.tmp``) in the
+    folder itself and renamed into place (:func:`os.replace`, atomic within a folder)
+    only once all of them are complete. Then relend's own output names
+    (:data:`OUTPUT_NAMES`) that this run did not write are removed, so that no file of
+    an earlier run stays beside this run's files as if it belonged to them; nothing
+    else in the folder is touched. ``summary.json`` cannot hold its own digest: its
+    ``files`` lists the others. On a failure or an interruption while writing
+    (KeyboardInterrupt, or SIGTERM turned into one by the command line) the temporary
+    files are removed and the folder is as it was. SIGINT and SIGTERM wait while the
+    files are renamed; should a removal or a rename itself fail (the folder changed
+    under the run), the earlier ``summary.json`` is already gone and the new one is
+    not put in place, so no ``summary.json`` vouches for a mixed folder.
+    """
     folder = make_out_dir(out)
-    paths = [folder / "summary.json", folder / csv_name]
-    write_json(summary, paths[0])
-    write_csv(rows, paths[1])
-    if workbook:
-        paths.append(folder / xlsx_name)
-        write_workbook(summary, rows, paths[2], rows_sheet)
-    return paths
+    temps: dict[str, Path] = {}
+    try:
+        files = [{"name": csv_name, "sha256": _write_temporary(
+            folder, csv_name, lambda p: write_csv(rows, p), temps
+        )}]  # fmt: skip
+        if workbook:
+            digest = _write_temporary(
+                folder, xlsx_name, lambda p: write_workbook(summary, rows, p, rows_sheet), temps
+            )
+            files.append({"name": xlsx_name, "sha256": digest})
+        written = {**summary, "files": files}
+        _write_temporary(folder, "summary.json", lambda p: write_json(written, p), temps)
+        removed = _commit(folder, temps)
+    except BaseException:
+        with _signals_deferred():
+            for temp in temps.values():
+                with contextlib.suppress(OSError):
+                    temp.unlink(missing_ok=True)
+        raise
+    paths = (folder / "summary.json", folder / csv_name) + (
+        (folder / xlsx_name,) if workbook else ()
+    )
+    return WrittenOutputs(paths, written, removed)

@@ -3,19 +3,26 @@
 Every subcommand is ``main(argv)``-testable and returns its exit status:
 
 0 done; 3 done, but some input rows were invalid (outputs still written);
-4 (audit) differences found; 2 nothing computed because of the user's input, with one
-line on stderr; 1 an internal error.
+4 (audit) differences found; 2 nothing computed because of the user's input (an ``--out``
+that cannot be written included), with one line on stderr; 1 an internal error;
+130 interrupted (Ctrl-C) and 143 terminated (SIGTERM), with no partial file left under
+``--out``; 141 stdout closed before everything was printed (``relend ... | head``).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
+import os
+import signal
 import sys
+import threading
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from importlib import resources
+from types import FrameType
 from typing import Any, NoReturn
 
 from calendars import (
@@ -43,6 +50,8 @@ from ._policy import PolicyTable, plain_value, policy_table
 from ._report import EXCEL_MAX_ROWS, write_outputs
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INVALID_ROWS, EXIT_DIFFERENCES = 0, 1, 2, 3, 4
+# As a shell reports a command killed by the signal: 128 + SIGINT, SIGPIPE, SIGTERM.
+EXIT_INTERRUPTED, EXIT_CLOSED_STDOUT, EXIT_TERMINATED = 130, 141, 143
 
 
 class _UsageError(Exception):
@@ -153,8 +162,13 @@ def _publish(
     kind: str,
     as_text: Callable[[dict[str, Any]], str],
 ) -> None:
-    """Write ``--out`` files, then print JSON or text, then where the files went."""
-    paths = []
+    """Write ``--out`` files, then print JSON or text, then where the files went.
+
+    With ``--out`` the summary printed is the one written, with the ``files`` of the
+    run and their SHA-256; an earlier run's outputs that this run did not write are
+    removed, with a note on stderr.
+    """
+    paths: tuple[Any, ...] = ()
     if getattr(args, "out", None):
         csv_name, xlsx_name, sheet = _OUTPUT_NAMES[kind]
         workbook = not getattr(args, "no_xlsx", False)
@@ -165,10 +179,17 @@ def _publish(
                 f"sheets and takes minutes to write; --no-xlsx writes {csv_name} only",
                 file=sys.stderr,
             )
-        paths = write_outputs(
+        written = write_outputs(
             summary, rows, args.out, csv_name=csv_name, xlsx_name=xlsx_name, rows_sheet=sheet,
             workbook=workbook,
         )  # fmt: skip
+        summary, paths = dict(written.summary), written.paths
+        if written.removed:
+            print(
+                f"relend: note: removed {', '.join(written.removed)} from {args.out}: "
+                "an earlier run's outputs that this run did not write",
+                file=sys.stderr,
+            )
     if args.json:
         _emit(summary)
     else:
@@ -561,8 +582,66 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where it lands so that it takes the Ctrl-C path out."""
+
+
+def _on_sigterm(signum: int, frame: FrameType | None) -> NoReturn:
+    raise _Terminated
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Turn SIGTERM into :class:`_Terminated` for the block, then restore the handler.
+
+    Handlers can only be set in the main thread; elsewhere the block runs unchanged.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+
+
+def _interrupted(exc: KeyboardInterrupt) -> int:
+    if isinstance(exc, _Terminated):
+        print("relend: terminated (SIGTERM); no partial output left", file=sys.stderr)
+        return EXIT_TERMINATED
+    print("relend: interrupted; no partial output left", file=sys.stderr)
+    return EXIT_INTERRUPTED
+
+
+def _closed_stdout() -> int:
+    """The reader of stdout went away (``relend ... | head``): stop quietly.
+
+    Python's own recipe: point stdout at the null device so that flushing what is
+    still buffered at exit does not fail a second time.
+    """
+    with contextlib.suppress(AttributeError, OSError, ValueError):
+        descriptor = sys.stdout.fileno()
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, descriptor)
+        os.close(null)
+    return EXIT_CLOSED_STDOUT
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``relend`` with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
+    """Run ``relend`` with ``argv`` (default: ``sys.argv[1:]``); return the exit status.
+
+    Besides the statuses of the module docstring: 130 after Ctrl-C, 143 after SIGTERM
+    (both leave no partial file under ``--out``), 141 when stdout was closed early.
+    """
+    try:
+        with _sigterm_as_interrupt():
+            return _run(argv)
+    except KeyboardInterrupt as exc:  # one that landed outside _run's own handling
+        return _interrupted(exc)
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ProvisionalCalendarWarning)
@@ -575,16 +654,22 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
             status = args.handler(args)
         except SystemExit as exc:  # --help and --version
-            return int(exc.code or 0)
+            status = int(exc.code or 0)
         except _UsageError as exc:
             status = _fail(str(exc))
         except (RelendInputError, CalendarError) as exc:
             status = _fail(str(exc))
-        except KeyboardInterrupt:
-            status = 130
+        except KeyboardInterrupt as exc:
+            status = _interrupted(exc)
+        except BrokenPipeError:
+            status = _closed_stdout()
         except Exception as exc:  # the one place an unexpected error becomes a line
             print(f"relend: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
             status = EXIT_INTERNAL
+    try:
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
+    except BrokenPipeError:
+        status = _closed_stdout()
     for message in dict.fromkeys(str(w.message) for w in caught):
         print(f"relend: warning: {message}", file=sys.stderr)
     return status
