@@ -51,7 +51,9 @@ class Holiday:
     work : tuple of datetime.date
         Saturdays and Sundays the notice makes working days (上班) for this holiday.
     notice : str or None
-        A later notice that set this holiday instead of the year's notice, if any.
+        The notice or rule that set this holiday when it is not the year's notice: a
+        later notice that changed it (2003, 2015, 2019, 2020), or the statutory day
+        the year's notice left out (2001).
     """
 
     name: str
