@@ -12,6 +12,7 @@ from calendars import (
     ProvisionalCalendarError,
     ProvisionalCalendarWarning,
     _calendar,
+    _reviewed,
     china,
     deadline_for,
     sse,
@@ -74,3 +75,46 @@ def test_holidays_package_disagreeing_makes_the_year_not_published(drifted_holid
 def test_status_is_published_again_once_the_package_agrees() -> None:
     # runs without the drift: the caches the drift test cleared hold agreement again
     assert china().year_status(2024) == "published"
+
+
+def test_an_old_holidays_package_cannot_move_a_published_deadline(monkeypatch) -> None:
+    # holidays releases before 0.85 lack the 2026 notice: no make-up Saturday 10 October
+    real = holidays.China
+
+    def china_without_2026(*args, **kwargs):
+        cal = real(*args, **kwargs)
+        cal.weekend_workdays.discard(D(2026, 10, 10))
+        return cal
+
+    _calendar.package_mismatch.cache_clear()
+    _calendar._package_schedule.cache_clear()
+    monkeypatch.setattr(holidays, "China", china_without_2026)
+    try:
+        with pytest.warns(ProvisionalCalendarWarning, match="2026-10-10"):
+            result = deadline_for("2026Q3")
+        # 国办发明电〔2025〕7号: Saturday 10 October 2026 is a working day
+        assert (result.date, result.calendar_status) == (D(2026, 10, 10), "provisional")
+    finally:
+        monkeypatch.undo()
+        _calendar.package_mismatch.cache_clear()
+        _calendar._package_schedule.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("holiday", "fragment"),
+    [
+        ({"name": "x", "off": [D(2024, 5, 1), D(2024, 5, 5)], "work": [D(2024, 5, 6)]}, "weekday"),
+        ({"name": "x", "off": [D(2024, 12, 30), D(2024, 12, 31)]}, "outside"),
+        ({"name": "x", "off": ["2024-05-01", D(2024, 5, 5)]}, "not a TOML date"),
+    ],
+)
+def test_shipped_data_that_breaks_its_format_is_refused(holiday, fragment) -> None:
+    raw = {"year": 2024, "title": "t", "url": "u", "holiday": [holiday]}
+    with pytest.raises(_reviewed.ReviewedDataError, match=fragment):
+        _reviewed._year(raw, "prc_2024.toml")
+
+
+def test_exchange_closures_are_weekdays_with_a_notice() -> None:
+    for closure in _reviewed.exchange_closures():
+        assert closure.notice
+        assert all(day.weekday() < 5 for day in closure.days)
