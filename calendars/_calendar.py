@@ -200,7 +200,9 @@ def _open_flags(
 
 
 @functools.cache
-def _package_schedule(first_year: int, last_year: int) -> tuple[frozenset[dt.date], ...]:
+def _package_schedule(
+    first_year: int, last_year: int
+) -> tuple[frozenset[dt.date], frozenset[dt.date]]:
     """Holidays and make-up weekend days of ``holidays.China`` over a span of years."""
     china = holidays.China(years=range(first_year, last_year + 1))
     return frozenset(china), frozenset(china.weekend_workdays)
