@@ -94,6 +94,7 @@ NOTICES = {
         ],
     },
     2006: {
+        # checked against the notice text
         "notice": "国务院办公厅关于2006年部分节假日安排的通知; 国办发明电〔2005〕35号",
         "url": "https://zh.wikisource.org/wiki/国务院办公厅关于2006年部分节假日安排的通知",
         "off": [
@@ -108,6 +109,7 @@ NOTICES = {
         ],
     },
     2007: {
+        # checked against the notice text
         "notice": "国务院办公厅关于2007年部分节假日安排的通知; 国办发明电〔2006〕49号",
         "url": "https://www.gov.cn/gongbao/content/2007/content_503397.htm",
         "off": [
@@ -155,7 +157,8 @@ NOTICES = {
         ],
     },
     2010: {
-        "notice": "国务院办公厅关于2010年部分节假日安排的通知",
+        # checked against the notice text
+        "notice": "国务院办公厅关于2010年部分节假日安排的通知; 国办发明电〔2009〕27号",
         "url": "https://www.gov.cn/gongbao/content/2009/content_1487011.htm",
         "off": [
             (D(2010, 1, 1), D(2010, 1, 3)),  # 元旦
