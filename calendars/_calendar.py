@@ -1,21 +1,38 @@
 """Business-day calendars of mainland China.
 
-Two calendars are built from the State Council working-day schedule as kept by the
-``holidays`` package (``holidays.China``):
+Two calendars are built from the State Council working-day schedule:
 
 ``prc``
     The default. A day is a business day when it is a weekday that is not a public
     holiday, or a weekend day that the State Council made a working day (调休上班).
     This is also the calendar of the interbank market.
 ``sse``
-    The exchanges (Shanghai, Shenzhen). Closed on the same public holidays and on
-    every Saturday and Sunday, make-up working days included.
+    The exchanges (Shanghai, Shenzhen). Closed on the same public holidays, on every
+    Saturday and Sunday, make-up working days included, and on the weekdays the
+    exchange closed on its own notice (``calendars/data/sse.toml``).
 
-Each covered year has a status: ``published`` (its notice is in
-:data:`calendars._published.PUBLISHED_NOTICES`), ``override`` (a user file pinned it)
-or ``provisional`` (a rule-based estimate). A result that depends on a provisional
-year warns with :class:`ProvisionalCalendarWarning`, or raises
-:class:`ProvisionalCalendarError` on a strict calendar.
+Where the days come from
+------------------------
+For every year with a reviewed notice (``calendars/data/prc_YYYY.toml``, see
+:mod:`calendars._reviewed`) the calendar uses the reviewed day lists, so an old or
+wrong ``holidays`` package cannot move a deadline in those years. The ``holidays``
+package (``holidays.China``) supplies only the years after the last reviewed notice,
+as rule-based or unreviewed estimates.
+
+Each covered year has a status: ``override`` (a user file pinned it), ``published``
+or ``provisional``. A year is ``published`` when relend ships its reviewed notice
+*and* the installed ``holidays`` package agrees with it on every day the notice
+governs (checked at run time, once per year). A reviewed year the package disagrees
+with is ``provisional``, with a warning naming the first differing day: two sources
+disagree and relend does not guess which is right (the reviewed days are still the
+ones used). Days on which the package is known to keep a superseded arrangement (2003,
+before the SARS notice) are listed in the data file and left out of the comparison.
+
+A day from 24 December on may be moved by the next year's notice (make-up working days
+for New Year's Day), so its status is the less certain of its own year's and the next
+year's. A status over a span of days considers every year in the span. A result that
+depends on a provisional year warns with :class:`ProvisionalCalendarWarning`, or
+raises :class:`ProvisionalCalendarError` on a strict calendar.
 """
 
 from __future__ import annotations
@@ -41,6 +58,7 @@ from ._errors import (
     UnknownCalendarError,
 )
 from ._published import PUBLISHED_NOTICES
+from ._reviewed import exchange_closures, notice_span, notice_year, reviewed_years
 
 YearStatus = Literal["published", "override", "provisional"]
 Convention = Literal["following", "modified_following", "preceding"]
@@ -75,6 +93,11 @@ class YearOverride:
         Weekend days that are working days (ignored by ``sse``, closed every weekend).
     source : str
         The notice the schedule was copied from (title, number or URL).
+
+    Notes
+    -----
+    Like a notice, an override for year N governs the days from 24 December of N-1 to
+    23 December of N: it replaces every day in that span, and its days must lie in it.
     """
 
     year: int
@@ -88,7 +111,8 @@ def load_overrides(path: str | Path) -> tuple[YearOverride, ...]:
 
     The file is JSON: one object, or a list of objects, each with ``year`` (int),
     ``source`` (non-empty text), ``holidays`` and ``working_days`` (lists of ISO
-    dates inside that year)::
+    dates from 24 December of the year before to 23 December of that year, the days
+    the year's notice governs)::
 
         {"year": 2027, "source": "国办发明电〔2026〕N号 https://www.gov.cn/...",
          "holidays": ["2027-01-01", "2027-02-05"], "working_days": ["2027-02-07"]}
@@ -152,17 +176,79 @@ def _parse_days(values: Any, field: str, year: int, path: str) -> frozenset[dt.d
             raise OverrideFileError(
                 field, value, f"an ISO date such as {year}-01-01 ({path})"
             ) from None
-        if day.year != year:
-            raise OverrideFileError(field, value, f"a date in {year} ({path})")
+        first, last = notice_span(year)
+        if not first <= day <= last:
+            raise OverrideFileError(
+                field,
+                value,
+                f"a date {first.isoformat()} to {last.isoformat()}, the days the {year} "
+                f"notice governs ({path})",
+            )
         days.add(day)
     return frozenset(days)
 
 
+def _open_flags(
+    days: np.ndarray, off: Iterable[dt.date], on: Iterable[dt.date], exchange: bool
+) -> np.ndarray:
+    """Business-day flags of ``days`` (epoch day numbers) under one schedule."""
+    weekday = (days + 3) % 7  # 1970-01-01 was a Thursday; Monday is 0
+    is_open = (weekday < 5) & ~np.isin(days, [_days(d) for d in off])
+    if not exchange:
+        is_open |= np.isin(days, [_days(d) for d in on])
+    return is_open
+
+
 @functools.cache
-def _holiday_schedule() -> tuple[frozenset[dt.date], frozenset[dt.date]]:
-    """Public holidays and make-up working weekend days over the covered years."""
-    china = holidays.China(years=range(FIRST_YEAR, LAST_YEAR + 1))
+def _package_schedule(
+    first_year: int, last_year: int
+) -> tuple[frozenset[dt.date], frozenset[dt.date]]:
+    """Holidays and make-up weekend days of ``holidays.China`` over a span of years."""
+    china = holidays.China(years=range(first_year, last_year + 1))
     return frozenset(china), frozenset(china.weekend_workdays)
+
+
+@functools.cache
+def _schedule() -> tuple[frozenset[dt.date], frozenset[dt.date]]:
+    """Days off and make-up working days over the covered years.
+
+    The reviewed notices up to the last reviewed year; ``holidays.China`` after it.
+    """
+    reviewed = reviewed_years()
+    off = set().union(*(r.off for r in reviewed.values()))
+    on = set().union(*(r.work for r in reviewed.values()))
+    after = notice_span(max(reviewed) + 1)[0]
+    pkg_off, pkg_on = _package_schedule(max(reviewed), LAST_YEAR)
+    off |= {d for d in pkg_off if d >= after}
+    on |= {d for d in pkg_on if d >= after}
+    return frozenset(off), frozenset(on)
+
+
+@functools.cache
+def package_mismatch(year: int) -> tuple[dt.date, ...]:
+    """Days the ``holidays`` package disagrees with the reviewed notice of ``year``.
+
+    Empty when they agree or ``year`` has no reviewed notice. Compares business days
+    on the ``prc`` calendar over the days the notice governs, less the days the data
+    file lists as known to differ. Computed once per year.
+    """
+    reviewed = reviewed_years()
+    if year not in reviewed:
+        return ()
+    first, last = notice_span(year)
+    first = max(first, dt.date(FIRST_YEAR, 1, 1))
+    days = np.arange(_days(first), _days(last) + 1, dtype=np.int64)
+    mine_off, mine_on = _schedule()
+    pkg_off, pkg_on = _package_schedule(first.year, last.year)
+    mine = _open_flags(days, mine_off, mine_on, exchange=False)
+    theirs = _open_flags(days, pkg_off, pkg_on, exchange=False)
+    known = {_days(d) for d in reviewed[year].package_differs}
+    return tuple(_date(n) for n in days[mine != theirs] if int(n) not in known)
+
+
+def _edge_years(lo: dt.date, hi: dt.date) -> range:
+    """Every year whose notice can move a day from ``lo`` to ``hi``."""
+    return range(lo.year, max(hi.year, min(notice_year(hi), LAST_YEAR)) + 1)
 
 
 class BusinessCalendar:
@@ -172,13 +258,18 @@ class BusinessCalendar:
     ----------
     name : {"prc", "sse"}
         ``prc``: State Council working days (make-up weekends are business days);
-        ``sse``: exchange days (every weekend closed).
+        ``sse``: exchange days (every weekend closed, and the exchange-only closures).
     overrides : iterable of YearOverride, optional
-        Schedules that replace the package data for their years, for this calendar
-        object only.
+        Schedules that replace the shipped data for their years, for this calendar
+        object only. At most one per year.
     strict : bool, default False
         Raise :class:`ProvisionalCalendarError` instead of warning when a result
         depends on a provisional year.
+
+    Raises
+    ------
+    CalendarError
+        Two overrides for the same year, or an override for a year outside coverage.
 
     Notes
     -----
@@ -195,7 +286,18 @@ class BusinessCalendar:
             raise UnknownCalendarError("calendar", name, f"one of {', '.join(CALENDAR_NAMES)}")
         self.name = name
         self.strict = strict
-        self.overrides: Mapping[int, YearOverride] = {o.year: o for o in overrides}
+        pinned: dict[int, YearOverride] = {}
+        for override in overrides:
+            if not FIRST_YEAR <= override.year <= LAST_YEAR:
+                raise CalendarError(
+                    "override.year", override.year, f"a year {FIRST_YEAR}-{LAST_YEAR}"
+                )
+            if override.year in pinned:
+                raise CalendarError(
+                    "override.year", override.year, "each year at most once among the overrides"
+                )
+            pinned[override.year] = override
+        self.overrides: Mapping[int, YearOverride] = pinned
         self.first = dt.date(FIRST_YEAR, 1, 1)
         self.last = dt.date(LAST_YEAR, 12, 31)
         self._sessions = self._build_sessions()
@@ -205,63 +307,96 @@ class BusinessCalendar:
         return f"BusinessCalendar({self.name!r}, overrides: {pinned}, strict={self.strict})"
 
     def _build_sessions(self) -> np.ndarray:
-        off, weekend_on = _holiday_schedule()
+        off, on = _schedule()
+        exchange = self.name == "sse"
         days = np.arange(_days(self.first), _days(self.last) + 1, dtype=np.int64)
-        weekday = (days + 3) % 7  # 1970-01-01 was a Thursday; Monday is 0
-        is_open = weekday < 5
-        is_open &= ~np.isin(days, [_days(d) for d in off])
-        if self.name == "prc":
-            is_open |= np.isin(days, [_days(d) for d in weekend_on])
+        is_open = _open_flags(days, off, on, exchange)
         for year, override in self.overrides.items():
-            start, end = _days(dt.date(year, 1, 1)), _days(dt.date(year, 12, 31))
-            in_year = (days >= start) & (days <= end)
-            is_open[in_year] = weekday[in_year] < 5
-            is_open &= ~np.isin(days, [_days(d) for d in override.holidays])
-            if self.name == "prc":
-                is_open |= np.isin(days, [_days(d) for d in override.working_days])
+            start, end = (_days(d) for d in notice_span(year))
+            span = (days >= start) & (days <= end)
+            is_open[span] = _open_flags(
+                days[span], override.holidays, override.working_days, exchange
+            )
+        if exchange:
+            closed = [_days(d) for c in exchange_closures() for d in c.days]
+            is_open &= ~np.isin(days, closed)
         return days[is_open]
 
     # -- status -------------------------------------------------------------------------
 
+    def _check_year(self, year: int) -> None:
+        if year < FIRST_YEAR:
+            raise DateOutOfBoundsError("year", year, self.first, "first")
+        if year > LAST_YEAR:
+            raise DateOutOfBoundsError("year", year, self.last, "last")
+
     def year_status(self, year: int) -> YearStatus:
-        """``override``, ``published`` or ``provisional`` for a covered year."""
+        """``override``, ``published`` or ``provisional`` for a covered year.
+
+        Raises
+        ------
+        DateOutOfBoundsError
+            If ``year`` is outside the calendar's coverage.
+        """
+        self._check_year(year)
         if year in self.overrides:
             return "override"
-        if year in PUBLISHED_NOTICES:
+        if year in reviewed_years() and not package_mismatch(year):
             return "published"
         return "provisional"
 
     def source(self, year: int) -> str | None:
-        """The notice behind a year's schedule, or None for a provisional year."""
+        """The notice behind a year's schedule, or None for a year without one."""
+        self._check_year(year)
         if year in self.overrides:
             return self.overrides[year].source
         return PUBLISHED_NOTICES.get(year)
 
+    def _years(self, days: tuple[dt.date, ...]) -> range:
+        if not days:
+            return range(0)
+        lo, hi = min(days), max(days)
+        self._check_bounds(lo, "date")
+        self._check_bounds(hi, "date")
+        return _edge_years(lo, hi)
+
     def worst_status(self, *days: dt.date) -> YearStatus:
-        """The least certain status among the years of ``days``, without warning."""
-        statuses = [self.year_status(d.year) for d in days]
+        """The least certain status over the span of ``days``, without warning.
+
+        Every year from the earliest to the latest day counts, and the next year too
+        when the latest day is on or after 24 December.
+        """
+        statuses = [self.year_status(y) for y in self._years(days)]
         return max(statuses, key=_STATUS_RANK.__getitem__, default="published")
 
     def status_of(self, *days: dt.date) -> YearStatus:
-        """The least certain status among the years of ``days``, and enforce it.
+        """The least certain status over the span of ``days``, and enforce it.
 
         Warns with :class:`ProvisionalCalendarWarning` (or raises
-        :class:`ProvisionalCalendarError` when strict) if any year is provisional.
+        :class:`ProvisionalCalendarError` when strict) if any year is provisional,
+        naming the day the ``holidays`` package disagrees on for a reviewed year.
         """
+        years = self._years(days)
         worst = self.worst_status(*days)
-        provisional = sorted({d.year for d in days if self.year_status(d.year) == "provisional"})
+        provisional = [y for y in years if self.year_status(y) == "provisional"]
         if provisional:
             listed = ", ".join(map(str, provisional))
+            disagree = [(y, package_mismatch(y)[0]) for y in provisional if package_mismatch(y)]
+            why = "no State Council notice is in the data yet, holidays are a rule-based estimate"
+            if disagree:
+                why = "; ".join(
+                    f"the holidays package disagrees with the {y} notice on {d.isoformat()}"
+                    for y, d in disagree
+                )
             if self.strict:
                 raise ProvisionalCalendarError(
                     "year",
                     provisional[0],
                     f"a year with a published State Council notice or an override "
-                    f"(published: {min(PUBLISHED_NOTICES)}-{max(PUBLISHED_NOTICES)})",
+                    f"(published: {min(PUBLISHED_NOTICES)}-{max(PUBLISHED_NOTICES)}; {why})",
                 )
             warnings.warn(
-                f"the {self.name} calendar for {listed} is provisional: no State Council "
-                f"notice is in the data yet, holidays are a rule-based estimate",
+                f"the {self.name} calendar for {listed} is provisional: {why}",
                 ProvisionalCalendarWarning,
                 stacklevel=3,
             )

@@ -10,10 +10,10 @@ Exception hierarchy::
     ├── DateOutOfBoundsError        a date outside a calendar's coverage
     ├── UnknownCalendarError        a calendar name that does not exist
     ├── OverrideFileError           an unreadable or malformed override file
-    └── ProvisionalCalendarError    strict mode met a year with no published notice
+    └── ProvisionalCalendarError    strict mode met a year that is not published
 
     ProvisionalCalendarWarning (UserWarning)
-                                    a result depends on a year with no published notice
+                                    a result depends on a year that is not published
 """
 
 from __future__ import annotations
@@ -73,8 +73,11 @@ class ProvisionalCalendarError(CalendarError):
 
 
 class ProvisionalCalendarWarning(UserWarning):
-    """A result depends on a year whose State Council notice is not in the data.
+    """A result depends on a year that is not published.
 
-    The holidays of such a year are a rule-based estimate: statutory holidays with
-    weekend days carried to the next weekday, and no make-up working days.
+    Either relend ships no reviewed State Council notice for the year, and its
+    holidays are the ``holidays`` package's estimate (statutory holidays with weekend
+    days carried to the next weekday, and no make-up working days, until a notice is
+    out), or the installed ``holidays`` package disagrees with the reviewed notice, and
+    the message names the first day they differ on.
     """
