@@ -208,6 +208,7 @@ def test_loans_csv_and_workbook_carry_the_detail(tmp_path, capsys) -> None:
     assert list(loans["detail"]) == GOLDEN_DETAIL
     rows = list(openpyxl.load_workbook(out / "claim.xlsx", read_only=True)["loans 贷款"].values)
     at = rows[1].index("detail")
+    assert rows[0][at] == "说明"
     assert [r[at] or "" for r in rows[2:]] == GOLDEN_DETAIL
 
 
@@ -291,7 +292,7 @@ def test_a_category_outside_the_list_gets_a_detail() -> None:
     assert list(loans["detail"]) == ["", "borrower_category='bakery'"]
 
 
-@settings(max_examples=60)
+@settings(max_examples=30)
 @given(ledgers)
 def test_every_invalid_row_has_a_detail_naming_a_column(ledger) -> None:
     for result in (
@@ -307,3 +308,38 @@ def test_every_invalid_row_has_a_detail_naming_a_column(ledger) -> None:
         assert (detail[status == "eligible"] == "").all()
         plain = ~loans["reason"].astype(str).isin(["non_cny", "category_not_eligible"])
         assert (detail[(status == "excluded") & plain] == "").all()
+
+
+def test_an_empty_dishonest_list_is_a_warning_not_an_error(tmp_path, capsys) -> None:
+    ledger = _write(tmp_path, "t.csv", TRANSPORT)
+    listed = _write(tmp_path, "dishonest.txt", "")
+    argv = ["claim", "transport", ledger, "--quarter", "2022Q3", "--lender", "ABC",
+            "--dishonest", listed, "--json"]  # fmt: skip
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    summary = json.loads(captured.out)
+    assert summary["screening"] == {"dishonest": "screened"}
+    assert [w["code"] for w in summary["warnings"]] == ["dishonest_list_empty"]
+    assert "holds no ids" in captured.err
+
+
+def test_partitioned_claims_give_the_same_details_and_line_numbers() -> None:
+    dd = pytest.importorskip("dask.dataframe")
+    frame = pd.read_csv(LEDGER, dtype=str, keep_default_na=False)
+    ddf = dd.from_pandas(frame, chunksize=4, sort=False)
+    partitioned = tech_relending.claim_partitioned(ddf, "2022Q2", "ICBC", ELIGIBLE)
+    assert list(partitioned.loans.compute()["detail"]) == GOLDEN_DETAIL
+    in_memory = tech_relending.claim(frame, "2022Q2", "ICBC", ELIGIBLE).summary()
+    assert partitioned.summary()["invalid_rows"] == in_memory["invalid_rows"]
+    # principal_fen beside principal: T01-T07 agree (1,000,000.00 yuan = 100000000 fen,
+    # ...), T08 and T09 have one unreadable amount (-10000 fen, 100.005 yuan), T10 says
+    # 999 fen against 100,000.00 yuan: data row 10, line 11, in the third partition
+    fen = ["100000000", "33333", "1", "50000000", "50000000", "20000000", "10000000",
+           "-10000", "1", "999"]  # fmt: skip
+    both = frame.assign(principal_fen=fen + ["10000000"] * 9)
+    with pytest.raises(RelendInputError, match="line 11"):
+        tech_relending.claim_partitioned(
+            dd.from_pandas(both, chunksize=4, sort=False), "2022Q2", "ICBC", ELIGIBLE
+        )
+    with pytest.raises(RelendInputError, match="line 11"):
+        tech_relending.claim(both, "2022Q2", "ICBC", ELIGIBLE)
