@@ -142,7 +142,7 @@ def load(ledger: Ledger, extra_required: tuple[str, ...] = ()) -> tuple[pd.DataF
         raise LedgerFileError(
             "column",
             clash[0],
-            "a ledger without the output columns status, reason and entitlement_fen",
+            "a ledger without the output columns status, reason, entitlement_fen and detail",
         )
     canon = canonical_columns(frame, (*REQUIRED, *extra_required))
     raise_disagreement(principal_disagreement(canon))

@@ -23,6 +23,7 @@ import contextlib
 import csv
 import hashlib
 import io
+import re
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -312,7 +313,7 @@ def read_id_list(
     if isinstance(source, str | Path):
         data = read_bytes(source, what)
         text = decode_bytes(data, str(source), what)
-        lines = text.split("\n")
+        lines = re.split(r"\r\n|\r|\n", text)  # file lines as an editor counts them
         filled = [i for i, line in enumerate(lines) if line.strip()]
         header = _header_id_column(lines[filled[0]]) if filled else None
         if header is not None:

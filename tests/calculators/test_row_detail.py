@@ -106,6 +106,7 @@ def test_an_empty_eligible_iterable_is_refused() -> None:
     [
         f"统一社会信用代码\n{A}\n{B}\n{BAD_CHECK}\n{C}\n",  # header, then the bad id on line 4
         f"{A}\n\n{B}\n{BAD_CHECK}\n",  # a blank line 2 still counts as a line
+        f"{A}\r\n{B}\r {C}\r{BAD_CHECK}\r",  # Windows and old Mac line ends
         f"name,borrower_id\nx,{A}\ny,{B}\nz,{BAD_CHECK}\n",  # id in the second column
     ],
 )
