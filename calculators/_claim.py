@@ -430,7 +430,8 @@ class ClaimResult:
     lender : Lender
     loans : pandas.DataFrame
         Every input row in input order, its columns as given, plus ``principal_fen``
-        (``Int64``, empty where invalid), ``status``, ``reason`` and ``entitlement_fen``.
+        (``Int64``, empty where invalid), ``status``, ``reason``, ``entitlement_fen`` and
+        ``detail`` (see :func:`row_details`).
     eligible_principal_fen : int
     entitlement_fen : int
         ``round_half_up(ratio x eligible_principal_fen)``.

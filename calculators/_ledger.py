@@ -336,7 +336,8 @@ def read_id_list(
         def place(k: int) -> str:
             return f"item {k + 1} of the {what} list"
 
-    ids = normalized(raw if isinstance(raw, pa.Array) else arrow_text(raw))
+    given = raw if isinstance(raw, pa.Array) else arrow_text(raw)
+    ids = normalized(given)
     if not len(ids) and not allow_empty:
         raise LedgerFileError(
             what, origin or [], "a list with at least one borrower id; it has none"
@@ -346,7 +347,7 @@ def read_id_list(
         k = int(np.flatnonzero(~column.ok)[0])
         raise LedgerFileError(
             what,
-            ids[k].as_py(),
+            given[k].as_py(),  # as written, before stripping and upper-casing
             f"18-character unified social credit codes or resident ids with valid check "
             f"characters ({place(k)})",
         )
