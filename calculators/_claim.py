@@ -60,7 +60,7 @@ from ._parallel import in_threads
 from ._policy import PolicyRow, policy_for_period
 from ._text import TEXT, arrow_text, text_chunks
 
-OUTPUT_COLUMNS = ("principal_fen", "status", "reason", "entitlement_fen")
+OUTPUT_COLUMNS = ("principal_fen", "status", "reason", "entitlement_fen", "detail")
 Ledger: TypeAlias = pd.DataFrame | str | Path | LedgerFile
 IdList: TypeAlias = str | Path | Iterable[str]
 
@@ -92,6 +92,7 @@ class LoanColumns:
     invalid: list[tuple[str, np.ndarray]]
     is_cny: np.ndarray
     principal_ok: np.ndarray
+    dates_ok: tuple[np.ndarray, np.ndarray]  # disbursement, maturity readable
     frame: pd.DataFrame = field(repr=False)
 
     def borrower_in(self, ids: IdSet, where: np.ndarray | None = None) -> np.ndarray:
@@ -141,10 +142,53 @@ def load(ledger: Ledger, extra_required: tuple[str, ...] = ()) -> tuple[pd.DataF
         raise LedgerFileError(
             "column",
             clash[0],
-            "a ledger without the output columns status, reason and entitlement_fen",
+            "a ledger without the output columns status, reason, entitlement_fen and detail",
         )
-    canonical_columns(frame, (*REQUIRED, *extra_required))
+    canon = canonical_columns(frame, (*REQUIRED, *extra_required))
+    raise_disagreement(principal_disagreement(canon))
     return frame, digest
+
+
+Disagreement: TypeAlias = tuple[int, str, str, str]  # position, loan id, yuan, fen
+
+
+def principal_disagreement(canon: pd.DataFrame) -> Disagreement | None:
+    """The first row whose ``principal`` and ``principal_fen`` are both readable and differ.
+
+    ``canon`` has canonical column names; None when it lacks one of the two columns or
+    they agree wherever both are readable.
+    """
+    if not {"principal", "principal_fen"} <= set(canon.columns):
+        return None
+    yuan, yuan_ok = parse_principal(canon["principal"], "yuan")
+    fen, fen_ok = parse_principal(canon["principal_fen"], "fen")
+    differ = np.flatnonzero(yuan_ok & fen_ok & (yuan != fen))
+    if not len(differ):
+        return None
+    k = int(differ[0])
+    row = canon.iloc[k]
+    return k, str(row["loan_id"]).strip(), str(row["principal"]), str(row["principal_fen"])
+
+
+def raise_disagreement(found: Disagreement | None, offset: int = 0) -> None:
+    """Refuse a ledger whose two principal columns disagree (see :func:`principal_disagreement`).
+
+    Notes
+    -----
+    A ledger with both columns is accepted only when they give the same amount on every
+    row where both are readable: which of two different amounts is right cannot be
+    guessed. ``offset`` is the row's position in the whole ledger before this part.
+    """
+    if found is None:
+        return
+    k, loan_id, yuan, fen = found
+    raise LedgerFileError(
+        "principal",
+        yuan,
+        f"the amount of principal_fen={fen!r} on line {offset + k + 2} (loan_id {loan_id!r}): "
+        f"a ledger with both principal and principal_fen needs them to agree on every row; "
+        f"give one of the two columns, or correct the row",
+    )
 
 
 Duplicates = frozenset[str] | np.ndarray | None
@@ -176,10 +220,7 @@ def columns(frame: pd.DataFrame, duplicates: Duplicates = None) -> LoanColumns:
         duplicate = pc.is_in(loan_id, value_set=repeated).to_numpy(zero_copy_only=False)
         duplicate &= ~empty_id
     borrowers = IdColumn.of(normalized(arrow_text(canon["borrower_id"])))
-    if "principal_fen" in canon.columns:
-        principal, principal_ok = parse_principal(canon["principal_fen"], "fen")
-    else:
-        principal, principal_ok = parse_principal(canon["principal"], "yuan")
+    principal, principal_ok = _principal(canon)
     disbursed, d_ok = parse_dates(canon["disbursement_date"])
     matures, m_ok = parse_dates(canon["maturity_date"])
     dates_ok = d_ok & m_ok
@@ -199,8 +240,134 @@ def columns(frame: pd.DataFrame, duplicates: Duplicates = None) -> LoanColumns:
     ]
     assert [name for name, _ in invalid] == list(INVALID_REASONS)
     return LoanColumns(
-        loan_id, borrowers, principal, disbursed, matures, invalid, is_cny, principal_ok, canon,
+        loan_id, borrowers, principal, disbursed, matures, invalid, is_cny, principal_ok,
+        (d_ok, m_ok), canon,
     )  # fmt: skip
+
+
+def _principal(canon: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Principal in fen and validity, from ``principal`` (yuan) or ``principal_fen``.
+
+    Notes
+    -----
+    With both columns a row is valid only when both are readable and equal: a row where
+    one is empty or unreadable is ``invalid_principal`` (its detail shows both values).
+    Rows where both are readable and differ make the whole ledger refused before this
+    (:func:`raise_disagreement`); here they are invalid too.
+    """
+    if "principal_fen" not in canon.columns:
+        return parse_principal(canon["principal"], "yuan")
+    fen, ok = parse_principal(canon["principal_fen"], "fen")
+    if "principal" in canon.columns:
+        yuan, yuan_ok = parse_principal(canon["principal"], "yuan")
+        ok = ok & yuan_ok & (fen == yuan)
+        fen = np.where(ok, fen, 0)
+    return fen, ok
+
+
+# the reasons whose rows get a detail, and the columns it shows (see row_details)
+_QUOTED_REASONS = {
+    "invalid_loan_id": "loan_id",
+    "duplicate_loan_id": "loan_id",
+    "invalid_borrower_id": "borrower_id",
+    "non_cny": "currency",
+    "category_not_eligible": "borrower_category",
+}
+DETAIL_REASONS = (*INVALID_REASONS, "non_cny", "category_not_eligible")
+_EXCEL_SERIAL = r"^\s*(?:[2-7]\d{4}|80000)\s*$"
+_EXCEL_HINT = " (an Excel serial number: export dates as text, e.g. 2022-07-01)"
+_LARGE = pa.large_string()
+
+
+def _lit(text: str) -> pa.Scalar:
+    return pa.scalar(text, _LARGE)
+
+
+def _raw(cols: LoanColumns, name: str, rows: np.ndarray) -> pa.Array:
+    """The cells of column ``name`` at ``rows`` as given, as text (missing as "")."""
+    cells = arrow_text(cols.frame[name].iloc[rows])
+    return pc.fill_null(cells.cast(_LARGE), "")
+
+
+def _quoted(name: str, cells: pa.Array) -> pa.Array:
+    """``name='cell'`` for each cell."""
+    return pc.binary_join_element_wise(_lit(f"{name}='"), cells, _lit("'"), _lit(""))
+
+
+def _joined(parts: list[pa.Array], separator: str) -> pa.Array:
+    """Element-wise join of text columns, null parts left out."""
+    if len(parts) == 1:
+        return parts[0]
+    return pc.binary_join_element_wise(*parts, _lit(separator), null_handling="skip")
+
+
+def _detail_of(cols: LoanColumns, reason: str, rows: np.ndarray) -> pa.Array:
+    """The detail of the rows (positions in ``cols``) whose reason is ``reason``."""
+    if reason in _QUOTED_REASONS:
+        name = _QUOTED_REASONS[reason]
+        return _quoted(name, _raw(cols, name, rows))
+    if reason == "invalid_principal":
+        names = [n for n in ("principal", "principal_fen") if n in cols.frame.columns]
+        return _joined([_quoted(n, _raw(cols, n, rows)) for n in names], ", ")
+    if reason == "maturity_not_after_disbursement":
+        matures = _quoted("maturity_date", _raw(cols, "maturity_date", rows))
+        disbursed = _quoted("disbursement_date", _raw(cols, "disbursement_date", rows))
+        return pc.binary_join_element_wise(
+            matures, _lit(" (not after "), disbursed, _lit(")"), _lit("")
+        )
+    assert reason == "invalid_date", reason
+    parts = []
+    for name, ok in zip(("disbursement_date", "maturity_date"), cols.dates_ok, strict=True):
+        cells = _raw(cols, name, rows)
+        serial = pc.match_substring_regex(cells, _EXCEL_SERIAL)
+        text = _quoted(name, cells)
+        text = pc.if_else(
+            serial, pc.binary_join_element_wise(text, _lit(_EXCEL_HINT), _lit("")), text
+        )
+        parts.append(pc.if_else(pa.array(~ok[rows]), text, pa.nulls(len(rows), _LARGE)))
+    return _joined(parts, "; ")
+
+
+def row_details(cols: LoanColumns, codes: np.ndarray) -> tuple[np.ndarray, pa.Array]:
+    """What was wrong with each invalid row, and the unrecognized value of rows excluded
+    for one (a currency outside the CNY aliases, a category outside the list).
+
+    Returns
+    -------
+    rows : numpy.ndarray of int64
+        The rows that get a detail, ascending.
+    details : pyarrow.Array of large_string
+        For each such row: the column and the offending value as given, e.g.
+        ``disbursement_date='2022.07.01'``, ``principal='-5.00'``, ``loan_id=''``.
+
+    Notes
+    -----
+    Only the flagged rows (usually few) are read, reason by reason, with Arrow kernels:
+    no Python per row.
+    """
+    found_rows, found_text = [np.zeros(0, dtype=np.int64)], [pa.array([], _LARGE)]
+    for reason in DETAIL_REASONS:
+        rows = np.flatnonzero(codes == REASONS.index(reason))
+        if len(rows):
+            found_rows.append(rows)
+            found_text.append(_detail_of(cols, reason, rows).cast(_LARGE))
+    rows = np.concatenate(found_rows)
+    order = np.argsort(rows, kind="stable")
+    return rows[order], pc.take(pa.concat_arrays(found_text), pa.array(order))
+
+
+def detail_column(rows: int, where: np.ndarray, details: pa.Array) -> pd.arrays.ArrowStringArray:
+    """A text column of ``rows`` rows: ``details`` at the positions ``where`` (ascending),
+    empty elsewhere; built from offsets, no Python per row."""
+    details = contiguous(details)
+    sizes = np.zeros(rows, dtype=np.int64)
+    sizes[where] = lengths(details)
+    ends = np.zeros(rows + 1, dtype=np.int64)
+    np.cumsum(sizes, out=ends[1:])
+    given = offsets(details)
+    text = np.ascontiguousarray(data(details)[given[0] : given[-1]])
+    column = pa.Array.from_buffers(_LARGE, rows, [None, pa.py_buffer(ends), pa.py_buffer(text)])
+    return pd.arrays.ArrowStringArray(pa.chunked_array([column]))
 
 
 def window_exclusions(
@@ -237,6 +404,20 @@ def classify(cols: LoanColumns, exclusions: list[tuple[str, np.ndarray]]) -> np.
     return codes
 
 
+INVALID_SHOWN = 10
+_INVALID = 2  # the status code of invalid rows (see _STATUS_OF_REASON)
+
+
+def examples(rows: pd.DataFrame) -> list[dict[str, Any]]:
+    """Invalid rows for the summary: a few rows, so a loop is fine; the frame's index is
+    each row's position in the ledger."""
+    ids = loan_id_column(rows).astype(TEXT).fillna("")
+    return [
+        {"line": int(at) + 2, "loan_id": str(i), "reason": str(r), "detail": str(d)}
+        for at, i, r, d in zip(rows.index, ids, rows["reason"], rows["detail"], strict=True)
+    ]
+
+
 @dataclass(frozen=True, eq=False)
 class ClaimResult:
     """A computed relending claim.
@@ -249,7 +430,8 @@ class ClaimResult:
     lender : Lender
     loans : pandas.DataFrame
         Every input row in input order, its columns as given, plus ``principal_fen``
-        (``Int64``, empty where invalid), ``status``, ``reason`` and ``entitlement_fen``.
+        (``Int64``, empty where invalid), ``status``, ``reason``, ``entitlement_fen`` and
+        ``detail`` (see :func:`row_details`).
     eligible_principal_fen : int
     entitlement_fen : int
         ``round_half_up(ratio x eligible_principal_fen)``.
@@ -259,6 +441,12 @@ class ClaimResult:
         (computed on first use).
     lists : dict
         What reference lists were used and how many ids each held.
+    screening : dict
+        For each reference list a program screens borrowers against: ``screened`` or
+        ``not_screened`` (transport without a dishonesty list).
+    notes : tuple of dict
+        Warnings known before the ledger was read (``code`` and ``message``); the summary
+        adds those about the ledger itself.
     """
 
     program: str
@@ -272,6 +460,8 @@ class ClaimResult:
     file_sha256: str | None
     lists: dict[str, Any]
     source_frame: pd.DataFrame = field(repr=False)
+    screening: dict[str, str] = field(default_factory=dict)
+    notes: tuple[dict[str, str], ...] = ()
 
     @functools.cached_property
     def input_sha256(self) -> str:
@@ -293,8 +483,35 @@ class ClaimResult:
             {code: int(reasons.get(code, 0)) for code in REASONS},
         )
 
+    def invalid_examples(self, limit: int = INVALID_SHOWN) -> list[dict[str, Any]]:
+        """The first ``limit`` invalid rows: line in the ledger file (the header is line 1,
+        so row 0 is line 2), loan id as given, reason and detail."""
+        status = self.loans["status"]
+        rows = np.flatnonzero(status.cat.codes.to_numpy() == _INVALID)[:limit]
+        return examples(self.loans.iloc[rows])
+
+    def warnings(self, total_rows: int) -> list[dict[str, str]]:
+        """What the user should know about this claim, each with a stable ``code``."""
+        found = list(self.notes)
+        if total_rows == 0:
+            found.append(
+                {
+                    "code": "ledger_has_no_rows",
+                    "message": "the ledger has a header and no rows: the claim is 0",
+                }
+            )
+        return found
+
     def summary(self) -> dict[str, Any]:
-        """The claim as the JSON object ``relend claim --json`` prints."""
+        """The claim as the JSON object ``relend claim --json`` prints.
+
+        Notes
+        -----
+        ``invalid_rows`` lists the first 10 invalid rows (``line``, ``loan_id``,
+        ``reason``, ``detail``); ``screening`` says which reference lists borrowers were
+        screened against; ``warnings`` has ``code`` and ``message`` for each warning
+        (``dishonest_list_not_given``, ``dishonest_list_empty``, ``ledger_has_no_rows``).
+        """
         total, status, reasons = self.row_counts()
         return {
             "tool": self.program,
@@ -309,6 +526,7 @@ class ClaimResult:
             "loans_excluded": status["excluded"],
             "loans_invalid": status["invalid"],
             "reasons": reasons,
+            "invalid_rows": self.invalid_examples() if status["invalid"] else [],
             "eligible_principal_fen": self.eligible_principal_fen,
             "eligible_principal_yuan": fen_to_yuan(self.eligible_principal_fen),
             "entitlement_fen": self.entitlement_fen,
@@ -319,6 +537,8 @@ class ClaimResult:
             "calendar_status": self.deadline.calendar_status,
             "rounding": ROUNDING_RULE,
             "lists": self.lists,
+            "screening": self.screening,
+            "warnings": self.warnings(total),
             "sources": self.policy.sources(),
             "input_sha256": self.input_sha256,
             "version": relend_version(),
@@ -346,18 +566,27 @@ class RowVerdicts:
     eligible_total: int  # exact sum of the eligible principal
     floors_total: int  # exact sum of floor(ratio x eligible principal)
     remainder_counts: np.ndarray  # eligible loans per remainder, 0 .. denominator - 1
+    detail_rows: np.ndarray  # the rows with a detail (see row_details), ascending
+    details: pa.Array
 
     ARRAYS: ClassVar[tuple[str, ...]] = ("codes", "principal_fen", "principal_ok")
 
     @classmethod
     def of(
-        cls, codes: np.ndarray, principal_fen: np.ndarray, ok: np.ndarray, ratio: Fraction
+        cls,
+        codes: np.ndarray,
+        principal_fen: np.ndarray,
+        ok: np.ndarray,
+        ratio: Fraction,
+        details: tuple[np.ndarray, pa.Array],
     ) -> RowVerdicts:
         """The verdicts on some rows, with the totals of their split under ``ratio``."""
         eligible = _eligible(codes, principal_fen)
         floors, remainders = split_floors(eligible, ratio)
         counts = np.bincount(remainders, minlength=ratio.denominator)
-        return cls(codes, principal_fen, ok, exact_sum(eligible), exact_sum(floors), counts)
+        return cls(
+            codes, principal_fen, ok, exact_sum(eligible), exact_sum(floors), counts, *details
+        )
 
     @property
     def eligible_principal(self) -> np.ndarray:
@@ -369,7 +598,8 @@ class RowVerdicts:
         """Arrays for ``rows`` rows, to be filled block by block with :meth:`put`."""
         codes, ok = np.empty(rows, dtype=np.int8), np.empty(rows, dtype=bool)
         principal = np.empty(rows, dtype=np.int64)
-        return cls(codes, principal, ok, 0, 0, np.zeros(denominator, dtype=np.int64))
+        none = np.zeros(0, dtype=np.int64), pa.array([], pa.large_string())
+        return cls(codes, principal, ok, 0, 0, np.zeros(denominator, dtype=np.int64), *none)
 
     def put(self, start: int, part: RowVerdicts) -> None:
         """Copy a block's arrays into rows ``start`` onward (totals are summed apart)."""
@@ -377,12 +607,15 @@ class RowVerdicts:
             getattr(self, name)[start : start + len(part.codes)] = getattr(part, name)
 
     def with_totals(self, parts: list[RowVerdicts]) -> RowVerdicts:
-        """These arrays with the totals of ``parts`` added up."""
+        """These arrays with the totals and details of ``parts`` (in row order, their
+        ``detail_rows`` already counted from the first row of the whole) added up."""
         return replace(
             self,
             eligible_total=sum(p.eligible_total for p in parts),
             floors_total=sum(p.floors_total for p in parts),
             remainder_counts=np.sum([p.remainder_counts for p in parts], axis=0),
+            detail_rows=np.concatenate([self.detail_rows, *(p.detail_rows for p in parts)]),
+            details=pa.concat_arrays([self.details, *(p.details for p in parts)]),
         )
 
     def entitlements(self, ratio: Fraction, r: int, take: int) -> np.ndarray:
@@ -423,6 +656,8 @@ class ClaimSpec:
     extra_required: tuple[str, ...]
     program_exclusions: ProgramExclusions = field(repr=False)
     lists: dict[str, Any]
+    screening: dict[str, str] = field(default_factory=dict)
+    warnings: tuple[dict[str, str], ...] = ()
 
     def classify_rows(self, frame: pd.DataFrame, duplicates: Duplicates = None) -> RowVerdicts:
         """Reason codes, principal and eligible principal for every row of ``frame``."""
@@ -431,7 +666,13 @@ class ClaimSpec:
         decided = np.logical_or.reduce([mask for _, mask in (*cols.invalid, *window)])
         exclusions = [*window, *self.program_exclusions(cols, ~decided)]
         codes = classify(cols, exclusions)
-        return RowVerdicts.of(codes, cols.principal_fen, cols.principal_ok, self.policy.ratio.value)
+        return RowVerdicts.of(
+            codes,
+            cols.principal_fen,
+            cols.principal_ok,
+            self.policy.ratio.value,
+            row_details(cols, codes),
+        )
 
     def classify_frame(self, frame: pd.DataFrame, duplicates: Duplicates = None) -> RowVerdicts:
         """The verdicts on every row of ``frame``: reason codes, principal, and the
@@ -456,7 +697,7 @@ class ClaimSpec:
                 part = duplicates[start : start + BLOCK_ROWS]
             found = self.classify_rows(frame.iloc[start : start + BLOCK_ROWS], part)
             verdicts.put(start, found)
-            return found
+            return replace(found, detail_rows=found.detail_rows + start)
 
         return verdicts.with_totals(in_threads(block, list(starts)))
 
@@ -482,6 +723,8 @@ class ClaimSpec:
             file_sha256=digest,
             lists=self.lists,
             source_frame=source,
+            screening=self.screening,
+            notes=self.warnings,
         )
 
 
@@ -494,6 +737,8 @@ def prepare(
     program_exclusions: ProgramExclusions,
     lists: dict[str, Any],
     calendar: BusinessCalendar | str | None,
+    screening: dict[str, str] | None = None,
+    warnings: tuple[dict[str, str], ...] = (),
 ) -> ClaimSpec:
     """Check the period, policy and lender, and fix the deadline, before any ledger is read."""
     period = Quarter.parse(quarter)
@@ -501,8 +746,9 @@ def prepare(
     found = find_lender(lender, policy.lenders.value, program)
     deadline = deadline_for(period, calendar)
     return ClaimSpec(
-        program, period, policy, found, deadline, extra_required, program_exclusions, lists
-    )
+        program, period, policy, found, deadline, extra_required, program_exclusions, lists,
+        screening or {}, warnings,
+    )  # fmt: skip
 
 
 def run_claim(spec: ClaimSpec, ledger: Ledger) -> ClaimResult:
@@ -532,7 +778,8 @@ def per_loan_frame(
     frame: pd.DataFrame, verdicts: RowVerdicts, entitlement_fen: np.ndarray
 ) -> pd.DataFrame:
     """The ledger's rows and columns as given, then ``principal_fen`` (``Int64``, empty
-    where invalid), ``status``, ``reason`` and ``entitlement_fen``.
+    where invalid), ``status``, ``reason``, ``entitlement_fen`` and ``detail`` (what was
+    wrong with an invalid row, or the unrecognized value of an excluded one; else empty).
 
     Notes
     -----
@@ -547,6 +794,7 @@ def per_loan_frame(
         ),
         "reason": pd.Categorical.from_codes(verdicts.codes, categories=list(REASONS)),
         "entitlement_fen": entitlement_fen,
+        "detail": detail_column(len(frame), verdicts.detail_rows, verdicts.details),
     }
     loans = frame.reset_index(drop=True)
     if "principal_fen" in loans.columns:
@@ -565,12 +813,16 @@ def stripped_loan_ids(frame: pd.DataFrame) -> pd.Series:
 
 
 def id_list(source: IdList | None, what: str, *, required: bool) -> IdSet | None:
-    """Read a reference list, or refuse a missing one the program requires."""
+    """Read a reference list, or refuse a missing one the program requires.
+
+    A list the program requires must hold at least one id (an empty eligible list would
+    make every loan ineligible, silently); an optional one may be empty.
+    """
     if source is None:
         if required:
             raise ParameterError(what, None, f"the {what} list: a file or an iterable of ids")
         return None
-    return read_id_list(source, what)
+    return read_id_list(source, what, allow_empty=not required)
 
 
 # values a claim excludes rows for because it does not recognize them: the column, the

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._bytes import contiguous, data, lengths, masked, offsets, stripped
+from ._dates import nfkc
 from ._errors import MoneyError
 from ._text import arrow_text
 
@@ -102,7 +103,7 @@ def parse_yuan_column(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     pattern; the valid strings, commas removed, are cast to ``decimal128(20, 2)``
     (exact) and scaled by 100 to integer fen.
     """
-    text = stripped(arrow_text(values))
+    text = stripped(nfkc(arrow_text(values)))  # full-width digits read as ASCII
     fen, ok = _plain_yuan(text)
     rest = np.flatnonzero(~ok)
     if len(rest):
@@ -164,7 +165,7 @@ def parse_fen_column(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         arr = values.to_numpy(dtype="float64", na_value=np.nan)
         ok = np.isfinite(arr) & (np.abs(arr) < 2**53) & (arr == np.round(arr))
         return np.where(ok, arr, 0).astype(np.int64), ok
-    text = stripped(arrow_text(values))
+    text = stripped(nfkc(arrow_text(values)))  # full-width digits read as ASCII
     ok = pc.fill_null(pc.match_substring_regex(text, rf"^{_FEN_PATTERN}$"), False)
     ok = ok.to_numpy(zero_copy_only=False) & (lengths(text) <= 18)
     if (data(text) == ord("+")).any():  # Arrow's integer parser takes no plus sign

@@ -27,15 +27,19 @@ import numpy as np
 import pandas as pd
 
 from ._claim import (
+    INVALID_SHOWN,
     ClaimResult,
     ClaimSpec,
+    examples,
     frame_digest,
     load,
     per_loan_frame,
+    principal_disagreement,
+    raise_disagreement,
     stripped_loan_ids,
 )
 from ._errors import ParameterError
-from ._ledger import REASONS
+from ._ledger import REASONS, REQUIRED, canonical_columns
 from ._money import apply_ratio, leftover_threshold
 from ._text import TEXT
 
@@ -59,10 +63,15 @@ class PartitionedClaim(ClaimResult):
             {code: int(reasons.get(code, 0)) for code in REASONS},
         )
 
+    def invalid_examples(self, limit: int = INVALID_SHOWN) -> list[dict[str, Any]]:
+        invalid = self.loans[self.loans["status"] == "invalid"]
+        return examples(invalid.head(limit, npartitions=-1, compute=True))
+
 
 def _totals(spec: ClaimSpec, duplicates: frozenset[str], frame: pd.DataFrame) -> dict[str, Any]:
     verdicts = spec.classify_rows(frame, duplicates)
     return {
+        "disagreement": principal_disagreement(canonical_columns(frame, REQUIRED)),
         "rows": len(frame),
         "principal": verdicts.eligible_total,
         "floors": verdicts.floors_total,
@@ -114,13 +123,15 @@ def run_partitioned(spec: ClaimSpec, ledger: Any, *, progress: bool = False) -> 
         duplicates = frozenset(i for i in repeated.index.tolist() if i != "")
         parts = ledger.to_delayed()
         totals = dask.compute(*[dask.delayed(_totals)(spec, duplicates, part) for part in parts])
+    offsets = np.cumsum([0] + [t["rows"] for t in totals])[:-1]
+    for t, o in zip(totals, offsets, strict=True):
+        raise_disagreement(t["disagreement"], int(o))
     ratio = spec.policy.ratio.value
     principal = sum(t["principal"] for t in totals)
     entitlement = apply_ratio(principal, ratio)
     all_counts = np.sum([t["counts"] for t in totals], axis=0)
     r, take = leftover_threshold(all_counts, entitlement - sum(t["floors"] for t in totals))
     before = np.cumsum([0] + [int(t["counts"][r]) for t in totals])[:-1]
-    offsets = np.cumsum([0] + [t["rows"] for t in totals])[:-1]
     meta = _assign(spec, duplicates, ledger._meta, (r, 0), 0)
     loans = dd.from_delayed(
         [

@@ -127,8 +127,19 @@ def _claim_text(summary: dict[str, Any]) -> str:
         f"  apply by: {summary['deadline']} ({summary['calendar']} calendar, "
         f"{summary['calendar_status']})",
     ]
-    if summary["tool"] == "transport" and summary["lists"].get("dishonest") is None:
-        lines.append("  note: no --dishonest list given; borrowers were not screened")
+    shown = summary.get("invalid_rows", [])
+    if shown:
+        lines.append("  invalid rows (line in the ledger, loan id, reason, what was wrong):")
+        lines += [
+            f"    line {row['line']:<8} {row['loan_id']!r:<20} {row['reason']:<32} {row['detail']}"
+            for row in shown
+        ]
+        if summary["loans_invalid"] > len(shown):
+            lines.append(
+                f"    and {summary['loans_invalid'] - len(shown):,} more: every row's detail "
+                f"is in loans.csv (--out DIR)"
+            )
+    lines += [f"  note: {warning['message']}" for warning in summary.get("warnings", [])]
     lines += _unrecognized_lines(summary.get("unrecognized", {}))
     return "\n".join(lines)
 
@@ -201,6 +212,8 @@ def _publish(
 
 def _report_claim(result: ClaimResult, args: argparse.Namespace) -> int:
     summary = result.summary()
+    for warning in summary["warnings"]:
+        print(f"relend: warning: {warning['message']}", file=sys.stderr)
     _publish(args, summary, result.loans, "claim", _claim_text)
     return EXIT_INVALID_ROWS if summary["loans_invalid"] else EXIT_OK
 

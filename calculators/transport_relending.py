@@ -36,6 +36,7 @@ from calendars import BusinessCalendar, Quarter
 
 from ._categories import category_codes
 from ._claim import ClaimResult, ClaimSpec, Ledger, LoanColumns, id_list, prepare, run_claim
+from ._ids import IdSet
 from ._lenders import Lender
 from ._partitioned import PartitionedClaim, run_partitioned
 
@@ -67,7 +68,38 @@ def claim_spec(
         program_exclusions=exclusions,
         lists={"dishonest": None if blocked is None else len(blocked)},
         calendar=calendar,
+        screening={"dishonest": "not_screened" if blocked is None else "screened"},
+        warnings=_list_warnings(blocked),
     )
+
+
+def _list_warnings(blocked: IdSet | None) -> tuple[dict[str, str], ...]:
+    """Say when borrowers were not screened against the serious-dishonesty list.
+
+    Notes
+    -----
+    中国人民银行 交通运输部关于设立交通物流专项再贷款有关事宜的通知, 一 (seed 818-820):
+    supported borrowers must not be on the serious-dishonesty list (经“信用中国”网站查询
+    未被列入严重失信主体名单); without the list that test cannot be applied, and the
+    claim says so.
+    """
+    if blocked is None:
+        return (
+            {
+                "code": "dishonest_list_not_given",
+                "message": "borrowers were not screened against the serious-dishonesty list "
+                "(严重失信主体名单): no dishonest list was given (--dishonest FILE)",
+            },
+        )
+    if not len(blocked):
+        return (
+            {
+                "code": "dishonest_list_empty",
+                "message": "the serious-dishonesty list given holds no ids: no borrower "
+                "was excluded by it",
+            },
+        )
+    return ()
 
 
 def claim(
@@ -90,7 +122,8 @@ def claim(
         One of the 7 eligible lenders.
     dishonest : path or iterable of str, optional
         The serious-dishonesty list. Without it no borrower is screened, and the
-        summary says so (``lists.dishonest`` is None).
+        summary says so (``lists.dishonest`` is None, ``screening.dishonest`` is
+        ``not_screened`` and ``warnings`` has ``dishonest_list_not_given``).
     calendar : BusinessCalendar or str, optional
         For the application deadline; default ``prc``.
     """
