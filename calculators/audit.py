@@ -23,8 +23,8 @@ column adds up to the summary's figure. Classes:
 ``invalid``          a submitted row that cannot be compared: no loan id
                      (``missing_loan_id``) or an amount that is not a non-negative
                      number of yuan with at most 2 decimals, or of whole fen
-                     (``invalid_claimed_amount``); ``detail`` shows the value, e.g.
-                     ``claimed='12.345'``
+                     (``invalid_claimed_amount``); ``detail`` names the column as
+                     headed in the file and the value, e.g. ``claimed='12.345'``
 ``match``            claimed and recomputed agree within ``tolerance_fen`` (a loan
                      neither claimed nor eligible is a match at 0)
 

@@ -349,8 +349,8 @@ def _audit_text(summary: dict[str, Any]) -> str:
         )
     if summary["duplicate_claim_loans"]:
         lines.append(
-            f"  {summary['duplicate_claim_loans']} loans claimed on more than one row: "
-            "every row counts, and what they claim beyond the recomputed amount is overclaimed"
+            f"  loans claimed on more than one row: {summary['duplicate_claim_loans']} (every "
+            "row counts; what a loan's rows claim beyond its recomputed amount is overclaimed)"
         )
     if summary["invalid_claimed_fen"]:
         lines.append(
@@ -359,8 +359,8 @@ def _audit_text(summary: dict[str, Any]) -> str:
         )
     if summary["unreadable_claim_rows"]:
         lines.append(
-            f"  {summary['unreadable_claim_rows']} submitted amounts could not be read and "
-            "are not in submitted:"
+            f"  submitted amounts that could not be read (not in submitted): "
+            f"{summary['unreadable_claim_rows']}"
         )
         lines += [
             f"    line {item['submitted_line']}  {item['loan_id'] or '(no loan id)'}  "

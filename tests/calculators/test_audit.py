@@ -29,6 +29,8 @@ def test_each_class_by_hand() -> None:
     invalid = result.loans[result.loans["class"] == "invalid"]
     assert list(invalid["loan_id"]) == ["T06"]
     assert list(invalid["reason"]) == ["invalid_claimed_amount"]
+    assert list(invalid["detail"]) == ["申报金额='abc'"]  # the column as headed in the file
+    assert list(invalid["submitted_line"]) == [8]
     s = result.summary()
     # claimed: 60,000,000 + 19,999 + 30,000,000 + 740,740 + 420 + 100,000 = 90,861,159
     assert s["submitted_fen"] == 90_861_159

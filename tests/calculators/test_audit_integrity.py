@@ -261,8 +261,8 @@ def test_text_output_names_duplicates_and_unreadable_amounts(tmp_path, capsys) -
     text = capsys.readouterr().out
     assert "submitted 1,000,000.00 yuan on 3 rows" in text
     assert "clawback 400,000.00 yuan" in text  # 1,000,000.00 - 600,000.00 on T01
-    assert "1 loans claimed on more than one row" in text
-    assert "1 submitted amounts could not be read" in text
+    assert "loans claimed on more than one row: 1" in text
+    assert "submitted amounts that could not be read (not in submitted): 1" in text
     assert "line 4  T02  claimed='12.345'" in text
 
 
