@@ -236,6 +236,12 @@ def test_every_row_appears_and_every_readable_fen_is_counted(rows, tolerance) ->
     assert s["overclaimed_fen"] == over
     assert s["underclaimed_fen"] == under
     assert s["clawback_fen"] == s["overclaimed_fen"] >= 0
+    # every fen of the net difference is over, under, tolerated or on a row without an id
+    assert s["net_difference_fen"] == (
+        s["overclaimed_fen"] - s["underclaimed_fen"] + s["within_tolerance_fen"]
+        + s["invalid_claimed_fen"]
+    )  # fmt: skip
+    assert abs(s["within_tolerance_fen"]) <= tolerance * len(set(claimed) | set(RECOMPUTED))
     assert s["invalid_claimed_fen"] == sum(a for i, a in readable if not i)
     assert s["unreadable_claim_rows"] == len(rows) - len(readable)
     loans = result.loans
@@ -285,3 +291,15 @@ def test_a_header_only_submission_leaves_every_ledger_row_not_claimed_or_matched
     assert s["submitted_fen"] == 0 and s["submitted_rows"] == 0
     assert s["underclaimed_fen"] == 60_761_161  # every eligible loan, nothing claimed
     assert len(_csv_rows(out)) == LEDGER_ROWS
+
+
+@pytest.mark.parametrize("tolerance", ["-1", "1.5", "abc"])
+def test_a_bad_tolerance_is_exit_2_in_one_line(tmp_path, capsys, tolerance) -> None:
+    sub = _write(tmp_path / "s.csv", "loan_id,claimed\nT01,1.00\n")
+    eligible = _write(tmp_path / "e.txt", "\n".join(ELIGIBLE))
+    status = main(["audit", "tech", str(LEDGER), "--submitted", str(sub), "--quarter", "2022Q2",
+                   "--lender", "ICBC", "--eligible-borrowers", str(eligible),
+                   "--tolerance-fen", tolerance])  # fmt: skip
+    assert status == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and tolerance in err and "Traceback" not in err
