@@ -142,6 +142,7 @@ class AuditResult:
         under = exact_sum(_fen(loans["underclaimed_fen"]))
         within = exact_sum(_fen(loans["difference_fen"])) - over + under
         entitlement = self.claim.entitlement_fen
+        claim = self.claim.summary()
         counts = loans["class"].value_counts()
         duplicated = loans.loc[loans["class"] == "duplicate_claim", "loan_id"]
         listed = loans.loc[unreadable, ["submitted_line", "loan_id", "detail"]].head(
@@ -175,8 +176,8 @@ class AuditResult:
                 {"submitted_line": int(line), "loan_id": str(loan_id), "detail": str(detail)}
                 for line, loan_id, detail in listed.itertuples(index=False)
             ],
-            "ledger_invalid_rows": self.claim.summary()["loans_invalid"],
-            "claim": self.claim.summary(),
+            "ledger_invalid_rows": claim["loans_invalid"],
+            "claim": claim,
         }
 
 
