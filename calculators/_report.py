@@ -25,6 +25,9 @@ from ._errors import ParameterError
 from ._ledger import COLUMN_ALIASES, canonical_name
 
 EXCEL_MAX_ROWS = 1_048_576 - 2  # two header rows
+# Excel keeps 15 significant digits (and openpyxl writes numbers with 16): a whole
+# number of fen from 10**15 up is written as text, so that every digit stays
+EXCEL_EXACT_INT = 10**15
 
 OUTPUT_NAMES: tuple[str, ...] = (
     "summary.json",
@@ -104,6 +107,8 @@ def _cell(value: Any) -> Any:
         return None
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= EXCEL_EXACT_INT:
+        return str(value)
     return value
 
 
@@ -112,6 +117,10 @@ def _python_columns(frame: pd.DataFrame) -> list[list[Any]]:
     out = []
     for _, column in frame.items():
         values = column.astype(object)
+        if pd.api.types.is_integer_dtype(column.dtype):
+            wide = (column.abs() >= EXCEL_EXACT_INT).fillna(False).to_numpy(dtype=bool)
+            if wide.any():
+                values = values.where(~wide, column.astype(str))
         out.append(values.where(column.notna(), None).tolist())
     return out
 

@@ -410,13 +410,42 @@ def _add_npl(sub: Any) -> None:
 
 def _audit_text(summary: dict[str, Any]) -> str:
     classes = ", ".join(f"{k} {v}" for k, v in summary["classes"].items() if v)
-    return (
+    lines = [
         f"audit {summary['tool']} {summary['lender']} {summary['quarter']}: submitted "
-        f"{summary['submitted_yuan']} yuan, recomputed {summary['recomputed_yuan']} yuan\n"
-        f"  overclaimed {fen_to_yuan(summary['overclaimed_fen'])}, underclaimed "
-        f"{fen_to_yuan(summary['underclaimed_fen'])}, clawback {summary['clawback_yuan']} "
-        f"yuan\n  loans: {classes}"
-    )
+        f"{summary['submitted_yuan']} yuan on {summary['submitted_rows']} rows, recomputed "
+        f"{summary['recomputed_yuan']} yuan",
+        f"  overclaimed {summary['overclaimed_yuan']}, underclaimed "
+        f"{summary['underclaimed_yuan']}, clawback {summary['clawback_yuan']} yuan",
+        f"  rows: {classes}",
+    ]
+    if summary["tolerance_fen"]:
+        lines.append(
+            f"  tolerance {summary['tolerance_fen']} fen per loan: differences within it "
+            f"({fen_to_yuan(summary['within_tolerance_fen'])} yuan net) are matches"
+        )
+    if summary["duplicate_claim_loans"]:
+        lines.append(
+            f"  loans claimed on more than one row: {summary['duplicate_claim_loans']} (every "
+            "row counts; what a loan's rows claim beyond its recomputed amount is overclaimed)"
+        )
+    if summary["invalid_claimed_fen"]:
+        lines.append(
+            f"  {fen_to_yuan(summary['invalid_claimed_fen'])} yuan claimed on rows without "
+            "a loan id (in submitted, compared with no loan)"
+        )
+    if summary["unreadable_claim_rows"]:
+        lines.append(
+            f"  submitted amounts that could not be read (not in submitted): "
+            f"{summary['unreadable_claim_rows']}"
+        )
+        lines += [
+            f"    line {item['submitted_line']}  {item['loan_id'] or '(no loan id)'}  "
+            f"{item['detail']}"
+            for item in summary["unreadable_claims"][:10]
+        ]
+        if summary["unreadable_claim_rows"] > 10:
+            lines.append("    ... every one is in audit.csv with --out (class invalid)")
+    return "\n".join(lines)
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
@@ -440,7 +469,8 @@ def _add_audit(sub: Any) -> None:
     aud.add_argument("program", choices=["tech", "transport"])
     aud.add_argument("ledger")
     aud.add_argument("--submitted", required=True, metavar="FILE",
-                     help="CSV: loan_id and claimed (yuan) or claimed_fen")  # fmt: skip
+                     help="CSV: loan_id (借据号) and claimed (申报金额, yuan) or claimed_fen; "
+                     "every row counts, a loan on two rows is a duplicate_claim")  # fmt: skip
     aud.add_argument("--quarter", required=True)
     aud.add_argument("--lender", required=True)
     aud.add_argument("--eligible-borrowers", metavar="FILE")
