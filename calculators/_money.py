@@ -7,7 +7,10 @@ Money is held as integer fen (分) everywhere: Python ``int`` for totals and num
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
@@ -294,3 +297,57 @@ def bonus_fen(remainders: np.ndarray, r: int, take: int) -> np.ndarray:
     if take:
         bonus[np.flatnonzero(remainders == r)[:take]] = 1
     return bonus
+
+
+@dataclass(frozen=True)
+class Shares:
+    """The ratios of a program's versions as whole numerators over one denominator.
+
+    A claim whose loans fall under versions with different ratios is still rounded once:
+    each loan's exact share is ``principal x numerator[version] / denominator``, split
+    into a whole-fen floor and a remainder in units of ``1/denominator`` fen, and the
+    entitlement is ``round_half_up`` of the exact sum of those shares.
+
+    Attributes
+    ----------
+    numerators : numpy.ndarray of int64
+        One per version, in the program's version order.
+    denominator : int
+        The least common multiple of the ratios' denominators.
+    """
+
+    numerators: np.ndarray
+    denominator: int
+
+    @classmethod
+    def of(cls, ratios: Sequence[Fraction]) -> Shares:
+        """The shares of ``ratios`` (each between 0 and 1) over their common denominator."""
+        denominator = math.lcm(*(r.denominator for r in ratios))
+        numerators = [r.numerator * (denominator // r.denominator) for r in ratios]
+        return cls(np.array(numerators, dtype=np.int64), denominator)
+
+    def split(
+        self, principal_fen: np.ndarray, version: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``floor(ratio x principal)`` per loan and the remainder (in 1/denominator fen),
+        each loan under the ratio of its version (rows of principal 0 give 0).
+
+        Notes
+        -----
+        ``p = q x d + r`` with ``r < d``, so ``p x n / d = q x n + r x n / d``: every
+        product stays far inside int64 (``q x n <= p`` as ``n <= d``, ``r x n < d**2``)
+        whatever the principal, where ``p x n`` could overflow for a large ``n``.
+        """
+        n = self.numerators[np.clip(version, 0, None)]
+        q, r = np.divmod(np.asarray(principal_fen, dtype=np.int64), np.int64(self.denominator))
+        extra, remainders = np.divmod(r * n, np.int64(self.denominator))
+        return q * n + extra, remainders
+
+    def total(self, floors_total: int, remainder_counts: np.ndarray) -> int:
+        """The entitlement: ``round_half_up`` of the exact sum of every loan's share,
+        from the sum of the floors and how many loans have each remainder."""
+        remainders = sum(
+            int(r) * int(remainder_counts[r]) for r in np.flatnonzero(remainder_counts)
+        )
+        return round_half_up(Fraction(floors_total * self.denominator + remainders,
+                                      self.denominator))  # fmt: skip

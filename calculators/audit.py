@@ -59,12 +59,14 @@ import pandas as pd
 
 from calendars import BusinessCalendar, Quarter
 
-from . import tech_relending, transport_relending
 from ._claim import ClaimResult, Ledger, stripped_loan_ids
+from ._claim import claim as claim_program
 from ._errors import LedgerFileError, MoneyError, ParameterError
-from ._ledger import REASONS, _normal_header, canonical_name, present, read_bytes, read_csv_text
+from ._ledger import _normal_header, canonical_name, present, read_bytes, read_csv_text
 from ._lenders import Lender
 from ._money import MAX_FEN, exact_sum, fen_to_yuan, parse_fen_column, parse_yuan_column
+from ._policy import PolicyTable
+from ._reasons import reason_codes
 from ._text import TEXT
 
 __all__ = ["AUDIT_CLASSES", "CLAWBACK_RULE", "AuditResult", "audit", "read_submission"]
@@ -92,7 +94,7 @@ _AMOUNT_NAMES = MappingProxyType(
     }
 )
 _UNREADABLE_LISTED = 100  # rows listed in the summary; audit.csv has every one
-_NOT_COMPARED = len(REASONS)  # reason index of a loan that is not in the ledger
+_NOT_COMPARED = -1  # reason index of a loan that is not in the ledger
 
 
 @dataclass(frozen=True, eq=False)
@@ -269,15 +271,22 @@ def audit(
     quarter: str | Quarter,
     lender: str | Lender,
     *,
-    eligible_borrowers: str | Path | Iterable[str] | None = None,
-    dishonest: str | Path | Iterable[str] | None = None,
     tolerance_fen: int = 0,
     calendar: BusinessCalendar | str | None = None,
+    policy: PolicyTable | str | Path | None = None,
+    **lists: str | Path | Iterable[str] | None,
 ) -> AuditResult:
     """Recompute ``program``'s claim and compare it with ``submitted``, loan by loan.
 
     Parameters
     ----------
+    program : str
+        Any registered program (``tech``, ``transport``, ...).
+    **lists : path or iterable of ids
+        The program's reference lists by name (``eligible_borrowers=``,
+        ``dishonest=``); a list given as None counts as not given.
+    policy : PolicyTable or path, optional
+        A user policy file applied for this audit only.
     tolerance_fen : int
         A loan whose total claimed differs from its recomputed amount by at most this
         many fen is a ``match``; a larger difference counts whole.
@@ -297,14 +306,9 @@ def audit(
     """
     if isinstance(tolerance_fen, bool) or not isinstance(tolerance_fen, int) or tolerance_fen < 0:
         raise ParameterError("tolerance_fen", tolerance_fen, "a whole number of fen, 0 or more")
-    if program == "tech":
-        if eligible_borrowers is None:
-            raise ParameterError("eligible_borrowers", None, "the eligible-borrowers list")
-        claim = tech_relending.claim(ledger, quarter, lender, eligible_borrowers, calendar=calendar)
-    elif program == "transport":
-        claim = transport_relending.claim(ledger, quarter, lender, dishonest, calendar=calendar)
-    else:
-        raise ParameterError("program", program, "tech or transport")
+    given = {name: value for name, value in lists.items() if value is not None}
+    claim = claim_program(program, ledger, quarter, lender, calendar=calendar, policy=policy,
+                          **given)  # fmt: skip
     return AuditResult(claim, _compare(claim, read_submission(submitted), tolerance_fen),
                        tolerance_fen)  # fmt: skip
 
@@ -460,6 +464,6 @@ def _at(values: np.ndarray, positions: np.ndarray) -> np.ndarray:
 
 
 def _reason_names(codes: np.ndarray) -> np.ndarray:
-    """Reason codes (indices into REASONS; len(REASONS) for loans not in the ledger)."""
-    names = np.array([*REASONS, "not_in_ledger"], dtype=object)
+    """Reason codes (indices into reason_codes(); -1 for loans not in the ledger)."""
+    names = np.array([*reason_codes(), "not_in_ledger"], dtype=object)
     return names[codes]
