@@ -40,13 +40,14 @@ from . import (
     microloan_incentive,
     npl_tolerance,
     tech_relending,
-    transport_relending,
 )
 from ._categories import category_note
 from ._claim import ClaimResult, relend_version
+from ._claim import claim as claim_program
 from ._errors import RelendInputError
 from ._money import fen_to_yuan, yuan_to_fen
 from ._policy import PolicyTable, plain_value, policy_table
+from ._registry import get_program, registered
 from ._report import EXCEL_MAX_ROWS, write_outputs
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INVALID_ROWS, EXIT_DIFFERENCES = 0, 1, 2, 3, 4
@@ -218,22 +219,46 @@ def _report_claim(result: ClaimResult, args: argparse.Namespace) -> int:
     return EXIT_INVALID_ROWS if summary["loans_invalid"] else EXIT_OK
 
 
+def _program_lists(args: argparse.Namespace, command: str) -> dict[str, str]:
+    """The reference lists given for ``args.program``; a list option of another program
+    is refused, and a required list must be given."""
+    program = get_program(args.program)
+    mine = {spec.name for spec in program.lists}
+    given: dict[str, str] = {}
+    for other in registered().values():
+        for spec in other.lists:
+            value = getattr(args, spec.name, None)
+            if value and spec.name not in mine:
+                users = ", ".join(p.id for p in registered().values()
+                                  if spec.name in {x.name for x in p.lists})  # fmt: skip
+                raise _UsageError(f"{spec.option} applies to {users} {command}s only")
+            if value:
+                given[spec.name] = value
+    for spec in program.lists:
+        if spec.required and spec.name not in given:
+            raise _UsageError(f"{program.id} {command}s need {spec.option} FILE ({spec.help})")
+    return given
+
+
+def _add_list_options(parser: argparse.ArgumentParser) -> None:
+    """One option per reference list of any registered program (``--eligible-borrowers``)."""
+    seen: dict[str, list[str]] = {}
+    helps: dict[str, str] = {}
+    for program in registered().values():
+        for spec in program.lists:
+            seen.setdefault(spec.name, []).append(program.id)
+            helps.setdefault(spec.name, spec.help)
+    for name, users in seen.items():
+        option = "--" + name.replace("_", "-")
+        parser.add_argument(option, metavar="FILE", help=f"{', '.join(users)}: {helps[name]}")
+
+
 def _cmd_claim(args: argparse.Namespace) -> int:
-    calendar = _calendar_from(args)
-    if args.program == "tech":
-        if args.dishonest:
-            raise _UsageError("--dishonest applies to transport claims only")
-        if not args.eligible_borrowers:
-            raise _UsageError("tech claims need --eligible-borrowers FILE (the MOST/MIIT list)")
-        result = tech_relending.claim(
-            args.ledger, args.quarter, args.lender, args.eligible_borrowers, calendar=calendar
-        )
-    else:
-        if args.eligible_borrowers:
-            raise _UsageError("--eligible-borrowers applies to tech claims only")
-        result = transport_relending.claim(
-            args.ledger, args.quarter, args.lender, args.dishonest, calendar=calendar
-        )
+    lists = _program_lists(args, "claim")
+    result = claim_program(
+        args.program, args.ledger, args.quarter, args.lender,
+        calendar=_calendar_from(args), policy=_policy_from(args), **lists,
+    )  # fmt: skip
     return _report_claim(result, args)
 
 
@@ -449,12 +474,11 @@ def _audit_text(summary: dict[str, Any]) -> str:
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
-    if args.program == "tech" and not args.eligible_borrowers:
-        raise _UsageError("tech audits need --eligible-borrowers FILE")
+    lists = _program_lists(args, "audit")
     result = audit.audit(
         args.program, args.ledger, args.submitted, args.quarter, args.lender,
-        eligible_borrowers=args.eligible_borrowers, dishonest=args.dishonest,
         tolerance_fen=args.tolerance_fen, calendar=_calendar_from(args),
+        policy=_policy_from(args), **lists,
     )  # fmt: skip
     summary = result.summary()
     _publish(args, summary, result.loans, "audit", _audit_text)
@@ -466,15 +490,15 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 
 def _add_audit(sub: Any) -> None:
     aud = sub.add_parser("audit", help="recompute a submitted claim and list every difference")
-    aud.add_argument("program", choices=["tech", "transport"])
+    aud.add_argument("program", choices=list(registered()))
     aud.add_argument("ledger")
     aud.add_argument("--submitted", required=True, metavar="FILE",
                      help="CSV: loan_id (借据号) and claimed (申报金额, yuan) or claimed_fen; "
                      "every row counts, a loan on two rows is a duplicate_claim")  # fmt: skip
     aud.add_argument("--quarter", required=True)
     aud.add_argument("--lender", required=True)
-    aud.add_argument("--eligible-borrowers", metavar="FILE")
-    aud.add_argument("--dishonest", metavar="FILE")
+    _add_list_options(aud)
+    _add_policy_option(aud)
     aud.add_argument("--tolerance-fen", type=int, default=0,
                      help="per-loan difference still counted as a match (default 0)")  # fmt: skip
     aud.add_argument("--out", metavar="DIR", help="write summary.json, audit.csv, audit.xlsx")
@@ -532,7 +556,7 @@ def _cmd_policy(args: argparse.Namespace) -> int:
 def _add_policy(sub: Any) -> None:
     pol = sub.add_parser("policy", help="the policy versions relend applies, with their sources")
     pol.add_argument("action", choices=["list", "show"])
-    pol.add_argument("program", nargs="?", help="with show: tech, transport or microloan")
+    pol.add_argument("program", nargs="?", help="with show: a program, e.g. tech or microloan")
     pol.add_argument("--version", help="with show: one version, e.g. tech-2024")
     _add_policy_option(pol)
     pol.add_argument("--json", action="store_true")
@@ -579,12 +603,12 @@ def build_parser() -> argparse.ArgumentParser:
     deadline.set_defaults(handler=_cmd_deadline)
 
     claim = sub.add_parser("claim", help="quarterly relending claim from a loan ledger")
-    claim.add_argument("program", choices=["tech", "transport"])
+    claim.add_argument("program", choices=list(registered()))
     claim.add_argument("ledger", help="ledger CSV (UTF-8 or GB18030) or .xlsx")
     claim.add_argument("--quarter", required=True, help="e.g. 2022Q2")
     claim.add_argument("--lender", required=True, help="code or Chinese name, e.g. ICBC, 工商银行")
-    claim.add_argument("--eligible-borrowers", metavar="FILE", help="tech: eligible firms")
-    claim.add_argument("--dishonest", metavar="FILE", help="transport: dishonesty list")
+    _add_list_options(claim)
+    _add_policy_option(claim)
     claim.add_argument("--out", metavar="DIR", help="write summary.json, loans.csv, claim.xlsx")
     _add_no_xlsx(claim)
     claim.add_argument("--json", action="store_true", help="print one JSON object")
@@ -592,7 +616,7 @@ def build_parser() -> argparse.ArgumentParser:
     claim.set_defaults(handler=_cmd_claim)
 
     fac = sub.add_parser("facility", help="relending maturity, extensions and interest")
-    fac.add_argument("program", choices=["tech", "transport"])
+    fac.add_argument("program", choices=list(registered()))
     fac.add_argument("--amount", required=True, help="relending drawn, yuan, e.g. 600000.00")
     fac.add_argument("--drawdown", required=True, help="drawdown date, YYYY-MM-DD")
     fac.add_argument("--extensions", type=int, default=0, help="extensions taken (default 0)")
