@@ -18,11 +18,13 @@ import pytest
 from calculators import (
     _claim,
     facility,
+    fen_to_yuan,
     largest_remainder_split,
     microloan_incentive,
     tech_relending,
     transport_relending,
 )
+from calculators._money import parse_principal
 
 A, B, C, D = "911101085011945813", "915101005446414621", "91420100102630063R", "913205002859570946"
 ELIGIBLE = [A, B, C, D]
@@ -273,3 +275,35 @@ def test_transport_window_includes_its_last_day() -> None:
     result = transport_relending.claim(ledger, "2022Q4", "ABC")
     assert list(result.loans["reason"].astype(str)) == ["eligible", "after_policy_end"]
     assert result.entitlement_fen == 100_000
+
+
+# --- survivors of a mutation sweep over _money.py and _claim.py -----------------------------
+
+
+def test_zero_yuan_has_no_minus_sign() -> None:
+    """Caught: ``fen_to_yuan`` signing with ``fen <= 0`` ("-0.00" for nothing).
+
+    A ledger with no eligible loan claims 0 fen, shown as "0.00"."""
+    assert (fen_to_yuan(0), fen_to_yuan(-1), fen_to_yuan(1)) == ("0.00", "-0.01", "0.01")
+    result = tech_relending.claim(_tech(["100.00"], currency=["USD"]), "2022Q2", "ICBC", ELIGIBLE)
+    assert result.summary()["entitlement_yuan"] == "0.00"
+
+
+def test_a_float_fen_column_takes_only_whole_fen() -> None:
+    """Caught: the whole-number test of a float ``principal_fen`` column inverted
+    (``arr != np.round(arr)``: 2.5 fen taken as 2, 150 fen refused).
+
+    150 fen and 7 fen are whole; 2.5 fen and NaN are not amounts."""
+    fen, ok = parse_principal(pd.Series([150.0, 2.5, float("nan"), 7.0]), "fen")
+    assert list(ok) == [True, False, False, True]
+    assert list(fen) == [150, 0, 0, 7]
+
+
+def test_the_largest_principal_in_fen_text_is_accepted() -> None:
+    """Caught: fen text limited to fewer than 18 characters (``lengths(text) < 18``).
+
+    MAX_FEN is 10^17 fen (1 quadrillion yuan), 18 digits: accepted; one more fen is not;
+    "+5" is 5 fen."""
+    fen, ok = parse_principal(pd.Series(["100000000000000000", "100000000000000001", "+5"]), "fen")
+    assert list(ok) == [True, False, True]
+    assert list(fen) == [10**17, 0, 5]
