@@ -152,6 +152,25 @@ def test_a_blank_currency_in_a_csv_file_is_cny(tmp_path) -> None:
     assert result.entitlement_fen == 36_000
 
 
+@pytest.mark.parametrize("source", ["xlsx", "partitioned"])
+def test_a_blank_currency_is_cny_in_a_workbook_and_over_partitions(tmp_path, source) -> None:
+    """Caught: "" removed from ``_ledger.CNY_ALIASES`` (K1 and K2 ``non_cny``).
+
+    K1 "" and K2 missing are CNY, K3 USD is not: 100.00 + 200.00 yuan = 30,000 fen,
+    3/5 = 18,000 fen."""
+    ledger = _tech(["100.00", "200.00", "300.00"], currency=["", None, "USD"])
+    if source == "xlsx":
+        path = tmp_path / "ledger.xlsx"
+        ledger.to_excel(path, index=False)  # the missing cell is written empty
+        loans = tech_relending.claim(path, "2022Q2", "ICBC", ELIGIBLE).loans
+    else:
+        dd = pytest.importorskip("dask.dataframe")
+        ddf = dd.from_pandas(ledger, npartitions=2, sort=False)
+        loans = tech_relending.claim_partitioned(ddf, "2022Q2", "ICBC", ELIGIBLE).loans.compute()
+    assert list(loans["reason"].astype(str)) == ["eligible", "eligible", "non_cny"]
+    assert list(loans["entitlement_fen"]) == [6_000, 12_000, 0]
+
+
 def test_a_ledger_without_a_currency_column_is_all_cny() -> None:
     """Caught: ``is_cny`` all False when the column is missing (every row ``non_cny``).
     100.00 + 200.00 yuan = 30,000 fen; 3/5 = 18,000 fen."""
