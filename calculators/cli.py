@@ -125,9 +125,27 @@ def _claim_text(summary: dict[str, Any]) -> str:
         f"  eligible principal: {summary['eligible_principal_yuan']} yuan",
         f"  entitlement ({summary['ratio']} x principal, rounded half up once): "
         f"{summary['entitlement_yuan']} yuan ({summary['entitlement_fen']} fen)",
-        f"  apply by: {summary['deadline']} ({summary['calendar']} calendar, "
-        f"{summary['calendar_status']})",
     ]
+    versions = summary.get("policy_versions", [])
+    if len(versions) > 1:
+        lines += [
+            f"    under {v['version']:<16} ({v['ratio']}): {v['loans_eligible']} loans, "
+            f"{v['entitlement_yuan']} yuan"
+            for v in versions
+        ]
+    lines.append(
+        f"  apply by: {summary['deadline']} ({summary['calendar']} calendar, "
+        f"{summary['calendar_status']})"
+    )
+    assumed = sorted(
+        {name for figures in summary.get("sources_by_version", {}).values()
+         for name, f in figures.items() if f.get("assumption")}
+    )  # fmt: skip
+    if assumed:
+        lines.append(
+            f"  assumed figures (no notice states them; see relend policy show "
+            f"{summary['tool']}): {', '.join(assumed)}"
+        )
     shown = summary.get("invalid_rows", [])
     if shown:
         lines.append("  invalid rows (line in the ledger, loan id, reason, what was wrong):")
