@@ -32,7 +32,7 @@ from . import (
     tech_relending,
     transport_relending,
 )
-from ._claim import ClaimResult, claim
+from ._claim import claim
 from ._errors import (
     ExtensionLimitError,
     LedgerFileError,
@@ -57,6 +57,7 @@ from ._policy import (
 )
 from ._reasons import COMMON_EXCLUSIONS, INVALID_REASONS, REASON_ALIASES, reason_codes
 from ._registry import ExclusionRule, Program, ReferenceList, RuleInput, register, registered
+from ._result import ClaimResult
 
 __all__ = [
     "COMMON_EXCLUSIONS",

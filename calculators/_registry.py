@@ -24,9 +24,9 @@ from ._errors import ParameterError
 from ._reasons import add_reasons
 
 if TYPE_CHECKING:
-    from ._claim import LoanColumns
     from ._ids import IdSet
     from ._policy import PolicyRow
+    from ._validate import LoanColumns
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,6 @@ import pandas as pd
 
 from calendars import BusinessCalendar, Quarter
 
-from ._claim import ClaimResult, Ledger, stripped_loan_ids
 from ._claim import claim as claim_program
 from ._errors import LedgerFileError, MoneyError, ParameterError
 from ._ledger import _normal_header, canonical_name, present, read_bytes, read_csv_text
@@ -67,7 +66,9 @@ from ._lenders import Lender
 from ._money import MAX_FEN, exact_sum, fen_to_yuan, parse_fen_column, parse_yuan_column
 from ._policy import PolicyTable
 from ._reasons import reason_codes
+from ._result import ClaimResult
 from ._text import TEXT
+from ._validate import Ledger, stripped_loan_ids
 
 __all__ = ["AUDIT_CLASSES", "CLAWBACK_RULE", "AuditResult", "audit", "read_submission"]
 

@@ -41,7 +41,6 @@ from dateutil.relativedelta import relativedelta
 
 from calendars import BusinessCalendar, Quarter, deadline_for, get_calendar
 
-from ._claim import decimal_text
 from ._daycount import check_day_count, year_fraction
 from ._errors import (
     LedgerFileError,
@@ -53,6 +52,7 @@ from ._errors import (
 from ._ledger import read_bytes, read_csv_text
 from ._money import MAX_FEN, ROUND_HALF_UP_NOTE, fen_to_yuan, round_half_up, yuan_to_fen
 from ._policy import Figure, PolicyTable, PolicyVersion, policy_table
+from ._result import decimal_text
 
 __all__ = [
     "IncentiveResult",
