@@ -291,3 +291,22 @@ def test_the_golden_files_add_up() -> None:
         (TRANSPORT_2022Q4, 104_567_890),
     ]:
         assert sum(int(x) for x in _golden(path)["expected_entitlement_fen"]) == total
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a 2022Q4 claim lists the five kinds added in 2023 (中小微物流仓储企业 and the four "
+    "road kinds), spelled as relend's own category table spells them, among the "
+    "'unrecognized values (rows excluded; check the spelling)': they are recognized "
+    "kinds that transport-2022 does not cover, not misspellings",
+)
+def test_a_2023_kind_in_2022q4_is_not_reported_as_a_misspelling(capsys) -> None:
+    # Z01-Z05 are category_not_eligible (transport_2022Q4_abc.expected.md) because
+    # transport-2022 does not cover their kinds; the values are the 2023 notice's words.
+    summary = transport_relending.claim(TRANSPORT_2022Q4, "2022Q4", "ABC", DISHONEST).summary()
+    listed = summary["unrecognized"].get("borrower_category", {})
+    assert "中小微物流仓储企业" not in listed
+    argv = ["claim", "transport", str(TRANSPORT_2022Q4), "--quarter", "2022Q4",
+            "--lender", "ABC", "--dishonest", str(DISHONEST)]  # fmt: skip
+    assert main(argv) == 0
+    assert "borrower_category '中小微物流仓储企业'" not in capsys.readouterr().out
