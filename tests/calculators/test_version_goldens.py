@@ -293,13 +293,6 @@ def test_the_golden_files_add_up() -> None:
         assert sum(int(x) for x in _golden(path)["expected_entitlement_fen"]) == total
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a 2022Q4 claim lists the five kinds added in 2023 (中小微物流仓储企业 and the four "
-    "road kinds), spelled as relend's own category table spells them, among the "
-    "'unrecognized values (rows excluded; check the spelling)': they are recognized "
-    "kinds that transport-2022 does not cover, not misspellings",
-)
 def test_a_2023_kind_in_2022q4_is_not_reported_as_a_misspelling(capsys) -> None:
     # Z01-Z05 are category_not_eligible (transport_2022Q4_abc.expected.md) because
     # transport-2022 does not cover their kinds; the values are the 2023 notice's words.
