@@ -111,14 +111,19 @@ class ClaimSpec:
         """Reason codes, principal and eligible principal for every row of ``frame``."""
         cols = columns(frame, duplicates)
         version = version_of(cols.disbursed, self.versions)
+        rules = self.program.rules
+        unusable = np.logical_or.reduce([mask for _, mask in cols.invalid])
+        checks = RuleInput(cols, ~unusable, self.lists, self.versions, version)
+        own_invalid = [(r.reason, r.rule(checks)) for r in rules if r.invalid]
         window = window_exclusions(cols, self.versions, self.period, version)
-        decided = np.logical_or.reduce([mask for _, mask in (*cols.invalid, *window)])
+        decided = np.logical_or.reduce([m for _, m in (*cols.invalid, *own_invalid, *window)])
         given = RuleInput(cols, ~decided, self.lists, self.versions, version)
-        own = [(rule.reason, rule.rule(given)) for rule in self.program.rules]
-        codes = classify(cols, [*window, *own])
+        own = [(r.reason, r.rule(given)) for r in rules if not r.invalid]
+        codes = classify(cols, [*own_invalid, *window, *own])
+        shown = {r.reason: r.column for r in rules if r.column}
         return RowVerdicts.of(
             codes, cols.principal_fen, cols.principal_ok, version, self.shares,
-            row_details(cols, codes),
+            row_details(cols, codes, shown),
         )  # fmt: skip
 
     def classify_frame(self, frame: pd.DataFrame, duplicates: Duplicates = None) -> RowVerdicts:
@@ -186,7 +191,13 @@ class ClaimSpec:
             notes=self.warnings,
             policies=self.policies,
             policy_source=self.policy_source,
-            reasons_shown=("eligible", *COMMON_EXCLUSIONS, *self.program.reasons, *INVALID_REASONS),
+            reasons_shown=(
+                "eligible",
+                *COMMON_EXCLUSIONS,
+                *self.program.exclusion_reasons,
+                *INVALID_REASONS,
+                *self.program.invalid_reasons,
+            ),
         )
 
 

@@ -4,6 +4,7 @@ examples of invalid rows and of values a claim did not recognize.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -99,7 +100,9 @@ def _detail_of(cols: LoanColumns, reason: str, rows: np.ndarray) -> pa.Array:
     return _joined(parts, "; ")
 
 
-def row_details(cols: LoanColumns, codes: np.ndarray) -> tuple[np.ndarray, pa.Array]:
+def row_details(
+    cols: LoanColumns, codes: np.ndarray, program_columns: Mapping[str, str] | None = None
+) -> tuple[np.ndarray, pa.Array]:
     """What was wrong with each invalid row, and the unrecognized value of rows excluded
     for one (a currency outside the CNY aliases, a category outside the list).
 
@@ -111,17 +114,26 @@ def row_details(cols: LoanColumns, codes: np.ndarray) -> tuple[np.ndarray, pa.Ar
         For each such row: the column and the offending value as given, e.g.
         ``disbursement_date='2022.07.01'``, ``principal='-5.00'``, ``loan_id=''``.
 
+    program_columns : Mapping of str to str, optional
+        A program's own reason codes and the ledger column each one's detail shows
+        (``loan_rate_above_cap`` -> ``loan_rate``).
+
     Notes
     -----
     Only the flagged rows (usually few) are read, reason by reason, with Arrow kernels:
     no Python per row.
     """
     found_rows, found_text = [np.zeros(0, dtype=np.int64)], [pa.array([], _LARGE)]
-    for reason in DETAIL_REASONS:
+    own = dict(program_columns or {})
+    for reason in (*DETAIL_REASONS, *own):
         rows = np.flatnonzero(codes == reason_index(reason))
         if len(rows):
             found_rows.append(rows)
-            found_text.append(_detail_of(cols, reason, rows).cast(_LARGE))
+            if reason in own:
+                text = _quoted(own[reason], _raw(cols, own[reason], rows))
+            else:
+                text = _detail_of(cols, reason, rows)
+            found_text.append(text.cast(_LARGE))
     rows = np.concatenate(found_rows)
     order = np.argsort(rows, kind="stable")
     return rows[order], pc.take(pa.concat_arrays(found_text), pa.array(order))
