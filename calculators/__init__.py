@@ -101,3 +101,13 @@ __all__ = [
     "transport_relending",
     "yuan_to_fen",
 ]
+
+# public classes and functions show under the public package (httpx's practice), not
+# under the private module that defines them
+for _name in __all__:
+    _obj = globals()[_name]
+    if (isinstance(_obj, type) or callable(_obj)) and getattr(_obj, "__module__", "").startswith(
+        __name__ + "._"
+    ):
+        _obj.__module__ = __name__
+del _name, _obj
