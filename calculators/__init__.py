@@ -6,6 +6,10 @@ tech_relending
     Tech-innovation relending (科技创新再贷款) claims.
 transport_relending
     Transport-logistics relending (交通物流专项再贷款) claims.
+carbon_reduction
+    Carbon emission reduction support tool (碳减排支持工具) claims.
+housing_relending
+    Affordable-housing relending (保障性住房再贷款) claims.
 facility
     The relending itself: maturity, extensions, interest; clawback.
 microloan_incentive
@@ -26,7 +30,9 @@ from __future__ import annotations
 
 from . import (
     audit,
+    carbon_reduction,
     facility,
+    housing_relending,
     microloan_incentive,
     npl_tolerance,
     tech_relending,
@@ -84,9 +90,11 @@ __all__ = [
     "RelendInputError",
     "RuleInput",
     "audit",
+    "carbon_reduction",
     "claim",
     "facility",
     "fen_to_yuan",
+    "housing_relending",
     "largest_remainder_split",
     "microloan_incentive",
     "npl_tolerance",
