@@ -6,6 +6,12 @@ tech_relending
     Tech-innovation relending (科技创新再贷款) claims.
 transport_relending
     Transport-logistics relending (交通物流专项再贷款) claims.
+elderly_care
+    Inclusive elderly-care relending (普惠养老专项再贷款) claims.
+equipment
+    Equipment-renewal relending (设备更新改造专项再贷款) claims.
+coal
+    Clean and efficient coal-use relending (煤炭清洁高效利用专项再贷款) claims.
 facility
     The relending itself: maturity, extensions, interest; clawback.
 microloan_incentive
@@ -32,6 +38,10 @@ from . import (
     tech_relending,
     transport_relending,
 )
+
+# isort: split
+# registered after tech and transport: the registry keeps the order programs register in
+from . import coal, elderly_care, equipment
 from ._claim import claim
 from ._errors import (
     ExtensionLimitError,
@@ -85,6 +95,9 @@ __all__ = [
     "RuleInput",
     "audit",
     "claim",
+    "coal",
+    "elderly_care",
+    "equipment",
     "facility",
     "fen_to_yuan",
     "largest_remainder_split",
