@@ -62,9 +62,6 @@ from ._validate import Ledger
 
 __all__ = ["PROGRAM", "claim", "claim_spec", "province_codes"]
 
-PROVINCE_NAMES = {"13": "河北", "32": "江苏", "33": "浙江", "36": "江西", "41": "河南"}
-"""Names of the pilot provinces' division codes (GB/T 2260), for messages."""
-
 
 def province_codes(ids: Any) -> np.ndarray:
     """The 2-digit province code of each borrower id, -1 where there is none.
