@@ -6,6 +6,10 @@ tech_relending
     Tech-innovation relending (科技创新再贷款) claims.
 transport_relending
     Transport-logistics relending (交通物流专项再贷款) claims.
+carbon_reduction
+    Carbon emission reduction support tool (碳减排支持工具) claims.
+housing_relending
+    Affordable-housing relending (保障性住房再贷款) claims.
 elderly_care
     Inclusive elderly-care relending (普惠养老专项再贷款) claims.
 equipment
@@ -32,7 +36,9 @@ from __future__ import annotations
 
 from . import (
     audit,
+    carbon_reduction,
     facility,
+    housing_relending,
     microloan_incentive,
     npl_tolerance,
     tech_relending,
@@ -40,7 +46,9 @@ from . import (
 )
 
 # isort: split
-# registered after tech and transport: the registry keeps the order programs register in
+# registered after the programs above (the registry keeps the order programs register
+# in): the first program to register a list gives its option's help, and tech's
+# --eligible-borrowers help stays tech's
 from . import coal, elderly_care, equipment
 from ._claim import claim
 from ._errors import (
@@ -94,12 +102,14 @@ __all__ = [
     "RelendInputError",
     "RuleInput",
     "audit",
+    "carbon_reduction",
     "claim",
     "coal",
     "elderly_care",
     "equipment",
     "facility",
     "fen_to_yuan",
+    "housing_relending",
     "largest_remainder_split",
     "microloan_incentive",
     "npl_tolerance",
@@ -114,3 +124,13 @@ __all__ = [
     "transport_relending",
     "yuan_to_fen",
 ]
+
+# public classes and functions show under the public package (httpx's practice), not
+# under the private module that defines them
+for _name in __all__:
+    _obj = globals()[_name]
+    if (isinstance(_obj, type) or callable(_obj)) and getattr(_obj, "__module__", "").startswith(
+        __name__ + "._"
+    ):
+        _obj.__module__ = __name__
+del _name, _obj

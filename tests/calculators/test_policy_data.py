@@ -55,8 +55,8 @@ def _all_sources(path: Path) -> list[tuple[str, dict]]:
 
 def test_the_three_programs_are_shipped() -> None:
     assert [p.name for p in SHIPPED] == [
-        "coal.toml", "elderly_care.toml", "equipment.toml", "microloan.toml", "tech.toml",
-        "transport.toml",
+        "carbon.toml", "coal.toml", "elderly_care.toml", "equipment.toml", "housing.toml",
+        "microloan.toml", "tech.toml", "transport.toml",
     ]  # fmt: skip
 
 
@@ -201,7 +201,7 @@ def test_a_user_file_supplies_the_microloan_ratio_for_one_call(tmp_path: Path) -
         (('notice = "branch", clause = "二"', 'notice = "nowhere", clause = "二"'), "notice"),
         (
             ('id = "microloan"', 'id = "lottery"'),
-            "one of coal, elderly_care, equipment, microloan, tech, transport",
+            "one of carbon, coal, elderly_care, equipment, housing, microloan, tech, transport",
         ),
         (("schema = 1", "schema = 2"), "schema = 1"),
         (("[versions.ratio]", "[versions.ratio"), "well-formed TOML"),
