@@ -23,8 +23,8 @@ and case (NFKC). The fields added on 2026-01-15 (节能改造, 绿色升级, 能
 leaves the list open and does not restate the ratio; a policy file may add their codes
 to a version's ``categories``.
 
-The canonical English header ``carbon_field`` is required: relend's shared alias
-table has no Chinese header for it yet (领域, 碳减排领域 are not read).
+The ledger column ``carbon_field`` is required; its Chinese headers 碳减排领域 and
+领域 are in relend's shared alias table.
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from ._errors import LedgerFileError
 from ._registry import ExclusionRule, Program, RuleInput, register
 from ._text import arrow_text
 
@@ -79,17 +78,7 @@ def field_codes(values: pd.Series) -> np.ndarray:
 def _field_not_supported(given: RuleInput) -> np.ndarray:
     """Rows whose field is not one the version covering the loan supports (the
     announcement of 2021-11-08: 清洁能源、节能环保、碳减排技术; ``carbon.toml``)."""
-    frame = given.columns.frame
-    if FIELD_COLUMN not in frame.columns:
-        # the engine's own column check cannot name a column without an alias entry
-        raise LedgerFileError(
-            "columns",
-            ", ".join(str(c) for c in frame.columns),
-            f"a {FIELD_COLUMN} column (the loan's carbon-reduction field: "
-            + ", ".join(f"{n} or {c}" for c, n in list(CARBON_FIELDS.items())[:3])
-            + ")",
-        )
-    codes = field_codes(frame[FIELD_COLUMN])
+    codes = field_codes(given.columns.frame[FIELD_COLUMN])
     supported = np.zeros(len(codes), dtype=bool)
     for k, row in enumerate(given.versions):
         mine = given.version == k
@@ -103,6 +92,7 @@ PROGRAM = register(
         id="carbon",
         name_zh="碳减排支持工具",
         name_en="carbon emission reduction support tool",
+        columns=(FIELD_COLUMN,),
         rules=(
             ExclusionRule("carbon_field_not_eligible", _field_not_supported, column=FIELD_COLUMN),
         ),
