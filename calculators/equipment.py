@@ -5,9 +5,10 @@ inside 2022-09-01 to 2022-12-31, its own interest rate is at most 3.2% a year, a
 borrower is on the list of the projects' borrowers (the NDRC 备选项目清单). The claim is
 100% of eligible principal.
 
-The loan's rate is a ledger column, ``loan_rate``: the annual rate in percent, as an
-exact decimal, ``3.2``, ``3.20`` or ``3.2%`` (a full-width ``％`` and digits are read
-after Unicode NFKC; spaces around the value are ignored). Without the ``%`` sign a value
+The loan's rate is a ledger column, ``loan_rate`` (贷款利率, 执行利率, 贷款年利率; a ledger
+without it is refused): the annual rate in percent, as an exact decimal, ``3.2``,
+``3.20`` or ``3.2%`` (a full-width ``％`` and digits are read after Unicode NFKC; spaces
+around the value are ignored). Without the ``%`` sign a value
 below 1 is refused as ambiguous (``0.032`` may mean 3.2% written as a fraction, or
 0.032%); with it any value above 0 and below 100 is read (``0.5%``). No sign, no
 thousands separator, no exponent. A missing or unreadable rate makes the row invalid,
@@ -48,7 +49,6 @@ import pyarrow.compute as pc
 from calendars import BusinessCalendar, Month
 
 from ._claim import ClaimSpec, prepare, run_claim
-from ._errors import LedgerFileError
 from ._lenders import Lender
 from ._policy import PolicyRow, PolicyTable
 from ._registry import ExclusionRule, Program, ReferenceList, RuleInput, register
@@ -85,15 +85,7 @@ def _rates(given: RuleInput) -> tuple[np.ndarray, list[Decimal | None]]:
     A ledger has few distinct rates: each is read once (exactly, with ``Decimal``) and
     the rows take theirs by index, so no Python runs per row.
     """
-    frame = given.columns.frame
-    if RATE_COLUMN not in frame.columns:
-        # the engine looks up a program's required column among the shared aliases,
-        # which do not know this one: the check is made here
-        raise LedgerFileError(
-            "columns", ", ".join(str(c) for c in frame.columns[:8]),
-            f"a {RATE_COLUMN} column: the loan's annual rate in percent, e.g. 3.2 or 3.20%",
-        )  # fmt: skip
-    text = pc.fill_null(arrow_text(frame[RATE_COLUMN]), "")
+    text = pc.fill_null(arrow_text(given.columns.frame[RATE_COLUMN]), "")
     encoded = text.dictionary_encode()
     indices = encoded.indices.to_numpy(zero_copy_only=False)
     values = [parse_loan_rate(v) for v in encoded.dictionary.to_pylist()]
@@ -139,6 +131,7 @@ PROGRAM = register(
         id="equipment",
         name_zh="设备更新改造专项再贷款",
         name_en="equipment-renewal relending",
+        columns=(RATE_COLUMN,),
         lists=(
             ReferenceList(
                 "eligible_borrowers",

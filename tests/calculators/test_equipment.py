@@ -153,7 +153,16 @@ def test_a_ledger_without_loan_rate_is_refused(tmp_path, capsys) -> None:
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1
-    assert "loan_rate" in err and "3.2" in err
+    # the column is required by the program, and its accepted headers are named
+    assert "a loan_rate column" in err and "执行利率" in err
+
+
+def test_the_rate_column_may_have_a_chinese_header() -> None:
+    frame = _golden().rename(columns={"loan_rate": "执行利率"})
+    loans = equipment.claim(frame, "2022-10", "BOC", LIST).loans
+    _assert_rows(loans)
+    detail = dict(zip(loans["loan_id"], loans["detail"], strict=True))
+    assert detail["Q04"] == "loan_rate='3.21'"
 
 
 # -- bad input ----------------------------------------------------------------------
