@@ -10,6 +10,12 @@ carbon_reduction
     Carbon emission reduction support tool (碳减排支持工具) claims.
 housing_relending
     Affordable-housing relending (保障性住房再贷款) claims.
+elderly_care
+    Inclusive elderly-care relending (普惠养老专项再贷款) claims.
+equipment
+    Equipment-renewal relending (设备更新改造专项再贷款) claims.
+coal
+    Clean and efficient coal-use relending (煤炭清洁高效利用专项再贷款) claims.
 facility
     The relending itself: maturity, extensions, interest; clawback.
 microloan_incentive
@@ -38,6 +44,12 @@ from . import (
     tech_relending,
     transport_relending,
 )
+
+# isort: split
+# registered after the programs above (the registry keeps the order programs register
+# in): the first program to register a list gives its option's help, and tech's
+# --eligible-borrowers help stays tech's
+from . import coal, elderly_care, equipment
 from ._claim import claim
 from ._errors import (
     ExtensionLimitError,
@@ -92,6 +104,9 @@ __all__ = [
     "audit",
     "carbon_reduction",
     "claim",
+    "coal",
+    "elderly_care",
+    "equipment",
     "facility",
     "fen_to_yuan",
     "housing_relending",
