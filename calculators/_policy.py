@@ -260,6 +260,23 @@ class PolicyRow:
     day_count: Figure[str]
     categories: Figure[tuple[str, ...]] = Figure((), "")
     origin: str = "package"
+    others: Mapping[str, Figure[Any]] = field(default_factory=dict, compare=False)
+
+    def figure(self, name: str) -> Figure[Any]:
+        """Any figure of the version by name, the ones a program's own rules read
+        (``provinces``, ``loan_rate_cap``, ``deadline_rule``) included.
+
+        Raises
+        ------
+        PolicyUnknownError
+            If the version has no such figure, or no source gives it.
+        """
+        found = getattr(self, name, None) if name in self.__dataclass_fields__ else None
+        found = found if isinstance(found, Figure) else self.others.get(name)
+        if found is None or found.unknown:
+            why = found.why if found is not None else "the version has no such figure"
+            raise PolicyUnknownError(f"{self.version}.{name}", None, f"a sourced figure: {why}")
+        return found
 
     def covers(self, day: dt.date) -> bool:
         """Whether a loan disbursed on ``day`` falls in this row's window."""
@@ -290,11 +307,12 @@ class PolicyRow:
 
     def sources(self) -> dict[str, dict[str, object]]:
         """Every figure's source, for reports: ``{field: {source, assumption, ...}}``."""
-        return {
+        own = {
             name: getattr(self, name).as_dict()
             for name in self.__dataclass_fields__
             if isinstance(getattr(self, name), Figure) and getattr(self, name).source
         }
+        return own | {name: f.as_dict() for name, f in self.others.items()}
 
 
 # -- reading and checking policy files --------------------------------------------------
@@ -714,11 +732,13 @@ def policy_row(version: PolicyVersion) -> PolicyRow:
     figures = {name: version.figure(name) for name in LOAN_WINDOW_FIGURES}
     if "categories" in version.figures:
         figures["categories"] = version.figure("categories")
+    others = {n: f for n, f in version.figures.items() if n not in figures}
     return PolicyRow(
         program=version.program,
         version=version.version,
         title=version.title,
         origin=version.origin,
+        others=MappingProxyType(others),
         **figures,
     )
 

@@ -51,7 +51,6 @@ from calendars import BusinessCalendar, Quarter
 
 from ._bytes import rows_of_width
 from ._claim import ClaimSpec, prepare, run_claim
-from ._errors import PolicyFileError, PolicyUnknownError
 from ._ids import _USCC_CHECK_VALUE, _USCC_TABLES, _weighted_sum, normalized
 from ._lenders import Lender
 from ._policy import Figure, PolicyRow, PolicyTable
@@ -99,30 +98,9 @@ def province_codes(ids: Any) -> np.ndarray:
 
 
 def own_figure(row: PolicyRow, name: str) -> Figure[Any]:
-    """A figure of ``row``'s version that the claim engine does not carry (``provinces``).
-
-    Raises
-    ------
-    PolicyFileError
-        If the version comes from a user policy file: the engine does not hand a rule
-        that file's figures, and the package's must not be used in their place.
-    PolicyUnknownError
-        If the version has no such figure, or no source gives it.
-    """
-    if row.origin != "package":
-        raise PolicyFileError(
-            f"policy file ({row.origin}) versions.{row.version}",
-            name,
-            f"the package's {row.program} policy: this version of relend cannot read a "
-            f"{row.program} rule's own figure ({name}) from a policy file; claim without "
-            f"--policy",
-        )
-    version = PolicyTable.package().version(row.program, row.version)
-    if name not in version.figures:
-        raise PolicyUnknownError(
-            f"{row.version}.{name}", None, f"a {name} figure in calculators/policies"
-        )
-    return version.figure(name)
+    """A figure of ``row``'s version that a rule reads (``provinces``), from the package's
+    policy file or a user's (see :meth:`calculators.PolicyRow.figure`)."""
+    return row.figure(name)
 
 
 def pilot_provinces(row: PolicyRow) -> tuple[str, ...]:

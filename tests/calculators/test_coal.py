@@ -83,11 +83,6 @@ def test_text_output_names_the_unconfirmed_figures_as_assumed(capsys) -> None:
     assert "ratio" not in assumed
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the engine's PolicyRow carries no deadline_rule, so its assumption is not "
-    "among a claim's sources (sources_by_version)",
-)
 def test_the_assumed_monthly_deadline_is_named_in_the_output(capsys) -> None:
     main(["claim", "coal", str(LEDGER), "--quarter", "2022-06", "--lender", "CCB"])
     assumed = next(line for line in capsys.readouterr().out.splitlines() if "assumed" in line)

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from calculators import RelendInputError, elderly_care, policy_for_period
+from calculators import elderly_care, policy_for_period
 from calculators.cli import main
 from calendars import Quarter
 
@@ -131,9 +131,10 @@ def test_a_month_for_this_quarterly_tool_is_refused(capsys) -> None:
     assert "2022-07" in err and "quarterly" in err and "2022Q3" in err
 
 
-def test_a_policy_file_for_the_province_rule_is_refused_not_ignored(tmp_path) -> None:
-    # the engine hands a rule only a version's common figures: a version from a user
-    # file must not be claimed with the package's provinces in place of the file's
+def test_a_policy_file_for_the_province_rule_is_used(tmp_path) -> None:
+    # a user file giving the pilot as 广东 (44) alone: every loan the package's pilot
+    # made eligible is now province_not_in_pilot, and only a borrower registered in 44
+    # (excluded under the package's pilot) may become eligible
     policy = tmp_path / "provinces.toml"
     policy.write_text(
         'schema = 1\n[program]\nid = "elderly_care"\n[notices.mine]\nissuer = "a branch"\n'
@@ -141,8 +142,17 @@ def test_a_policy_file_for_the_province_rule_is_refused_not_ignored(tmp_path) ->
         'provinces = { value = ["44"], source = { notice = "mine", clause = "1" } }\n',
         encoding="utf-8",
     )
-    with pytest.raises(RelendInputError, match="provinces"):
-        elderly_care.claim(LEDGER, "2022Q3", "ICBC", policy=policy)
+    shipped = elderly_care.claim(LEDGER, "2022Q3", "ICBC")
+    mine = elderly_care.claim(LEDGER, "2022Q3", "ICBC", policy=policy)
+    was = shipped.loans["reason"].astype(str)
+    now = mine.loans["reason"].astype(str)
+    assert (was == "eligible").any()
+    assert (now[was == "eligible"] == "province_not_in_pilot").all()
+    gained = (now == "eligible") & (was != "eligible")
+    assert (was[gained] == "province_not_in_pilot").all()
+    ids = mine.loans["borrower_id"].astype(str)
+    assert all(i[2:4] == "44" or i[:2] == "44" for i in ids[gained])
+    assert mine.summary()["policy_source"]["files"][0]["path"] == str(policy)
 
 
 # -- audit ---------------------------------------------------------------------------
@@ -204,3 +214,23 @@ def test_example_ledger(capsys) -> None:
     assert s["entitlement_fen"] == 500_000_050
     assert s["reasons"]["province_not_in_pilot"] == 2
     assert s["deadline"] == "2022-07-11"  # 2022-07-10 is a Sunday
+
+
+def test_a_user_policy_file_may_change_the_pilot_provinces(tmp_path) -> None:
+    # the shipped pilot is 浙江 33, 江苏 32, 河南 41, 河北 13, 江西 36; a user file that
+    # supersedes the provinces figure of elderly-care-2022 alone is read for that call
+    from calculators import PolicyTable
+
+    text = (
+        'schema = 1\n[program]\nid = "elderly_care"\n'
+        '[notices.branch]\nissuer = "某分行"\ntitle = "试点范围调整"\n'
+        "[[versions]]\n"
+        f'id = "{PolicyTable.package().program("elderly_care").versions[0].version}"\n'
+        '[versions.provinces]\nvalue = ["11"]\nsource = { notice = "branch", clause = "一" }\n'
+    )
+    path = tmp_path / "mine.toml"
+    path.write_text(text, encoding="utf-8")
+    row = PolicyTable.package().with_file(path).rows("elderly_care")[0]
+    assert row.figure("provinces").value == ("11",)
+    assert row.origin.startswith("sha256:")
+    assert "provinces" in row.sources()

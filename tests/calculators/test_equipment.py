@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import unicodedata
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from calculators import RelendInputError, equipment
+from calculators import equipment
 from calculators.cli import main
 
 GOLDEN = Path(__file__).parent.parent / "golden"
@@ -96,11 +97,6 @@ def test_text_output_names_the_invalid_rates_and_assumed_figures(capsys) -> None
         assert name in assumed
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the engine's PolicyRow carries no deadline_rule, so its assumption is not "
-    "among a claim's sources (sources_by_version)",
-)
 def test_the_assumed_monthly_deadline_is_named_in_the_output(capsys) -> None:
     argv = ["claim", "equipment", str(LEDGER), "--quarter", "2022-10", "--lender", "BOC",
             "--eligible-borrowers", str(LIST)]  # fmt: skip
@@ -198,9 +194,9 @@ def test_the_list_is_required(capsys) -> None:
     assert "--eligible-borrowers" in capsys.readouterr().err
 
 
-def test_a_policy_file_for_the_rate_rule_is_refused_not_ignored(tmp_path) -> None:
-    # the engine hands a rule only a version's common figures: a version from a user file
-    # must not be claimed with the package's cap in place of the file's
+def test_a_policy_file_for_the_rate_rule_is_used(tmp_path) -> None:
+    # a user file lowering the cap to 3%: a loan eligible at a rate above 3.00% and at
+    # most 3.20% under the package's cap is now loan_rate_above_cap, the others unchanged
     policy = tmp_path / "cap.toml"
     policy.write_text(
         'schema = 1\n[program]\nid = "equipment"\n[notices.mine]\nissuer = "a branch"\n'
@@ -208,8 +204,16 @@ def test_a_policy_file_for_the_rate_rule_is_refused_not_ignored(tmp_path) -> Non
         'loan_rate_cap = { value = "0.03", source = { notice = "mine", clause = "1" } }\n',
         encoding="utf-8",
     )
-    with pytest.raises(RelendInputError, match="loan_rate_cap"):
-        equipment.claim(LEDGER, "2022-10", "BOC", LIST, policy=policy)
+    shipped = equipment.claim(LEDGER, "2022-10", "BOC", LIST)
+    mine = equipment.claim(LEDGER, "2022-10", "BOC", LIST, policy=policy)
+    was = shipped.loans["reason"].astype(str)
+    now = mine.loans["reason"].astype(str)
+    rate = [unicodedata.normalize("NFKC", r).rstrip("%") for r in _golden()["loan_rate"]]
+    # eligible rows have readable rates (Q01 3.2, Q02 3.20%, Q14 ３．１５％ are above 3%)
+    above_3 = [w == "eligible" and Decimal(r) > 3 for w, r in zip(was, rate, strict=True)]
+    assert any(above_3), "the golden has an eligible loan between 3% and 3.2%"
+    for moved, before, after in zip(above_3, was, now, strict=True):
+        assert after == ("loan_rate_above_cap" if moved else before)
 
 
 # -- audit ---------------------------------------------------------------------------

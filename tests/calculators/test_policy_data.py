@@ -90,7 +90,8 @@ def _squash(text: str) -> str:
 def test_every_seed_citation_quotes_words_on_its_lines(path: Path) -> None:
     lines = SEED.read_text(encoding="utf-8").splitlines()
     cited = [(w, s) for w, s in _all_sources(path) if "seed" in s]
-    assert cited, "each program cites the seed"
+    if path.name in ("tech.toml", "transport.toml", "microloan.toml"):
+        assert cited, "each program of the seed cites the seed"
     for where, source in cited:
         first, last = source["seed"]
         text = _squash("".join(lines[first - 1 : last]))
