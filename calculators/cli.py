@@ -137,6 +137,7 @@ def _claim_text(summary: dict[str, Any]) -> str:
         f"  apply by: {summary['deadline']} ({summary['calendar']} calendar, "
         f"{summary['calendar_status']})"
     )
+    lines += _policy_file_lines(summary.get("policy_source", {}), versions)
     assumed = sorted(
         {name for figures in summary.get("sources_by_version", {}).values()
          for name, f in figures.items() if f.get("assumption")}
@@ -280,6 +281,18 @@ def _cmd_claim(args: argparse.Namespace) -> int:
     return _report_claim(result, args)
 
 
+def _policy_file_lines(source: dict[str, Any], versions: list[dict[str, Any]]) -> list[str]:
+    """Say which user policy files a run applied, and which versions came from them."""
+    files = source.get("files", [])
+    if not files:
+        return []
+    lines = [f"  policy file applied: {f['path']} (sha256 {f['sha256']})" for f in files]
+    mine = [v["version"] for v in versions if v.get("origin", "package") != "package"]
+    if mine:
+        lines.append(f"  versions from a policy file, not from relend: {', '.join(mine)}")
+    return lines
+
+
 # -- demo -------------------------------------------------------------------------------
 
 
@@ -384,7 +397,12 @@ def _cmd_incentive(args: argparse.Namespace) -> int:
             )
         else:
             line += "; no increase, no swap"
+        if item["policy_origin"] != "package":
+            line += f" [ratio from a policy file, version {item['policy_version']}]"
         print(line)
+    table = options["policy"]
+    for text in _policy_file_lines(table.source(relend_version()), []):
+        print(text)
     return EXIT_OK
 
 

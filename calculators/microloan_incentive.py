@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -52,7 +52,7 @@ from ._errors import (
 from ._ledger import canonical_columns, read_bytes, read_csv_text
 from ._money import MAX_FEN, ROUND_HALF_UP_NOTE, fen_to_yuan, round_half_up, yuan_to_fen
 from ._policy import Figure, PolicyTable, PolicyVersion, policy_table
-from ._result import decimal_text
+from ._result import decimal_text, relend_version
 
 __all__ = [
     "IncentiveResult",
@@ -189,6 +189,7 @@ class IncentiveResult:
     net_fen: int
     day_count: str
     calendar_status: str
+    policy_source: dict[str, Any] = field(default_factory=dict)
 
     @property
     def increment_fen(self) -> int:
@@ -221,6 +222,7 @@ class IncentiveResult:
             "ratio_source": self.row.ratio.source,
             "policy_version": self.row.version,
             "policy_origin": self.row.origin,
+            "policy_source": self.policy_source,
             "previous_balance_fen": self.previous_balance_fen,
             "current_balance_fen": self.current_balance_fen,
             "increment_fen": self.increment_fen,
@@ -273,7 +275,9 @@ def incentive(
             "institution", institution, "a local legal-person institution (地方法人金融机构)"
         )
     period = Quarter.parse(quarter)
-    row = row_for(period, policy)
+    table = policy_table(policy)
+    row = row_for(period, table)
+    source = table.source(relend_version())
     previous = _check_balance("previous_balance", previous_balance_fen)
     current = _check_balance("current_balance", current_balance_fen)
     convention = check_day_count(day_count)
@@ -281,7 +285,9 @@ def incentive(
     increase = current - previous
     amount = round_half_up(row.ratio.value * max(increase, 0))
     if increase <= 0:
-        return IncentiveResult(period, row, previous, current, 0, (), 0, convention, "published")
+        return IncentiveResult(
+            period, row, previous, current, 0, (), 0, convention, "published", source
+        )
     start = trade_date or deadline_for(period, cal).date
     end = start + relativedelta(years=1)
     payment = cal.roll(end)
@@ -297,7 +303,9 @@ def incentive(
     )  # fmt: skip
     net = round_half_up((Fraction(fixed_rate) - Fraction(floating)) * increase * fraction)
     status = cal.worst_status(start, payment)
-    return IncentiveResult(period, row, previous, current, amount, flows, net, convention, status)
+    return IncentiveResult(
+        period, row, previous, current, amount, flows, net, convention, status, source
+    )
 
 
 def incentive_series(balances: pd.DataFrame | str | Path, **options: Any) -> list[IncentiveResult]:

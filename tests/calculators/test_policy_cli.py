@@ -91,3 +91,25 @@ def test_facility_after_the_program_ended_is_refused(capsys) -> None:
     assert main(args) == 2
     err = capsys.readouterr().err
     assert "2030-01-02" in err and "transport-2023: 2023-01-01 to 2023-09-30" in err
+
+
+def test_a_claim_under_a_user_file_says_so_in_its_text(tmp_path: Path, capsys) -> None:
+    # a file superseding tech-2022's ratio: the text names the file, its digest and the
+    # version taken from it, so a printed report cannot pass for relend's own figures
+    path = tmp_path / "ratio.toml"
+    path.write_text(
+        'schema = 1\n[program]\nid = "tech"\n[notices.mine]\nissuer = "a bank"\n'
+        'title = "our reading"\n[[versions]]\nid = "tech-2022"\n'
+        '[versions.ratio]\nvalue = "0.5"\nsource = { notice = "mine", clause = "1" }\n',
+        encoding="utf-8",
+    )
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    argv = ["claim", "tech", str(examples / "tech_ledger.csv"), "--quarter", "2022Q2",
+            "--lender", "ICBC", "--eligible-borrowers", str(examples / "tech_eligible.csv"),
+            "--policy", str(path)]  # fmt: skip
+    assert main(argv) == 3
+    out = capsys.readouterr().out
+    assert f"policy file applied: {path} (sha256 " in out
+    assert "versions from a policy file, not from relend: tech-2022" in out
+    # 0.5 x 58,441,564,387 fen = 29,220,782,193.5 -> 29,220,782,194 fen (half up)
+    assert "(29220782194 fen)" in out
