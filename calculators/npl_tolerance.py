@@ -145,6 +145,12 @@ def _extra_keys(extra_industries: Iterable[str]) -> dict[str, str]:
             raise ParameterError(
                 "extra_industry", name, "the name of an industry, as the industry column has it"
             )
+        if key in _LOOKUP:
+            raise ParameterError(
+                "extra_industry", name,
+                f"an industry beyond the six article 十七 names ({'、'.join(INDUSTRIES.values())}"
+                "), which need no --extra-industry",
+            )  # fmt: skip
         keys.setdefault(key, str(name).strip())
     return keys
 
@@ -203,7 +209,8 @@ class NplResult:
     def by(self, key: str) -> list[dict[str, Any]]:
         """Totals per ``unit`` or ``industry`` over the valid rows."""
         valid = self.rows[self.rows["status"] != "invalid"]
-        grouped = valid.groupby(key, sort=True, observed=True)
+        column = {"unit": "unit_name", "industry": "industry_code"}[key]
+        grouped = valid.groupby(column, sort=True, observed=True)
         out = []
         for name, group in grouped:
             loan = exact_sum(group["loan_balance_fen"])
@@ -226,10 +233,11 @@ class NplResult:
         units = [
             {k: (None if pd.isna(v) else v) for k, v in record.items()}
             for record in self.rows[
-                ["unit", "industry", "industry_basis", "npl_ratio_pct", "tolerance_pct",
-                 "status", "headroom_fen", "assessment_relief", "due_diligence_exemption",
-                 "reason"]
-            ].astype(object).to_dict("records")
+                ["unit_name", "industry_code", "industry_basis", "npl_ratio_pct",
+                 "tolerance_pct", "status", "headroom_fen", "assessment_relief",
+                 "due_diligence_exemption", "reason"]
+            ].rename(columns={"unit_name": "unit", "industry_code": "industry"})
+            .astype(object).to_dict("records")
         ]  # fmt: skip
         return {
             "tool": "npl",
@@ -324,8 +332,9 @@ def check(
         default="above_tolerance",
     )
     rows = frame.reset_index(drop=True)  # copy-on-write: the input is never changed
-    rows["unit"] = data["unit"].astype(TEXT).fillna("").str.strip().to_numpy()
-    rows["industry"] = np.where(code != "", code, industry_text.to_numpy(dtype=object))
+    # the input's own columns stay as given; what the check read is added beside them
+    rows["unit_name"] = data["unit"].astype(TEXT).fillna("").str.strip().to_numpy()
+    rows["industry_code"] = np.where(code != "", code, industry_text.to_numpy(dtype=object))
     rows["industry_basis"] = np.where(
         code != "", "named", np.where(user_named, "user_named", "not_named")
     )

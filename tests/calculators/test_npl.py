@@ -22,7 +22,8 @@ def test_golden_boundaries() -> None:
     assert headroom == list(rows["expected_headroom_fen"])
     assert rows.loc[0, "npl_ratio_pct"] == "3.500000"
     assert rows.loc[0, "tolerance_pct"] == "3.5"
-    assert rows.loc[0, "industry"] == "accommodation"
+    assert rows.loc[0, "industry_code"] == "accommodation"
+    assert rows.loc[0, "industry"] == frame.loc[0, "industry"]  # the input stays as given
     assert rows.loc[0, "assessment_relief"] == "no_or_reduced_deduction"
     assert rows.loc[0, "due_diligence_exemption"] == "may_be_considered"
     assert rows.loc[1, "assessment_relief"] == "not_applicable"  # breach
