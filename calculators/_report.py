@@ -383,6 +383,14 @@ def _where(values: pa.Array, keep: np.ndarray) -> pa.Array:
     return pc.if_else(pa.array(keep, type=pa.bool_()), values, pa.scalar(None, values.type))
 
 
+def _whole(values: pd.Series) -> bool:
+    """A float column of whole numbers below 2**53 (fen a join turned into floats)."""
+    if not pd.api.types.is_float_dtype(values.dtype):
+        return False
+    present = values.dropna().to_numpy(dtype=np.float64)
+    return bool(np.all((np.mod(present, 1) == 0) & (np.abs(present) < 2.0**53)))
+
+
 def _columns(rows: pd.DataFrame) -> list[_Column]:
     """The output columns of a rows sheet: the input's, typed; yuan beside fen; labels
     beside codes."""
@@ -395,7 +403,7 @@ def _columns(rows: pd.DataFrame) -> list[_Column]:
             out.append(_Column(zh, en, "date", _date_cells(name), sample=False))
         elif pd.api.types.is_bool_dtype(dtype):
             out.append(_Column(zh, en, "text", _text_cells(name)))
-        elif pd.api.types.is_integer_dtype(dtype):
+        elif pd.api.types.is_integer_dtype(dtype) or (en.endswith("_fen") and _whole(values)):
             fen = en.endswith("_fen")
             out.append(_Column(zh, en, "fen" if fen else "int", _int_cells(name)))
             if fen:
