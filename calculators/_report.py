@@ -141,7 +141,6 @@ def _english(column: object) -> str:
 # -- CSV ----------------------------------------------------------------------------------
 
 CSV_BLOCK_ROWS = 1 << 18
-_CSV_NEEDS_QUOTES = '[,"\n]'  # what pandas' to_csv (the csv module, QUOTE_MINIMAL) quotes
 
 
 def write_csv(frame: pd.DataFrame, path: Path, progress: bool = False) -> None:
@@ -150,8 +149,10 @@ def write_csv(frame: pd.DataFrame, path: Path, progress: bool = False) -> None:
     Notes
     -----
     The cells are rendered by Arrow's compute kernels, a block of rows at a time, and
-    the bytes written as they are: about 10x faster than ``to_csv``. The file is the
-    one ``to_csv(index=False, encoding="utf-8-sig")`` writes on Linux, byte for byte:
+    the bytes written as they are (several times faster than ``to_csv``: see
+    ``benchmarks/README.md``). The file is the one
+    ``to_csv(index=False, encoding="utf-8-sig")`` writes where lines end in ``\n``
+    (Linux, macOS; on Windows pandas ended them in ``\r\n``), byte for byte:
     a cell is quoted only when it holds a comma, a double quote or a line feed (quotes
     doubled), missing values are empty, ``Int64`` and categorical columns as their
     values, booleans ``True``/``False``, datetime columns of midnights ``YYYY-MM-DD``.
@@ -183,6 +184,10 @@ def _csv_text(column: pd.Series) -> pa.Array:
     """A column as the text ``to_csv`` writes for it: empty for missing values."""
     dtype = column.dtype
     if isinstance(dtype, pd.CategoricalDtype):
+        if pd.api.types.is_string_dtype(dtype.categories.dtype):  # decoded by Arrow
+            codes = pa.array(column.cat.codes.to_numpy(), mask=column.isna().to_numpy())
+            words = pa.array(dtype.categories.astype(str).tolist(), type=pa.large_string())
+            return pc.fill_null(pc.take(words, codes), "")
         return _csv_text(column.astype(dtype.categories.dtype))
     if pd.api.types.is_bool_dtype(dtype):
         flags = pa.array(column, type=pa.bool_(), from_pandas=True)
@@ -214,7 +219,9 @@ def _csv_quoted(text: pa.Array, single: bool) -> pa.Array:
 
     A row of one empty field is written ``""`` (else it would be an empty line).
     """
-    need = pc.match_substring_regex(text, _CSV_NEEDS_QUOTES)
+    # the csv module's QUOTE_MINIMAL with pandas' "\n" line ends: a lone "\r" is not quoted
+    need = pc.or_(pc.match_substring(text, ","), pc.match_substring(text, '"'))
+    need = pc.or_(need, pc.match_substring(text, "\n"))
     if single:
         need = pc.or_(need, pc.equal(text, ""))
     if not pc.any(need).as_py():
@@ -359,7 +366,7 @@ def _date_cells(name: object) -> Callable[[pd.DataFrame], _Cells]:
     def cells(block: pd.DataFrame) -> _Cells:
         days, ok = parse_dates(block[name])
         serial = days + EXCEL_EPOCH_DAYS
-        ok &= (serial >= EXCEL_FIRST_SAFE_SERIAL) & (serial <= EXCEL_LAST_SERIAL)
+        ok = ok & (serial >= EXCEL_FIRST_SAFE_SERIAL) & (serial <= EXCEL_LAST_SERIAL)
         given = arrow_text(block[name].astype(str).where(block[name].notna(), None))
         return _Cells(_where(pa.array(serial).cast(pa.large_string()), ok), _where(given, ~ok))
 
@@ -428,7 +435,7 @@ def _escaped(text: pa.Array) -> tuple[pa.Array, pa.Array]:
     """Text as XML character data the way Excel and XlsxWriter write it, and whether
     each row needs ``xml:space="preserve"``."""
     text = text.cast(pa.large_string())
-    if pc.max(pc.utf8_length(text)).as_py() or 0 > 32_767:
+    if (pc.max(pc.utf8_length(text)).as_py() or 0) > 32_767:
         text = pc.utf8_slice_codeunits(text, 0, 32_767)  # Excel's limit for a cell
     text = pc.replace_substring_regex(text, "(_x[0-9a-fA-F]{4}_)", "_x005F\\1")
     control = pc.match_substring_regex(text, _CONTROL)
@@ -650,7 +657,7 @@ def _rows_sheet(
     end = first + len(rows)
     if columns:
         sheet.autofilter(1, 0, max(end - 1, 1), len(columns) - 1)
-    if total is None:
+    if total is None or not total[0]:  # rows of no known kind have no totals
         return
     label, sums = total
     sheet.write_string(end, 0, label, formats["total"])
