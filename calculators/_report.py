@@ -568,7 +568,9 @@ def write_workbook(
             "strings_to_numbers": False,
             "strings_to_formulas": False,  # a cell such as "=1+1" stays text
             "strings_to_urls": False,
-            "use_zip64": len(rows) * max(len(rows.columns), 1) > 20_000_000,
+            # ZIP64 only where a sheet may pass 4 GiB (about 50 bytes of XML a cell):
+            # some older readers warn about it
+            "use_zip64": len(rows) * (len(rows.columns) + 4) * 64 > 3_500_000_000,
         },
     )
     try:
@@ -639,6 +641,9 @@ def _rows_sheet(
         for k, column in enumerate(columns):
             sheet.write_string(header, k, (column.zh, column.en)[header], formats["header"])
     sheet.freeze_panes(2, 1)
+    sheet.repeat_rows(0, 1)  # printed: both header rows on every page, landscape,
+    sheet.set_landscape()  # as wide as one page
+    sheet.fit_to_pages(1, 0)
     first = 2
     if len(rows):
         # the header rows go out first; then the rendered rows, straight into the sheet's
