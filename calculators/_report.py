@@ -68,6 +68,7 @@ CHINESE_HEADERS: Mapping[str, str] = {
     "principal_fen": "本金(分)",
     "status": "状态",
     "reason": "原因代码",
+    "detail": "说明",
     "entitlement_fen": "可申请再贷款(分)",
     "claimed_fen": "申报金额(分)",
     "recomputed_fen": "复核金额(分)",

@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 from unittest import mock
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -162,6 +163,20 @@ def test_invalid_sheet_has_exactly_the_invalid_rows(claim_out) -> None:
     if "detail" in loans.columns:  # every invalid row says what was wrong
         details = [row[en.index("detail")].value for row in cells]
         assert details == list(loans.loc[loans["status"] == "invalid", "detail"])
+
+
+def test_invalid_sheet_carries_a_detail_column_when_the_rows_have_one(tmp_path) -> None:
+    loans = tech_relending.claim(str(TECH), "2022Q2", "ICBC", ELIGIBLE_IDS).loans
+    if "detail" not in loans.columns:  # rows of a claim without details: add some
+        words = np.where(loans["status"].astype(str) == "invalid", "what was wrong", "")
+        loans = loans.assign(detail=pd.array(words, dtype="str"))
+    path = tmp_path / "claim.xlsx"
+    _report.write_workbook({}, loans, path, "loans")
+    zh, en, cells = _table(openpyxl.load_workbook(path)["invalid 无效"])
+    assert zh[en.index("detail")] == "说明"
+    expected = loans.loc[loans["status"].astype(str) == "invalid", "detail"]
+    assert [row[en.index("detail")].value for row in cells] == list(expected)
+    assert len(cells) == 9
 
 
 def test_sources_sheet_lists_every_figure_in_the_notices_words(claim_out) -> None:
