@@ -32,7 +32,7 @@ from . import (
     tech_relending,
     transport_relending,
 )
-from ._claim import ClaimResult
+from ._claim import ClaimResult, claim
 from ._errors import (
     ExtensionLimitError,
     LedgerFileError,
@@ -44,7 +44,6 @@ from ._errors import (
     PolicyUnknownError,
     RelendInputError,
 )
-from ._ledger import EXCLUSION_REASONS, INVALID_REASONS, REASONS
 from ._lenders import LENDERS, Lender
 from ._money import fen_to_yuan, largest_remainder_split, round_half_up, yuan_to_fen
 from ._policy import (
@@ -56,13 +55,16 @@ from ._policy import (
     policy_for,
     policy_for_period,
 )
+from ._reasons import COMMON_EXCLUSIONS, INVALID_REASONS, REASON_ALIASES, reason_codes
+from ._registry import ExclusionRule, Program, ReferenceList, RuleInput, register, registered
 
 __all__ = [
-    "EXCLUSION_REASONS",
+    "COMMON_EXCLUSIONS",
     "INVALID_REASONS",
     "LENDERS",
-    "REASONS",
+    "REASON_ALIASES",
     "ClaimResult",
+    "ExclusionRule",
     "ExtensionLimitError",
     "Figure",
     "LedgerFileError",
@@ -76,8 +78,12 @@ __all__ = [
     "PolicyTable",
     "PolicyUnknownError",
     "PolicyVersion",
+    "Program",
+    "ReferenceList",
     "RelendInputError",
+    "RuleInput",
     "audit",
+    "claim",
     "facility",
     "fen_to_yuan",
     "largest_remainder_split",
@@ -86,6 +92,9 @@ __all__ = [
     "policies_for_period",
     "policy_for",
     "policy_for_period",
+    "reason_codes",
+    "register",
+    "registered",
     "round_half_up",
     "tech_relending",
     "transport_relending",

@@ -39,6 +39,11 @@ from ._text import arrow_text
 
 _NOTICE = "中国人民银行 交通运输部关于设立交通物流专项再贷款有关事宜的通知, 一 (专项再贷款支持领域)"
 
+_NOTICE_2023 = (
+    "中国人民银行 交通运输部 中国银保监会《关于进一步做好交通物流领域金融支持与服务的通知》"
+    "(2023-02; read in Xinhua, 2023-02-16: shared/sources/later-notices.md, grade C)"
+)
+
 TRANSPORT_CATEGORIES: MappingProxyType[str, str] = MappingProxyType(
     {
         "road_freight_enterprise": "道路普通货物运输企业",
@@ -49,6 +54,11 @@ TRANSPORT_CATEGORIES: MappingProxyType[str, str] = MappingProxyType(
         "logistics_express_sme": "中小微物流配送（含快递）企业",
         "logistics_sme": "中小微物流配送企业",
         "express_sme": "中小微快递企业",
+        "road_freight_special_operator": "道路货物专用运输经营者",
+        "road_large_cargo_operator": "道路大型物件运输经营者",
+        "road_dangerous_goods_enterprise": "道路危险货物运输企业",
+        "road_freight_station_operator": "道路货物运输站场经营者",
+        "logistics_warehousing_sme": "中小微物流仓储企业",
     }
 )
 """Code -> the category's name; the notice's words except for the two halves of
@@ -70,6 +80,16 @@ CATEGORY_SOURCES: MappingProxyType[str, str] = MappingProxyType(
             f"{_NOTICE}, seed 812-814: the express part (含快递) of 中小微物流配送（含快递）企业 "
             "(relend's split of the notice's category)"
         ),
+        **{
+            code: f"{_NOTICE_2023} (transport-2023 only)"
+            for code in (
+                "road_freight_special_operator",
+                "road_large_cargo_operator",
+                "road_dangerous_goods_enterprise",
+                "road_freight_station_operator",
+                "logistics_warehousing_sme",
+            )
+        },
     }
 )
 """Code -> where the notice names the category (notice, clause, seed lines)."""

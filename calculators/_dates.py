@@ -5,9 +5,11 @@ arithmetic only (no datetime objects per row).
 
 Notes
 -----
-Accepted dates: ``2022-04-01``, ``2022/04/01``, ``20220401``, ``2022年4月1日``, each
-optionally followed by a midnight time ``00:00:00``; ``datetime64`` columns holding
-midnights. A day past the month's end (30 February) is invalid, never rolled over.
+Accepted dates: ``2022-04-01``, ``2022/04/01``, ``2022.04.01`` (common in Chinese
+usage), ``20220401``, ``2022年4月1日``, each optionally followed by a midnight time
+``00:00:00``, after Unicode NFKC (full-width digits and punctuation, ``２０２２－０４－０１``,
+read as ASCII); ``datetime64`` columns holding midnights. A day past the month's end
+(30 February) is invalid, never rolled over.
 The calendar is the proleptic Gregorian one, by H. Hinnant's ``days_from_civil`` and
 ``civil_from_days``, read from tables computed once for the years that ledgers use.
 """
@@ -21,13 +23,35 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._bytes import pair, rows_of_width, stripped
+from ._bytes import contiguous, data, offsets, pair, rows_of_width, stripped
 from ._text import arrow_text
 
 _DATE_RE = (
-    r"^(?:\d{4}-\d{1,2}-\d{1,2}|\d{4}/\d{1,2}/\d{1,2}|\d{8}|\d{4}年\d{1,2}月\d{1,2}日)"
-    r"(?:[ T]00:00(?::00)?)?$"
+    r"^(?:\d{4}-\d{1,2}-\d{1,2}|\d{4}/\d{1,2}/\d{1,2}|\d{4}\.\d{1,2}\.\d{1,2}|\d{8}"
+    r"|\d{4}年\d{1,2}月\d{1,2}日)(?:[ T]00:00(?::00)?)?$"
 )
+
+
+def nfkc(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """A text column with Unicode NFKC applied to the rows holding non-ASCII bytes.
+
+    Full-width digits, letters and punctuation (``２０２２－０７－０１``, ``１，０００．００``,
+    ``ＣＮＹ``) become their ASCII forms; Chinese characters are unchanged.
+
+    Notes
+    -----
+    An all-ASCII column (the usual export) is returned as it is after one pass over its
+    bytes; otherwise only the non-ASCII rows are normalized, by Arrow.
+    """
+    text = contiguous(values)
+    ends = offsets(text)
+    raw = data(text)[ends[0] : ends[-1]]
+    if not len(raw) or raw.max() < 0x80:
+        return text
+    other = pc.invert(pc.fill_null(pc.string_is_ascii(text), True))
+    rows = pc.indices_nonzero(other)
+    fixed = pc.utf8_normalize(pc.take(text, rows), "NFKC")
+    return contiguous(pc.replace_with_mask(text, other, fixed))
 
 
 def parse_dates(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -50,7 +74,7 @@ def parse_dates(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         ok = (parsed.notna() & (parsed == parsed.dt.normalize())).to_numpy(dtype=bool)
         days = parsed.to_numpy(dtype="datetime64[us]").astype("datetime64[D]").astype(np.int64)
         return np.where(ok, days, 0), ok
-    text = stripped(arrow_text(values))
+    text = stripped(nfkc(arrow_text(values)))
     year, month, day, ok = _split_iso(text)
     rest = np.flatnonzero(~ok & pc.is_valid(text).to_numpy(zero_copy_only=False))
     if len(rest):
@@ -88,7 +112,7 @@ def _split_other(text: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
     ok = pc.fill_null(pc.match_substring_regex(text, _DATE_RE), False)
     text = pc.replace_substring_regex(text, r"[ T]00:00(?::00)?$", "")
     text = pc.replace_substring_regex(text, r"^(\d{4})(\d{2})(\d{2})$", r"\1-\2-\3")
-    text = pc.replace_substring_regex(pc.replace_substring(text, "日", ""), "[/年月]", "-")
+    text = pc.replace_substring_regex(pc.replace_substring(text, "日", ""), "[/.年月]", "-")
     text = pc.if_else(ok, text, "1970-1-1")
     parts = pc.extract_regex(text, r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$")
     year, month, day = (

@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 from stdnum.cn import ric
 
 from ._bytes import contiguous, may_need_normalizing, mix, pack_words, pair, rows_of_width
-from ._dates import days_from_ymd
+from ._dates import days_from_ymd, nfkc
 
 ID_WIDTH = 18
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -136,8 +136,9 @@ def _placed(region: int, year: int) -> bool:
 
 
 def normalized(values: pa.Array) -> pa.Array:
-    """Ids stripped of surrounding whitespace and in upper case (nulls as ``""``)."""
-    values = contiguous(values)
+    """Ids after Unicode NFKC (full-width characters as ASCII), stripped of surrounding
+    whitespace and in upper case (nulls as ``""``)."""
+    values = nfkc(values)
     if values.null_count:
         values = contiguous(pc.fill_null(values, ""))
     if may_need_normalizing(values):

@@ -23,6 +23,7 @@ import contextlib
 import csv
 import hashlib
 import io
+import re
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -288,7 +289,9 @@ def canonical_columns(frame: pd.DataFrame, required: Iterable[str]) -> pd.DataFr
     return out
 
 
-def read_id_list(source: str | Path | Iterable[str], what: str) -> IdSet:
+def read_id_list(
+    source: str | Path | Iterable[str], what: str, *, allow_empty: bool = True
+) -> IdSet:
     """Borrower ids from a list file (CSV with an id column, or one id per line) or an iterable.
 
     Parameters
@@ -296,37 +299,73 @@ def read_id_list(source: str | Path | Iterable[str], what: str) -> IdSet:
     source : path or iterable of str
     what : str
         The list's name for messages (``eligible-borrowers``, ``dishonest``).
+    allow_empty : bool, default True
+        Whether a list without a single id is accepted.
 
     Raises
     ------
     LedgerFileError
-        If the file cannot be read or holds an id with a wrong check character.
+        If the file cannot be read, holds an id with a wrong check character (the
+        message names the file, the line, header and blank lines counted, and the id;
+        for an iterable the item's position from 1), or holds no id and ``allow_empty``
+        is False.
     """
     if isinstance(source, str | Path):
         data = read_bytes(source, what)
         text = decode_bytes(data, str(source), what)
-        lines = [line.strip() for line in text.splitlines() if line.strip()]
-        if lines and _header_id_column(lines[0]) is not None:
+        lines = re.split(r"\r\n|\r|\n", text)  # file lines as an editor counts them
+        filled = [i for i, line in enumerate(lines) if line.strip()]
+        header = _header_id_column(lines[filled[0]]) if filled else None
+        if header is not None:
             frame = read_csv_text(data, str(source), what)
-            column = frame.columns[_header_id_column(lines[0]) or 0]
-            raw = frame[column]
+            raw = frame[frame.columns[header]]
+
+            def place(k: int) -> str:
+                return f"{source}, line {_csv_record_line(text, k)}"
         else:
-            raw = pd.Series(lines, dtype=TEXT)
+            raw = pd.Series([lines[i].strip() for i in filled], dtype=TEXT)
+
+            def place(k: int) -> str:
+                return f"{source}, line {filled[k] + 1}"
+
         origin = str(source)
     else:
         raw = _text_array(source)
-        origin = what
-    ids = normalized(raw if isinstance(raw, pa.Array) else arrow_text(raw))
+        origin = None
+
+        def place(k: int) -> str:
+            return f"item {k + 1} of the {what} list"
+
+    given = raw if isinstance(raw, pa.Array) else arrow_text(raw)
+    ids = normalized(given)
+    if not len(ids) and not allow_empty:
+        raise LedgerFileError(
+            what, origin or [], "a list with at least one borrower id; it has none"
+        )
     column = IdColumn.of(ids)
     if not column.ok.all():
-        bad = ids[int(np.flatnonzero(~column.ok)[0])].as_py()
+        k = int(np.flatnonzero(~column.ok)[0])
         raise LedgerFileError(
             what,
-            bad,
+            given[k].as_py(),  # as written, before stripping and upper-casing
             f"18-character unified social credit codes or resident ids with valid check "
-            f"characters ({origin})",
+            f"characters ({place(k)})",
         )
     return IdSet.of(column, ids)
+
+
+def _csv_record_line(text: str, k: int) -> int:
+    """The file line (from 1, header included) on which data record ``k`` (from 0) of a
+    CSV starts, blank lines skipped as Arrow's reader skips them. Only read on an error."""
+    reader = csv.reader(io.StringIO(text))
+    before, seen = 0, -1  # the header is record -1
+    for record in reader:
+        if record:
+            if seen == k:
+                return before + 1
+            seen += 1
+        before = reader.line_num
+    return before
 
 
 def _text_array(values: Iterable[str]) -> pa.Array | pd.Series:

@@ -7,7 +7,10 @@ Money is held as integer fen (分) everywhere: Python ``int`` for totals and num
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
@@ -17,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._bytes import contiguous, data, lengths, masked, offsets, stripped
+from ._dates import nfkc
 from ._errors import MoneyError
 from ._text import arrow_text
 
@@ -102,7 +106,7 @@ def parse_yuan_column(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     pattern; the valid strings, commas removed, are cast to ``decimal128(20, 2)``
     (exact) and scaled by 100 to integer fen.
     """
-    text = stripped(arrow_text(values))
+    text = stripped(nfkc(arrow_text(values)))  # full-width digits read as ASCII
     fen, ok = _plain_yuan(text)
     rest = np.flatnonzero(~ok)
     if len(rest):
@@ -164,7 +168,7 @@ def parse_fen_column(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         arr = values.to_numpy(dtype="float64", na_value=np.nan)
         ok = np.isfinite(arr) & (np.abs(arr) < 2**53) & (arr == np.round(arr))
         return np.where(ok, arr, 0).astype(np.int64), ok
-    text = stripped(arrow_text(values))
+    text = stripped(nfkc(arrow_text(values)))  # full-width digits read as ASCII
     ok = pc.fill_null(pc.match_substring_regex(text, rf"^{_FEN_PATTERN}$"), False)
     ok = ok.to_numpy(zero_copy_only=False) & (lengths(text) <= 18)
     if (data(text) == ord("+")).any():  # Arrow's integer parser takes no plus sign
@@ -293,3 +297,57 @@ def bonus_fen(remainders: np.ndarray, r: int, take: int) -> np.ndarray:
     if take:
         bonus[np.flatnonzero(remainders == r)[:take]] = 1
     return bonus
+
+
+@dataclass(frozen=True)
+class Shares:
+    """The ratios of a program's versions as whole numerators over one denominator.
+
+    A claim whose loans fall under versions with different ratios is still rounded once:
+    each loan's exact share is ``principal x numerator[version] / denominator``, split
+    into a whole-fen floor and a remainder in units of ``1/denominator`` fen, and the
+    entitlement is ``round_half_up`` of the exact sum of those shares.
+
+    Attributes
+    ----------
+    numerators : numpy.ndarray of int64
+        One per version, in the program's version order.
+    denominator : int
+        The least common multiple of the ratios' denominators.
+    """
+
+    numerators: np.ndarray
+    denominator: int
+
+    @classmethod
+    def of(cls, ratios: Sequence[Fraction]) -> Shares:
+        """The shares of ``ratios`` (each between 0 and 1) over their common denominator."""
+        denominator = math.lcm(*(r.denominator for r in ratios))
+        numerators = [r.numerator * (denominator // r.denominator) for r in ratios]
+        return cls(np.array(numerators, dtype=np.int64), denominator)
+
+    def split(
+        self, principal_fen: np.ndarray, version: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``floor(ratio x principal)`` per loan and the remainder (in 1/denominator fen),
+        each loan under the ratio of its version (rows of principal 0 give 0).
+
+        Notes
+        -----
+        ``p = q x d + r`` with ``r < d``, so ``p x n / d = q x n + r x n / d``: every
+        product stays far inside int64 (``q x n <= p`` as ``n <= d``, ``r x n < d**2``)
+        whatever the principal, where ``p x n`` could overflow for a large ``n``.
+        """
+        n = self.numerators[np.clip(version, 0, None)]
+        q, r = np.divmod(np.asarray(principal_fen, dtype=np.int64), np.int64(self.denominator))
+        extra, remainders = np.divmod(r * n, np.int64(self.denominator))
+        return q * n + extra, remainders
+
+    def total(self, floors_total: int, remainder_counts: np.ndarray) -> int:
+        """The entitlement: ``round_half_up`` of the exact sum of every loan's share,
+        from the sum of the floors and how many loans have each remainder."""
+        remainders = sum(
+            int(r) * int(remainder_counts[r]) for r in np.flatnonzero(remainder_counts)
+        )
+        return round_half_up(Fraction(floors_total * self.denominator + remainders,
+                                      self.denominator))  # fmt: skip

@@ -27,16 +27,21 @@ import numpy as np
 import pandas as pd
 
 from ._claim import (
+    INVALID_SHOWN,
     ClaimResult,
     ClaimSpec,
+    _version_total,
+    examples,
     frame_digest,
     load,
-    per_loan_frame,
+    principal_disagreement,
+    raise_disagreement,
     stripped_loan_ids,
 )
 from ._errors import ParameterError
-from ._ledger import REASONS
-from ._money import apply_ratio, leftover_threshold
+from ._ledger import REQUIRED, canonical_columns
+from ._money import exact_sum, leftover_threshold
+from ._reasons import STATUSES
 from ._text import TEXT
 
 
@@ -55,14 +60,42 @@ class PartitionedClaim(ClaimResult):
         )
         return (
             int(sum(status)),
-            {s: int(status.get(s, 0)) for s in ("eligible", "excluded", "invalid")},
-            {code: int(reasons.get(code, 0)) for code in REASONS},
+            {s: int(status.get(s, 0)) for s in STATUSES},
+            {code: int(reasons.get(code, 0)) for code in self.reasons_shown},
         )
+
+    def invalid_examples(self, limit: int = INVALID_SHOWN) -> list[dict[str, Any]]:
+        invalid = self.loans[self.loans["status"] == "invalid"]
+        return examples(invalid.head(limit, npartitions=-1, compute=True))
+
+    def version_totals(self) -> list[dict[str, Any]]:
+        import dask
+
+        parts = dask.compute(*[dask.delayed(_version_sums)(self.policies, part)
+                               for part in self.loans.to_delayed()])  # fmt: skip
+        return [
+            _version_total(row, *(sum(p[k][i] for p in parts) for i in range(3)))
+            for k, row in enumerate(self.policies)
+        ]
+
+
+def _version_sums(policies: tuple[Any, ...], loans: pd.DataFrame) -> list[tuple[int, int, int]]:
+    """Per version: eligible loans, their principal and entitlement in one partition."""
+    eligible = (loans["status"] == "eligible").to_numpy()
+    version = loans["policy_version"].astype(object).to_numpy()
+    principal = loans["principal_fen"].to_numpy(dtype=np.int64, na_value=0)
+    entitled = loans["entitlement_fen"].to_numpy()
+    out = []
+    for row in policies:
+        mine = eligible & (version == row.version)
+        out.append((int(mine.sum()), exact_sum(principal[mine]), exact_sum(entitled[mine])))
+    return out
 
 
 def _totals(spec: ClaimSpec, duplicates: frozenset[str], frame: pd.DataFrame) -> dict[str, Any]:
     verdicts = spec.classify_rows(frame, duplicates)
     return {
+        "disagreement": principal_disagreement(canonical_columns(frame, REQUIRED)),
         "rows": len(frame),
         "principal": verdicts.eligible_total,
         "floors": verdicts.floors_total,
@@ -79,8 +112,8 @@ def _assign(
     offset: int,
 ) -> pd.DataFrame:
     verdicts = spec.classify_frame(frame, duplicates)
-    entitlement = verdicts.entitlements(spec.policy.ratio.value, *threshold)
-    loans = per_loan_frame(frame, verdicts, entitlement)
+    entitlement = verdicts.entitlements(spec.shares, *threshold)
+    loans = spec.per_loan(frame, verdicts, entitlement)
     loans.index = pd.RangeIndex(offset, offset + len(loans))
     return loans
 
@@ -114,13 +147,15 @@ def run_partitioned(spec: ClaimSpec, ledger: Any, *, progress: bool = False) -> 
         duplicates = frozenset(i for i in repeated.index.tolist() if i != "")
         parts = ledger.to_delayed()
         totals = dask.compute(*[dask.delayed(_totals)(spec, duplicates, part) for part in parts])
-    ratio = spec.policy.ratio.value
-    principal = sum(t["principal"] for t in totals)
-    entitlement = apply_ratio(principal, ratio)
-    all_counts = np.sum([t["counts"] for t in totals], axis=0)
-    r, take = leftover_threshold(all_counts, entitlement - sum(t["floors"] for t in totals))
-    before = np.cumsum([0] + [int(t["counts"][r]) for t in totals])[:-1]
     offsets = np.cumsum([0] + [t["rows"] for t in totals])[:-1]
+    for t, o in zip(totals, offsets, strict=True):
+        raise_disagreement(t["disagreement"], int(o))
+    principal = sum(t["principal"] for t in totals)
+    all_counts = np.sum([t["counts"] for t in totals], axis=0)
+    floors = sum(t["floors"] for t in totals)
+    entitlement = spec.entitlement(floors, all_counts)
+    r, take = leftover_threshold(all_counts, entitlement - floors)
+    before = np.cumsum([0] + [int(t["counts"][r]) for t in totals])[:-1]
     meta = _assign(spec, duplicates, ledger._meta, (r, 0), 0)
     loans = dd.from_delayed(
         [

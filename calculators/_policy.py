@@ -39,12 +39,12 @@ from calendars import Month, Quarter
 
 from ._errors import PolicyFileError, PolicyNotFoundError, PolicyUnknownError
 from ._lenders import LENDERS
+from ._registry import registered
 
 T = TypeVar("T")
 
 SCHEMA = 1
 CADENCES = ("quarterly", "monthly")
-PACKAGE_FILES = ("tech.toml", "transport.toml", "microloan.toml")
 
 
 @dataclass(frozen=True)
@@ -626,16 +626,11 @@ class PolicyTable:
     files: tuple[tuple[str, str], ...] = ()
 
     @classmethod
-    @functools.cache
     def package(cls) -> PolicyTable:
-        """The reviewed policy data shipped with relend."""
-        folder = resources.files("calculators.policies")
-        programs = {}
-        for name in PACKAGE_FILES:
-            data = (folder / name).read_bytes()
-            policy = _parse(_load_toml(data, name), name, "package")
-            programs[policy.program] = policy
-        return cls(MappingProxyType(programs))
+        """The reviewed policy data shipped with relend (every ``policies/*.toml``), with
+        the policy file of any program registered with one of its own."""
+        extra = tuple((p.id, str(p.policy_file)) for p in registered().values() if p.policy_file)
+        return _package_table(extra)
 
     def with_file(self, path: str | Path) -> PolicyTable:
         """This table with a user policy file applied: versions added or superseded.
@@ -696,6 +691,19 @@ class PolicyTable:
     def rows(self, program: str) -> tuple[PolicyRow, ...]:
         """A loan-window program's versions, typed for the claim engine."""
         return tuple(policy_row(v) for v in self.program(program).versions)
+
+
+@functools.cache
+def _package_table(extra: tuple[tuple[str, str], ...]) -> PolicyTable:
+    folder = resources.files("calculators.policies")
+    sources = [(entry.name, entry.read_bytes()) for entry in sorted(
+        folder.iterdir(), key=lambda e: e.name) if entry.name.endswith(".toml")]  # fmt: skip
+    sources += [(path, Path(path).read_bytes()) for _, path in extra]
+    programs = {}
+    for name, data in sources:
+        policy = _parse(_load_toml(data, name), name, "package")
+        programs[policy.program] = policy
+    return PolicyTable(MappingProxyType(programs))
 
 
 def policy_row(version: PolicyVersion) -> PolicyRow:

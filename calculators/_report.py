@@ -261,7 +261,7 @@ def _progress(total: int, what: str, show: bool) -> Iterator[Any]:
 # -- workbooks ------------------------------------------------------------------------------
 
 BLOCK_ROWS = 1 << 16
-EXCEL_EXACT_FEN = 10**15
+EXCEL_EXACT_INT = 10**15
 """Excel keeps 15 significant digits: a whole number of fen from 10**15 up (10 trillion
 yuan), and the yuan amount of such a number of fen, are written as text so that no
 digit is lost."""
@@ -321,7 +321,7 @@ def _int_cells(name: object) -> Callable[[pd.DataFrame], _Cells]:
         values = block[name]
         present = values.notna().to_numpy(dtype=bool)
         ints = values.to_numpy(dtype=np.int64, na_value=0)
-        wide = np.abs(ints) >= EXCEL_EXACT_FEN
+        wide = np.abs(ints) >= EXCEL_EXACT_INT
         text = pa.array(ints).cast(pa.large_string())
         return _Cells(_where(text, present & ~wide), _where(text, present & wide))
 
@@ -334,7 +334,7 @@ def _yuan_of_fen_cells(name: object) -> Callable[[pd.DataFrame], _Cells]:
         present = values.notna().to_numpy(dtype=bool)
         fen = values.to_numpy(dtype=np.int64, na_value=0)
         text = _yuan_text(fen)
-        wide = np.abs(fen) >= EXCEL_EXACT_FEN
+        wide = np.abs(fen) >= EXCEL_EXACT_INT
         return _Cells(_where(text, present & ~wide), _where(text, present & wide))
 
     return cells
@@ -355,7 +355,7 @@ def _yuan_given_cells(name: object) -> Callable[[pd.DataFrame], _Cells]:
     def cells(block: pd.DataFrame) -> _Cells:
         given = arrow_text(block[name])
         fen, ok = parse_yuan_column(block[name])
-        number = ok & (np.abs(fen) < EXCEL_EXACT_FEN)
+        number = ok & (np.abs(fen) < EXCEL_EXACT_INT)
         return _Cells(_where(_yuan_text(fen), number), _where(given, ~number))
 
     return cells
@@ -672,7 +672,7 @@ def _rows_sheet(
         if fen_name not in sums or column.style not in ("fen", "yuan"):
             continue
         fen = sums[fen_name]
-        if abs(fen) >= EXCEL_EXACT_FEN:
+        if abs(fen) >= EXCEL_EXACT_INT:
             text = str(fen) if column.style == "fen" else fen_to_yuan(fen)
             sheet.write_string(end, k, text, formats["total"])
         elif column.style == "fen":
@@ -770,18 +770,18 @@ def _summary_value(sheet: Any, row: int, key: str, value: Any, formats: Mapping[
     if isinstance(value, bool):
         sheet.write_boolean(row, 2, value)
     elif isinstance(value, int):
-        if abs(value) >= EXCEL_EXACT_FEN:
+        if abs(value) >= EXCEL_EXACT_INT:
             sheet.write_string(row, 2, str(value))
         else:
             sheet.write_number(row, 2, value, formats["fen" if key.endswith("_fen") else "int"])
         if key.endswith("_fen"):
-            if abs(value) >= EXCEL_EXACT_FEN:
+            if abs(value) >= EXCEL_EXACT_INT:
                 sheet.write_string(row, 3, fen_to_yuan(value))
             else:
                 sheet.write_number(row, 3, _yuan_number(value), formats["yuan"])
     elif isinstance(value, str) and key.endswith("_yuan") and _YUAN_TEXT.match(value):
         fen = yuan_to_fen(value)
-        if abs(fen) < EXCEL_EXACT_FEN:
+        if abs(fen) < EXCEL_EXACT_INT:
             sheet.write_number(row, 2, _yuan_number(fen), formats["yuan"])
         else:
             sheet.write_string(row, 2, value)

@@ -1,23 +1,49 @@
 """Audit: recompute a submitted claim and compare it loan by loan.
 
 The bank's submission lists the amount claimed per loan. relend recomputes the claim
-from the ledger, joins on ``loan_id`` and classifies every loan that appears on
-either side:
+from the ledger and joins the two on ``loan_id``. Nothing is dropped: every submitted
+row and every ledger row is one row of the output (a submitted row and a ledger row
+with the same loan id share a row; the k-th submitted row of a loan pairs with its
+k-th ledger row), with ``submitted_line`` and ``ledger_line`` (the header is line 1).
 
-``match``          claimed and recomputed agree within the per-loan tolerance
-                   (a loan neither claimed nor eligible is a match at 0)
-``overclaimed``    claimed more than recomputed (claims on ineligible loans included;
-                   ``reason`` says why the recomputation gives less)
-``underclaimed``   claimed less than recomputed
-``not_in_ledger``  claimed, but the loan is not in the ledger
-``not_claimed``    eligible in the recomputation, absent from the submission
-``invalid``        the submission's row is unusable (bad amount, duplicated id)
+Each loan is compared once, on its first row: the total claimed on its rows against
+the total recomputed for it. ``difference_fen``, ``overclaimed_fen`` and
+``underclaimed_fen`` are set on that row and empty on the loan's other rows, so each
+column adds up to the summary's figure. Classes:
+
+``overclaimed``      claimed more than recomputed by more than the tolerance (claims on
+                     ineligible loans included; ``reason`` says why the recomputation
+                     gives less)
+``duplicate_claim``  the loan id is on more than one submitted row: every row of the
+                     loan has this class, and whatever the rows claim in all beyond
+                     the recomputed amount (and the tolerance) is overclaimed
+``not_in_ledger``    claimed, but the loan is not in the ledger
+``underclaimed``     claimed less than recomputed by more than the tolerance
+``not_claimed``      recomputed above the tolerance, no usable claim submitted
+``invalid``          a submitted row that cannot be compared: no loan id
+                     (``missing_loan_id``) or an amount that is not a non-negative
+                     number of yuan with at most 2 decimals, or of whole fen
+                     (``invalid_claimed_amount``); ``detail`` names the column as
+                     headed in the file and the value, e.g. ``claimed='12.345'``
+``match``            claimed and recomputed agree within ``tolerance_fen`` (a loan
+                     neither claimed nor eligible is a match at 0)
+
+Every amount is integer fen from the parsed text to the outputs (numpy ``int64``,
+pandas ``Int64`` where a row has no amount, Python ``int`` for totals): no float.
 
 Notes
 -----
-The clawback implied is the sum of the overclaims: the notices recover relending
-granted on loans that do not meet the requirements (seed 781-785, 863-865);
-underclaims are not netted against it.
+The clawback implied is the sum of the overclaims. Both notices have the PBoC check
+the loans after granting the relending and recover it for loans that do not meet the
+requirements: 中国人民银行 科技部 工业和信息化部关于设立科技创新再贷款的通知, 三
+(seed 781-785, "对不符合科技创新再贷款要求的，人民银行将收回科技创新再贷款"); 中国人民银行
+交通运输部关于设立交通物流专项再贷款有关事宜的通知, 三 (seed 861-865, "对不符合专项再贷款
+要求的，人民银行将收回专项再贷款"). A difference within the tolerance is a match and
+adds nothing to the overclaims, the underclaims or the clawback (the summary reports
+it as ``within_tolerance_fen``); underclaims are not netted against the clawback.
+Submitted amounts that cannot be read cannot be summed: the summary counts them
+(``unreadable_claim_rows``) and lists them; a readable amount on a row without a loan
+id is in ``submitted_fen`` and ``invalid_claimed_fen`` but compared with no loan.
 """
 
 from __future__ import annotations
@@ -25,6 +51,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -32,27 +59,59 @@ import pandas as pd
 
 from calendars import BusinessCalendar, Quarter
 
-from . import tech_relending, transport_relending
-from ._claim import ClaimResult, Ledger
-from ._errors import LedgerFileError, ParameterError
-from ._ledger import REASONS, present, read_bytes, read_csv_text
+from ._claim import ClaimResult, Ledger, stripped_loan_ids
+from ._claim import claim as claim_program
+from ._errors import LedgerFileError, MoneyError, ParameterError
+from ._ledger import _normal_header, canonical_name, present, read_bytes, read_csv_text
 from ._lenders import Lender
-from ._money import exact_sum, fen_to_yuan, parse_fen_column, parse_yuan_column
+from ._money import MAX_FEN, exact_sum, fen_to_yuan, parse_fen_column, parse_yuan_column
+from ._policy import PolicyTable
+from ._reasons import reason_codes
 from ._text import TEXT
 
-__all__ = ["AUDIT_CLASSES", "AuditResult", "audit", "read_submission"]
+__all__ = ["AUDIT_CLASSES", "CLAWBACK_RULE", "AuditResult", "audit", "read_submission"]
 
-AUDIT_CLASSES = ("overclaimed", "not_in_ledger", "underclaimed", "not_claimed", "invalid",
-                 "match")  # fmt: skip
+AUDIT_CLASSES = ("overclaimed", "duplicate_claim", "not_in_ledger", "underclaimed",
+                 "not_claimed", "invalid", "match")  # fmt: skip
 _RANK = {c: i for i, c in enumerate(AUDIT_CLASSES)}  # differences first, matches last
-_ID_ALIASES = ("loan_id", "借据号", "贷款编号", "借据编号")
-_YUAN_ALIASES = ("claimed", "申报金额", "申请金额", "申请再贷款金额")
-_FEN_ALIASES = ("claimed_fen", "申报金额_分")
+CLAWBACK_RULE = (
+    "clawback = sum of per-loan overclaims beyond the tolerance (a loan's claims on all "
+    "its submitted rows against its recomputed amount); tech notice 三, seed 781-785; "
+    "transport notice 三, seed 861-865"
+)
+# submission columns besides loan_id (which takes every ledger alias of loan_id)
+_AMOUNT_ALIASES: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "claimed": ("申报金额", "申请金额", "申请再贷款金额"),
+        "claimed_fen": ("申报金额_分",),
+    }
+)
+_AMOUNT_NAMES = MappingProxyType(
+    {
+        _normal_header(alias): canonical
+        for canonical, aliases in _AMOUNT_ALIASES.items()
+        for alias in (canonical, *aliases)
+    }
+)
+_UNREADABLE_LISTED = 100  # rows listed in the summary; audit.csv has every one
+_NOT_COMPARED = -1  # reason index of a loan that is not in the ledger
 
 
 @dataclass(frozen=True, eq=False)
 class AuditResult:
-    """The comparison of a submitted claim with its recomputation."""
+    """The comparison of a submitted claim with its recomputation.
+
+    Attributes
+    ----------
+    claim : ClaimResult
+        The recomputed claim.
+    loans : pandas.DataFrame
+        One row per submitted row and per ledger row (see the module docstring):
+        ``loan_id``, ``class``, ``claimed_fen``, ``recomputed_fen``, ``difference_fen``,
+        ``overclaimed_fen``, ``underclaimed_fen`` (``Int64``, empty where not
+        applicable), ``reason``, ``detail``, ``submitted_line``, ``ledger_line``.
+    tolerance_fen : int
+    """
 
     claim: ClaimResult
     loans: pd.DataFrame
@@ -60,73 +119,147 @@ class AuditResult:
 
     @property
     def differences(self) -> int:
-        """Loans whose class is neither ``match`` nor ``invalid``."""
+        """Rows whose class is neither ``match`` nor ``invalid``."""
         return int((~self.loans["class"].isin(["match", "invalid"])).sum())
 
     def summary(self) -> dict[str, Any]:
-        """The dict ``relend audit --json`` prints."""
+        """The dict ``relend audit --json`` prints.
+
+        Notes
+        -----
+        ``net_difference_fen`` (submitted minus recomputed) = ``overclaimed_fen`` -
+        ``underclaimed_fen`` + ``within_tolerance_fen`` + ``invalid_claimed_fen``.
+        ``clawback_fen`` equals ``overclaimed_fen`` (see the module's Notes).
+        """
         loans = self.loans
-        usable = loans["class"] != "invalid"
-        claimed = loans.loc[usable, "claimed_fen"].to_numpy(dtype=np.int64)
-        recomputed = loans.loc[usable, "recomputed_fen"].to_numpy(dtype=np.int64)
-        diff = claimed - recomputed
-        over = exact_sum(np.clip(diff, 0, None))
-        under = exact_sum(np.clip(-diff, 0, None))
+        invalid = (loans["class"] == "invalid").to_numpy()
+        claimed = _fen(loans["claimed_fen"])
+        unreadable = (
+            invalid
+            & loans["claimed_fen"].isna().to_numpy()
+            & loans["submitted_line"].notna().to_numpy()
+        )
         submitted = exact_sum(claimed)
+        over = exact_sum(_fen(loans["overclaimed_fen"]))
+        under = exact_sum(_fen(loans["underclaimed_fen"]))
+        within = exact_sum(_fen(loans["difference_fen"])) - over + under
+        entitlement = self.claim.entitlement_fen
+        claim = self.claim.summary()
         counts = loans["class"].value_counts()
+        duplicated = loans.loc[loans["class"] == "duplicate_claim", "loan_id"]
+        listed = loans.loc[unreadable, ["submitted_line", "loan_id", "detail"]].head(
+            _UNREADABLE_LISTED
+        )
         return {
             "tool": self.claim.program,
             "quarter": str(self.claim.quarter),
             "lender": self.claim.lender.code,
+            "submitted_rows": int(loans["submitted_line"].notna().sum()),
             "submitted_fen": submitted,
             "submitted_yuan": fen_to_yuan(submitted),
-            "recomputed_fen": self.claim.entitlement_fen,
-            "recomputed_yuan": fen_to_yuan(self.claim.entitlement_fen),
+            "recomputed_fen": entitlement,
+            "recomputed_yuan": fen_to_yuan(entitlement),
             "overclaimed_fen": over,
+            "overclaimed_yuan": fen_to_yuan(over),
             "underclaimed_fen": under,
-            "net_difference_fen": submitted - self.claim.entitlement_fen,
+            "underclaimed_yuan": fen_to_yuan(under),
+            "within_tolerance_fen": within,
+            "invalid_claimed_fen": exact_sum(claimed[invalid]),
+            "net_difference_fen": submitted - entitlement,
             "clawback_fen": over,
             "clawback_yuan": fen_to_yuan(over),
+            "clawback_rule": CLAWBACK_RULE,
             "tolerance_fen": self.tolerance_fen,
             "classes": {c: int(counts.get(c, 0)) for c in AUDIT_CLASSES},
             "differences": self.differences,
-            "ledger_invalid_rows": self.claim.summary()["loans_invalid"],
-            "claim": self.claim.summary(),
+            "duplicate_claim_loans": int(duplicated.nunique()),
+            "unreadable_claim_rows": int(unreadable.sum()),
+            "unreadable_claims": [
+                {"submitted_line": int(line), "loan_id": str(loan_id), "detail": str(detail)}
+                for line, loan_id, detail in listed.itertuples(index=False)
+            ],
+            "ledger_invalid_rows": claim["loans_invalid"],
+            "claim": claim,
         }
 
 
-def read_submission(source: pd.DataFrame | str | Path) -> pd.DataFrame:
-    """The submission as a frame with ``loan_id``, ``claimed_fen`` (nullable) and ``problem``."""
-    if isinstance(source, pd.DataFrame):
-        frame = source
-    else:
-        frame = read_csv_text(read_bytes(source, "submitted"), str(source), "submitted")
-    names = {str(c).strip().lower(): c for c in frame.columns}
-    id_col = next((names[a] for a in _ID_ALIASES if a in names), None)
-    fen_col = next((names[a] for a in _FEN_ALIASES if a in names), None)
-    yuan_col = next((names[a] for a in _YUAN_ALIASES if a in names), None)
-    if id_col is None or (fen_col is None and yuan_col is None):
+def _fen(values: pd.Series) -> np.ndarray:
+    """An ``Int64`` column as int64 with missing values as 0 (never through float)."""
+    return values.to_numpy(dtype=np.int64, na_value=0)
+
+
+def _submission_columns(frame: pd.DataFrame) -> dict[str, object]:
+    """The submission's loan-id and amount headers by canonical name.
+
+    Headers are cleaned as the ledger's are (spaces and a BOM removed, case ignored);
+    the loan id takes every alias the ledger accepts (借据号, 贷款编号, ...).
+    """
+    found: dict[str, object] = {}
+    for column in frame.columns:
+        name = "loan_id" if canonical_name(column) == "loan_id" else None
+        name = name or _AMOUNT_NAMES.get(_normal_header(column))
+        if name is None:
+            continue
+        if name in found:
+            raise LedgerFileError(
+                "submitted column", str(column), f"one column for {name}; {found[name]!s} is too"
+            )
+        found[name] = column
+    if "claimed" in found and "claimed_fen" in found:
+        raise LedgerFileError(
+            "submitted columns",
+            present(frame),
+            f"one amount column, {found['claimed']!s} (yuan) or {found['claimed_fen']!s} "
+            "(claimed_fen), not both",
+        )
+    if "loan_id" not in found or len(found) < 2:
         raise LedgerFileError(
             "submitted columns",
             present(frame),
             "loan_id (借据号) and claimed in yuan (申报金额) or claimed_fen",
         )
-    loan_id = frame[id_col].astype(TEXT).fillna("").str.strip()
-    if fen_col is not None:
-        fen, ok = parse_fen_column(frame[fen_col])
+    return found
+
+
+def read_submission(source: pd.DataFrame | str | Path) -> pd.DataFrame:
+    """The submission, one row per submitted row, in order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``loan_id`` (stripped, ``""`` when missing), ``claimed_fen`` (``Int64``, missing
+        where the amount cannot be used), ``problem`` (``""``, ``missing_loan_id`` or
+        ``invalid_claimed_amount``) and ``detail`` (the offending values, e.g.
+        ``claimed='12.345'``).
+
+    Raises
+    ------
+    LedgerFileError
+        If the file cannot be read, or lacks a loan-id or an amount column, or has
+        two amount columns.
+    """
+    if isinstance(source, pd.DataFrame):
+        frame = source
     else:
-        fen, ok = parse_yuan_column(frame[yuan_col])
-    ok = ok & (fen >= 0)
-    problem = np.select(
-        [loan_id.to_numpy() == "", loan_id.duplicated(keep=False).to_numpy(bool), ~ok],
-        ["missing_loan_id", "duplicate_claim", "invalid_claimed_amount"],
-        default="",
-    )
+        frame = read_csv_text(read_bytes(source, "submitted"), str(source), "submitted")
+    columns = _submission_columns(frame)
+    loan_id = stripped_loan_ids(frame[[columns["loan_id"]]])
+    unit = "claimed_fen" if "claimed_fen" in columns else "claimed"
+    amounts = frame[columns[unit]]
+    fen, ok = (parse_fen_column if unit == "claimed_fen" else parse_yuan_column)(amounts)
+    ok = ok & (fen >= 0) & (fen <= MAX_FEN)
+    no_id = (loan_id == "").to_numpy(dtype=bool)
+    problem = np.select([no_id, ~ok], ["missing_loan_id", "invalid_claimed_amount"], default="")
+    detail = pd.Series("", index=frame.index, dtype=TEXT)
+    raw = amounts.astype(TEXT).fillna("")
+    detail[~ok] = f"{columns[unit]!s}='" + raw[~ok] + "'"
+    detail[no_id] = "loan_id=''" + detail[no_id].where(detail[no_id] == "", "; " + detail[no_id])
     return pd.DataFrame(
         {
             "loan_id": loan_id.array,
-            "claimed_fen": pd.arrays.IntegerArray(fen, mask=~ok),
+            "claimed_fen": pd.arrays.IntegerArray(np.where(ok, fen, 0), mask=~ok),
             "problem": problem,
+            "detail": detail.array,
         }
     )
 
@@ -138,95 +271,199 @@ def audit(
     quarter: str | Quarter,
     lender: str | Lender,
     *,
-    eligible_borrowers: str | Path | Iterable[str] | None = None,
-    dishonest: str | Path | Iterable[str] | None = None,
     tolerance_fen: int = 0,
     calendar: BusinessCalendar | str | None = None,
+    policy: PolicyTable | str | Path | None = None,
+    **lists: str | Path | Iterable[str] | None,
 ) -> AuditResult:
-    """Recompute ``program``'s claim and compare it with ``submitted``, loan by loan."""
+    """Recompute ``program``'s claim and compare it with ``submitted``, loan by loan.
+
+    Parameters
+    ----------
+    program : str
+        Any registered program (``tech``, ``transport``, ...).
+    **lists : path or iterable of ids
+        The program's reference lists by name (``eligible_borrowers=``,
+        ``dishonest=``); a list given as None counts as not given.
+    policy : PolicyTable or path, optional
+        A user policy file applied for this audit only.
+    tolerance_fen : int
+        A loan whose total claimed differs from its recomputed amount by at most this
+        many fen is a ``match``; a larger difference counts whole.
+
+    Raises
+    ------
+    ParameterError
+        For an unknown program, a negative tolerance, or a tech audit without the
+        eligible-borrowers list.
+    LedgerFileError
+        For a ledger or submission that cannot be used at all.
+
+    Notes
+    -----
+    See the module docstring for the classes and the clawback rule (tech notice 三,
+    seed 781-785; transport notice 三, seed 861-865).
+    """
     if isinstance(tolerance_fen, bool) or not isinstance(tolerance_fen, int) or tolerance_fen < 0:
         raise ParameterError("tolerance_fen", tolerance_fen, "a whole number of fen, 0 or more")
-    if program == "tech":
-        if eligible_borrowers is None:
-            raise ParameterError("eligible_borrowers", None, "the eligible-borrowers list")
-        claim = tech_relending.claim(ledger, quarter, lender, eligible_borrowers, calendar=calendar)
-    elif program == "transport":
-        claim = transport_relending.claim(ledger, quarter, lender, dishonest, calendar=calendar)
-    else:
-        raise ParameterError("program", program, "tech or transport")
+    given = {name: value for name, value in lists.items() if value is not None}
+    claim = claim_program(program, ledger, quarter, lender, calendar=calendar, policy=policy,
+                          **given)  # fmt: skip
     return AuditResult(claim, _compare(claim, read_submission(submitted), tolerance_fen),
                        tolerance_fen)  # fmt: skip
 
 
-def _reason_names(codes: pd.Series) -> np.ndarray:
-    """Reason codes (indices into REASONS, missing for loans not in the ledger) as names."""
-    names = np.array([*REASONS, "not_in_ledger"], dtype=object)
-    return names[codes.fillna(len(REASONS)).to_numpy(dtype=np.int64)]
+def _occurrence(codes: np.ndarray) -> np.ndarray:
+    """For each item, how many earlier items have the same code (0, 1, 2, ...)."""
+    order = np.argsort(codes, kind="stable")
+    ranked = codes[order]
+    index = np.arange(len(codes))
+    starts = np.ones(len(codes), dtype=bool)
+    starts[1:] = ranked[1:] != ranked[:-1]
+    first = np.maximum.accumulate(np.where(starts, index, 0)) if len(codes) else index
+    out = np.empty(len(codes), dtype=np.int64)
+    out[order] = index - first
+    return out
+
+
+def _group_sum(
+    codes: np.ndarray, fen: np.ndarray, groups: int, ids: pd.Series | None = None
+) -> np.ndarray:
+    """Exact int64 sum of ``fen`` per code, refusing a total past 2**62 (the claims of
+    one loan, ``ids`` giving each item's loan id for the message)."""
+    high = np.zeros(groups, dtype=np.int64)
+    low = np.zeros(groups, dtype=np.int64)
+    np.add.at(high, codes, fen >> 32)
+    np.add.at(low, codes, fen & 0xFFFFFFFF)
+    too_big = (high >= 2**30) | (high + (low >> 32) >= 2**30)
+    if too_big.any():
+        item = int(np.flatnonzero(too_big[codes])[0])
+        raise MoneyError(
+            "claimed", f"loan {ids.iloc[item] if ids is not None else item}",
+            f"a loan's claims adding up to less than {fen_to_yuan(2**62)} yuan",
+        )  # fmt: skip
+    return (high << 32) + low
+
+
+def _int64(values: np.ndarray, present: np.ndarray) -> pd.arrays.IntegerArray:
+    return pd.arrays.IntegerArray(np.where(present, values, 0).astype(np.int64), mask=~present)
 
 
 def _compare(claim: ClaimResult, sub: pd.DataFrame, tolerance: int) -> pd.DataFrame:
-    ledger = claim.loans
-    ids = claim.loan_ids
-    recomputed = (
-        pd.DataFrame(
-            {
-                "loan_id": ids.astype(TEXT).array,
-                "recomputed_fen": ledger["entitlement_fen"].to_numpy(),
-                "reason": ledger["reason"].cat.codes.to_numpy(),
-                "order": np.arange(len(ledger)),
-            }
-        )
-        .groupby("loan_id", sort=False)
-        .agg(
-            recomputed_fen=("recomputed_fen", "sum"),
-            reason=("reason", "first"),
-            order=("order", "first"),
-        )
-        .reset_index()
-    )
-    sub = sub.assign(sub_order=np.arange(len(sub)))
-    usable = sub[sub["problem"] == ""]
-    merged = recomputed.merge(usable, on="loan_id", how="outer", indicator=True, sort=False)
-    in_ledger = merged["_merge"] != "right_only"
-    claimed_present = merged["_merge"] != "left_only"
-    claimed = merged["claimed_fen"].fillna(0).astype("int64").to_numpy()
-    recomp = merged["recomputed_fen"].fillna(0).astype("int64").to_numpy()
-    diff = claimed - recomp
+    """The audit rows (see the module docstring), differences first."""
+    ledger_ids = claim.loan_ids.astype(TEXT).reset_index(drop=True)
+    n_ledger, n_sub = len(ledger_ids), len(sub)
+    entitlement = claim.loans["entitlement_fen"].to_numpy(dtype=np.int64)
+    reasons = claim.loans["reason"].cat.codes.to_numpy(dtype=np.int64)
+    usable_pos = np.flatnonzero((sub["problem"] == "").to_numpy())
+    usable_ids = sub["loan_id"].iloc[usable_pos].reset_index(drop=True)
+    sub_fen = sub["claimed_fen"].to_numpy(dtype=np.int64, na_value=0)
+    claimed = sub_fen[usable_pos]
+
+    # one code per loan id; a ledger row without an id is a loan of its own
+    codes, _ = pd.factorize(pd.concat([ledger_ids, usable_ids], ignore_index=True))
+    codes = codes.astype(np.int64)
+    groups = int(codes.max()) + 1 if len(codes) else 0
+    no_id = np.flatnonzero((ledger_ids == "").to_numpy(dtype=bool))
+    codes[no_id] = groups + np.arange(len(no_id))
+    groups += len(no_id)
+    code_l, code_s = codes[:n_ledger], codes[n_ledger:]
+
+    # the k-th submitted row of a loan shares an output row with its k-th ledger row
+    occ = np.concatenate([_occurrence(code_l), _occurrence(code_s)])
+    width = int(occ.max()) + 1 if len(occ) else 1
+    keys, inverse = np.unique(codes * width + occ, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    rows = len(keys)
+    lpos = np.full(rows, -1, dtype=np.int64)
+    lpos[inverse[:n_ledger]] = np.arange(n_ledger)
+    spos = np.full(rows, -1, dtype=np.int64)
+    spos[inverse[n_ledger:]] = usable_pos
+    code, first_row = keys // width, keys % width == 0
+    both_ids = pd.concat([ledger_ids, sub["loan_id"].astype(TEXT)], ignore_index=True)
+    loan_id = both_ids.take(np.where(lpos >= 0, lpos, n_ledger + spos)).reset_index(drop=True)
+
+    # per loan: totals, where it appears first, whether it is submitted more than once
+    recomputed = _group_sum(code_l, entitlement, groups)
+    claimed_total = _group_sum(code_s, claimed, groups, usable_ids)
+    in_ledger = np.bincount(code_l, minlength=groups) > 0
+    claimed_any = np.bincount(code_s, minlength=groups) > 0
+    first_ledger = np.full(groups, n_ledger, dtype=np.int64)
+    np.minimum.at(first_ledger, code_l, np.arange(n_ledger))
+    first_sub = np.full(groups, n_sub, dtype=np.int64)
+    np.minimum.at(first_sub, code_s, usable_pos)
+    order = np.where(in_ledger, first_ledger, n_ledger + first_sub)
+    reason = np.where(in_ledger, _at(reasons, np.where(in_ledger, first_ledger, -1)), _NOT_COMPARED)
+    sub_codes, _ = pd.factorize(sub["loan_id"])
+    times = np.bincount(sub_codes, minlength=1)[sub_codes]  # rows naming each row's id
+    duplicate = np.zeros(groups, dtype=bool)
+    duplicate[code_s] = times[usable_pos] > 1
+    difference = claimed_total - recomputed
+    over = np.where(difference > tolerance, difference, 0)
+    under = np.where(-difference > tolerance, -difference, 0)
     rank = np.select(
-        [
-            ~in_ledger.to_numpy(),
-            (~claimed_present.to_numpy()) & (recomp > tolerance),
-            diff > tolerance,
-            diff < -tolerance,
-        ],
-        [_RANK[c] for c in ("not_in_ledger", "not_claimed", "overclaimed", "underclaimed")],
+        [duplicate, ~in_ledger, ~claimed_any & (recomputed > tolerance),
+         difference > tolerance, difference < -tolerance],
+        [_RANK[c] for c in ("duplicate_claim", "not_in_ledger", "not_claimed", "overclaimed",
+                            "underclaimed")],
         default=_RANK["match"],
-    )
-    out = pd.DataFrame(
+    )  # fmt: skip
+
+    count = np.zeros(groups, dtype=np.int64)
+    count[code_s] = times[usable_pos]
+    dup = duplicate[code]
+    detail = np.full(rows, "", dtype=object)
+    if dup.any():
+        repeated = loan_id[dup].reset_index(drop=True)
+        times_text = pd.Series(count[code[dup]].astype(str), dtype=TEXT)
+        detail[dup] = ("loan_id='" + repeated + "' on " + times_text + " submitted rows").array
+    compared = pd.DataFrame(
         {
-            "loan_id": merged["loan_id"].array,
-            "class": np.array(AUDIT_CLASSES, dtype=object)[rank],
-            "claimed_fen": claimed,
-            "recomputed_fen": recomp,
-            "difference_fen": diff,
-            "reason": _reason_names(merged["reason"]),
-            "order": merged["order"].fillna(len(ledger) + merged["sub_order"].fillna(0)),
-            "rank": rank,
+            "loan_id": loan_id.array,
+            "class": np.array(AUDIT_CLASSES, dtype=object)[rank[code]],
+            "claimed_fen": _int64(_at(sub_fen, spos), spos >= 0),
+            "recomputed_fen": _int64(_at(entitlement, lpos), lpos >= 0),
+            "difference_fen": _int64(difference[code], first_row),
+            "overclaimed_fen": _int64(over[code], first_row),
+            "underclaimed_fen": _int64(under[code], first_row),
+            "reason": _reason_names(reason[code]),
+            "detail": pd.array(detail, dtype=TEXT),
+            "submitted_line": _int64(spos + 2, spos >= 0),
+            "ledger_line": _int64(lpos + 2, lpos >= 0),
         }
     )
-    bad = sub[sub["problem"] != ""]
+    bad = np.flatnonzero((sub["problem"] != "").to_numpy())
+    none = _int64(np.zeros(len(bad), dtype=np.int64), np.zeros(len(bad), dtype=bool))
     invalid = pd.DataFrame(
         {
-            "loan_id": bad["loan_id"].array,
+            "loan_id": sub["loan_id"].iloc[bad].array,
             "class": "invalid",
-            "claimed_fen": bad["claimed_fen"].astype("Int64").to_numpy(),
-            "recomputed_fen": 0,
-            "difference_fen": 0,
-            "reason": bad["problem"].to_numpy(dtype=object),
-            "order": 2 * len(ledger) + bad["sub_order"].to_numpy() + len(sub),
-            "rank": _RANK["invalid"],
+            "claimed_fen": sub["claimed_fen"].iloc[bad].array,
+            "recomputed_fen": none,
+            "difference_fen": none,
+            "overclaimed_fen": none,
+            "underclaimed_fen": none,
+            "reason": sub["problem"].iloc[bad].to_numpy(dtype=object),
+            "detail": sub["detail"].iloc[bad].array,
+            "submitted_line": _int64(bad + 2, np.ones(len(bad), dtype=bool)),
+            "ledger_line": none,
         }
     )
-    both = pd.concat([out, invalid], ignore_index=True) if len(invalid) else out
-    both = both.sort_values(["rank", "order"], kind="stable")
-    return both.drop(columns=["rank", "order"]).reset_index(drop=True)
+    sort_rank = np.concatenate([rank[code], np.full(len(bad), _RANK["invalid"])])
+    sort_order = np.concatenate([order[code], n_ledger + n_sub + bad])
+    sort_occ = np.concatenate([keys % width, np.zeros(len(bad), dtype=np.int64)])
+    both = pd.concat([compared, invalid], ignore_index=True) if len(bad) else compared
+    return both.take(np.lexsort((sort_occ, sort_order, sort_rank))).reset_index(drop=True)
+
+
+def _at(values: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """``values`` at ``positions``, 0 where the position is -1 (nothing there)."""
+    if not len(values):
+        return np.zeros(len(positions), dtype=np.int64)
+    return np.where(positions >= 0, values[np.maximum(positions, 0)], 0)
+
+
+def _reason_names(codes: np.ndarray) -> np.ndarray:
+    """Reason codes (indices into reason_codes(); -1 for loans not in the ledger)."""
+    names = np.array([*reason_codes(), "not_in_ledger"], dtype=object)
+    return names[codes]

@@ -40,13 +40,14 @@ from . import (
     microloan_incentive,
     npl_tolerance,
     tech_relending,
-    transport_relending,
 )
 from ._categories import category_note
 from ._claim import ClaimResult, relend_version
+from ._claim import claim as claim_program
 from ._errors import RelendInputError
 from ._money import fen_to_yuan, yuan_to_fen
 from ._policy import PolicyTable, plain_value, policy_table
+from ._registry import get_program, registered
 from ._report import EXCEL_MAX_ROWS, write_outputs
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INVALID_ROWS, EXIT_DIFFERENCES = 0, 1, 2, 3, 4
@@ -124,11 +125,40 @@ def _claim_text(summary: dict[str, Any]) -> str:
         f"  eligible principal: {summary['eligible_principal_yuan']} yuan",
         f"  entitlement ({summary['ratio']} x principal, rounded half up once): "
         f"{summary['entitlement_yuan']} yuan ({summary['entitlement_fen']} fen)",
-        f"  apply by: {summary['deadline']} ({summary['calendar']} calendar, "
-        f"{summary['calendar_status']})",
     ]
-    if summary["tool"] == "transport" and summary["lists"].get("dishonest") is None:
-        lines.append("  note: no --dishonest list given; borrowers were not screened")
+    versions = summary.get("policy_versions", [])
+    if len(versions) > 1:
+        lines += [
+            f"    under {v['version']:<16} ({v['ratio']}): {v['loans_eligible']} loans, "
+            f"{v['entitlement_yuan']} yuan"
+            for v in versions
+        ]
+    lines.append(
+        f"  apply by: {summary['deadline']} ({summary['calendar']} calendar, "
+        f"{summary['calendar_status']})"
+    )
+    assumed = sorted(
+        {name for figures in summary.get("sources_by_version", {}).values()
+         for name, f in figures.items() if f.get("assumption")}
+    )  # fmt: skip
+    if assumed:
+        lines.append(
+            f"  assumed figures (no notice states them; see relend policy show "
+            f"{summary['tool']}): {', '.join(assumed)}"
+        )
+    shown = summary.get("invalid_rows", [])
+    if shown:
+        lines.append("  invalid rows (line in the ledger, loan id, reason, what was wrong):")
+        lines += [
+            f"    line {row['line']:<8} {row['loan_id']!r:<20} {row['reason']:<32} {row['detail']}"
+            for row in shown
+        ]
+        if summary["loans_invalid"] > len(shown):
+            lines.append(
+                f"    and {summary['loans_invalid'] - len(shown):,} more: every row's detail "
+                f"is in loans.csv (--out DIR)"
+            )
+    lines += [f"  note: {warning['message']}" for warning in summary.get("warnings", [])]
     lines += _unrecognized_lines(summary.get("unrecognized", {}))
     return "\n".join(lines)
 
@@ -201,26 +231,52 @@ def _publish(
 
 def _report_claim(result: ClaimResult, args: argparse.Namespace) -> int:
     summary = result.summary()
+    for warning in summary["warnings"]:
+        print(f"relend: warning: {warning['message']}", file=sys.stderr)
     _publish(args, summary, result.loans, "claim", _claim_text)
     return EXIT_INVALID_ROWS if summary["loans_invalid"] else EXIT_OK
 
 
+def _program_lists(args: argparse.Namespace, command: str) -> dict[str, str]:
+    """The reference lists given for ``args.program``; a list option of another program
+    is refused, and a required list must be given."""
+    program = get_program(args.program)
+    mine = {spec.name for spec in program.lists}
+    given: dict[str, str] = {}
+    for other in registered().values():
+        for spec in other.lists:
+            value = getattr(args, spec.name, None)
+            if value and spec.name not in mine:
+                users = ", ".join(p.id for p in registered().values()
+                                  if spec.name in {x.name for x in p.lists})  # fmt: skip
+                raise _UsageError(f"{spec.option} applies to {users} {command}s only")
+            if value:
+                given[spec.name] = value
+    for spec in program.lists:
+        if spec.required and spec.name not in given:
+            raise _UsageError(f"{program.id} {command}s need {spec.option} FILE ({spec.help})")
+    return given
+
+
+def _add_list_options(parser: argparse.ArgumentParser) -> None:
+    """One option per reference list of any registered program (``--eligible-borrowers``)."""
+    seen: dict[str, list[str]] = {}
+    helps: dict[str, str] = {}
+    for program in registered().values():
+        for spec in program.lists:
+            seen.setdefault(spec.name, []).append(program.id)
+            helps.setdefault(spec.name, spec.help)
+    for name, users in seen.items():
+        option = "--" + name.replace("_", "-")
+        parser.add_argument(option, metavar="FILE", help=f"{', '.join(users)}: {helps[name]}")
+
+
 def _cmd_claim(args: argparse.Namespace) -> int:
-    calendar = _calendar_from(args)
-    if args.program == "tech":
-        if args.dishonest:
-            raise _UsageError("--dishonest applies to transport claims only")
-        if not args.eligible_borrowers:
-            raise _UsageError("tech claims need --eligible-borrowers FILE (the MOST/MIIT list)")
-        result = tech_relending.claim(
-            args.ledger, args.quarter, args.lender, args.eligible_borrowers, calendar=calendar
-        )
-    else:
-        if args.eligible_borrowers:
-            raise _UsageError("--eligible-borrowers applies to tech claims only")
-        result = transport_relending.claim(
-            args.ledger, args.quarter, args.lender, args.dishonest, calendar=calendar
-        )
+    lists = _program_lists(args, "claim")
+    result = claim_program(
+        args.program, args.ledger, args.quarter, args.lender,
+        calendar=_calendar_from(args), policy=_policy_from(args), **lists,
+    )  # fmt: skip
     return _report_claim(result, args)
 
 
@@ -398,22 +454,50 @@ def _add_npl(sub: Any) -> None:
 
 def _audit_text(summary: dict[str, Any]) -> str:
     classes = ", ".join(f"{k} {v}" for k, v in summary["classes"].items() if v)
-    return (
+    lines = [
         f"audit {summary['tool']} {summary['lender']} {summary['quarter']}: submitted "
-        f"{summary['submitted_yuan']} yuan, recomputed {summary['recomputed_yuan']} yuan\n"
-        f"  overclaimed {fen_to_yuan(summary['overclaimed_fen'])}, underclaimed "
-        f"{fen_to_yuan(summary['underclaimed_fen'])}, clawback {summary['clawback_yuan']} "
-        f"yuan\n  loans: {classes}"
-    )
+        f"{summary['submitted_yuan']} yuan on {summary['submitted_rows']} rows, recomputed "
+        f"{summary['recomputed_yuan']} yuan",
+        f"  overclaimed {summary['overclaimed_yuan']}, underclaimed "
+        f"{summary['underclaimed_yuan']}, clawback {summary['clawback_yuan']} yuan",
+        f"  rows: {classes}",
+    ]
+    if summary["tolerance_fen"]:
+        lines.append(
+            f"  tolerance {summary['tolerance_fen']} fen per loan: differences within it "
+            f"({fen_to_yuan(summary['within_tolerance_fen'])} yuan net) are matches"
+        )
+    if summary["duplicate_claim_loans"]:
+        lines.append(
+            f"  loans claimed on more than one row: {summary['duplicate_claim_loans']} (every "
+            "row counts; what a loan's rows claim beyond its recomputed amount is overclaimed)"
+        )
+    if summary["invalid_claimed_fen"]:
+        lines.append(
+            f"  {fen_to_yuan(summary['invalid_claimed_fen'])} yuan claimed on rows without "
+            "a loan id (in submitted, compared with no loan)"
+        )
+    if summary["unreadable_claim_rows"]:
+        lines.append(
+            f"  submitted amounts that could not be read (not in submitted): "
+            f"{summary['unreadable_claim_rows']}"
+        )
+        lines += [
+            f"    line {item['submitted_line']}  {item['loan_id'] or '(no loan id)'}  "
+            f"{item['detail']}"
+            for item in summary["unreadable_claims"][:10]
+        ]
+        if summary["unreadable_claim_rows"] > 10:
+            lines.append("    ... every one is in audit.csv with --out (class invalid)")
+    return "\n".join(lines)
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
-    if args.program == "tech" and not args.eligible_borrowers:
-        raise _UsageError("tech audits need --eligible-borrowers FILE")
+    lists = _program_lists(args, "audit")
     result = audit.audit(
         args.program, args.ledger, args.submitted, args.quarter, args.lender,
-        eligible_borrowers=args.eligible_borrowers, dishonest=args.dishonest,
         tolerance_fen=args.tolerance_fen, calendar=_calendar_from(args),
+        policy=_policy_from(args), **lists,
     )  # fmt: skip
     summary = result.summary()
     _publish(args, summary, result.loans, "audit", _audit_text)
@@ -425,14 +509,15 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 
 def _add_audit(sub: Any) -> None:
     aud = sub.add_parser("audit", help="recompute a submitted claim and list every difference")
-    aud.add_argument("program", choices=["tech", "transport"])
+    aud.add_argument("program", choices=list(registered()))
     aud.add_argument("ledger")
     aud.add_argument("--submitted", required=True, metavar="FILE",
-                     help="CSV: loan_id and claimed (yuan) or claimed_fen")  # fmt: skip
+                     help="CSV: loan_id (借据号) and claimed (申报金额, yuan) or claimed_fen; "
+                     "every row counts, a loan on two rows is a duplicate_claim")  # fmt: skip
     aud.add_argument("--quarter", required=True)
     aud.add_argument("--lender", required=True)
-    aud.add_argument("--eligible-borrowers", metavar="FILE")
-    aud.add_argument("--dishonest", metavar="FILE")
+    _add_list_options(aud)
+    _add_policy_option(aud)
     aud.add_argument("--tolerance-fen", type=int, default=0,
                      help="per-loan difference still counted as a match (default 0)")  # fmt: skip
     aud.add_argument("--out", metavar="DIR", help="write summary.json, audit.csv, audit.xlsx")
@@ -491,7 +576,7 @@ def _cmd_policy(args: argparse.Namespace) -> int:
 def _add_policy(sub: Any) -> None:
     pol = sub.add_parser("policy", help="the policy versions relend applies, with their sources")
     pol.add_argument("action", choices=["list", "show"])
-    pol.add_argument("program", nargs="?", help="with show: tech, transport or microloan")
+    pol.add_argument("program", nargs="?", help="with show: a program, e.g. tech or microloan")
     pol.add_argument("--version", help="with show: one version, e.g. tech-2024")
     _add_policy_option(pol)
     pol.add_argument("--json", action="store_true")
@@ -556,12 +641,12 @@ def build_parser() -> argparse.ArgumentParser:
     deadline.set_defaults(handler=_cmd_deadline)
 
     claim = sub.add_parser("claim", help="quarterly relending claim from a loan ledger")
-    claim.add_argument("program", choices=["tech", "transport"])
+    claim.add_argument("program", choices=list(registered()))
     claim.add_argument("ledger", help="ledger CSV (UTF-8 or GB18030) or .xlsx")
     claim.add_argument("--quarter", required=True, help="e.g. 2022Q2")
     claim.add_argument("--lender", required=True, help="code or Chinese name, e.g. ICBC, 工商银行")
-    claim.add_argument("--eligible-borrowers", metavar="FILE", help="tech: eligible firms")
-    claim.add_argument("--dishonest", metavar="FILE", help="transport: dishonesty list")
+    _add_list_options(claim)
+    _add_policy_option(claim)
     claim.add_argument("--out", metavar="DIR", help="write summary.json, loans.csv, claim.xlsx")
     _add_no_xlsx(claim)
     _add_quiet(claim)
@@ -570,7 +655,7 @@ def build_parser() -> argparse.ArgumentParser:
     claim.set_defaults(handler=_cmd_claim)
 
     fac = sub.add_parser("facility", help="relending maturity, extensions and interest")
-    fac.add_argument("program", choices=["tech", "transport"])
+    fac.add_argument("program", choices=list(registered()))
     fac.add_argument("--amount", required=True, help="relending drawn, yuan, e.g. 600000.00")
     fac.add_argument("--drawdown", required=True, help="drawdown date, YYYY-MM-DD")
     fac.add_argument("--extensions", type=int, default=0, help="extensions taken (default 0)")

@@ -31,11 +31,38 @@ import numpy as np
 
 from calendars import BusinessCalendar, Quarter
 
-from ._claim import ClaimResult, ClaimSpec, Ledger, LoanColumns, id_list, prepare, run_claim
+from ._claim import ClaimResult, ClaimSpec, Ledger, prepare, run_claim
 from ._lenders import Lender
 from ._partitioned import PartitionedClaim, run_partitioned
+from ._policy import PolicyTable
+from ._registry import ExclusionRule, Program, ReferenceList, RuleInput, register
 
-__all__ = ["claim", "claim_partitioned", "claim_spec"]
+__all__ = ["PROGRAM", "claim", "claim_partitioned", "claim_spec"]
+
+
+def _not_on_the_list(given: RuleInput) -> np.ndarray:
+    """Borrowers not on the eligible-enterprise list (tech notice 一, seed 740-746)."""
+    eligible = given.lists["eligible_borrowers"]
+    assert eligible is not None  # a required list
+    return ~given.columns.borrower_in(eligible, given.open_rows)
+
+
+PROGRAM = register(
+    Program(
+        id="tech",
+        name_zh="科技创新再贷款",
+        name_en="tech-innovation relending",
+        lists=(
+            ReferenceList(
+                "eligible_borrowers",
+                required=True,
+                help="the eligible technology enterprises (the MOST/MIIT list; from 2024 "
+                "the 备选企业名单 / 项目清单): a CSV with an id column, or one id per line",
+            ),
+        ),
+        rules=(ExclusionRule("borrower_not_eligible", _not_on_the_list),),
+    )
+)
 
 
 def claim_spec(
@@ -44,23 +71,13 @@ def claim_spec(
     eligible_borrowers: str | Path | Iterable[str],
     *,
     calendar: BusinessCalendar | str | None = None,
+    policy: PolicyTable | str | Path | None = None,
 ) -> ClaimSpec:
     """Everything that defines a tech claim but the ledger (see :func:`claim`)."""
-    eligible = id_list(eligible_borrowers, "eligible-borrowers", required=True)
-    assert eligible is not None
-
-    def exclusions(cols: LoanColumns, open_rows: np.ndarray) -> list[tuple[str, np.ndarray]]:
-        return [("borrower_not_eligible", ~cols.borrower_in(eligible, open_rows))]
-
     return prepare(
-        "tech",
-        quarter,
-        lender,
-        extra_required=(),
-        program_exclusions=exclusions,
-        lists={"eligible_borrowers": len(eligible)},
-        calendar=calendar,
-    )
+        PROGRAM, quarter, lender, lists={"eligible_borrowers": eligible_borrowers},
+        calendar=calendar, policy=policy,
+    )  # fmt: skip
 
 
 def claim(
@@ -70,6 +87,7 @@ def claim(
     eligible_borrowers: str | Path | Iterable[str],
     *,
     calendar: BusinessCalendar | str | None = None,
+    policy: PolicyTable | str | Path | None = None,
 ) -> ClaimResult:
     """Compute a lender's tech-innovation relending claim for a quarter.
 
@@ -78,13 +96,17 @@ def claim(
     ledger : DataFrame or path
         The loan ledger (canonical or Chinese column names; see ``calculators``).
     quarter : str or Quarter
-        The quarter the loans were disbursed in, e.g. ``"2022Q2"``.
+        The quarter the loans were disbursed in, e.g. ``"2022Q2"``. A quarter spanning
+        tech-2022 and tech-2024 (2024Q2) is claimed loan by loan under the version
+        covering each loan's disbursement date.
     lender : str or Lender
         Code or Chinese name of one of the 21 eligible lenders.
     eligible_borrowers : path or iterable of str
         The eligible technology enterprises' ids.
     calendar : BusinessCalendar or str, optional
         For the application deadline; default ``prc``.
+    policy : PolicyTable or path, optional
+        A user policy file applied for this claim only.
 
     Returns
     -------
@@ -95,7 +117,8 @@ def claim(
     RelendInputError
         For a file-level problem, an ineligible lender or a quarter before the policy.
     """
-    return run_claim(claim_spec(quarter, lender, eligible_borrowers, calendar=calendar), ledger)
+    spec = claim_spec(quarter, lender, eligible_borrowers, calendar=calendar, policy=policy)
+    return run_claim(spec, ledger)
 
 
 def claim_partitioned(
@@ -105,11 +128,12 @@ def claim_partitioned(
     eligible_borrowers: str | Path | Iterable[str],
     *,
     calendar: BusinessCalendar | str | None = None,
+    policy: PolicyTable | str | Path | None = None,
     progress: bool = False,
 ) -> PartitionedClaim:
     """:func:`claim` over a Dask DataFrame, partition by partition (``relend[dask]``).
 
     Totals and per-loan output are exactly those of :func:`claim` on the same rows.
     """
-    spec = claim_spec(quarter, lender, eligible_borrowers, calendar=calendar)
+    spec = claim_spec(quarter, lender, eligible_borrowers, calendar=calendar, policy=policy)
     return run_partitioned(spec, ledger, progress=progress)

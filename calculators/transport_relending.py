@@ -35,11 +35,66 @@ import numpy as np
 from calendars import BusinessCalendar, Quarter
 
 from ._categories import category_codes
-from ._claim import ClaimResult, ClaimSpec, Ledger, LoanColumns, id_list, prepare, run_claim
+from ._claim import ClaimResult, ClaimSpec, Ledger, prepare, run_claim
 from ._lenders import Lender
 from ._partitioned import PartitionedClaim, run_partitioned
+from ._policy import PolicyTable
+from ._registry import ExclusionRule, Program, ReferenceList, RuleInput, register
 
-__all__ = ["claim", "claim_partitioned", "claim_spec"]
+__all__ = ["PROGRAM", "claim", "claim_partitioned", "claim_spec"]
+
+
+def _category_not_supported(given: RuleInput) -> np.ndarray:
+    """Rows whose category is not one the version covering the loan supports (transport
+    notice 一, seed 806-814; the 2023 notice added five kinds: ``transport.toml``)."""
+    codes = category_codes(given.columns.frame["borrower_category"])
+    supported = np.zeros(len(codes), dtype=bool)
+    for k, row in enumerate(given.versions):
+        mine = given.version == k
+        if mine.any():
+            supported[mine] = np.isin(codes[mine], list(row.categories.value))
+    return ~supported
+
+
+def _dishonest(given: RuleInput) -> np.ndarray:
+    """Borrowers on the serious-dishonesty list (transport notice 一, seed 818-820:
+    经“信用中国”网站查询未被列入严重失信主体名单); no row when the list was not given."""
+    blocked = given.lists["dishonest"]
+    if blocked is None:
+        return np.zeros(len(given.open_rows), dtype=bool)
+    return given.columns.borrower_in(blocked, given.open_rows)
+
+
+PROGRAM = register(
+    Program(
+        id="transport",
+        name_zh="交通物流专项再贷款",
+        name_en="transport-logistics relending",
+        columns=("borrower_category",),
+        lists=(
+            ReferenceList(
+                "dishonest",
+                required=False,
+                help="the serious-dishonesty list (信用中国 严重失信主体名单): a CSV with an "
+                "id column, or one id per line",
+                missing=(
+                    "dishonest_list_not_given",
+                    "borrowers were not screened against the serious-dishonesty list "
+                    "(严重失信主体名单): no dishonest list was given (--dishonest FILE)",
+                ),
+                empty=(
+                    "dishonest_list_empty",
+                    "the serious-dishonesty list given holds no ids: no borrower was "
+                    "excluded by it",
+                ),
+            ),
+        ),
+        rules=(
+            ExclusionRule("category_not_eligible", _category_not_supported),
+            ExclusionRule("borrower_dishonest", _dishonest),
+        ),
+    )
+)
 
 
 def claim_spec(
@@ -48,26 +103,13 @@ def claim_spec(
     dishonest: str | Path | Iterable[str] | None = None,
     *,
     calendar: BusinessCalendar | str | None = None,
+    policy: PolicyTable | str | Path | None = None,
 ) -> ClaimSpec:
     """Everything that defines a transport claim but the ledger (see :func:`claim`)."""
-    blocked = id_list(dishonest, "dishonest", required=False)
-
-    def exclusions(cols: LoanColumns, open_rows: np.ndarray) -> list[tuple[str, np.ndarray]]:
-        category = category_codes(cols.frame["borrower_category"])
-        out = [("category_not_eligible", category == "")]
-        if blocked is not None:
-            out.append(("borrower_dishonest", cols.borrower_in(blocked, open_rows)))
-        return out
-
     return prepare(
-        "transport",
-        quarter,
-        lender,
-        extra_required=("borrower_category",),
-        program_exclusions=exclusions,
-        lists={"dishonest": None if blocked is None else len(blocked)},
-        calendar=calendar,
-    )
+        PROGRAM, quarter, lender, lists={"dishonest": dishonest}, calendar=calendar,
+        policy=policy,
+    )  # fmt: skip
 
 
 def claim(
@@ -77,6 +119,7 @@ def claim(
     dishonest: str | Path | Iterable[str] | None = None,
     *,
     calendar: BusinessCalendar | str | None = None,
+    policy: PolicyTable | str | Path | None = None,
 ) -> ClaimResult:
     """Compute a lender's transport-logistics relending claim for a quarter.
 
@@ -85,16 +128,21 @@ def claim(
     ledger : DataFrame or path
         The loan ledger; needs a ``borrower_category`` (借款人类型) column.
     quarter : str or Quarter
-        A quarter overlapping May to December 2022.
+        A quarter overlapping 2022-05-01 to 2023-06-30 (transport-2022 and its 2023
+        extension).
     lender : str or Lender
         One of the 7 eligible lenders.
     dishonest : path or iterable of str, optional
         The serious-dishonesty list. Without it no borrower is screened, and the
-        summary says so (``lists.dishonest`` is None).
+        summary says so (``lists.dishonest`` is None, ``screening.dishonest`` is
+        ``not_screened`` and ``warnings`` has ``dishonest_list_not_given``).
     calendar : BusinessCalendar or str, optional
         For the application deadline; default ``prc``.
+    policy : PolicyTable or path, optional
+        A user policy file applied for this claim only.
     """
-    return run_claim(claim_spec(quarter, lender, dishonest, calendar=calendar), ledger)
+    spec = claim_spec(quarter, lender, dishonest, calendar=calendar, policy=policy)
+    return run_claim(spec, ledger)
 
 
 def claim_partitioned(
@@ -104,8 +152,9 @@ def claim_partitioned(
     dishonest: str | Path | Iterable[str] | None = None,
     *,
     calendar: BusinessCalendar | str | None = None,
+    policy: PolicyTable | str | Path | None = None,
     progress: bool = False,
 ) -> PartitionedClaim:
     """:func:`claim` over a Dask DataFrame, partition by partition (``relend[dask]``)."""
-    spec = claim_spec(quarter, lender, dishonest, calendar=calendar)
+    spec = claim_spec(quarter, lender, dishonest, calendar=calendar, policy=policy)
     return run_partitioned(spec, ledger, progress=progress)

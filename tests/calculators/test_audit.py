@@ -29,6 +29,8 @@ def test_each_class_by_hand() -> None:
     invalid = result.loans[result.loans["class"] == "invalid"]
     assert list(invalid["loan_id"]) == ["T06"]
     assert list(invalid["reason"]) == ["invalid_claimed_amount"]
+    assert list(invalid["detail"]) == ["申报金额='abc'"]  # the column as headed in the file
+    assert list(invalid["submitted_line"]) == [8]
     s = result.summary()
     # claimed: 60,000,000 + 19,999 + 30,000,000 + 740,740 + 420 + 100,000 = 90,861,159
     assert s["submitted_fen"] == 90_861_159
@@ -37,10 +39,14 @@ def test_each_class_by_hand() -> None:
     assert s["underclaimed_fen"] == 2  # T02 1 + T03 1
     assert s["net_difference_fen"] == 30_099_998
     assert s["clawback_fen"] == 30_100_000
+    # one row per ledger row (19) and per submitted row not sharing one (X99, T06 'abc'):
+    # 21 rows; matches are T01, T05-T13 (T11's two ledger rows each), T14-T17 and the
+    # ledger row without an id: 16
     assert s["classes"] == {
-        "overclaimed": 1, "not_in_ledger": 1, "underclaimed": 1, "not_claimed": 1,
-        "invalid": 1, "match": 15,
+        "overclaimed": 1, "duplicate_claim": 0, "not_in_ledger": 1, "underclaimed": 1,
+        "not_claimed": 1, "invalid": 1, "match": 16,
     }  # fmt: skip
+    assert len(result.loans) == 21
     # differences first
     assert list(result.loans["class"][:4]) == [
         "overclaimed", "not_in_ledger", "underclaimed", "not_claimed",
@@ -54,7 +60,12 @@ def test_tolerance_absorbs_one_fen_rounding() -> None:
     by_id = result.loans.set_index("loan_id")
     assert by_id.loc["T02", "class"] == "match"
     assert by_id.loc["T03", "class"] == "match"
-    assert result.summary()["underclaimed_fen"] == 2  # totals stay exact
+    s = result.summary()
+    # T02 and T03 are each 1 fen short: within the tolerance, so not underclaimed
+    assert s["underclaimed_fen"] == 0
+    assert s["within_tolerance_fen"] == -2
+    assert s["overclaimed_fen"] == s["clawback_fen"] == 30_100_000  # T04 and X99, unchanged
+    assert s["net_difference_fen"] == 30_099_998  # 30,100,000 - 2: totals stay exact
 
 
 def _own_submission() -> pd.DataFrame:

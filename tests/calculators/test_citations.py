@@ -136,6 +136,9 @@ def test_words_quoted_beside_a_citation_are_on_its_lines(seed, module) -> None:
 def test_transport_category_names_are_on_their_lines(seed) -> None:
     notice = _categories.TRANSPORT_CATEGORIES
     for code, source in _categories.CATEGORY_SOURCES.items():
+        if not _ranges(source):  # the five kinds added in 2023: not in the seed
+            assert "关于进一步做好交通物流领域金融支持与服务的通知" in source, code
+            continue
         first, last = _ranges(source)[0]
         if code in ("logistics_sme", "express_sme"):  # relend's halves of the next
             assert _tight(seed, notice["logistics_express_sme"], first, last), code

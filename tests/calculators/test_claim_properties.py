@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from decimal import Decimal
 from fractions import Fraction
 
 import pandas as pd
+from dateutil.relativedelta import relativedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from calculators import RelendInputError, round_half_up, tech_relending, transport_relending
+from calculators import RelendInputError, tech_relending, transport_relending
+from tests.calculators.oracles import largest_remainder_split
 
 VALID = ["911101085011945813", "915101005446414621", "91420100102630063R", "913205002859570946"]
 ELIGIBLE = VALID[:3]
@@ -35,13 +39,25 @@ principal = st.one_of(
     st.integers(min_value=1, max_value=10**9).map(str),
     st.sampled_from(["-1.00", "0", "1.234", "abc", ""]),
 )
+# the policy's and the quarters' first and last days, and month ends
+BOUNDARY_DAYS = [dt.date(2022, 3, 31), dt.date(2022, 4, 1), dt.date(2022, 4, 30),
+                 dt.date(2022, 5, 1), dt.date(2022, 5, 31), dt.date(2022, 6, 30),
+                 dt.date(2022, 7, 1), dt.date(2022, 8, 31), dt.date(2022, 9, 30)]  # fmt: skip
 row = st.fixed_dictionaries(
     {
         "borrower_id": st.sampled_from(VALID + BAD_IDS[:1]),
         "principal": principal,
         "currency": st.sampled_from(["CNY", "CNY", "人民币", "USD"]),
-        "disbursed": st.dates(dt.date(2022, 3, 1), dt.date(2022, 10, 31)),
-        "term_days": st.integers(min_value=-5, max_value=800),
+        "disbursed": st.one_of(
+            st.dates(dt.date(2022, 3, 1), dt.date(2022, 10, 31)),
+            st.sampled_from(BOUNDARY_DAYS),
+        ),
+        # around six months (181 to 184 days, as the months fall) and around zero
+        "term_days": st.one_of(
+            st.integers(min_value=-5, max_value=800),
+            st.integers(min_value=180, max_value=185),
+            st.integers(min_value=-1, max_value=1),
+        ),
         "style": st.integers(min_value=0, max_value=3),
         "category": st.sampled_from(["logistics_sme", "道路普通货物运输企业", "other", ""]),
     }
@@ -66,6 +82,22 @@ def _ledger(rows: list[dict], prefix: str = "L") -> pd.DataFrame:
 
 
 ledgers = st.lists(row, min_size=0, max_size=40).map(_ledger)
+# rows a tech 2022Q2 claim takes but for the term, with small principals (1 to 30 fen):
+# many loans share each remainder, so where the leftover fen stop decides between tied
+# rows; terms around six months (181 to 184 days, as the months fall)
+eligible_row = st.fixed_dictionaries(
+    {
+        "borrower_id": st.sampled_from(ELIGIBLE),
+        "principal": st.integers(min_value=1, max_value=30).map(lambda f: f"0.{f:02d}"),
+        "currency": st.just("CNY"),
+        "disbursed": st.dates(dt.date(2022, 4, 1), dt.date(2022, 6, 30)),
+        "term_days": st.one_of(
+            st.integers(min_value=200, max_value=400), st.integers(min_value=180, max_value=185)
+        ),
+        "style": st.integers(min_value=0, max_value=3),
+        "category": st.just("logistics_sme"),
+    }
+)
 
 
 @given(ledgers, st.randoms(use_true_random=False))
@@ -93,18 +125,72 @@ def test_eligible_principal_is_additive_over_disjoint_ledgers(rows_a, rows_b) ->
     assert total == parts
 
 
-@given(ledgers)
-def test_entitlement_bounds_split_and_row_count(ledger) -> None:
-    result = tech_relending.claim(ledger, "2022Q2", "ICBC", ELIGIBLE)
-    loans = result.loans
-    assert len(loans) == len(ledger)
-    assert list(loans["loan_id"]) == list(ledger["loan_id"])
-    assert int(loans["entitlement_fen"].sum()) == result.entitlement_fen
-    valid_principal = int(loans["principal_fen"].sum(skipna=True))
-    assert 0 <= result.entitlement_fen <= round_half_up(Fraction(3, 5) * valid_principal)
-    assert result.entitlement_fen == round_half_up(Fraction(3, 5) * result.eligible_principal_fen)
-    assert set(loans["status"].astype(str)) <= {"eligible", "excluded", "invalid"}
-    assert (loans.loc[loans["status"] != "eligible", "entitlement_fen"] == 0).all()
+def _oracle_fen(text: str) -> int | None:
+    """The principal in fen as the README states the rule, or None: yuan with at most
+    two decimals (the generator only writes 2), thousands grouped by three, above 0."""
+    if not re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?", text):
+        return None
+    fen = int(Decimal(text.replace(",", "")) * 100)
+    return fen if fen > 0 else None
+
+
+INVALID = {"invalid_borrower_id", "invalid_principal", "maturity_not_after_disbursement"}
+
+
+def _oracle_reason(r: dict, program: str) -> str:
+    """The first reason that applies, written from the README and the notices, not from
+    the code: tech 2022Q2 (from 2022-04-01, term at least 6 months, borrower listed),
+    transport 2022Q3 (2022-05-01 to 2022-12-31, category, not dishonest)."""
+    disbursed = r["disbursed"]
+    matures = disbursed + dt.timedelta(days=r["term_days"])
+    tech = program == "tech"
+    start, end = (dt.date(2022, 4, 1), dt.date(2022, 6, 30)) if tech else (
+        dt.date(2022, 7, 1), dt.date(2022, 9, 30))  # fmt: skip
+    checks = [
+        ("invalid_borrower_id", r["borrower_id"] not in VALID),
+        ("invalid_principal", _oracle_fen(r["principal"]) is None),
+        ("maturity_not_after_disbursement", matures <= disbursed),
+        ("non_cny", r["currency"] not in ("CNY", "人民币")),
+        ("before_policy_start", disbursed < (dt.date(2022, 4, 1) if tech else dt.date(2022, 5, 1))),
+        ("outside_period", not start <= disbursed <= end),
+    ]
+    if tech:
+        # six calendar months, clamped at month end (relativedelta does the clamping)
+        checks.append(("term_under_minimum", matures < disbursed + relativedelta(months=6)))
+        checks.append(("borrower_not_eligible", r["borrower_id"] not in ELIGIBLE))
+    else:
+        checks.append(("category_not_eligible", r["category"] not in CATEGORIES))
+        checks.append(("borrower_dishonest", r["borrower_id"] == DISHONEST))
+    return next((name for name, applies in checks if applies), "eligible")
+
+
+CATEGORIES = ("logistics_sme", "道路普通货物运输企业")
+DISHONEST = VALID[0]
+
+
+@given(st.lists(st.one_of(row, eligible_row), max_size=40))
+def test_every_row_reason_and_amount_match_a_hand_written_oracle(rows) -> None:
+    ledger = _ledger(rows)
+    for program, result, ratio in (
+        ("tech", tech_relending.claim(ledger, "2022Q2", "ICBC", ELIGIBLE), Fraction(3, 5)),
+        ("transport", transport_relending.claim(ledger, "2022Q3", "ABC", [DISHONEST]), Fraction(1)),
+    ):
+        loans = result.loans
+        reasons = [_oracle_reason(r, program) for r in rows]
+        assert list(loans["loan_id"]) == list(ledger["loan_id"])
+        assert list(loans["reason"].astype(str)) == reasons, program
+        status = [
+            "eligible" if x == "eligible" else "invalid" if x in INVALID else "excluded"
+            for x in reasons
+        ]
+        assert list(loans["status"].astype(str)) == status, program
+        principal = [_oracle_fen(r["principal"]) for r in rows]
+        assert [None if pd.isna(x) else int(x) for x in loans["principal_fen"]] == principal
+        eligible = [p if x == "eligible" else 0 for p, x in zip(principal, reasons, strict=True)]
+        assert result.eligible_principal_fen == sum(eligible)
+        split = largest_remainder_split([p or 0 for p in eligible], ratio)
+        assert list(loans["entitlement_fen"]) == split, program
+        assert result.entitlement_fen == sum(split)
 
 
 @given(

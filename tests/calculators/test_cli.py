@@ -9,6 +9,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from calculators import REASON_ALIASES
 from calculators.cli import main
 
 GOLDEN = Path(__file__).parent.parent / "golden"
@@ -86,7 +87,7 @@ def test_claim_json_and_outputs(tmp_path, eligible, capsys) -> None:
     assert json.loads((out / "summary.json").read_text(encoding="utf-8")) == summary
     loans = pd.read_csv(out / "loans.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert len(loans) == 19
-    assert list(loans["reason"]) == list(loans["expected_reason"])
+    assert list(loans["reason"]) == [REASON_ALIASES.get(c, c) for c in loans["expected_reason"]]
     assert loans["entitlement_fen"].astype(int).sum() == 60_761_161
     book = openpyxl.load_workbook(out / "claim.xlsx", read_only=True)
     assert book.sheetnames[0].startswith("summary")

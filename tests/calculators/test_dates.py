@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -23,11 +24,15 @@ def _render(day: dt.date, style: int) -> str:
         day.strftime("%Y%m%d"),
         f"{day.year}年{day.month}月{day.day}日",
         f"{day.isoformat()} 00:00:00",
+        f"{day.year}.{day.month:02d}.{day.day:02d}",
+        f"{day.year}.{day.month}.{day.day}",
+        # full-width digits and dashes, as NFKC reads them
+        day.isoformat().translate(str.maketrans("0123456789-", "０１２３４５６７８９－")),
     ][style]
 
 
 @given(st.lists(st.tuples(st.dates(dt.date(1900, 1, 1), dt.date(2200, 12, 31)),
-                          st.integers(0, 5)), max_size=40))  # fmt: skip
+                          st.integers(0, 8)), max_size=40))  # fmt: skip
 def test_every_accepted_format_parses_to_the_same_day(items) -> None:
     values = pd.Series([_render(day, style) for day, style in items], dtype=object)
     days, ok = parse_dates(values)
@@ -37,8 +42,9 @@ def test_every_accepted_format_parses_to_the_same_day(items) -> None:
 
 def _oracle(text: str) -> dt.date | None:
     """The accepted formats, written independently with ``re`` and ``datetime``."""
-    text = re.sub(r"[ T]00:00(:00)?$", "", text.strip())
+    text = re.sub(r"[ T]00:00(:00)?$", "", unicodedata.normalize("NFKC", text).strip())
     for pattern in (r"(\d{4})-(\d{1,2})-(\d{1,2})", r"(\d{4})/(\d{1,2})/(\d{1,2})",
+                    r"(\d{4})\.(\d{1,2})\.(\d{1,2})",
                     r"(\d{4})(\d{2})(\d{2})", r"(\d{4})年(\d{1,2})月(\d{1,2})日"):  # fmt: skip
         match = re.fullmatch(pattern, text, flags=re.ASCII)
         if match:
@@ -49,7 +55,10 @@ def _oracle(text: str) -> dt.date | None:
     return None
 
 
-@given(st.lists(st.one_of(st.text("0123456789-/年月日 :T", max_size=19), st.text(max_size=12)),
+DATE_CHARACTERS = "0123456789-/.年月日 :T０１２－．"  # the last five are full-width
+
+
+@given(st.lists(st.one_of(st.text(DATE_CHARACTERS, max_size=19), st.text(max_size=12)),
                 max_size=30))  # fmt: skip
 def test_anything_else_is_invalid_not_guessed(texts) -> None:
     days, ok = parse_dates(pd.Series(texts, dtype=object))
@@ -62,9 +71,11 @@ def test_anything_else_is_invalid_not_guessed(texts) -> None:
 
 def test_impossible_and_odd_dates() -> None:
     values = pd.Series(["2022-02-29", "2024-02-29", "2022-13-01", "2022-00-10", "2022-04-31",
-                        "2022-04-01 12:00:00", "01/04/2022", "2022.04.01", None, ""])  # fmt: skip
+                        "2022-04-01 12:00:00", "01/04/2022", "2022.04.31", "01.04.2022", None,
+                        ""])  # fmt: skip
     _, ok = parse_dates(values)
-    assert list(ok) == [False, True, False, False, False, False, False, False, False, False]
+    assert list(ok) == [False, True, False, False, False, False, False, False, False, False,
+                        False]  # fmt: skip
 
 
 @given(st.dates(dt.date(1950, 1, 1), dt.date(2150, 12, 31)), st.integers(0, 36))

@@ -6,7 +6,7 @@ import datetime as dt
 from fractions import Fraction
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from calculators import ExtensionLimitError, MoneyError, facility, tech_relending
@@ -61,13 +61,30 @@ def test_extension_limits_and_bad_amounts() -> None:
     st.dates(D(2022, 5, 1), D(2023, 12, 31)),
     st.integers(min_value=0, max_value=2),
 )
-def test_interest_is_additive_and_ends_are_business_days(amount, drawdown, extensions) -> None:
+# 2023-07-17 to 2024-07-17 (a Wednesday) is 366 days: 36,000 x 7 x 366 / 144,000 = 640.5,
+# half up 641 (half even would give 640)
+@example(36_000, D(2023, 7, 17), 0)
+def test_each_period_is_an_anniversary_rolled_forward_with_its_own_rounding(
+    amount, drawdown, extensions
+) -> None:
     s = facility.schedule("tech", amount, drawdown, extensions)
-    assert s.interest_fen == sum(p.interest_fen for p in s.periods)
-    assert all(china().is_business_day(p.end) for p in s.periods)
+    assert len(s.periods) == extensions + 1
+    assert s.periods[0].start == drawdown
+    cal = china()
+    for number, p in enumerate(s.periods):
+        # the (number + 1)th anniversary (no drawdown drawn here is a 29 February)
+        anniversary = drawdown.replace(year=drawdown.year + number + 1)
+        # the end is the anniversary or the first business day after it, nothing later
+        assert anniversary <= p.end and cal.is_business_day(p.end)
+        skipped = (anniversary + dt.timedelta(n) for n in range((p.end - anniversary).days))
+        assert not any(cal.is_business_day(day) for day in skipped)
+        assert p.days == (p.end - p.start).days
+        # drawn before the 2025 cut: 1.75% = 7/400, ACT/360, rounded half up per period:
+        # amount x 7/400 x days/360 = amount x 7 x days / 144,000; in integers, half up
+        # is (2 x amount x 7 x days + 144,000) // 288,000
+        assert p.interest_fen == (14 * amount * p.days + 144_000) // 288_000
     assert all(a.end == b.start for a, b in zip(s.periods, s.periods[1:], strict=False))
-    shorter = facility.schedule("tech", amount, drawdown, 0)
-    assert shorter.periods[0] == s.periods[0]
+    assert s.interest_fen == sum((14 * amount * p.days + 144_000) // 288_000 for p in s.periods)
 
 
 def test_clawback_returns_the_loans_allotted_amounts() -> None:

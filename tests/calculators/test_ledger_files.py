@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from calculators import LedgerFileError, tech_relending
@@ -55,6 +55,8 @@ def test_a_list_with_a_bad_id_is_refused(tmp_path) -> None:
 
 
 @given(st.binary(max_size=300))
+# two eligible loans of 1.01 yuan: 3/5 x 202 fen = 121.2 -> 121 fen in all (61 + 60)
+@example(f"K1,{A},1.01,2022-04-01,2023-04-01\nK2,{A},1.01,2022-04-02,2023-04-02\n".encode())
 def test_any_bytes_give_a_ledger_or_one_documented_error(data) -> None:
     import tempfile
     from pathlib import Path
@@ -66,4 +68,11 @@ def test_any_bytes_give_a_ledger_or_one_documented_error(data) -> None:
             result = tech_relending.claim(path, "2022Q2", "ICBC", [A])
         except LedgerFileError:
             return
-        assert int(result.loans["entitlement_fen"].sum()) == result.entitlement_fen
+        loans = result.loans
+        assert loans["reason"].notna().all()
+        eligible = (loans["status"].astype(str) == "eligible").to_numpy()
+        principal = int(loans.loc[eligible, "principal_fen"].sum())
+        assert result.eligible_principal_fen == principal
+        assert result.entitlement_fen == (6 * principal + 5) // 10  # 3/5, half up
+        assert (loans.loc[~eligible, "entitlement_fen"] == 0).all()
+        assert int(loans["entitlement_fen"].sum()) == result.entitlement_fen

@@ -1,0 +1,180 @@
+"""The program registry: one :class:`Program` value per relending program.
+
+A program of the "先贷后借" shape (the bank lends, then claims a share of the principal)
+differs from another only by data and rules: its policy versions (a TOML file in
+``calculators/policies``), the ledger columns it needs beyond the common ones, the
+reference lists it reads (each required or optional), and its exclusion rules as
+``(reason code, rule)`` pairs. The generic claim engine (:mod:`calculators._claim`)
+runs any registered program; the command line, the audit and the reason codes are
+built from this registry. Adding a program is one rules module that calls
+:func:`register`, one policy file and one golden test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ._errors import ParameterError
+from ._reasons import add_reasons
+
+if TYPE_CHECKING:
+    from ._claim import LoanColumns
+    from ._ids import IdSet
+    from ._policy import PolicyRow
+
+
+@dataclass(frozen=True)
+class ReferenceList:
+    """A list of borrower ids a program reads (eligible firms, a blacklist).
+
+    Attributes
+    ----------
+    name : str
+        The Python keyword and the summary key (``eligible_borrowers``); the command-line
+        option is the same with dashes (``--eligible-borrowers``).
+    required : bool
+        A claim without a required list is refused; without an optional one the rule
+        that reads it is skipped and the summary says so (``unscreened``).
+    help : str
+        What the list is, for the command line's help.
+    missing : tuple of (code, message), optional
+        For an optional list: the warning when it is not given (the rule reading it is
+        skipped, and the summary's ``screening`` says ``not_screened``).
+    empty : tuple of (code, message), optional
+        For an optional list: the warning when it holds no ids.
+
+    Notes
+    -----
+    A required list must hold at least one id: an empty list of eligible borrowers
+    would make every loan ineligible, silently.
+    """
+
+    name: str
+    required: bool
+    help: str
+    missing: tuple[str, str] | None = None
+    empty: tuple[str, str] | None = None
+
+    @property
+    def what(self) -> str:
+        """The list's name in messages, ``eligible-borrowers``."""
+        return self.name.replace("_", "-")
+
+    @property
+    def option(self) -> str:
+        """The command-line option, ``--eligible-borrowers``."""
+        return "--" + self.name.replace("_", "-")
+
+
+@dataclass(frozen=True)
+class RuleInput:
+    """What an exclusion rule sees.
+
+    Attributes
+    ----------
+    columns : LoanColumns
+        The ledger's validated columns.
+    open_rows : numpy.ndarray of bool
+        Rows no earlier reason decided; a rule's mask matters only there (a rule may
+        look up only these rows, to save work).
+    lists : Mapping of str to IdSet or None
+        The program's reference lists by name (None: an optional list not given).
+    versions : tuple of PolicyRow
+        The policy versions overlapping the claim period.
+    version : numpy.ndarray of int8
+        Per row, the index into ``versions`` of the version covering the loan's
+        disbursement date (-1: none).
+    """
+
+    columns: LoanColumns
+    open_rows: np.ndarray
+    lists: Mapping[str, IdSet | None]
+    versions: tuple[PolicyRow, ...]
+    version: np.ndarray
+
+
+Rule = Callable[[RuleInput], np.ndarray]
+
+
+@dataclass(frozen=True)
+class ExclusionRule:
+    """A reason code and the rule that gives the rows it excludes (a bool mask)."""
+
+    reason: str
+    rule: Rule = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Program:
+    """A relending program: everything that sets it apart, as data and rules.
+
+    Attributes
+    ----------
+    id : str
+        ``tech``; also the name of its policy file (``tech.toml``).
+    name_zh, name_en : str
+    columns : tuple of str
+        Ledger columns required beyond the common ones (``borrower_category``).
+    lists : tuple of ReferenceList
+    rules : tuple of ExclusionRule
+        Applied after the common exclusions (currency, policy window, claim period,
+        minimum term), in this order; the first that applies wins.
+    policy_file : pathlib.Path or None
+        The policy file; None for the package's ``calculators/policies/<id>.toml``.
+    """
+
+    id: str
+    name_zh: str
+    name_en: str
+    columns: tuple[str, ...] = ()
+    lists: tuple[ReferenceList, ...] = ()
+    rules: tuple[ExclusionRule, ...] = ()
+    policy_file: Path | None = None
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """The reason codes this program adds."""
+        return tuple(r.reason for r in self.rules)
+
+    def reference_list(self, name: str) -> ReferenceList:
+        """The list called ``name``, or :class:`ParameterError` naming the lists."""
+        for found in self.lists:
+            if found.name == name:
+                return found
+        names = ", ".join(x.name for x in self.lists) or "none"
+        raise ParameterError(name, "given", f"the lists of {self.id}: {names}")
+
+
+_PROGRAMS: dict[str, Program] = {}
+
+
+def register(program: Program) -> Program:
+    """Add ``program`` to the registry (a program registered again replaces itself);
+    its reason codes join the table of codes (:func:`calculators._reasons.add_reasons`)."""
+    add_reasons(program.reasons)
+    _PROGRAMS[program.id] = program
+    return program
+
+
+def unregister(program_id: str) -> None:
+    """Remove a program (for tests that register a toy one)."""
+    _PROGRAMS.pop(program_id, None)
+
+
+def registered() -> Mapping[str, Program]:
+    """Every registered program, by id, in registration order."""
+    return MappingProxyType(dict(_PROGRAMS))
+
+
+def get_program(program_id: str) -> Program:
+    """A registered program, or :class:`ParameterError` naming the ones there are."""
+    try:
+        return _PROGRAMS[program_id]
+    except KeyError:
+        raise ParameterError("program", program_id, f"one of {', '.join(_PROGRAMS)}") from None
