@@ -66,6 +66,10 @@ OUTPUT_NAMES: tuple[str, ...] = (
 CHINESE_HEADERS: Mapping[str, str] = {
     **{canonical: aliases[0] for canonical, aliases in COLUMN_ALIASES.items()},
     "principal_fen": "本金(分)",
+    "overclaimed_fen": "多报金额(分)",
+    "underclaimed_fen": "少报金额(分)",
+    "submitted_line": "申报文件行号",
+    "ledger_line": "台账行号",
     "status": "状态",
     "reason": "原因代码",
     "detail": "说明",
@@ -719,7 +723,7 @@ def _flat(summary: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, A
     per-row lists and the sources, which have sheets of their own, left out."""
     for key, value in summary.items():
         name = f"{prefix}{key}"
-        if key in ("sources", "units", "files"):
+        if key in ("sources", "sources_by_version", "units", "files"):
             continue
         if isinstance(value, Mapping):
             yield from _flat(value, f"{name}.")
@@ -797,40 +801,54 @@ def _summary_value(sheet: Any, row: int, key: str, value: Any, formats: Mapping[
         sheet.write_string(row, 2, str(value), formats["wrap"])
 
 
-def _sources(summary: Mapping[str, Any]) -> Mapping[str, Any]:
-    if isinstance(summary.get("sources"), Mapping):
-        return summary["sources"]
+def _claim_of(summary: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The claim's summary: the summary itself, or an audit's ``claim``."""
     claim = summary.get("claim")
-    if isinstance(claim, Mapping) and isinstance(claim.get("sources"), Mapping):
-        return claim["sources"]
-    return {}
+    return claim if isinstance(claim, Mapping) else summary
+
+
+def _sources(summary: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any], Mapping[str, Any]]]:
+    """(policy version, its figures' sources, its figures' values) for every version the
+    claim applied: ``sources_by_version``, else the one version's ``sources``."""
+    claim = _claim_of(summary)
+    values = {
+        v.get("version"): v for v in claim.get("policy_versions", []) if isinstance(v, Mapping)
+    }
+    by_version = claim.get("sources_by_version")
+    if isinstance(by_version, Mapping) and by_version:
+        return [(str(v), s, values.get(v, {})) for v, s in by_version.items()]
+    if isinstance(claim.get("sources"), Mapping):
+        return [(str(claim.get("policy", "")), claim["sources"], claim)]
+    return []
 
 
 def _sources_sheet(book: Any, formats: Mapping[str, Any], summary: Mapping[str, Any]) -> None:
     """Each figure applied, its value where the summary gives it, and its source in the
-    notice's words (title, clause, quoted text), or why it is an assumption."""
+    notice's words (title, clause, quoted text), or why it is an assumption; one block
+    per policy version applied."""
     sheet = book.add_worksheet("sources 依据")
     heads = (("政策参数", "figure"), ("值", "value"), ("出处(通知名称、条款)", "source"),
-             ("是否假设", "assumption"), ("假设理由", "why"))  # fmt: skip
+             ("是否假设", "assumption"), ("假设理由", "why"), ("政策版本", "version"))  # fmt: skip
     for header in (0, 1):
         for k, words in enumerate(heads):
             sheet.write_string(header, k, words[header], formats["header"])
-    for k, width in enumerate((20, 12, 80, 10, 60)):
+    for k, width in enumerate((20, 12, 80, 10, 60, 16)):
         sheet.set_column(k, k, width, formats["wrap"] if width >= 60 else None)
     sheet.freeze_panes(2, 1)
     row = 2
-    claim = summary.get("claim") if isinstance(summary.get("claim"), Mapping) else summary
-    for figure, entry in _sources(summary).items():
-        entry = entry if isinstance(entry, Mapping) else {"source": str(entry)}
-        sheet.write_string(row, 0, str(figure))
-        value = claim.get(figure) if isinstance(claim, Mapping) else None
-        if isinstance(value, str | int) and not isinstance(value, bool):
-            sheet.write_string(row, 1, str(value))
-        sheet.write_string(row, 2, str(entry.get("source", "")), formats["wrap"])
-        sheet.write_string(row, 3, "是 yes" if entry.get("assumption") else "否 no")
-        if entry.get("why"):
-            sheet.write_string(row, 4, str(entry["why"]), formats["wrap"])
-        row += 1
+    for version, sources, values in _sources(summary):
+        for figure, entry in sources.items():
+            entry = entry if isinstance(entry, Mapping) else {"source": str(entry)}
+            sheet.write_string(row, 0, str(figure))
+            value = values.get(figure)
+            if isinstance(value, str | int) and not isinstance(value, bool):
+                sheet.write_string(row, 1, str(value))
+            sheet.write_string(row, 2, str(entry.get("source", "")), formats["wrap"])
+            sheet.write_string(row, 3, "是 yes" if entry.get("assumption") else "否 no")
+            if entry.get("why"):
+                sheet.write_string(row, 4, str(entry["why"]), formats["wrap"])
+            sheet.write_string(row, 5, version)
+            row += 1
     if isinstance(summary.get("source"), str):  # the NPL check cites its articles at once
         sheet.write_string(row, 0, "source")
         sheet.write_string(row, 2, summary["source"], formats["wrap"])

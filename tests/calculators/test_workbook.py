@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import warnings
 from pathlib import Path
 from unittest import mock
 
@@ -183,7 +184,7 @@ def test_sources_sheet_lists_every_figure_in_the_notices_words(claim_out) -> Non
     summary = json.loads((claim_out / "summary.json").read_text(encoding="utf-8"))
     book = openpyxl.load_workbook(claim_out / "claim.xlsx")
     _, en, cells = _table(book["sources 依据"])
-    assert en == ["figure", "value", "source", "assumption", "why"]
+    assert en == ["figure", "value", "source", "assumption", "why", "version"]
     shown = {row[0].value: row for row in cells}
     assert set(shown) == set(summary["sources"])
     for figure, entry in summary["sources"].items():
@@ -193,6 +194,28 @@ def test_sources_sheet_lists_every_figure_in_the_notices_words(claim_out) -> Non
     assert "关于设立科技创新再贷款的通知" in shown["ratio"][2].value
     assert "贷款本金的 60%" in shown["ratio"][2].value
     assert shown["ratio"][1].value == "0.6"
+    assert {row[5].value for row in cells} == {"tech-2022"}
+
+
+def test_sources_of_both_versions_when_a_quarter_spans_two(tmp_path) -> None:
+    # 2024Q2: tech-2022 until 2024-04-06, tech-2024 from 2024-04-07 (its successor)
+    frame = pd.DataFrame({
+        "loan_id": ["A", "B"], "borrower_id": [ELIGIBLE_IDS[0]] * 2,
+        "principal": ["100.00", "200.00"], "disbursement_date": ["2024-04-01", "2024-05-01"],
+        "maturity_date": ["2025-04-01", "2025-05-01"],
+    })  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a provisional calendar year is beside the point
+        summary = tech_relending.claim(frame, "2024Q2", "ICBC", ELIGIBLE_IDS[:1]).summary()
+    path = tmp_path / "claim.xlsx"
+    _report.write_workbook(summary, pd.DataFrame(), path, "loans")
+    _, _, cells = _table(openpyxl.load_workbook(path)["sources 依据"])
+    shown = {(row[5].value, row[0].value): row[2].value for row in cells}
+    expected = {(version, figure): entry["source"]
+                for version, sources in summary["sources_by_version"].items()
+                for figure, entry in sources.items()}  # fmt: skip
+    assert {v for v, _ in expected} == {"tech-2022", "tech-2024"}
+    assert shown == expected
 
 
 def test_summary_sheet_amounts_and_dates_are_typed(claim_out) -> None:
@@ -419,8 +442,6 @@ def _outputs() -> dict[str, pd.DataFrame]:
 @pytest.mark.parametrize("name", ["tech golden", "tech example", "transport golden",
                                   "transport example", "npl golden"])  # fmt: skip
 def test_csv_of_golden_and_example_outputs_is_pandas_byte_for_byte(tmp_path, name) -> None:
-    import warnings
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         frame = _outputs()[name]
