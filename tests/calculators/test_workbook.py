@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import json
 import warnings
+import zipfile
 from pathlib import Path
 from unittest import mock
 
@@ -332,6 +333,31 @@ def test_text_cells_read_back_as_xlsxwriter_writes_them(tmp_path) -> None:
     theirs = [r[0] for r in openpyxl.load_workbook(reference).active.iter_rows(values_only=True)]
     assert ours == theirs  # and no totals row: these rows are of no known kind
     assert ours[0] == "=1+1" and ours[1] == "<a&b>" and ours[2] == " lead"
+
+
+def test_rendered_rows_are_the_xml_xlsxwriter_writes(tmp_path) -> None:
+    # The rows are rendered by Arrow, not by XlsxWriter's own cell writer: the sheet XML
+    # of text and integer cells must be what XlsxWriter itself writes for them.
+    frame = pd.DataFrame({"loan_id": pd.array(["A<1", " b", "c&d", None], dtype="str"),
+                          "n": pd.array([1, None, -3, 10**14], dtype="Int64")})  # fmt: skip
+    ours = tmp_path / "ours.xlsx"
+    _report.write_workbook({}, frame, ours, "rows")
+    theirs = tmp_path / "theirs.xlsx"
+    book = xlsxwriter.Workbook(str(theirs), {"constant_memory": True})
+    whole = book.add_format({"num_format": "0"})
+    sheet = book.add_worksheet()
+    for row, (text, number) in enumerate(zip(frame["loan_id"], frame["n"], strict=True), 2):
+        if isinstance(text, str):
+            sheet.write_string(row, 0, text)
+        if not pd.isna(number):
+            sheet.write_number(row, 1, int(number), whole)
+    book.close()
+
+    def rows(path: Path, member: str) -> str:
+        xml = zipfile.ZipFile(path).read(member).decode("utf-8")
+        return xml[xml.index('<row r="3">') : xml.index("</sheetData>")]
+
+    assert rows(ours, "xl/worksheets/sheet2.xml") == rows(theirs, "xl/worksheets/sheet1.xml")
 
 
 def test_fen_beyond_excel_digits_are_text(tmp_path) -> None:
