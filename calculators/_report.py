@@ -372,7 +372,10 @@ def _date_cells(name: object) -> Callable[[pd.DataFrame], _Cells]:
         days, ok = parse_dates(block[name])
         serial = days + EXCEL_EPOCH_DAYS
         ok = ok & (serial >= EXCEL_FIRST_SAFE_SERIAL) & (serial <= EXCEL_LAST_SERIAL)
-        given = arrow_text(block[name].astype(str).where(block[name].notna(), None))
+        values = block[name]
+        if pd.api.types.is_datetime64_any_dtype(values.dtype):  # a time of day, say
+            values = values.astype(str).where(values.notna(), None)
+        given = arrow_text(values)
         return _Cells(_where(pa.array(serial).cast(pa.large_string()), ok), _where(given, ~ok))
 
     return cells
@@ -442,7 +445,8 @@ def _escaped(text: pa.Array) -> tuple[pa.Array, pa.Array]:
     text = text.cast(pa.large_string())
     if (pc.max(pc.utf8_length(text)).as_py() or 0) > 32_767:
         text = pc.utf8_slice_codeunits(text, 0, 32_767)  # Excel's limit for a cell
-    text = pc.replace_substring_regex(text, "(_x[0-9a-fA-F]{4}_)", "_x005F\\1")
+    if _anywhere(text, "_x"):  # Excel's own escapes, written literally, are escaped
+        text = pc.replace_substring_regex(text, "(_x[0-9a-fA-F]{4}_)", "_x005F\\1")
     control = pc.match_substring_regex(text, _CONTROL)
     if pc.any(control).as_py():  # rare: escaped one value at a time
         values = text.to_pylist()
@@ -450,9 +454,14 @@ def _escaped(text: pa.Array) -> tuple[pa.Array, pa.Array]:
             values[k] = re.sub(_CONTROL, lambda m: f"_x{ord(m.group()):04X}_", values[k])
         text = pa.array(values, type=pa.large_string())
     for raw, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
-        text = pc.replace_substring(text, raw, entity)
+        if _anywhere(text, raw):
+            text = pc.replace_substring(text, raw, entity)
     preserve = pc.match_substring_regex(text, "^\\s|\\s$")
     return text, preserve
+
+
+def _anywhere(text: pa.Array, part: str) -> bool:
+    return bool(pc.any(pc.match_substring(text, part)).as_py())
 
 
 def _xml_rows(columns: list[_Column], block: pd.DataFrame, first_row: int,
