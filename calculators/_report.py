@@ -73,6 +73,7 @@ CHINESE_HEADERS: Mapping[str, str] = {
     "status": "状态",
     "reason": "原因代码",
     "detail": "说明",
+    "policy_version": "政策版本",
     "entitlement_fen": "可申请再贷款(分)",
     "claimed_fen": "申报金额(分)",
     "recomputed_fen": "复核金额(分)",
@@ -560,6 +561,20 @@ def write_workbook(
     """Write a workbook to hand over: summary, rows (split over sheets past Excel's row
     limit), the invalid rows, the policy sources and the codes' labels.
 
+    Parameters
+    ----------
+    summary : Mapping
+        The summary of the run (as in ``summary.json``): the summary sheet, the totals
+        row's kind and the sources sheet come from it.
+    rows : pandas.DataFrame
+        Every output row (per loan, per audited loan, per NPL unit), in order.
+    path : Path
+        The file to write.
+    rows_sheet : str
+        The name of the first sheet of rows (``loans 贷款``).
+    progress : bool, default False
+        Show a progress bar on stderr once the write has taken two seconds.
+
     Notes
     -----
     Amounts: each integer fen column is followed by its yuan, a number computed from
@@ -573,7 +588,11 @@ def write_workbook(
 
     The workbook is written by XlsxWriter in constant-memory mode; the rows themselves
     are rendered as sheet XML by Arrow's string kernels, a block of 65,536 rows at a
-    time, and handed to XlsxWriter's row stream (see ``benchmarks/README.md``).
+    time, and handed to XlsxWriter's row stream (see ``benchmarks/README.md``). That
+    leans on a few of XlsxWriter's internals (the sheet's row file ``fh``,
+    ``_write_single_row``, ``_check_dimensions``, ``previous_row``, a format's
+    ``_get_xf_index``), hence the pin to XlsxWriter 3; a test checks that the rendered
+    rows are the XML XlsxWriter itself writes for the same cells.
     """
     book = xlsxwriter.Workbook(
         str(path),
