@@ -32,7 +32,7 @@ from . import (
     tech_relending,
     transport_relending,
 )
-from ._claim import ClaimResult, claim
+from ._claim import claim
 from ._errors import (
     ExtensionLimitError,
     LedgerFileError,
@@ -57,6 +57,7 @@ from ._policy import (
 )
 from ._reasons import COMMON_EXCLUSIONS, INVALID_REASONS, REASON_ALIASES, reason_codes
 from ._registry import ExclusionRule, Program, ReferenceList, RuleInput, register, registered
+from ._result import ClaimResult
 
 __all__ = [
     "COMMON_EXCLUSIONS",
@@ -100,3 +101,13 @@ __all__ = [
     "transport_relending",
     "yuan_to_fen",
 ]
+
+# public classes and functions show under the public package (httpx's practice), not
+# under the private module that defines them
+for _name in __all__:
+    _obj = globals()[_name]
+    if (isinstance(_obj, type) or callable(_obj)) and getattr(_obj, "__module__", "").startswith(
+        __name__ + "._"
+    ):
+        _obj.__module__ = __name__
+del _name, _obj

@@ -3,7 +3,7 @@
 Notes
 -----
 A loan id that occurs more than once makes every row that carries it
-``duplicate_loan_id`` (the reason order is in :data:`calculators._ledger.REASONS`).
+``duplicate_loan_id`` (the reason order is in :mod:`calculators._reasons`).
 Ids are compared after stripping surrounding whitespace; an empty id is
 ``invalid_loan_id`` instead.
 """

@@ -39,9 +39,11 @@ from ._errors import LedgerFileError
 from ._ids import IdColumn, IdSet, normalized
 from ._text import TEXT, arrow_text
 
-# canonical column -> aliases (compared after stripping spaces and lower-casing)
+# canonical column -> aliases (compared after the header-cleaning rule of
+# _normal_header): the one table for every file relend reads
 COLUMN_ALIASES: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
     {
+        # loan ledgers (贷款台账)
         "loan_id": ("借据号", "贷款编号", "借据编号"),
         "borrower_id": ("统一社会信用代码", "借款人证件号码", "证件号码"),
         "borrower_name": ("借款人名称", "借款人", "企业名称"),
@@ -51,8 +53,26 @@ COLUMN_ALIASES: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
         "disbursement_date": ("发放日期", "放款日期", "发放日"),
         "maturity_date": ("到期日期", "到期日"),
         "borrower_category": ("借款人类型", "借款人类别"),
+        # submitted claims (audit)
+        "claimed": ("申报金额", "申请金额", "申请再贷款金额"),
+        "claimed_fen": ("申报金额_分",),
+        # NPL files
+        "unit": ("机构", "分支机构"),
+        "industry": ("行业",),
+        "loan_balance": ("贷款余额",),
+        "npl_balance": ("不良贷款余额",),
+        "baseline_tolerance_pct": ("基准容忍度",),
+        "uplift_pct": ("上调幅度",),
+        # quarter-end balances (microloan incentive)
+        "quarter": ("季度",),
+        "balance": ("余额", "普惠小微贷款余额"),
     }
 )
+LEDGER_COLUMNS = (
+    "loan_id", "borrower_id", "borrower_name", "principal", "principal_fen", "currency",
+    "disbursement_date", "maturity_date", "borrower_category",
+)  # fmt: skip
+"""The columns a ledger may have; other files name theirs (``among``)."""
 _PANDAS_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default "str"
 REQUIRED = ("loan_id", "borrower_id", "disbursement_date", "maturity_date")
 CNY_ALIASES = ("CNY", "RMB", "人民币", "156", "")
@@ -91,9 +111,11 @@ _ALIAS_TO_CANONICAL = MappingProxyType(
 )
 
 
-def canonical_name(column: object) -> str | None:
-    """The canonical name of a ledger header (``借据号`` -> ``loan_id``), or None."""
-    return _ALIAS_TO_CANONICAL.get(_normal_header(column))
+def canonical_name(column: object, among: Iterable[str] = LEDGER_COLUMNS) -> str | None:
+    """The canonical name of a header (``借据号`` -> ``loan_id``) among the columns a
+    file of its kind has (default: a ledger's), or None."""
+    found = _ALIAS_TO_CANONICAL.get(_normal_header(column))
+    return found if found is not None and found in among else None
 
 
 @dataclass(frozen=True)
@@ -253,8 +275,18 @@ def present(frame: pd.DataFrame, most: int = 8) -> str:
     return shown + (f", ... ({len(names)} in all)" if len(names) > most else "")
 
 
-def canonical_columns(frame: pd.DataFrame, required: Iterable[str]) -> pd.DataFrame:
+def canonical_columns(
+    frame: pd.DataFrame, required: Iterable[str], among: Iterable[str] = LEDGER_COLUMNS
+) -> pd.DataFrame:
     """Rename aliased headers to canonical names and check the required ones.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    required : iterable of str
+    among : iterable of str
+        The columns a file of this kind has (default: a ledger's, of which a principal
+        in yuan or in fen is required too); other headers are left as they are.
 
     Raises
     ------
@@ -263,8 +295,9 @@ def canonical_columns(frame: pd.DataFrame, required: Iterable[str]) -> pd.DataFr
     """
     renamed: dict[object, str] = {}
     seen: dict[str, object] = {}
+    kinds = tuple(among)
     for column in frame.columns:
-        canonical = _ALIAS_TO_CANONICAL.get(_normal_header(column))
+        canonical = canonical_name(column, kinds)
         if canonical is None:
             continue
         if canonical in seen:
@@ -275,7 +308,7 @@ def canonical_columns(frame: pd.DataFrame, required: Iterable[str]) -> pd.DataFr
         renamed[column] = canonical
     out = frame.rename(columns=renamed)
     wanted = list(required)
-    if "principal" not in seen and "principal_fen" not in seen:
+    if "principal" in kinds and "principal" not in seen and "principal_fen" not in seen:
         wanted.append("principal")
     for name in wanted:
         if name not in out.columns:

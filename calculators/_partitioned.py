@@ -26,23 +26,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._claim import (
-    INVALID_SHOWN,
-    ClaimResult,
-    ClaimSpec,
-    _version_total,
-    examples,
+from ._claim import ClaimSpec
+from ._details import INVALID_SHOWN, examples
+from ._errors import ParameterError
+from ._ledger import REQUIRED, canonical_columns
+from ._money import exact_sum, leftover_threshold
+from ._reasons import STATUSES
+from ._result import ClaimResult, _version_total
+from ._text import TEXT
+from ._validate import (
     frame_digest,
     load,
     principal_disagreement,
     raise_disagreement,
     stripped_loan_ids,
 )
-from ._errors import ParameterError
-from ._ledger import REQUIRED, canonical_columns
-from ._money import exact_sum, leftover_threshold
-from ._reasons import STATUSES
-from ._text import TEXT
 
 
 @dataclass(frozen=True, eq=False)

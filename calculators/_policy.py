@@ -320,6 +320,10 @@ FIGURE_KINDS: Mapping[str, str] = MappingProxyType(
         "first_quarter": _QUARTER,
         "last_quarter": _QUARTER,
         "fixed_rate": _RATE,
+        # program rules' own figures
+        "provinces": _CODES,  # pilot provinces, by 2-digit division code
+        "loan_rate_cap": _RATE,  # the highest own interest rate of an eligible loan
+        "fields": _CODES,  # eligible fields of a loan (carbon reduction)
     }
 )
 # the figures a complete version of each shape must have

@@ -44,14 +44,25 @@ _STATUS: list[int] = [0, *(1 for _ in COMMON_EXCLUSIONS), *(2 for _ in INVALID_R
 STATUSES = ("eligible", "excluded", "invalid")
 
 
-def add_reasons(codes: Iterable[str]) -> None:
-    """Append a program's exclusion codes not yet known (never renumbering a code)."""
+def add_reasons(codes: Iterable[str], *, invalid: Iterable[str] = ()) -> None:
+    """Append a program's codes not yet known (never renumbering a code); those in
+    ``invalid`` mark a row invalid, the others excluded.
+
+    Raises
+    ------
+    ValueError
+        For an old spelling, or a code already known with the other status.
+    """
+    bad = set(invalid)
     for code in codes:
         if code in REASON_ALIASES:
             raise ValueError(f"{code!r} is an old spelling of {REASON_ALIASES[code]!r}")
+        status = 2 if code in bad else 1
         if code not in _CODES:
             _CODES.append(code)
-            _STATUS.append(1)
+            _STATUS.append(status)
+        elif _STATUS[_CODES.index(code)] != status:
+            raise ValueError(f"{code!r} is already a code of the other status")
 
 
 def reason_codes() -> tuple[str, ...]:

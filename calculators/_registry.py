@@ -24,9 +24,9 @@ from ._errors import ParameterError
 from ._reasons import add_reasons
 
 if TYPE_CHECKING:
-    from ._claim import LoanColumns
     from ._ids import IdSet
     from ._policy import PolicyRow
+    from ._validate import LoanColumns
 
 
 @dataclass(frozen=True)
@@ -104,10 +104,25 @@ Rule = Callable[[RuleInput], np.ndarray]
 
 @dataclass(frozen=True)
 class ExclusionRule:
-    """A reason code and the rule that gives the rows it excludes (a bool mask)."""
+    """A reason code and the rule that gives the rows it applies to (a bool mask).
+
+    Attributes
+    ----------
+    reason : str
+    rule : callable of RuleInput to numpy.ndarray of bool
+    invalid : bool
+        The rule finds unusable rows (a bad value in a column the program needs): they
+        are ``invalid``, checked after the common invalid reasons and before every
+        exclusion. Otherwise the rows are ``excluded``.
+    column : str
+        The ledger column whose value the row's ``detail`` shows (``loan_rate='abc'``);
+        "" for none.
+    """
 
     reason: str
     rule: Rule = field(repr=False)
+    invalid: bool = False
+    column: str = ""
 
 
 @dataclass(frozen=True)
@@ -142,6 +157,16 @@ class Program:
         """The reason codes this program adds."""
         return tuple(r.reason for r in self.rules)
 
+    @property
+    def invalid_reasons(self) -> tuple[str, ...]:
+        """The codes of the program's rules that find unusable rows."""
+        return tuple(r.reason for r in self.rules if r.invalid)
+
+    @property
+    def exclusion_reasons(self) -> tuple[str, ...]:
+        """The codes of the program's rules that exclude usable rows."""
+        return tuple(r.reason for r in self.rules if not r.invalid)
+
     def reference_list(self, name: str) -> ReferenceList:
         """The list called ``name``, or :class:`ParameterError` naming the lists."""
         for found in self.lists:
@@ -157,7 +182,7 @@ _PROGRAMS: dict[str, Program] = {}
 def register(program: Program) -> Program:
     """Add ``program`` to the registry (a program registered again replaces itself);
     its reason codes join the table of codes (:func:`calculators._reasons.add_reasons`)."""
-    add_reasons(program.reasons)
+    add_reasons(program.reasons, invalid=[r.reason for r in program.rules if r.invalid])
     _PROGRAMS[program.id] = program
     return program
 

@@ -51,7 +51,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -59,15 +58,16 @@ import pandas as pd
 
 from calendars import BusinessCalendar, Quarter
 
-from ._claim import ClaimResult, Ledger, stripped_loan_ids
 from ._claim import claim as claim_program
 from ._errors import LedgerFileError, MoneyError, ParameterError
-from ._ledger import _normal_header, canonical_name, present, read_bytes, read_csv_text
+from ._ledger import canonical_name, present, read_bytes, read_csv_text
 from ._lenders import Lender
 from ._money import MAX_FEN, exact_sum, fen_to_yuan, parse_fen_column, parse_yuan_column
 from ._policy import PolicyTable
 from ._reasons import reason_codes
+from ._result import ClaimResult
 from ._text import TEXT
+from ._validate import Ledger, stripped_loan_ids
 
 __all__ = ["AUDIT_CLASSES", "CLAWBACK_RULE", "AuditResult", "audit", "read_submission"]
 
@@ -79,20 +79,8 @@ CLAWBACK_RULE = (
     "its submitted rows against its recomputed amount); tech notice 三, seed 781-785; "
     "transport notice 三, seed 861-865"
 )
-# submission columns besides loan_id (which takes every ledger alias of loan_id)
-_AMOUNT_ALIASES: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
-    {
-        "claimed": ("申报金额", "申请金额", "申请再贷款金额"),
-        "claimed_fen": ("申报金额_分",),
-    }
-)
-_AMOUNT_NAMES = MappingProxyType(
-    {
-        _normal_header(alias): canonical
-        for canonical, aliases in _AMOUNT_ALIASES.items()
-        for alias in (canonical, *aliases)
-    }
-)
+# a submission's columns (their aliases are in the one table, _ledger.COLUMN_ALIASES)
+SUBMISSION_COLUMNS = ("loan_id", "claimed", "claimed_fen")
 _UNREADABLE_LISTED = 100  # rows listed in the summary; audit.csv has every one
 _NOT_COMPARED = -1  # reason index of a loan that is not in the ledger
 
@@ -196,8 +184,7 @@ def _submission_columns(frame: pd.DataFrame) -> dict[str, object]:
     """
     found: dict[str, object] = {}
     for column in frame.columns:
-        name = "loan_id" if canonical_name(column) == "loan_id" else None
-        name = name or _AMOUNT_NAMES.get(_normal_header(column))
+        name = canonical_name(column, SUBMISSION_COLUMNS)
         if name is None:
             continue
         if name in found:

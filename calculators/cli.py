@@ -42,13 +42,13 @@ from . import (
     tech_relending,
 )
 from ._categories import category_note
-from ._claim import ClaimResult, relend_version
 from ._claim import claim as claim_program
 from ._errors import RelendInputError
 from ._money import fen_to_yuan, yuan_to_fen
 from ._policy import PolicyTable, plain_value, policy_table
 from ._registry import get_program, registered
 from ._report import EXCEL_MAX_ROWS, write_outputs
+from ._result import ClaimResult, relend_version
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INVALID_ROWS, EXIT_DIFFERENCES = 0, 1, 2, 3, 4
 # As a shell reports a command killed by the signal: 128 + SIGINT, SIGPIPE, SIGTERM.

@@ -33,11 +33,11 @@ from dateutil.relativedelta import relativedelta
 
 from calendars import BusinessCalendar, Month, Quarter, get_calendar
 
-from ._claim import ClaimResult, decimal_text
 from ._daycount import check_day_count, year_fraction
 from ._errors import ExtensionLimitError, MoneyError, ParameterError, PolicyNotFoundError
 from ._money import MAX_FEN, exact_sum, fen_to_yuan, round_half_up
 from ._policy import PolicyRow, PolicyTable, policy_table
+from ._result import ClaimResult, decimal_text
 
 __all__ = [
     "Clawback",
@@ -186,7 +186,8 @@ def schedule(
 
     Parameters
     ----------
-    program : {"tech", "transport"}
+    program : str
+        A registered program (``tech``, ``transport``, ...).
     amount_fen : int
         The relending drawn, in fen (> 0).
     drawdown : datetime.date

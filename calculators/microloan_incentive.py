@@ -41,7 +41,6 @@ from dateutil.relativedelta import relativedelta
 
 from calendars import BusinessCalendar, Quarter, deadline_for, get_calendar
 
-from ._claim import decimal_text
 from ._daycount import check_day_count, year_fraction
 from ._errors import (
     LedgerFileError,
@@ -50,9 +49,10 @@ from ._errors import (
     PolicyNotFoundError,
     PolicyUnknownError,
 )
-from ._ledger import read_bytes, read_csv_text
+from ._ledger import canonical_columns, read_bytes, read_csv_text
 from ._money import MAX_FEN, ROUND_HALF_UP_NOTE, fen_to_yuan, round_half_up, yuan_to_fen
 from ._policy import Figure, PolicyTable, PolicyVersion, policy_table
+from ._result import decimal_text
 
 __all__ = [
     "IncentiveResult",
@@ -322,18 +322,15 @@ def incentive_series(balances: pd.DataFrame | str | Path, **options: Any) -> lis
     ]
 
 
+BALANCE_COLUMNS = ("quarter", "balance")
+
+
 def _read_balances(source: pd.DataFrame | str | Path) -> pd.DataFrame:
     if isinstance(source, pd.DataFrame):
         frame = source
     else:
         frame = read_csv_text(read_bytes(source, "balances"), str(source), "balances")
-    aliases = {"季度": "quarter", "余额": "balance", "普惠小微贷款余额": "balance"}
-    frame = frame.rename(columns=lambda c: aliases.get(str(c).strip(), str(c).strip().lower()))
-    for column in ("quarter", "balance"):
-        if column not in frame.columns:
-            raise LedgerFileError(
-                "column", column, "a balance file with columns quarter (季度) and balance (余额)"
-            )
+    frame = canonical_columns(frame, BALANCE_COLUMNS, among=BALANCE_COLUMNS)
     if len(frame) < 2:
         raise LedgerFileError("rows", len(frame), "at least two quarter-end balances")
     return frame

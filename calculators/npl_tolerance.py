@@ -44,8 +44,8 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from ._errors import LedgerFileError, ParameterError
-from ._ledger import read_bytes, read_csv_text
+from ._errors import ParameterError
+from ._ledger import canonical_columns, read_bytes, read_csv_text
 from ._money import exact_sum, parse_yuan_column
 from ._text import TEXT, arrow_text
 
@@ -111,11 +111,6 @@ _MAX_UPLIFT_MICRO = 3 * _MICRO
 _PCT_PATTERN = r"\d{1,3}(?:\.\d{1,6})?"
 COLUMNS = ("unit", "industry", "loan_balance", "npl_balance", "baseline_tolerance_pct",
            "uplift_pct")  # fmt: skip
-_ALIASES = {
-    "机构": "unit", "分支机构": "unit", "行业": "industry", "贷款余额": "loan_balance",
-    "不良贷款余额": "npl_balance", "基准容忍度": "baseline_tolerance_pct",
-    "上调幅度": "uplift_pct",
-}  # fmt: skip
 NPL_REASONS = (
     "within_tolerance",
     "above_tolerance",
@@ -296,12 +291,7 @@ def check(
     against its baseline as usual.
     """
     extra = _extra_keys(extra_industries)
-    data = frame.rename(columns=lambda c: _ALIASES.get(str(c).strip(), str(c).strip()))
-    missing = [c for c in COLUMNS if c not in data.columns]
-    if missing:
-        raise LedgerFileError(
-            "column", missing[0], f"an NPL file with columns {', '.join(COLUMNS)}"
-        )
+    data = canonical_columns(frame, COLUMNS, among=COLUMNS)
     loan, loan_ok = parse_yuan_column(data["loan_balance"])
     npl, npl_ok = parse_yuan_column(data["npl_balance"])
     base, base_ok = _micro_pct(data["baseline_tolerance_pct"])

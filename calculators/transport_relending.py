@@ -35,11 +35,13 @@ import numpy as np
 from calendars import BusinessCalendar, Quarter
 
 from ._categories import category_codes
-from ._claim import ClaimResult, ClaimSpec, Ledger, prepare, run_claim
+from ._claim import ClaimSpec, prepare, run_claim
 from ._lenders import Lender
 from ._partitioned import PartitionedClaim, run_partitioned
 from ._policy import PolicyTable
 from ._registry import ExclusionRule, Program, ReferenceList, RuleInput, register
+from ._result import ClaimResult
+from ._validate import Ledger
 
 __all__ = ["PROGRAM", "claim", "claim_partitioned", "claim_spec"]
 

@@ -62,3 +62,12 @@ __all__ = [
     "parse_period",
     "sse",
 ]
+
+# public classes and functions show under the public package, not their private module
+for _name in __all__:
+    _obj = globals()[_name]
+    if (isinstance(_obj, type) or callable(_obj)) and getattr(_obj, "__module__", "").startswith(
+        __name__ + "._"
+    ):
+        _obj.__module__ = __name__
+del _name, _obj

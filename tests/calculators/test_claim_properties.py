@@ -221,10 +221,10 @@ def test_fuzzed_ledgers_never_raise_and_keep_every_row(rows) -> None:
 def test_block_size_changes_nothing(ledger, block) -> None:
     from unittest import mock
 
-    from calculators import _claim
+    from calculators import _split
 
     whole = tech_relending.claim(ledger, "2022Q2", "ICBC", ELIGIBLE)
-    with mock.patch.object(_claim, "BLOCK_ROWS", block):
+    with mock.patch.object(_split, "BLOCK_ROWS", block):
         blocked = tech_relending.claim(ledger, "2022Q2", "ICBC", ELIGIBLE)
     pd.testing.assert_frame_equal(whole.loans, blocked.loans)
     assert whole.entitlement_fen == blocked.entitlement_fen

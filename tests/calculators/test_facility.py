@@ -58,7 +58,9 @@ def test_extension_limits_and_bad_amounts() -> None:
 
 @given(
     st.integers(min_value=1, max_value=10**13),
-    st.dates(D(2022, 5, 1), D(2023, 12, 31)),
+    # the last period ends at most three years on, before 2026-12-24: from that day a
+    # date's status depends on 2027's notice, not yet published (warnings are errors)
+    st.dates(D(2022, 5, 1), D(2023, 12, 15)),
     st.integers(min_value=0, max_value=2),
 )
 # 2023-07-17 to 2024-07-17 (a Wednesday) is 366 days: 36,000 x 7 x 366 / 144,000 = 640.5,

@@ -197,7 +197,7 @@ def test_an_empty_eligible_list_and_odd_items_are_refused() -> None:
 
 
 def test_a_frame_digest_follows_content_not_storage() -> None:
-    from calculators._claim import frame_digest
+    from calculators._validate import frame_digest
 
     frame = pd.DataFrame({"loan_id": ["A", None, "借据"], "principal": ["1.00", "2.00", ""]})
     same = pd.concat([frame.iloc[:1], frame.iloc[1:]]).astype(pd.StringDtype("pyarrow"))

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from calculators import (
-    _claim,
+    _split,
     facility,
     fen_to_yuan,
     largest_remainder_split,
@@ -66,14 +66,14 @@ def test_tied_remainders_split_earlier_rows_first() -> None:
 
 @pytest.mark.parametrize("block_rows", [None, 1, 3])
 def test_a_claim_gives_tied_leftover_fen_to_earlier_rows(block_rows) -> None:
-    """Caught: in ``_claim.RowVerdicts.entitlements`` the tied loans taken from the end
+    """Caught: in ``_split.RowVerdicts.entitlements`` the tied loans taken from the end
     of each block and of the whole ledger (``[-take:]`` for ``[:take]``), and, with
     blocks of 1 or 3 rows, the blocks' candidates taken in reverse block order."""
     ledger = _tech(TIES)
     if block_rows is None:
         result = tech_relending.claim(ledger, "2022Q2", "ICBC", ELIGIBLE)
     else:
-        with mock.patch.object(_claim, "BLOCK_ROWS", block_rows):
+        with mock.patch.object(_split, "BLOCK_ROWS", block_rows):
             result = tech_relending.claim(ledger, "2022Q2", "ICBC", ELIGIBLE)
     assert result.entitlement_fen == 24_008
     assert list(result.loans["entitlement_fen"]) == TIES_SPLIT
@@ -93,7 +93,7 @@ def test_a_partitioned_claim_gives_tied_leftover_fen_to_earlier_partitions() -> 
 
 def test_transport_maturity_on_the_disbursement_day_is_invalid() -> None:
     """Caught: ``matures <= disbursed`` changed to ``matures < disbursed`` in
-    ``_claim.columns``. Transport has no minimum term, so nothing else would stop J1:
+    ``_validate.columns``. Transport has no minimum term, so nothing else would stop J1:
     it became eligible and the claim 100.00 yuan larger."""
     ledger = pd.DataFrame(
         {

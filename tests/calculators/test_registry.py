@@ -93,3 +93,55 @@ def test_a_program_registered_in_a_test_is_claimed_through_the_cli(toy, tmp_path
 def test_the_toy_is_gone_after_unregistering() -> None:
     assert "toy" not in registered()
     assert set(registered()) >= {"tech", "transport"}
+
+
+def _bad_toy_code(given: RuleInput) -> np.ndarray:
+    return ~given.columns.frame["toy_code"].astype(str).str.fullmatch(r"\d+").to_numpy(bool)
+
+
+@pytest.fixture
+def toy_with_a_column(tmp_path: Path):
+    policy = tmp_path / "toy.toml"
+    policy.write_text(TOY_POLICY, encoding="utf-8")
+    register(
+        Program(
+            id="toy",
+            name_zh="玩具再贷款",
+            name_en="toy relending",
+            columns=("toy_code",),
+            rules=(
+                ExclusionRule("invalid_toy_code", _bad_toy_code, invalid=True, column="toy_code"),
+            ),
+            policy_file=policy,
+        )
+    )
+    yield
+    unregister("toy")
+
+
+@pytest.mark.filterwarnings("ignore::calendars.ProvisionalCalendarWarning")  # 2030
+def test_a_program_rule_can_find_invalid_rows_before_any_exclusion(toy_with_a_column) -> None:
+    from calculators import claim
+
+    ledger = pd.DataFrame(
+        {
+            "loan_id": ["Y1", "Y2", "Y3"],
+            "borrower_id": [BORROWER] * 3,
+            "principal": ["100.00"] * 3,
+            # Y3 is outside 2030Q1 too: its bad code still makes it invalid, not excluded
+            "disbursement_date": ["2030-02-01", "2030-02-02", "2030-05-01"],
+            "maturity_date": ["2030-08-01"] * 3,
+            "toy_code": ["12", "x1", "?"],
+        }
+    )
+    res = claim("toy", ledger, "2030Q1", "ICBC")
+    assert list(res.loans["status"].astype(str)) == ["eligible", "invalid", "invalid"]
+    reasons = ["eligible", "invalid_toy_code", "invalid_toy_code"]
+    assert list(res.loans["reason"].astype(str)) == reasons
+    assert list(res.loans["detail"]) == ["", "toy_code='x1'", "toy_code='?'"]
+    # 25% of 100.00 yuan
+    assert res.entitlement_fen == 2_500
+    assert res.summary()["reasons"]["invalid_toy_code"] == 2
+    missing = ledger.drop(columns=["toy_code"])
+    with pytest.raises(Exception, match="toy_code"):
+        claim("toy", missing, "2030Q1", "ICBC")

@@ -1,0 +1,78 @@
+"""Classifying rows: the exclusions every program shares, each loan matched to the
+policy version covering its disbursement date, and one reason code per row (the first
+that applies).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from calendars import Month, Quarter
+
+from ._dates import add_months, epoch_days
+from ._policy import PolicyRow
+from ._reasons import (
+    ELIGIBLE,
+    reason_index,
+)
+from ._validate import LoanColumns
+
+_OPEN_END = np.iinfo(np.int64).max
+
+
+def version_of(disbursed: np.ndarray, versions: tuple[PolicyRow, ...]) -> np.ndarray:
+    """Per row, the index of the last version starting on or before its disbursement
+    date (-1: before every version); versions are in date order and do not overlap."""
+    firsts = np.array([epoch_days(v.first_disbursement.value) for v in versions], dtype=np.int64)
+    return (np.searchsorted(firsts, disbursed, side="right") - 1).astype(np.int8)
+
+
+def window_exclusions(
+    cols: LoanColumns, versions: tuple[PolicyRow, ...], period: Quarter | Month,
+    version: np.ndarray,
+) -> list[tuple[str, np.ndarray]]:  # fmt: skip
+    """Exclusions every program shares: currency, policy window, claim period, term.
+
+    Notes
+    -----
+    ``before_policy_start``: disbursed before the program's first version;
+    ``after_policy_end``: after the version it falls in ended (after the last version,
+    or in a gap between two); ``term_under_minimum``: shorter than the minimum term of
+    the version covering the loan (tech: 6 calendar months, month-end clamped,
+    tech notice 三, seed 765; ``term_under_6_months`` in earlier outputs).
+    """
+    d = cols.disbursed
+    lasts = np.array(
+        [_OPEN_END if v.last_disbursement.value is None
+         else epoch_days(v.last_disbursement.value) for v in versions],
+        dtype=np.int64,
+    )  # fmt: skip
+    before = version < 0
+    after = ~before & (d > lasts[np.clip(version, 0, None)])
+    short = np.zeros(len(d), dtype=bool)
+    for k, row in enumerate(versions):
+        months = row.min_term_months.value
+        if months:
+            short |= (version == k) & (cols.matures < add_months(d, months))
+    return [
+        ("non_cny", ~cols.is_cny),
+        ("before_policy_start", before),
+        ("after_policy_end", after),
+        ("outside_period", (d < epoch_days(period.start)) | (d > epoch_days(period.end))),
+        ("term_under_minimum", short),
+    ]
+
+
+def classify(cols: LoanColumns, exclusions: list[tuple[str, np.ndarray]]) -> np.ndarray:
+    """One reason code per row (the first that applies, as an index into
+    :func:`calculators._reasons.reason_codes`).
+
+    Notes
+    -----
+    The reasons are written last to first, so that the first that applies is the one
+    left (``np.putmask`` in place: no temporaries).
+    """
+    codes = np.full(len(cols.is_cny), ELIGIBLE, dtype=np.int8)
+    for name, mask in reversed([*cols.invalid, *exclusions]):
+        np.putmask(codes, mask, np.int8(reason_index(name)))
+    return codes

@@ -1,0 +1,297 @@
+"""A computed claim: :class:`ClaimResult`, its summary (the JSON ``relend claim``
+prints) and the per-loan output frame.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from importlib import metadata
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from calendars import Deadline, Month, Quarter
+
+from ._details import INVALID_SHOWN, detail_column, examples, unrecognized_values
+from ._lenders import Lender
+from ._money import (
+    ROUNDING_RULE,
+    exact_sum,
+    fen_to_yuan,
+)
+from ._policy import PolicyRow
+from ._reasons import (
+    STATUSES,
+    reason_codes,
+    reason_index,
+    status_of_reasons,
+)
+from ._split import RowVerdicts
+from ._validate import frame_digest, stripped_loan_ids
+
+
+def relend_version() -> str:
+    """The installed relend version, or ``0+unknown`` when run from a source tree."""
+    try:
+        return metadata.version("relend")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def decimal_text(value: Fraction | Decimal) -> str:
+    """An exact ratio or rate as a plain decimal string (``3/5`` -> ``"0.6"``)."""
+    q = Fraction(value)
+    text = format(Decimal(q.numerator) / Decimal(q.denominator), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+_INVALID = 2  # the status code of invalid rows (see calculators._reasons)
+
+
+@dataclass(frozen=True, eq=False)
+class ClaimResult:
+    """A computed relending claim.
+
+    Attributes
+    ----------
+    program : str
+    policy : PolicyRow
+        The first policy version overlapping the period (see ``policies``).
+    policies : tuple of PolicyRow
+        Every version overlapping the period, in date order; each loan is claimed under
+        the one covering its disbursement date (``policy_version`` per loan).
+    quarter : Quarter or Month
+        The claim period.
+    lender : Lender
+    loans : pandas.DataFrame
+        Every input row in input order, its columns as given, plus ``principal_fen``
+        (``Int64``, empty where invalid), ``status``, ``reason``, ``entitlement_fen``,
+        ``detail`` (see :func:`row_details`) and ``policy_version``.
+    eligible_principal_fen : int
+    entitlement_fen : int
+        ``round_half_up`` of the exact sum of each eligible loan's ratio x principal,
+        rounded once.
+    deadline : calendars.Deadline
+    input_sha256 : str
+        SHA-256 of the ledger file's bytes, or for a DataFrame of its content
+        (computed on first use).
+    lists : dict
+        What reference lists were used and how many ids each held.
+    screening : dict
+        For each optional reference list a program screens borrowers against:
+        ``screened`` or ``not_screened`` (transport without a dishonesty list).
+    notes : tuple of dict
+        Warnings known before the ledger was read (``code`` and ``message``); the summary
+        adds those about the ledger itself.
+    policy_source : dict
+        What the policy table was made from: the package, and any user policy files
+        with their SHA-256.
+    """
+
+    program: str
+    policy: PolicyRow
+    quarter: Quarter | Month
+    lender: Lender
+    loans: pd.DataFrame
+    eligible_principal_fen: int
+    entitlement_fen: int
+    deadline: Deadline
+    file_sha256: str | None
+    lists: dict[str, Any]
+    source_frame: pd.DataFrame = field(repr=False)
+    screening: dict[str, str] = field(default_factory=dict)
+    notes: tuple[dict[str, str], ...] = ()
+    policies: tuple[PolicyRow, ...] = ()
+    policy_source: dict[str, Any] = field(default_factory=dict)
+    reasons_shown: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        versions = "+".join(p.version for p in self.policies) or self.policy.version
+        return (
+            f"<ClaimResult {self.program} {versions} {self.quarter} {self.lender.code}: "
+            f"{len(self.loans):,} rows, entitlement {fen_to_yuan(self.entitlement_fen)} yuan, "
+            f"apply by {self.deadline.date.isoformat()}>"
+        )
+
+    @functools.cached_property
+    def input_sha256(self) -> str:
+        """SHA-256 of the ledger file, or of the DataFrame's content."""
+        return self.file_sha256 or frame_digest(self.source_frame)
+
+    @property
+    def loan_ids(self) -> pd.Series:
+        """The ledger's loan ids, stripped, whatever the column's header (借据号, loan_id)."""
+        return stripped_loan_ids(self.loans)
+
+    def row_counts(self) -> tuple[int, dict[str, int], dict[str, int]]:
+        """Rows in all, rows per status, rows per reason code (every code of the program,
+        zeros kept)."""
+        status = self.loans["status"].value_counts()
+        reasons = self.loans["reason"].value_counts()
+        return (
+            len(self.loans),
+            {s: int(status.get(s, 0)) for s in STATUSES},
+            {code: int(reasons.get(code, 0)) for code in self.reasons_shown},
+        )
+
+    def version_totals(self) -> list[dict[str, Any]]:
+        """Per policy version overlapping the period: eligible loans, their principal and
+        entitlement (exact sums of the per-loan columns)."""
+        loans = self.loans
+        eligible = (loans["status"] == "eligible").to_numpy()
+        version = loans["policy_version"].astype(object).to_numpy()
+        out = []
+        for row in self.policies:
+            mine = eligible & (version == row.version)
+            out.append(
+                _version_total(
+                    row, int(mine.sum()),
+                    exact_sum(loans["principal_fen"].to_numpy(dtype=np.int64, na_value=0)[mine]),
+                    exact_sum(loans["entitlement_fen"].to_numpy()[mine]),
+                )
+            )  # fmt: skip
+        return out
+
+    def invalid_examples(self, limit: int = INVALID_SHOWN) -> list[dict[str, Any]]:
+        """The first ``limit`` invalid rows: line in the ledger file (the header is line 1,
+        so row 0 is line 2), loan id as given, reason and detail."""
+        status = self.loans["status"]
+        rows = np.flatnonzero(status.cat.codes.to_numpy() == _INVALID)[:limit]
+        return examples(self.loans.iloc[rows])
+
+    def warnings(self, total_rows: int) -> list[dict[str, str]]:
+        """What the user should know about this claim, each with a stable ``code``."""
+        found = list(self.notes)
+        if total_rows == 0:
+            found.append(
+                {
+                    "code": "ledger_has_no_rows",
+                    "message": "the ledger has a header and no rows: the claim is 0",
+                }
+            )
+        return found
+
+    def summary(self) -> dict[str, Any]:
+        """The claim as the JSON object ``relend claim --json`` prints.
+
+        Notes
+        -----
+        ``invalid_rows`` lists the first 10 invalid rows (``line``, ``loan_id``,
+        ``reason``, ``detail``); ``screening`` says which reference lists borrowers were
+        screened against; ``warnings`` has ``code`` and ``message`` for each warning
+        (``dishonest_list_not_given``, ``dishonest_list_empty``, ``ledger_has_no_rows``).
+        ``policy_versions`` gives each version overlapping the period with its ratio and
+        the loans, principal and entitlement claimed under it; ``sources_by_version``
+        every figure of each with its source.
+        """
+        total, status, reasons = self.row_counts()
+        policies = self.policies or (self.policy,)
+        ratios = {decimal_text(p.ratio.value) for p in policies}
+        return {
+            "tool": self.program,
+            "policy": ", ".join(p.version for p in policies),
+            "policy_title": ", ".join(dict.fromkeys(p.title for p in policies)),
+            "quarter": str(self.quarter),
+            "lender": self.lender.code,
+            "lender_name": self.lender.name,
+            "ratio": ratios.pop() if len(ratios) == 1 else "by policy version",
+            "loans_total": total,
+            "loans_eligible": status["eligible"],
+            "loans_excluded": status["excluded"],
+            "loans_invalid": status["invalid"],
+            "reasons": reasons,
+            "invalid_rows": self.invalid_examples() if status["invalid"] else [],
+            "eligible_principal_fen": self.eligible_principal_fen,
+            "eligible_principal_yuan": fen_to_yuan(self.eligible_principal_fen),
+            "entitlement_fen": self.entitlement_fen,
+            "entitlement_yuan": fen_to_yuan(self.entitlement_fen),
+            "deadline": self.deadline.date.isoformat(),
+            "deadline_nominal": self.deadline.nominal.isoformat(),
+            "calendar": self.deadline.calendar,
+            "calendar_status": self.deadline.calendar_status,
+            "rounding": ROUNDING_RULE,
+            "lists": self.lists,
+            "screening": self.screening,
+            "warnings": self.warnings(total),
+            "policy_versions": self.version_totals(),
+            "policy_source": self.policy_source,
+            "sources": self.policy.sources(),
+            "sources_by_version": {p.version: p.sources() for p in policies},
+            "input_sha256": self.input_sha256,
+            "version": relend_version(),
+            "unrecognized": unrecognized_values(self.loans),
+        }
+
+    def _repr_html_(self) -> str:
+        s = self.summary()
+        rows = [
+            ("program", f"{s['tool']} ({s['policy']})"), ("period", s["quarter"]),
+            ("lender", f"{s['lender']} {s['lender_name']}"),
+            ("loans", f"{s['loans_total']:,}: {s['loans_eligible']:,} eligible, "
+                      f"{s['loans_excluded']:,} excluded, {s['loans_invalid']:,} invalid"),
+            ("eligible principal", f"{s['eligible_principal_yuan']} yuan"),
+            ("entitlement", f"{s['entitlement_yuan']} yuan ({s['ratio']} x principal, "
+                            "rounded half up once)"),
+            ("apply by", f"{s['deadline']} ({s['calendar']}, {s['calendar_status']})"),
+        ]  # fmt: skip
+        body = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
+                       for k, v in rows)  # fmt: skip
+        return f"<table><caption>relend ClaimResult</caption>{body}</table>"
+
+
+def _version_total(row: PolicyRow, loans: int, principal: int, entitlement: int) -> dict[str, Any]:
+    return {
+        "version": row.version,
+        "title": row.title,
+        "ratio": decimal_text(row.ratio.value),
+        "origin": row.origin,
+        "loans_eligible": loans,
+        "eligible_principal_fen": principal,
+        "entitlement_fen": entitlement,
+        "entitlement_yuan": fen_to_yuan(entitlement),
+    }
+
+
+def per_loan_frame(
+    frame: pd.DataFrame,
+    verdicts: RowVerdicts,
+    entitlement_fen: np.ndarray,
+    versions: tuple[PolicyRow, ...],
+) -> pd.DataFrame:
+    """The ledger's rows and columns as given, then ``principal_fen`` (``Int64``, empty
+    where invalid), ``status``, ``reason``, ``entitlement_fen``, ``detail`` (what was
+    wrong with an invalid row, or the unrecognized value of an excluded one; else empty)
+    and ``policy_version`` (the version covering the loan's disbursement date; empty for
+    invalid rows and loans outside every version).
+
+    Notes
+    -----
+    The new columns are put beside the input's without copying either (copy-on-write:
+    the input is never changed). A ``principal_fen`` column in the input is replaced
+    in place.
+    """
+    status = status_of_reasons()[verdicts.codes]
+    outside = np.isin(
+        verdicts.codes,
+        [reason_index("before_policy_start"), reason_index("after_policy_end")],
+    )
+    version = np.where((status == _INVALID) | outside, -1, verdicts.version)
+    added = {
+        "principal_fen": pd.arrays.IntegerArray(verdicts.principal_fen, ~verdicts.principal_ok),
+        "status": pd.Categorical.from_codes(status, categories=list(STATUSES)),
+        "reason": pd.Categorical.from_codes(verdicts.codes, categories=list(reason_codes())),
+        "entitlement_fen": entitlement_fen,
+        "detail": detail_column(len(frame), verdicts.detail_rows, verdicts.details),
+        "policy_version": pd.Categorical.from_codes(
+            version, categories=[v.version for v in versions]
+        ),
+    }
+    loans = frame.reset_index(drop=True)
+    if "principal_fen" in loans.columns:
+        loans["principal_fen"] = added.pop("principal_fen")
+    return pd.concat([loans, pd.DataFrame(added, copy=False)], axis=1)
