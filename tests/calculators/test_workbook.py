@@ -9,6 +9,7 @@ with pandas' own ``to_csv``, which relend used before.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import json
 import warnings
@@ -447,7 +448,8 @@ def test_csv_bytes_as_pandas_wrote_them(tmp_path) -> None:
     assert path.read_bytes() == buffer.getvalue()
 
 
-def _outputs() -> dict[str, pd.DataFrame]:
+@functools.cache
+def _outputs() -> dict[str, pd.DataFrame]:  # computed once for the parametrized tests
     ids = ELIGIBLE_IDS
     frames = {
         "tech golden": tech_relending.claim(str(TECH), "2022Q2", "ICBC", ids).loans,
@@ -460,13 +462,25 @@ def _outputs() -> dict[str, pd.DataFrame]:
             str(ROOT / "examples" / "transport_ledger_gb18030.csv"), "2022Q3", "ABC",
             str(ROOT / "examples" / "dishonest.txt")).loans,
     }  # fmt: skip
+    for name, quarter, lender in (("tech_2024Q2_boc", "2024Q2", "BOC"),
+                                  ("tech_2025Q3_ccb", "2025Q3", "CCB")):  # fmt: skip
+        frames[name] = tech_relending.claim(
+            str(GOLDEN / f"{name}.csv"), quarter, lender, str(GOLDEN / f"{name}.eligible.txt")
+        ).loans
+    dishonest = str(GOLDEN / "transport_2023Q1_abc.dishonest.txt")
+    for name, quarter in (("transport_2022Q4_abc", "2022Q4"), ("transport_2023Q1_abc", "2023Q1")):
+        frames[name] = transport_relending.claim(
+            str(GOLDEN / f"{name}.csv"), quarter, "ABC", dishonest
+        ).loans
     frame, digest = npl_tolerance.read_npl_file(GOLDEN / "npl_boundaries.csv")
     frames["npl golden"] = npl_tolerance.check(frame, digest).rows
     return frames
 
 
 @pytest.mark.parametrize("name", ["tech golden", "tech example", "transport golden",
-                                  "transport example", "npl golden"])  # fmt: skip
+                                  "transport example", "npl golden", "tech_2024Q2_boc",
+                                  "tech_2025Q3_ccb", "transport_2022Q4_abc",
+                                  "transport_2023Q1_abc"])  # fmt: skip
 def test_csv_of_golden_and_example_outputs_is_pandas_byte_for_byte(tmp_path, name) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
