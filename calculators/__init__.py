@@ -6,6 +6,16 @@ tech_relending
     Tech-innovation relending (科技创新再贷款) claims.
 transport_relending
     Transport-logistics relending (交通物流专项再贷款) claims.
+carbon_reduction
+    Carbon emission reduction support tool (碳减排支持工具) claims.
+housing_relending
+    Affordable-housing relending (保障性住房再贷款) claims.
+elderly_care
+    Inclusive elderly-care relending (普惠养老专项再贷款) claims.
+equipment
+    Equipment-renewal relending (设备更新改造专项再贷款) claims.
+coal
+    Clean and efficient coal-use relending (煤炭清洁高效利用专项再贷款) claims.
 facility
     The relending itself: maturity, extensions, interest; clawback.
 microloan_incentive
@@ -26,12 +36,20 @@ from __future__ import annotations
 
 from . import (
     audit,
+    carbon_reduction,
     facility,
+    housing_relending,
     microloan_incentive,
     npl_tolerance,
     tech_relending,
     transport_relending,
 )
+
+# isort: split
+# registered after the programs above (the registry keeps the order programs register
+# in): the first program to register a list gives its option's help, and tech's
+# --eligible-borrowers help stays tech's
+from . import coal, elderly_care, equipment
 from ._claim import claim
 from ._errors import (
     ExtensionLimitError,
@@ -84,9 +102,14 @@ __all__ = [
     "RelendInputError",
     "RuleInput",
     "audit",
+    "carbon_reduction",
     "claim",
+    "coal",
+    "elderly_care",
+    "equipment",
     "facility",
     "fen_to_yuan",
+    "housing_relending",
     "largest_remainder_split",
     "microloan_incentive",
     "npl_tolerance",

@@ -53,6 +53,9 @@ COLUMN_ALIASES: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
         "disbursement_date": ("发放日期", "放款日期", "发放日"),
         "maturity_date": ("到期日期", "到期日"),
         "borrower_category": ("借款人类型", "借款人类别"),
+        # ledger columns of the programs that need one of their own
+        "carbon_field": ("碳减排领域", "领域"),
+        "loan_rate": ("贷款利率", "执行利率", "贷款年利率"),
         # submitted claims (audit)
         "claimed": ("申报金额", "申请金额", "申请再贷款金额"),
         "claimed_fen": ("申报金额_分",),
@@ -70,7 +73,7 @@ COLUMN_ALIASES: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
 )
 LEDGER_COLUMNS = (
     "loan_id", "borrower_id", "borrower_name", "principal", "principal_fen", "currency",
-    "disbursement_date", "maturity_date", "borrower_category",
+    "disbursement_date", "maturity_date", "borrower_category", "carbon_field", "loan_rate",
 )  # fmt: skip
 """The columns a ledger may have; other files name theirs (``among``)."""
 _PANDAS_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default "str"
@@ -315,7 +318,7 @@ def canonical_columns(
             if name == "principal":
                 names = "principal (yuan), principal_fen, " + ", ".join(COLUMN_ALIASES[name])
             else:
-                names = ", ".join((name, *COLUMN_ALIASES[name]))
+                names = ", ".join((name, *COLUMN_ALIASES.get(name, ())))
             raise LedgerFileError(
                 "columns", present(frame), f"a {name} column, named one of: {names}"
             )

@@ -323,7 +323,6 @@ FIGURE_KINDS: Mapping[str, str] = MappingProxyType(
         # program rules' own figures
         "provinces": _CODES,  # pilot provinces, by 2-digit division code
         "loan_rate_cap": _RATE,  # the highest own interest rate of an eligible loan
-        "fields": _CODES,  # eligible fields of a loan (carbon reduction)
     }
 )
 # the figures a complete version of each shape must have

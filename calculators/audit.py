@@ -116,8 +116,14 @@ class AuditResult:
         Notes
         -----
         ``net_difference_fen`` (submitted minus recomputed) = ``overclaimed_fen`` -
-        ``underclaimed_fen`` + ``within_tolerance_fen`` + ``invalid_claimed_fen``.
-        ``clawback_fen`` equals ``overclaimed_fen`` (see the module's Notes).
+        ``underclaimed_fen`` + ``within_tolerance_fen`` + ``invalid_claimed_fen`` -
+        ``unverified_recomputed_fen`` (the recomputed amount of loans whose only submitted
+        amounts could not be read: neither under- nor overclaimed, they cannot be
+        compared). ``clawback_fen`` equals ``overclaimed_fen`` (see the module's Notes).
+        ``within_tolerance_over_fen`` sums the tolerated claims above the recomputed
+        amount; ``warnings`` has ``tolerated_differences_add_up`` when that is more than
+        one loan's tolerance: each is a match, but their sum is shown so that a claim
+        rounded up on every loan is seen.
         """
         loans = self.loans
         invalid = (loans["class"] == "invalid").to_numpy()
@@ -131,7 +137,24 @@ class AuditResult:
         over = exact_sum(_fen(loans["overclaimed_fen"]))
         under = exact_sum(_fen(loans["underclaimed_fen"]))
         within = exact_sum(_fen(loans["difference_fen"])) - over + under
+        tolerated_over = exact_sum(np.maximum(_fen(loans["difference_fen"]), 0)) - over
+        unverified = exact_sum(_fen(loans["recomputed_fen"])[invalid])
         entitlement = self.claim.entitlement_fen
+        warnings = []
+        if tolerated_over > self.tolerance_fen:
+            warnings.append({
+                "code": "tolerated_differences_add_up",
+                "message": f"claims above the recomputed amount by at most the per-loan "
+                f"tolerance of {self.tolerance_fen} fen add up to "
+                f"{fen_to_yuan(tolerated_over)} yuan: each counts as a match and none is "
+                "clawed back",
+            })  # fmt: skip
+        if unverified:
+            warnings.append({
+                "code": "claims_not_compared",
+                "message": f"{fen_to_yuan(unverified)} yuan of recomputed relending could not "
+                "be compared: its submitted amounts could not be read",
+            })  # fmt: skip
         claim = self.claim.summary()
         counts = loans["class"].value_counts()
         duplicated = loans.loc[loans["class"] == "duplicate_claim", "loan_id"]
@@ -152,7 +175,9 @@ class AuditResult:
             "underclaimed_fen": under,
             "underclaimed_yuan": fen_to_yuan(under),
             "within_tolerance_fen": within,
+            "within_tolerance_over_fen": tolerated_over,
             "invalid_claimed_fen": exact_sum(claimed[invalid]),
+            "unverified_recomputed_fen": unverified,
             "net_difference_fen": submitted - entitlement,
             "clawback_fen": over,
             "clawback_yuan": fen_to_yuan(over),
@@ -166,6 +191,7 @@ class AuditResult:
                 {"submitted_line": int(line), "loan_id": str(loan_id), "detail": str(detail)}
                 for line, loan_id, detail in listed.itertuples(index=False)
             ],
+            "warnings": warnings,
             "ledger_invalid_rows": claim["loans_invalid"],
             "claim": claim,
         }
@@ -385,14 +411,21 @@ def _compare(claim: ClaimResult, sub: pd.DataFrame, tolerance: int) -> pd.DataFr
     times = np.bincount(sub_codes, minlength=1)[sub_codes]  # rows naming each row's id
     duplicate = np.zeros(groups, dtype=bool)
     duplicate[code_s] = times[usable_pos] > 1
-    difference = claimed_total - recomputed
+    # a ledger loan whose only submitted rows could not be read was claimed, for an
+    # amount nobody can tell: it is not an underclaim (nor a match), it is unusable
+    bad_rows = (sub["problem"] != "").to_numpy() & (sub["loan_id"] != "").to_numpy(dtype=bool)
+    unreadable = np.zeros(groups, dtype=bool)
+    named = ledger_ids.isin(pd.Index(sub["loan_id"][bad_rows].unique())).to_numpy(dtype=bool)
+    unreadable[code_l[named]] = True
+    unreadable_only = unreadable & ~claimed_any
+    difference = np.where(unreadable_only, 0, claimed_total - recomputed)
     over = np.where(difference > tolerance, difference, 0)
     under = np.where(-difference > tolerance, -difference, 0)
     rank = np.select(
-        [duplicate, ~in_ledger, ~claimed_any & (recomputed > tolerance),
+        [duplicate, unreadable_only, ~in_ledger, ~claimed_any & (recomputed > tolerance),
          difference > tolerance, difference < -tolerance],
-        [_RANK[c] for c in ("duplicate_claim", "not_in_ledger", "not_claimed", "overclaimed",
-                            "underclaimed")],
+        [_RANK[c] for c in ("duplicate_claim", "invalid", "not_in_ledger", "not_claimed",
+                            "overclaimed", "underclaimed")],
         default=_RANK["match"],
     )  # fmt: skip
 
@@ -404,6 +437,8 @@ def _compare(claim: ClaimResult, sub: pd.DataFrame, tolerance: int) -> pd.DataFr
         repeated = loan_id[dup].reset_index(drop=True)
         times_text = pd.Series(count[code[dup]].astype(str), dtype=TEXT)
         detail[dup] = ("loan_id='" + repeated + "' on " + times_text + " submitted rows").array
+    lost = unreadable_only[code] & (lpos >= 0)
+    detail[lost] = "its submitted amount could not be read (see its invalid row)"
     compared = pd.DataFrame(
         {
             "loan_id": loan_id.array,

@@ -489,6 +489,7 @@ def _audit_text(summary: dict[str, Any]) -> str:
         ]
         if summary["unreadable_claim_rows"] > 10:
             lines.append("    ... every one is in audit.csv with --out (class invalid)")
+    lines += [f"  note: {w['message']}" for w in summary.get("warnings", [])]
     return "\n".join(lines)
 
 

@@ -27,10 +27,15 @@ def test_each_class_by_hand() -> None:
     assert by_id.loc["T04", "reason"] == "before_policy_start"
     assert by_id.loc["X99", "class"] == "not_in_ledger"
     invalid = result.loans[result.loans["class"] == "invalid"]
-    assert list(invalid["loan_id"]) == ["T06"]
-    assert list(invalid["reason"]) == ["invalid_claimed_amount"]
-    assert list(invalid["detail"]) == ["申报金额='abc'"]  # the column as headed in the file
-    assert list(invalid["submitted_line"]) == [8]
+    # T06 was claimed with an amount that cannot be read ('abc'): its ledger row cannot
+    # be compared (invalid, not a match at 0), and the submitted row is invalid too
+    assert list(invalid["loan_id"]) == ["T06", "T06"]
+    assert list(invalid["reason"]) == ["borrower_not_eligible", "invalid_claimed_amount"]
+    assert list(invalid["detail"]) == [
+        "its submitted amount could not be read (see its invalid row)",
+        "申报金额='abc'",  # the column as headed in the file
+    ]
+    assert list(invalid["submitted_line"].astype(object)) == [pd.NA, 8]
     s = result.summary()
     # claimed: 60,000,000 + 19,999 + 30,000,000 + 740,740 + 420 + 100,000 = 90,861,159
     assert s["submitted_fen"] == 90_861_159
@@ -40,11 +45,11 @@ def test_each_class_by_hand() -> None:
     assert s["net_difference_fen"] == 30_099_998
     assert s["clawback_fen"] == 30_100_000
     # one row per ledger row (19) and per submitted row not sharing one (X99, T06 'abc'):
-    # 21 rows; matches are T01, T05-T13 (T11's two ledger rows each), T14-T17 and the
-    # ledger row without an id: 16
+    # 21 rows; matches are T01, T05, T07-T13 (T11's two ledger rows each), T14-T17 and
+    # the ledger row without an id: 15; T06's two rows are invalid
     assert s["classes"] == {
         "overclaimed": 1, "duplicate_claim": 0, "not_in_ledger": 1, "underclaimed": 1,
-        "not_claimed": 1, "invalid": 1, "match": 16,
+        "not_claimed": 1, "invalid": 2, "match": 15,
     }  # fmt: skip
     assert len(result.loans) == 21
     # differences first

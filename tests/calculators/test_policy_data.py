@@ -54,7 +54,7 @@ def _all_sources(path: Path) -> list[tuple[str, dict]]:
 
 
 def test_the_three_programs_are_shipped() -> None:
-    assert [p.name for p in SHIPPED] == ["microloan.toml", "tech.toml", "transport.toml"]
+    assert {"microloan.toml", "tech.toml", "transport.toml"} <= {p.name for p in SHIPPED}
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
@@ -196,7 +196,7 @@ def test_a_user_file_supplies_the_microloan_ratio_for_one_call(tmp_path: Path) -
         (('value = "0.02"', "value = 0.02"), "as a string"),
         (('source = { notice = "branch", clause = "一" }', ""), "a source for every figure"),
         (('notice = "branch", clause = "二"', 'notice = "nowhere", clause = "二"'), "notice"),
-        (('id = "microloan"', 'id = "lottery"'), "one of microloan, tech, transport"),
+        (('id = "microloan"', 'id = "lottery"'), "program.id='lottery'"),
         (("schema = 1", "schema = 2"), "schema = 1"),
         (("[versions.ratio]", "[versions.ratio"), "well-formed TOML"),
     ],

@@ -1,0 +1,194 @@
+"""Inclusive elderly-care relending (普惠养老专项再贷款): the quarterly claim.
+
+A loan is eligible when it is valid, in CNY, disbursed inside the claim quarter and on
+or after 2022-04-01, and its borrower is registered in one of the pilot provinces. The
+claim is 100% of eligible principal (等额).
+
+The borrower's province is read from the borrower id, the only place a ledger carries
+it:
+
+- an 18-character unified social credit code (GB 32100-2015) holds the registration
+  authority's 6-digit administrative division code at characters 3-8;
+- a resident identity number (GB 11643-1999) holds the division code of the place of
+  registration at characters 1-6;
+
+and the province is the first two digits of that division code (33 浙江, 32 江苏, ...).
+An id that passes the credit-code check is read as a credit code (the order in which
+:mod:`calculators._ids` checks the two kinds). A borrower outside the pilot provinces
+is ``province_not_in_pilot``; the row's detail names the id (``borrower_id='...'``).
+
+Notes
+-----
+人民银行、发展改革委 开展普惠养老专项再贷款试点 (announcement of 2022-04-29; the
+figures and their sources are in ``calculators/policies/elderly_care.toml``):
+
+- quota 400亿, rate 1.75%, 1 year, extendable twice (可展期两次), relending equal to the
+  principal of compliant loans (按照...贷款本金等额提供资金支持);
+- 7 pilot lenders: CDB, EXIM, ICBC, ABC, BOC, CCB, BOCOM;
+- loans from 2022-04-01, applied for in the first month of the next quarter
+  ("先贷后借", issued quarterly);
+- pilot in 5 provinces: 浙江, 江苏, 河南, 河北, 江西. The names were read only in
+  reprints and translations of the announcement (grade S), so the policy file marks
+  the figure ``provinces`` as an assumption.
+
+Not checked (no column or list carries them): that the borrower is an inclusive
+elderly-care institution and has published its commitment on 信用中国.
+
+The figure ``provinces`` is read from the package's policy file: the claim engine hands
+a rule only the common figures of a version (:class:`calculators._policy.PolicyRow`),
+so a version coming from a user policy file (``--policy FILE``) is refused by this
+rule with a message saying so, rather than claimed with the package's provinces.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from calendars import BusinessCalendar, Quarter
+
+from ._bytes import rows_of_width
+from ._claim import ClaimSpec, prepare, run_claim
+from ._errors import PolicyFileError, PolicyUnknownError
+from ._ids import _USCC_CHECK_VALUE, _USCC_TABLES, _weighted_sum, normalized
+from ._lenders import Lender
+from ._policy import Figure, PolicyRow, PolicyTable
+from ._registry import ExclusionRule, Program, RuleInput, register
+from ._result import ClaimResult
+from ._text import arrow_text
+from ._validate import Ledger
+
+__all__ = ["PROGRAM", "claim", "claim_spec", "province_codes"]
+
+
+def province_codes(ids: Any) -> np.ndarray:
+    """The 2-digit province code of each borrower id, -1 where there is none.
+
+    Parameters
+    ----------
+    ids : pandas.Series or pyarrow.Array of str
+        Borrower ids as given (normalized here: NFKC, stripped, upper case).
+
+    Returns
+    -------
+    numpy.ndarray of int16
+        Characters 3-4 of a unified social credit code, characters 1-2 of a resident
+        identity number; -1 for an id that is not 18 characters or whose two characters
+        are not digits.
+
+    Notes
+    -----
+    A credit code is told from a resident id by its GB 32100-2015 check character,
+    computed over whole columns as :func:`calculators._ids.valid_id_matrix` does; an id
+    valid as both is read as a credit code, as there.
+    """
+    values = normalized(arrow_text(ids))
+    rows, matrix = rows_of_width(values, 18)
+    out = np.full(len(values), -1, dtype=np.int16)
+    if not len(rows):
+        return out
+    total = _weighted_sum(matrix, _USCC_TABLES)
+    uscc = (total >= 0) & (_USCC_CHECK_VALUE[matrix[:, 17]] == (31 - total % 31) % 31)
+    first = np.where(uscc, matrix[:, 2], matrix[:, 0]).astype(np.int16) - ord("0")
+    second = np.where(uscc, matrix[:, 3], matrix[:, 1]).astype(np.int16) - ord("0")
+    digits = (first >= 0) & (first <= 9) & (second >= 0) & (second <= 9)
+    out[rows] = np.where(digits, first * 10 + second, -1)
+    return out
+
+
+def own_figure(row: PolicyRow, name: str) -> Figure[Any]:
+    """A figure of ``row``'s version that the claim engine does not carry (``provinces``).
+
+    Raises
+    ------
+    PolicyFileError
+        If the version comes from a user policy file: the engine does not hand a rule
+        that file's figures, and the package's must not be used in their place.
+    PolicyUnknownError
+        If the version has no such figure, or no source gives it.
+    """
+    if row.origin != "package":
+        raise PolicyFileError(
+            f"policy file ({row.origin}) versions.{row.version}",
+            name,
+            f"the package's {row.program} policy: this version of relend cannot read a "
+            f"{row.program} rule's own figure ({name}) from a policy file; claim without "
+            f"--policy",
+        )
+    version = PolicyTable.package().version(row.program, row.version)
+    if name not in version.figures:
+        raise PolicyUnknownError(
+            f"{row.version}.{name}", None, f"a {name} figure in calculators/policies"
+        )
+    return version.figure(name)
+
+
+def pilot_provinces(row: PolicyRow) -> tuple[str, ...]:
+    """The pilot provinces of ``row``'s version, as 2-digit division codes."""
+    return tuple(own_figure(row, "provinces").value)
+
+
+def _outside_the_pilot(given: RuleInput) -> np.ndarray:
+    """Borrowers registered outside the pilot provinces of the version covering the loan."""
+    codes = province_codes(given.columns.frame["borrower_id"])
+    inside = np.zeros(len(codes), dtype=bool)
+    for k, row in enumerate(given.versions):
+        mine = (given.version == k) & given.open_rows
+        if mine.any():
+            pilot = np.array([int(p) for p in pilot_provinces(row)], dtype=np.int16)
+            inside[mine] = np.isin(codes[mine], pilot)
+    return ~inside
+
+
+PROGRAM = register(
+    Program(
+        id="elderly_care",
+        name_zh="普惠养老专项再贷款",
+        name_en="inclusive elderly-care relending",
+        rules=(ExclusionRule("province_not_in_pilot", _outside_the_pilot, column="borrower_id"),),
+    )
+)
+
+
+def claim_spec(
+    quarter: str | Quarter,
+    lender: str | Lender,
+    *,
+    calendar: BusinessCalendar | str | None = None,
+    policy: PolicyTable | str | Path | None = None,
+) -> ClaimSpec:
+    """Everything that defines an elderly-care claim but the ledger (see :func:`claim`)."""
+    return prepare(PROGRAM, quarter, lender, calendar=calendar, policy=policy)
+
+
+def claim(
+    ledger: Ledger,
+    quarter: str | Quarter,
+    lender: str | Lender,
+    *,
+    calendar: BusinessCalendar | str | None = None,
+    policy: PolicyTable | str | Path | None = None,
+) -> ClaimResult:
+    """Compute a lender's inclusive elderly-care relending claim for a quarter.
+
+    Parameters
+    ----------
+    ledger : DataFrame or path
+        The loan ledger (canonical or Chinese column names; see ``calculators``).
+    quarter : str or Quarter
+        The quarter the loans were disbursed in, from 2022Q2.
+    lender : str or Lender
+        One of the 7 pilot lenders (CDB, EXIM, ICBC, ABC, BOC, CCB, BOCOM).
+    calendar : BusinessCalendar or str, optional
+        For the application deadline; default ``prc``.
+    policy : PolicyTable or path, optional
+        A user policy file applied for this claim only (see :func:`own_figure`).
+
+    Raises
+    ------
+    RelendInputError
+        For a file-level problem, an ineligible lender or a quarter outside the policy.
+    """
+    return run_claim(claim_spec(quarter, lender, calendar=calendar, policy=policy), ledger)

@@ -1,0 +1,198 @@
+"""Equipment-renewal relending (设备更新改造专项再贷款): the monthly claim.
+
+A loan is eligible when it is valid, in CNY, disbursed inside the claim month and
+inside 2022-09-01 to 2022-12-31, its own interest rate is at most 3.2% a year, and its
+borrower is on the list of the projects' borrowers (the NDRC 备选项目清单). The claim is
+100% of eligible principal.
+
+The loan's rate is a ledger column, ``loan_rate`` (贷款利率, 执行利率, 贷款年利率; a ledger
+without it is refused): the annual rate in percent, as an exact decimal, ``3.2``,
+``3.20`` or ``3.2%`` (a full-width ``％`` and digits are read after Unicode NFKC; spaces
+around the value are ignored). Without the ``%`` sign a value
+below 1 is refused as ambiguous (``0.032`` may mean 3.2% written as a fraction, or
+0.032%); with it any value above 0 and below 100 is read (``0.5%``). No sign, no
+thousands separator, no exponent. A missing or unreadable rate makes the row invalid,
+``invalid_loan_rate``, with the value in its detail (``loan_rate='3,2'``); a rate above
+the cap excludes it, ``loan_rate_above_cap`` (its detail shows the rate too). Rates are
+compared exactly (``3.2000`` is at the cap, ``3.2001`` above it).
+
+Notes
+-----
+人民银行设立设备更新改造专项再贷款 (announcement of 2022-09-28; the figures and their
+sources are in ``calculators/policies/equipment.toml``):
+
+- loans to the projects of the NDRC's 备选项目清单 (名单制管理) at a rate of at most 3.2%
+  (以不高于3.2%的利率向清单内项目发放的合格贷款), disbursed 2022-09-01 to 2022-12-31;
+- relending equal to the principal (按贷款本金等额), 1.75%, 1 year; "先贷后借", issued
+  monthly (按月发放);
+- the 21 national financial institutions, named by group as for the tech tool.
+
+The list is of projects; a ledger names borrowers, so the list is read as the
+borrowers of listed projects (as the tech tool's 2024 项目清单 is).
+
+The figure ``loan_rate_cap`` is read from the package's policy file (see
+:func:`calculators.elderly_care.own_figure`): a version from a user policy file is
+refused by the rate rule with a message saying so.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pyarrow.compute as pc
+
+from calendars import BusinessCalendar, Month
+
+from ._claim import ClaimSpec, prepare, run_claim
+from ._lenders import Lender
+from ._policy import PolicyRow, PolicyTable
+from ._registry import ExclusionRule, Program, ReferenceList, RuleInput, register
+from ._result import ClaimResult
+from ._text import arrow_text
+from ._validate import Ledger
+from .elderly_care import own_figure
+
+__all__ = ["PROGRAM", "claim", "claim_spec", "parse_loan_rate"]
+
+RATE_COLUMN = "loan_rate"
+_RATE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(%?)\s*")
+
+
+def parse_loan_rate(text: str) -> Decimal | None:
+    """A loan rate as written in the ledger, as an exact annual fraction (``"3.2"`` ->
+    ``Decimal("0.032")``), or None when it is not an accepted form (see the module)."""
+    found = _RATE.fullmatch(unicodedata.normalize("NFKC", text))
+    if found is None:
+        return None
+    percent = Decimal(found[1])
+    if not found[2] and percent < 1:
+        return None  # ambiguous: a fraction, or a rate below 1%
+    if not 0 < percent < 100:
+        return None
+    return percent / 100
+
+
+def _rates(given: RuleInput) -> tuple[np.ndarray, list[Decimal | None]]:
+    """Per row, the index of its rate among the distinct values, and those values read.
+
+    Notes
+    -----
+    A ledger has few distinct rates: each is read once (exactly, with ``Decimal``) and
+    the rows take theirs by index, so no Python runs per row.
+    """
+    text = pc.fill_null(arrow_text(given.columns.frame[RATE_COLUMN]), "")
+    encoded = text.dictionary_encode()
+    indices = encoded.indices.to_numpy(zero_copy_only=False)
+    values = [parse_loan_rate(v) for v in encoded.dictionary.to_pylist()]
+    return indices, values
+
+
+def _bad_rate(given: RuleInput) -> np.ndarray:
+    """Rows whose ``loan_rate`` is missing or not an accepted form."""
+    indices, values = _rates(given)
+    bad = np.array([v is None for v in values], dtype=bool)
+    return bad[indices] if len(values) else np.zeros(len(indices), dtype=bool)
+
+
+def rate_cap(row: PolicyRow) -> Decimal:
+    """The highest loan rate of an eligible loan under ``row``'s version (0.032)."""
+    cap = own_figure(row, "loan_rate_cap").value
+    assert isinstance(cap, Decimal)
+    return cap
+
+
+def _above_cap(given: RuleInput) -> np.ndarray:
+    """Rows whose rate is above the cap of the version covering the loan."""
+    indices, values = _rates(given)
+    above = np.zeros(len(indices), dtype=bool)
+    for k, row in enumerate(given.versions):
+        mine = (given.version == k) & given.open_rows
+        if mine.any():
+            cap = rate_cap(row)
+            over = np.array([v is not None and v > cap for v in values], dtype=bool)
+            above[mine] = over[indices[mine]]
+    return above
+
+
+def _not_on_the_list(given: RuleInput) -> np.ndarray:
+    """Borrowers not on the list of the listed projects' borrowers."""
+    eligible = given.lists["eligible_borrowers"]
+    assert eligible is not None  # a required list
+    return ~given.columns.borrower_in(eligible, given.open_rows)
+
+
+PROGRAM = register(
+    Program(
+        id="equipment",
+        name_zh="设备更新改造专项再贷款",
+        name_en="equipment-renewal relending",
+        columns=(RATE_COLUMN,),
+        lists=(
+            ReferenceList(
+                "eligible_borrowers",
+                required=True,
+                help="the borrowers of the projects on the NDRC 备选项目清单: a CSV with an "
+                "id column, or one id per line",
+            ),
+        ),
+        rules=(
+            ExclusionRule("invalid_loan_rate", _bad_rate, invalid=True, column=RATE_COLUMN),
+            ExclusionRule("loan_rate_above_cap", _above_cap, column=RATE_COLUMN),
+            ExclusionRule("borrower_not_eligible", _not_on_the_list),
+        ),
+    )
+)
+
+
+def claim_spec(
+    month: str | Month,
+    lender: str | Lender,
+    eligible_borrowers: str | Path | Iterable[str],
+    *,
+    calendar: BusinessCalendar | str | None = None,
+    policy: PolicyTable | str | Path | None = None,
+) -> ClaimSpec:
+    """Everything that defines an equipment claim but the ledger (see :func:`claim`)."""
+    return prepare(
+        PROGRAM, month, lender, lists={"eligible_borrowers": eligible_borrowers},
+        calendar=calendar, policy=policy,
+    )  # fmt: skip
+
+
+def claim(
+    ledger: Ledger,
+    month: str | Month,
+    lender: str | Lender,
+    eligible_borrowers: str | Path | Iterable[str],
+    *,
+    calendar: BusinessCalendar | str | None = None,
+    policy: PolicyTable | str | Path | None = None,
+) -> ClaimResult:
+    """Compute a lender's equipment-renewal relending claim for a month.
+
+    Parameters
+    ----------
+    ledger : DataFrame or path
+        The loan ledger, with a ``loan_rate`` column (see the module).
+    month : str or Month
+        A month from 2022-09 to 2022-12, e.g. ``"2022-10"`` (the tool is monthly).
+    lender : str or Lender
+        One of the 21 national financial institutions.
+    eligible_borrowers : path or iterable of str
+        The borrowers of the projects on the NDRC list.
+    calendar : BusinessCalendar or str, optional
+    policy : PolicyTable or path, optional
+
+    Raises
+    ------
+    RelendInputError
+        For a file-level problem (a ledger without ``loan_rate``), an ineligible lender,
+        a quarter given for this monthly tool, or a month outside the policy.
+    """
+    spec = claim_spec(month, lender, eligible_borrowers, calendar=calendar, policy=policy)
+    return run_claim(spec, ledger)
