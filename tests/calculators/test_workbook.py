@@ -280,8 +280,13 @@ def test_audit_workbook_totals_equal_the_summary(tmp_path, eligible, capsys) -> 
     by_id = {row[0].value: row for row in cells}
     assert by_id["X99"][en.index("class") + 1].value == "台账中无此贷款"
     assert by_id["T04"][en.index("class") + 1].value == "多报"
+    # T06 is claimed only with an amount that cannot be read ('abc'): its ledger row
+    # and its submitted row are both invalid, and nothing else is
     _, _, invalid = _table(book["invalid 无效"])
-    assert [row[0].value for row in invalid] == ["T06"]
+    assert [row[0].value for row in invalid] == ["T06", "T06"]
+    assert {row[en.index("reason")].value for row in invalid} == {
+        "borrower_not_eligible", "invalid_claimed_amount"}  # fmt: skip
+    assert len(invalid) == summary["classes"]["invalid"]
     sources = {row[0].value for row in book["sources 依据"].iter_rows(min_row=3)}
     assert sources == set(summary["claim"]["sources"])
 
