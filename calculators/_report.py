@@ -1,33 +1,56 @@
 """Writing results: JSON summaries, per-row CSV and Excel workbooks.
 
 CSV files are UTF-8 with a BOM so that Excel opens Chinese text correctly. Workbooks
-have a summary sheet (Chinese label, English key, value) and a rows sheet whose first
-two rows are the Chinese and the English headers. Money stays integer fen.
+are made to be handed over as they are: a summary sheet (Chinese label, English key,
+value, yuan), the rows under Chinese and English header rows with yuan amounts as
+numbers beside the integer fen, dates as dates, Chinese labels beside the codes and a
+totals row equal to the summary; the invalid rows again; the sources of the policy
+figures in the notices' words; the codes and their labels. Money stays integer fen.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import json
 import os
+import re
 import secrets
 import signal
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
-from openpyxl import Workbook
+import pyarrow as pa
+import pyarrow.compute as pc
+import xlsxwriter
+import xlsxwriter.exceptions
+from tqdm import tqdm
+from xlsxwriter.utility import xl_col_to_name
 
+from ._bytes import contiguous, data, offsets
+from ._dates import parse_dates
 from ._errors import ParameterError
+from ._labels import (
+    AUDIT_CLASS_LABELS,
+    LABELLED_COLUMNS,
+    REASON_LABELS,
+    STATUS_LABELS,
+    Label,
+    label,
+)
 from ._ledger import COLUMN_ALIASES, canonical_name
+from ._money import exact_sum, fen_to_yuan, parse_yuan_column, yuan_to_fen
+from ._text import arrow_text
 
-EXCEL_MAX_ROWS = 1_048_576 - 2  # two header rows
-# Excel keeps 15 significant digits (and openpyxl writes numbers with 16): a whole
-# number of fen from 10**15 up is written as text, so that every digit stays
-EXCEL_EXACT_INT = 10**15
+EXCEL_MAX_ROWS = 1_048_576 - 3
+"""Rows of a rows sheet: Excel's 1,048,576 less two header rows and the totals row."""
 
 OUTPUT_NAMES: tuple[str, ...] = (
     "summary.json",
@@ -43,9 +66,14 @@ OUTPUT_NAMES: tuple[str, ...] = (
 CHINESE_HEADERS: Mapping[str, str] = {
     **{canonical: aliases[0] for canonical, aliases in COLUMN_ALIASES.items()},
     "principal_fen": "本金(分)",
+    "overclaimed_fen": "多报金额(分)",
+    "underclaimed_fen": "少报金额(分)",
+    "submitted_line": "申报文件行号",
+    "ledger_line": "台账行号",
     "status": "状态",
     "reason": "原因代码",
     "detail": "说明",
+    "policy_version": "政策版本",
     "entitlement_fen": "可申请再贷款(分)",
     "claimed_fen": "申报金额(分)",
     "recomputed_fen": "复核金额(分)",
@@ -66,6 +94,25 @@ CHINESE_HEADERS: Mapping[str, str] = {
 SUMMARY_LABELS: Mapping[str, str] = {
     "tool": "工具",
     "policy": "政策版本",
+    "policy_title": "政策名称",
+    "lender_name": "金融机构名称",
+    "eligible_principal_yuan": "符合条件本金(元)",
+    "deadline_nominal": "名义截止日(次季度首月10日)",
+    "calendar": "日历",
+    "version": "relend 版本",
+    "submitted_fen": "申报金额(分)",
+    "submitted_yuan": "申报金额(元)",
+    "recomputed_fen": "复核金额(分)",
+    "recomputed_yuan": "复核金额(元)",
+    "overclaimed_fen": "多报金额(分)",
+    "underclaimed_fen": "少报金额(分)",
+    "net_difference_fen": "净差额(分)",
+    "clawback_fen": "应收回再贷款(分)",
+    "clawback_yuan": "应收回再贷款(元)",
+    "tolerance_fen": "容差(分)",
+    "within": "在容忍度内笔数",
+    "breach": "超出容忍度笔数",
+    "invalid": "无效笔数",
     "quarter": "季度",
     "lender": "金融机构",
     "ratio": "支持比例",
@@ -88,11 +135,6 @@ def write_json(summary: Mapping[str, Any], path: Path) -> None:
     path.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
-def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """Write rows as UTF-8-with-BOM CSV, every row, no index."""
-    frame.to_csv(path, index=False, encoding="utf-8-sig")
-
-
 def _chinese(column: object) -> str:
     name = str(column)
     return CHINESE_HEADERS.get(name, name)
@@ -102,72 +144,784 @@ def _english(column: object) -> str:
     return canonical_name(column) or str(column)
 
 
-def _cell(value: Any) -> Any:
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return None
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= EXCEL_EXACT_INT:
-        return str(value)
-    return value
+# -- CSV ----------------------------------------------------------------------------------
+
+CSV_BLOCK_ROWS = 1 << 18
 
 
-def _python_columns(frame: pd.DataFrame) -> list[list[Any]]:
-    """Each column as a list of plain Python values, missing values as None."""
-    out = []
-    for _, column in frame.items():
-        values = column.astype(object)
-        if pd.api.types.is_integer_dtype(column.dtype):
-            wide = (column.abs() >= EXCEL_EXACT_INT).fillna(False).to_numpy(dtype=bool)
-            if wide.any():
-                values = values.where(~wide, column.astype(str))
-        out.append(values.where(column.notna(), None).tolist())
-    return out
-
-
-def write_workbook(
-    summary: Mapping[str, Any], rows: pd.DataFrame, path: Path, rows_sheet: str
-) -> None:
-    """Write a summary sheet and the rows (split over sheets past Excel's row limit).
+def write_csv(frame: pd.DataFrame, path: Path, progress: bool = False) -> None:
+    """Write rows as UTF-8-with-BOM CSV, every row, no index, as pandas' ``to_csv`` does.
 
     Notes
     -----
-    Excel holds 1,048,576 rows a sheet; longer outputs continue on sheets named
-    ``<rows_sheet> 2``, ``3``, ... so that no row is left out. Workbooks are slow to
-    write (about 10 s per 100,000 rows): the CSV beside it has the same rows.
+    The cells are rendered by Arrow's compute kernels, a block of rows at a time, and
+    the bytes written as they are (several times faster than ``to_csv``: see
+    ``benchmarks/README.md``). The file is the one
+    ``to_csv(index=False, encoding="utf-8-sig")`` writes where lines end in ``\n``
+    (Linux, macOS; on Windows pandas ended them in ``\r\n``), byte for byte:
+    a cell is quoted only when it holds a comma, a double quote or a line feed (quotes
+    doubled), missing values are empty, ``Int64`` and categorical columns as their
+    values, booleans ``True``/``False``, datetime columns of midnights ``YYYY-MM-DD``.
+    Arrow's own ``pyarrow.csv.write_csv`` cannot give that file: with
+    ``quoting_style="needed"`` it quotes every text cell and the header, and with
+    ``"none"`` it refuses a cell that holds a comma. Float and object columns of
+    other values are rendered by Python's ``str``, as pandas does.
     """
-    book = Workbook(write_only=True)
+    with open(path, "wb") as handle, _progress(len(frame), path.name, progress) as bar:
+        handle.write(b"\xef\xbb\xbf")
+        header = pa.array([str(c) for c in frame.columns], type=pa.large_string())
+        header = _csv_quoted(header, single=len(frame.columns) == 1)
+        handle.write(",".join(header.to_pylist()).encode("utf-8") + b"\n")
+        if not len(frame.columns):
+            handle.write(b"\n" * len(frame))
+            return
+        for start in range(0, len(frame), CSV_BLOCK_ROWS):
+            block = frame.iloc[start : start + CSV_BLOCK_ROWS]
+            cells = [
+                _csv_quoted(_csv_text(column), single=len(frame.columns) == 1)
+                for _, column in block.items()
+            ]
+            lines = _join(_join(*cells, ","), "\n", "")
+            handle.write(_bytes_of(lines))
+            bar.update(len(block))
+
+
+def _csv_text(column: pd.Series) -> pa.Array:
+    """A column as the text ``to_csv`` writes for it: empty for missing values."""
+    dtype = column.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        if pd.api.types.is_string_dtype(dtype.categories.dtype):  # decoded by Arrow
+            codes = pa.array(column.cat.codes.to_numpy(), mask=column.isna().to_numpy())
+            words = pa.array(dtype.categories.astype(str).tolist(), type=pa.large_string())
+            return pc.fill_null(pc.take(words, codes), "")
+        return _csv_text(column.astype(dtype.categories.dtype))
+    if pd.api.types.is_bool_dtype(dtype):
+        flags = pa.array(column, type=pa.bool_(), from_pandas=True)
+        words = pc.if_else(flags, "True", "False")
+        return pc.fill_null(words.cast(pa.large_string()), "")
+    if pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
+        with contextlib.suppress(pa.ArrowInvalid, pa.ArrowTypeError):
+            values = pa.array(column, from_pandas=True)
+            if isinstance(values, pa.ChunkedArray):
+                values = values.combine_chunks()
+            if (
+                pa.types.is_integer(values.type)
+                or pa.types.is_string(values.type)
+                or (pa.types.is_large_string(values.type))
+            ):
+                return pc.fill_null(values.cast(pa.large_string()), "")
+    if pd.api.types.is_datetime64_dtype(dtype):
+        stamps = pd.Series(column)
+        if bool((stamps.dropna() == stamps.dropna().dt.normalize()).all()):
+            days = pa.array(stamps, from_pandas=True)
+            return pc.fill_null(pc.strftime(days, "%Y-%m-%d").cast(pa.large_string()), "")
+    # anything else (floats, mixed objects): str() of each value, as pandas writes it
+    text = column.astype(object).where(column.notna(), "").map(str)
+    return pa.array(text.tolist(), type=pa.large_string())
+
+
+def _csv_quoted(text: pa.Array, single: bool) -> pa.Array:
+    """Quote the cells that need it, as the csv module does (quotes doubled).
+
+    A row of one empty field is written ``""`` (else it would be an empty line).
+    """
+    # the csv module's QUOTE_MINIMAL with pandas' "\n" line ends: a lone "\r" is not quoted
+    need = pc.or_(pc.match_substring(text, ","), pc.match_substring(text, '"'))
+    need = pc.or_(need, pc.match_substring(text, "\n"))
+    if single:
+        need = pc.or_(need, pc.equal(text, ""))
+    if not pc.any(need).as_py():
+        return text
+    quoted = _join('"', pc.replace_substring(text, '"', '""'), '"', "")
+    return pc.if_else(need, quoted, text)
+
+
+def _join(*parts: Any) -> pa.Array:
+    """Arrow's ``binary_join_element_wise`` (the last part is the separator) over
+    ``large_string`` arrays and scalars: null where any array is null."""
+    typed = [
+        pa.scalar(p, pa.large_string()) if isinstance(p, str) else p.cast(pa.large_string())
+        for p in parts
+    ]
+    return pc.binary_join_element_wise(*typed)
+
+
+def _bytes_of(values: pa.Array) -> memoryview:
+    """The bytes of a string array's rows, one after another."""
+    values = contiguous(values)
+    ends = offsets(values)
+    return data(values)[ends[0] : ends[-1]].data
+
+
+@contextlib.contextmanager
+def _progress(total: int, what: str, show: bool) -> Iterator[Any]:
+    """A progress bar on stderr, shown only once the write has taken two seconds."""
+    with tqdm(
+        total=total, desc=f"relend: writing {what}", unit=" rows", unit_scale=True,
+        disable=not show, delay=2.0, file=sys.stderr, leave=False,
+    ) as bar:  # fmt: skip
+        yield bar
+
+
+# -- workbooks ------------------------------------------------------------------------------
+
+BLOCK_ROWS = 1 << 16
+EXCEL_EXACT_INT = 10**15
+"""Excel keeps 15 significant digits: a whole number of fen from 10**15 up (10 trillion
+yuan), and the yuan amount of such a number of fen, are written as text so that no
+digit is lost."""
+EXCEL_EPOCH_DAYS = 25_569  # 1970-01-01 as an Excel serial day (1900 date system)
+EXCEL_FIRST_SAFE_SERIAL = 61  # 1900-03-01: earlier serials meet Excel's 29 Feb 1900
+EXCEL_LAST_SERIAL = 2_958_465  # 9999-12-31
+_DATE_COLUMNS = ("disbursement_date", "maturity_date")
+_YUAN_TEXT_COLUMNS = ("principal", "loan_balance", "npl_balance")
+_LABEL_HEADERS = {"status": "状态说明", "reason": "原因说明", "class": "核对结果说明"}
+_CONTROL = "[\\x00-\\x08\\x0b-\\x1f]"  # escaped by Excel as _xHHHH_ (tab, LF kept)
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_YUAN_TEXT = re.compile(r"^-?\d{1,3}(?:,\d{3})*\.\d{2}$")
+
+NOTES: tuple[str, ...] = (
+    "金额(元)由整数金额(分)精确换算，以(分)为准；"
+    "10^15 分(10万亿元)及以上的金额以文本写出，不丢失任何一位。"
+    " Yuan amounts are computed exactly from the integer fen, and the fen are "
+    "authoritative; amounts of 10^15 fen (10 trillion yuan) or more are written as text "
+    "so that no digit is lost.",
+    "合计行只计入汇总所计的行(贷款: 符合条件; 核对: 不含无效申报行; 不良: 有效行)，与 "
+    "summary.json 一致。 The totals row adds up the rows the summary counts (claims: the "
+    "eligible loans; audits: all but invalid submitted rows; NPL: the valid rows) and "
+    "equals summary.json.",
+    "无法识别的日期和金额按原文写出(见原因与说明)。 Dates and amounts that could not be "
+    "read are written as given (see the reason and detail).",
+)
+
+
+@dataclass(frozen=True)
+class _Cells:
+    """One block of one output column: numbers where present, else text, else blank."""
+
+    number: pa.Array | None  # the value as the XML's number text, null where not a number
+    text: pa.Array | None  # text, null where blank or written as a number
+
+
+@dataclass(frozen=True)
+class _Column:
+    """An output column of a rows sheet: its headers, cell style and how to fill it."""
+
+    zh: str
+    en: str
+    style: str  # "text", "int", "fen", "yuan", "date"
+    cells: Callable[[pd.DataFrame], _Cells]
+    sample: bool = True  # whether its widths come from its values
+
+
+def _text_cells(name: object) -> Callable[[pd.DataFrame], _Cells]:
+    def cells(block: pd.DataFrame) -> _Cells:
+        return _Cells(None, arrow_text(block[name]))
+
+    return cells
+
+
+def _int_cells(name: object) -> Callable[[pd.DataFrame], _Cells]:
+    def cells(block: pd.DataFrame) -> _Cells:
+        values = block[name]
+        present = values.notna().to_numpy(dtype=bool)
+        ints = values.to_numpy(dtype=np.int64, na_value=0)
+        wide = np.abs(ints) >= EXCEL_EXACT_INT
+        text = pa.array(ints).cast(pa.large_string())
+        return _Cells(_where(text, present & ~wide), _where(text, present & wide))
+
+    return cells
+
+
+def _yuan_of_fen_cells(name: object) -> Callable[[pd.DataFrame], _Cells]:
+    def cells(block: pd.DataFrame) -> _Cells:
+        values = block[name]
+        present = values.notna().to_numpy(dtype=bool)
+        fen = values.to_numpy(dtype=np.int64, na_value=0)
+        text = _yuan_text(fen)
+        wide = np.abs(fen) >= EXCEL_EXACT_INT
+        return _Cells(_where(text, present & ~wide), _where(text, present & wide))
+
+    return cells
+
+
+def _yuan_text(fen: np.ndarray) -> pa.Array:
+    """Integer fen as exact decimal yuan text (``-1234.05``), by integer division."""
+    magnitude = np.abs(fen)
+    whole = pa.array(magnitude // 100).cast(pa.large_string())
+    cents = pc.utf8_lpad(pa.array(magnitude % 100).cast(pa.large_string()), 2, "0")
+    sign = pc.if_else(pa.array(fen < 0), "-", "")
+    return _join(sign, whole, ".", cents, "")
+
+
+def _yuan_given_cells(name: object) -> Callable[[pd.DataFrame], _Cells]:
+    """Yuan as the input wrote them: a number where readable, the text as given else."""
+
+    def cells(block: pd.DataFrame) -> _Cells:
+        given = arrow_text(block[name])
+        fen, ok = parse_yuan_column(block[name])
+        number = ok & (np.abs(fen) < EXCEL_EXACT_INT)
+        return _Cells(_where(_yuan_text(fen), number), _where(given, ~number))
+
+    return cells
+
+
+def _date_cells(name: object) -> Callable[[pd.DataFrame], _Cells]:
+    """Dates as Excel serial days where readable, the value as given else."""
+
+    def cells(block: pd.DataFrame) -> _Cells:
+        days, ok = parse_dates(block[name])
+        serial = days + EXCEL_EPOCH_DAYS
+        ok = ok & (serial >= EXCEL_FIRST_SAFE_SERIAL) & (serial <= EXCEL_LAST_SERIAL)
+        values = block[name]
+        if pd.api.types.is_datetime64_any_dtype(values.dtype):  # a time of day, say
+            values = values.astype(str).where(values.notna(), None)
+        given = arrow_text(values)
+        return _Cells(_where(pa.array(serial).cast(pa.large_string()), ok), _where(given, ~ok))
+
+    return cells
+
+
+def _label_cells(name: object, table: Mapping[str, Label]) -> Callable[[pd.DataFrame], _Cells]:
+    codes = pa.array(list(table), type=pa.large_string())
+    words = pa.array([table[c].zh for c in table], type=pa.large_string())
+
+    def cells(block: pd.DataFrame) -> _Cells:
+        given = arrow_text(block[name]).cast(pa.large_string())
+        found = pc.index_in(given, value_set=codes)
+        return _Cells(None, pc.coalesce(pc.take(words, found), given))
+
+    return cells
+
+
+def _where(values: pa.Array, keep: np.ndarray) -> pa.Array:
+    """``values`` with the rows not in ``keep`` null."""
+    return pc.if_else(pa.array(keep, type=pa.bool_()), values, pa.scalar(None, values.type))
+
+
+def _whole(values: pd.Series) -> bool:
+    """A float column of whole numbers below 2**53 (fen a join turned into floats)."""
+    if not pd.api.types.is_float_dtype(values.dtype):
+        return False
+    present = values.dropna().to_numpy(dtype=np.float64)
+    return bool(np.all((np.mod(present, 1) == 0) & (np.abs(present) < 2.0**53)))
+
+
+def _columns(rows: pd.DataFrame) -> list[_Column]:
+    """The output columns of a rows sheet: the input's, typed; yuan beside fen; labels
+    beside codes."""
+    out = []
+    for name, values in rows.items():
+        en = _english(name)
+        zh = _chinese(en)
+        dtype = values.dtype
+        if en in _DATE_COLUMNS or pd.api.types.is_datetime64_any_dtype(dtype):
+            out.append(_Column(zh, en, "date", _date_cells(name), sample=False))
+        elif pd.api.types.is_bool_dtype(dtype):
+            out.append(_Column(zh, en, "text", _text_cells(name)))
+        elif pd.api.types.is_integer_dtype(dtype) or (en.endswith("_fen") and _whole(values)):
+            fen = en.endswith("_fen")
+            out.append(_Column(zh, en, "fen" if fen else "int", _int_cells(name)))
+            if fen:
+                yuan_zh = zh.replace("(分)", "(元)") if "(分)" in zh else f"{zh}(元)"
+                out.append(
+                    _Column(yuan_zh, en[: -len("_fen")] + "_yuan", "yuan",
+                            _yuan_of_fen_cells(name))
+                )  # fmt: skip
+        elif en in _YUAN_TEXT_COLUMNS:
+            out.append(_Column(zh, en, "yuan", _yuan_given_cells(name)))
+        else:
+            out.append(_Column(zh, en, "text", _text_cells(name)))
+            if en in LABELLED_COLUMNS:
+                out.append(
+                    _Column(_LABEL_HEADERS[en], f"{en}_zh", "text",
+                            _label_cells(name, LABELLED_COLUMNS[en]))
+                )  # fmt: skip
+    return out
+
+
+def _escaped(text: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """Text as XML character data the way Excel and XlsxWriter write it, and whether
+    each row needs ``xml:space="preserve"``."""
+    text = text.cast(pa.large_string())
+    if (pc.max(pc.utf8_length(text)).as_py() or 0) > 32_767:
+        text = pc.utf8_slice_codeunits(text, 0, 32_767)  # Excel's limit for a cell
+    if _anywhere(text, "_x"):  # Excel's own escapes, written literally, are escaped
+        text = pc.replace_substring_regex(text, "(_x[0-9a-fA-F]{4}_)", "_x005F\\1")
+    control = pc.match_substring_regex(text, _CONTROL)
+    if pc.any(control).as_py():  # rare: escaped one value at a time
+        values = text.to_pylist()
+        for k in np.flatnonzero(control.to_numpy(zero_copy_only=False)):
+            values[k] = re.sub(_CONTROL, lambda m: f"_x{ord(m.group()):04X}_", values[k])
+        text = pa.array(values, type=pa.large_string())
+    for raw, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        if _anywhere(text, raw):
+            text = pc.replace_substring(text, raw, entity)
+    preserve = pc.match_substring_regex(text, "^\\s|\\s$")
+    return text, preserve
+
+
+def _anywhere(text: pa.Array, part: str) -> bool:
+    return bool(pc.any(pc.match_substring(text, part)).as_py())
+
+
+def _xml_rows(columns: list[_Column], block: pd.DataFrame, first_row: int,
+              styles: Mapping[str, int]) -> pa.Array:  # fmt: skip
+    """The ``<row>`` elements of one block, as XlsxWriter writes them."""
+    numbers = pa.array(np.arange(first_row + 1, first_row + 1 + len(block))).cast(pa.large_string())
+    cells = []
+    for k, column in enumerate(columns):
+        found = column.cells(block)
+        ref = f'<c r="{xl_col_to_name(k)}'
+        style = styles[column.style]
+        attr = f' s="{style}"' if style else ""
+        rendered = pa.scalar("", pa.large_string())
+        parts = []
+        if found.number is not None:
+            parts.append(
+                _join(ref, numbers, f'"{attr}><v>', found.number,
+                                            "</v></c>", "")
+            )  # fmt: skip
+        if found.text is not None:
+            blank = pc.equal(found.text, "")
+            text, preserve = _escaped(pc.if_else(blank, pa.scalar(None, found.text.type),
+                                                 found.text))  # fmt: skip
+            open_t = pc.if_else(preserve, '<t xml:space="preserve">', "<t>")
+            parts.append(
+                _join(ref, numbers, f'"{attr} t="inlineStr"><is>', open_t,
+                                            text, "</t></is></c>", "")
+            )  # fmt: skip
+        cells.append(pc.coalesce(*parts, rendered))
+    return _join('<row r="', numbers, '">', *cells, "</row>", "")
+
+
+def _width(text: pa.Array) -> int:
+    """Display width of the widest value: characters, CJK counted twice."""
+    if not len(text) or text.null_count == len(text):
+        return 0
+    chars = pc.utf8_length(text)
+    wide = pc.divide(pc.subtract(pc.binary_length(text), chars), 2)
+    return int(pc.max(pc.add(chars, wide)).as_py() or 0)
+
+
+def _widths(columns: list[_Column], sample: pd.DataFrame) -> list[float]:
+    out = []
+    for column in columns:
+        header = max(_width(pa.array([column.zh])), _width(pa.array([column.en])))
+        values = 10 if column.style == "date" else 0
+        if column.sample and len(sample):
+            found = column.cells(sample)
+            for part in (found.number, found.text):
+                if part is not None:
+                    values = max(values, _width(part) + (4 if column.style == "yuan" else 0))
+        out.append(float(min(max(header, values, 6) + 2, 60)))
+    return out
+
+
+def _sum_fen(values: pd.Series) -> int:
+    return exact_sum(values.to_numpy(dtype=np.int64, na_value=0))
+
+
+def totals(summary: Mapping[str, Any], rows: pd.DataFrame) -> tuple[str, dict[str, int]]:
+    """The totals row of a rows sheet: its label and, per fen column, the exact sum over
+    the rows the summary counts.
+
+    Notes
+    -----
+    Claims: the eligible loans (``eligible_principal_fen``, ``entitlement_fen``).
+    Audits: every row but invalid submitted ones (``submitted_fen``, ``recomputed_fen``
+    and the differences). NPL checks: the valid rows (the sums of ``by_industry``).
+    """
+    if "class" in rows.columns:
+        keep = rows["class"].astype(str) != "invalid"
+        title = "合计(不含无效申报行) Total, invalid submitted rows left out"
+        names: tuple[str, ...] = ("claimed_fen", "recomputed_fen", "difference_fen",
+                                  "overclaimed_fen", "underclaimed_fen")  # fmt: skip
+    elif "npl_balance_fen" in rows.columns:
+        keep = rows["status"].astype(str) != "invalid"
+        title = "合计(有效行) Total of the valid rows"
+        names = ("loan_balance_fen", "npl_balance_fen")
+    elif "entitlement_fen" in rows.columns:
+        keep = rows["status"].astype(str) == "eligible"
+        title = "合计(符合条件) Total of the eligible loans"
+        names = ("principal_fen", "entitlement_fen")
+    else:
+        return "", {}
+    kept = rows[keep.to_numpy(dtype=bool)]
+    return title, {n: _sum_fen(kept[n]) for n in names if n in rows.columns}
+
+
+def write_workbook(
+    summary: Mapping[str, Any],
+    rows: pd.DataFrame,
+    path: Path,
+    rows_sheet: str,
+    progress: bool = False,
+) -> None:
+    """Write a workbook to hand over: summary, rows (split over sheets past Excel's row
+    limit), the invalid rows, the policy sources and the codes' labels.
+
+    Parameters
+    ----------
+    summary : Mapping
+        The summary of the run (as in ``summary.json``): the summary sheet, the totals
+        row's kind and the sources sheet come from it.
+    rows : pandas.DataFrame
+        Every output row (per loan, per audited loan, per NPL unit), in order.
+    path : Path
+        The file to write.
+    rows_sheet : str
+        The name of the first sheet of rows (``loans 贷款``).
+    progress : bool, default False
+        Show a progress bar on stderr once the write has taken two seconds.
+
+    Notes
+    -----
+    Amounts: each integer fen column is followed by its yuan, a number computed from
+    the fen by integer division and written as its exact decimal text (Excel reads it
+    to the nearest double, shown exactly by ``#,##0.00`` below 10^15 fen); fen of
+    10^15 or more are written as text. Dates are date cells where relend could read
+    them, the value as given else. Both header rows (Chinese, English) and the first
+    column stay in view; the last row of the rows is the totals row (:func:`totals`).
+    Excel holds 1,048,576 rows a sheet; longer outputs continue on sheets named
+    ``<rows_sheet> 2``, ``3``, ... so that no row is left out.
+
+    The workbook is written by XlsxWriter in constant-memory mode; the rows themselves
+    are rendered as sheet XML by Arrow's string kernels, a block of 65,536 rows at a
+    time, and handed to XlsxWriter's row stream (see ``benchmarks/README.md``). That
+    leans on a few of XlsxWriter's internals (the sheet's row file ``fh``,
+    ``_write_single_row``, ``_check_dimensions``, ``previous_row``, a format's
+    ``_get_xf_index``), hence the pin to XlsxWriter 3; a test checks that the rendered
+    rows are the XML XlsxWriter itself writes for the same cells.
+    """
+    book = xlsxwriter.Workbook(
+        str(path),
+        {
+            "constant_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,  # a cell such as "=1+1" stays text
+            "strings_to_urls": False,
+            # ZIP64 only where a sheet may pass 4 GiB (about 50 bytes of XML a cell):
+            # some older readers warn about it
+            "use_zip64": len(rows) * (len(rows.columns) + 4) * 64 > 3_500_000_000,
+        },
+    )
     try:
-        sheet = book.create_sheet("summary 汇总")
-        sheet.append(["项目", "key", "value"])
-        for key, value in summary.items():
-            sheet.append([SUMMARY_LABELS.get(key, ""), key, _cell(value)])
-        headers_zh = [_chinese(_english(c)) for c in rows.columns]
-        headers_en = [_english(c) for c in rows.columns]
-        for part, start in enumerate(range(0, max(len(rows), 1), EXCEL_MAX_ROWS)):
-            name = rows_sheet if part == 0 else f"{rows_sheet} {part + 1}"
-            sheet = book.create_sheet(name)
-            sheet.append(headers_zh)
-            sheet.append(headers_en)
-            block = _python_columns(rows.iloc[start : start + EXCEL_MAX_ROWS])
-            for record in zip(*block, strict=True):
-                sheet.append(record)
+        styles, formats = _styles(book)
+        _summary_sheet(book, formats, summary)
+        columns = _columns(rows)
+        widths = _widths(columns, rows.iloc[:BLOCK_ROWS])
+        label, sums = totals(summary, rows)
+        per_sheet = EXCEL_MAX_ROWS
+        with _progress(len(rows), path.name, progress) as bar:
+            starts = range(0, max(len(rows), 1), per_sheet)
+            for part, start in enumerate(starts):
+                name = rows_sheet if part == 0 else f"{rows_sheet} {part + 1}"
+                chunk = rows.iloc[start : start + per_sheet]
+                last = part == len(starts) - 1
+                _rows_sheet(book, name, columns, widths, chunk, styles, formats,
+                            (label, sums) if last else None, bar)  # fmt: skip
+            _invalid_sheets(book, columns, widths, rows, styles, formats, bar)
+        _sources_sheet(book, formats, summary)
+        _codes_sheet(book, formats)
+        book.close()
+    except xlsxwriter.exceptions.FileCreateError as exc:
+        _abandon(book)
+        cause = exc.args[0] if exc.args else exc
+        if isinstance(cause, OSError):
+            raise cause from None
+        raise OSError(str(cause)) from None
     except BaseException:
         _abandon(book)
         raise
-    book.save(path)
 
 
-def _abandon(book: Workbook) -> None:
-    """Close the sheets of a workbook that will not be saved.
+def _styles(book: Any) -> tuple[dict[str, int], dict[str, Any]]:
+    formats = {
+        "text": None,
+        "int": book.add_format({"num_format": "0"}),
+        "fen": book.add_format({"num_format": "0"}),
+        "yuan": book.add_format({"num_format": "#,##0.00"}),
+        "date": book.add_format({"num_format": "yyyy-mm-dd"}),
+        "header": book.add_format(
+            {"bold": True, "bg_color": "#DDEBF7", "text_wrap": True, "valign": "top", "border": 1}
+        ),
+        "total": book.add_format({"bold": True, "top": 1}),
+        "total_fen": book.add_format({"bold": True, "top": 1, "num_format": "0"}),
+        "total_yuan": book.add_format({"bold": True, "top": 1, "num_format": "#,##0.00"}),
+        "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
+    }
+    # the style numbers the rendered cells refer to (XlsxWriter numbers a format on use)
+    styles = {k: (f._get_xf_index() if f is not None else 0) for k, f in formats.items()}
+    return styles, formats
 
-    A write-only sheet streams its rows through a generator into a scratch file of
-    openpyxl's own (removed at exit); left open, the generator fails noisily on stderr
-    when it is collected after an interruption.
+
+def _rows_sheet(
+    book: Any,
+    name: str,
+    columns: list[_Column],
+    widths: list[float],
+    rows: pd.DataFrame,
+    styles: Mapping[str, int],
+    formats: Mapping[str, Any],
+    total: tuple[str, dict[str, int]] | None,
+    bar: Any,
+) -> None:
+    sheet = book.add_worksheet(name)
+    for k, width in enumerate(widths):
+        sheet.set_column(k, k, width, formats[columns[k].style])
+    for header in (0, 1):  # constant-memory mode: row by row
+        for k, column in enumerate(columns):
+            sheet.write_string(header, k, (column.zh, column.en)[header], formats["header"])
+    sheet.freeze_panes(2, 1)
+    sheet.repeat_rows(0, 1)  # printed: both header rows on every page, landscape,
+    sheet.set_landscape()  # as wide as one page
+    sheet.fit_to_pages(1, 0)
+    first = 2
+    if len(rows):
+        # the header rows go out first; then the rendered rows, straight into the sheet's
+        # row stream, which XlsxWriter copies into the sheet XML when the book is closed
+        sheet._write_single_row(first)
+        stream = sheet.fh
+        stream.flush()
+        for start in range(0, len(rows), BLOCK_ROWS):
+            block = rows.iloc[start : start + BLOCK_ROWS]
+            stream.buffer.write(_bytes_of(_xml_rows(columns, block, first + start, styles)))
+            bar.update(len(block))
+        stream.buffer.flush()
+        last = first + len(rows) - 1
+        sheet._check_dimensions(last, len(columns) - 1)
+        sheet.previous_row = last
+    end = first + len(rows)
+    if columns:
+        sheet.autofilter(1, 0, max(end - 1, 1), len(columns) - 1)
+    if total is None or not total[0]:  # rows of no known kind have no totals
+        return
+    label, sums = total
+    sheet.write_string(end, 0, label, formats["total"])
+    for k, column in enumerate(columns):
+        fen_name = column.en[: -len("_yuan")] + "_fen" if column.style == "yuan" else column.en
+        if fen_name not in sums or column.style not in ("fen", "yuan"):
+            continue
+        fen = sums[fen_name]
+        if abs(fen) >= EXCEL_EXACT_INT:
+            text = str(fen) if column.style == "fen" else fen_to_yuan(fen)
+            sheet.write_string(end, k, text, formats["total"])
+        elif column.style == "fen":
+            sheet.write_number(end, k, fen, formats["total_fen"])
+        else:
+            sheet.write_number(end, k, _yuan_number(fen), formats["total_yuan"])
+
+
+def _yuan_number(fen: int) -> float:
+    """The double nearest to ``fen / 100`` yuan (exact decimal, then one conversion)."""
+    return float(Decimal(fen).scaleb(-2))
+
+
+def _invalid_mask(rows: pd.DataFrame) -> np.ndarray | None:
+    for name in ("class", "status"):
+        if name in rows.columns:
+            return (rows[name].astype(str) == "invalid").to_numpy(dtype=bool)
+    return None
+
+
+def _invalid_sheets(
+    book: Any,
+    columns: list[_Column],
+    widths: list[float],
+    rows: pd.DataFrame,
+    styles: Mapping[str, int],
+    formats: Mapping[str, Any],
+    bar: Any,
+) -> None:
+    """The invalid rows again, with their reason and detail, on sheets of their own."""
+    mask = _invalid_mask(rows)
+    if mask is None:
+        return
+    invalid = rows[mask]
+    bar.total = (bar.total or 0) + len(invalid)
+    for part, start in enumerate(range(0, max(len(invalid), 1), EXCEL_MAX_ROWS)):
+        name = "invalid 无效" if part == 0 else f"invalid 无效 {part + 1}"
+        chunk = invalid.iloc[start : start + EXCEL_MAX_ROWS]
+        _rows_sheet(book, name, columns, widths, chunk, styles, formats, None, bar)
+
+
+def _flat(summary: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Summary entries one per line: nested objects as dotted keys (``reasons.eligible``);
+    per-row lists and the sources, which have sheets of their own, left out."""
+    for key, value in summary.items():
+        name = f"{prefix}{key}"
+        if key in ("sources", "sources_by_version", "units", "files"):
+            continue
+        if isinstance(value, Mapping):
+            yield from _flat(value, f"{name}.")
+        elif isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
+            for k, item in enumerate(value):
+                yield from _flat(item, f"{name}[{k + 1}].")
+        elif isinstance(value, list):
+            yield name, ", ".join(str(v) for v in value)
+        else:
+            yield name, value
+
+
+def _summary_label(key: str) -> str:
+    last = key.rsplit(".", 1)[-1]
+    if key.startswith(("reasons.", "claim.reasons.")):
+        return f"{label(REASON_LABELS, last)}(笔数)"
+    if key.startswith("classes."):
+        return f"{label(AUDIT_CLASS_LABELS, last)}(笔数)"
+    return SUMMARY_LABELS.get(key, SUMMARY_LABELS.get(last, ""))
+
+
+def _summary_sheet(book: Any, formats: Mapping[str, Any], summary: Mapping[str, Any]) -> None:
+    sheet = book.add_worksheet("summary 汇总")
+    for k, (zh, en) in enumerate((("项目", "item"), ("键", "key"), ("值", "value"),
+                                  ("金额(元)", "yuan"))):  # fmt: skip
+        sheet.write_string(0, k, f"{zh} {en}", formats["header"])
+    sheet.set_column(0, 0, 24)
+    sheet.set_column(1, 1, 30)
+    sheet.set_column(2, 2, 40, formats["wrap"])
+    sheet.set_column(3, 3, 20)
+    sheet.freeze_panes(1, 0)
+    row = 1
+    for key, value in _flat(summary):
+        sheet.write_string(row, 0, _summary_label(key))
+        sheet.write_string(row, 1, key)
+        _summary_value(sheet, row, key, value, formats)
+        row += 1
+    row += 1
+    sheet.write_string(row, 0, "说明 notes", formats["header"])
+    for note in NOTES:
+        row += 1
+        sheet.write_string(row, 2, note, formats["wrap"])
+
+
+def _summary_value(sheet: Any, row: int, key: str, value: Any, formats: Mapping[str, Any]) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool):
+        sheet.write_boolean(row, 2, value)
+    elif isinstance(value, int):
+        if abs(value) >= EXCEL_EXACT_INT:
+            sheet.write_string(row, 2, str(value))
+        else:
+            sheet.write_number(row, 2, value, formats["fen" if key.endswith("_fen") else "int"])
+        if key.endswith("_fen"):
+            if abs(value) >= EXCEL_EXACT_INT:
+                sheet.write_string(row, 3, fen_to_yuan(value))
+            else:
+                sheet.write_number(row, 3, _yuan_number(value), formats["yuan"])
+    elif isinstance(value, str) and key.endswith("_yuan") and _YUAN_TEXT.match(value):
+        fen = yuan_to_fen(value)
+        if abs(fen) < EXCEL_EXACT_INT:
+            sheet.write_number(row, 2, _yuan_number(fen), formats["yuan"])
+        else:
+            sheet.write_string(row, 2, value)
+    elif isinstance(value, str) and _ISO_DATE.match(value):
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            sheet.write_string(row, 2, value)
+        else:
+            sheet.write_datetime(row, 2, dt.datetime(day.year, day.month, day.day),
+                                 formats["date"])  # fmt: skip
+    else:
+        sheet.write_string(row, 2, str(value), formats["wrap"])
+
+
+def _claim_of(summary: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The claim's summary: the summary itself, or an audit's ``claim``."""
+    claim = summary.get("claim")
+    return claim if isinstance(claim, Mapping) else summary
+
+
+def _sources(summary: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any], Mapping[str, Any]]]:
+    """(policy version, its figures' sources, its figures' values) for every version the
+    claim applied: ``sources_by_version``, else the one version's ``sources``."""
+    claim = _claim_of(summary)
+    values = {
+        v.get("version"): v for v in claim.get("policy_versions", []) if isinstance(v, Mapping)
+    }
+    by_version = claim.get("sources_by_version")
+    if isinstance(by_version, Mapping) and by_version:
+        return [(str(v), s, values.get(v, {})) for v, s in by_version.items()]
+    if isinstance(claim.get("sources"), Mapping):
+        return [(str(claim.get("policy", "")), claim["sources"], claim)]
+    return []
+
+
+def _sources_sheet(book: Any, formats: Mapping[str, Any], summary: Mapping[str, Any]) -> None:
+    """Each figure applied, its value where the summary gives it, and its source in the
+    notice's words (title, clause, quoted text), or why it is an assumption; one block
+    per policy version applied."""
+    sheet = book.add_worksheet("sources 依据")
+    heads = (("政策参数", "figure"), ("值", "value"), ("出处(通知名称、条款)", "source"),
+             ("是否假设", "assumption"), ("假设理由", "why"), ("政策版本", "version"))  # fmt: skip
+    for header in (0, 1):
+        for k, words in enumerate(heads):
+            sheet.write_string(header, k, words[header], formats["header"])
+    for k, width in enumerate((20, 12, 80, 10, 60, 16)):
+        sheet.set_column(k, k, width, formats["wrap"] if width >= 60 else None)
+    sheet.freeze_panes(2, 1)
+    row = 2
+    for version, sources, values in _sources(summary):
+        for figure, entry in sources.items():
+            entry = entry if isinstance(entry, Mapping) else {"source": str(entry)}
+            sheet.write_string(row, 0, str(figure))
+            value = values.get(figure)
+            if isinstance(value, str | int) and not isinstance(value, bool):
+                sheet.write_string(row, 1, str(value))
+            sheet.write_string(row, 2, str(entry.get("source", "")), formats["wrap"])
+            sheet.write_string(row, 3, "是 yes" if entry.get("assumption") else "否 no")
+            if entry.get("why"):
+                sheet.write_string(row, 4, str(entry["why"]), formats["wrap"])
+            sheet.write_string(row, 5, version)
+            row += 1
+    if isinstance(summary.get("source"), str):  # the NPL check cites its articles at once
+        sheet.write_string(row, 0, "source")
+        sheet.write_string(row, 2, summary["source"], formats["wrap"])
+        sheet.write_string(row, 3, "否 no")
+        row += 1
+    for group, terms in (summary.get("relief_terms") or {}).items():
+        for term, words in terms.items():
+            sheet.write_string(row, 0, f"{group}.{term}")
+            sheet.write_string(row, 2, str(words), formats["wrap"])
+            sheet.write_string(row, 3, "否 no")
+            row += 1
+
+
+def _codes_sheet(book: Any, formats: Mapping[str, Any]) -> None:
+    """Every status, reason code and audit class with its Chinese and English label."""
+    sheet = book.add_worksheet("codes 代码")
+    for k, head in enumerate(("类别 kind", "代码 code", "中文", "English")):
+        sheet.write_string(0, k, head, formats["header"])
+    for k, width in enumerate((14, 34, 30, 40)):
+        sheet.set_column(k, k, width)
+    sheet.freeze_panes(1, 0)
+    row = 1
+    for kind, table in (("status", STATUS_LABELS), ("reason", REASON_LABELS),
+                        ("class", AUDIT_CLASS_LABELS)):  # fmt: skip
+        for code, words in table.items():
+            for k, text in enumerate((kind, code, words.zh, words.en)):
+                sheet.write_string(row, k, text)
+            row += 1
+
+
+def _abandon(book: Any) -> None:
+    """Remove the scratch files of a workbook that will not be closed.
+
+    In constant-memory mode each sheet streams its rows into a temporary file of
+    XlsxWriter's own, removed only when the book is closed.
     """
-    for sheet in book.worksheets:
+    for sheet in book.worksheets():
+        handle = getattr(sheet, "row_data_fh", None)
         with contextlib.suppress(Exception):
-            sheet.close()
+            if handle is not None:
+                handle.close()
+        name = getattr(sheet, "row_data_filename", None)
+        if name:
+            with contextlib.suppress(OSError):
+                os.unlink(name)
 
 
 class OutputError(ParameterError):
@@ -304,9 +1058,13 @@ def write_outputs(
     xlsx_name: str,
     rows_sheet: str,
     workbook: bool = True,
+    progress: bool = False,
 ) -> WrittenOutputs:
     """Write ``summary.json``, the rows CSV and (unless ``workbook`` is False) the
     workbook into the folder ``out``, each whole or not at all.
+
+    ``progress`` shows a bar on stderr for a CSV or workbook that takes more than two
+    seconds to write.
 
     Returns
     -------
@@ -339,11 +1097,14 @@ def write_outputs(
     temps: dict[str, Path] = {}
     try:
         files = [{"name": csv_name, "sha256": _write_temporary(
-            folder, csv_name, lambda p: write_csv(rows, p), temps
+            folder, csv_name, lambda p: write_csv(rows, p, progress), temps
         )}]  # fmt: skip
         if workbook:
             digest = _write_temporary(
-                folder, xlsx_name, lambda p: write_workbook(summary, rows, p, rows_sheet), temps
+                folder,
+                xlsx_name,
+                lambda p: write_workbook(summary, rows, p, rows_sheet, progress),
+                temps,
             )
             files.append({"name": xlsx_name, "sha256": digest})
         written = {**summary, "files": files}

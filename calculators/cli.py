@@ -212,7 +212,7 @@ def _publish(
             )
         written = write_outputs(
             summary, rows, args.out, csv_name=csv_name, xlsx_name=xlsx_name, rows_sheet=sheet,
-            workbook=workbook,
+            workbook=workbook, progress=_show_progress(args),
         )  # fmt: skip
         summary, paths = dict(written.summary), written.paths
         if written.removed:
@@ -462,6 +462,7 @@ def _add_npl(sub: Any) -> None:
     )
     npl.add_argument("--out", metavar="DIR", help="write summary.json, npl.csv, npl.xlsx")
     _add_no_xlsx(npl)
+    _add_quiet(npl)
     npl.add_argument("--json", action="store_true")
     npl.set_defaults(handler=_cmd_npl)
 
@@ -540,6 +541,7 @@ def _add_audit(sub: Any) -> None:
                      help="per-loan difference still counted as a match (default 0)")  # fmt: skip
     aud.add_argument("--out", metavar="DIR", help="write summary.json, audit.csv, audit.xlsx")
     _add_no_xlsx(aud)
+    _add_quiet(aud)
     aud.add_argument("--json", action="store_true")
     _add_calendar_options(aud)
     aud.set_defaults(handler=_cmd_audit)
@@ -612,6 +614,24 @@ def _add_policy_option(parser: Any) -> None:
 # -- parser -----------------------------------------------------------------------------
 
 
+def _add_quiet(parser: Any) -> None:
+    parser.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress bar on stderr (shown only on a terminal, for writes over 2 s)",
+    )
+
+
+def _show_progress(args: argparse.Namespace) -> bool:
+    """A progress bar only for a person watching: stderr a terminal, no ``--quiet``."""
+    if getattr(args, "quiet", False):
+        return False
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):  # replaced or closed stderr
+        return False
+
+
 def _add_no_xlsx(parser: Any) -> None:
     parser.add_argument(
         "--no-xlsx",
@@ -648,6 +668,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_policy_option(claim)
     claim.add_argument("--out", metavar="DIR", help="write summary.json, loans.csv, claim.xlsx")
     _add_no_xlsx(claim)
+    _add_quiet(claim)
     claim.add_argument("--json", action="store_true", help="print one JSON object")
     _add_calendar_options(claim)
     claim.set_defaults(handler=_cmd_claim)

@@ -93,7 +93,7 @@ def test_claim_json_and_outputs(tmp_path, eligible, capsys) -> None:
     assert book.sheetnames[0].startswith("summary")
     rows = list(book[book.sheetnames[1]].iter_rows(values_only=True))
     assert rows[0][0] == "借据号" and rows[1][0] == "loan_id"
-    assert len(rows) == 2 + 19
+    assert len(rows) == 2 + 19 + 1  # two header rows, the rows, the totals row
 
 
 def test_claim_text_output(eligible, capsys) -> None:
@@ -197,4 +197,5 @@ def test_a_workbook_past_one_sheet_is_announced(tmp_path, eligible, capsys) -> N
         assert main(argv) == 3
     assert "spreads them over 2 sheets" in capsys.readouterr().err
     book = openpyxl.load_workbook(out / "claim.xlsx", read_only=True)
-    assert len(book.sheetnames) == 3  # the summary and two sheets of rows
+    # the summary, two sheets of rows, then the invalid rows, the sources and the codes
+    assert [n for n in book.sheetnames if n.startswith("loans")] == ["loans 贷款", "loans 贷款 2"]

@@ -21,7 +21,9 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+import xlsxwriter
 
+from calculators import _report
 from calculators.cli import main
 
 ROOT = Path(__file__).parent.parent.parent
@@ -171,10 +173,15 @@ def test_out_on_a_read_only_folder(tmp_path, eligible) -> None:
 
 
 def _failing_writer(original, error: BaseException):
-    """A writer that leaves half a file where it was asked to write, then fails."""
+    """A writer that leaves half a file where it was asked to write, then fails.
 
-    def write(self, path, *args, **kwargs):
-        original(self, path, *args, **kwargs)
+    ``original`` is given the path (``write_csv(frame, path)``) or knows it
+    (``xlsxwriter.Workbook.close(self)``, its ``filename``).
+    """
+
+    def write(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        path = next((a for a in args if isinstance(a, Path)), None) or self.filename
         with open(path, "r+b") as handle:
             handle.truncate(os.fstat(handle.fileno()).st_size // 2)
         raise error
@@ -185,8 +192,8 @@ def _failing_writer(original, error: BaseException):
 @pytest.mark.parametrize(
     ("target", "name", "error"),
     [
-        (pd.DataFrame, "to_csv", OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))),
-        (openpyxl.Workbook, "save", PermissionError(errno.EACCES, os.strerror(errno.EACCES))),
+        (_report, "write_csv", OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))),
+        (xlsxwriter.Workbook, "close", PermissionError(errno.EACCES, os.strerror(errno.EACCES))),
     ],
 )
 def test_an_os_error_while_writing_is_one_line_and_changes_nothing(
@@ -199,7 +206,7 @@ def test_an_os_error_while_writing_is_one_line_and_changes_nothing(
     monkeypatch.setattr(target, name, _failing_writer(getattr(target, name), error))
     assert main(_tech(out, eligible)) == 2
     line = _one_line(capsys.readouterr().err)
-    final = "loans.csv" if name == "to_csv" else "claim.xlsx"
+    final = "loans.csv" if name == "write_csv" else "claim.xlsx"
     assert str(out / final) in line and error.strerror in line, line
     assert _snapshot(out) == before  # no temporary file left, the earlier run intact
 
@@ -232,8 +239,8 @@ def test_an_interrupt_while_writing_changes_nothing(tmp_path, eligible, capsys, 
     capsys.readouterr()
     before = _snapshot(out)
 
-    save = _failing_writer(openpyxl.Workbook.save, KeyboardInterrupt())
-    monkeypatch.setattr(openpyxl.Workbook, "save", save)
+    close = _failing_writer(xlsxwriter.Workbook.close, KeyboardInterrupt())
+    monkeypatch.setattr(xlsxwriter.Workbook, "close", close)
     assert main(_tech(out, eligible)) == 130
     assert "interrupted" in _one_line(capsys.readouterr().err)
     assert _snapshot(out) == before

@@ -1,0 +1,115 @@
+"""Chinese and English labels for the codes relend writes: statuses, reasons, audit classes.
+
+The codes themselves (``eligible``, ``duplicate_loan_id``, ``overclaimed``) are stable
+English identifiers in every output; a label travels beside a code, never instead of
+it. These tables are the one place the words live, for the workbooks and for any later
+translation of the command line.
+
+Notes
+-----
+The reason labels paraphrase the rules of the notices (for instance
+``term_under_6_months``: 中国人民银行 科技部 工业和信息化部关于设立科技创新再贷款的通知,
+clause 三, "期限 6 个月及以上"; NPL reasons: 银保监办发〔2022〕64号 (十七)); the rules
+themselves and their citations are in :mod:`calculators._policy` and the tool modules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+
+@dataclass(frozen=True)
+class Label:
+    """A code's label in Simplified Chinese and in English."""
+
+    zh: str
+    en: str
+
+
+def _table(entries: dict[str, tuple[str, str]]) -> Mapping[str, Label]:
+    return MappingProxyType({code: Label(zh, en) for code, (zh, en) in entries.items()})
+
+
+STATUS_LABELS: Mapping[str, Label] = _table(
+    {
+        "eligible": ("符合条件", "eligible"),
+        "excluded": ("不符合条件", "excluded"),
+        "invalid": ("无效", "invalid"),
+        "within": ("在容忍度内", "within the tolerance"),
+        "breach": ("超出容忍度", "above the tolerance"),
+    }
+)
+"""Row statuses of claims (eligible, excluded, invalid) and of NPL checks (within,
+breach, invalid)."""
+
+REASON_LABELS: Mapping[str, Label] = _table(
+    {
+        "eligible": ("符合条件", "eligible"),
+        "non_cny": ("非人民币贷款", "not a CNY loan"),
+        "before_policy_start": ("发放日早于政策起始日", "disbursed before the policy start"),
+        "after_policy_end": ("发放日晚于政策截止日", "disbursed after the policy end"),
+        "outside_period": ("发放日不在申报期内", "disbursed outside the period claimed"),
+        "term_under_6_months": ("贷款期限不足6个月", "term under 6 months"),
+        "category_not_eligible": ("借款人类型不在支持范围内", "borrower category not eligible"),
+        "borrower_not_eligible": ("借款人不在支持名单内", "borrower not on the eligible list"),
+        "borrower_dishonest": ("借款人为严重失信主体", "borrower on the serious-dishonesty list"),
+        "invalid_loan_id": ("借据号缺失或无效", "loan id missing or invalid"),
+        "duplicate_loan_id": ("借据号重复", "loan id duplicated"),
+        "invalid_borrower_id": ("借款人证件号码无效", "borrower id invalid"),
+        "invalid_principal": ("贷款金额无效", "principal invalid"),
+        "invalid_date": ("日期无效", "date invalid"),
+        "maturity_not_after_disbursement": (
+            "到期日不晚于发放日",
+            "maturity not after the disbursement",
+        ),
+        # NPL tolerance check
+        "within_tolerance": ("不良率在容忍度内", "NPL ratio within the tolerance"),
+        "above_tolerance": ("不良率超出容忍度", "NPL ratio above the tolerance"),
+        "invalid_balance": ("余额无效", "balance invalid"),
+        "zero_loan_balance": ("贷款余额为零", "loan balance is zero"),
+        "npl_above_loan_balance": (
+            "不良贷款余额大于贷款余额",
+            "NPL balance above the loan balance",
+        ),
+        "invalid_percentage": ("百分比无效", "percentage invalid"),
+        "uplift_not_allowed_for_industry": (
+            "该行业不在上调容忍度的行业之列",
+            "no uplift for this industry",
+        ),
+        "uplift_above_3pp": ("上调幅度超过3个百分点", "uplift above 3 percentage points"),
+        # audit: submitted rows
+        "not_in_ledger": ("台账中无此贷款", "not in the ledger"),
+        "missing_loan_id": ("申报行缺少借据号", "submitted row without a loan id"),
+        "duplicate_claim": ("同一贷款重复申报", "loan claimed on more than one row"),
+        "invalid_claimed_amount": ("申报金额无效", "claimed amount invalid"),
+    }
+)
+"""Reason codes of claims, NPL checks and audits."""
+
+AUDIT_CLASS_LABELS: Mapping[str, Label] = _table(
+    {
+        "match": ("一致", "match"),
+        "overclaimed": ("多报", "overclaimed"),
+        "underclaimed": ("少报", "underclaimed"),
+        "not_in_ledger": ("台账中无此贷款", "not in the ledger"),
+        "not_claimed": ("未申报", "not claimed"),
+        "duplicate_claim": ("重复申报", "claimed more than once"),
+        "invalid": ("无效", "invalid"),
+    }
+)
+"""Classes of an audit's comparison, loan by loan."""
+
+LABELLED_COLUMNS: Mapping[str, Mapping[str, Label]] = MappingProxyType(
+    {"status": STATUS_LABELS, "reason": REASON_LABELS, "class": AUDIT_CLASS_LABELS}
+)
+"""Output columns whose codes get a label column beside them."""
+
+
+def label(table: Mapping[str, Label], code: str, lang: str = "zh") -> str:
+    """The label of ``code`` in ``lang`` (``zh`` or ``en``); the code itself if unlabelled."""
+    found = table.get(code)
+    if found is None:
+        return code
+    return found.zh if lang == "zh" else found.en
