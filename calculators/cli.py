@@ -207,7 +207,7 @@ def _publish(
             sheets = -(-len(rows) // EXCEL_MAX_ROWS)
             print(
                 f"relend: note: {len(rows):,} rows: {xlsx_name} spreads them over {sheets} "
-                f"sheets and takes minutes to write; --no-xlsx writes {csv_name} only",
+                f"sheets (about 40 s per million rows); --no-xlsx writes {csv_name} only",
                 file=sys.stderr,
             )
         written = write_outputs(
@@ -533,7 +533,9 @@ def _add_audit(sub: Any) -> None:
     aud.add_argument("--submitted", required=True, metavar="FILE",
                      help="CSV: loan_id (借据号) and claimed (申报金额, yuan) or claimed_fen; "
                      "every row counts, a loan on two rows is a duplicate_claim")  # fmt: skip
-    aud.add_argument("--quarter", required=True)
+    aud.add_argument("--quarter", "--period", dest="quarter", required=True,
+                     help="the claim period: a quarter (2022Q2) or, for monthly programs, "
+                     "a month (2022-10)")  # fmt: skip
     aud.add_argument("--lender", required=True)
     _add_list_options(aud)
     _add_policy_option(aud)
@@ -662,7 +664,9 @@ def build_parser() -> argparse.ArgumentParser:
     claim = sub.add_parser("claim", help="quarterly relending claim from a loan ledger")
     claim.add_argument("program", choices=list(registered()))
     claim.add_argument("ledger", help="ledger CSV (UTF-8 or GB18030) or .xlsx")
-    claim.add_argument("--quarter", required=True, help="e.g. 2022Q2")
+    claim.add_argument("--quarter", "--period", dest="quarter", required=True,
+                       help="the claim period: a quarter (2022Q2) or, for monthly programs, "
+                       "a month (2022-10)")  # fmt: skip
     claim.add_argument("--lender", required=True, help="code or Chinese name, e.g. ICBC, 工商银行")
     _add_list_options(claim)
     _add_policy_option(claim)
