@@ -61,8 +61,17 @@ LENDERS: tuple[Lender, ...] = (
 )
 
 
+_LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司")
+
+
 def _key(text: str) -> str:
-    return "".join(str(text).split()).upper()
+    """The form a lender's name is matched in: no spaces, upper case, and without the
+    legal form a full registered name ends in (中国工商银行股份有限公司 -> 中国工商银行)."""
+    key = "".join(str(text).split()).upper()
+    for form in _LEGAL_FORMS:
+        if key.endswith(form) and len(key) > len(form):
+            return key.removesuffix(form)
+    return key
 
 
 _BY_NAME: MappingProxyType[str, Lender] = MappingProxyType(

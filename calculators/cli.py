@@ -342,7 +342,7 @@ def _cmd_facility(args: argparse.Namespace) -> int:
         f"{summary['tool']} relending {summary['amount_yuan']} yuan at {summary['rate']} "
         f"({summary['day_count']}{', assumed' if summary['day_count_assumption'] else ''}), "
         f"drawn {summary['drawdown']}, {summary['extensions']} of "
-        f"{summary['max_extensions']} extensions"
+        f"{summary['max_extensions']} extensions (policy {summary['policy']})"
     )
     for period in summary["periods"]:
         print(
@@ -585,8 +585,13 @@ def _cmd_policy(args: argparse.Namespace) -> int:
         print(f"{v.version}  {v.title}  ({program.name_zh}, {v.window()})")
         print(f"  notice: {v.notice.issuer} {v.notice.title} {v.notice.date}".rstrip())
         for name, f in v.figures.items():
-            value = "UNKNOWN (refused)" if f.unknown else plain_value(f.value)
-            print(f"  {name:<19} {value}")
+            shown: Any = "UNKNOWN (refused)" if f.unknown else plain_value(f.value)
+            if isinstance(shown, list):
+                shown = ", ".join(
+                    f"{s['rate']} from {s['from']}" if isinstance(s, dict) else str(s)
+                    for s in shown
+                )
+            print(f"  {name:<19} {shown}")
             print(f"  {'':<19} source: {f.source}")
             if f.why:
                 label = "unknown" if f.unknown else "ASSUMPTION"

@@ -113,3 +113,14 @@ def test_a_claim_under_a_user_file_says_so_in_its_text(tmp_path: Path, capsys) -
     assert "versions from a policy file, not from relend: tech-2022" in out
     # 0.5 x 58,441,564,387 fen = 29,220,782,193.5 -> 29,220,782,194 fen (half up)
     assert "(29220782194 fen)" in out
+
+
+def test_a_lender_by_its_full_registered_name(capsys) -> None:
+    # 中国工商银行股份有限公司 is ICBC's registered name: its legal form is not part of
+    # the name relend matches
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    argv = ["claim", "tech", str(examples / "tech_ledger.csv"), "--quarter", "2022Q2",
+            "--lender", "中国工商银行股份有限公司",
+            "--eligible-borrowers", str(examples / "tech_eligible.csv"), "--json"]  # fmt: skip
+    main(argv)
+    assert json.loads(capsys.readouterr().out)["lender"] == "ICBC"
