@@ -70,8 +70,12 @@ from ._policy import (
     PolicyTable,
     PolicyVersion,
     policies_for_period,
-    policy_for,
-    policy_for_period,
+)
+from ._policy import (
+    policy_for as policy_for,  # kept importable, not in __all__
+)
+from ._policy import (
+    policy_for_period as policy_for_period,
 )
 from ._reasons import COMMON_EXCLUSIONS, INVALID_REASONS, REASON_ALIASES, reason_codes
 from ._registry import ExclusionRule, Program, ReferenceList, RuleInput, register, registered
@@ -114,8 +118,6 @@ __all__ = [
     "microloan_incentive",
     "npl_tolerance",
     "policies_for_period",
-    "policy_for",
-    "policy_for_period",
     "reason_codes",
     "register",
     "registered",

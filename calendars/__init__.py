@@ -2,6 +2,12 @@
 
 This package knows nothing of relending policy: it answers which days are business
 days, how to roll a date, and when the 10th-of-next-quarter deadline falls.
+
+One name per concept: :func:`get_calendar` for a calendar (``prc`` or ``sse``),
+:func:`deadline_for` for a deadline, :func:`parse_period` for a period (or
+``Quarter.parse`` / ``Month.parse`` when the kind is known). The older shortcuts
+``china()``, ``sse()`` and ``application_deadline()`` stay importable for existing
+code but are not part of the public surface.
 """
 
 from __future__ import annotations
@@ -15,12 +21,17 @@ from ._calendar import (
     Convention,
     YearOverride,
     YearStatus,
-    china,
     get_calendar,
     load_overrides,
-    sse,
 )
-from ._deadline import Deadline, application_deadline, deadline_for
+from ._calendar import (
+    china as china,  # kept importable, not in __all__
+)
+from ._calendar import (
+    sse as sse,
+)
+from ._deadline import Deadline, deadline_for
+from ._deadline import application_deadline as application_deadline
 from ._errors import (
     CalendarError,
     DateOutOfBoundsError,
@@ -54,13 +65,10 @@ __all__ = [
     "UnknownCalendarError",
     "YearOverride",
     "YearStatus",
-    "application_deadline",
-    "china",
     "deadline_for",
     "get_calendar",
     "load_overrides",
     "parse_period",
-    "sse",
 ]
 
 # public classes and functions show under the public package, not their private module

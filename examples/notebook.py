@@ -8,15 +8,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from calculators import tech_relending, transport_relending
-from calendars import Quarter, application_deadline, china
+from calendars import Quarter, deadline_for, get_calendar
 
 HERE = Path(__file__).parent
 
 # When is the 2022Q2 claim due? The 10th of July 2022 was a Sunday.
-print("2022Q2 deadline:", application_deadline("2022Q2"))
+print("2022Q2 deadline:", deadline_for("2022Q2").date)
 print(
     "2020-10-10 (a Saturday) is a working day:",
-    china().is_business_day(Quarter(2020, 4).start.replace(day=10)),
+    get_calendar("prc").is_business_day(Quarter(2020, 4).start.replace(day=10)),
 )
 
 # Tech-innovation relending: 60% of eligible principal.
