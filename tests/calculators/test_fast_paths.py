@@ -19,9 +19,10 @@ from stdnum.cn import uscc
 from calculators import RelendInputError, _duplicates, _ids, tech_relending
 from calculators._bytes import fixed_width, masked, row_hashes, rows_of_width
 from calculators._dates import add_months, parse_dates
-from calculators._ids import IdColumn, IdSet, normalized
+from calculators._ids import IdColumn, IdSet
 from calculators._ledger import read_ledger
 from calculators._money import _general_yuan, _plain_yuan, parse_yuan_column
+from calculators._text import TextColumn
 
 EPOCH = dt.date(1970, 1, 1)
 CODE = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -47,10 +48,10 @@ def test_duplicate_loan_ids_match_a_counter(values, blocks) -> None:
 
 @given(st.lists(loan_ids, max_size=30))
 def test_duplicates_stay_exact_when_every_hash_collides(values) -> None:
-    def collide(part: pa.Array, width: int) -> np.ndarray:
+    def collide(part: TextColumn, width: int) -> np.ndarray:
         return np.zeros(len(part), dtype=np.uint64)
 
-    with mock.patch.object(_duplicates, "row_hashes", collide):
+    with mock.patch.object(TextColumn, "hashes", collide):
         got = _duplicates.duplicated_ids(pd.Series(values, dtype=object), 2)
     assert list(got) == _oracle_duplicates(values)
 
@@ -74,9 +75,9 @@ usccs = st.tuples(digits8, st.text(CODE, min_size=9, max_size=9)).map(lambda t: 
 def test_id_set_lookups_match_a_python_set(listed, others, data) -> None:
     probes = data.draw(st.permutations(listed + others + ["bad", "", listed[0] if listed else "x"]))
     where = np.array(data.draw(st.lists(st.booleans(), min_size=len(probes), max_size=len(probes))))
-    ids = normalized(pa.array(listed, pa.large_string()))
+    ids = TextColumn.of(listed).normalized()
     known = IdSet.of(IdColumn.of(ids), ids)
-    column = IdColumn.of(normalized(pa.array(probes, pa.large_string())))
+    column = IdColumn.of(TextColumn.of(probes).normalized())
     expected = [p in set(listed) for p in probes]
     assert list(column.isin(known)) == expected
     assert list(column.isin(known, where)) == list(np.array(expected, dtype=bool) & where)
@@ -89,10 +90,10 @@ def test_id_sets_stay_exact_when_every_hash_collides(listed, others) -> None:
         return np.zeros(len(words[0]), dtype=np.uint64)
 
     with mock.patch.object(_ids, "mix", collide):
-        ids = normalized(pa.array(listed, pa.large_string()))
+        ids = TextColumn.of(listed).normalized()
         known = IdSet.of(IdColumn.of(ids), ids)
         probes = others + listed
-        found = IdColumn.of(normalized(pa.array(probes, pa.large_string()))).isin(known)
+        found = IdColumn.of(TextColumn.of(probes).normalized()).isin(known)
     assert list(found) == [p in set(listed) for p in probes]
     assert len(known) == len(set(listed))
 
@@ -123,7 +124,7 @@ amounts = st.one_of(
 @given(st.lists(amounts, max_size=30))
 def test_plain_amounts_read_from_bytes_agree_with_the_decimal_cast(texts) -> None:
     text = pa.array(texts, pa.large_string())
-    fast, fast_ok = _plain_yuan(text)
+    fast, fast_ok = _plain_yuan(TextColumn.of(text))
     slow, slow_ok = _general_yuan(text)
     assert (fast_ok <= slow_ok).all()  # the fast path accepts a subset of the pattern
     assert (fast[fast_ok] == slow[fast_ok]).all()
