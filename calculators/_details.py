@@ -142,7 +142,7 @@ def detail_column(rows: int, where: np.ndarray, details: pa.Array) -> pd.arrays.
     np.cumsum(sizes, out=ends[1:])
     text = np.ascontiguousarray(given.used)
     column = pa.Array.from_buffers(_LARGE, rows, [None, pa.py_buffer(ends), pa.py_buffer(text)])
-    return pd.arrays.ArrowStringArray(pa.chunked_array([column]))
+    return pd.arrays.ArrowStringArray(pa.chunked_array([column]), dtype=TEXT)
 
 
 INVALID_SHOWN = 10

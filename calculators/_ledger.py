@@ -73,7 +73,6 @@ LEDGER_COLUMNS = (
     "disbursement_date", "maturity_date", "borrower_category",
 )  # fmt: skip
 """The columns a ledger may have; other files name theirs (``among``)."""
-_PANDAS_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default "str"
 REQUIRED = ("loan_id", "borrower_id", "disbursement_date", "maturity_date")
 CNY_ALIASES = ("CNY", "RMB", "人民币", "156", "")
 
@@ -241,7 +240,7 @@ def read_csv_text(data: bytes | pa.Buffer, path: str, what: str = "ledger") -> p
             raise LedgerFileError(what, path, "a CSV in UTF-8 (with or without BOM) or GB18030")
         table = _arrow_csv(buffer, first, "gb18030", path, what)
         assert table is not None
-    return table.to_pandas(types_mapper={pa.string(): _PANDAS_TEXT}.get)
+    return table.to_pandas(types_mapper={pa.string(): TEXT}.get)
 
 
 def _arrow_csv(

@@ -7,12 +7,15 @@ categories, details) goes through :class:`TextColumn`: one contiguous Arrow
 
 Notes
 -----
-One missing-value convention: text held by pandas uses :data:`TEXT`,
-``pd.StringDtype("pyarrow")``, whose missing value is ``pd.NA``. ``pd.NA`` propagates
-through comparisons (``NA == ""`` is ``NA``, not ``False``), so a missing cell cannot
-silently pass for a present one; ``NaN`` (pandas' default ``"str"`` dtype) compares
-unequal to everything. Files never produce a missing cell (an empty CSV cell is ``""``),
-so the choice only decides what a caller's DataFrame with missing cells looks like.
+One missing-value convention: text held by pandas uses :data:`TEXT`, pandas' default
+string dtype ``"str"`` (``pd.StringDtype("pyarrow", na_value=np.nan)``), for ledgers read
+from CSV or Excel files and for every text column relend builds. It is what
+``pd.read_csv(path, dtype=str)`` and ``pd.Series(["..."])`` give, so a ledger read from a
+file and the same ledger given as a DataFrame are the same frame (same dtypes, same
+per-loan output). A missing cell is ``NaN`` and compares unequal to everything; relend
+never relies on that: every column is read through :class:`TextColumn`, whose
+:meth:`~TextColumn.filled` makes missing cells ``""`` before any comparison. Files never
+give a missing cell (an empty CSV cell is ``""``).
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ from ._bytes import (
 )
 from ._parallel import in_threads
 
-TEXT = pd.StringDtype("pyarrow")
+TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default "str"
 
 TextLike: TypeAlias = pd.Series | pd.Index | pa.Array | pa.ChunkedArray | Iterable[str | None]
 
@@ -198,5 +201,5 @@ class TextColumn:
 
     def series(self, index: pd.Index | None = None, name: Hashable = None) -> pd.Series:
         """The column as a pandas Series of :data:`TEXT` (no copy)."""
-        array = pd.arrays.ArrowStringArray(pa.chunked_array([self.array]))
+        array = pd.arrays.ArrowStringArray(pa.chunked_array([self.array]), dtype=TEXT)
         return pd.Series(array, index=index, name=name, copy=False)

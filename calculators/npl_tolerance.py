@@ -171,7 +171,7 @@ def _industry_codes(
 
 def _micro_pct(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     text = TextColumn.of(values).filled().stripped().series(values.index).str.rstrip("%")
-    ok = text.str.fullmatch(_PCT_PATTERN).fillna(False).to_numpy(dtype=bool)
+    ok = text.str.fullmatch(_PCT_PATTERN).fillna(False).to_numpy(dtype=bool, copy=True)
     parts = text.where(ok, "0").str.split(".", n=1, expand=True)
     whole = parts[0].astype("int64").to_numpy()
     frac = (parts[1] if parts.shape[1] > 1 else pd.Series("", index=text.index)).fillna("")
