@@ -19,7 +19,7 @@ from ._parallel import in_threads
 from ._text import TextColumn
 
 
-def duplicated_ids(loan_ids: pd.Series, blocks: int = 1) -> np.ndarray:
+def duplicated_ids(loan_ids: pd.Series | TextColumn, blocks: int = 1) -> np.ndarray:
     """Rows whose (stripped, non-empty) loan id occurs more than once.
 
     Notes

@@ -87,11 +87,16 @@ class TextColumn:
         return cls(contiguous(values))
 
     @classmethod
-    def parts(cls, values: pd.Series, count: int) -> list[TextColumn]:
-        """A pandas column in ``count`` consecutive parts of (about) equal length (for
-        work on a thread per part); each part is made contiguous on a thread of its own."""
-        array = pa.array(values.astype(TEXT))
-        chunks = array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])
+    def parts(cls, values: TextColumn | pd.Series, count: int) -> list[TextColumn]:
+        """A column in ``count`` consecutive parts of (about) equal length (for work on a
+        thread per part); each part is made contiguous on a thread of its own."""
+        if isinstance(values, TextColumn):
+            if count <= 1:
+                return [values]
+            chunks = pa.chunked_array([values.array])
+        else:
+            array = pa.array(values.astype(TEXT))
+            chunks = array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])
         size = -(-len(chunks) // max(count, 1)) or 1
         slices = [chunks.slice(s, size) for s in range(0, len(chunks), size)]
         return in_threads(lambda part: cls(contiguous(part)), slices)

@@ -180,7 +180,7 @@ def columns(frame: pd.DataFrame, duplicates: Duplicates = None) -> LoanColumns:
     loan_id = TextColumn.of(canon["loan_id"]).filled().stripped()
     empty_id = loan_id.lengths == 0
     if duplicates is None:
-        duplicate = duplicated_ids(canon["loan_id"])
+        duplicate = duplicated_ids(loan_id)
     elif isinstance(duplicates, np.ndarray):
         duplicate = duplicates
     else:
