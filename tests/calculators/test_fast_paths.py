@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections import Counter
 from unittest import mock
 
@@ -17,7 +18,6 @@ from hypothesis import strategies as st
 from stdnum.cn import uscc
 
 from calculators import RelendInputError, _duplicates, _ids, tech_relending
-from calculators._bytes import fixed_width, masked, row_hashes, rows_of_width
 from calculators._dates import add_months, parse_dates
 from calculators._ids import IdColumn, IdSet
 from calculators._ledger import read_ledger
@@ -57,9 +57,9 @@ def test_duplicates_stay_exact_when_every_hash_collides(values) -> None:
 
 
 def test_row_hashes_equal_for_equal_rows_whatever_the_part() -> None:
-    first = pa.array(["L1", "L22", "L333"], pa.large_string())
-    second = pa.array(["L333", "L1"], pa.large_string())
-    a, b = row_hashes(first, 4), row_hashes(second, 4)
+    first = TextColumn.of(["L1", "L22", "L333"])
+    second = TextColumn.of(["L333", "L1"])
+    a, b = first.hashes(4), second.hashes(4)
     assert a[0] == b[1] and a[2] == b[0] and len(set(a)) == 3
 
 
@@ -157,15 +157,42 @@ def test_add_months_past_the_tables() -> None:
     assert int(add_months(np.array([early]), 4)[0]) == (dt.date(1067, 2, 14) - EPOCH).days
 
 
+texts = st.lists(st.one_of(st.none(), st.text("ab1 \u3000\tａＢ１借", max_size=6)), max_size=20)
+
+
+@given(texts)
+def test_a_text_column_strips_and_normalizes_as_python_does(values) -> None:
+    """Oracles: str.strip for stripped; NFKC, then strip, then upper for normalized
+    (``ａＢ１`` -> ``AB1``, the ideographic space U+3000 -> a space, then stripped)."""
+    column = TextColumn.of(pd.Series(values, dtype=object))
+    assert len(column) == len(values)
+    assert list(column.missing) == [v is None for v in values]
+    assert list(column.lengths) == [len((v or "").encode()) for v in values]
+    stripped = column.stripped().array.to_pylist()
+    assert stripped == [None if v is None else v.strip() for v in values]
+    assert column.filled().array.to_pylist() == [v or "" for v in values]
+    expected = [unicodedata.normalize("NFKC", v or "").strip().upper() for v in values]
+    assert column.normalized().array.to_pylist() == expected
+    # the same column built from an Arrow array or a list holds the same text
+    for other in (TextColumn.of(pa.array(values, pa.string())), TextColumn.of(values)):
+        assert other.array.equals(column.array)
+    series = column.series()
+    assert str(series.dtype) == "str"  # pandas' default string dtype, missing as NaN
+    assert series.isna().tolist() == [v is None for v in values]
+    keep = np.arange(len(values)) % 2 == 0
+    dropped = [v is None or not k for v, k in zip(values, keep, strict=True)]
+    assert column.masked(keep).missing.tolist() == dropped
+
+
 def test_fixed_width_views_and_masks() -> None:
-    text = pa.array(["2022-04-01", "2022/4/1", None, "2022-04-30"], pa.large_string())
-    assert fixed_width(text, 10) is None
-    rows, matrix = rows_of_width(text, 10)
+    text = TextColumn.of(["2022-04-01", "2022/4/1", None, "2022-04-30"])
+    assert text.fixed_width(10) is None
+    rows, matrix = text.rows_of_width(10)
     assert list(rows) == [0, 3] and matrix.tobytes() == b"2022-04-012022-04-30"
-    whole = pa.array(["ab", "cd"], pa.large_string())
-    assert fixed_width(whole, 2).tobytes() == b"abcd"
-    kept = masked(text, np.array([True, True, True, False]))
-    assert kept.to_pylist() == ["2022-04-01", "2022/4/1", None, None]
+    whole = TextColumn.of(["ab", "cd"])
+    assert whole.fixed_width(2).tobytes() == b"abcd"
+    kept = text.masked(np.array([True, True, True, False]))
+    assert kept.array.to_pylist() == ["2022-04-01", "2022/4/1", None, None]
 
 
 @pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
