@@ -51,7 +51,7 @@ def masked(values: pa.Array, keep: np.ndarray) -> pa.Array:
     return pa.Array.from_buffers(values.type, len(values), [validity, ends, text])
 
 
-def _used(values: pa.Array) -> np.ndarray:
+def used(values: pa.Array) -> np.ndarray:
     """The bytes the rows of a contiguous ``large_string`` array actually use."""
     ends = offsets(values)
     return data(values)[ends[0] : ends[-1]]
@@ -76,7 +76,7 @@ def fixed_width(values: pa.Array, width: int) -> np.ndarray | None:
     """
     if values.null_count or width <= 0:
         return None
-    raw = _used(values)
+    raw = used(values)
     if len(raw) != width * len(values) or not (lengths(values) == width).all():
         return None
     return raw.reshape(len(values), width)
@@ -102,21 +102,14 @@ def pair(matrix: np.ndarray, column: int) -> np.ndarray:
 
 def may_need_trimming(values: pa.Array) -> bool:
     """Whether any byte is whitespace or non-ASCII (else stripping changes nothing)."""
-    raw = _used(values)
+    raw = used(values)
     return bool(len(raw)) and bool(raw.min() <= 32 or raw.max() >= 0x80)
-
-
-def stripped(values: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """A text column contiguous and stripped of surrounding whitespace (nulls kept);
-    the Arrow kernel runs only when some byte could be whitespace."""
-    text = contiguous(values)
-    return contiguous(pc.utf8_trim_whitespace(text)) if may_need_trimming(text) else text
 
 
 def may_need_normalizing(values: pa.Array) -> bool:
     """Whether any byte may be whitespace, lower case or non-ASCII (else strip and upper
     change nothing): any byte up to the space, or from the backquote up."""
-    raw = _used(values)
+    raw = used(values)
     return bool(len(raw)) and bool(raw.min() <= ord(" ") or raw.max() >= ord("`"))
 
 
@@ -160,7 +153,7 @@ MAX_HASHED_WIDTH = 64
 def hash_width(values: pa.Array) -> int | None:
     """The width :func:`row_hashes` pads to: the longest row, or None when a row is
     non-ASCII or longer than :data:`MAX_HASHED_WIDTH` bytes."""
-    raw = _used(values)
+    raw = used(values)
     if len(raw) and raw.max() >= 0x80:
         return None
     width = int(lengths(values).max()) if len(values) else 0

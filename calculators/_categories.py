@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from ._text import arrow_text
+from ._text import TextColumn
 
 _NOTICE = "中国人民银行 交通运输部关于设立交通物流专项再贷款有关事宜的通知, 一 (专项再贷款支持领域)"
 
@@ -145,7 +145,7 @@ def category_codes(values: pd.Series) -> np.ndarray:
     A ledger has few distinct categories: each distinct value is looked up once (see
     :func:`category_key`) and the codes are spread over the rows.
     """
-    encoded = pc.dictionary_encode(pc.fill_null(arrow_text(values), ""))
+    encoded = pc.dictionary_encode(TextColumn.of(values).filled().array)
     names = [_LOOKUP.get(category_key(value), "") for value in encoded.dictionary.to_pylist()]
     codes = np.array(names, dtype=object)
     return codes[encoded.indices.to_numpy(zero_copy_only=False)]

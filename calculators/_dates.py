@@ -23,35 +23,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._bytes import contiguous, data, offsets, pair, rows_of_width, stripped
-from ._text import arrow_text
+from ._bytes import pair
+from ._text import TextColumn
 
 _DATE_RE = (
     r"^(?:\d{4}-\d{1,2}-\d{1,2}|\d{4}/\d{1,2}/\d{1,2}|\d{4}\.\d{1,2}\.\d{1,2}|\d{8}"
     r"|\d{4}年\d{1,2}月\d{1,2}日)(?:[ T]00:00(?::00)?)?$"
 )
-
-
-def nfkc(values: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """A text column with Unicode NFKC applied to the rows holding non-ASCII bytes.
-
-    Full-width digits, letters and punctuation (``２０２２－０７－０１``, ``１，０００．００``,
-    ``ＣＮＹ``) become their ASCII forms; Chinese characters are unchanged.
-
-    Notes
-    -----
-    An all-ASCII column (the usual export) is returned as it is after one pass over its
-    bytes; otherwise only the non-ASCII rows are normalized, by Arrow.
-    """
-    text = contiguous(values)
-    ends = offsets(text)
-    raw = data(text)[ends[0] : ends[-1]]
-    if not len(raw) or raw.max() < 0x80:
-        return text
-    other = pc.invert(pc.fill_null(pc.string_is_ascii(text), True))
-    rows = pc.indices_nonzero(other)
-    fixed = pc.utf8_normalize(pc.take(text, rows), "NFKC")
-    return contiguous(pc.replace_with_mask(text, other, fixed))
 
 
 def parse_dates(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -74,24 +52,24 @@ def parse_dates(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         ok = (parsed.notna() & (parsed == parsed.dt.normalize())).to_numpy(dtype=bool)
         days = parsed.to_numpy(dtype="datetime64[us]").astype("datetime64[D]").astype(np.int64)
         return np.where(ok, days, 0), ok
-    text = stripped(nfkc(arrow_text(values)))
+    text = TextColumn.of(values).nfkc().stripped()
     year, month, day, ok = _split_iso(text)
-    rest = np.flatnonzero(~ok & pc.is_valid(text).to_numpy(zero_copy_only=False))
+    rest = np.flatnonzero(~ok & ~text.missing)
     if len(rest):
-        y, m, d, other_ok = _split_other(pc.take(text, pa.array(rest)))
+        y, m, d, other_ok = _split_other(text.take(rest).array)
         year[rest], month[rest], day[rest], ok[rest] = y, m, d, other_ok
     days, valid = days_from_ymd(year, month, day)
     ok &= valid
     return days, ok
 
 
-def _split_iso(text: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _split_iso(text: TextColumn) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Year, month, day of ``YYYY-MM-DD`` strings, read from the column's bytes.
 
     Rows of another shape come back not ok, for the general parser; their year, month
     and day are then meaningless.
     """
-    rows, matrix = rows_of_width(text, 10)
+    rows, matrix = text.rows_of_width(10)
     century, decade = pair(matrix, 0), pair(matrix, 2)
     month, day = pair(matrix, 5), pair(matrix, 8)
     good = (matrix[:, 4] == ord("-")) & (matrix[:, 7] == ord("-"))

@@ -12,12 +12,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._bytes import (
-    contiguous,
-    data,
-    lengths,
-    offsets,
-)
 from ._categories import category_codes
 from ._ledger import (
     canonical_name,
@@ -26,7 +20,7 @@ from ._reasons import (
     INVALID_REASONS,
     reason_index,
 )
-from ._text import TEXT, arrow_text
+from ._text import TEXT, TextColumn
 from ._validate import LoanColumns, loan_id_column
 
 # the reasons whose rows get a detail, and the columns it shows (see row_details)
@@ -57,8 +51,7 @@ def _lit(text: str) -> pa.Scalar:
 
 def _raw(cols: LoanColumns, name: str, rows: np.ndarray) -> pa.Array:
     """The cells of column ``name`` at ``rows`` as given, as text (missing as "")."""
-    cells = arrow_text(cols.frame[name].iloc[rows])
-    return pc.fill_null(cells.cast(_LARGE), "")
+    return TextColumn.of(cols.frame[name].iloc[rows]).filled().array
 
 
 def _quoted(name: str, cells: pa.Array) -> pa.Array:
@@ -142,15 +135,14 @@ def row_details(
 def detail_column(rows: int, where: np.ndarray, details: pa.Array) -> pd.arrays.ArrowStringArray:
     """A text column of ``rows`` rows: ``details`` at the positions ``where`` (ascending),
     empty elsewhere; built from offsets, no Python per row."""
-    details = contiguous(details)
+    given = TextColumn.of(details)
     sizes = np.zeros(rows, dtype=np.int64)
-    sizes[where] = lengths(details)
+    sizes[where] = given.lengths
     ends = np.zeros(rows + 1, dtype=np.int64)
     np.cumsum(sizes, out=ends[1:])
-    given = offsets(details)
-    text = np.ascontiguousarray(data(details)[given[0] : given[-1]])
+    text = np.ascontiguousarray(given.used)
     column = pa.Array.from_buffers(_LARGE, rows, [None, pa.py_buffer(ends), pa.py_buffer(text)])
-    return pd.arrays.ArrowStringArray(pa.chunked_array([column]))
+    return pd.arrays.ArrowStringArray(pa.chunked_array([column]), dtype=TEXT)
 
 
 INVALID_SHOWN = 10
@@ -159,7 +151,7 @@ INVALID_SHOWN = 10
 def examples(rows: pd.DataFrame) -> list[dict[str, Any]]:
     """Invalid rows for the summary: a few rows, so a loop is fine; the frame's index is
     each row's position in the ledger."""
-    ids = loan_id_column(rows).astype(TEXT).fillna("")
+    ids = TextColumn.of(loan_id_column(rows)).filled().array.to_pylist()
     return [
         {"line": int(at) + 2, "loan_id": str(i), "reason": str(r), "detail": str(d)}
         for at, i, r, d in zip(rows.index, ids, rows["reason"], rows["detail"], strict=True)

@@ -12,21 +12,14 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._bytes import (
-    MAX_HASHED_WIDTH,
-    hash_width,
-    lengths,
-    row_hashes,
-    stripped,
-)
+from ._bytes import MAX_HASHED_WIDTH
 from ._parallel import in_threads
-from ._text import text_chunks
+from ._text import TextColumn
 
 
-def duplicated_ids(loan_ids: pd.Series, blocks: int = 1) -> np.ndarray:
+def duplicated_ids(loan_ids: pd.Series | TextColumn, blocks: int = 1) -> np.ndarray:
     """Rows whose (stripped, non-empty) loan id occurs more than once.
 
     Notes
@@ -36,39 +29,35 @@ def duplicated_ids(loan_ids: pd.Series, blocks: int = 1) -> np.ndarray:
     bit, so equal hashes share a half) and only rows whose hash repeats are compared
     as strings. Other columns are counted in one Arrow hash pass over the strings.
     """
-    column = text_chunks(loan_ids)
-    size = -(-len(column) // max(blocks, 1)) or 1
-    parts = in_threads(stripped_part, [column.slice(s, size) for s in range(0, len(column), size)])
-    empty = np.concatenate([np.zeros(0, dtype=bool), *(lengths(p) == 0 for p in parts)])
-    width = max((hash_width(p) or MAX_HASHED_WIDTH + 1 for p in parts), default=0)
+    parts = in_threads(_stripped_ids, TextColumn.parts(loan_ids, blocks))
+    empty = np.concatenate([np.zeros(0, dtype=bool), *(p.lengths == 0 for p in parts)])
+    width = max((p.hash_width() or MAX_HASHED_WIDTH + 1 for p in parts), default=0)
     if width > MAX_HASHED_WIDTH:
-        return _count_duplicates(pa.concat_arrays(parts)) & ~empty
+        return _count_duplicates(TextColumn.joined(parts)) & ~empty
 
-    def hash_part(part: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        hashes = row_hashes(part, width)
+    def hash_part(part: TextColumn) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        hashes = part.hashes(width)
         top = hashes >= np.uint64(1 << 63)
         return hashes, hashes[~top], hashes[top]
 
     hashed = in_threads(hash_part, parts)
     halves = [np.concatenate([np.zeros(0, np.uint64), *(h[k] for h in hashed)]) for k in (1, 2)]
     repeated = np.concatenate([np.zeros(0, np.uint64), *in_threads(_repeated_values, halves)])
-    duplicate = np.zeros(len(column), dtype=bool)
+    duplicate = np.zeros(len(loan_ids), dtype=bool)
     if len(repeated):
         hashes = np.concatenate([h[0] for h in hashed])
         candidates = np.flatnonzero(np.isin(hashes, repeated) & ~empty)
-        picked = pc.take(pa.concat_arrays(parts), pa.array(candidates, type=pa.int64()))
-        duplicate[candidates] = _count_duplicates(picked)
+        duplicate[candidates] = _count_duplicates(TextColumn.joined(parts).take(candidates))
     return duplicate
 
 
-def stripped_part(part: pa.ChunkedArray) -> pa.Array:
-    """Loan ids stripped, missing ones as ``""``."""
-    return stripped(pc.fill_null(part, ""))
+def _stripped_ids(part: TextColumn) -> TextColumn:
+    return part.filled().stripped()
 
 
-def _count_duplicates(ids: pa.Array) -> np.ndarray:
+def _count_duplicates(ids: TextColumn) -> np.ndarray:
     """Rows whose string occurs more than once (one Arrow hash pass)."""
-    encoded = pc.dictionary_encode(ids)
+    encoded = pc.dictionary_encode(ids.array)
     codes = encoded.indices.to_numpy(zero_copy_only=False)
     return np.bincount(codes, minlength=len(encoded.dictionary))[codes] > 1
 

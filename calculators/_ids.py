@@ -23,8 +23,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from stdnum.cn import ric
 
-from ._bytes import contiguous, may_need_normalizing, mix, pack_words, pair, rows_of_width
-from ._dates import days_from_ymd, nfkc
+from ._bytes import mix, pack_words, pair
+from ._dates import days_from_ymd
+from ._text import TextColumn
 
 ID_WIDTH = 18
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -135,17 +136,6 @@ def _placed(region: int, year: int) -> bool:
     return _ric_confirmed(base + ric.calc_check_digit(base + "0"))
 
 
-def normalized(values: pa.Array) -> pa.Array:
-    """Ids after Unicode NFKC (full-width characters as ASCII), stripped of surrounding
-    whitespace and in upper case (nulls as ``""``)."""
-    values = nfkc(values)
-    if values.null_count:
-        values = contiguous(pc.fill_null(values, ""))
-    if may_need_normalizing(values):
-        values = contiguous(pc.utf8_upper(pc.utf8_trim_whitespace(values)))
-    return values
-
-
 @dataclass(frozen=True)
 class IdColumn:
     """A column of normalized ids: which are valid, and the valid ones as words.
@@ -165,9 +155,9 @@ class IdColumn:
     ok: np.ndarray
 
     @classmethod
-    def of(cls, values: pa.Array) -> IdColumn:
-        """Check and key a column of normalized ids (see :func:`normalized`)."""
-        rows, matrix = rows_of_width(values, ID_WIDTH)
+    def of(cls, values: TextColumn) -> IdColumn:
+        """Check and key a column of normalized ids (see :meth:`TextColumn.normalized`)."""
+        rows, matrix = values.rows_of_width(ID_WIDTH)
         ok = np.zeros(len(values), dtype=bool)
         ok[rows] = valid_id_matrix(matrix)
         return cls(rows, pack_words(matrix), ok)
@@ -202,8 +192,9 @@ class IdSet:
     index: pd.Index = field(repr=False)
 
     @classmethod
-    def of(cls, column: IdColumn, ids: pa.Array) -> IdSet:
+    def of(cls, column: IdColumn, text: TextColumn) -> IdSet:
         """The distinct ids of a column whose ids are all valid."""
+        ids = text.array
         if not column.ok.all():
             raise ValueError("an IdSet holds valid ids only")
         hashes = mix(column.words)
@@ -248,12 +239,10 @@ class IdSet:
     def __contains__(self, value: object) -> bool:
         if not isinstance(value, str):
             return False
-        column = IdColumn.of(normalized(pa.array([value], pa.large_string())))
+        column = IdColumn.of(TextColumn.of([value]).normalized())
         return bool(column.ok[0] and column.isin(self)[0])
 
 
 def valid_id_mask(ids: pa.Array | np.ndarray | list[str]) -> np.ndarray:
     """Which ids (as given, not normalized) are valid USCCs or resident ids."""
-    if not isinstance(ids, pa.Array):
-        ids = pa.array(list(ids), type=pa.large_string())
-    return IdColumn.of(contiguous(pc.fill_null(contiguous(ids), ""))).ok
+    return IdColumn.of(TextColumn.of(ids).filled()).ok

@@ -36,8 +36,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from ._errors import LedgerFileError
-from ._ids import IdColumn, IdSet, normalized
-from ._text import TEXT, arrow_text
+from ._ids import IdColumn, IdSet
+from ._text import TEXT, TextColumn
 
 # canonical column -> aliases (compared after the header-cleaning rule of
 # _normal_header): the one table for every file relend reads
@@ -76,7 +76,6 @@ LEDGER_COLUMNS = (
     "disbursement_date", "maturity_date", "borrower_category", "carbon_field", "loan_rate",
 )  # fmt: skip
 """The columns a ledger may have; other files name theirs (``among``)."""
-_PANDAS_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default "str"
 REQUIRED = ("loan_id", "borrower_id", "disbursement_date", "maturity_date")
 CNY_ALIASES = ("CNY", "RMB", "人民币", "156", "")
 
@@ -244,7 +243,7 @@ def read_csv_text(data: bytes | pa.Buffer, path: str, what: str = "ledger") -> p
             raise LedgerFileError(what, path, "a CSV in UTF-8 (with or without BOM) or GB18030")
         table = _arrow_csv(buffer, first, "gb18030", path, what)
         assert table is not None
-    return table.to_pandas(types_mapper={pa.string(): _PANDAS_TEXT}.get)
+    return table.to_pandas(types_mapper={pa.string(): TEXT}.get)
 
 
 def _arrow_csv(
@@ -354,26 +353,25 @@ def read_id_list(
         header = _header_id_column(lines[filled[0]]) if filled else None
         if header is not None:
             frame = read_csv_text(data, str(source), what)
-            raw = frame[frame.columns[header]]
+            given = TextColumn.of(frame[frame.columns[header]])
 
             def place(k: int) -> str:
                 return f"{source}, line {_csv_record_line(text, k)}"
         else:
-            raw = pd.Series([lines[i].strip() for i in filled], dtype=TEXT)
+            given = TextColumn.of([lines[i].strip() for i in filled])
 
             def place(k: int) -> str:
                 return f"{source}, line {filled[k] + 1}"
 
         origin = str(source)
     else:
-        raw = _text_array(source)
+        given = _text_column(source)
         origin = None
 
         def place(k: int) -> str:
             return f"item {k + 1} of the {what} list"
 
-    given = raw if isinstance(raw, pa.Array) else arrow_text(raw)
-    ids = normalized(given)
+    ids = given.normalized()
     if not len(ids) and not allow_empty:
         raise LedgerFileError(
             what, origin or [], "a list with at least one borrower id; it has none"
@@ -383,7 +381,7 @@ def read_id_list(
         k = int(np.flatnonzero(~column.ok)[0])
         raise LedgerFileError(
             what,
-            given[k].as_py(),  # as written, before stripping and upper-casing
+            given[k],  # as written, before stripping and upper-casing
             f"18-character unified social credit codes or resident ids with valid check "
             f"characters ({place(k)})",
         )
@@ -404,13 +402,13 @@ def _csv_record_line(text: str, k: int) -> int:
     return before
 
 
-def _text_array(values: Iterable[str]) -> pa.Array | pd.Series:
-    """An iterable of ids as Arrow text (directly when every item is a str or None)."""
+def _text_column(values: Iterable[str]) -> TextColumn:
+    """An iterable of ids as text (directly when every item is a str or None)."""
     items = values if isinstance(values, np.ndarray | list) else list(values)
     try:
-        return pa.array(items, type=pa.large_string())
+        return TextColumn.of(pa.array(items, type=pa.large_string()))
     except (pa.ArrowTypeError, pa.ArrowInvalid):
-        return pd.Series(list(items), dtype=TEXT)
+        return TextColumn.of(pd.Series(list(items), dtype=TEXT))
 
 
 def _header_id_column(line: str) -> int | None:

@@ -19,10 +19,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._bytes import contiguous, data, lengths, masked, offsets, stripped
-from ._dates import nfkc
 from ._errors import MoneyError
-from ._text import arrow_text
+from ._text import TextColumn
 
 ROUND_HALF_UP_NOTE = "one rounding, ROUND_HALF_UP to the fen, on the final amount"
 ROUNDING_RULE = (
@@ -106,15 +104,15 @@ def parse_yuan_column(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     pattern; the valid strings, commas removed, are cast to ``decimal128(20, 2)``
     (exact) and scaled by 100 to integer fen.
     """
-    text = stripped(nfkc(arrow_text(values)))  # full-width digits read as ASCII
+    text = TextColumn.of(values).nfkc().stripped()  # full-width digits read as ASCII
     fen, ok = _plain_yuan(text)
     rest = np.flatnonzero(~ok)
     if len(rest):
-        fen[rest], ok[rest] = _general_yuan(pc.take(text, pa.array(rest, type=pa.int64())))
+        fen[rest], ok[rest] = _general_yuan(text.take(rest).array)
     return fen, ok
 
 
-def _plain_yuan(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+def _plain_yuan(text: TextColumn) -> tuple[np.ndarray, np.ndarray]:
     """Fen of the rows shaped ``\\d{1,16}\\.\\d{2}``; other rows are not ok (fen 0).
 
     Notes
@@ -122,18 +120,18 @@ def _plain_yuan(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     The yuan before the point (at most 16 digits) are cast to int64 by Arrow; the two
     decimals are read from the column's bytes.
     """
-    ends = offsets(text)
-    raw = data(text)
-    sizes = lengths(text)
+    ends = text.offsets
+    raw = text.data
+    sizes = text.lengths
     ok = (sizes >= 4) & (sizes <= 19)
     if not ok.any():
         return np.zeros(len(text), dtype=np.int64), ok
     last = np.where(ok, ends[1:] - 1, ends[0])
     tens, units = raw[last - 1] - np.uint8(48), raw[last] - np.uint8(48)
     ok &= (raw[last - 2] == ord(".")) & (tens <= 9) & (units <= 9)
-    yuan = pc.utf8_slice_codeunits(text, 0, -3)
-    ok &= pc.fill_null(pc.ascii_is_decimal(yuan), False).to_numpy(zero_copy_only=False)
-    whole = pc.fill_null(pc.cast(masked(yuan, ok), pa.int64()), 0)  # rows not ok: null
+    yuan = TextColumn.of(pc.utf8_slice_codeunits(text.array, 0, -3))
+    ok &= pc.fill_null(pc.ascii_is_decimal(yuan.array), False).to_numpy(zero_copy_only=False)
+    whole = pc.fill_null(pc.cast(yuan.masked(ok).array, pa.int64()), 0)  # rows not ok: null
     cents = tens.astype(np.int64) * 10 + units
     fen = whole.to_numpy(zero_copy_only=False) * 100 + cents
     return np.where(ok, fen, 0), ok
@@ -168,13 +166,13 @@ def parse_fen_column(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         arr = values.to_numpy(dtype="float64", na_value=np.nan)
         ok = np.isfinite(arr) & (np.abs(arr) < 2**53) & (arr == np.round(arr))
         return np.where(ok, arr, 0).astype(np.int64), ok
-    text = stripped(nfkc(arrow_text(values)))  # full-width digits read as ASCII
-    ok = pc.fill_null(pc.match_substring_regex(text, rf"^{_FEN_PATTERN}$"), False)
-    ok = ok.to_numpy(zero_copy_only=False) & (lengths(text) <= 18)
-    if (data(text) == ord("+")).any():  # Arrow's integer parser takes no plus sign
-        text = contiguous(pc.replace_substring_regex(text, r"^\+", ""))
+    text = TextColumn.of(values).nfkc().stripped()  # full-width digits read as ASCII
+    ok = pc.fill_null(pc.match_substring_regex(text.array, rf"^{_FEN_PATTERN}$"), False)
+    ok = ok.to_numpy(zero_copy_only=False) & (text.lengths <= 18)
+    if (text.data == ord("+")).any():  # Arrow's integer parser takes no plus sign
+        text = TextColumn.of(pc.replace_substring_regex(text.array, r"^\+", ""))
     # at most 18 characters: below 10^18, so the cast to int64 cannot overflow
-    fen = pc.fill_null(pc.cast(masked(text, ok), pa.int64()), 0)
+    fen = pc.fill_null(pc.cast(text.masked(ok).array, pa.int64()), 0)
     return fen.to_numpy(zero_copy_only=False), ok
 
 

@@ -37,9 +37,9 @@ from ._text import TEXT
 from ._validate import (
     frame_digest,
     load,
+    loan_ids,
     principal_disagreement,
     raise_disagreement,
-    stripped_loan_ids,
 )
 
 
@@ -139,7 +139,7 @@ def run_partitioned(spec: ClaimSpec, ledger: Any, *, progress: bool = False) -> 
     load(ledger._meta, spec.extra_required)  # file-level checks on the columns
     bar = ProgressBar(out=sys.stderr) if progress else contextlib.nullcontext()
     with bar:
-        ids = ledger.map_partitions(stripped_loan_ids, meta=("loan_id", TEXT))
+        ids = ledger.map_partitions(loan_ids, meta=("loan_id", TEXT))
         counts = ids.value_counts()
         repeated = counts[counts > 1].compute()  # only the repeated ids come back
         duplicates = frozenset(i for i in repeated.index.tolist() if i != "")

@@ -47,7 +47,7 @@ from ._labels import (
 )
 from ._ledger import COLUMN_ALIASES, canonical_name
 from ._money import exact_sum, fen_to_yuan, parse_yuan_column, yuan_to_fen
-from ._text import arrow_text
+from ._text import TextColumn
 
 EXCEL_MAX_ROWS = 1_048_576 - 3
 """Rows of a rows sheet: Excel's 1,048,576 less two header rows and the totals row."""
@@ -316,7 +316,7 @@ class _Column:
 
 def _text_cells(name: object) -> Callable[[pd.DataFrame], _Cells]:
     def cells(block: pd.DataFrame) -> _Cells:
-        return _Cells(None, arrow_text(block[name]))
+        return _Cells(None, TextColumn.of(block[name]).array)
 
     return cells
 
@@ -358,7 +358,7 @@ def _yuan_given_cells(name: object) -> Callable[[pd.DataFrame], _Cells]:
     """Yuan as the input wrote them: a number where readable, the text as given else."""
 
     def cells(block: pd.DataFrame) -> _Cells:
-        given = arrow_text(block[name])
+        given = TextColumn.of(block[name]).array
         fen, ok = parse_yuan_column(block[name])
         number = ok & (np.abs(fen) < EXCEL_EXACT_INT)
         return _Cells(_where(_yuan_text(fen), number), _where(given, ~number))
@@ -376,7 +376,7 @@ def _date_cells(name: object) -> Callable[[pd.DataFrame], _Cells]:
         values = block[name]
         if pd.api.types.is_datetime64_any_dtype(values.dtype):  # a time of day, say
             values = values.astype(str).where(values.notna(), None)
-        given = arrow_text(values)
+        given = TextColumn.of(values).array
         return _Cells(_where(pa.array(serial).cast(pa.large_string()), ok), _where(given, ~ok))
 
     return cells
@@ -387,7 +387,7 @@ def _label_cells(name: object, table: Mapping[str, Label]) -> Callable[[pd.DataF
     words = pa.array([table[c].zh for c in table], type=pa.large_string())
 
     def cells(block: pd.DataFrame) -> _Cells:
-        given = arrow_text(block[name]).cast(pa.large_string())
+        given = TextColumn.of(block[name]).array
         found = pc.index_in(given, value_set=codes)
         return _Cells(None, pc.coalesce(pc.take(words, found), given))
 

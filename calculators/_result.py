@@ -32,7 +32,7 @@ from ._reasons import (
     status_of_reasons,
 )
 from ._split import RowVerdicts
-from ._validate import frame_digest, stripped_loan_ids
+from ._validate import frame_digest, loan_ids
 
 
 def relend_version() -> str:
@@ -126,7 +126,7 @@ class ClaimResult:
     @property
     def loan_ids(self) -> pd.Series:
         """The ledger's loan ids, stripped, whatever the column's header (借据号, loan_id)."""
-        return stripped_loan_ids(self.loans)
+        return loan_ids(self.loans)
 
     def row_counts(self) -> tuple[int, dict[str, int], dict[str, int]]:
         """Rows in all, rows per status, rows per reason code (every code of the program,

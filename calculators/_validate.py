@@ -20,16 +20,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._bytes import (
-    contiguous,
-    data,
-    lengths,
-    offsets,
-)
 from ._dates import parse_dates
-from ._duplicates import duplicated_ids, stripped_part
+from ._duplicates import duplicated_ids
 from ._errors import LedgerFileError, ParameterError
-from ._ids import IdColumn, IdSet, normalized
+from ._ids import IdColumn, IdSet
 from ._ledger import (
     CNY_ALIASES,
     REQUIRED,
@@ -45,7 +39,7 @@ from ._money import (
 from ._reasons import (
     INVALID_REASONS,
 )
-from ._text import TEXT, arrow_text, text_chunks
+from ._text import TextColumn
 
 OUTPUT_COLUMNS = (
     "principal_fen", "status", "reason", "entitlement_fen", "detail", "policy_version",
@@ -62,7 +56,7 @@ IdList: TypeAlias = str | Path | Iterable[str]
 class LoanColumns:
     """A ledger's columns as exact values, one entry per input row."""
 
-    loan_id: pa.Array  # stripped
+    loan_id: TextColumn  # stripped, missing as ""
     borrowers: IdColumn
     principal_fen: np.ndarray
     disbursed: np.ndarray  # int64 days since 1970-01-01
@@ -95,10 +89,8 @@ def frame_digest(frame: pd.DataFrame) -> str:
     for name, column in frame.items():
         digest.update(f"{name!s}\0".encode())
         if isinstance(column.dtype, pd.StringDtype):
-            text = contiguous(arrow_text(column))
-            missing = pc.is_null(text).to_numpy(zero_copy_only=False)
-            ends = offsets(text)
-            for part in (lengths(text), np.packbits(missing), data(text)[ends[0] : ends[-1]]):
+            text = TextColumn.of(column)
+            for part in (text.lengths, np.packbits(text.missing), text.used):
                 digest.update(np.ascontiguousarray(part).data)
         else:
             digest.update(pd.util.hash_pandas_object(column, index=False).to_numpy().tobytes())
@@ -185,23 +177,23 @@ def columns(frame: pd.DataFrame, duplicates: Duplicates = None) -> LoanColumns:
         duplicates are found within ``frame``.
     """
     canon = canonical_columns(frame, REQUIRED)
-    loan_id = stripped_part(text_chunks(canon["loan_id"]))
-    empty_id = lengths(loan_id) == 0
+    loan_id = TextColumn.of(canon["loan_id"]).filled().stripped()
+    empty_id = loan_id.lengths == 0
     if duplicates is None:
-        duplicate = duplicated_ids(canon["loan_id"])
+        duplicate = duplicated_ids(loan_id)
     elif isinstance(duplicates, np.ndarray):
         duplicate = duplicates
     else:
         repeated = pa.array(sorted(duplicates), type=pa.large_string())
-        duplicate = pc.is_in(loan_id, value_set=repeated).to_numpy(zero_copy_only=False)
+        duplicate = pc.is_in(loan_id.array, value_set=repeated).to_numpy(zero_copy_only=False)
         duplicate &= ~empty_id
-    borrowers = IdColumn.of(normalized(arrow_text(canon["borrower_id"])))
+    borrowers = IdColumn.of(TextColumn.of(canon["borrower_id"]).normalized())
     principal, principal_ok = _principal(canon)
     disbursed, d_ok = parse_dates(canon["disbursement_date"])
     matures, m_ok = parse_dates(canon["maturity_date"])
     dates_ok = d_ok & m_ok
     if "currency" in canon.columns:
-        currency = normalized(arrow_text(canon["currency"]))
+        currency = TextColumn.of(canon["currency"]).normalized().array
         aliases = pa.array(CNY_ALIASES, type=currency.type)
         is_cny = pc.is_in(currency, value_set=aliases).to_numpy(zero_copy_only=False)
     else:
@@ -246,9 +238,12 @@ def loan_id_column(frame: pd.DataFrame) -> pd.Series:
     return frame[next(c for c in frame.columns if canonical_name(c) == "loan_id")]
 
 
-def stripped_loan_ids(frame: pd.DataFrame) -> pd.Series:
-    """The loan-id column, whatever its header (借据号, loan_id), stripped, empty for missing."""
-    return loan_id_column(frame).astype(TEXT).fillna("").str.strip()
+def loan_ids(frame: pd.DataFrame) -> pd.Series:
+    """The loan-id column, whatever its header (借据号, loan_id), stripped, empty for missing
+    (as :func:`columns` compares them), with the frame's index and the column's name."""
+    column = loan_id_column(frame)
+    text = TextColumn.of(column).filled().stripped()
+    return text.series(column.index, column.name)
 
 
 def id_list(source: IdList | None, what: str, *, required: bool) -> IdSet | None:

@@ -66,8 +66,8 @@ from ._money import MAX_FEN, exact_sum, fen_to_yuan, parse_fen_column, parse_yua
 from ._policy import PolicyTable
 from ._reasons import reason_codes
 from ._result import ClaimResult
-from ._text import TEXT
-from ._validate import Ledger, stripped_loan_ids
+from ._text import TEXT, TextColumn
+from ._validate import Ledger, loan_ids
 
 __all__ = ["AUDIT_CLASSES", "CLAWBACK_RULE", "AuditResult", "audit", "read_submission"]
 
@@ -256,7 +256,7 @@ def read_submission(source: pd.DataFrame | str | Path) -> pd.DataFrame:
     else:
         frame = read_csv_text(read_bytes(source, "submitted"), str(source), "submitted")
     columns = _submission_columns(frame)
-    loan_id = stripped_loan_ids(frame[[columns["loan_id"]]])
+    loan_id = loan_ids(frame[[columns["loan_id"]]])
     unit = "claimed_fen" if "claimed_fen" in columns else "claimed"
     amounts = frame[columns[unit]]
     fen, ok = (parse_fen_column if unit == "claimed_fen" else parse_yuan_column)(amounts)
@@ -264,7 +264,7 @@ def read_submission(source: pd.DataFrame | str | Path) -> pd.DataFrame:
     no_id = (loan_id == "").to_numpy(dtype=bool)
     problem = np.select([no_id, ~ok], ["missing_loan_id", "invalid_claimed_amount"], default="")
     detail = pd.Series("", index=frame.index, dtype=TEXT)
-    raw = amounts.astype(TEXT).fillna("")
+    raw = TextColumn.of(amounts).filled().series(amounts.index)
     detail[~ok] = f"{columns[unit]!s}='" + raw[~ok] + "'"
     detail[no_id] = "loan_id=''" + detail[no_id].where(detail[no_id] == "", "; " + detail[no_id])
     return pd.DataFrame(

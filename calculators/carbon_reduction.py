@@ -37,7 +37,7 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from ._registry import ExclusionRule, Program, RuleInput, register
-from ._text import arrow_text
+from ._text import TextColumn
 
 __all__ = ["CARBON_FIELDS", "FIELD_COLUMN", "PROGRAM", "field_codes"]
 
@@ -70,7 +70,7 @@ _LOOKUP = {_key(code): code for code in CARBON_FIELDS} | {
 def field_codes(values: pd.Series) -> np.ndarray:
     """The field code of each value ("" where not recognized), looked up once per
     distinct value."""
-    encoded = pc.dictionary_encode(pc.fill_null(arrow_text(values), ""))
+    encoded = pc.dictionary_encode(TextColumn.of(values).filled().array)
     names = [_LOOKUP.get(_key(v), "") for v in encoded.dictionary.to_pylist()]
     return np.array(names, dtype=object)[encoded.indices.to_numpy(zero_copy_only=False)]
 

@@ -49,14 +49,13 @@ import numpy as np
 
 from calendars import BusinessCalendar, Quarter
 
-from ._bytes import rows_of_width
 from ._claim import ClaimSpec, prepare, run_claim
-from ._ids import _USCC_CHECK_VALUE, _USCC_TABLES, _weighted_sum, normalized
+from ._ids import _USCC_CHECK_VALUE, _USCC_TABLES, _weighted_sum
 from ._lenders import Lender
 from ._policy import Figure, PolicyRow, PolicyTable
 from ._registry import ExclusionRule, Program, RuleInput, register
 from ._result import ClaimResult
-from ._text import arrow_text
+from ._text import TextColumn
 from ._validate import Ledger
 
 __all__ = ["PROGRAM", "claim", "claim_spec", "province_codes"]
@@ -83,8 +82,8 @@ def province_codes(ids: Any) -> np.ndarray:
     computed over whole columns as :func:`calculators._ids.valid_id_matrix` does; an id
     valid as both is read as a credit code, as there.
     """
-    values = normalized(arrow_text(ids))
-    rows, matrix = rows_of_width(values, 18)
+    values = TextColumn.of(ids).normalized()
+    rows, matrix = values.rows_of_width(18)
     out = np.full(len(values), -1, dtype=np.int16)
     if not len(rows):
         return out

@@ -44,7 +44,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
-import pyarrow.compute as pc
 
 from calendars import BusinessCalendar, Month
 
@@ -53,7 +52,7 @@ from ._lenders import Lender
 from ._policy import PolicyRow, PolicyTable
 from ._registry import ExclusionRule, Program, ReferenceList, RuleInput, register
 from ._result import ClaimResult
-from ._text import arrow_text
+from ._text import TextColumn
 from ._validate import Ledger
 from .elderly_care import own_figure
 
@@ -85,7 +84,7 @@ def _rates(given: RuleInput) -> tuple[np.ndarray, list[Decimal | None]]:
     A ledger has few distinct rates: each is read once (exactly, with ``Decimal``) and
     the rows take theirs by index, so no Python runs per row.
     """
-    text = pc.fill_null(arrow_text(given.columns.frame[RATE_COLUMN]), "")
+    text = TextColumn.of(given.columns.frame[RATE_COLUMN]).filled().array
     encoded = text.dictionary_encode()
     indices = encoded.indices.to_numpy(zero_copy_only=False)
     values = [parse_loan_rate(v) for v in encoded.dictionary.to_pylist()]

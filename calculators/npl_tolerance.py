@@ -47,7 +47,7 @@ import pyarrow.compute as pc
 from ._errors import ParameterError
 from ._ledger import canonical_columns, read_bytes, read_csv_text
 from ._money import exact_sum, parse_yuan_column
-from ._text import TEXT, arrow_text
+from ._text import TextColumn
 
 __all__ = [
     "INDUSTRIES",
@@ -163,7 +163,7 @@ def _industry_codes(
 
     Each distinct value is looked up once.
     """
-    encoded = pc.dictionary_encode(pc.fill_null(arrow_text(values), ""))
+    encoded = pc.dictionary_encode(TextColumn.of(values).filled().array)
     keys = [_key(value) for value in encoded.dictionary.to_pylist()]
     codes = np.array([_LOOKUP.get(k, "") for k in keys], dtype=object)
     user = np.array([k in extra and k not in _LOOKUP for k in keys], dtype=bool)
@@ -176,8 +176,8 @@ def _industry_codes(
 
 
 def _micro_pct(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    text = values.astype(TEXT).fillna("").str.strip().str.rstrip("%")
-    ok = text.str.fullmatch(_PCT_PATTERN).fillna(False).to_numpy(dtype=bool)
+    text = TextColumn.of(values).filled().stripped().series(values.index).str.rstrip("%")
+    ok = text.str.fullmatch(_PCT_PATTERN).fillna(False).to_numpy(dtype=bool, copy=True)
     parts = text.where(ok, "0").str.split(".", n=1, expand=True)
     whole = parts[0].astype("int64").to_numpy()
     frac = (parts[1] if parts.shape[1] > 1 else pd.Series("", index=text.index)).fillna("")
@@ -305,9 +305,9 @@ def check(
     base, base_ok = _micro_pct(data["baseline_tolerance_pct"])
     base_ok &= base <= 100 * _MICRO  # a tolerance above 100% means nothing
     uplift, uplift_ok = _micro_pct(data["uplift_pct"])
-    industry_text = data["industry"].astype(TEXT).fillna("").str.strip()
+    industry_text = TextColumn.of(data["industry"]).filled().stripped()
     code, user_named, matched = _industry_codes(data["industry"], extra)
-    balances_ok = loan_ok & npl_ok & (loan >= 0) & (npl >= 0) & (industry_text != "").to_numpy()
+    balances_ok = loan_ok & npl_ok & (loan >= 0) & (npl >= 0) & (industry_text.lengths != 0)
     invalid = [
         ("invalid_balance", ~balances_ok),
         ("zero_loan_balance", loan == 0),
@@ -333,8 +333,8 @@ def check(
     )
     rows = frame.reset_index(drop=True)  # copy-on-write: the input is never changed
     # the input's own columns stay as given; what the check read is added beside them
-    rows["unit_name"] = data["unit"].astype(TEXT).fillna("").str.strip().to_numpy()
-    rows["industry_code"] = np.where(code != "", code, industry_text.to_numpy(dtype=object))
+    rows["unit_name"] = TextColumn.of(data["unit"]).filled().stripped().array.to_numpy(False)
+    rows["industry_code"] = np.where(code != "", code, industry_text.array.to_numpy(False))
     rows["industry_basis"] = np.where(
         code != "", "named", np.where(user_named, "user_named", "not_named")
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections import Counter
 from unittest import mock
 
@@ -17,11 +18,11 @@ from hypothesis import strategies as st
 from stdnum.cn import uscc
 
 from calculators import RelendInputError, _duplicates, _ids, tech_relending
-from calculators._bytes import fixed_width, masked, row_hashes, rows_of_width
 from calculators._dates import add_months, parse_dates
-from calculators._ids import IdColumn, IdSet, normalized
+from calculators._ids import IdColumn, IdSet
 from calculators._ledger import read_ledger
 from calculators._money import _general_yuan, _plain_yuan, parse_yuan_column
+from calculators._text import TextColumn
 
 EPOCH = dt.date(1970, 1, 1)
 CODE = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -47,18 +48,18 @@ def test_duplicate_loan_ids_match_a_counter(values, blocks) -> None:
 
 @given(st.lists(loan_ids, max_size=30))
 def test_duplicates_stay_exact_when_every_hash_collides(values) -> None:
-    def collide(part: pa.Array, width: int) -> np.ndarray:
+    def collide(part: TextColumn, width: int) -> np.ndarray:
         return np.zeros(len(part), dtype=np.uint64)
 
-    with mock.patch.object(_duplicates, "row_hashes", collide):
+    with mock.patch.object(TextColumn, "hashes", collide):
         got = _duplicates.duplicated_ids(pd.Series(values, dtype=object), 2)
     assert list(got) == _oracle_duplicates(values)
 
 
 def test_row_hashes_equal_for_equal_rows_whatever_the_part() -> None:
-    first = pa.array(["L1", "L22", "L333"], pa.large_string())
-    second = pa.array(["L333", "L1"], pa.large_string())
-    a, b = row_hashes(first, 4), row_hashes(second, 4)
+    first = TextColumn.of(["L1", "L22", "L333"])
+    second = TextColumn.of(["L333", "L1"])
+    a, b = first.hashes(4), second.hashes(4)
     assert a[0] == b[1] and a[2] == b[0] and len(set(a)) == 3
 
 
@@ -74,9 +75,9 @@ usccs = st.tuples(digits8, st.text(CODE, min_size=9, max_size=9)).map(lambda t: 
 def test_id_set_lookups_match_a_python_set(listed, others, data) -> None:
     probes = data.draw(st.permutations(listed + others + ["bad", "", listed[0] if listed else "x"]))
     where = np.array(data.draw(st.lists(st.booleans(), min_size=len(probes), max_size=len(probes))))
-    ids = normalized(pa.array(listed, pa.large_string()))
+    ids = TextColumn.of(listed).normalized()
     known = IdSet.of(IdColumn.of(ids), ids)
-    column = IdColumn.of(normalized(pa.array(probes, pa.large_string())))
+    column = IdColumn.of(TextColumn.of(probes).normalized())
     expected = [p in set(listed) for p in probes]
     assert list(column.isin(known)) == expected
     assert list(column.isin(known, where)) == list(np.array(expected, dtype=bool) & where)
@@ -89,10 +90,10 @@ def test_id_sets_stay_exact_when_every_hash_collides(listed, others) -> None:
         return np.zeros(len(words[0]), dtype=np.uint64)
 
     with mock.patch.object(_ids, "mix", collide):
-        ids = normalized(pa.array(listed, pa.large_string()))
+        ids = TextColumn.of(listed).normalized()
         known = IdSet.of(IdColumn.of(ids), ids)
         probes = others + listed
-        found = IdColumn.of(normalized(pa.array(probes, pa.large_string()))).isin(known)
+        found = IdColumn.of(TextColumn.of(probes).normalized()).isin(known)
     assert list(found) == [p in set(listed) for p in probes]
     assert len(known) == len(set(listed))
 
@@ -123,7 +124,7 @@ amounts = st.one_of(
 @given(st.lists(amounts, max_size=30))
 def test_plain_amounts_read_from_bytes_agree_with_the_decimal_cast(texts) -> None:
     text = pa.array(texts, pa.large_string())
-    fast, fast_ok = _plain_yuan(text)
+    fast, fast_ok = _plain_yuan(TextColumn.of(text))
     slow, slow_ok = _general_yuan(text)
     assert (fast_ok <= slow_ok).all()  # the fast path accepts a subset of the pattern
     assert (fast[fast_ok] == slow[fast_ok]).all()
@@ -156,15 +157,42 @@ def test_add_months_past_the_tables() -> None:
     assert int(add_months(np.array([early]), 4)[0]) == (dt.date(1067, 2, 14) - EPOCH).days
 
 
+texts = st.lists(st.one_of(st.none(), st.text("ab1 \u3000\tａＢ１借", max_size=6)), max_size=20)
+
+
+@given(texts)
+def test_a_text_column_strips_and_normalizes_as_python_does(values) -> None:
+    """Oracles: str.strip for stripped; NFKC, then strip, then upper for normalized
+    (``ａＢ１`` -> ``AB1``, the ideographic space U+3000 -> a space, then stripped)."""
+    column = TextColumn.of(pd.Series(values, dtype=object))
+    assert len(column) == len(values)
+    assert list(column.missing) == [v is None for v in values]
+    assert list(column.lengths) == [len((v or "").encode()) for v in values]
+    stripped = column.stripped().array.to_pylist()
+    assert stripped == [None if v is None else v.strip() for v in values]
+    assert column.filled().array.to_pylist() == [v or "" for v in values]
+    expected = [unicodedata.normalize("NFKC", v or "").strip().upper() for v in values]
+    assert column.normalized().array.to_pylist() == expected
+    # the same column built from an Arrow array or a list holds the same text
+    for other in (TextColumn.of(pa.array(values, pa.string())), TextColumn.of(values)):
+        assert other.array.equals(column.array)
+    series = column.series()
+    assert str(series.dtype) == "str"  # pandas' default string dtype, missing as NaN
+    assert series.isna().tolist() == [v is None for v in values]
+    keep = np.arange(len(values)) % 2 == 0
+    dropped = [v is None or not k for v, k in zip(values, keep, strict=True)]
+    assert column.masked(keep).missing.tolist() == dropped
+
+
 def test_fixed_width_views_and_masks() -> None:
-    text = pa.array(["2022-04-01", "2022/4/1", None, "2022-04-30"], pa.large_string())
-    assert fixed_width(text, 10) is None
-    rows, matrix = rows_of_width(text, 10)
+    text = TextColumn.of(["2022-04-01", "2022/4/1", None, "2022-04-30"])
+    assert text.fixed_width(10) is None
+    rows, matrix = text.rows_of_width(10)
     assert list(rows) == [0, 3] and matrix.tobytes() == b"2022-04-012022-04-30"
-    whole = pa.array(["ab", "cd"], pa.large_string())
-    assert fixed_width(whole, 2).tobytes() == b"abcd"
-    kept = masked(text, np.array([True, True, True, False]))
-    assert kept.to_pylist() == ["2022-04-01", "2022/4/1", None, None]
+    whole = TextColumn.of(["ab", "cd"])
+    assert whole.fixed_width(2).tobytes() == b"abcd"
+    kept = text.masked(np.array([True, True, True, False]))
+    assert kept.array.to_pylist() == ["2022-04-01", "2022/4/1", None, None]
 
 
 @pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
