@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from stdnum.cn import ric
+from stdnum import numdb
 
 from ._bytes import mix, pack_words, pair
 from ._dates import days_from_ymd
@@ -67,17 +67,6 @@ _RIC_CHECK_VALUE = np.full(256, -1, dtype=np.int32)
 _RIC_CHECK_VALUE[list(_RIC_CHECK)] = list(_RIC_CHECK.values())
 
 
-def _ric_confirmed(text: str) -> bool:
-    """stdnum's resident-id check; a region stdnum cannot place counts as unconfirmed.
-
-    (python-stdnum 2.2 raises ``KeyError`` for some prefecture-level region codes.)
-    """
-    try:
-        return bool(ric.is_valid(text))
-    except (KeyError, ValueError):
-        return False
-
-
 def _weighted_sum(matrix: np.ndarray, tables: tuple[np.ndarray, ...]) -> np.ndarray:
     """Sum of the nine pair tables over each row: negative when a character is not allowed."""
     total = np.zeros(len(matrix), dtype=np.int32)
@@ -95,8 +84,10 @@ def valid_id_matrix(matrix: np.ndarray) -> np.ndarray:
     from the code alphabet, the GB 32100-2015 mod-31 check character) and of
     ``stdnum.cn.ric.is_valid`` (17 digits and the ISO 7064 MOD 11-2 check character).
     Weighted sums are read from tables two characters at a time. Ids that pass only the
-    resident-id checksum must also have a real birth date and a birth place that
-    ``stdnum.cn.ric`` knows (see :func:`_confirm_people`).
+    resident-id checksum must also have a real birth date and a region code python-
+    stdnum knows that was not abolished before the birth year (see :func:`_placed`:
+    stricter than stdnum's own rule, which refuses real holders of codes created after
+    their birth).
     """
     total = _weighted_sum(matrix, _USCC_TABLES)
     check = _USCC_CHECK_VALUE[matrix[:, 17]]
@@ -117,10 +108,9 @@ def _confirm_people(matrix: np.ndarray) -> np.ndarray:
 
     Notes
     -----
-    The birth date (characters 7 to 14) is checked on the whole column. Whether
-    stdnum can place a person depends only on the region code (characters 1 to 6) and
-    the birth year, so stdnum is asked once per distinct pair, about an id of that
-    region born on 1 January of that year.
+    The birth date (characters 7 to 14) is checked on the whole column. Whether a
+    region could have issued the number depends only on the region code (characters 1
+    to 6) and the birth year, so it is looked up once per distinct pair.
     """
     region = pair(matrix, 0).astype(np.int64) * 10_000 + pair(matrix, 2) * 100 + pair(matrix, 4)
     year = pair(matrix, 6).astype(np.int64) * 100 + pair(matrix, 8)
@@ -131,9 +121,30 @@ def _confirm_people(matrix: np.ndarray) -> np.ndarray:
 
 
 def _placed(region: int, year: int) -> bool:
-    """Whether stdnum places a person of ``region`` born in ``year``."""
-    base = f"{region:06d}{year:04d}0101001"
-    return _ric_confirmed(base + ric.calc_check_digit(base + "0"))
+    """Whether ``region`` could have issued the number of a person born in ``year``: a
+    division code python-stdnum knows, in use in that year or later.
+
+    Notes
+    -----
+    A resident id carries the division code of the household registration where the
+    number was assigned (GB 11643-1999 4.2.1), at birth or later: people born before
+    the 1984-1999 first issue of numbers, or who moved before it, carry a code created
+    after their birth (440305 南山区, from 1990, for a person born in 1965). stdnum's own
+    check wants the code in use in the birth year and so refuses such real borrowers;
+    relend asks only that the code was not abolished before the birth year (a person
+    born in 2012 cannot carry 110103 崇文区, abolished in 2010).
+    """
+    found = numdb.get("cn/loc").info(f"{region:06d}")
+    counties = {k: v for _, props in found for k, v in props.items()}.get("county")
+    if not counties:
+        return False
+    for county in counties.split(","):
+        if not county.startswith("["):
+            return True
+        end = county[1:].split("]")[0].split("-")[1]
+        if not end or int(end) >= year:
+            return True
+    return False
 
 
 @dataclass(frozen=True)

@@ -26,4 +26,4 @@ def test_notebook_script_runs(capsys) -> None:
     for reason, n in counts.items():
         assert re.search(rf"^{reason} +{n}$", out, flags=re.MULTILINE), reason
     # worked out in tests/calculators/test_transport.py
-    assert "transport entitlement: 47,998,640.28 yuan, apply by 2022-10-10" in out
+    assert "transport entitlement: 48,324,581.28 yuan, apply by 2022-10-10" in out
