@@ -41,9 +41,11 @@ from . import (
     npl_tolerance,
     tech_relending,
 )
-from ._categories import category_note
+from ._categories import TRANSPORT_CATEGORIES, category_note
 from ._claim import claim as claim_program
 from ._errors import RelendInputError
+from ._ledger import COLUMN_ALIASES, LEDGER_COLUMNS
+from ._lenders import LENDERS
 from ._money import fen_to_yuan, yuan_to_fen
 from ._policy import PolicyTable, plain_value, policy_table
 from ._registry import get_program, registered
@@ -527,7 +529,15 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 
 
 def _add_audit(sub: Any) -> None:
-    aud = sub.add_parser("audit", help="recompute a submitted claim and list every difference")
+    aud = sub.add_parser(
+        "audit", help="recompute a submitted claim and list every difference",
+        epilog=_epilog(
+            "submission columns: loan_id (借据号, ...), and claimed in yuan (申报金额, 申请金额, "
+            "申请再贷款金额) or claimed_fen (申报金额_分); every row counts",
+            _columns_help(), _lenders_help(), _EXIT_CODES,
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
     aud.add_argument("program", choices=list(registered()))
     aud.add_argument("ledger")
     aud.add_argument("--submitted", required=True, metavar="FILE",
@@ -647,11 +657,60 @@ def _add_no_xlsx(parser: Any) -> None:
     )
 
 
+_EXIT_CODES = (
+    "exit status: 0 done; 3 done, but some rows were invalid (outputs still written); "
+    "4 (audit) differences found; 2 nothing computed because of the input (one line on "
+    "stderr says what and what would be accepted); 1 internal error; 130 Ctrl-C, 143 "
+    "SIGTERM (no partial output left); 141 output closed early (e.g. piped into head)"
+)
+
+
+def _columns_help() -> str:
+    rows = [f"  {name}: {', '.join(aliases)}" for name, aliases in COLUMN_ALIASES.items()
+            if name in LEDGER_COLUMNS]  # fmt: skip
+    return "ledger columns (canonical name: Chinese headers also accepted):\n" + "\n".join(rows)
+
+
+def _lenders_help() -> str:
+    rows = [f"  {x.code}: {x.name}" + (f" ({', '.join(x.aliases)})" if x.aliases else "")
+            for x in LENDERS]  # fmt: skip
+    return "lenders (code, Chinese name or short name):\n" + "\n".join(rows)
+
+
+def _programs_help() -> str:
+    rows = []
+    for program in registered().values():
+        own = ", ".join(program.reasons) or "none"
+        rows.append(f"  {program.id}: {program.name_zh} ({program.name_en}); own rules: {own}")
+    return "programs (relend policy show PROGRAM for every figure and its source):\n" + (
+        "\n".join(rows)
+    )
+
+
+def _categories_help() -> str:
+    rows = [f"  {code}: {name}" for code, name in TRANSPORT_CATEGORIES.items()]
+    return "transport borrower categories (code or the notice's Chinese):\n" + "\n".join(rows)
+
+
+_OVERRIDE_HELP = (
+    "calendar override file (--override FILE): JSON, one object or a list, each with "
+    '"year", "source" (the notice), "holidays" and "working_days" (ISO dates from 24 '
+    'December of the year before to 23 December), e.g. {"year": 2027, "source": '
+    '"国办发明电〔2026〕N号", "holidays": ["2027-01-01"], "working_days": ["2027-02-07"]}'
+)
+
+
+def _epilog(*parts: str) -> str:
+    return "\n\n".join(parts)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``relend`` argument parser."""
     parser = _Parser(
         prog="relend",
         description="Exact PBoC relending claims, deadlines and cash flows from loan ledgers.",
+        epilog=_epilog(_programs_help(), _EXIT_CODES),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"relend {relend_version()}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -660,13 +719,22 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="relend-demo", help="folder for the reports")
     demo.set_defaults(handler=_cmd_demo)
 
-    deadline = sub.add_parser("deadline", help="application deadline for a quarter or month")
+    deadline = sub.add_parser(
+        "deadline", help="application deadline for a quarter or month",
+        epilog=_epilog(_OVERRIDE_HELP, _EXIT_CODES),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
     deadline.add_argument("period", help="e.g. 2022Q2, 2022-Q2 or 2023-01")
     _add_calendar_options(deadline)
     deadline.add_argument("--json", action="store_true")
     deadline.set_defaults(handler=_cmd_deadline)
 
-    claim = sub.add_parser("claim", help="quarterly relending claim from a loan ledger")
+    claim = sub.add_parser(
+        "claim", help="relending claim from a loan ledger",
+        epilog=_epilog(_programs_help(), _columns_help(), _categories_help(),
+                       _lenders_help(), _EXIT_CODES),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
     claim.add_argument("program", choices=list(registered()))
     claim.add_argument("ledger", help="ledger CSV (UTF-8 or GB18030) or .xlsx")
     claim.add_argument("--quarter", "--period", dest="quarter", required=True,

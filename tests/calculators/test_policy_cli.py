@@ -124,3 +124,15 @@ def test_a_lender_by_its_full_registered_name(capsys) -> None:
             "--eligible-borrowers", str(examples / "tech_eligible.csv"), "--json"]  # fmt: skip
     main(argv)
     assert json.loads(capsys.readouterr().out)["lender"] == "ICBC"
+
+
+def test_help_answers_the_questions_users_ask(capsys) -> None:
+    assert main(["claim", "--help"]) == 0
+    out = capsys.readouterr().out
+    for words in ("exit status: 0 done; 3", "借据号", "中小微物流配送（含快递）企业", "工行",
+                  "equipment: 设备更新改造专项再贷款"):  # fmt: skip
+        assert words in out, words
+    assert main(["deadline", "--help"]) == 0
+    assert '"working_days"' in capsys.readouterr().out
+    assert main(["audit", "--help"]) == 0
+    assert "申报金额" in capsys.readouterr().out
