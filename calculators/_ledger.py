@@ -211,7 +211,10 @@ def read_ledger(path: str | Path, sheet: str | int | None = None) -> LedgerFile:
     if is_workbook(path):
         data = read_bytes(path)
         table = read_workbook(data, str(path), sheet, LEDGER_COLUMNS)
-        frame, notes = _without_totals(table.frame, table.lines, table.place)
+        frame, notes, kept = _without_totals(table.frame, table.lines, table.place)
+        lines = table.lines[kept]
+        if not np.array_equal(lines, np.arange(2, len(lines) + 2)):
+            notes = (*notes, _lines_note(table, lines))
         return LedgerFile(
             frame, hashlib.sha256(data).hexdigest(), str(path),
             MappingProxyType(dict(table.input_format)), notes,
@@ -226,26 +229,40 @@ def read_ledger(path: str | Path, sheet: str | int | None = None) -> LedgerFile:
             frame, found = read_csv_table(buffer, str(path))
         finally:
             hexdigest = digest.result()
-    frame, notes = _without_totals(frame, None, f"{path}, data row")
+    frame, notes, _ = _without_totals(frame, None, f"{path}, data row")
     return LedgerFile(frame, hexdigest, str(path), MappingProxyType(found), notes)
+
+
+def _lines_note(table: SheetTable, lines: np.ndarray) -> dict[str, str]:
+    """Say how the lines of invalid rows map to the sheet's rows when they differ."""
+    sheet, header = table.input_format["sheet"], table.input_format["header_row"]
+    return {
+        "code": "lines_count_from_header",
+        "message": (
+            f"sheet {sheet!r}: the header is on row {header}; a line named in this summary "
+            f"counts from it (the header is line 1), blank and total rows not counted: "
+            f"line 2 is row {int(lines[0]) if len(lines) else header + 1} of the sheet"
+        ),
+    }
 
 
 def _without_totals(
     frame: pd.DataFrame, lines: np.ndarray | None, place: str
-) -> tuple[pd.DataFrame, tuple[dict[str, str], ...]]:
-    """The frame without its 合计/小计/总计 rows, and a note naming them (none: no note).
+) -> tuple[pd.DataFrame, tuple[dict[str, str], ...], np.ndarray]:
+    """The frame without its 合计/小计/总计 rows, a note naming them (none: no note), and
+    the positions of the rows kept.
 
     ``lines`` gives each row's sheet row; without it rows are numbered from 1 as data
     rows (blank lines of a CSV are not counted)."""
     if not len(frame.columns) or not len(frame):
-        return frame, ()
+        return frame, (), np.arange(len(frame))
     key = next((c for c in frame.columns if canonical_name(c) == "loan_id"), frame.columns[0])
     marked = np.zeros(len(frame), dtype=bool)
     for column in dict.fromkeys((key, frame.columns[0])):
         text = TextColumn.of(frame[column]).filled().array
         marked |= pc.match_substring_regex(text, _TOTAL_ROW).to_numpy(zero_copy_only=False)
     if not marked.any():
-        return frame, ()
+        return frame, (), np.arange(len(frame))
     at = np.flatnonzero(marked)
     numbers = lines[at] if lines is not None else at + 1
     shown = ", ".join(str(int(n)) for n in numbers[:10])
@@ -254,8 +271,9 @@ def _without_totals(
         f"{len(at)} total row(s) (合计/小计/总计) left out of the ledger, not loans: "
         f"{place} {shown}{more}"
     )
-    kept = frame.iloc[np.flatnonzero(~marked)].reset_index(drop=True)
-    return kept, ({"code": "total_rows_ignored", "message": message},)
+    kept = np.flatnonzero(~marked)
+    note = {"code": "total_rows_ignored", "message": message}
+    return frame.iloc[kept].reset_index(drop=True), (note,), kept
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,10 @@ def test_title_rows_sheet_two_and_total_row_give_the_plain_claim(tmp_path) -> No
         assert summary["loans_total"] == 19
         (note,) = [w for w in summary["warnings"] if w["code"] == "total_rows_ignored"]
         assert "24" in note["message"]  # title row, blank, header on 3, 19 rows, blank, 合计
+        # invalid rows are named by line from the header; a note maps them to rows
+        assert summary["invalid_rows"][0]["line"] == 9  # T08, the 8th row under the header
+        (lines,) = [w for w in summary["warnings"] if w["code"] == "lines_count_from_header"]
+        assert "line 2 is row 4" in lines["message"]
         assert summary["input_format"]["sheet"] == "台账"
         assert summary["input_format"]["header_row"] == 3
 
@@ -216,6 +220,13 @@ def test_csv_variants_give_the_plain_claim(tmp_path, delimiter, encoding, named)
 def test_plain_csv_names_its_format() -> None:
     fmt = tech_relending.claim(LEDGER, "2022Q2", "ICBC", ELIGIBLE).summary()["input_format"]
     assert (fmt["encoding"], fmt["delimiter"]) == ("utf-8", ",")
+
+
+def test_a_plain_workbook_has_no_line_note(tmp_path) -> None:
+    path = _workbook(tmp_path / "plain.xlsx", before=0, total=False)
+    summary = tech_relending.claim(read_ledger(path, sheet=2), "2022Q2", "ICBC", ELIGIBLE).summary()
+    assert summary["warnings"] == []
+    assert summary["input_format"]["header_row"] == 1
 
 
 def test_eligible_list_as_xlsx_without_header(tmp_path) -> None:
