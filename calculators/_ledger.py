@@ -148,13 +148,16 @@ class LedgerFile:
 
 
 def decode_bytes(data: bytes, path: str, what: str = "ledger") -> str:
-    """Decode UTF-8 (BOM or not), else GB18030; refuse anything else."""
-    for encoding in ("utf-8-sig", "gb18030"):
+    """Decode UTF-16 (by its BOM), UTF-8 (BOM or not), else GB18030; refuse anything else."""
+    encodings = ("utf-16",) if data[:2] in _UTF16_BOMS else ("utf-8-sig", "gb18030")
+    for encoding in encodings:
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise LedgerFileError(what, path, "a CSV in UTF-8 (with or without BOM) or GB18030")
+    raise LedgerFileError(
+        what, path, "a CSV in UTF-8 (with or without BOM), GB18030 or UTF-16 (with BOM)"
+    )
 
 
 def read_bytes(path: str | Path, what: str = "ledger") -> bytes:
@@ -702,7 +705,7 @@ def _workbook_ids(source: str | Path, what: str) -> tuple[TextColumn, Any]:
 def _csv_record_line(text: str, k: int) -> int:
     """The file line (from 1, header included) on which data record ``k`` (from 0) of a
     CSV starts, blank lines skipped as Arrow's reader skips them. Only read on an error."""
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text), delimiter=sniff_delimiter(text.split("\n", 1)[0]))
     before, seen = 0, -1  # the header is record -1
     for record in reader:
         if record:
@@ -723,7 +726,7 @@ def _text_column(values: Iterable[str]) -> TextColumn:
 
 
 def _header_id_column(line: str) -> int | None:
-    cells = [_normal_header(c) for c in line.split(",")]
+    cells = [_normal_header(c) for c in line.split(sniff_delimiter(line))]
     for i, cell in enumerate(cells):
         if _ALIAS_TO_CANONICAL.get(cell) == "borrower_id":
             return i

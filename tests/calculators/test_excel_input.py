@@ -69,10 +69,12 @@ def _numeric_workbook(path: Path) -> Path:
     ws.write(1, 3, "CNY")
     ws.write_datetime(1, 4, dt.datetime(2022, 4, 1), date)
     ws.write_datetime(1, 5, dt.datetime(2022, 10, 1), date)
-    # T02: 333.33 yuan as a number, text id
+    # T02: 333.33 yuan as a number, text id, dates as date cells
     ws.write_row(2, 0, ["T02", "915101005446414621"])
     ws.write_number(2, 2, 333.33)
-    ws.write_row(2, 3, ["CNY", "2022-06-30", "2022-12-30"])
+    ws.write(2, 3, "CNY")
+    ws.write_datetime(2, 4, dt.datetime(2022, 6, 30), date)
+    ws.write_datetime(2, 5, dt.datetime(2022, 12, 30), date)
     book.close()
     return path
 
@@ -227,6 +229,13 @@ def test_a_plain_workbook_has_no_line_note(tmp_path) -> None:
     summary = tech_relending.claim(read_ledger(path, sheet=2), "2022Q2", "ICBC", ELIGIBLE).summary()
     assert summary["warnings"] == []
     assert summary["input_format"]["header_row"] == 1
+
+
+def test_eligible_list_tab_separated_in_utf16(tmp_path) -> None:
+    path = tmp_path / "eligible.txt"
+    text = "统一社会信用代码\t企业名称\n" + "".join(f"{i}\t某公司\n" for i in ELIGIBLE)
+    path.write_bytes(text.encode("utf-16"))
+    assert len(read_id_list(path, "eligible-borrowers")) == 3
 
 
 def test_eligible_list_as_xlsx_without_header(tmp_path) -> None:
