@@ -385,15 +385,43 @@ def _cells_as_text(column: pd.Series) -> np.ndarray:
 
     Notes
     -----
-    Text cells are kept as they are; only the other cells (numbers, dates, booleans) go
-    through Python one by one, as calamine already hands every cell over as a Python
-    object.
+    Text cells are kept as they are; numbers and dates are converted by numpy, a whole
+    kind at a time (numpy writes the shortest decimal that reads back as the same
+    double); only rarer cells (booleans, times) go through :func:`_cell_text`.
     """
     values = column.to_numpy(dtype=object)
-    other = np.flatnonzero(~column.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool))
+    kinds = column.map(type)
     out = values.copy()
-    out[other] = pd.Series(values[other], dtype=object).map(_cell_text).to_numpy()
+    floats = np.flatnonzero(kinds.isin([float]).to_numpy())
+    if len(floats):
+        number = values[floats].astype(np.float64)
+        out[floats] = _numbers_as_text(number)
+    ints = np.flatnonzero(kinds.isin([int]).to_numpy())
+    if len(ints):
+        out[ints] = _numbers_as_text(values[ints].astype(np.float64), values[ints])
+    stamps = np.flatnonzero(kinds.isin([dt.datetime, pd.Timestamp]).to_numpy())
+    if len(stamps):
+        moments = pd.DatetimeIndex(values[stamps]).to_numpy()
+        days = moments.astype("datetime64[D]")
+        midnight = days == moments
+        text = np.where(midnight, days.astype(str), np.datetime_as_string(moments, unit="s"))
+        out[stamps] = np.char.replace(text.astype(str), "T", " ").astype(object)
+    rest = np.flatnonzero(~kinds.isin([str, float, int, dt.datetime, pd.Timestamp]).to_numpy())
+    if len(rest):
+        out[rest] = pd.Series(values[rest], dtype=object).map(_cell_text).to_numpy()
     return out
+
+
+def _numbers_as_text(number: np.ndarray, exact: np.ndarray | None = None) -> np.ndarray:
+    """Number cells as text: whole numbers below 10**15 as integers, others (and whole
+    numbers past Excel's 15 digits) as numpy's shortest decimal, NaN (empty) as ""."""
+    whole = np.isfinite(number) & (np.floor(number) == number) & (np.abs(number) < 1e15)
+    text = number.astype(str).astype(object)
+    if whole.any():
+        given = exact[whole] if exact is not None else number[whole]
+        text[whole] = given.astype(np.int64).astype(str).astype(object)
+    text[np.isnan(number)] = ""
+    return text
 
 
 def _cell_text(value: object) -> str:
