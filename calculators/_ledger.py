@@ -232,7 +232,7 @@ def read_ledger(path: str | Path, sheet: str | int | None = None) -> LedgerFile:
             frame, found = read_csv_table(buffer, str(path))
         finally:
             hexdigest = digest.result()
-    frame, notes, _ = _without_totals(frame, None, f"{path}, data row")
+    frame, notes, _ = _without_totals(frame, None, f"{path}, line")
     return LedgerFile(frame, hexdigest, str(path), MappingProxyType(found), notes)
 
 
@@ -255,8 +255,8 @@ def _without_totals(
     """The frame without its 合计/小计/总计 rows, a note naming them (none: no note), and
     the positions of the rows kept.
 
-    ``lines`` gives each row's sheet row; without it rows are numbered from 1 as data
-    rows (blank lines of a CSV are not counted)."""
+    ``lines`` gives each row's sheet row; without it a row's line is its position + 2
+    (the header is line 1), as the summary counts lines (blank lines not counted)."""
     if not len(frame.columns) or not len(frame):
         return frame, (), np.arange(len(frame))
     key = next((c for c in frame.columns if canonical_name(c) == "loan_id"), frame.columns[0])
@@ -267,7 +267,7 @@ def _without_totals(
     if not marked.any():
         return frame, (), np.arange(len(frame))
     at = np.flatnonzero(marked)
-    numbers = lines[at] if lines is not None else at + 1
+    numbers = lines[at] if lines is not None else at + 2
     shown = ", ".join(str(int(n)) for n in numbers[:10])
     more = f" and {len(at) - 10} more" if len(at) > 10 else ""
     message = (

@@ -19,6 +19,7 @@ import xlsxwriter
 
 from calculators import LedgerFileError, tech_relending
 from calculators._ledger import read_id_list, read_ledger
+from calculators._validate import load
 from calculators.cli import main
 
 GOLDEN = Path(__file__).parent.parent / "golden"
@@ -217,6 +218,23 @@ def test_csv_variants_give_the_plain_claim(tmp_path, delimiter, encoding, named)
     assert list(result.loans["reason"].astype(str)) == reasons
     fmt = result.summary()["input_format"]
     assert (fmt["encoding"], fmt["delimiter"]) == named
+
+
+def test_csv_total_row_is_left_out_with_its_line(tmp_path) -> None:
+    path = tmp_path / "ledger.csv"
+    path.write_text(_csv_text(",") + '合计,,"1,234.00",,,\n', encoding="utf-8")
+    result = tech_relending.claim(path, "2022Q2", "ICBC", ELIGIBLE)
+    assert result.entitlement_fen == 60_761_161
+    assert len(result.loans) == 19
+    (note,) = [w for w in result.summary()["warnings"] if w["code"] == "total_rows_ignored"]
+    assert note["message"].endswith("line 21")  # header line 1, 19 rows on lines 2-20
+
+
+def test_load_takes_a_sheet(tmp_path) -> None:
+    path = _workbook(tmp_path / "ledger.xlsx")
+    frame, digest = load(path, sheet="台账")
+    assert len(frame) == 19 and digest is not None
+    assert list(frame.columns) == CHINESE
 
 
 def test_plain_csv_names_its_format() -> None:
