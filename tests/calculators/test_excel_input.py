@@ -3,8 +3,8 @@ numeric cells and a 合计 row; CSVs in UTF-16 or with tab and semicolon delimit
 
 Every variant holds the rows of tests/golden/tech_2022Q2_icbc.csv and must give the
 claim of that plain CSV (hand-worked in tech_2022Q2_icbc.expected.md: 19 rows,
-entitlement 60,761,161 fen), row by row. No .xls case: no writer for the old format
-is installed (xlwt is not a dependency), so one cannot be made here.
+entitlement 60,761,161 fen), row by row. The .xls case needs xlwt (a test dependency)
+to write the old format.
 """
 
 from __future__ import annotations
@@ -254,6 +254,29 @@ def test_eligible_list_tab_separated_in_utf16(tmp_path) -> None:
     text = "统一社会信用代码\t企业名称\n" + "".join(f"{i}\t某公司\n" for i in ELIGIBLE)
     path.write_bytes(text.encode("utf-16"))
     assert len(read_id_list(path, "eligible-borrowers")) == 3
+
+
+def test_xls_workbook_gives_the_plain_claim(tmp_path) -> None:
+    xlwt = pytest.importorskip("xlwt")
+    entitlement, reasons = _expected()
+    book = xlwt.Workbook(encoding="utf-8")
+    book.add_sheet("说明").write(0, 0, "本表由核心系统导出")
+    ws = book.add_sheet("台账")
+    ws.write(0, 0, "中国工商银行 科技创新再贷款 贷款台账")
+    for j, name in enumerate(CHINESE):
+        ws.write(1, j, name)
+    for i, row in enumerate(_rows(), start=2):
+        for j, cell in enumerate(row):
+            ws.write(i, j, cell)
+    ws.write(21, 0, "合计")
+    path = tmp_path / "ledger.xls"
+    book.save(str(path))
+    result = tech_relending.claim(read_ledger(path, sheet="台账"), "2022Q2", "ICBC", ELIGIBLE)
+    assert result.entitlement_fen == entitlement
+    assert list(result.loans["reason"].astype(str)) == reasons
+    assert [w["code"] for w in result.summary()["warnings"]] == [
+        "total_rows_ignored", "lines_count_from_header",
+    ]  # fmt: skip
 
 
 def test_eligible_list_as_xlsx_without_header(tmp_path) -> None:
