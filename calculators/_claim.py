@@ -30,6 +30,7 @@ from ._details import row_details
 from ._duplicates import duplicated_ids
 from ._errors import ParameterError, PolicyNotFoundError
 from ._ids import IdSet
+from ._ledger import LedgerFile, read_ledger
 from ._lenders import Lender, find_lender
 from ._money import (
     Shares,
@@ -281,18 +282,25 @@ def prepare(
 
 def run_claim(spec: ClaimSpec, ledger: Ledger) -> ClaimResult:
     """Validate, classify and split a ledger in memory."""
+    if isinstance(ledger, str | Path):
+        ledger = read_ledger(ledger)  # keeps the file's notes and format
     frame, digest = load(ledger, spec.extra_required)
     verdicts = spec.classify_frame(frame)
     entitlement = spec.entitlement(verdicts.floors_total, verdicts.remainder_counts)
     r, take = leftover_threshold(verdicts.remainder_counts, entitlement - verdicts.floors_total)
     loans = spec.per_loan(frame, verdicts, verdicts.entitlements(spec.shares, r, take))
-    return spec.result(
+    result = spec.result(
         ClaimResult,
         loans,
         verdicts.eligible_total,
         exact_sum(loans["entitlement_fen"]),
         digest,
         frame,
+    )
+    if not isinstance(ledger, LedgerFile):
+        return result
+    return replace(
+        result, notes=(*result.notes, *ledger.notes), input_format=dict(ledger.input_format)
     )
 
 

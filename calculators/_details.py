@@ -42,6 +42,36 @@ _EXCEL_SERIAL = r"^\s*(?:[2-7]\d{4}|80000)\s*$"
 _EXCEL_HINT = " (an Excel serial number: export dates as text, e.g. 2022-07-01)"
 
 
+# an 18-digit id that went through a floating-point number: Excel's scientific notation
+# (9.11101085011946E+17), or all digits but exactly a double's value (911101085011945856)
+_ID_AS_NUMBER = r"^\s*\d(?:\.\d+)?[eE]\+?0*1[5-8]\s*$"
+_ID_HINT = (
+    " (an 18-digit id stored as a number in Excel, which keeps 15 digits: format the "
+    "column as text and enter the ids again)"
+)
+
+
+def _id_went_through_a_number(cells: pa.Array) -> np.ndarray:
+    """Which borrower-id cells look like an id that was a number in Excel.
+
+    Notes
+    -----
+    Scientific notation always does. An 18-digit cell does when it is exactly a double's
+    value: above 2**53 doubles are spaced 64 or 128 apart, so a rounded id keeps that
+    mark, and a real id has it by chance only 1 time in 64 or 128 (the row is invalid
+    anyway; only the hint depends on this).
+    """
+    scientific = pc.match_substring_regex(cells, _ID_AS_NUMBER).to_numpy(zero_copy_only=False)
+    stripped = pc.utf8_trim_whitespace(cells)
+    digits = pc.match_substring_regex(stripped, r"^\d{18}$").to_numpy(zero_copy_only=False)
+    exact = np.zeros(len(cells), dtype=bool)
+    if digits.any():
+        at = np.flatnonzero(digits)
+        values = pc.cast(pc.take(stripped, pa.array(at)), pa.int64()).to_numpy()
+        exact[at] = values.astype(np.float64).astype(np.int64) == values
+    return scientific | exact
+
+
 _LARGE = pa.large_string()
 
 
@@ -68,6 +98,11 @@ def _joined(parts: list[pa.Array], separator: str) -> pa.Array:
 
 def _detail_of(cols: LoanColumns, reason: str, rows: np.ndarray) -> pa.Array:
     """The detail of the rows (positions in ``cols``) whose reason is ``reason``."""
+    if reason == "invalid_borrower_id":
+        cells = _raw(cols, "borrower_id", rows)
+        text = _quoted("borrower_id", cells)
+        hinted = pc.binary_join_element_wise(text, _lit(_ID_HINT), _lit(""))
+        return pc.if_else(pa.array(_id_went_through_a_number(cells)), hinted, text)
     if reason in _QUOTED_REASONS:
         name = _QUOTED_REASONS[reason]
         return _quoted(name, _raw(cols, name, rows))

@@ -9,7 +9,11 @@ missing) raise :class:`LedgerFileError`.
 Notes
 -----
 Accepted encodings: UTF-8 with or without BOM, then GB18030 (which covers GBK and
-GB2312 exports). Dates are parsed in :mod:`calculators._dates`.
+GB2312 exports), and UTF-16 with a BOM; the delimiter (comma, tab or semicolon) is the
+one the header line uses most. Excel workbooks (.xlsx, .xlsm, .xls, .xlsb) are read by
+python-calamine through pandas: the header is the row among the first
+:data:`HEADER_SCAN_ROWS` naming the most known columns, so title rows above it are
+skipped. Dates are parsed in :mod:`calculators._dates`.
 Borrower ids are 18-character unified social credit codes (GB 32100-2015) or 18-digit
 resident identity numbers (GB 11643-1999, ISO 7064 MOD 11-2): check characters, and a
 resident's birth date and place, are checked on whole columns by the same rules as
@@ -21,18 +25,21 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import datetime as dt
 import hashlib
 import io
 import re
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ._errors import LedgerFileError
@@ -122,21 +129,35 @@ def canonical_name(column: object, among: Iterable[str] = LEDGER_COLUMNS) -> str
 
 @dataclass(frozen=True)
 class LedgerFile:
-    """A ledger as read from disk: every cell as text, plus the file's digest."""
+    """A ledger as read from disk: every cell as text, plus the file's digest.
+
+    Attributes
+    ----------
+    input_format : Mapping
+        How the file was read: for a CSV ``kind``, ``encoding`` and ``delimiter``; for a
+        workbook ``kind``, ``sheet`` and ``header_row`` (from 1, as Excel numbers rows).
+    notes : tuple of dict
+        Warnings about the file (``code`` and ``message``), e.g. ``total_rows_ignored``.
+    """
 
     frame: pd.DataFrame
     sha256: str
     path: str
+    input_format: MappingProxyType[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    notes: tuple[dict[str, str], ...] = ()
 
 
 def decode_bytes(data: bytes, path: str, what: str = "ledger") -> str:
-    """Decode UTF-8 (BOM or not), else GB18030; refuse anything else."""
-    for encoding in ("utf-8-sig", "gb18030"):
+    """Decode UTF-16 (by its BOM), UTF-8 (BOM or not), else GB18030; refuse anything else."""
+    encodings = ("utf-16",) if data[:2] in _UTF16_BOMS else ("utf-8-sig", "gb18030")
+    for encoding in encodings:
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise LedgerFileError(what, path, "a CSV in UTF-8 (with or without BOM) or GB18030")
+    raise LedgerFileError(
+        what, path, "a CSV in UTF-8 (with or without BOM), GB18030 or UTF-16 (with BOM)"
+    )
 
 
 def read_bytes(path: str | Path, what: str = "ledger") -> bytes:
@@ -149,35 +170,278 @@ def read_bytes(path: str | Path, what: str = "ledger") -> bytes:
         ) from None
 
 
-def read_ledger(path: str | Path) -> LedgerFile:
-    """Read a ledger CSV (or .xlsx) with every cell kept as text.
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb")
+_EXCEL_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # ZIP (.xlsx), OLE2 (.xls)
+HEADER_SCAN_ROWS = 20
+"""How many rows at the top of a sheet are searched for the header row."""
+_TOTAL_ROW = r"^\s*(?:合\s*计|小\s*计|总\s*计)"
+
+
+def is_workbook(path: str | Path) -> bool:
+    """Whether ``path`` is an Excel workbook, by its suffix or its first bytes."""
+    if Path(path).suffix.lower() in EXCEL_SUFFIXES:
+        return True
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(4) in _EXCEL_MAGIC
+    except OSError:
+        return False  # the CSV reader names the OS's reason
+
+
+def read_ledger(path: str | Path, sheet: str | int | None = None) -> LedgerFile:
+    """Read a ledger CSV or Excel workbook with every cell kept as text.
+
+    Parameters
+    ----------
+    path : str or Path
+    sheet : str or int, optional
+        For a workbook: the sheet's name, or its position from 1 (default: the first).
 
     Raises
     ------
     LedgerFileError
-        If the file is missing, unreadable, undecodable, empty or not a table.
+        If the file is missing, unreadable, undecodable, empty or not a table; for a
+        workbook, if the sheet does not exist or no row in its first
+        :data:`HEADER_SCAN_ROWS` names a ledger column; a ``sheet`` for a CSV.
 
     Notes
     -----
     A CSV is memory-mapped, not copied: Arrow's reader parses the mapped bytes while
-    the file's SHA-256 is computed on another thread.
+    the file's SHA-256 is computed on another thread. Rows whose loan id or first cell
+    says 合计, 小计 or 总计 are totals, not loans: they are left out of the ledger and
+    the ``total_rows_ignored`` note says how many and on which lines.
     """
-    if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
+    if is_workbook(path):
         data = read_bytes(path)
-        try:
-            frame = pd.read_excel(io.BytesIO(data), dtype=str, keep_default_na=False)
-        except Exception as exc:  # openpyxl raises many types for a broken workbook
-            raise LedgerFileError(
-                "ledger", str(path), f"a readable .xlsx workbook ({exc})"
-            ) from None
-        return LedgerFile(frame, hashlib.sha256(data).hexdigest(), str(path))
+        table = read_workbook(data, str(path), sheet, LEDGER_COLUMNS)
+        frame, notes, kept = _without_totals(table.frame, table.lines, table.place)
+        lines = table.lines[kept]
+        if not np.array_equal(lines, np.arange(2, len(lines) + 2)):
+            notes = (*notes, _lines_note(table, lines))
+        return LedgerFile(
+            frame, hashlib.sha256(data).hexdigest(), str(path),
+            MappingProxyType(dict(table.input_format)), notes,
+        )  # fmt: skip
+    if sheet is not None:
+        raise LedgerFileError(
+            "sheet", sheet, f"no sheet for the CSV {path}: --sheet applies to Excel workbooks"
+        )
     with _mapped(path) as buffer, ThreadPoolExecutor(max_workers=1) as pool:
         digest = pool.submit(lambda: hashlib.sha256(memoryview(buffer)).hexdigest())
         try:
-            frame = read_csv_text(buffer, str(path))
+            frame, found = read_csv_table(buffer, str(path))
         finally:
             hexdigest = digest.result()
-    return LedgerFile(frame, hexdigest, str(path))
+    frame, notes, _ = _without_totals(frame, None, f"{path}, line")
+    return LedgerFile(frame, hexdigest, str(path), MappingProxyType(found), notes)
+
+
+def _lines_note(table: SheetTable, lines: np.ndarray) -> dict[str, str]:
+    """Say how the lines of invalid rows map to the sheet's rows when they differ."""
+    sheet, header = table.input_format["sheet"], table.input_format["header_row"]
+    return {
+        "code": "lines_count_from_header",
+        "message": (
+            f"sheet {sheet!r}: the header is on row {header}; a line named in this summary "
+            f"counts from it (the header is line 1), blank and total rows not counted: "
+            f"line 2 is row {int(lines[0]) if len(lines) else header + 1} of the sheet"
+        ),
+    }
+
+
+def _without_totals(
+    frame: pd.DataFrame, lines: np.ndarray | None, place: str
+) -> tuple[pd.DataFrame, tuple[dict[str, str], ...], np.ndarray]:
+    """The frame without its 合计/小计/总计 rows, a note naming them (none: no note), and
+    the positions of the rows kept.
+
+    ``lines`` gives each row's sheet row; without it a row's line is its position + 2
+    (the header is line 1), as the summary counts lines (blank lines not counted)."""
+    if not len(frame.columns) or not len(frame):
+        return frame, (), np.arange(len(frame))
+    key = next((c for c in frame.columns if canonical_name(c) == "loan_id"), frame.columns[0])
+    marked = np.zeros(len(frame), dtype=bool)
+    for column in dict.fromkeys((key, frame.columns[0])):
+        text = TextColumn.of(frame[column]).filled().array
+        marked |= pc.match_substring_regex(text, _TOTAL_ROW).to_numpy(zero_copy_only=False)
+    if not marked.any():
+        return frame, (), np.arange(len(frame))
+    at = np.flatnonzero(marked)
+    numbers = lines[at] if lines is not None else at + 2
+    shown = ", ".join(str(int(n)) for n in numbers[:10])
+    more = f" and {len(at) - 10} more" if len(at) > 10 else ""
+    message = (
+        f"{len(at)} total row(s) (合计/小计/总计) left out of the ledger, not loans: "
+        f"{place} {shown}{more}"
+    )
+    kept = np.flatnonzero(~marked)
+    note = {"code": "total_rows_ignored", "message": message}
+    return frame.iloc[kept].reset_index(drop=True), (note,), kept
+
+
+@dataclass(frozen=True)
+class SheetTable:
+    """A sheet's table as text: the rows under its header row."""
+
+    frame: pd.DataFrame
+    lines: np.ndarray  # the sheet row (from 1) of each of the frame's rows
+    place: str  # how a row is named in messages, before its number
+    input_format: dict[str, Any]
+
+
+def read_workbook(
+    data: bytes, path: str, sheet: str | int | None, among: Iterable[str], what: str = "ledger"
+) -> SheetTable:
+    """One sheet of an Excel workbook, every cell as text, under its header row.
+
+    Notes
+    -----
+    The header is the row among the first :data:`HEADER_SCAN_ROWS` whose cells name the
+    most columns of ``among`` (the first such row on a tie). Wholly empty rows are
+    skipped as a CSV reader skips blank lines. Number cells become their shortest exact
+    decimal (``333.33``; ``1000000``), beyond 15 digits in scientific notation
+    (``9.111010850119459e+17``: Excel keeps 15 digits, so such an id has lost some and is
+    shown as the number it became); date cells become ``YYYY-MM-DD``.
+    """
+    import python_calamine
+
+    try:
+        names = list(python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)).sheet_names)
+    except Exception:  # calamine raises its own types for a file it cannot open
+        raise LedgerFileError(
+            what, path, "a readable Excel workbook (.xlsx, .xlsm, .xls or .xlsb)"
+        ) from None
+    name = _sheet_name(names, sheet, path)
+    try:
+        raw = pd.read_excel(
+            io.BytesIO(data), engine="calamine", sheet_name=name, header=None, dtype=object
+        )
+    except Exception:
+        raise LedgerFileError(
+            what, path, f"a readable Excel workbook; sheet {name!r} could not be read"
+        ) from None
+    text = pd.DataFrame({k: _cells_as_text(raw[k]) for k in raw.columns})
+    kinds = tuple(among)
+    top = text.iloc[:HEADER_SCAN_ROWS]
+    counts = [
+        sum(canonical_name(cell, kinds) is not None for cell in row)
+        for row in top.itertuples(index=False)
+    ]  # at most 20 rows: the loop is over header candidates, not ledger rows
+    if not counts or max(counts) == 0:
+        known = ", ".join(f"{k} ({'/'.join(COLUMN_ALIASES.get(k, ())[:2])})" for k in kinds[:4])
+        raise LedgerFileError(
+            "sheet", name,
+            f"a header row within the first {HEADER_SCAN_ROWS} rows naming columns such as "
+            f"{known}; the workbook's sheets: {', '.join(names)} (choose one with --sheet)",
+        )  # fmt: skip
+    at = counts.index(max(counts))
+    header = [str(c).strip() for c in text.iloc[at]]
+    body = text.iloc[at + 1 :]
+    filled = np.flatnonzero((body != "").any(axis=1).to_numpy())
+    body = body.iloc[filled]
+    keep = [i for i, h in enumerate(header) if h or (body.iloc[:, i] != "").any()]
+    named = [header[i] or f"column_{_column_letter(i)}" for i in keep]
+    if len(set(named)) != len(named):
+        raise LedgerFileError(what, path, f"a header naming each column once (sheet {name!r})")
+    frame = pd.DataFrame(
+        {n: body.iloc[:, i].to_numpy() for n, i in zip(named, keep, strict=True)}
+    ).astype(TEXT)
+    place = f"{path}, sheet {name!r}, row"
+    return SheetTable(
+        frame, filled + at + 2, place,
+        {"kind": "workbook", "sheet": name, "header_row": at + 1},
+    )  # fmt: skip
+
+
+def _column_letter(i: int) -> str:
+    letters = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        letters = chr(65 + r) + letters
+    return letters
+
+
+def _sheet_name(names: list[str], sheet: str | int | None, path: str) -> str:
+    """The sheet asked for: by name, else by position from 1 (default: the first)."""
+    if sheet is None:
+        if not names:
+            raise LedgerFileError("ledger", path, "a workbook with at least one sheet")
+        return names[0]
+    given = str(sheet).strip()
+    if given in names:
+        return given
+    accepted = (
+        f"a sheet of {path} by name or by position from 1 to {len(names)}; "
+        f"its sheets: {', '.join(names)}"
+    )
+    if given.isdigit() and 1 <= int(given) <= len(names):
+        return names[int(given) - 1]
+    raise LedgerFileError("sheet", sheet, accepted)
+
+
+def _cells_as_text(column: pd.Series) -> np.ndarray:
+    """A column of calamine's cell values as text (empty cells as "").
+
+    Notes
+    -----
+    Text cells are kept as they are; numbers and dates are converted by numpy, a whole
+    kind at a time (numpy writes the shortest decimal that reads back as the same
+    double); only rarer cells (booleans, times) go through :func:`_cell_text`.
+    """
+    values = column.to_numpy(dtype=object)
+    kinds = column.map(type)
+    out = values.copy()
+    floats = np.flatnonzero(kinds.isin([float]).to_numpy())
+    if len(floats):
+        number = values[floats].astype(np.float64)
+        out[floats] = _numbers_as_text(number)
+    ints = np.flatnonzero(kinds.isin([int]).to_numpy())
+    if len(ints):
+        out[ints] = _numbers_as_text(values[ints].astype(np.float64), values[ints])
+    stamps = np.flatnonzero(kinds.isin([dt.datetime, pd.Timestamp]).to_numpy())
+    if len(stamps):
+        moments = pd.DatetimeIndex(values[stamps]).to_numpy()
+        days = moments.astype("datetime64[D]")
+        midnight = days == moments
+        text = np.where(midnight, days.astype(str), np.datetime_as_string(moments, unit="s"))
+        out[stamps] = np.char.replace(text.astype(str), "T", " ").astype(object)
+    rest = np.flatnonzero(~kinds.isin([str, float, int, dt.datetime, pd.Timestamp]).to_numpy())
+    if len(rest):
+        out[rest] = pd.Series(values[rest], dtype=object).map(_cell_text).to_numpy()
+    return out
+
+
+def _numbers_as_text(number: np.ndarray, exact: np.ndarray | None = None) -> np.ndarray:
+    """Number cells as text: whole numbers below 10**15 as integers, others (and whole
+    numbers past Excel's 15 digits) as numpy's shortest decimal, NaN (empty) as ""."""
+    whole = np.isfinite(number) & (np.floor(number) == number) & (np.abs(number) < 1e15)
+    text = number.astype(str).astype(object)
+    if whole.any():
+        given = exact[whole] if exact is not None else number[whole]
+        text[whole] = given.astype(np.int64).astype(str).astype(object)
+    text[np.isnan(number)] = ""
+    return text
+
+
+def _cell_text(value: object) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value) if abs(value) < 10**15 else repr(float(value))
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
 
 
 @contextlib.contextmanager
@@ -225,32 +489,80 @@ _CSV_BLOCK_BYTES = 1 << 24
 
 
 def read_csv_text(data: bytes | pa.Buffer, path: str, what: str = "ledger") -> pd.DataFrame:
-    """Every cell of a CSV as text (empty cells as ``""``), read by Arrow's CSV reader.
+    """Every cell of a CSV as text (empty cells as ``""``); see :func:`read_csv_table`."""
+    return read_csv_table(data, path, what)[0]
+
+
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_DELIMITERS = (",", "\t", ";")
+
+
+def sniff_delimiter(line: str) -> str:
+    """The delimiter a header line uses: the one of comma, tab and semicolon that splits
+    it into the most cells (comma on a tie), quotes respected."""
+    best, most = ",", 1
+    for delimiter in _DELIMITERS:
+        cells = len(next(csv.reader([line], delimiter=delimiter), []))
+        if cells > most:
+            best, most = delimiter, cells
+    return best
+
+
+def read_csv_table(
+    data: bytes | pa.Buffer, path: str, what: str = "ledger"
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Every cell of a CSV as text (empty cells as ``""``), read by Arrow's CSV reader,
+    and how it was read: ``kind``, ``encoding`` and ``delimiter``.
 
     Notes
     -----
-    UTF-8 (a BOM is skipped) is tried first, then GB18030; a file that is neither, has
-    no header, or has rows with the wrong number of fields is refused. Arrow checks
-    that UTF-8 is valid as it reads, so a UTF-8 file is read once.
+    A UTF-16 BOM means UTF-16 (as Excel's "Unicode text" saves); otherwise UTF-8 (a BOM
+    is skipped) is tried first, then GB18030; a file that is none of these, has no
+    header, or has rows with the wrong number of fields is refused. The delimiter is
+    the one the header line uses most (:func:`sniff_delimiter`). Arrow checks that
+    UTF-8 is valid as it reads, so a UTF-8 file is read once.
     """
     buffer = data if isinstance(data, pa.Buffer) else pa.py_buffer(data)
-    if buffer.slice(0, min(3, buffer.size)).to_pybytes() == _BOM:
+    head = buffer.slice(0, min(3, buffer.size)).to_pybytes()
+    encoding = "utf-8"
+    if head[:2] in _UTF16_BOMS:
+        try:
+            text = memoryview(buffer).tobytes().decode("utf-16")
+        except UnicodeDecodeError:
+            raise LedgerFileError(
+                what, path, "a UTF-16 CSV that decodes (it has a UTF-16 BOM)"
+            ) from None
+        buffer, encoding = pa.py_buffer(text.encode("utf-8")), "utf-16"
+    elif head == _BOM:
         buffer = buffer.slice(3)
     first = buffer.slice(0, min(buffer.size, 1 << 20)).to_pybytes().split(b"\n", 1)[0]
-    table = _arrow_csv(buffer, first, "utf8", path, what) if _is_utf8(first) else None
+    table = None
+    if _is_utf8(first):
+        table = _arrow_csv(buffer, first, "utf8", path, what)
     if table is None:  # not UTF-8
         if not _is_gb18030(buffer):
-            raise LedgerFileError(what, path, "a CSV in UTF-8 (with or without BOM) or GB18030")
+            raise LedgerFileError(
+                what, path, "a CSV in UTF-8 (with or without BOM), GB18030 or UTF-16 (with BOM)"
+            )
         table = _arrow_csv(buffer, first, "gb18030", path, what)
         assert table is not None
-    return table.to_pandas(types_mapper={pa.string(): TEXT}.get)
+        encoding = "gb18030"
+    delimiter = sniff_delimiter(_decoded(first, encoding))
+    found = {"kind": "csv", "encoding": encoding, "delimiter": delimiter}
+    return table.to_pandas(types_mapper={pa.string(): TEXT}.get), found
+
+
+def _decoded(first: bytes, encoding: str) -> str:
+    return first.decode("gb18030" if encoding == "gb18030" else "utf-8").rstrip("\r")
 
 
 def _arrow_csv(
     buffer: pa.Buffer, first: bytes, encoding: str, path: str, what: str
 ) -> pa.Table | None:
     """The CSV as an Arrow table of strings; None when it turns out not to be UTF-8."""
-    header = next(csv.reader([first.decode(encoding).rstrip("\r")]), [])
+    line = first.decode(encoding).rstrip("\r")
+    delimiter = sniff_delimiter(line)
+    header = next(csv.reader([line], delimiter=delimiter), [])
     if not any(name.strip() for name in header):
         raise LedgerFileError(what, path, "a CSV with a header row")
     if len(set(header)) != len(header):
@@ -261,8 +573,12 @@ def _arrow_csv(
         quoted_strings_can_be_null=False,
     )
     read = pacsv.ReadOptions(encoding=encoding, block_size=_CSV_BLOCK_BYTES)
+    parse = pacsv.ParseOptions(delimiter=delimiter)
     try:
-        return pacsv.read_csv(pa.BufferReader(buffer), read_options=read, convert_options=options)
+        return pacsv.read_csv(
+            pa.BufferReader(buffer), read_options=read, parse_options=parse,
+            convert_options=options,
+        )  # fmt: skip
     except pa.ArrowInvalid as exc:
         message = str(exc).splitlines()[0]
         if encoding == "utf8" and ("UTF8" in message or not _is_utf8(buffer)):
@@ -345,7 +661,10 @@ def read_id_list(
         for an iterable the item's position from 1), or holds no id and ``allow_empty``
         is False.
     """
-    if isinstance(source, str | Path):
+    if isinstance(source, str | Path) and is_workbook(source):
+        given, place = _workbook_ids(source, what)
+        origin: str | None = str(source)
+    elif isinstance(source, str | Path):
         data = read_bytes(source, what)
         text = decode_bytes(data, str(source), what)
         lines = re.split(r"\r\n|\r|\n", text)  # file lines as an editor counts them
@@ -388,10 +707,33 @@ def read_id_list(
     return IdSet.of(column, ids)
 
 
+def _workbook_ids(source: str | Path, what: str) -> tuple[TextColumn, Any]:
+    """The ids of a list workbook's first sheet: the column headed as a borrower id
+    (title rows above it skipped), else the first column, one id per filled cell."""
+    data = read_bytes(source, what)
+    try:
+        table = read_workbook(data, str(source), None, ("borrower_id",), what)
+        ids = canonical_columns(table.frame, ("borrower_id",), among=("borrower_id",))
+        cells, lines = ids["borrower_id"], table.lines
+    except LedgerFileError as exc:
+        if exc.parameter != "sheet":  # not the missing header: the file itself
+            raise
+        raw = pd.read_excel(io.BytesIO(data), engine="calamine", header=None, dtype=object)
+        first = pd.Series(_cells_as_text(raw[raw.columns[0]]) if len(raw.columns) else [])
+        filled = np.flatnonzero((first.astype(str).str.strip() != "").to_numpy())
+        cells, lines = first.iloc[filled].astype(TEXT), filled + 1
+    filled_cells = TextColumn.of(cells).filled()
+
+    def place(k: int) -> str:
+        return f"{source}, row {int(lines[k])}"
+
+    return filled_cells, place
+
+
 def _csv_record_line(text: str, k: int) -> int:
     """The file line (from 1, header included) on which data record ``k`` (from 0) of a
     CSV starts, blank lines skipped as Arrow's reader skips them. Only read on an error."""
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text), delimiter=sniff_delimiter(text.split("\n", 1)[0]))
     before, seen = 0, -1  # the header is record -1
     for record in reader:
         if record:
@@ -412,7 +754,7 @@ def _text_column(values: Iterable[str]) -> TextColumn:
 
 
 def _header_id_column(line: str) -> int | None:
-    cells = [_normal_header(c) for c in line.split(",")]
+    cells = [_normal_header(c) for c in line.split(sniff_delimiter(line))]
     for i, cell in enumerate(cells):
         if _ALIAS_TO_CANONICAL.get(cell) == "borrower_id":
             return i

@@ -91,6 +91,9 @@ class ClaimResult:
     policy_source : dict
         What the policy table was made from: the package, and any user policy files
         with their SHA-256.
+    input_format : dict
+        How the ledger file was read (CSV: ``encoding``, ``delimiter``; workbook:
+        ``sheet``, ``header_row``); empty for a DataFrame.
     """
 
     program: str
@@ -109,6 +112,7 @@ class ClaimResult:
     policies: tuple[PolicyRow, ...] = ()
     policy_source: dict[str, Any] = field(default_factory=dict)
     reasons_shown: tuple[str, ...] = ()
+    input_format: dict[str, Any] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         versions = "+".join(p.version for p in self.policies) or self.policy.version
@@ -223,6 +227,7 @@ class ClaimResult:
             "sources": self.policy.sources(),
             "sources_by_version": {p.version: p.sources() for p in policies},
             "input_sha256": self.input_sha256,
+            "input_format": self.input_format,
             "version": relend_version(),
             "unrecognized": unrecognized_values(self.loans),
         }

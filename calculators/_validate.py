@@ -97,10 +97,17 @@ def frame_digest(frame: pd.DataFrame) -> str:
     return digest.hexdigest()
 
 
-def load(ledger: Ledger, extra_required: tuple[str, ...] = ()) -> tuple[pd.DataFrame, str | None]:
-    """The raw ledger frame and the file's SHA-256 (None for a DataFrame: see ClaimResult)."""
+def load(
+    ledger: Ledger, extra_required: tuple[str, ...] = (), *, sheet: str | int | None = None
+) -> tuple[pd.DataFrame, str | None]:
+    """The raw ledger frame and the file's SHA-256 (None for a DataFrame: see ClaimResult).
+
+    ``sheet`` chooses a workbook's sheet by name or position from 1 (see
+    :func:`calculators._ledger.read_ledger`); read the file with ``read_ledger`` to keep
+    its notes and format.
+    """
     if isinstance(ledger, str | Path):
-        ledger = read_ledger(ledger)
+        ledger = read_ledger(ledger, sheet)
     if isinstance(ledger, LedgerFile):
         frame, digest = ledger.frame, ledger.sha256
     elif isinstance(ledger, pd.DataFrame):

@@ -44,7 +44,7 @@ from . import (
 from ._categories import TRANSPORT_CATEGORIES, category_note
 from ._claim import claim as claim_program
 from ._errors import RelendInputError
-from ._ledger import COLUMN_ALIASES, LEDGER_COLUMNS
+from ._ledger import COLUMN_ALIASES, LEDGER_COLUMNS, LedgerFile, read_ledger
 from ._lenders import LENDERS
 from ._money import fen_to_yuan, yuan_to_fen
 from ._policy import PolicyTable, plain_value, policy_table
@@ -274,10 +274,24 @@ def _add_list_options(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(option, metavar="FILE", help=f"{', '.join(users)}: {helps[name]}")
 
 
+def _ledger_from(args: argparse.Namespace) -> str | LedgerFile:
+    """The ledger path, or the file read from the sheet ``--sheet`` names."""
+    if args.sheet is None:
+        return str(args.ledger)
+    return read_ledger(args.ledger, args.sheet)
+
+
+def _add_sheet_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--sheet", metavar="NAME|N",
+        help="for an Excel ledger: the sheet by name or position from 1 (default: the first)",
+    )  # fmt: skip
+
+
 def _cmd_claim(args: argparse.Namespace) -> int:
     lists = _program_lists(args, "claim")
     result = claim_program(
-        args.program, args.ledger, args.quarter, args.lender,
+        args.program, _ledger_from(args), args.quarter, args.lender,
         calendar=_calendar_from(args), policy=_policy_from(args), **lists,
     )  # fmt: skip
     return _report_claim(result, args)
@@ -516,7 +530,7 @@ def _audit_text(summary: dict[str, Any]) -> str:
 def _cmd_audit(args: argparse.Namespace) -> int:
     lists = _program_lists(args, "audit")
     result = audit.audit(
-        args.program, args.ledger, args.submitted, args.quarter, args.lender,
+        args.program, _ledger_from(args), args.submitted, args.quarter, args.lender,
         tolerance_fen=args.tolerance_fen, calendar=_calendar_from(args),
         policy=_policy_from(args), **lists,
     )  # fmt: skip
@@ -540,6 +554,7 @@ def _add_audit(sub: Any) -> None:
     )  # fmt: skip
     aud.add_argument("program", choices=list(registered()))
     aud.add_argument("ledger")
+    _add_sheet_option(aud)
     aud.add_argument("--submitted", required=True, metavar="FILE",
                      help="CSV: loan_id (借据号) and claimed (申报金额, yuan) or claimed_fen; "
                      "every row counts, a loan on two rows is a duplicate_claim")  # fmt: skip
@@ -736,7 +751,11 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )  # fmt: skip
     claim.add_argument("program", choices=list(registered()))
-    claim.add_argument("ledger", help="ledger CSV (UTF-8 or GB18030) or .xlsx")
+    claim.add_argument(
+        "ledger", help="ledger CSV (UTF-8, GB18030 or UTF-16; comma, tab or semicolon) or "
+        "Excel workbook (.xlsx, .xls)",
+    )  # fmt: skip
+    _add_sheet_option(claim)
     claim.add_argument("--quarter", "--period", dest="quarter", required=True,
                        help="the claim period: a quarter (2022Q2) or, for monthly programs, "
                        "a month (2022-10)")  # fmt: skip
