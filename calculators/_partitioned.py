@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import sys
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -143,8 +144,14 @@ def run_partitioned(spec: ClaimSpec, ledger: Any, *, progress: bool = False) -> 
         counts = ids.value_counts()
         repeated = counts[counts > 1].compute()  # only the repeated ids come back
         duplicates = frozenset(i for i in repeated.index.tolist() if i != "")
+        # one node of the graph each, which every partition's task depends on: a
+        # cluster sends the claim's definition (reference lists included) to each
+        # worker once, not with every task
+        token = uuid.uuid4().hex
+        spec_node = dask.delayed(spec, name=f"relend-claim-spec-{token}", traverse=False)
+        dup_node = dask.delayed(duplicates, name=f"relend-duplicates-{token}", traverse=False)
         parts = ledger.to_delayed()
-        totals = dask.compute(*[dask.delayed(_totals)(spec, duplicates, part) for part in parts])
+        totals = dask.compute(*[dask.delayed(_totals)(spec_node, dup_node, part) for part in parts])
     offsets = np.cumsum([0] + [t["rows"] for t in totals])[:-1]
     for t, o in zip(totals, offsets, strict=True):
         raise_disagreement(t["disagreement"], int(o))
@@ -158,7 +165,7 @@ def run_partitioned(spec: ClaimSpec, ledger: Any, *, progress: bool = False) -> 
     loans = dd.from_delayed(
         [
             dask.delayed(_assign)(
-                spec, duplicates, part, (r, int(np.clip(take - b, 0, t["counts"][r]))), int(o)
+                spec_node, dup_node, part, (r, int(np.clip(take - b, 0, t["counts"][r]))), int(o)
             )
             for part, t, b, o in zip(parts, totals, before, offsets, strict=True)
         ],

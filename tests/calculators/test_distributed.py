@@ -11,9 +11,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
+import cloudpickle
 import numpy as np
 import pandas as pd
 import pytest
+from stdnum.cn import uscc
 
 from calculators import tech_relending, transport_relending
 from tests.calculators.test_claim_properties import ELIGIBLE, VALID
@@ -150,3 +152,27 @@ def test_dirty_ledger_on_worker_processes(client, claim, partitioned, args) -> N
     for key in ("loans_total", "loans_eligible", "loans_excluded", "loans_invalid", "reasons",
                 "entitlement_fen", "policy_versions"):  # fmt: skip
         assert summary[key] == expected[key], key
+
+
+def test_reference_list_is_one_node_of_the_graph() -> None:
+    """A cluster sends each task its arguments: the claim's definition, with a reference
+    list that may hold millions of ids, must be one node that the partitions' tasks
+    depend on (fetched once per worker), not copied into each of them.
+
+    Broken implementation caught: passing the spec itself to every partition's task, which
+    puts five copies of the 5,000-id list in a five-partition graph."""
+    rng = np.random.default_rng(5)
+    alphabet = np.array(list("0123456789ABCDEFGHJKLMNPQRTUWXY"))
+    bodies = {"91110108" + "".join(rng.choice(alphabet, 9)) for _ in range(5_000)}
+    ids = [*ELIGIBLE, *(b + uscc.calc_check_digit(b) for b in bodies)]
+    frame = pd.read_csv(LEDGER, dtype=str, keep_default_na=False)
+    ddf = dd.from_pandas(frame, chunksize=4, sort=False)
+    result = tech_relending.claim_partitioned(ddf, "2022Q2", "ICBC", ids)
+    assert result.entitlement_fen == 60_761_161  # the extra ids borrow nothing
+    # 5,000 ids of 18 characters pickle to some 90 KB at the very least
+    heavy = [
+        key
+        for key, node in dict(result.loans.__dask_graph__()).items()
+        if len(cloudpickle.dumps(node)) > 90_000
+    ]
+    assert len(heavy) == 1, heavy
