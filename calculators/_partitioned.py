@@ -18,9 +18,11 @@ Dask is an optional dependency: ``pip install 'relend[dask]'``.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import sys
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,33 +51,71 @@ class PartitionedClaim(ClaimResult):
     """A claim whose ``loans`` is a Dask DataFrame (computed on demand).
 
     ``input_sha256`` is the SHA-256 of the partitions' content digests, in order.
+
+    Notes
+    -----
+    The summary's counts, first invalid rows and per-version totals are computed in one
+    pass over the partitions, on first use, and kept.
     """
 
-    def row_counts(self) -> tuple[int, dict[str, int], dict[str, int]]:
+    @functools.cached_property
+    def _tally(self) -> dict[str, Any]:
+        """Status and reason counts, per-version sums and the first invalid rows, from
+        one pass over the partitions (each pass classifies the whole ledger again)."""
         import dask
 
-        status, reasons = dask.compute(
-            self.loans["status"].value_counts(), self.loans["reason"].value_counts()
-        )
+        parts = dask.compute(*[dask.delayed(_partition_tally)(self.policies, part)
+                               for part in self.loans.to_delayed()])  # fmt: skip
+        status: Counter[str] = Counter()
+        reasons: Counter[str] = Counter()
+        for p in parts:
+            status.update(p["status"])
+            reasons.update(p["reasons"])
+        return {
+            "rows": sum(p["rows"] for p in parts),
+            "status": status,
+            "reasons": reasons,
+            "versions": [
+                tuple(sum(p["versions"][k][i] for p in parts) for i in range(3))
+                for k in range(len(self.policies))
+            ],
+            "invalid": pd.concat([p["invalid"] for p in parts]).head(INVALID_SHOWN),
+        }
+
+    def row_counts(self) -> tuple[int, dict[str, int], dict[str, int]]:
+        tally = self._tally
         return (
-            int(sum(status)),
-            {s: int(status.get(s, 0)) for s in STATUSES},
-            {code: int(reasons.get(code, 0)) for code in self.reasons_shown},
+            tally["rows"],
+            {s: tally["status"].get(s, 0) for s in STATUSES},
+            {code: tally["reasons"].get(code, 0) for code in self.reasons_shown},
         )
 
     def invalid_examples(self, limit: int = INVALID_SHOWN) -> list[dict[str, Any]]:
+        if limit <= INVALID_SHOWN:
+            return examples(self._tally["invalid"].head(limit))
         invalid = self.loans[self.loans["status"] == "invalid"]
         return examples(invalid.head(limit, npartitions=-1, compute=True))
 
     def version_totals(self) -> list[dict[str, Any]]:
-        import dask
-
-        parts = dask.compute(*[dask.delayed(_version_sums)(self.policies, part)
-                               for part in self.loans.to_delayed()])  # fmt: skip
         return [
-            _version_total(row, *(sum(p[k][i] for p in parts) for i in range(3)))
-            for k, row in enumerate(self.policies)
+            _version_total(row, *self._tally["versions"][k]) for k, row in enumerate(self.policies)
         ]
+
+
+def _partition_tally(policies: tuple[Any, ...], loans: pd.DataFrame) -> dict[str, Any]:
+    """One partition's share of :attr:`PartitionedClaim._tally`."""
+    invalid = (loans["status"] == "invalid").to_numpy()
+    return {
+        "rows": len(loans),
+        "status": _counts(loans["status"]),
+        "reasons": _counts(loans["reason"]),
+        "versions": _version_sums(policies, loans),
+        "invalid": loans[invalid].head(INVALID_SHOWN),
+    }
+
+
+def _counts(column: pd.Series) -> dict[str, int]:
+    return {str(k): int(n) for k, n in column.value_counts().items() if n}
 
 
 def _version_sums(policies: tuple[Any, ...], loans: pd.DataFrame) -> list[tuple[int, int, int]]:

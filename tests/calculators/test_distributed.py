@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from unittest import mock
 
 import cloudpickle
+import dask
 import numpy as np
 import pandas as pd
 import pytest
@@ -176,3 +178,37 @@ def test_reference_list_is_one_node_of_the_graph() -> None:
         if len(cloudpickle.dumps(node)) > 90_000
     ]
     assert len(heavy) == 1, heavy
+
+
+def test_summary_classifies_each_partition_once() -> None:
+    """The summary's row counts, invalid examples and per-version totals come from one
+    pass over the partitions: on a cluster each pass reads and classifies the whole
+    ledger again.
+
+    Broken implementation caught: a computation per figure (status and reason counts,
+    the first invalid rows, the version totals: three passes)."""
+    from calculators import _partitioned
+
+    frame = _dirty_ledger(300, seed=3)
+    ddf = dd.from_pandas(frame, npartitions=4, sort=False)
+    want = tech_relending.claim(frame, "2022Q2", "ICBC", ELIGIBLE)
+    runs: list[int] = []
+    assign = _partitioned._assign
+
+    def counted(*args):
+        runs.append(len(args[2]))
+        return assign(*args)
+
+    with mock.patch.object(_partitioned, "_assign", counted):
+        result = tech_relending.claim_partitioned(ddf, "2022Q2", "ICBC", ELIGIBLE)
+    runs.clear()  # the claim itself classifies once, for the empty frame's dtypes
+    # the threaded scheduler (the module's cluster may still be the default one): the
+    # graph's tasks call the counted function in this process
+    with dask.config.set(scheduler="threads"):
+        counts = result.row_counts()
+        shown = result.invalid_examples()
+        versions = result.version_totals()
+    assert sorted(runs) == [75, 75, 75, 75]  # each of the four partitions once
+    assert counts == want.row_counts()
+    assert shown == want.invalid_examples() and len(shown) == 10
+    assert versions == want.version_totals()
