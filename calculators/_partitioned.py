@@ -11,7 +11,11 @@ A Dask DataFrame ledger is claimed in two passes over its partitions:
    partition assigns its per-loan amounts, the first loans in ledger order taking
    the leftover fen at the threshold remainder.
 
-The result equals the in-memory claim on the same rows, loan for loan (tested).
+The result equals the in-memory claim on the same rows, loan for loan (tested), on
+Dask's local schedulers and on a ``dask.distributed`` cluster of worker processes: the
+claim's definition (:class:`~calculators._claim.ClaimSpec`: policy versions, rules,
+reference lists) and the set of duplicated ids are one node of the task graph each,
+pickled to each worker once, and workers import ``calculators`` to unpickle them.
 Dask is an optional dependency: ``pip install 'relend[dask]'``.
 """
 
