@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._bytes import MAX_HASHED_WIDTH
@@ -26,8 +27,10 @@ def duplicated_ids(loan_ids: pd.Series | TextColumn, blocks: int = 1) -> np.ndar
     -----
     ASCII ids (the usual case) are stripped and hashed to 64 bits ``blocks`` parts at
     a time, on a thread per core; the hashes are sorted in two halves (by their top
-    bit, so equal hashes share a half) and only rows whose hash repeats are compared
-    as strings. Other columns are counted in one Arrow hash pass over the strings.
+    bit, so equal hashes share a half) to find the repeated ones, every row's hash is
+    looked up in a hash table of only those (no second sort of the whole ledger's
+    hashes), and only rows whose hash repeats are compared as strings. Other columns
+    are counted in one Arrow hash pass over the strings.
     """
     parts = in_threads(_stripped_ids, TextColumn.parts(loan_ids, blocks))
     empty = np.concatenate([np.zeros(0, dtype=bool), *(p.lengths == 0 for p in parts)])
@@ -45,8 +48,16 @@ def duplicated_ids(loan_ids: pd.Series | TextColumn, blocks: int = 1) -> np.ndar
     repeated = np.concatenate([np.zeros(0, np.uint64), *in_threads(_repeated_values, halves)])
     duplicate = np.zeros(len(loan_ids), dtype=bool)
     if len(repeated):
-        hashes = np.concatenate([h[0] for h in hashed])
-        candidates = np.flatnonzero(np.isin(hashes, repeated) & ~empty)
+        # a hash table of the few repeated hashes, probed by every row: np.isin would
+        # sort all the rows' hashes again
+        table = pa.array(repeated)
+
+        def look_up(part: tuple[np.ndarray, ...]) -> np.ndarray:
+            found = pc.is_in(pa.array(part[0]), value_set=table)
+            return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+
+        found = np.concatenate(in_threads(look_up, hashed))
+        candidates = np.flatnonzero(found & ~empty)
         duplicate[candidates] = _count_duplicates(TextColumn.joined(parts).take(candidates))
     return duplicate
 

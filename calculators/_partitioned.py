@@ -11,15 +11,22 @@ A Dask DataFrame ledger is claimed in two passes over its partitions:
    partition assigns its per-loan amounts, the first loans in ledger order taking
    the leftover fen at the threshold remainder.
 
-The result equals the in-memory claim on the same rows, loan for loan (tested).
+The result equals the in-memory claim on the same rows, loan for loan (tested), on
+Dask's local schedulers and on a ``dask.distributed`` cluster of worker processes: the
+claim's definition (:class:`~calculators._claim.ClaimSpec`: policy versions, rules,
+reference lists) and the set of duplicated ids are one node of the task graph each,
+pickled to each worker once, and workers import ``calculators`` to unpickle them.
 Dask is an optional dependency: ``pip install 'relend[dask]'``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import sys
+import uuid
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,33 +55,71 @@ class PartitionedClaim(ClaimResult):
     """A claim whose ``loans`` is a Dask DataFrame (computed on demand).
 
     ``input_sha256`` is the SHA-256 of the partitions' content digests, in order.
+
+    Notes
+    -----
+    The summary's counts, first invalid rows and per-version totals are computed in one
+    pass over the partitions, on first use, and kept.
     """
 
-    def row_counts(self) -> tuple[int, dict[str, int], dict[str, int]]:
+    @functools.cached_property
+    def _tally(self) -> dict[str, Any]:
+        """Status and reason counts, per-version sums and the first invalid rows, from
+        one pass over the partitions (each pass classifies the whole ledger again)."""
         import dask
 
-        status, reasons = dask.compute(
-            self.loans["status"].value_counts(), self.loans["reason"].value_counts()
-        )
+        parts = dask.compute(*[dask.delayed(_partition_tally)(self.policies, part)
+                               for part in self.loans.to_delayed()])  # fmt: skip
+        status: Counter[str] = Counter()
+        reasons: Counter[str] = Counter()
+        for p in parts:
+            status.update(p["status"])
+            reasons.update(p["reasons"])
+        return {
+            "rows": sum(p["rows"] for p in parts),
+            "status": status,
+            "reasons": reasons,
+            "versions": [
+                tuple(sum(p["versions"][k][i] for p in parts) for i in range(3))
+                for k in range(len(self.policies))
+            ],
+            "invalid": pd.concat([p["invalid"] for p in parts]).head(INVALID_SHOWN),
+        }
+
+    def row_counts(self) -> tuple[int, dict[str, int], dict[str, int]]:
+        tally = self._tally
         return (
-            int(sum(status)),
-            {s: int(status.get(s, 0)) for s in STATUSES},
-            {code: int(reasons.get(code, 0)) for code in self.reasons_shown},
+            tally["rows"],
+            {s: tally["status"].get(s, 0) for s in STATUSES},
+            {code: tally["reasons"].get(code, 0) for code in self.reasons_shown},
         )
 
     def invalid_examples(self, limit: int = INVALID_SHOWN) -> list[dict[str, Any]]:
+        if limit <= INVALID_SHOWN:
+            return examples(self._tally["invalid"].head(limit))
         invalid = self.loans[self.loans["status"] == "invalid"]
         return examples(invalid.head(limit, npartitions=-1, compute=True))
 
     def version_totals(self) -> list[dict[str, Any]]:
-        import dask
-
-        parts = dask.compute(*[dask.delayed(_version_sums)(self.policies, part)
-                               for part in self.loans.to_delayed()])  # fmt: skip
         return [
-            _version_total(row, *(sum(p[k][i] for p in parts) for i in range(3)))
-            for k, row in enumerate(self.policies)
+            _version_total(row, *self._tally["versions"][k]) for k, row in enumerate(self.policies)
         ]
+
+
+def _partition_tally(policies: tuple[Any, ...], loans: pd.DataFrame) -> dict[str, Any]:
+    """One partition's share of :attr:`PartitionedClaim._tally`."""
+    invalid = (loans["status"] == "invalid").to_numpy()
+    return {
+        "rows": len(loans),
+        "status": _counts(loans["status"]),
+        "reasons": _counts(loans["reason"]),
+        "versions": _version_sums(policies, loans),
+        "invalid": loans[invalid].head(INVALID_SHOWN),
+    }
+
+
+def _counts(column: pd.Series) -> dict[str, int]:
+    return {str(k): int(n) for k, n in column.value_counts().items() if n}
 
 
 def _version_sums(policies: tuple[Any, ...], loans: pd.DataFrame) -> list[tuple[int, int, int]]:
@@ -143,8 +188,14 @@ def run_partitioned(spec: ClaimSpec, ledger: Any, *, progress: bool = False) -> 
         counts = ids.value_counts()
         repeated = counts[counts > 1].compute()  # only the repeated ids come back
         duplicates = frozenset(i for i in repeated.index.tolist() if i != "")
+        # one node of the graph each, which every partition's task depends on: a
+        # cluster sends the claim's definition (reference lists included) to each
+        # worker once, not with every task
+        token = uuid.uuid4().hex
+        spec_node = dask.delayed(spec, name=f"relend-claim-spec-{token}", traverse=False)
+        dup_node = dask.delayed(duplicates, name=f"relend-duplicates-{token}", traverse=False)
         parts = ledger.to_delayed()
-        totals = dask.compute(*[dask.delayed(_totals)(spec, duplicates, part) for part in parts])
+        totals = dask.compute(*[dask.delayed(_totals)(spec_node, dup_node, part) for part in parts])
     offsets = np.cumsum([0] + [t["rows"] for t in totals])[:-1]
     for t, o in zip(totals, offsets, strict=True):
         raise_disagreement(t["disagreement"], int(o))
@@ -158,7 +209,7 @@ def run_partitioned(spec: ClaimSpec, ledger: Any, *, progress: bool = False) -> 
     loans = dd.from_delayed(
         [
             dask.delayed(_assign)(
-                spec, duplicates, part, (r, int(np.clip(take - b, 0, t["counts"][r]))), int(o)
+                spec_node, dup_node, part, (r, int(np.clip(take - b, 0, t["counts"][r]))), int(o)
             )
             for part, t, b, o in zip(parts, totals, before, offsets, strict=True)
         ],
