@@ -27,6 +27,8 @@ import pytest
 from calculators import PolicyTable
 from calculators.cli import main
 
+from .goldens import assert_rows_match, read_golden
+
 GOLDEN = Path(__file__).parent.parent / "golden"
 EXAMPLES = Path(__file__).parent.parent.parent / "examples"
 POLICIES = Path(__file__).parent.parent.parent / "calculators" / "policies"
@@ -37,7 +39,7 @@ HOUSING_LIST = GOLDEN / "housing_2024Q2_ccb.designated.txt"
 
 
 def _golden(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+    return read_golden(path)
 
 
 def _cli_claim(tmp_path: Path, capsys, argv: list[str], status: int) -> tuple[dict, pd.DataFrame]:
@@ -46,14 +48,6 @@ def _cli_claim(tmp_path: Path, capsys, argv: list[str], status: int) -> tuple[di
     printed = json.loads(capsys.readouterr().out)
     loans = pd.read_csv(out / "loans.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     return printed, loans
-
-
-def _assert_rows_match(loans: pd.DataFrame, golden: pd.DataFrame) -> None:
-    assert list(loans["loan_id"]) == list(golden["loan_id"])
-    assert list(loans["reason"]) == list(golden["expected_reason"])
-    assert list(loans["policy_version"]) == list(golden["expected_policy_version"])
-    got = [int(x) for x in loans["entitlement_fen"]]
-    assert got == [int(x) for x in golden["expected_entitlement_fen"]]
 
 
 def _fail_line(capsys) -> str:
@@ -69,7 +63,7 @@ def _fail_line(capsys) -> str:
 def test_carbon_2024q4_claim_cli(tmp_path, capsys) -> None:
     argv = ["carbon", str(CARBON), "--quarter", "2024Q4", "--lender", "工商银行"]
     summary, loans = _cli_claim(tmp_path, capsys, argv, status=3)  # C11 is invalid
-    _assert_rows_match(loans, _golden(CARBON))
+    assert_rows_match(loans, _golden(CARBON))
     # carbon_2024Q4_icbc.expected.md
     assert summary["eligible_principal_fen"] == 145_679_012
     assert summary["entitlement_fen"] == 87_407_407
@@ -243,7 +237,7 @@ def test_housing_2024q2_claim_cli(tmp_path, capsys) -> None:
     argv = ["housing", str(HOUSING), "--quarter", "2024Q2", "--lender", "建设银行",
             "--designated-purchasers", str(HOUSING_LIST)]  # fmt: skip
     summary, loans = _cli_claim(tmp_path, capsys, argv, status=3)  # H06 is invalid
-    _assert_rows_match(loans, _golden(HOUSING))
+    assert_rows_match(loans, _golden(HOUSING))
     # housing_2024Q2_ccb.expected.md
     assert summary["eligible_principal_fen"] == 5_123_490_123
     assert summary["entitlement_fen"] == 3_074_094_074

@@ -20,6 +20,8 @@ import pytest
 from calculators import coal
 from calculators.cli import main
 
+from .goldens import assert_rows_match, read_golden
+
 ROOT = Path(__file__).parent.parent.parent
 GOLDEN = ROOT / "tests" / "golden"
 LEDGER = GOLDEN / "coal_2022-06_ccb.csv"
@@ -31,18 +33,11 @@ ENTITLEMENT = 8_277_901_233
 
 
 def _golden() -> pd.DataFrame:
-    return pd.read_csv(LEDGER, dtype=str, keep_default_na=False)
+    return read_golden(LEDGER)
 
 
 def _assert_rows(loans: pd.DataFrame) -> None:
-    golden = _golden()
-    assert list(loans["loan_id"].astype(str)) == list(golden["loan_id"])
-    assert [str(r) for r in loans["reason"]] == list(golden["expected_reason"])
-    versions = loans["policy_version"].astype(object).fillna("").astype(str)
-    assert list(versions) == list(golden["expected_policy_version"])
-    assert [int(x) for x in loans["entitlement_fen"]] == [
-        int(x) for x in golden["expected_entitlement_fen"]
-    ]
+    assert_rows_match(loans, _golden())
 
 
 def _check_summary(summary: dict[str, Any]) -> None:

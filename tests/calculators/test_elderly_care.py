@@ -18,6 +18,8 @@ from calculators import elderly_care, policy_for_period
 from calculators.cli import main
 from calendars import Quarter
 
+from .goldens import assert_rows_match, read_golden
+
 GOLDEN = Path(__file__).parent.parent / "golden"
 LEDGER = GOLDEN / "elderly_care_2022Q3_icbc.csv"
 EXAMPLE = Path(__file__).parent.parent.parent / "examples" / "elderly_care_ledger.csv"
@@ -27,18 +29,11 @@ ENTITLEMENT = 458_456_784
 
 
 def _golden() -> pd.DataFrame:
-    return pd.read_csv(LEDGER, dtype=str, keep_default_na=False)
+    return read_golden(LEDGER)
 
 
 def _assert_rows(loans: pd.DataFrame) -> None:
-    golden = _golden()
-    assert list(loans["loan_id"].astype(str)) == list(golden["loan_id"])
-    assert [str(r) for r in loans["reason"]] == list(golden["expected_reason"])
-    versions = loans["policy_version"].astype(object).fillna("").astype(str)
-    assert list(versions) == list(golden["expected_policy_version"])
-    assert [int(x) for x in loans["entitlement_fen"]] == [
-        int(x) for x in golden["expected_entitlement_fen"]
-    ]
+    assert_rows_match(loans, _golden())
 
 
 def _check_summary(summary: dict[str, Any]) -> None:

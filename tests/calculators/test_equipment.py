@@ -20,6 +20,8 @@ import pytest
 from calculators import equipment
 from calculators.cli import main
 
+from .goldens import assert_rows_match, read_golden
+
 GOLDEN = Path(__file__).parent.parent / "golden"
 LEDGER = GOLDEN / "equipment_2022-10_boc.csv"
 LIST = GOLDEN / "equipment_2022-10_boc.eligible.txt"
@@ -30,18 +32,11 @@ ENTITLEMENT = 1_418_333_484
 
 
 def _golden() -> pd.DataFrame:
-    return pd.read_csv(LEDGER, dtype=str, keep_default_na=False)
+    return read_golden(LEDGER)
 
 
 def _assert_rows(loans: pd.DataFrame) -> None:
-    golden = _golden()
-    assert list(loans["loan_id"].astype(str)) == list(golden["loan_id"])
-    assert [str(r) for r in loans["reason"]] == list(golden["expected_reason"])
-    versions = loans["policy_version"].astype(object).fillna("").astype(str)
-    assert list(versions) == list(golden["expected_policy_version"])
-    assert [int(x) for x in loans["entitlement_fen"]] == [
-        int(x) for x in golden["expected_entitlement_fen"]
-    ]
+    assert_rows_match(loans, _golden())
 
 
 def _check_summary(summary: dict[str, Any]) -> None:
