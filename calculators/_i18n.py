@@ -1,0 +1,58 @@
+"""The messages of :mod:`calculators` in the user's language.
+
+``_`` marks and translates the messages of the library (errors, warnings, notes);
+``cli_`` those of the command line (help texts, printed summaries), kept in their own
+catalog. Both follow the one language setting of :mod:`calendars._i18n`; the codes
+(statuses, reasons, JSON keys) are never translated.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from calendars._i18n import (
+    LANGUAGES,
+    Catalog,
+    language,
+    language_from_environment,
+    set_language,
+    using_language,
+)
+
+__all__ = [
+    "LANGUAGES",
+    "Catalog",
+    "_",
+    "cli_",
+    "cli_n",
+    "language",
+    "language_from_environment",
+    "n_",
+    "set_language",
+    "using_language",
+]
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+
+_library = Catalog("calculators", LOCALE_DIR)
+_cli = Catalog("cli", LOCALE_DIR)
+
+
+def _(message: str) -> str:
+    """A library message in the current language."""
+    return _library.gettext(message)
+
+
+def n_(singular: str, plural: str, count: int) -> str:
+    """A library message's singular or plural form for ``count``."""
+    return _library.ngettext(singular, plural, count)
+
+
+def cli_(message: str) -> str:
+    """A command-line message in the current language."""
+    return _cli.gettext(message)
+
+
+def cli_n(singular: str, plural: str, count: int) -> str:
+    """A command-line message's singular or plural form for ``count``."""
+    return _cli.ngettext(singular, plural, count)

@@ -1,0 +1,125 @@
+"""The language of relend's messages: English unless Simplified Chinese is asked for.
+
+Every sentence a user reads (an error, a warning, a help text, a printed summary) is
+looked up, when it is shown, in a GNU gettext catalog of the package that says it:
+``calendars/locale/zh/LC_MESSAGES/calendars.mo`` for this package,
+``calculators/locale/zh/LC_MESSAGES/*.mo`` for :mod:`calculators`. The catalogs are
+made from their ``.po`` files with Babel (``pybabel compile``); the English text is
+the message id, so a missing translation shows the English, never nothing.
+
+Codes stay codes: reason codes, statuses, JSON keys and file names are stable English
+identifiers in every language.
+
+The language is one setting for the process (:func:`set_language`), English by
+default. The command line sets it from ``--lang``, else from the locale
+(:func:`language_from_environment`).
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+
+from ._errors import CalendarError
+
+LANGUAGES = ("en", "zh")
+"""Languages relend speaks: ``en`` (the message ids themselves) and ``zh`` (Simplified
+Chinese)."""
+
+_current = ["en"]
+
+
+def language() -> str:
+    """The language messages are given in now: ``en`` or ``zh``."""
+    return _current[0]
+
+
+def set_language(lang: str) -> None:
+    """Give every later message in ``lang`` (``en`` or ``zh``).
+
+    Raises
+    ------
+    calendars.CalendarError
+        For a language relend does not speak.
+    """
+    if lang not in LANGUAGES:
+        raise CalendarError("lang", lang, f"one of {', '.join(LANGUAGES)}")
+    _current[0] = lang
+
+
+@contextmanager
+def using_language(lang: str) -> Iterator[None]:
+    """Give messages in ``lang`` inside the ``with`` block, then as before."""
+    before = language()
+    set_language(lang)
+    try:
+        yield
+    finally:
+        _current[0] = before
+
+
+def language_from_environment(environ: Mapping[str, str] | None = None) -> str:
+    """``zh`` when the locale is Chinese, else ``en``.
+
+    Notes
+    -----
+    The first of ``LC_ALL``, ``LC_MESSAGES`` and ``LANG`` that is set and not empty
+    decides, as POSIX orders them for messages; a value starting with ``zh``
+    (``zh_CN.UTF-8``, ``zh_TW``, ``zh``) gives Chinese, any other (``C``,
+    ``en_US.UTF-8``) English.
+    """
+    env = os.environ if environ is None else environ
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name, "")
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+class Catalog:
+    """The translations of one package's messages.
+
+    Parameters
+    ----------
+    domain : str
+        The catalog's name: ``<localedir>/<lang>/LC_MESSAGES/<domain>.mo``.
+    localedir : pathlib.Path
+        The package's ``locale`` folder.
+    """
+
+    def __init__(self, domain: str, localedir: Path) -> None:
+        self.domain = domain
+        self.localedir = localedir
+
+    def gettext(self, message: str) -> str:
+        """``message`` in the current language (itself in English or when untranslated)."""
+        lang = language()
+        if lang == "en":
+            return message
+        return _translations(self.domain, str(self.localedir), lang).gettext(message)
+
+    def ngettext(self, singular: str, plural: str, count: int) -> str:
+        """The singular or plural form of a message for ``count``, in the current language."""
+        lang = language()
+        if lang == "en":
+            return singular if count == 1 else plural
+        return _translations(self.domain, str(self.localedir), lang).ngettext(
+            singular, plural, count
+        )
+
+
+@cache
+def _translations(domain: str, localedir: str, lang: str) -> gettext.NullTranslations:
+    return gettext.translation(domain, localedir, languages=[lang], fallback=True)
+
+
+_catalog = Catalog("calendars", Path(__file__).parent / "locale")
+
+
+def _(message: str) -> str:
+    """A message of :mod:`calendars` in the current language (marked for extraction)."""
+    return _catalog.gettext(message)
