@@ -643,7 +643,16 @@ def canonical_columns(
 def read_id_list(
     source: str | Path | Iterable[str], what: str, *, allow_empty: bool = True
 ) -> IdSet:
-    """Borrower ids from a list file (CSV with an id column, or one id per line) or an iterable.
+    """Borrower ids from a list file (CSV with an id column, or one id per line) or an
+    iterable: :func:`read_ids` without the file's digest."""
+    return read_ids(source, what, allow_empty=allow_empty)[0]
+
+
+def read_ids(
+    source: str | Path | Iterable[str], what: str, *, allow_empty: bool = True
+) -> tuple[IdSet, str | None]:
+    """Borrower ids from a list file (CSV with an id column, or one id per line) or an
+    iterable, and the file's SHA-256 (None for an iterable).
 
     Parameters
     ----------
@@ -661,11 +670,15 @@ def read_id_list(
         for an iterable the item's position from 1), or holds no id and ``allow_empty``
         is False.
     """
+    digest: str | None = None
     if isinstance(source, str | Path) and is_workbook(source):
-        given, place = _workbook_ids(source, what)
+        data = read_bytes(source, what)
+        given, place = _workbook_ids(data, source, what)
         origin: str | None = str(source)
+        digest = hashlib.sha256(data).hexdigest()
     elif isinstance(source, str | Path):
         data = read_bytes(source, what)
+        digest = hashlib.sha256(data).hexdigest()
         text = decode_bytes(data, str(source), what)
         lines = re.split(r"\r\n|\r|\n", text)  # file lines as an editor counts them
         filled = [i for i, line in enumerate(lines) if line.strip()]
@@ -692,9 +705,7 @@ def read_id_list(
 
     ids = given.normalized()
     if not len(ids) and not allow_empty:
-        raise LedgerFileError(
-            what, origin or [], "a list with at least one borrower id; it has none"
-        )
+        raise empty_list_error(what, origin)
     column = IdColumn.of(ids)
     if not column.ok.all():
         k = int(np.flatnonzero(~column.ok)[0])
@@ -704,13 +715,19 @@ def read_id_list(
             f"18-character unified social credit codes or resident ids with valid check "
             f"characters ({place(k)})",
         )
-    return IdSet.of(column, ids)
+    return IdSet.of(column, ids), digest
 
 
-def _workbook_ids(source: str | Path, what: str) -> tuple[TextColumn, Any]:
-    """The ids of a list workbook's first sheet: the column headed as a borrower id
-    (title rows above it skipped), else the first column, one id per filled cell."""
-    data = read_bytes(source, what)
+def empty_list_error(what: str, origin: str | None) -> LedgerFileError:
+    """The error for a list without a single id where one is required (``origin``: the
+    file, None for an iterable)."""
+    return LedgerFileError(what, origin or [], "a list with at least one borrower id; it has none")
+
+
+def _workbook_ids(data: bytes, source: str | Path, what: str) -> tuple[TextColumn, Any]:
+    """The ids of a list workbook's first sheet (its bytes ``data``): the column headed
+    as a borrower id (title rows above it skipped), else the first column, one id per
+    filled cell."""
     try:
         table = read_workbook(data, str(source), None, ("borrower_id",), what)
         ids = canonical_columns(table.frame, ("borrower_id",), among=("borrower_id",))
