@@ -190,3 +190,16 @@ def test_value_is_frozen_and_pickles(eligible_file) -> None:
 def test_exported() -> None:
     assert "BorrowerList" in calculators.__all__
     assert BorrowerList.__module__ == "calculators"
+
+
+def test_workbook_list_value(tmp_path) -> None:
+    path = tmp_path / "eligible.xlsx"
+    frame = pd.DataFrame({"统一社会信用代码": ELIGIBLE, "企业名称": ["a", "b", "c"]})
+    frame.to_excel(path, index=False)
+    listed = BorrowerList(path)
+    assert listed.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert repr(listed).startswith("<BorrowerList: 3 ids from eligible.xlsx (sha256 ")
+    _same(
+        tech_relending.claim(LEDGER, "2022Q2", "ICBC", path),
+        tech_relending.claim(LEDGER, "2022Q2", "ICBC", listed),
+    )
