@@ -63,6 +63,7 @@ from ._errors import (
     RelendInputError,
 )
 from ._lenders import LENDERS, Lender
+from ._lists import BorrowerList
 from ._money import fen_to_yuan, largest_remainder_split, round_half_up, yuan_to_fen
 from ._policy import (
     Figure,
@@ -86,6 +87,7 @@ __all__ = [
     "INVALID_REASONS",
     "LENDERS",
     "REASON_ALIASES",
+    "BorrowerList",
     "ClaimResult",
     "ExclusionRule",
     "ExtensionLimitError",

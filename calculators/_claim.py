@@ -24,7 +24,7 @@ import pandas as pd
 
 from calendars import BusinessCalendar, Deadline, Month, Quarter, deadline_for, parse_period
 
-from . import _split
+from . import _progress, _split
 from ._classify import classify, version_of, window_exclusions
 from ._details import row_details
 from ._duplicates import duplicated_ids
@@ -127,10 +127,13 @@ class ClaimSpec:
             row_details(cols, codes, shown),
         )  # fmt: skip
 
-    def classify_frame(self, frame: pd.DataFrame, duplicates: Duplicates = None) -> RowVerdicts:
+    def classify_frame(
+        self, frame: pd.DataFrame, duplicates: Duplicates = None, *, progress: bool = False
+    ) -> RowVerdicts:
         """The verdicts on every row of ``frame``: reason codes, principal, and the
         eligible principal's floor and remainder under its version's ratio, with their
-        totals.
+        totals; ``progress`` shows a bar on stderr, advanced block by block, once
+        classifying has taken two seconds.
 
         Notes
         -----
@@ -152,9 +155,11 @@ class ClaimSpec:
                 part = duplicates[start : start + _split.BLOCK_ROWS]
             found = self.classify_rows(frame.iloc[start : start + _split.BLOCK_ROWS], part)
             verdicts.put(start, found)
+            bar.update(len(found.codes))
             return replace(found, detail_rows=found.detail_rows + start)
 
-        return verdicts.with_totals(in_threads(block, list(starts)))
+        with _progress.bar(len(frame), _progress.classifying(), progress) as bar:
+            return verdicts.with_totals(in_threads(block, list(starts)))
 
     def entitlement(self, floors_total: int, remainder_counts: np.ndarray) -> int:
         """The one rounding of the claim (see :meth:`calculators._money.Shares.total`)."""
@@ -280,12 +285,13 @@ def prepare(
     )  # fmt: skip
 
 
-def run_claim(spec: ClaimSpec, ledger: Ledger) -> ClaimResult:
-    """Validate, classify and split a ledger in memory."""
+def run_claim(spec: ClaimSpec, ledger: Ledger, *, progress: bool = False) -> ClaimResult:
+    """Validate, classify and split a ledger in memory; ``progress`` shows bars on stderr
+    for reading a CSV and classifying its rows, each once it has taken two seconds."""
     if isinstance(ledger, str | Path):
-        ledger = read_ledger(ledger)  # keeps the file's notes and format
+        ledger = read_ledger(ledger, progress=progress)  # keeps the file's notes and format
     frame, digest = load(ledger, spec.extra_required)
-    verdicts = spec.classify_frame(frame)
+    verdicts = spec.classify_frame(frame, progress=progress)
     entitlement = spec.entitlement(verdicts.floors_total, verdicts.remainder_counts)
     r, take = leftover_threshold(verdicts.remainder_counts, entitlement - verdicts.floors_total)
     loans = spec.per_loan(frame, verdicts, verdicts.entitlements(spec.shares, r, take))
@@ -312,6 +318,7 @@ def claim(
     *,
     calendar: BusinessCalendar | str | None = None,
     policy: PolicyTable | str | Path | None = None,
+    progress: bool = False,
     **lists: IdList | None,
 ) -> ClaimResult:
     """Compute a lender's claim under any registered program.
@@ -326,8 +333,12 @@ def claim(
     calendar : BusinessCalendar or str, optional
     policy : PolicyTable or path, optional
         A user policy file applied for this claim only.
-    **lists : path or iterable of ids
-        The program's reference lists by name (``eligible_borrowers=...``).
+    progress : bool, default False
+        Show progress bars on stderr for reading and classifying once a step has taken
+        two seconds (see :mod:`calculators._progress`).
+    **lists : path, iterable of ids or BorrowerList
+        The program's reference lists by name (``eligible_borrowers=...``); a
+        :class:`~calculators.BorrowerList` is read and checked once for many claims.
     """
     spec = prepare(program, period, lender, lists=lists, calendar=calendar, policy=policy)
-    return run_claim(spec, ledger)
+    return run_claim(spec, ledger, progress=progress)

@@ -47,11 +47,7 @@ def parse_dates(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     if len(values) == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        # a datetime column: midnight values only, as in text (no time of day is guessed away)
-        parsed = pd.Series(values).dt.tz_localize(None) if values.dt.tz else pd.Series(values)
-        ok = (parsed.notna() & (parsed == parsed.dt.normalize())).to_numpy(dtype=bool)
-        days = parsed.to_numpy(dtype="datetime64[us]").astype("datetime64[D]").astype(np.int64)
-        return np.where(ok, days, 0), ok
+        return _midnight_days(pd.Series(values))
     text = TextColumn.of(values).nfkc().stripped()
     year, month, day, ok = _split_iso(text)
     rest = np.flatnonzero(~ok & ~text.missing)
@@ -61,6 +57,31 @@ def parse_dates(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     days, valid = days_from_ymd(year, month, day)
     ok &= valid
     return days, ok
+
+
+_TICKS_PER_DAY = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}
+"""Ticks in a day for each unit pandas keeps datetime64 columns in."""
+
+
+def _midnight_days(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Days and validity of a ``datetime64`` column: midnights only, as in text (a time
+    of day is never guessed away).
+
+    Notes
+    -----
+    Checked on the column's int64 ticks: a value is a midnight when its ticks are a
+    whole number of days in the column's unit (s, ms, us or ns), floor division
+    handling days before 1970; NaT is invalid. A timezone-aware column is read on its
+    wall clock (2022-04-01 00:00+08:00 is 2022-04-01), as the ledger wrote it.
+    """
+    if values.dt.tz is not None:
+        values = values.dt.tz_localize(None)
+    stamps = values.to_numpy()
+    unit, count = np.datetime_data(stamps.dtype)
+    per_day = _TICKS_PER_DAY[unit] // count
+    days, rest = np.divmod(stamps.view(np.int64), per_day)
+    ok = (rest == 0) & ~np.isnat(stamps)
+    return np.where(ok, days, 0), ok
 
 
 def _split_iso(text: TextColumn) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

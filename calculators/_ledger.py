@@ -42,6 +42,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from . import _progress
 from ._errors import LedgerFileError
 from ._ids import IdColumn, IdSet
 from ._text import TEXT, TextColumn
@@ -188,7 +189,9 @@ def is_workbook(path: str | Path) -> bool:
         return False  # the CSV reader names the OS's reason
 
 
-def read_ledger(path: str | Path, sheet: str | int | None = None) -> LedgerFile:
+def read_ledger(
+    path: str | Path, sheet: str | int | None = None, *, progress: bool = False
+) -> LedgerFile:
     """Read a ledger CSV or Excel workbook with every cell kept as text.
 
     Parameters
@@ -196,6 +199,8 @@ def read_ledger(path: str | Path, sheet: str | int | None = None) -> LedgerFile:
     path : str or Path
     sheet : str or int, optional
         For a workbook: the sheet's name, or its position from 1 (default: the first).
+    progress : bool, default False
+        Show a bar on stderr, by bytes read, while a CSV takes more than two seconds.
 
     Raises
     ------
@@ -229,7 +234,7 @@ def read_ledger(path: str | Path, sheet: str | int | None = None) -> LedgerFile:
     with _mapped(path) as buffer, ThreadPoolExecutor(max_workers=1) as pool:
         digest = pool.submit(lambda: hashlib.sha256(memoryview(buffer)).hexdigest())
         try:
-            frame, found = read_csv_table(buffer, str(path))
+            frame, found = read_csv_table(buffer, str(path), progress=progress)
         finally:
             hexdigest = digest.result()
     frame, notes, _ = _without_totals(frame, None, f"{path}, line")
@@ -509,7 +514,7 @@ def sniff_delimiter(line: str) -> str:
 
 
 def read_csv_table(
-    data: bytes | pa.Buffer, path: str, what: str = "ledger"
+    data: bytes | pa.Buffer, path: str, what: str = "ledger", *, progress: bool = False
 ) -> tuple[pd.DataFrame, dict[str, str]]:
     """Every cell of a CSV as text (empty cells as ``""``), read by Arrow's CSV reader,
     and how it was read: ``kind``, ``encoding`` and ``delimiter``.
@@ -520,7 +525,8 @@ def read_csv_table(
     is skipped) is tried first, then GB18030; a file that is none of these, has no
     header, or has rows with the wrong number of fields is refused. The delimiter is
     the one the header line uses most (:func:`sniff_delimiter`). Arrow checks that
-    UTF-8 is valid as it reads, so a UTF-8 file is read once.
+    UTF-8 is valid as it reads, so a UTF-8 file is read once. ``progress`` shows a bar
+    by bytes read (see :mod:`calculators._progress`).
     """
     buffer = data if isinstance(data, pa.Buffer) else pa.py_buffer(data)
     head = buffer.slice(0, min(3, buffer.size)).to_pybytes()
@@ -538,13 +544,13 @@ def read_csv_table(
     first = buffer.slice(0, min(buffer.size, 1 << 20)).to_pybytes().split(b"\n", 1)[0]
     table = None
     if _is_utf8(first):
-        table = _arrow_csv(buffer, first, "utf8", path, what)
+        table = _arrow_csv(buffer, first, "utf8", path, what, progress)
     if table is None:  # not UTF-8
         if not _is_gb18030(buffer):
             raise LedgerFileError(
                 what, path, "a CSV in UTF-8 (with or without BOM), GB18030 or UTF-16 (with BOM)"
             )
-        table = _arrow_csv(buffer, first, "gb18030", path, what)
+        table = _arrow_csv(buffer, first, "gb18030", path, what, progress)
         assert table is not None
         encoding = "gb18030"
     delimiter = sniff_delimiter(_decoded(first, encoding))
@@ -557,7 +563,7 @@ def _decoded(first: bytes, encoding: str) -> str:
 
 
 def _arrow_csv(
-    buffer: pa.Buffer, first: bytes, encoding: str, path: str, what: str
+    buffer: pa.Buffer, first: bytes, encoding: str, path: str, what: str, progress: bool = False
 ) -> pa.Table | None:
     """The CSV as an Arrow table of strings; None when it turns out not to be UTF-8."""
     line = first.decode(encoding).rstrip("\r")
@@ -574,11 +580,13 @@ def _arrow_csv(
     )
     read = pacsv.ReadOptions(encoding=encoding, block_size=_CSV_BLOCK_BYTES)
     parse = pacsv.ParseOptions(delimiter=delimiter)
+    words = _progress.reading(Path(path).name)
     try:
-        return pacsv.read_csv(
-            pa.BufferReader(buffer), read_options=read, parse_options=parse,
-            convert_options=options,
-        )  # fmt: skip
+        with _progress.bar(buffer.size, words, progress, unit="B") as bar:
+            source = _progress.CountedReader(buffer, bar) if progress else pa.BufferReader(buffer)
+            return pacsv.read_csv(
+                source, read_options=read, parse_options=parse, convert_options=options,
+            )  # fmt: skip
     except pa.ArrowInvalid as exc:
         message = str(exc).splitlines()[0]
         if encoding == "utf8" and ("UTF8" in message or not _is_utf8(buffer)):
@@ -643,7 +651,16 @@ def canonical_columns(
 def read_id_list(
     source: str | Path | Iterable[str], what: str, *, allow_empty: bool = True
 ) -> IdSet:
-    """Borrower ids from a list file (CSV with an id column, or one id per line) or an iterable.
+    """Borrower ids from a list file (CSV with an id column, or one id per line) or an
+    iterable: :func:`read_ids` without the file's digest."""
+    return read_ids(source, what, allow_empty=allow_empty)[0]
+
+
+def read_ids(
+    source: str | Path | Iterable[str], what: str, *, allow_empty: bool = True
+) -> tuple[IdSet, str | None]:
+    """Borrower ids from a list file (CSV with an id column, or one id per line) or an
+    iterable, and the file's SHA-256 (None for an iterable).
 
     Parameters
     ----------
@@ -661,11 +678,15 @@ def read_id_list(
         for an iterable the item's position from 1), or holds no id and ``allow_empty``
         is False.
     """
+    digest: str | None = None
     if isinstance(source, str | Path) and is_workbook(source):
-        given, place = _workbook_ids(source, what)
+        data = read_bytes(source, what)
+        given, place = _workbook_ids(data, source, what)
         origin: str | None = str(source)
+        digest = hashlib.sha256(data).hexdigest()
     elif isinstance(source, str | Path):
         data = read_bytes(source, what)
+        digest = hashlib.sha256(data).hexdigest()
         text = decode_bytes(data, str(source), what)
         lines = re.split(r"\r\n|\r|\n", text)  # file lines as an editor counts them
         filled = [i for i, line in enumerate(lines) if line.strip()]
@@ -692,9 +713,7 @@ def read_id_list(
 
     ids = given.normalized()
     if not len(ids) and not allow_empty:
-        raise LedgerFileError(
-            what, origin or [], "a list with at least one borrower id; it has none"
-        )
+        raise empty_list_error(what, origin)
     column = IdColumn.of(ids)
     if not column.ok.all():
         k = int(np.flatnonzero(~column.ok)[0])
@@ -704,13 +723,19 @@ def read_id_list(
             f"18-character unified social credit codes or resident ids with valid check "
             f"characters ({place(k)})",
         )
-    return IdSet.of(column, ids)
+    return IdSet.of(column, ids), digest
 
 
-def _workbook_ids(source: str | Path, what: str) -> tuple[TextColumn, Any]:
-    """The ids of a list workbook's first sheet: the column headed as a borrower id
-    (title rows above it skipped), else the first column, one id per filled cell."""
-    data = read_bytes(source, what)
+def empty_list_error(what: str, origin: str | None) -> LedgerFileError:
+    """The error for a list without a single id where one is required (``origin``: the
+    file, None for an iterable)."""
+    return LedgerFileError(what, origin or [], "a list with at least one borrower id; it has none")
+
+
+def _workbook_ids(data: bytes, source: str | Path, what: str) -> tuple[TextColumn, Any]:
+    """The ids of a list workbook's first sheet (its bytes ``data``): the column headed
+    as a borrower id (title rows above it skipped), else the first column, one id per
+    filled cell."""
     try:
         table = read_workbook(data, str(source), None, ("borrower_id",), what)
         ids = canonical_columns(table.frame, ("borrower_id",), among=("borrower_id",))

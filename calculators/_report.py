@@ -47,6 +47,7 @@ from ._labels import (
 )
 from ._ledger import COLUMN_ALIASES, canonical_name
 from ._money import exact_sum, fen_to_yuan, parse_yuan_column, yuan_to_fen
+from ._progress import writing
 from ._text import TextColumn
 
 EXCEL_MAX_ROWS = 1_048_576 - 3
@@ -257,7 +258,7 @@ def _bytes_of(values: pa.Array) -> memoryview:
 def _progress(total: int, what: str, show: bool) -> Iterator[Any]:
     """A progress bar on stderr, shown only once the write has taken two seconds."""
     with tqdm(
-        total=total, desc=f"relend: writing {what}", unit=" rows", unit_scale=True,
+        total=total, desc=f"relend: {writing(what)}", unit=" rows", unit_scale=True,
         disable=not show, delay=2.0, file=sys.stderr, leave=False,
     ) as bar:  # fmt: skip
         yield bar

@@ -30,9 +30,11 @@ from ._ledger import (
     LedgerFile,
     canonical_columns,
     canonical_name,
+    empty_list_error,
     read_id_list,
     read_ledger,
 )
+from ._lists import BorrowerList
 from ._money import (
     parse_principal,
 )
@@ -49,7 +51,7 @@ OUTPUT_COLUMNS = (
 Ledger: TypeAlias = pd.DataFrame | str | Path | LedgerFile
 
 
-IdList: TypeAlias = str | Path | Iterable[str]
+IdList: TypeAlias = str | Path | Iterable[str] | BorrowerList
 
 
 @dataclass(frozen=True)
@@ -257,10 +259,16 @@ def id_list(source: IdList | None, what: str, *, required: bool) -> IdSet | None
     """Read a reference list, or refuse a missing one the program requires.
 
     A list the program requires must hold at least one id (an empty eligible list would
-    make every loan ineligible, silently); an optional one may be empty.
+    make every loan ineligible, silently); an optional one may be empty. A
+    :class:`BorrowerList` was read and checked when it was made: its ids are used as they
+    are.
     """
     if source is None:
         if required:
             raise ParameterError(what, None, f"the {what} list: a file or an iterable of ids")
         return None
+    if isinstance(source, BorrowerList):
+        if required and not len(source):
+            raise empty_list_error(what, source.source)
+        return source.ids
     return read_id_list(source, what, allow_empty=not required)

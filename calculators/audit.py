@@ -287,6 +287,7 @@ def audit(
     tolerance_fen: int = 0,
     calendar: BusinessCalendar | str | None = None,
     policy: PolicyTable | str | Path | None = None,
+    progress: bool = False,
     **lists: str | Path | Iterable[str] | None,
 ) -> AuditResult:
     """Recompute ``program``'s claim and compare it with ``submitted``, loan by loan.
@@ -295,7 +296,7 @@ def audit(
     ----------
     program : str
         Any registered program (``tech``, ``transport``, ...).
-    **lists : path or iterable of ids
+    **lists : path, iterable of ids or BorrowerList
         The program's reference lists by name (``eligible_borrowers=``,
         ``dishonest=``); a list given as None counts as not given.
     policy : PolicyTable or path, optional
@@ -303,6 +304,9 @@ def audit(
     tolerance_fen : int
         A loan whose total claimed differs from its recomputed amount by at most this
         many fen is a ``match``; a larger difference counts whole.
+    progress : bool, default False
+        Show progress bars on stderr for reading and classifying the ledger once a step
+        has taken two seconds.
 
     Raises
     ------
@@ -321,7 +325,7 @@ def audit(
         raise ParameterError("tolerance_fen", tolerance_fen, "a whole number of fen, 0 or more")
     given = {name: value for name, value in lists.items() if value is not None}
     claim = claim_program(program, ledger, quarter, lender, calendar=calendar, policy=policy,
-                          **given)  # fmt: skip
+                          progress=progress, **given)  # fmt: skip
     return AuditResult(claim, _compare(claim, read_submission(submitted), tolerance_fen),
                        tolerance_fen)  # fmt: skip
 

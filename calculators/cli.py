@@ -292,7 +292,8 @@ def _cmd_claim(args: argparse.Namespace) -> int:
     lists = _program_lists(args, "claim")
     result = claim_program(
         args.program, _ledger_from(args), args.quarter, args.lender,
-        calendar=_calendar_from(args), policy=_policy_from(args), **lists,
+        calendar=_calendar_from(args), policy=_policy_from(args),
+        progress=_show_progress(args), **lists,
     )  # fmt: skip
     return _report_claim(result, args)
 
@@ -532,7 +533,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     result = audit.audit(
         args.program, _ledger_from(args), args.submitted, args.quarter, args.lender,
         tolerance_fen=args.tolerance_fen, calendar=_calendar_from(args),
-        policy=_policy_from(args), **lists,
+        policy=_policy_from(args), progress=_show_progress(args), **lists,
     )  # fmt: skip
     summary = result.summary()
     _publish(args, summary, result.loans, "audit", _audit_text)

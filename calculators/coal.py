@@ -66,6 +66,7 @@ def claim(
     *,
     calendar: BusinessCalendar | str | None = None,
     policy: PolicyTable | str | Path | None = None,
+    progress: bool = False,
 ) -> ClaimResult:
     """Compute a lender's clean-coal relending claim for a month.
 
@@ -80,6 +81,9 @@ def claim(
     calendar : BusinessCalendar or str, optional
     policy : PolicyTable or path, optional
         A user policy file applied for this claim only (to name other lenders, say).
+    progress : bool, default False
+        Show progress bars on stderr for reading and classifying once a step has taken
+        two seconds.
 
     Raises
     ------
@@ -87,4 +91,5 @@ def claim(
         For a file-level problem, an ineligible lender, a quarter given for this
         monthly tool, or a month outside the policy.
     """
-    return run_claim(claim_spec(month, lender, calendar=calendar, policy=policy), ledger)
+    spec = claim_spec(month, lender, calendar=calendar, policy=policy)
+    return run_claim(spec, ledger, progress=progress)

@@ -147,6 +147,7 @@ def claim(
     *,
     calendar: BusinessCalendar | str | None = None,
     policy: PolicyTable | str | Path | None = None,
+    progress: bool = False,
 ) -> ClaimResult:
     """Compute a lender's inclusive elderly-care relending claim for a quarter.
 
@@ -162,10 +163,14 @@ def claim(
         For the application deadline; default ``prc``.
     policy : PolicyTable or path, optional
         A user policy file applied for this claim only (see :func:`own_figure`).
+    progress : bool, default False
+        Show progress bars on stderr for reading and classifying once a step has taken
+        two seconds.
 
     Raises
     ------
     RelendInputError
         For a file-level problem, an ineligible lender or a quarter outside the policy.
     """
-    return run_claim(claim_spec(quarter, lender, calendar=calendar, policy=policy), ledger)
+    spec = claim_spec(quarter, lender, calendar=calendar, policy=policy)
+    return run_claim(spec, ledger, progress=progress)

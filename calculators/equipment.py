@@ -171,6 +171,7 @@ def claim(
     *,
     calendar: BusinessCalendar | str | None = None,
     policy: PolicyTable | str | Path | None = None,
+    progress: bool = False,
 ) -> ClaimResult:
     """Compute a lender's equipment-renewal relending claim for a month.
 
@@ -182,10 +183,13 @@ def claim(
         A month from 2022-09 to 2022-12, e.g. ``"2022-10"`` (the tool is monthly).
     lender : str or Lender
         One of the 21 national financial institutions.
-    eligible_borrowers : path or iterable of str
+    eligible_borrowers : path, iterable of str or BorrowerList
         The borrowers of the projects on the NDRC list.
     calendar : BusinessCalendar or str, optional
     policy : PolicyTable or path, optional
+    progress : bool, default False
+        Show progress bars on stderr for reading and classifying once a step has taken
+        two seconds.
 
     Raises
     ------
@@ -194,4 +198,4 @@ def claim(
         a quarter given for this monthly tool, or a month outside the policy.
     """
     spec = claim_spec(month, lender, eligible_borrowers, calendar=calendar, policy=policy)
-    return run_claim(spec, ledger)
+    return run_claim(spec, ledger, progress=progress)

@@ -90,6 +90,7 @@ def claim(
     *,
     calendar: BusinessCalendar | str | None = None,
     policy: PolicyTable | str | Path | None = None,
+    progress: bool = False,
 ) -> ClaimResult:
     """Compute a lender's tech-innovation relending claim for a quarter.
 
@@ -103,12 +104,16 @@ def claim(
         covering each loan's disbursement date.
     lender : str or Lender
         Code or Chinese name of one of the 21 eligible lenders.
-    eligible_borrowers : path or iterable of str
-        The eligible technology enterprises' ids.
+    eligible_borrowers : path, iterable of str or BorrowerList
+        The eligible technology enterprises' ids (a :class:`~calculators.BorrowerList`
+        is read and checked once, for many claims).
     calendar : BusinessCalendar or str, optional
         For the application deadline; default ``prc``.
     policy : PolicyTable or path, optional
         A user policy file applied for this claim only.
+    progress : bool, default False
+        Show progress bars on stderr for reading and classifying once a step has taken
+        two seconds.
 
     Returns
     -------
@@ -120,7 +125,7 @@ def claim(
         For a file-level problem, an ineligible lender or a quarter before the policy.
     """
     spec = claim_spec(quarter, lender, eligible_borrowers, calendar=calendar, policy=policy)
-    return run_claim(spec, ledger)
+    return run_claim(spec, ledger, progress=progress)
 
 
 def claim_partitioned(

@@ -122,6 +122,7 @@ def claim(
     *,
     calendar: BusinessCalendar | str | None = None,
     policy: PolicyTable | str | Path | None = None,
+    progress: bool = False,
 ) -> ClaimResult:
     """Compute a lender's transport-logistics relending claim for a quarter.
 
@@ -134,7 +135,7 @@ def claim(
         extension).
     lender : str or Lender
         One of the 7 eligible lenders.
-    dishonest : path or iterable of str, optional
+    dishonest : path, iterable of str or BorrowerList, optional
         The serious-dishonesty list. Without it no borrower is screened, and the
         summary says so (``lists.dishonest`` is None, ``screening.dishonest`` is
         ``not_screened`` and ``warnings`` has ``dishonest_list_not_given``).
@@ -142,9 +143,12 @@ def claim(
         For the application deadline; default ``prc``.
     policy : PolicyTable or path, optional
         A user policy file applied for this claim only.
+    progress : bool, default False
+        Show progress bars on stderr for reading and classifying once a step has taken
+        two seconds.
     """
     spec = claim_spec(quarter, lender, dishonest, calendar=calendar, policy=policy)
-    return run_claim(spec, ledger)
+    return run_claim(spec, ledger, progress=progress)
 
 
 def claim_partitioned(

@@ -1,0 +1,104 @@
+"""Progress bars on stderr for the long steps of a run: reading, classifying, writing.
+
+A bar appears only once its step has run for :data:`DELAY_SECONDS` (short runs show
+nothing), only when asked for (``progress=True`` in Python; on the command line when
+stderr is a terminal and ``--quiet`` is not given), and it is removed when the step
+ends. It advances once per block of rows or of bytes, never per row.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pyarrow as pa
+from tqdm import tqdm
+
+from ._i18n import _
+
+DELAY_SECONDS = 2.0
+"""How long a step runs before its bar is drawn."""
+
+
+def reading(name: str) -> str:
+    """The bar's words while a file is read."""
+    return _("reading {file}").format(file=name)
+
+
+def classifying() -> str:
+    """The bar's words while the ledger's rows are classified."""
+    return _("classifying rows")
+
+
+def writing(name: str) -> str:
+    """The bar's words while an output file is written."""
+    return _("writing {file}").format(file=name)
+
+
+class Bar:
+    """A tqdm bar that several threads may advance (each update under one lock)."""
+
+    def __init__(self, bar: tqdm) -> None:
+        self._bar = bar
+        self._lock = threading.Lock()
+
+    def update(self, n: int) -> None:
+        """Advance the bar by ``n`` rows or bytes."""
+        with self._lock:
+            self._bar.update(n)
+
+
+@contextlib.contextmanager
+def bar(total: int, words: str, show: bool, unit: str = " rows") -> Iterator[Bar]:
+    """A progress bar of ``total`` units on stderr, drawn after :data:`DELAY_SECONDS`
+    when ``show``; with ``show`` False its updates do nothing."""
+    with tqdm(
+        total=total, desc=f"relend: {words}", unit=unit, unit_scale=True, disable=not show,
+        delay=DELAY_SECONDS, file=sys.stderr, leave=False,
+    ) as drawn:  # fmt: skip
+        yield Bar(drawn)
+
+
+class CountedReader:
+    """A file-like view of an Arrow buffer that advances a bar by the bytes read from it.
+
+    Arrow's CSV reader takes its input a block at a time, so the bar moves as the file
+    is parsed; the blocks are slices of the buffer, not copies.
+    """
+
+    def __init__(self, buffer: pa.Buffer, progress: Bar) -> None:
+        self._view = memoryview(buffer)
+        self._at = 0
+        self._progress = progress
+        self.closed = False
+
+    def read(self, size: int = -1) -> Any:
+        """Up to ``size`` bytes (all the rest when negative), as a memoryview."""
+        end = len(self._view) if size is None or size < 0 else min(self._at + size, len(self._view))
+        out = self._view[self._at : end]
+        self._progress.update(end - self._at)
+        self._at = end
+        return out
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        base = (0, self._at, len(self._view))[whence]
+        self._at = max(0, min(base + offset, len(self._view)))
+        return self._at
+
+    def tell(self) -> int:
+        return self._at
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def writable(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        self.closed = True

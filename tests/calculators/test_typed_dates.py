@@ -1,0 +1,59 @@
+"""Datetime columns (a notebook's typed ledger): midnights are dates, whatever the unit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from calculators._dates import parse_dates
+
+EPOCH = dt.date(1970, 1, 1)
+
+
+def _day(year: int, month: int, day: int) -> int:
+    return (dt.date(year, month, day) - EPOCH).days
+
+
+STAMPS = [
+    "2022-04-01T00:00:00",  # midnight: day 19,083
+    "2022-04-01T00:00:01",  # one second past midnight: a time of day, invalid
+    "NaT",
+    "1969-12-31T00:00:00",  # before the epoch: day -1 (the int64 value is negative)
+    "1969-12-31T23:59:59",  # negative and not a midnight (-1 s: -1 % 86,400 = 86,399)
+    "1900-03-01T00:00:00",
+    "2022-04-01T12:00:00",
+]
+EXPECTED_OK = [True, False, False, True, False, True, False]
+EXPECTED_DAYS = [_day(2022, 4, 1), 0, 0, -1, 0, _day(1900, 3, 1), 0]
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+def test_midnights_of_every_unit(unit) -> None:
+    column = pd.Series(np.array(STAMPS, dtype=f"datetime64[{unit}]"))
+    assert str(column.dtype) == f"datetime64[{unit}]"
+    days, ok = parse_dates(column)
+    assert ok.tolist() == EXPECTED_OK
+    assert days.tolist() == EXPECTED_DAYS
+    assert days.dtype == np.int64
+
+
+@pytest.mark.parametrize("unit", ["s", "ns"])
+def test_timezone_aware_columns_are_read_on_their_wall_clock(unit) -> None:
+    # 2022-04-01 00:00 in Shanghai is 2022-03-31 16:00 UTC: the ledger's date is the
+    # local one, 2022-04-01; 08:00 in Shanghai (midnight UTC) is a time of day
+    local = pd.Series(
+        pd.to_datetime(["2022-04-01 00:00", "2022-04-01 08:00", None]).as_unit(unit)
+    ).dt.tz_localize("Asia/Shanghai")
+    days, ok = parse_dates(local)
+    assert ok.tolist() == [True, False, False]
+    assert days.tolist() == [_day(2022, 4, 1), 0, 0]
+
+
+def test_all_missing_and_one_row() -> None:
+    days, ok = parse_dates(pd.Series(np.array(["NaT", "NaT"], dtype="datetime64[ns]")))
+    assert ok.tolist() == [False, False] and days.tolist() == [0, 0]
+    days, ok = parse_dates(pd.Series(np.array(["2024-02-29"], dtype="datetime64[s]")))
+    assert ok.tolist() == [True] and days.tolist() == [_day(2024, 2, 29)]
