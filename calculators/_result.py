@@ -18,6 +18,7 @@ import pandas as pd
 from calendars import Deadline, Month, Quarter
 
 from ._details import INVALID_SHOWN, detail_column, examples, unrecognized_values
+from ._i18n import _
 from ._lenders import Lender
 from ._money import (
     ROUNDING_RULE,
@@ -175,7 +176,7 @@ class ClaimResult:
             found.append(
                 {
                     "code": "ledger_has_no_rows",
-                    "message": "the ledger has a header and no rows: the claim is 0",
+                    "message": _("the ledger has a header and no rows: the claim is 0"),
                 }
             )
         return found

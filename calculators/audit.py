@@ -60,6 +60,7 @@ from calendars import BusinessCalendar, Quarter
 
 from ._claim import claim as claim_program
 from ._errors import LedgerFileError, MoneyError, ParameterError
+from ._i18n import _
 from ._ledger import canonical_name, present, read_bytes, read_csv_text
 from ._lenders import Lender
 from ._money import MAX_FEN, exact_sum, fen_to_yuan, parse_fen_column, parse_yuan_column
@@ -144,16 +145,19 @@ class AuditResult:
         if tolerated_over > self.tolerance_fen:
             warnings.append({
                 "code": "tolerated_differences_add_up",
-                "message": f"claims above the recomputed amount by at most the per-loan "
-                f"tolerance of {self.tolerance_fen} fen add up to "
-                f"{fen_to_yuan(tolerated_over)} yuan: each counts as a match and none is "
-                "clawed back",
+                "message": _(
+                    "claims above the recomputed amount by at most the per-loan tolerance of "
+                    "{tolerance} fen add up to {total} yuan: each counts as a match and none "
+                    "is clawed back"
+                ).format(tolerance=self.tolerance_fen, total=fen_to_yuan(tolerated_over)),
             })  # fmt: skip
         if unverified:
             warnings.append({
                 "code": "claims_not_compared",
-                "message": f"{fen_to_yuan(unverified)} yuan of recomputed relending could not "
-                "be compared: its submitted amounts could not be read",
+                "message": _(
+                    "{total} yuan of recomputed relending could not be compared: its submitted "
+                    "amounts could not be read"
+                ).format(total=fen_to_yuan(unverified)),
             })  # fmt: skip
         claim = self.claim.summary()
         counts = loans["class"].value_counts()
@@ -215,21 +219,24 @@ def _submission_columns(frame: pd.DataFrame) -> dict[str, object]:
             continue
         if name in found:
             raise LedgerFileError(
-                "submitted column", str(column), f"one column for {name}; {found[name]!s} is too"
+                "submitted column",
+                str(column),
+                _("one column for {name}; {other} is too").format(name=name, other=found[name]),
             )
         found[name] = column
     if "claimed" in found and "claimed_fen" in found:
         raise LedgerFileError(
             "submitted columns",
             present(frame),
-            f"one amount column, {found['claimed']!s} (yuan) or {found['claimed_fen']!s} "
-            "(claimed_fen), not both",
+            _("one amount column, {yuan} (yuan) or {fen} (claimed_fen), not both").format(
+                yuan=found["claimed"], fen=found["claimed_fen"]
+            ),
         )
     if "loan_id" not in found or len(found) < 2:
         raise LedgerFileError(
             "submitted columns",
             present(frame),
-            "loan_id (借据号) and claimed in yuan (申报金额) or claimed_fen",
+            _("loan_id (借据号) and claimed in yuan (申报金额) or claimed_fen"),
         )
     return found
 

@@ -45,6 +45,7 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from ._errors import ParameterError
+from ._i18n import _
 from ._ledger import canonical_columns, read_bytes, read_csv_text
 from ._money import exact_sum, parse_yuan_column
 from ._text import TextColumn
@@ -143,13 +144,13 @@ def _extra_keys(extra_industries: Iterable[str]) -> dict[str, str]:
         key = _key(str(name))
         if not key:
             raise ParameterError(
-                "extra_industry", name, "the name of an industry, as the industry column has it"
+                "extra_industry", name, _("the name of an industry, as the industry column has it")
             )
         if key in _LOOKUP:
             raise ParameterError(
                 "extra_industry", name,
-                f"an industry beyond the six article 十七 names ({'、'.join(INDUSTRIES.values())}"
-                "), which need no --extra-industry",
+                _("an industry beyond the six article 十七 names ({names}), which need no "
+                  "--extra-industry").format(names="、".join(INDUSTRIES.values())),
             )  # fmt: skip
         keys.setdefault(key, str(name).strip())
     return keys
@@ -317,7 +318,7 @@ def check(
         ("uplift_above_3pp", uplift > _MAX_UPLIFT_MICRO),
     ]
     is_invalid = np.zeros(len(data), dtype=bool)
-    for _, mask in invalid:
+    for _reason, mask in invalid:
         is_invalid |= mask
     tolerance = base + uplift
     lhs = npl.astype(object) * (100 * _MICRO)
