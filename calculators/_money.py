@@ -20,11 +20,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._errors import MoneyError
-from ._i18n import _
+from ._i18n import N_, _
 from ._text import TextColumn
 
-ROUND_HALF_UP_NOTE = "one rounding, ROUND_HALF_UP to the fen, on the final amount"
-ROUNDING_RULE = (
+ROUND_HALF_UP_NOTE = N_("one rounding, ROUND_HALF_UP to the fen, on the final amount")
+ROUNDING_RULE = N_(
     "one rounding, ROUND_HALF_UP to the fen, on the total; per-loan amounts are the "
     "largest-remainder split of that total (each loan gets ratio x principal rounded "
     "down, and the remaining fen go one each to the largest remainders, earlier rows "

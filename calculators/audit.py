@@ -60,7 +60,7 @@ from calendars import BusinessCalendar, Quarter
 
 from ._claim import claim as claim_program
 from ._errors import LedgerFileError, MoneyError, ParameterError
-from ._i18n import _
+from ._i18n import N_, _
 from ._ledger import canonical_name, present, read_bytes, read_csv_text
 from ._lenders import Lender
 from ._money import MAX_FEN, exact_sum, fen_to_yuan, parse_fen_column, parse_yuan_column
@@ -75,7 +75,7 @@ __all__ = ["AUDIT_CLASSES", "CLAWBACK_RULE", "AuditResult", "audit", "read_submi
 AUDIT_CLASSES = ("overclaimed", "duplicate_claim", "not_in_ledger", "underclaimed",
                  "not_claimed", "invalid", "match")  # fmt: skip
 _RANK = {c: i for i, c in enumerate(AUDIT_CLASSES)}  # differences first, matches last
-CLAWBACK_RULE = (
+CLAWBACK_RULE = N_(
     "clawback = sum of per-loan overclaims beyond the tolerance (a loan's claims on all "
     "its submitted rows against its recomputed amount); tech notice 三, seed 781-785; "
     "transport notice 三, seed 861-865"
@@ -185,7 +185,7 @@ class AuditResult:
             "net_difference_fen": submitted - entitlement,
             "clawback_fen": over,
             "clawback_yuan": fen_to_yuan(over),
-            "clawback_rule": CLAWBACK_RULE,
+            "clawback_rule": _(CLAWBACK_RULE),
             "tolerance_fen": self.tolerance_fen,
             "classes": {c: int(counts.get(c, 0)) for c in AUDIT_CLASSES},
             "differences": self.differences,

@@ -117,7 +117,7 @@ class FacilitySchedule:
             "day_count_assumption": self.policy.day_count.assumption,
             "interest_fen": self.interest_fen,
             "interest_yuan": fen_to_yuan(self.interest_fen),
-            "rounding": "ROUND_HALF_UP to the fen once per period; the total is their sum",
+            "rounding": _("ROUND_HALF_UP to the fen once per period; the total is their sum"),
             "calendar_status": self.calendar_status,
             "periods": [p.as_dict() for p in self.periods],
         }

@@ -235,7 +235,7 @@ class IncentiveResult:
             "increment_fen": self.increment_fen,
             "incentive_fen": self.incentive_fen,
             "incentive_yuan": fen_to_yuan(self.incentive_fen),
-            "rounding": ROUND_HALF_UP_NOTE,
+            "rounding": _(ROUND_HALF_UP_NOTE),
             "calendar_status": self.calendar_status,
             "swap": swap,
         }

@@ -78,8 +78,10 @@ PROGRAM = register(
             ReferenceList(
                 "dishonest",
                 required=False,
-                help="the serious-dishonesty list (信用中国 严重失信主体名单): a CSV with an "
-                "id column, or one id per line",
+                help=N_(
+                    "the serious-dishonesty list (信用中国 严重失信主体名单): a CSV with an "
+                    "id column, or one id per line"
+                ),
                 missing=(
                     "dishonest_list_not_given",
                     N_(

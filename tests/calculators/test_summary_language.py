@@ -146,3 +146,52 @@ def test_every_translation_keeps_the_placeholders_of_its_message(po: str) -> Non
         if m.id and _placeholders(str(m.id)) != _placeholders(str(m.string))
     ]
     assert wrong == []
+
+
+def _summaries() -> dict[str, dict]:
+    from calculators import audit, npl_tolerance
+    from tests.calculators.test_tech_golden import ELIGIBLE as TECH_ELIGIBLE
+    from tests.calculators.test_tech_golden import GOLDEN, LEDGER
+
+    npl = pd.read_csv(GOLDEN / "npl_boundaries.csv", dtype=str, keep_default_na=False)
+    submitted = GOLDEN / "tech_2022Q2_icbc.submitted.csv"
+    return {
+        "claim": tech_relending.claim(LEDGER, "2022Q2", "ICBC", TECH_ELIGIBLE).summary(),
+        "audit": audit.audit(
+            "tech", LEDGER, submitted, "2022Q2", "ICBC", eligible_borrowers=TECH_ELIGIBLE
+        ).summary(),
+        "npl": npl_tolerance.check(npl).summary(),
+    }
+
+
+# the summaries' texts that explain a rule, each by where it is
+RULE_TEXTS = [
+    ("claim", ("rounding",)),
+    ("audit", ("clawback_rule",)),
+    ("npl", ("comparison",)),
+    ("npl", ("headroom_rounding",)),
+    ("npl", ("relief_terms", "assessment_relief", "no_or_reduced_deduction")),
+    ("npl", ("relief_terms", "assessment_relief", "not_applicable")),
+    ("npl", ("relief_terms", "due_diligence_exemption", "may_be_considered")),
+    ("npl", ("relief_terms", "due_diligence_exemption", "not_applicable")),
+]
+
+
+def test_rule_texts_of_summaries_follow_the_language() -> None:
+    """A broken implementation: a module constant put in the summary as made at import."""
+    english = _summaries()
+    with using_language("zh"):
+        chinese = _summaries()
+
+    def at(summary: dict, path: tuple[str, ...]) -> str:
+        for key in path:
+            summary = summary[key]
+        return str(summary)
+
+    for kind, path in RULE_TEXTS:
+        assert english_prose(at(english[kind], path)), (kind, path)  # English stays English
+        assert english_prose(at(chinese[kind], path)) == [], at(chinese[kind], path)
+    assert at(english["npl"], ("headroom_rounding",)) == "floored to the fen"
+    assert at(chinese["npl"], ("headroom_rounding",)) == "向下取整到分"
+    # the codes and keys stay what they are
+    assert chinese["npl"]["relief_terms"].keys() == english["npl"]["relief_terms"].keys()
