@@ -236,14 +236,15 @@ class ClaimResult:
     def _repr_html_(self) -> str:
         s = self.summary()
         rows = [
-            ("program", f"{s['tool']} ({s['policy']})"), ("period", s["quarter"]),
-            ("lender", f"{s['lender']} {s['lender_name']}"),
-            ("loans", f"{s['loans_total']:,}: {s['loans_eligible']:,} eligible, "
-                      f"{s['loans_excluded']:,} excluded, {s['loans_invalid']:,} invalid"),
-            ("eligible principal", f"{s['eligible_principal_yuan']} yuan"),
-            ("entitlement", f"{s['entitlement_yuan']} yuan ({s['ratio']} x principal, "
-                            "rounded half up once)"),
-            ("apply by", f"{s['deadline']} ({s['calendar']}, {s['calendar_status']})"),
+            (_("program"), f"{s['tool']} ({s['policy']})"), (_("period"), s["quarter"]),
+            (_("lender"), f"{s['lender']} {s['lender_name']}"),
+            (_("loans"), _("{total}: {eligible} eligible, {excluded} excluded, {invalid} invalid")
+             .format(total=f"{s['loans_total']:,}", eligible=f"{s['loans_eligible']:,}",
+                     excluded=f"{s['loans_excluded']:,}", invalid=f"{s['loans_invalid']:,}")),
+            (_("eligible principal"), _("{yuan} yuan").format(yuan=s["eligible_principal_yuan"])),
+            (_("entitlement"), _("{yuan} yuan ({ratio} x principal, rounded half up once)")
+             .format(yuan=s["entitlement_yuan"], ratio=s["ratio"])),
+            (_("apply by"), f"{s['deadline']} ({s['calendar']}, {s['calendar_status']})"),
         ]  # fmt: skip
         body = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
                        for k, v in rows)  # fmt: skip

@@ -381,7 +381,7 @@ def _compare(claim: ClaimResult, sub: pd.DataFrame, tolerance: int) -> pd.DataFr
     claimed = sub_fen[usable_pos]
 
     # one code per loan id; a ledger row without an id is a loan of its own
-    codes, _ = pd.factorize(pd.concat([ledger_ids, usable_ids], ignore_index=True))
+    codes, _uniques = pd.factorize(pd.concat([ledger_ids, usable_ids], ignore_index=True))
     codes = codes.astype(np.int64)
     groups = int(codes.max()) + 1 if len(codes) else 0
     no_id = np.flatnonzero((ledger_ids == "").to_numpy(dtype=bool))
@@ -414,7 +414,7 @@ def _compare(claim: ClaimResult, sub: pd.DataFrame, tolerance: int) -> pd.DataFr
     np.minimum.at(first_sub, code_s, usable_pos)
     order = np.where(in_ledger, first_ledger, n_ledger + first_sub)
     reason = np.where(in_ledger, _at(reasons, np.where(in_ledger, first_ledger, -1)), _NOT_COMPARED)
-    sub_codes, _ = pd.factorize(sub["loan_id"])
+    sub_codes, _sub_uniques = pd.factorize(sub["loan_id"])
     times = np.bincount(sub_codes, minlength=1)[sub_codes]  # rows naming each row's id
     duplicate = np.zeros(groups, dtype=bool)
     duplicate[code_s] = times[usable_pos] > 1
@@ -443,9 +443,12 @@ def _compare(claim: ClaimResult, sub: pd.DataFrame, tolerance: int) -> pd.DataFr
     if dup.any():
         repeated = loan_id[dup].reset_index(drop=True)
         times_text = pd.Series(count[code[dup]].astype(str), dtype=TEXT)
-        detail[dup] = ("loan_id='" + repeated + "' on " + times_text + " submitted rows").array
+        # one message for the translator, cut at its placeholders to join whole columns
+        before, rest = _("loan_id='{loan_id}' on {count} submitted rows").split("{loan_id}")
+        between, after = rest.split("{count}")
+        detail[dup] = (before + repeated + between + times_text + after).array
     lost = unreadable_only[code] & (lpos >= 0)
-    detail[lost] = "its submitted amount could not be read (see its invalid row)"
+    detail[lost] = _("its submitted amount could not be read (see its invalid row)")
     compared = pd.DataFrame(
         {
             "loan_id": loan_id.array,

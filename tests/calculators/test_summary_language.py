@@ -195,3 +195,39 @@ def test_rule_texts_of_summaries_follow_the_language() -> None:
     assert at(chinese["npl"], ("headroom_rounding",)) == "向下取整到分"
     # the codes and keys stay what they are
     assert chinese["npl"]["relief_terms"].keys() == english["npl"]["relief_terms"].keys()
+
+
+def test_audit_details_and_notebook_table_follow_the_language(tmp_path: Path) -> None:
+    """T01 is claimed on two rows, T02's amount is unreadable: the two audit details
+    that are sentences, in each language; the submitted cell (claimed='abc') is data and
+    stays as given."""
+    from calculators import audit
+    from tests.calculators.test_tech_golden import ELIGIBLE as TECH_ELIGIBLE
+    from tests.calculators.test_tech_golden import LEDGER
+
+    submitted = tmp_path / "s.csv"
+    submitted.write_text("loan_id,claimed\nT01,1.00\nT01,2.00\nT02,abc\n", encoding="utf-8")
+    details = {}
+    for lang in ("en", "zh"):
+        with using_language(lang):
+            loans = audit.audit(
+                "tech", LEDGER, submitted, "2022Q2", "ICBC", eligible_borrowers=TECH_ELIGIBLE
+            ).loans
+            html = tech_relending.claim(LEDGER, "2022Q2", "ICBC", TECH_ELIGIBLE)._repr_html_()
+        shown = loans[loans["loan_id"].isin(["T01", "T02"])]
+        details[lang] = sorted(set(shown["detail"]) - {""})
+        if lang == "zh":
+            assert english_prose(re.sub(r"<[^>]+>", " ", html)) == [], html
+            assert "<th>可申请再贷款</th>" in html
+        else:
+            assert "<th>entitlement</th>" in html
+    assert details["en"] == [
+        "claimed='abc'",
+        "its submitted amount could not be read (see its invalid row)",
+        "loan_id='T01' on 2 submitted rows",
+    ]
+    assert details["zh"] == [
+        "claimed='abc'",
+        "loan_id='T01' 出现在 2 个申报行中",
+        "该贷款的申报金额无法读取（见其无效的申报行）",
+    ]
