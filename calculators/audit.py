@@ -325,7 +325,7 @@ def audit(
     seed 781-785; transport notice 三, seed 861-865).
     """
     if isinstance(tolerance_fen, bool) or not isinstance(tolerance_fen, int) or tolerance_fen < 0:
-        raise ParameterError("tolerance_fen", tolerance_fen, "a whole number of fen, 0 or more")
+        raise ParameterError("tolerance_fen", tolerance_fen, _("a whole number of fen, 0 or more"))
     given = {name: value for name, value in lists.items() if value is not None}
     claim = claim_program(program, ledger, quarter, lender, calendar=calendar, policy=policy,
                           **given)  # fmt: skip
@@ -359,8 +359,10 @@ def _group_sum(
     if too_big.any():
         item = int(np.flatnonzero(too_big[codes])[0])
         raise MoneyError(
-            "claimed", f"loan {ids.iloc[item] if ids is not None else item}",
-            f"a loan's claims adding up to less than {fen_to_yuan(2**62)} yuan",
+            "claimed",
+            _("loan {loan_id}").format(loan_id=ids.iloc[item] if ids is not None else item),
+            _("a loan's claims adding up to less than {yuan} yuan").format(
+                yuan=fen_to_yuan(2**62)),
         )  # fmt: skip
     return (high << 32) + low
 

@@ -219,8 +219,10 @@ class IncentiveResult:
                 "floating_leg_fen": floating.amount_fen,
                 "net_fen": self.net_fen,
                 "net_payer": "PBoC",
-                "net_rounding": "net = ROUND_HALF_UP((fixed - floating) x notional x year "
-                "fraction); each leg is rounded on its own for display",
+                "net_rounding": _(
+                    "net = ROUND_HALF_UP((fixed - floating) x notional x year fraction); "
+                    "each leg is rounded on its own for display"
+                ),
                 "flows": [f.as_dict() for f in self.flows],
             }
         return {

@@ -34,6 +34,7 @@ from calculators import (
     PolicyTable,
     PolicyUnknownError,
     RelendInputError,
+    audit,
     facility,
     microloan_incentive,
     policy_for,
@@ -172,6 +173,9 @@ CASES: list[tuple[str, type[Exception], Callable[[Path], Any], str, str]] = [
      "'某全国性银行'",
      "institution='某全国性银行' is not accepted: a local legal-person institution "
      "(地方法人金融机构)"),
+    ("audit tolerance", ParameterError,
+     lambda t: audit.audit("tech", "l.csv", "s.csv", "2022Q2", "ICBC", tolerance_fen=-1),
+     "-1", "tolerance_fen=-1 is not accepted: a whole number of fen, 0 or more"),
     ("output is a file", OutputError, lambda t: make_out_dir(_file(t, "out", "")), "",
      "cannot write {tmp}/out: it is a file, not a folder (--out needs a folder relend can "
      "write)"),

@@ -231,3 +231,26 @@ def test_audit_details_and_notebook_table_follow_the_language(tmp_path: Path) ->
         "loan_id='T01' 出现在 2 个申报行中",
         "该贷款的申报金额无法读取（见其无效的申报行）",
     ]
+
+
+def test_umbrella_category_note_follows_the_language() -> None:
+    """The note the claim's text shows for 道路货物运输经营者, which names five kinds."""
+    from calculators._categories import UMBRELLA_TERMS, category_note
+
+    # the five kinds as the notice names them (交通物流专项再贷款 notice, 一)
+    kinds = (
+        "道路普通货物运输企业, 网络平台道路货物运输企业, “司机之家”运营企业, "
+        "道路货物运输个体工商户, 挂靠普通货运车辆车主"
+    )
+    english = category_note("道路货物运输经营者")
+    assert english == UMBRELLA_TERMS["道路货物运输经营者"]
+    assert english == (
+        "the umbrella term of the 交通物流专项再贷款 notice, 一 (seed 808-812), not accepted "
+        "alone; write which of its five kinds the borrower is: " + kinds
+    )
+    with using_language("zh"):
+        chinese = category_note("道路货物运输经营者")
+    assert chinese == (
+        "这是交通物流专项再贷款通知第一条 (seed 808-812) 的统称，不能单独使用；"
+        "请写明借款人属于其中哪一类：" + kinds
+    )
