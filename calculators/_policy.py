@@ -38,7 +38,7 @@ from typing import Any, Generic, TypeVar
 from calendars import Month, Quarter
 
 from ._errors import PolicyFileError, PolicyNotFoundError, PolicyUnknownError
-from ._i18n import _, os_reason
+from ._i18n import N_, _, os_reason
 from ._lenders import LENDERS
 from ._registry import registered
 
@@ -163,7 +163,9 @@ class PolicyVersion:
         found = self.figures[name]
         if found.unknown:
             raise PolicyUnknownError(
-                f"{self.version}.{name}", None, _("a sourced figure: {why}").format(why=found.why)
+                f"{self.version}.{name}",
+                None,
+                _("a sourced figure: {why}").format(why=why_unknown(found.why)),
             )
         return found
 
@@ -275,7 +277,9 @@ class PolicyRow:
         found = getattr(self, name, None) if name in self.__dataclass_fields__ else None
         found = found if isinstance(found, Figure) else self.others.get(name)
         if found is None or found.unknown:
-            why = found.why if found is not None else _("the version has no such figure")
+            why = (
+                why_unknown(found.why) if found is not None else _("the version has no such figure")
+            )
             raise PolicyUnknownError(
                 f"{self.version}.{name}", None, _("a sourced figure: {why}").format(why=why)
             )
@@ -647,6 +651,26 @@ def _check_windows(reader: _Reader, policy: ProgramPolicy) -> None:
                     start=start, version=a, end=end),
                 _("versions of a program whose windows do not overlap"),
             )  # fmt: skip
+
+
+# the package policy files' reasons for a figure no source gives (``unknown = "..."``),
+# marked for the catalog: a message naming the figure shows them in the user's language;
+# a user's own policy file's reasons are shown as written
+_PACKAGE_UNKNOWN = (
+    N_(
+        "no source gives the incentive ratio for 2023Q3-2024Q4 (2% kept, or changed); "
+        "supply it with a policy file (--policy FILE)"
+    ),
+    N_(
+        "no source gives the swap's fixed rate for 2023Q3-2024Q4; supply it with a policy "
+        "file (--policy FILE)"
+    ),
+)
+
+
+def why_unknown(why: str) -> str:
+    """Why no source gives a figure, in the current language when the package says it."""
+    return _(why) if why in _PACKAGE_UNKNOWN else why
 
 
 def _load_toml(data: bytes, where: str) -> dict[str, Any]:

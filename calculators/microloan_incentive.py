@@ -52,7 +52,7 @@ from ._errors import (
 from ._i18n import _
 from ._ledger import canonical_columns, read_bytes, read_csv_text
 from ._money import MAX_FEN, ROUND_HALF_UP_NOTE, fen_to_yuan, round_half_up, yuan_to_fen
-from ._policy import Figure, PolicyTable, PolicyVersion, policy_table
+from ._policy import Figure, PolicyTable, PolicyVersion, policy_table, why_unknown
 from ._result import decimal_text, relend_version
 
 __all__ = [
@@ -145,7 +145,7 @@ def row_for(quarter: Quarter, policy: PolicyTable | str | Path | None = None) ->
                         "quarter",
                         str(quarter),
                         _("a quarter whose {name} a source gives ({version}: {why})").format(
-                            name=name, version=row.version, why=figure.why
+                            name=name, version=row.version, why=why_unknown(figure.why)
                         ),
                     )
             return row

@@ -50,6 +50,7 @@ from calendars import (
     DateOutOfBoundsError,
     InvalidPeriodError,
     OverrideFileError,
+    ProvisionalCalendarError,
     UnknownCalendarError,
     get_calendar,
     load_overrides,
@@ -151,6 +152,16 @@ CASES: list[tuple[str, type[Exception], Callable[[Path], Any], str, str]] = [
     ("unknown figure", PolicyUnknownError,
      lambda t: PolicyTable.package().rows("tech")[0].figure("no_such_figure"), "None",
      "....no_such_figure=None is not accepted: a sourced figure: the version has no such figure"),
+    ("figure no source gives", PolicyUnknownError,
+     lambda t: microloan_incentive.incentive("2023Q4", 0, 0, institution="local"), "'2023Q4'",
+     "quarter='2023Q4' is not accepted: a quarter whose ratio a source gives "
+     "(microloan-2023q3: no source gives the incentive ratio for 2023Q3-2024Q4 (2% kept, or "
+     "changed); supply it with a policy file (--policy FILE))"),
+    ("strict calendar, provisional year", ProvisionalCalendarError,
+     lambda t: get_calendar("prc", strict=True).is_business_day(dt.date(2040, 3, 5)), "2040",
+     "year=2040 is not accepted: a year with a published State Council notice or an override "
+     "(published: 2001-2026; no State Council notice is in the data yet, holidays are a "
+     "rule-based estimate)"),
     ("extension limit", ExtensionLimitError,
      lambda t: facility.schedule("tech", 100, dt.date(2022, 10, 10), 3), "3",
      "extensions=3 is not accepted: at most 2 for tech (..."),
@@ -216,3 +227,19 @@ def test_chinese_messages_have_no_english_prose_and_name_the_value(
     assert english_prose(text) == [], text
     assert re.search(r"[\u4e00-\u9fff]", text), text
     assert value.format(tmp=tmp_path) in text, text
+
+
+def test_every_unknown_figure_of_the_package_has_its_reason_in_the_catalog() -> None:
+    """A reason edited in a package policy file but not in the code would be shown in
+    English to a Chinese user: this names it."""
+    from calculators._policy import _PACKAGE_UNKNOWN
+
+    table = PolicyTable.package()
+    reasons = {
+        figure.why
+        for program in table.programs.values()
+        for version in program.versions
+        for figure in version.figures.values()
+        if figure.unknown
+    }
+    assert reasons and reasons <= set(_PACKAGE_UNKNOWN)
