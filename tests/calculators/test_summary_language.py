@@ -79,7 +79,7 @@ def test_total_row_note_in_chinese(tmp_path: Path) -> None:
         f"1 total row(s) (合计/小计/总计) left out of the ledger, not loans: {path}, line 3"
     )
     assert notes["zh"][0]["message"] == (
-        f"1 行合计行（合计/小计/总计）不是贷款，未计入贷款台账：{path}，行 3"
+        f"1 行合计行（合计/小计/总计）不是贷款，未计入贷款台账：{path}，行号 3"
     )
 
 
@@ -254,3 +254,39 @@ def test_umbrella_category_note_follows_the_language() -> None:
         "这是交通物流专项再贷款通知第一条 (seed 808-812) 的统称，不能单独使用；"
         "请写明借款人属于其中哪一类：" + kinds
     )
+
+
+def test_workbook_notes_follow_the_language(tmp_path: Path) -> None:
+    """A title row above the header (row 2) and a 合计 row (row 4): the note on how lines
+    count and the total-row note, each in the language, the sheet named as given."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "台账"
+    sheet.append(["某银行科技创新贷款台账"])
+    sheet.append(["借据号", "统一社会信用代码", "贷款金额", "币种", "发放日期", "到期日期"])
+    sheet.append(["W1", A, "1000.00", "CNY", "2022-07-01", "2023-07-01"])
+    sheet.append(["合计", "", "1000.00", "", "", ""])
+    path = tmp_path / "l.xlsx"
+    book.save(path)
+    notes = {}
+    for lang in ("en", "zh"):
+        with using_language(lang):
+            summary = tech_relending.claim(path, "2022Q3", "ICBC", ELIGIBLE).summary()
+        notes[lang] = {w["code"]: w["message"] for w in summary["warnings"]}
+    # the loan is line 2 (the header is line 1) and row 3 of the sheet; the total is row 4
+    assert notes["en"] == {
+        "total_rows_ignored": "1 total row(s) (合计/小计/总计) left out of the ledger, not "
+        f"loans: {path}, sheet '台账', row 4",
+        "lines_count_from_header": "sheet '台账': the header is on row 2; a line named in "
+        "this summary counts from it (the header is line 1), blank and total rows not "
+        "counted: line 2 is row 3 of the sheet",
+    }
+    assert notes["zh"] == {
+        "total_rows_ignored": "1 行合计行（合计/小计/总计）不是贷款，未计入贷款台账："
+        f"{path}，工作表 '台账'，行号 4",
+        "lines_count_from_header": "工作表 '台账'：表头在第 2 行；本摘要中的行号从表头起算"
+        "（表头为第 1 行），空行和合计行不计：第 2 行即工作表的第 3 行",
+    }
