@@ -58,7 +58,7 @@ def test_empty_ledger_warning_in_chinese() -> None:
         w for w in _transport("zh", empty)["warnings"] if w["code"] == "ledger_has_no_rows"
     ]
     assert english["message"] == "the ledger has a header and no rows: the claim is 0"
-    assert chinese["message"] == "贷款台账只有表头，没有数据行：申请金额为 0"
+    assert chinese["message"] == "贷款台账只有表头，没有数据行：可申请再贷款为 0"
 
 
 def test_total_row_note_in_chinese(tmp_path: Path) -> None:
@@ -290,3 +290,26 @@ def test_workbook_notes_follow_the_language(tmp_path: Path) -> None:
         "lines_count_from_header": "工作表 '台账'：表头在第 2 行；本摘要中的行号从表头起算"
         "（表头为第 1 行），空行和合计行不计：第 2 行即工作表的第 3 行",
     }
+
+
+@pytest.mark.parametrize(
+    "po",
+    ["calendars/locale/zh/LC_MESSAGES/calendars.po",
+     "calculators/locale/zh/LC_MESSAGES/calculators.po"],
+)  # fmt: skip
+def test_no_translation_is_english_prose(po: str) -> None:
+    """A message "translated" by copying its English, or left half English, fails here
+    (test_catalogs only checks that a translation exists)."""
+    with (ROOT / po).open("rb") as handle:
+        catalog = read_po(handle, locale="zh")
+    english = [
+        (m.id, m.string)
+        for m in catalog
+        if m.id and english_prose(_POLICY_KEYS.sub(" ", _PLACEHOLDER.sub(" ", str(m.string))))
+    ]
+    assert english == []
+
+
+_PLACEHOLDER = re.compile(r"\{\w+\}")
+# keys of a policy file, which its errors name as they are written in the file
+_POLICY_KEYS = re.compile(r"\b(?:unknown|note)\b")
