@@ -1,5 +1,11 @@
 """What was wrong with a row, in words: the ``detail`` column and the summary's
 examples of invalid rows and of values a claim did not recognize.
+
+A detail is data first: ``column='value'`` names the ledger's column and quotes the
+cell as given, the same in every language, so that the row can be found and the value
+searched for. The hints appended to it are sentences for the person fixing the ledger
+(an Excel serial number for a date, an id that Excel turned into a number, a maturity
+not after the disbursement): they are in the user's language, chosen once per block.
 """
 
 from __future__ import annotations
