@@ -124,7 +124,12 @@ def _detail_of(cols: LoanColumns, reason: str, rows: np.ndarray) -> pa.Array:
         matures = _quoted("maturity_date", _raw(cols, "maturity_date", rows))
         disbursed = _quoted("disbursement_date", _raw(cols, "disbursement_date", rows))
         return pc.binary_join_element_wise(
-            matures, _lit(_(" (not after ")), disbursed, _lit(_(")")), _lit("")
+            matures,
+            # TRANSLATORS: a detail: maturity_date='...' (not after disbursement_date='...')
+            _lit(_(" (not after ")),
+            disbursed,
+            _lit(_(")")),
+            _lit(""),
         )
     assert reason == "invalid_date", reason
     parts = []

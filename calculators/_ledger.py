@@ -237,6 +237,7 @@ def read_ledger(path: str | Path, sheet: str | int | None = None) -> LedgerFile:
             frame, found = read_csv_table(buffer, str(path))
         finally:
             hexdigest = digest.result()
+    # TRANSLATORS: a place in a note, followed by line numbers: ledger.csv, line 3, 7
     frame, notes, _kept = _without_totals(frame, None, _("{path}, line").format(path=path))
     return LedgerFile(frame, hexdigest, str(path), MappingProxyType(found), notes)
 
@@ -280,6 +281,7 @@ def _without_totals(
     at = np.flatnonzero(marked)
     numbers = lines[at] if lines is not None else at + 2
     shown = ", ".join(str(int(n)) for n in numbers[:10])
+    # TRANSLATORS: ends a list of line numbers: 3, 7 and 12 more
     more = _(" and {count} more").format(count=len(at) - 10) if len(at) > 10 else ""
     message = _(
         "{count} total row(s) (合计/小计/总计) left out of the ledger, not loans: "
@@ -366,6 +368,7 @@ def read_workbook(
     frame = pd.DataFrame(
         {n: body.iloc[:, i].to_numpy() for n, i in zip(named, keep, strict=True)}
     ).astype(TEXT)
+    # TRANSLATORS: a place in a note, followed by row numbers of the sheet
     place = _("{path}, sheet {sheet}, row").format(path=path, sheet=repr(name))
     return SheetTable(
         frame, filled + at + 2, place,
@@ -613,6 +616,7 @@ def present(frame: pd.DataFrame, most: int = 8) -> str:
     """The frame's column names for a message, shortened past ``most``."""
     names = [str(c) for c in frame.columns]
     shown = ", ".join(names[:most])
+    # TRANSLATORS: ends a shortened list of column names
     more = _(", ... ({count} in all)").format(count=len(names)) if len(names) > most else ""
     return shown + more
 
@@ -659,6 +663,7 @@ def canonical_columns(
     for name in wanted:
         if name not in out.columns:
             if name == "principal":
+                # TRANSLATORS: starts a list of accepted column names, the Chinese ones follow
                 names = _("principal (yuan), principal_fen, ") + ", ".join(COLUMN_ALIASES[name])
             else:
                 names = ", ".join((name, *COLUMN_ALIASES.get(name, ())))

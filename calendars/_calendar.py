@@ -406,6 +406,7 @@ class BusinessCalendar:
                 "no State Council notice is in the data yet, holidays are a rule-based estimate"
             )
             if disagree:
+                # TRANSLATORS: joins the reasons of several provisional years
                 why = _("; ").join(
                     _("the holidays package disagrees with the {year} notice on {day}").format(
                         year=y, day=d.isoformat()
