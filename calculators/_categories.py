@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
+from ._i18n import N_, _
 from ._text import TextColumn
 
 _NOTICE = "中国人民银行 交通运输部关于设立交通物流专项再贷款有关事宜的通知, 一 (专项再贷款支持领域)"
@@ -94,23 +95,22 @@ CATEGORY_SOURCES: MappingProxyType[str, str] = MappingProxyType(
 )
 """Code -> where the notice names the category (notice, clause, seed lines)."""
 
+_UMBRELLA_NOTE = N_(
+    "the umbrella term of the 交通物流专项再贷款 notice, 一 (seed 808-812), not "
+    "accepted alone; write which of its five kinds the borrower is: {kinds}"
+)
+_FREIGHT_KINDS = ", ".join(
+    TRANSPORT_CATEGORIES[code]
+    for code in (
+        "road_freight_enterprise",
+        "network_freight_platform",
+        "driver_home_operator",
+        "road_freight_individual_business",
+        "affiliated_truck_owner",
+    )
+)
 UMBRELLA_TERMS: MappingProxyType[str, str] = MappingProxyType(
-    {
-        "道路货物运输经营者": (
-            "the umbrella term of the 交通物流专项再贷款 notice, 一 (seed 808-812), not "
-            "accepted alone; write which of its five kinds the borrower is: "
-            + ", ".join(
-                TRANSPORT_CATEGORIES[code]
-                for code in (
-                    "road_freight_enterprise",
-                    "network_freight_platform",
-                    "driver_home_operator",
-                    "road_freight_individual_business",
-                    "affiliated_truck_owner",
-                )
-            )
-        ),
-    }
+    {"道路货物运输经营者": _UMBRELLA_NOTE.format(kinds=_FREIGHT_KINDS)}
 )
 """Words the notice uses for a group of categories, with what to write instead."""
 
@@ -134,7 +134,8 @@ def category_key(text: str) -> str:
 _LOOKUP = {category_key(code): code for code in TRANSPORT_CATEGORIES} | {
     category_key(name): code for code, name in TRANSPORT_CATEGORIES.items()
 }
-_NOTES = {category_key(term): note for term, note in UMBRELLA_TERMS.items()}
+# the note's words (translated when shown) and the kinds it lists
+_NOTES = {category_key("道路货物运输经营者"): (_UMBRELLA_NOTE, _FREIGHT_KINDS)}
 
 
 def category_codes(values: pd.Series) -> np.ndarray:
@@ -153,4 +154,5 @@ def category_codes(values: pd.Series) -> np.ndarray:
 
 def category_note(value: str) -> str | None:
     """What to write instead of ``value`` when it names a group of categories, else None."""
-    return _NOTES.get(category_key(value))
+    found = _NOTES.get(category_key(value))
+    return None if found is None else _(found[0]).format(kinds=found[1])

@@ -29,6 +29,7 @@ from ._classify import classify, version_of, window_exclusions
 from ._details import row_details
 from ._duplicates import duplicated_ids
 from ._errors import ParameterError, PolicyNotFoundError
+from ._i18n import _
 from ._ids import IdSet
 from ._ledger import LedgerFile, read_ledger
 from ._lenders import Lender, find_lender
@@ -252,7 +253,8 @@ def prepare(
         windows = "; ".join(v.window() for v in versions)
         raise PolicyNotFoundError(
             "quarter" if isinstance(span, Quarter) else "month", str(span),
-            f"a period overlapping a {found.id} window ({windows})",
+            _("a period overlapping a {program} window ({windows})").format(
+                program=found.id, windows=windows),
         )  # fmt: skip
     cadence = "quarterly" if isinstance(span, Quarter) else "monthly"
     for row in policies:
@@ -260,8 +262,10 @@ def prepare(
             example = "2022Q3" if row.cadence.value == "quarterly" else "2022-10"
             raise ParameterError(
                 "period", str(span),
-                f"a {row.cadence.value} period for {row.version}, e.g. {example} "
-                f"({row.cadence.source})",
+                _("a {cadence} period for {version}, e.g. {example} ({source})").format(
+                    cadence=_("quarterly") if row.cadence.value == "quarterly"
+                    else _("monthly"),
+                    version=row.version, example=example, source=row.cadence.source),
             )  # fmt: skip
     eligible = tuple(c for c in policies[0].lenders.value
                      if all(c in row.lenders.value for row in policies))  # fmt: skip
@@ -278,7 +282,7 @@ def prepare(
             screening[spec.name] = "not_screened" if ids is None else "screened"
             warning = spec.missing if ids is None else spec.empty if not len(ids) else None
             if warning:
-                notes.append({"code": warning[0], "message": warning[1]})
+                notes.append({"code": warning[0], "message": _(warning[1])})
     return ClaimSpec(
         found, span, versions, policies, lender_found, deadline, read, sizes, screening,
         tuple(notes), table.source(relend_version()),

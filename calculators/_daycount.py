@@ -13,6 +13,7 @@ import datetime as dt
 from fractions import Fraction
 
 from ._errors import ParameterError
+from ._i18n import _
 
 DAY_COUNTS = ("ACT/360", "ACT/365F", "30/360")
 
@@ -21,7 +22,9 @@ def check_day_count(name: str) -> str:
     """The canonical day-count name, or :class:`ParameterError`."""
     canonical = str(name).upper().replace("ACT/365", "ACT/365F").replace("FF", "F")
     if canonical not in DAY_COUNTS:
-        raise ParameterError("day_count", name, f"one of {', '.join(DAY_COUNTS)}")
+        raise ParameterError(
+            "day_count", name, _("one of {names}").format(names=", ".join(DAY_COUNTS))
+        )
     return canonical
 
 

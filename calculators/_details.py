@@ -1,5 +1,11 @@
 """What was wrong with a row, in words: the ``detail`` column and the summary's
 examples of invalid rows and of values a claim did not recognize.
+
+A detail is data first: ``column='value'`` names the ledger's column and quotes the
+cell as given, the same in every language, so that the row can be found and the value
+searched for. The hints appended to it are sentences for the person fixing the ledger
+(an Excel serial number for a date, an id that Excel turned into a number, a maturity
+not after the disbursement): they are in the user's language, chosen once per block.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._categories import category_codes
+from ._i18n import _
 from ._ledger import (
     canonical_name,
 )
@@ -39,16 +46,20 @@ DETAIL_REASONS = (*INVALID_REASONS, "non_cny", "category_not_eligible")
 _EXCEL_SERIAL = r"^\s*(?:[2-7]\d{4}|80000)\s*$"
 
 
-_EXCEL_HINT = " (an Excel serial number: export dates as text, e.g. 2022-07-01)"
+def _excel_hint() -> str:
+    return _(" (an Excel serial number: export dates as text, e.g. 2022-07-01)")
 
 
 # an 18-digit id that went through a floating-point number: Excel's scientific notation
 # (9.11101085011946E+17), or all digits but exactly a double's value (911101085011945856)
 _ID_AS_NUMBER = r"^\s*\d(?:\.\d+)?[eE]\+?0*1[5-8]\s*$"
-_ID_HINT = (
-    " (an 18-digit id stored as a number in Excel, which keeps 15 digits: format the "
-    "column as text and enter the ids again)"
-)
+
+
+def _id_hint() -> str:
+    return _(
+        " (an 18-digit id stored as a number in Excel, which keeps 15 digits: format the "
+        "column as text and enter the ids again)"
+    )
 
 
 def _id_went_through_a_number(cells: pa.Array) -> np.ndarray:
@@ -101,7 +112,7 @@ def _detail_of(cols: LoanColumns, reason: str, rows: np.ndarray) -> pa.Array:
     if reason == "invalid_borrower_id":
         cells = _raw(cols, "borrower_id", rows)
         text = _quoted("borrower_id", cells)
-        hinted = pc.binary_join_element_wise(text, _lit(_ID_HINT), _lit(""))
+        hinted = pc.binary_join_element_wise(text, _lit(_id_hint()), _lit(""))
         return pc.if_else(pa.array(_id_went_through_a_number(cells)), hinted, text)
     if reason in _QUOTED_REASONS:
         name = _QUOTED_REASONS[reason]
@@ -113,7 +124,12 @@ def _detail_of(cols: LoanColumns, reason: str, rows: np.ndarray) -> pa.Array:
         matures = _quoted("maturity_date", _raw(cols, "maturity_date", rows))
         disbursed = _quoted("disbursement_date", _raw(cols, "disbursement_date", rows))
         return pc.binary_join_element_wise(
-            matures, _lit(" (not after "), disbursed, _lit(")"), _lit("")
+            matures,
+            # TRANSLATORS: a detail: maturity_date='...' (not after disbursement_date='...')
+            _lit(_(" (not after ")),
+            disbursed,
+            _lit(_(")")),
+            _lit(""),
         )
     assert reason == "invalid_date", reason
     parts = []
@@ -122,7 +138,7 @@ def _detail_of(cols: LoanColumns, reason: str, rows: np.ndarray) -> pa.Array:
         serial = pc.match_substring_regex(cells, _EXCEL_SERIAL)
         text = _quoted(name, cells)
         text = pc.if_else(
-            serial, pc.binary_join_element_wise(text, _lit(_EXCEL_HINT), _lit("")), text
+            serial, pc.binary_join_element_wise(text, _lit(_excel_hint()), _lit("")), text
         )
         parts.append(pc.if_else(pa.array(~ok[rows]), text, pa.nulls(len(rows), _LARGE)))
     return _joined(parts, "; ")

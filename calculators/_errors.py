@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._i18n import _
+
 
 class RelendInputError(ValueError):
     """Base class of the errors a user's input can cause.
@@ -42,7 +44,11 @@ class RelendInputError(ValueError):
         self.parameter = parameter
         self.value = value
         self.accepted = accepted
-        super().__init__(f"{parameter}={value!r} is not accepted: {accepted}")
+        super().__init__(
+            _("{parameter}={value} is not accepted: {accepted}").format(
+                parameter=parameter, value=repr(value), accepted=accepted
+            )
+        )
 
 
 class LedgerFileError(RelendInputError):

@@ -15,12 +15,14 @@ from calendars._i18n import (
     Catalog,
     language,
     language_from_environment,
+    os_reason,
     set_language,
     using_language,
 )
 
 __all__ = [
     "LANGUAGES",
+    "N_",
     "Catalog",
     "_",
     "cli_",
@@ -28,6 +30,7 @@ __all__ = [
     "language",
     "language_from_environment",
     "n_",
+    "os_reason",
     "set_language",
     "using_language",
 ]
@@ -41,6 +44,12 @@ _cli = Catalog("cli", LOCALE_DIR)
 def _(message: str) -> str:
     """A library message in the current language."""
     return _library.gettext(message)
+
+
+def N_(message: str) -> str:
+    """Mark a message made before the language is known (a module constant) for the
+    catalog; it is translated where it is shown, with :func:`_`."""
+    return message
 
 
 def n_(singular: str, plural: str, count: int) -> str:

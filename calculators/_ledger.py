@@ -44,6 +44,7 @@ import pyarrow.csv as pacsv
 
 from . import _progress
 from ._errors import LedgerFileError
+from ._i18n import _, os_reason
 from ._ids import IdColumn, IdSet
 from ._text import TEXT, TextColumn
 
@@ -157,7 +158,7 @@ def decode_bytes(data: bytes, path: str, what: str = "ledger") -> str:
         except UnicodeDecodeError:
             continue
     raise LedgerFileError(
-        what, path, "a CSV in UTF-8 (with or without BOM), GB18030 or UTF-16 (with BOM)"
+        what, path, _("a CSV in UTF-8 (with or without BOM), GB18030 or UTF-16 (with BOM)")
     )
 
 
@@ -167,7 +168,9 @@ def read_bytes(path: str | Path, what: str = "ledger") -> bytes:
         return Path(path).read_bytes()
     except OSError as exc:
         raise LedgerFileError(
-            what, str(path), f"a readable file ({exc.strerror or type(exc).__name__})"
+            what,
+            str(path),
+            _("a readable file ({reason})").format(reason=os_reason(exc)),
         ) from None
 
 
@@ -229,7 +232,9 @@ def read_ledger(
         )  # fmt: skip
     if sheet is not None:
         raise LedgerFileError(
-            "sheet", sheet, f"no sheet for the CSV {path}: --sheet applies to Excel workbooks"
+            "sheet",
+            sheet,
+            _("no sheet for the CSV {path}: --sheet applies to Excel workbooks").format(path=path),
         )
     with _mapped(path) as buffer, ThreadPoolExecutor(max_workers=1) as pool:
         digest = pool.submit(lambda: hashlib.sha256(memoryview(buffer)).hexdigest())
@@ -237,7 +242,8 @@ def read_ledger(
             frame, found = read_csv_table(buffer, str(path), progress=progress)
         finally:
             hexdigest = digest.result()
-    frame, notes, _ = _without_totals(frame, None, f"{path}, line")
+    # TRANSLATORS: a place in a note, followed by line numbers: ledger.csv, line 3, 7
+    frame, notes, _kept = _without_totals(frame, None, _("{path}, line").format(path=path))
     return LedgerFile(frame, hexdigest, str(path), MappingProxyType(found), notes)
 
 
@@ -247,9 +253,15 @@ def _lines_note(table: SheetTable, lines: np.ndarray) -> dict[str, str]:
     return {
         "code": "lines_count_from_header",
         "message": (
-            f"sheet {sheet!r}: the header is on row {header}; a line named in this summary "
-            f"counts from it (the header is line 1), blank and total rows not counted: "
-            f"line 2 is row {int(lines[0]) if len(lines) else header + 1} of the sheet"
+            _(
+                "sheet {sheet}: the header is on row {header}; a line named in this summary "
+                "counts from it (the header is line 1), blank and total rows not counted: "
+                "line 2 is row {row} of the sheet"
+            ).format(
+                sheet=repr(sheet),
+                header=header,
+                row=int(lines[0]) if len(lines) else header + 1,
+            )
         ),
     }
 
@@ -274,11 +286,12 @@ def _without_totals(
     at = np.flatnonzero(marked)
     numbers = lines[at] if lines is not None else at + 2
     shown = ", ".join(str(int(n)) for n in numbers[:10])
-    more = f" and {len(at) - 10} more" if len(at) > 10 else ""
-    message = (
-        f"{len(at)} total row(s) (合计/小计/总计) left out of the ledger, not loans: "
-        f"{place} {shown}{more}"
-    )
+    # TRANSLATORS: ends a list of line numbers: 3, 7 and 12 more
+    more = _(" and {count} more").format(count=len(at) - 10) if len(at) > 10 else ""
+    message = _(
+        "{count} total row(s) (合计/小计/总计) left out of the ledger, not loans: "
+        "{place} {shown}{more}"
+    ).format(count=len(at), place=place, shown=shown, more=more)
     kept = np.flatnonzero(~marked)
     note = {"code": "total_rows_ignored", "message": message}
     return frame.iloc[kept].reset_index(drop=True), (note,), kept
@@ -314,7 +327,7 @@ def read_workbook(
         names = list(python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)).sheet_names)
     except Exception:  # calamine raises its own types for a file it cannot open
         raise LedgerFileError(
-            what, path, "a readable Excel workbook (.xlsx, .xlsm, .xls or .xlsb)"
+            what, path, _("a readable Excel workbook (.xlsx, .xlsm, .xls or .xlsb)")
         ) from None
     name = _sheet_name(names, sheet, path)
     try:
@@ -323,7 +336,11 @@ def read_workbook(
         )
     except Exception:
         raise LedgerFileError(
-            what, path, f"a readable Excel workbook; sheet {name!r} could not be read"
+            what,
+            path,
+            _("a readable Excel workbook; sheet {sheet} could not be read").format(
+                sheet=repr(name)
+            ),
         ) from None
     text = pd.DataFrame({k: _cells_as_text(raw[k]) for k in raw.columns})
     kinds = tuple(among)
@@ -336,8 +353,9 @@ def read_workbook(
         known = ", ".join(f"{k} ({'/'.join(COLUMN_ALIASES.get(k, ())[:2])})" for k in kinds[:4])
         raise LedgerFileError(
             "sheet", name,
-            f"a header row within the first {HEADER_SCAN_ROWS} rows naming columns such as "
-            f"{known}; the workbook's sheets: {', '.join(names)} (choose one with --sheet)",
+            _("a header row within the first {rows} rows naming columns such as "
+              "{known}; the workbook's sheets: {sheets} (choose one with --sheet)").format(
+                rows=HEADER_SCAN_ROWS, known=known, sheets=", ".join(names)),
         )  # fmt: skip
     at = counts.index(max(counts))
     header = [str(c).strip() for c in text.iloc[at]]
@@ -347,11 +365,16 @@ def read_workbook(
     keep = [i for i, h in enumerate(header) if h or (body.iloc[:, i] != "").any()]
     named = [header[i] or f"column_{_column_letter(i)}" for i in keep]
     if len(set(named)) != len(named):
-        raise LedgerFileError(what, path, f"a header naming each column once (sheet {name!r})")
+        raise LedgerFileError(
+            what,
+            path,
+            _("a header naming each column once (sheet {sheet})").format(sheet=repr(name)),
+        )
     frame = pd.DataFrame(
         {n: body.iloc[:, i].to_numpy() for n, i in zip(named, keep, strict=True)}
     ).astype(TEXT)
-    place = f"{path}, sheet {name!r}, row"
+    # TRANSLATORS: a place in a note, followed by row numbers of the sheet
+    place = _("{path}, sheet {sheet}, row").format(path=path, sheet=repr(name))
     return SheetTable(
         frame, filled + at + 2, place,
         {"kind": "workbook", "sheet": name, "header_row": at + 1},
@@ -371,15 +394,14 @@ def _sheet_name(names: list[str], sheet: str | int | None, path: str) -> str:
     """The sheet asked for: by name, else by position from 1 (default: the first)."""
     if sheet is None:
         if not names:
-            raise LedgerFileError("ledger", path, "a workbook with at least one sheet")
+            raise LedgerFileError("ledger", path, _("a workbook with at least one sheet"))
         return names[0]
     given = str(sheet).strip()
     if given in names:
         return given
-    accepted = (
-        f"a sheet of {path} by name or by position from 1 to {len(names)}; "
-        f"its sheets: {', '.join(names)}"
-    )
+    accepted = _(
+        "a sheet of {path} by name or by position from 1 to {count}; its sheets: {sheets}"
+    ).format(path=path, count=len(names), sheets=", ".join(names))
     if given.isdigit() and 1 <= int(given) <= len(names):
         return names[int(given) - 1]
     raise LedgerFileError("sheet", sheet, accepted)
@@ -458,7 +480,9 @@ def _mapped(path: str | Path, what: str = "ledger") -> Iterator[pa.Buffer]:
         source = pa.memory_map(str(path))
     except OSError as exc:
         raise LedgerFileError(
-            what, str(path), f"a readable file ({exc.strerror or type(exc).__name__})"
+            what,
+            str(path),
+            _("a readable file ({reason})").format(reason=os_reason(exc)),
         ) from None
     try:
         yield source.read_buffer()
@@ -536,7 +560,7 @@ def read_csv_table(
             text = memoryview(buffer).tobytes().decode("utf-16")
         except UnicodeDecodeError:
             raise LedgerFileError(
-                what, path, "a UTF-16 CSV that decodes (it has a UTF-16 BOM)"
+                what, path, _("a UTF-16 CSV that decodes (it has a UTF-16 BOM)")
             ) from None
         buffer, encoding = pa.py_buffer(text.encode("utf-8")), "utf-16"
     elif head == _BOM:
@@ -548,7 +572,7 @@ def read_csv_table(
     if table is None:  # not UTF-8
         if not _is_gb18030(buffer):
             raise LedgerFileError(
-                what, path, "a CSV in UTF-8 (with or without BOM), GB18030 or UTF-16 (with BOM)"
+                what, path, _("a CSV in UTF-8 (with or without BOM), GB18030 or UTF-16 (with BOM)")
             )
         table = _arrow_csv(buffer, first, "gb18030", path, what, progress)
         assert table is not None
@@ -570,9 +594,9 @@ def _arrow_csv(
     delimiter = sniff_delimiter(line)
     header = next(csv.reader([line], delimiter=delimiter), [])
     if not any(name.strip() for name in header):
-        raise LedgerFileError(what, path, "a CSV with a header row")
+        raise LedgerFileError(what, path, _("a CSV with a header row"))
     if len(set(header)) != len(header):
-        raise LedgerFileError(what, path, "a header naming each column once")
+        raise LedgerFileError(what, path, _("a header naming each column once"))
     options = pacsv.ConvertOptions(
         column_types={name: pa.string() for name in header},
         strings_can_be_null=False,
@@ -591,14 +615,18 @@ def _arrow_csv(
         message = str(exc).splitlines()[0]
         if encoding == "utf8" and ("UTF8" in message or not _is_utf8(buffer)):
             return None  # another encoding may read it, or explain the error
-        raise LedgerFileError(what, path, f"a well-formed CSV ({message})") from None
+        raise LedgerFileError(
+            what, path, _("a well-formed CSV ({reason})").format(reason=message)
+        ) from None
 
 
 def present(frame: pd.DataFrame, most: int = 8) -> str:
     """The frame's column names for a message, shortened past ``most``."""
     names = [str(c) for c in frame.columns]
     shown = ", ".join(names[:most])
-    return shown + (f", ... ({len(names)} in all)" if len(names) > most else "")
+    # TRANSLATORS: ends a shortened list of column names
+    more = _(", ... ({count} in all)").format(count=len(names)) if len(names) > most else ""
+    return shown + more
 
 
 def canonical_columns(
@@ -628,7 +656,11 @@ def canonical_columns(
             continue
         if canonical in seen:
             raise LedgerFileError(
-                "column", str(column), f"one column for {canonical}; {seen[canonical]!s} is too"
+                "column",
+                str(column),
+                _("one column for {name}; {other} is too").format(
+                    name=canonical, other=seen[canonical]
+                ),
             )
         seen[canonical] = column
         renamed[column] = canonical
@@ -639,11 +671,14 @@ def canonical_columns(
     for name in wanted:
         if name not in out.columns:
             if name == "principal":
-                names = "principal (yuan), principal_fen, " + ", ".join(COLUMN_ALIASES[name])
+                # TRANSLATORS: starts a list of accepted column names, the Chinese ones follow
+                names = _("principal (yuan), principal_fen, ") + ", ".join(COLUMN_ALIASES[name])
             else:
                 names = ", ".join((name, *COLUMN_ALIASES.get(name, ())))
             raise LedgerFileError(
-                "columns", present(frame), f"a {name} column, named one of: {names}"
+                "columns",
+                present(frame),
+                _("a {name} column, named one of: {names}").format(name=name, names=names),
             )
     return out
 
@@ -701,7 +736,7 @@ def read_ids(
             given = TextColumn.of([lines[i].strip() for i in filled])
 
             def place(k: int) -> str:
-                return f"{source}, line {filled[k] + 1}"
+                return _("{path}, line {line}").format(path=source, line=filled[k] + 1)
 
         origin = str(source)
     else:
@@ -709,7 +744,7 @@ def read_ids(
         origin = None
 
         def place(k: int) -> str:
-            return f"item {k + 1} of the {what} list"
+            return _("item {number} of the {what} list").format(number=k + 1, what=what)
 
     ids = given.normalized()
     if not len(ids) and not allow_empty:
@@ -720,8 +755,10 @@ def read_ids(
         raise LedgerFileError(
             what,
             given[k],  # as written, before stripping and upper-casing
-            f"18-character unified social credit codes or resident ids with valid check "
-            f"characters ({place(k)})",
+            _(
+                "18-character unified social credit codes or resident ids with valid check "
+                "characters ({place})"
+            ).format(place=place(k)),
         )
     return IdSet.of(column, ids), digest
 
@@ -729,7 +766,9 @@ def read_ids(
 def empty_list_error(what: str, origin: str | None) -> LedgerFileError:
     """The error for a list without a single id where one is required (``origin``: the
     file, None for an iterable)."""
-    return LedgerFileError(what, origin or [], "a list with at least one borrower id; it has none")
+    return LedgerFileError(
+        what, origin or [], _("a list with at least one borrower id; it has none")
+    )
 
 
 def _workbook_ids(data: bytes, source: str | Path, what: str) -> tuple[TextColumn, Any]:

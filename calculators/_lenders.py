@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from ._errors import LenderError
+from ._i18n import _
 
 
 @dataclass(frozen=True)
@@ -91,12 +92,19 @@ def find_lender(text: str | Lender, eligible: tuple[str, ...], program: str) -> 
     lender = text if isinstance(text, Lender) else _BY_NAME.get(_key(text))
     accepted = ", ".join(eligible)
     if lender is None:
-        raise LenderError("lender", text, f"a lender eligible for {program} relending: {accepted}")
+        raise LenderError(
+            "lender",
+            text,
+            _("a lender eligible for {program} relending: {lenders}").format(
+                program=program, lenders=accepted
+            ),
+        )
     if lender.code not in eligible:
         raise LenderError(
             "lender",
             text,
-            f"{lender.name} ({lender.code}) is not eligible for {program} relending; "
-            f"eligible: {accepted}",
+            _(
+                "{name} ({code}) is not eligible for {program} relending; eligible: {lenders}"
+            ).format(name=lender.name, code=lender.code, program=program, lenders=accepted),
         )
     return lender

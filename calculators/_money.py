@@ -20,10 +20,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._errors import MoneyError
+from ._i18n import N_, _
 from ._text import TextColumn
 
-ROUND_HALF_UP_NOTE = "one rounding, ROUND_HALF_UP to the fen, on the final amount"
-ROUNDING_RULE = (
+ROUND_HALF_UP_NOTE = N_("one rounding, ROUND_HALF_UP to the fen, on the final amount")
+ROUNDING_RULE = N_(
     "one rounding, ROUND_HALF_UP to the fen, on the total; per-loan amounts are the "
     "largest-remainder split of that total (each loan gets ratio x principal rounded "
     "down, and the remaining fen go one each to the largest remainders, earlier rows "
@@ -64,18 +65,18 @@ def yuan_to_fen(text: str | int | Decimal, parameter: str = "amount") -> int:
         If the amount is not exact to the fen or not a number.
     """
     if isinstance(text, (bool, float)):
-        raise MoneyError(parameter, text, "yuan as a string or Decimal, at most 2 decimals")
+        raise MoneyError(parameter, text, _("yuan as a string or Decimal, at most 2 decimals"))
     if isinstance(text, int):
         return text * 100
     if isinstance(text, Decimal):
         fen = text * 100
         if fen != fen.to_integral_value():
-            raise MoneyError(parameter, str(text), "yuan with at most 2 decimals")
+            raise MoneyError(parameter, str(text), _("yuan with at most 2 decimals"))
         return int(fen)
     cleaned = str(text).strip().replace("，", ",")
     if not _YUAN_RE.match(cleaned):
         raise MoneyError(
-            parameter, text, "yuan with at most 2 decimals, e.g. 1,234,567.89 or 1234567.89"
+            parameter, text, _("yuan with at most 2 decimals, e.g. 1,234,567.89 or 1234567.89")
         )
     return int(Decimal(cleaned.replace(",", "")) * 100)
 

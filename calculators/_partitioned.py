@@ -36,6 +36,7 @@ import pandas as pd
 from ._claim import ClaimSpec
 from ._details import INVALID_SHOWN, examples
 from ._errors import ParameterError
+from ._i18n import _
 from ._ledger import REQUIRED, canonical_columns
 from ._money import exact_sum, leftover_threshold
 from ._reasons import STATUSES
@@ -177,10 +178,10 @@ def run_partitioned(spec: ClaimSpec, ledger: Any, *, progress: bool = False) -> 
         from dask.diagnostics import ProgressBar
     except ImportError:
         raise ParameterError(
-            "ledger", "dask", "an installed Dask: pip install 'relend[dask]'"
+            "ledger", "dask", _("an installed Dask: pip install 'relend[dask]'")
         ) from None
     if not isinstance(ledger, dd.DataFrame):
-        raise ParameterError("ledger", type(ledger).__name__, "a dask.dataframe.DataFrame")
+        raise ParameterError("ledger", type(ledger).__name__, _("a dask.dataframe.DataFrame"))
     load(ledger._meta, spec.extra_required)  # file-level checks on the columns
     bar = ProgressBar(out=sys.stderr) if progress else contextlib.nullcontext()
     with bar:

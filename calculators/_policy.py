@@ -38,6 +38,7 @@ from typing import Any, Generic, TypeVar
 from calendars import Month, Quarter
 
 from ._errors import PolicyFileError, PolicyNotFoundError, PolicyUnknownError
+from ._i18n import N_, _, os_reason
 from ._lenders import LENDERS
 from ._registry import registered
 
@@ -162,7 +163,9 @@ class PolicyVersion:
         found = self.figures[name]
         if found.unknown:
             raise PolicyUnknownError(
-                f"{self.version}.{name}", None, f"a sourced figure: {found.why}"
+                f"{self.version}.{name}",
+                None,
+                _("a sourced figure: {why}").format(why=why_unknown(found.why)),
             )
         return found
 
@@ -173,8 +176,8 @@ class PolicyVersion:
     def window(self) -> str:
         """The loans (or quarters) the version covers, in words."""
         first, last = _bounds(self)
-        end = "open" if last == dt.date.max else last.isoformat()
-        return f"{first.isoformat()} to {end}"
+        end = _("open") if last == dt.date.max else last.isoformat()
+        return _("{first} to {last}").format(first=first.isoformat(), last=end)
 
     def summary(self) -> dict[str, Any]:
         """The version as ``relend policy show --json`` prints it: every figure with its
@@ -274,8 +277,12 @@ class PolicyRow:
         found = getattr(self, name, None) if name in self.__dataclass_fields__ else None
         found = found if isinstance(found, Figure) else self.others.get(name)
         if found is None or found.unknown:
-            why = found.why if found is not None else "the version has no such figure"
-            raise PolicyUnknownError(f"{self.version}.{name}", None, f"a sourced figure: {why}")
+            why = (
+                why_unknown(found.why) if found is not None else _("the version has no such figure")
+            )
+            raise PolicyUnknownError(
+                f"{self.version}.{name}", None, _("a sourced figure: {why}").format(why=why)
+            )
         return found
 
     def covers(self, day: dt.date) -> bool:
@@ -300,9 +307,11 @@ class PolicyRow:
         first = self.first_disbursement.value.isoformat()
         last = self.last_disbursement.value
         return (
-            f"{self.version}: {first} to {last.isoformat()}"
+            _("{version}: {first} to {last}").format(
+                version=self.version, first=first, last=last.isoformat()
+            )
             if last
-            else (f"{self.version}: from {first}")
+            else _("{version}: from {first}").format(version=self.version, first=first)
         )
 
     def sources(self) -> dict[str, dict[str, object]]:
@@ -365,16 +374,18 @@ class _Reader:
     def text(self, table: Mapping[str, Any], name: str, key: str, *, required: bool = True) -> str:
         value = table.get(name, "")
         if not isinstance(value, str) or (required and not value.strip()):
-            raise self.fail(f"{key}.{name}", value, "a non-empty text")
+            raise self.fail(f"{key}.{name}", value, _("a non-empty text"))
         return value
 
     def citation(self, raw: Any, key: str) -> Citation:
         if not isinstance(raw, dict):
-            raise self.fail(f"{key}.source", raw, "a table {notice, clause[, seed, quote]}")
+            raise self.fail(f"{key}.source", raw, _("a table {notice, clause[, seed, quote]}"))
         notice = str(raw.get("notice"))
         if notice not in self.notices:
             raise self.fail(
-                f"{key}.source.notice", notice, f"one of the [notices]: {', '.join(self.notices)}"
+                f"{key}.source.notice",
+                notice,
+                _("one of the [notices]: {keys}").format(keys=", ".join(self.notices)),
             )
         clause = self.text(raw, "clause", f"{key}.source")
         seed = raw.get("seed")
@@ -387,7 +398,7 @@ class _Reader:
             and seed[0] <= seed[1]
         )
         if not ok:
-            raise self.fail(f"{key}.source.seed", seed, "[first line, last line] of the seed")
+            raise self.fail(f"{key}.source.seed", seed, _("[first line, last line] of the seed"))
         quote = self.text(raw, "quote", f"{key}.source")
         return Citation(self.notices[notice], clause, (seed[0], seed[1]), quote)
 
@@ -395,86 +406,92 @@ class _Reader:
         if kind in (_DATE, _OPTIONAL_DATE):
             if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
                 return raw
-            raise self.fail(key, raw, "a date such as 2022-04-01 (TOML date, unquoted)")
+            raise self.fail(key, raw, _("a date such as 2022-04-01 (TOML date, unquoted)"))
         if kind in (_RATIO, _RATE):
             exact = self.decimal(raw, key)
             if not (0 < exact <= 1 if kind == _RATIO else 0 <= exact < 1):
-                bound = "above 0 and at most 1" if kind == _RATIO else "from 0 to below 1"
-                raise self.fail(key, raw, f'a decimal {bound}, as a string such as "0.6"')
+                bound = _("above 0 and at most 1") if kind == _RATIO else _("from 0 to below 1")
+                raise self.fail(
+                    key, raw, _('a decimal {bound}, as a string such as "0.6"').format(bound=bound)
+                )
             return Fraction(exact) if kind == _RATIO else exact
         if kind == _COUNT:
             if isinstance(raw, int) and not isinstance(raw, bool) and 0 <= raw <= 120:
                 return raw
-            raise self.fail(key, raw, "a whole number from 0 to 120")
+            raise self.fail(key, raw, _("a whole number from 0 to 120"))
         if kind == _TEXT:
             if isinstance(raw, str) and raw.strip():
                 return raw
-            raise self.fail(key, raw, "a non-empty text")
+            raise self.fail(key, raw, _("a non-empty text"))
         if kind == _CADENCE:
             if raw in CADENCES:
                 return raw
-            raise self.fail(key, raw, f"one of {', '.join(CADENCES)}")
+            raise self.fail(key, raw, _("one of {names}").format(names=", ".join(CADENCES)))
         if kind == _QUARTER:
             try:
                 return Quarter.parse(raw)
             except Exception:
-                raise self.fail(key, raw, 'a quarter such as "2023Q3"') from None
+                raise self.fail(key, raw, _('a quarter such as "2023Q3"')) from None
         if kind == _CODES:
             if isinstance(raw, list) and raw and all(isinstance(c, str) and c for c in raw):
                 return tuple(raw)
-            raise self.fail(key, raw, "a non-empty list of codes")
+            raise self.fail(key, raw, _("a non-empty list of codes"))
         assert kind == _RATES
         return self.rates(raw, key)
 
     def decimal(self, raw: Any, key: str) -> Decimal:
         if not isinstance(raw, str):
-            raise self.fail(key, raw, 'an exact decimal written as a string, such as "0.0175"')
+            raise self.fail(key, raw, _('an exact decimal written as a string, such as "0.0175"'))
         try:
             exact = Decimal(raw)
         except InvalidOperation:
-            raise self.fail(key, raw, 'an exact decimal such as "0.0175"') from None
+            raise self.fail(key, raw, _('an exact decimal such as "0.0175"')) from None
         if not exact.is_finite():
-            raise self.fail(key, raw, "a finite decimal")
+            raise self.fail(key, raw, _("a finite decimal"))
         return exact
 
     def rates(self, raw: Any, key: str) -> tuple[RateStep, ...]:
         if not isinstance(raw, list) or not raw:
-            raise self.fail(key, raw, "a list of {from, rate, source} steps")
+            raise self.fail(key, raw, _("a list of {from, rate, source} steps"))
         steps = []
         for i, step in enumerate(raw):
             where = f"{key}[{i}]"
             if not isinstance(step, dict) or "source" not in step:
-                raise self.fail(where, step, 'a table {from = DATE, rate = "0.0175", source}')
+                raise self.fail(where, step, _('a table {from = DATE, rate = "0.0175", source}'))
             effective = self.value(_DATE, step.get("from"), f"{where}.from")
             rate = self.value(_RATE, step.get("rate"), f"{where}.rate")
             steps.append(RateStep(effective, rate, self.citation(step["source"], where).text()))
         if any(a.effective >= b.effective for a, b in itertools.pairwise(steps)):
-            raise self.fail(key, [s.effective.isoformat() for s in steps], "steps in date order")
+            raise self.fail(key, [s.effective.isoformat() for s in steps], _("steps in date order"))
         return tuple(steps)
 
     def figure(self, name: str, raw: Any, key: str) -> Figure[Any]:
         kind = FIGURE_KINDS.get(name)
         if kind is None:
-            raise self.fail(key, name, f"a figure named one of {', '.join(FIGURE_KINDS)}")
+            raise self.fail(
+                key, name, _("a figure named one of {names}").format(names=", ".join(FIGURE_KINDS))
+            )
         if not isinstance(raw, dict):
-            raise self.fail(key, raw, "a table with value (or unknown) and source")
+            raise self.fail(key, raw, _("a table with value (or unknown) and source"))
         if "source" not in raw:
-            raise self.fail(f"{key}.source", None, "a source for every figure (notice and clause)")
+            raise self.fail(
+                f"{key}.source", None, _("a source for every figure (notice and clause)")
+            )
         extra = set(raw) - {"value", "source", "assumption", "unknown"}
         if extra:
-            raise self.fail(key, sorted(extra), "only value, source, assumption, unknown")
+            raise self.fail(key, sorted(extra), _("only value, source, assumption, unknown"))
         citation = self.citation(raw["source"], key)
         assumption = raw.get("assumption", "")
         if not isinstance(assumption, str):
-            raise self.fail(f"{key}.assumption", assumption, "a text saying why it is assumed")
+            raise self.fail(f"{key}.assumption", assumption, _("a text saying why it is assumed"))
         if "unknown" in raw:
             if "value" in raw:
-                raise self.fail(key, raw["value"], "either a value or unknown, not both")
+                raise self.fail(key, raw["value"], _("either a value or unknown, not both"))
             why = self.text(raw, "unknown", key)
             return Figure(None, citation.text(), False, why, citation, unknown=True)
         if "value" not in raw:
             if kind != _OPTIONAL_DATE:
-                raise self.fail(f"{key}.value", None, "a value (or unknown = WHY)")
+                raise self.fail(f"{key}.value", None, _("a value (or unknown = WHY)"))
             return Figure(None, citation.text(), bool(assumption), assumption, citation)
         value = self.value(kind, raw["value"], f"{key}.value")
         return Figure(value, citation.text(), bool(assumption), assumption, citation)
@@ -485,18 +502,18 @@ def _notices(raw: Any, where: str, inherited: Mapping[str, Notice]) -> dict[str,
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
-        raise reader.fail("notices", raw, "tables [notices.KEY] with issuer and title")
+        raise reader.fail("notices", raw, _("tables [notices.KEY] with issuer and title"))
     out = dict(inherited)
     for key, table in raw.items():
         if not isinstance(table, dict):
-            raise reader.fail(f"notices.{key}", table, "a table with issuer and title")
+            raise reader.fail(f"notices.{key}", table, _("a table with issuer and title"))
         extra = set(table) - {"issuer", "title", "date", "read_at", "grade", "note", "number"}
         if extra:
-            raise reader.fail(f"notices.{key}", sorted(extra), "issuer, title, date, read_at, "
-                              "grade, note, number")  # fmt: skip
+            raise reader.fail(f"notices.{key}", sorted(extra), _("issuer, title, date, read_at, "
+                              "grade, note, number"))  # fmt: skip
         grade = table.get("grade", "")
         if grade not in ("", "C", "S", "U"):
-            raise reader.fail(f"notices.{key}.grade", grade, "C, S or U")
+            raise reader.fail(f"notices.{key}.grade", grade, _("C, S or U"))
         out[key] = Notice(
             key,
             reader.text(table, "issuer", f"notices.{key}"),
@@ -526,13 +543,15 @@ def _parse(
     """A program's policy from a parsed file; ``base`` is superseded version by version."""
     reader = _Reader(where, {})
     if data.get("schema") != SCHEMA:
-        raise reader.fail("schema", data.get("schema"), f"schema = {SCHEMA}")
+        raise reader.fail(
+            "schema", data.get("schema"), _("schema = {schema}").format(schema=SCHEMA)
+        )
     unknown_keys = set(data) - {"schema", "program", "notices", "versions"}
     if unknown_keys:
-        raise reader.fail("keys", sorted(unknown_keys), "schema, program, notices, versions")
+        raise reader.fail("keys", sorted(unknown_keys), _("schema, program, notices, versions"))
     program = data.get("program")
     if not isinstance(program, dict) or not isinstance(program.get("id"), str):
-        raise reader.fail("program", program, "a [program] table with an id")
+        raise reader.fail("program", program, _("a [program] table with an id"))
     pid = program["id"]
     if base is not None and pid != base.program:
         raise reader.fail("program.id", pid, f"{base.program}")
@@ -540,13 +559,13 @@ def _parse(
     reader = _Reader(where, notices)
     raw_versions = data.get("versions", [])
     if not isinstance(raw_versions, list) or not raw_versions:
-        raise reader.fail("versions", raw_versions, "one or more [[versions]] tables")
+        raise reader.fail("versions", raw_versions, _("one or more [[versions]] tables"))
     existing = {v.version: v for v in base.versions} if base else {}
     versions = dict(existing)
     for i, raw in enumerate(raw_versions):
         key = f"versions[{i}]"
         if not isinstance(raw, dict):
-            raise reader.fail(key, raw, "a [[versions]] table")
+            raise reader.fail(key, raw, _("a [[versions]] table"))
         vid = reader.text(raw, "id", key)
         key = f"versions.{vid}"
         figures = {
@@ -563,12 +582,16 @@ def _parse(
             title = reader.text(raw, "title", key)
             notice_key = str(raw.get("notice"))
             if notice_key not in notices:
-                raise reader.fail(f"{key}.notice", notice_key, f"one of {', '.join(notices)}")
+                raise reader.fail(
+                    f"{key}.notice",
+                    notice_key,
+                    _("one of {names}").format(names=", ".join(notices)),
+                )
             notice = notices[notice_key]
         _check_complete(reader, key, figures)
         versions[vid] = PolicyVersion(pid, vid, title, notice, figures, origin)
     if base is None and len(versions) != len(raw_versions):
-        raise reader.fail("versions", "a repeated id", "each version id once")
+        raise reader.fail("versions", _("a repeated id"), _("each version id once"))
     policy = ProgramPolicy(
         pid,
         str(program.get("name_zh", base.name_zh if base else "")),
@@ -592,11 +615,15 @@ def _check_complete(reader: _Reader, key: str, figures: Mapping[str, Figure[Any]
     shape = LOAN_WINDOW_FIGURES if "first_disbursement" in figures else QUARTER_FIGURES
     missing = [name for name in shape if name not in figures]
     if missing:
-        raise reader.fail(key, f"missing {', '.join(missing)}", f"the figures {', '.join(shape)}")
+        raise reader.fail(
+            key,
+            _("missing {names}").format(names=", ".join(missing)),
+            _("the figures {names}").format(names=", ".join(shape)),
+        )
     if "lenders" in figures and not figures["lenders"].unknown:
         strange = [c for c in figures["lenders"].value if c not in _LENDER_CODES]
         if strange:
-            raise reader.fail(f"{key}.lenders", strange[0], "lender codes relend knows")
+            raise reader.fail(f"{key}.lenders", strange[0], _("lender codes relend knows"))
 
 
 def _bounds(version: PolicyVersion) -> tuple[dt.date, dt.date]:
@@ -612,23 +639,47 @@ def _check_windows(reader: _Reader, policy: ProgramPolicy) -> None:
     for (first, last), vid in spans:
         if last < first:
             raise reader.fail(
-                f"versions.{vid}", f"{first} to {last}", "a window that ends after it starts"
+                f"versions.{vid}",
+                _("{first} to {last}").format(first=first, last=last),
+                _("a window that ends after it starts"),
             )
-    for ((_, end), a), ((start, _), b) in itertools.pairwise(spans):
+    for ((_first, end), a), ((start, _last), b) in itertools.pairwise(spans):
         if start <= end:
             raise reader.fail(
-                f"versions.{b}", f"starts {start}, before {a} ends ({end})",
-                "versions of a program whose windows do not overlap",
+                f"versions.{b}",
+                _("starts {start}, before {version} ends ({end})").format(
+                    start=start, version=a, end=end),
+                _("versions of a program whose windows do not overlap"),
             )  # fmt: skip
+
+
+# the package policy files' reasons for a figure no source gives (``unknown = "..."``),
+# marked for the catalog: a message naming the figure shows them in the user's language;
+# a user's own policy file's reasons are shown as written
+_PACKAGE_UNKNOWN = (
+    N_(
+        "no source gives the incentive ratio for 2023Q3-2024Q4 (2% kept, or changed); "
+        "supply it with a policy file (--policy FILE)"
+    ),
+    N_(
+        "no source gives the swap's fixed rate for 2023Q3-2024Q4; supply it with a policy "
+        "file (--policy FILE)"
+    ),
+)
+
+
+def why_unknown(why: str) -> str:
+    """Why no source gives a figure, in the current language when the package says it."""
+    return _(why) if why in _PACKAGE_UNKNOWN else why
 
 
 def _load_toml(data: bytes, where: str) -> dict[str, Any]:
     try:
         return tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
-        raise PolicyFileError(where, "not UTF-8", "a UTF-8 TOML policy file") from None
+        raise PolicyFileError(where, _("not UTF-8"), _("a UTF-8 TOML policy file")) from None
     except tomllib.TOMLDecodeError as exc:
-        raise PolicyFileError(where, str(exc), "a well-formed TOML policy file") from None
+        raise PolicyFileError(where, str(exc), _("a well-formed TOML policy file")) from None
 
 
 @dataclass(frozen=True)
@@ -666,7 +717,11 @@ class PolicyTable:
             data = Path(path).read_bytes()
         except OSError as exc:
             raise PolicyFileError(
-                "policy", str(path), f"a readable policy file ({exc.strerror or exc})"
+                "policy",
+                str(path),
+                _("a readable policy file ({reason})").format(
+                    reason=os_reason(exc) if exc.strerror else exc
+                ),
             ) from None
         parsed = _load_toml(data, str(path))
         digest = hashlib.sha256(data).hexdigest()
@@ -676,7 +731,9 @@ class PolicyTable:
         base = self.programs.get(program) if isinstance(program, str) else None
         if program is not None and base is None:
             raise PolicyFileError(
-                f"{path}: program.id", program, f"one of {', '.join(self.programs)}"
+                f"{path}: program.id",
+                program,
+                _("one of {names}").format(names=", ".join(self.programs)),
             )
         policy = _parse(parsed, str(path), f"sha256:{digest}", base)
         programs = dict(self.programs)
@@ -696,7 +753,7 @@ class PolicyTable:
             return self.programs[program]
         except KeyError:
             raise PolicyNotFoundError(
-                "program", program, f"one of {', '.join(self.programs)}"
+                "program", program, _("one of {names}").format(names=", ".join(self.programs))
             ) from None
 
     def version(self, program: str, version: str) -> PolicyVersion:
@@ -706,7 +763,9 @@ class PolicyTable:
             if found.version == version:
                 return found
         raise PolicyNotFoundError(
-            "version", version, f"one of {', '.join(v.version for v in versions)}"
+            "version",
+            version,
+            _("one of {names}").format(names=", ".join(v.version for v in versions)),
         )
 
     def rows(self, program: str) -> tuple[PolicyRow, ...]:
@@ -769,7 +828,11 @@ def policy_for(program: str, day: dt.date, policy: PolicyTable | None = None) ->
         if row.covers(day):
             return row
     windows = "; ".join(r.window() for r in rows)
-    raise PolicyNotFoundError("date", day.isoformat(), f"a date in a {program} window ({windows})")
+    raise PolicyNotFoundError(
+        "date",
+        day.isoformat(),
+        _("a date in a {program} window ({windows})").format(program=program, windows=windows),
+    )
 
 
 def policies_for_period(
@@ -787,7 +850,11 @@ def policies_for_period(
     if not found:
         windows = "; ".join(r.window() for r in rows)
         raise PolicyNotFoundError(
-            "quarter", str(period), f"a period overlapping a {program} window ({windows})"
+            "quarter",
+            str(period),
+            _("a period overlapping a {program} window ({windows})").format(
+                program=program, windows=windows
+            ),
         )
     return found
 

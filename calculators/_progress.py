@@ -38,6 +38,12 @@ def writing(name: str) -> str:
     return _("writing {file}").format(file=name)
 
 
+def rows_unit() -> str:
+    """The bar's unit when it counts rows (tqdm appends ``/s``)."""
+    # TRANSLATORS: the unit of a progress bar counting rows, with its leading space
+    return _(" rows")
+
+
 class Bar:
     """A tqdm bar that several threads may advance (each update under one lock)."""
 
@@ -52,12 +58,12 @@ class Bar:
 
 
 @contextlib.contextmanager
-def bar(total: int, words: str, show: bool, unit: str = " rows") -> Iterator[Bar]:
+def bar(total: int, words: str, show: bool, unit: str | None = None) -> Iterator[Bar]:
     """A progress bar of ``total`` units on stderr, drawn after :data:`DELAY_SECONDS`
     when ``show``; with ``show`` False its updates do nothing."""
     with tqdm(
-        total=total, desc=f"relend: {words}", unit=unit, unit_scale=True, disable=not show,
-        delay=DELAY_SECONDS, file=sys.stderr, leave=False,
+        total=total, desc=f"relend: {words}", unit=unit or rows_unit(), unit_scale=True,
+        disable=not show, delay=DELAY_SECONDS, file=sys.stderr, leave=False,
     ) as drawn:  # fmt: skip
         yield Bar(drawn)
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ._errors import ParameterError
+from ._i18n import _
 from ._reasons import add_reasons
 
 if TYPE_CHECKING:
@@ -172,8 +173,10 @@ class Program:
         for found in self.lists:
             if found.name == name:
                 return found
-        names = ", ".join(x.name for x in self.lists) or "none"
-        raise ParameterError(name, "given", f"the lists of {self.id}: {names}")
+        names = ", ".join(x.name for x in self.lists) or _("none")
+        raise ParameterError(
+            name, "given", _("the lists of {program}: {names}").format(program=self.id, names=names)
+        )
 
 
 _PROGRAMS: dict[str, Program] = {}
@@ -202,4 +205,6 @@ def get_program(program_id: str) -> Program:
     try:
         return _PROGRAMS[program_id]
     except KeyError:
-        raise ParameterError("program", program_id, f"one of {', '.join(_PROGRAMS)}") from None
+        raise ParameterError(
+            "program", program_id, _("one of {names}").format(names=", ".join(_PROGRAMS))
+        ) from None

@@ -37,6 +37,7 @@ from xlsxwriter.utility import xl_col_to_name
 from ._bytes import contiguous, data, offsets
 from ._dates import parse_dates
 from ._errors import ParameterError
+from ._i18n import _, os_reason
 from ._labels import (
     AUDIT_CLASS_LABELS,
     LABELLED_COLUMNS,
@@ -47,7 +48,7 @@ from ._labels import (
 )
 from ._ledger import COLUMN_ALIASES, canonical_name
 from ._money import exact_sum, fen_to_yuan, parse_yuan_column, yuan_to_fen
-from ._progress import writing
+from ._progress import rows_unit, writing
 from ._text import TextColumn
 
 EXCEL_MAX_ROWS = 1_048_576 - 3
@@ -258,7 +259,7 @@ def _bytes_of(values: pa.Array) -> memoryview:
 def _progress(total: int, what: str, show: bool) -> Iterator[Any]:
     """A progress bar on stderr, shown only once the write has taken two seconds."""
     with tqdm(
-        total=total, desc=f"relend: {writing(what)}", unit=" rows", unit_scale=True,
+        total=total, desc=f"relend: {writing(what)}", unit=rows_unit(), unit_scale=True,
         disable=not show, delay=2.0, file=sys.stderr, leave=False,
     ) as bar:  # fmt: skip
         yield bar
@@ -937,12 +938,15 @@ class OutputError(ParameterError):
     """
 
     def __init__(self, path: Path, reason: str) -> None:
-        super().__init__("out", str(path), "a folder relend can create and write")
+        super().__init__("out", str(path), _("a folder relend can create and write"))
         self.path = path
         self.reason = reason
+        self.message = _(
+            "cannot write {path}: {reason} (--out needs a folder relend can write)"
+        ).format(path=path, reason=reason)
 
     def __str__(self) -> str:
-        return f"cannot write {self.path}: {self.reason} (--out needs a folder relend can write)"
+        return self.message
 
 
 @dataclass(frozen=True)
@@ -970,11 +974,11 @@ def make_out_dir(out: str | Path) -> Path:
     """Create the output folder, or refuse one that cannot be created."""
     path = Path(out)
     if path.exists() and not path.is_dir():
-        raise OutputError(path, "it is a file, not a folder")
+        raise OutputError(path, _("it is a file, not a folder"))
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(path, exc.strerror or str(exc)) from None
+        raise OutputError(path, os_reason(exc) if exc.strerror else str(exc)) from None
     return path
 
 
@@ -1009,7 +1013,7 @@ def _write_temporary(
             digest = hashlib.file_digest(handle, "sha256").hexdigest()
             os.fsync(handle.fileno())
     except OSError as exc:
-        raise OutputError(folder / name, exc.strerror or str(exc)) from None
+        raise OutputError(folder / name, os_reason(exc) if exc.strerror else str(exc)) from None
     return digest
 
 
@@ -1046,7 +1050,7 @@ def _commit(folder: Path, temps: Mapping[str, Path]) -> tuple[str, ...]:
                 finally:
                     os.close(descriptor)
         except OSError as exc:
-            raise OutputError(current, exc.strerror or str(exc)) from None
+            raise OutputError(current, os_reason(exc) if exc.strerror else str(exc)) from None
     return stale
 
 

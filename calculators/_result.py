@@ -18,6 +18,7 @@ import pandas as pd
 from calendars import Deadline, Month, Quarter
 
 from ._details import INVALID_SHOWN, detail_column, examples, unrecognized_values
+from ._i18n import _
 from ._lenders import Lender
 from ._money import (
     ROUNDING_RULE,
@@ -175,7 +176,7 @@ class ClaimResult:
             found.append(
                 {
                     "code": "ledger_has_no_rows",
-                    "message": "the ledger has a header and no rows: the claim is 0",
+                    "message": _("the ledger has a header and no rows: the claim is 0"),
                 }
             )
         return found
@@ -203,7 +204,7 @@ class ClaimResult:
             "quarter": str(self.quarter),
             "lender": self.lender.code,
             "lender_name": self.lender.name,
-            "ratio": ratios.pop() if len(ratios) == 1 else "by policy version",
+            "ratio": ratios.pop() if len(ratios) == 1 else _("by policy version"),
             "loans_total": total,
             "loans_eligible": status["eligible"],
             "loans_excluded": status["excluded"],
@@ -218,7 +219,7 @@ class ClaimResult:
             "deadline_nominal": self.deadline.nominal.isoformat(),
             "calendar": self.deadline.calendar,
             "calendar_status": self.deadline.calendar_status,
-            "rounding": ROUNDING_RULE,
+            "rounding": _(ROUNDING_RULE),
             "lists": self.lists,
             "screening": self.screening,
             "warnings": self.warnings(total),
@@ -235,14 +236,15 @@ class ClaimResult:
     def _repr_html_(self) -> str:
         s = self.summary()
         rows = [
-            ("program", f"{s['tool']} ({s['policy']})"), ("period", s["quarter"]),
-            ("lender", f"{s['lender']} {s['lender_name']}"),
-            ("loans", f"{s['loans_total']:,}: {s['loans_eligible']:,} eligible, "
-                      f"{s['loans_excluded']:,} excluded, {s['loans_invalid']:,} invalid"),
-            ("eligible principal", f"{s['eligible_principal_yuan']} yuan"),
-            ("entitlement", f"{s['entitlement_yuan']} yuan ({s['ratio']} x principal, "
-                            "rounded half up once)"),
-            ("apply by", f"{s['deadline']} ({s['calendar']}, {s['calendar_status']})"),
+            (_("program"), f"{s['tool']} ({s['policy']})"), (_("period"), s["quarter"]),
+            (_("lender"), f"{s['lender']} {s['lender_name']}"),
+            (_("loans"), _("{total}: {eligible} eligible, {excluded} excluded, {invalid} invalid")
+             .format(total=f"{s['loans_total']:,}", eligible=f"{s['loans_eligible']:,}",
+                     excluded=f"{s['loans_excluded']:,}", invalid=f"{s['loans_invalid']:,}")),
+            (_("eligible principal"), _("{yuan} yuan").format(yuan=s["eligible_principal_yuan"])),
+            (_("entitlement"), _("{yuan} yuan ({ratio} x principal, rounded half up once)")
+             .format(yuan=s["entitlement_yuan"], ratio=s["ratio"])),
+            (_("apply by"), f"{s['deadline']} ({s['calendar']}, {s['calendar_status']})"),
         ]  # fmt: skip
         body = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
                        for k, v in rows)  # fmt: skip

@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 from ._dates import parse_dates
 from ._duplicates import duplicated_ids
 from ._errors import LedgerFileError, ParameterError
+from ._i18n import _
 from ._ids import IdColumn, IdSet
 from ._ledger import (
     CNY_ALIASES,
@@ -115,14 +116,16 @@ def load(
     elif isinstance(ledger, pd.DataFrame):
         frame, digest = ledger, None
     else:
-        raise ParameterError("ledger", type(ledger).__name__, "a DataFrame or a path to a CSV")
+        raise ParameterError("ledger", type(ledger).__name__, _("a DataFrame or a path to a CSV"))
     clash = [c for c in OUTPUT_COLUMNS if c in frame.columns and c != "principal_fen"]
     if clash:
         raise LedgerFileError(
             "column",
             clash[0],
-            "a ledger without the output columns status, reason, entitlement_fen, detail "
-            "and policy_version",
+            _(
+                "a ledger without the output columns status, reason, entitlement_fen, detail "
+                "and policy_version"
+            ),
         )
     canon = canonical_columns(frame, (*REQUIRED, *extra_required))
     raise_disagreement(principal_disagreement(canon))
@@ -165,9 +168,11 @@ def raise_disagreement(found: Disagreement | None, offset: int = 0) -> None:
     raise LedgerFileError(
         "principal",
         yuan,
-        f"the amount of principal_fen={fen!r} on line {offset + k + 2} (loan_id {loan_id!r}): "
-        f"a ledger with both principal and principal_fen needs them to agree on every row; "
-        f"give one of the two columns, or correct the row",
+        _(
+            "the amount of principal_fen={fen} on line {line} (loan_id {loan_id}): "
+            "a ledger with both principal and principal_fen needs them to agree on every row; "
+            "give one of the two columns, or correct the row"
+        ).format(fen=repr(fen), line=offset + k + 2, loan_id=repr(loan_id)),
     )
 
 
@@ -265,7 +270,9 @@ def id_list(source: IdList | None, what: str, *, required: bool) -> IdSet | None
     """
     if source is None:
         if required:
-            raise ParameterError(what, None, f"the {what} list: a file or an iterable of ids")
+            raise ParameterError(
+                what, None, _("the {what} list: a file or an iterable of ids").format(what=what)
+            )
         return None
     if isinstance(source, BorrowerList):
         if required and not len(source):

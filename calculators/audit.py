@@ -60,6 +60,7 @@ from calendars import BusinessCalendar, Quarter
 
 from ._claim import claim as claim_program
 from ._errors import LedgerFileError, MoneyError, ParameterError
+from ._i18n import N_, _
 from ._ledger import canonical_name, present, read_bytes, read_csv_text
 from ._lenders import Lender
 from ._money import MAX_FEN, exact_sum, fen_to_yuan, parse_fen_column, parse_yuan_column
@@ -74,7 +75,7 @@ __all__ = ["AUDIT_CLASSES", "CLAWBACK_RULE", "AuditResult", "audit", "read_submi
 AUDIT_CLASSES = ("overclaimed", "duplicate_claim", "not_in_ledger", "underclaimed",
                  "not_claimed", "invalid", "match")  # fmt: skip
 _RANK = {c: i for i, c in enumerate(AUDIT_CLASSES)}  # differences first, matches last
-CLAWBACK_RULE = (
+CLAWBACK_RULE = N_(
     "clawback = sum of per-loan overclaims beyond the tolerance (a loan's claims on all "
     "its submitted rows against its recomputed amount); tech notice 三, seed 781-785; "
     "transport notice 三, seed 861-865"
@@ -144,16 +145,19 @@ class AuditResult:
         if tolerated_over > self.tolerance_fen:
             warnings.append({
                 "code": "tolerated_differences_add_up",
-                "message": f"claims above the recomputed amount by at most the per-loan "
-                f"tolerance of {self.tolerance_fen} fen add up to "
-                f"{fen_to_yuan(tolerated_over)} yuan: each counts as a match and none is "
-                "clawed back",
+                "message": _(
+                    "claims above the recomputed amount by at most the per-loan tolerance of "
+                    "{tolerance} fen add up to {total} yuan: each counts as a match and none "
+                    "is clawed back"
+                ).format(tolerance=self.tolerance_fen, total=fen_to_yuan(tolerated_over)),
             })  # fmt: skip
         if unverified:
             warnings.append({
                 "code": "claims_not_compared",
-                "message": f"{fen_to_yuan(unverified)} yuan of recomputed relending could not "
-                "be compared: its submitted amounts could not be read",
+                "message": _(
+                    "{total} yuan of recomputed relending could not be compared: its submitted "
+                    "amounts could not be read"
+                ).format(total=fen_to_yuan(unverified)),
             })  # fmt: skip
         claim = self.claim.summary()
         counts = loans["class"].value_counts()
@@ -181,7 +185,7 @@ class AuditResult:
             "net_difference_fen": submitted - entitlement,
             "clawback_fen": over,
             "clawback_yuan": fen_to_yuan(over),
-            "clawback_rule": CLAWBACK_RULE,
+            "clawback_rule": _(CLAWBACK_RULE),
             "tolerance_fen": self.tolerance_fen,
             "classes": {c: int(counts.get(c, 0)) for c in AUDIT_CLASSES},
             "differences": self.differences,
@@ -215,21 +219,24 @@ def _submission_columns(frame: pd.DataFrame) -> dict[str, object]:
             continue
         if name in found:
             raise LedgerFileError(
-                "submitted column", str(column), f"one column for {name}; {found[name]!s} is too"
+                "submitted column",
+                str(column),
+                _("one column for {name}; {other} is too").format(name=name, other=found[name]),
             )
         found[name] = column
     if "claimed" in found and "claimed_fen" in found:
         raise LedgerFileError(
             "submitted columns",
             present(frame),
-            f"one amount column, {found['claimed']!s} (yuan) or {found['claimed_fen']!s} "
-            "(claimed_fen), not both",
+            _("one amount column, {yuan} (yuan) or {fen} (claimed_fen), not both").format(
+                yuan=found["claimed"], fen=found["claimed_fen"]
+            ),
         )
     if "loan_id" not in found or len(found) < 2:
         raise LedgerFileError(
             "submitted columns",
             present(frame),
-            "loan_id (借据号) and claimed in yuan (申报金额) or claimed_fen",
+            _("loan_id (借据号) and claimed in yuan (申报金额) or claimed_fen"),
         )
     return found
 
@@ -322,7 +329,7 @@ def audit(
     seed 781-785; transport notice 三, seed 861-865).
     """
     if isinstance(tolerance_fen, bool) or not isinstance(tolerance_fen, int) or tolerance_fen < 0:
-        raise ParameterError("tolerance_fen", tolerance_fen, "a whole number of fen, 0 or more")
+        raise ParameterError("tolerance_fen", tolerance_fen, _("a whole number of fen, 0 or more"))
     given = {name: value for name, value in lists.items() if value is not None}
     claim = claim_program(program, ledger, quarter, lender, calendar=calendar, policy=policy,
                           progress=progress, **given)  # fmt: skip
@@ -356,8 +363,10 @@ def _group_sum(
     if too_big.any():
         item = int(np.flatnonzero(too_big[codes])[0])
         raise MoneyError(
-            "claimed", f"loan {ids.iloc[item] if ids is not None else item}",
-            f"a loan's claims adding up to less than {fen_to_yuan(2**62)} yuan",
+            "claimed",
+            _("loan {loan_id}").format(loan_id=ids.iloc[item] if ids is not None else item),
+            _("a loan's claims adding up to less than {yuan} yuan").format(
+                yuan=fen_to_yuan(2**62)),
         )  # fmt: skip
     return (high << 32) + low
 
@@ -378,7 +387,7 @@ def _compare(claim: ClaimResult, sub: pd.DataFrame, tolerance: int) -> pd.DataFr
     claimed = sub_fen[usable_pos]
 
     # one code per loan id; a ledger row without an id is a loan of its own
-    codes, _ = pd.factorize(pd.concat([ledger_ids, usable_ids], ignore_index=True))
+    codes, _uniques = pd.factorize(pd.concat([ledger_ids, usable_ids], ignore_index=True))
     codes = codes.astype(np.int64)
     groups = int(codes.max()) + 1 if len(codes) else 0
     no_id = np.flatnonzero((ledger_ids == "").to_numpy(dtype=bool))
@@ -411,7 +420,7 @@ def _compare(claim: ClaimResult, sub: pd.DataFrame, tolerance: int) -> pd.DataFr
     np.minimum.at(first_sub, code_s, usable_pos)
     order = np.where(in_ledger, first_ledger, n_ledger + first_sub)
     reason = np.where(in_ledger, _at(reasons, np.where(in_ledger, first_ledger, -1)), _NOT_COMPARED)
-    sub_codes, _ = pd.factorize(sub["loan_id"])
+    sub_codes, _sub_uniques = pd.factorize(sub["loan_id"])
     times = np.bincount(sub_codes, minlength=1)[sub_codes]  # rows naming each row's id
     duplicate = np.zeros(groups, dtype=bool)
     duplicate[code_s] = times[usable_pos] > 1
@@ -440,9 +449,12 @@ def _compare(claim: ClaimResult, sub: pd.DataFrame, tolerance: int) -> pd.DataFr
     if dup.any():
         repeated = loan_id[dup].reset_index(drop=True)
         times_text = pd.Series(count[code[dup]].astype(str), dtype=TEXT)
-        detail[dup] = ("loan_id='" + repeated + "' on " + times_text + " submitted rows").array
+        # one message for the translator, cut at its placeholders to join whole columns
+        before, rest = _("loan_id='{loan_id}' on {count} submitted rows").split("{loan_id}")
+        between, after = rest.split("{count}")
+        detail[dup] = (before + repeated + between + times_text + after).array
     lost = unreadable_only[code] & (lpos >= 0)
-    detail[lost] = "its submitted amount could not be read (see its invalid row)"
+    detail[lost] = _("its submitted amount could not be read (see its invalid row)")
     compared = pd.DataFrame(
         {
             "loan_id": loan_id.array,

@@ -48,6 +48,7 @@ import numpy as np
 from calendars import BusinessCalendar, Month
 
 from ._claim import ClaimSpec, prepare, run_claim
+from ._i18n import N_
 from ._lenders import Lender
 from ._policy import PolicyRow, PolicyTable
 from ._registry import ExclusionRule, Program, ReferenceList, RuleInput, register
@@ -135,8 +136,10 @@ PROGRAM = register(
             ReferenceList(
                 "eligible_borrowers",
                 required=True,
-                help="the borrowers of the projects on the NDRC 备选项目清单: a CSV with an "
-                "id column, or one id per line",
+                help=N_(
+                    "the borrowers of the projects on the NDRC 备选项目清单: a CSV with an "
+                    "id column, or one id per line"
+                ),
             ),
         ),
         rules=(

@@ -35,6 +35,7 @@ from calendars import BusinessCalendar, Month, Quarter, get_calendar
 
 from ._daycount import check_day_count, year_fraction
 from ._errors import ExtensionLimitError, MoneyError, ParameterError, PolicyNotFoundError
+from ._i18n import _
 from ._money import MAX_FEN, exact_sum, fen_to_yuan, round_half_up
 from ._policy import PolicyRow, PolicyTable, policy_table
 from ._result import ClaimResult, decimal_text
@@ -116,7 +117,7 @@ class FacilitySchedule:
             "day_count_assumption": self.policy.day_count.assumption,
             "interest_fen": self.interest_fen,
             "interest_yuan": fen_to_yuan(self.interest_fen),
-            "rounding": "ROUND_HALF_UP to the fen once per period; the total is their sum",
+            "rounding": _("ROUND_HALF_UP to the fen once per period; the total is their sum"),
             "calendar_status": self.calendar_status,
             "periods": [p.as_dict() for p in self.periods],
         }
@@ -168,7 +169,11 @@ def row_for_drawdown(
         f"{r.version}: {r.first_disbursement.value} to {last_drawdown(r) or 'open'}" for r in rows
     )
     raise PolicyNotFoundError(
-        "drawdown", drawdown.isoformat(), f"a date in a {program} drawdown window ({windows})"
+        "drawdown",
+        drawdown.isoformat(),
+        _("a date in a {program} drawdown window ({windows})").format(
+            program=program, windows=windows
+        ),
     )
 
 
@@ -210,14 +215,20 @@ def schedule(
         or not isinstance(amount_fen, int)
         or not (0 < amount_fen <= MAX_FEN)
     ):
-        raise MoneyError("amount", amount_fen, "a positive whole number of fen")
+        raise MoneyError("amount", amount_fen, _("a positive whole number of fen"))
     row = row_for_drawdown(program, drawdown, policy_table(policy))
     limit = row.max_extensions.value
     if isinstance(extensions, bool) or not isinstance(extensions, int) or extensions < 0:
-        raise ParameterError("extensions", extensions, f"a whole number from 0 to {limit}")
+        raise ParameterError(
+            "extensions", extensions, _("a whole number from 0 to {limit}").format(limit=limit)
+        )
     if extensions > limit:
         raise ExtensionLimitError(
-            "extensions", extensions, f"at most {limit} for {program} ({row.max_extensions.source})"
+            "extensions",
+            extensions,
+            _("at most {limit} for {program} ({source})").format(
+                limit=limit, program=program, source=row.max_extensions.source
+            ),
         )
     convention = check_day_count(day_count or row.day_count.value)
     cal = calendar or get_calendar("prc")
@@ -272,7 +283,7 @@ def clawback(result: ClaimResult, loan_ids: Iterable[str]) -> Clawback:
     known = set(ids.dropna())
     unknown = [i for i in wanted if i not in known]
     if unknown:
-        raise ParameterError("loan_id", unknown[0], "a loan id that is in the claim's ledger")
+        raise ParameterError("loan_id", unknown[0], _("a loan id that is in the claim's ledger"))
     hit = ids.isin(wanted).to_numpy(dtype=bool)
     returned = exact_sum(result.loans["entitlement_fen"].to_numpy()[hit])
     return Clawback(wanted, returned, result.entitlement_fen - returned, result.entitlement_fen)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._i18n import N_
 from ._registry import ExclusionRule, Program, ReferenceList, RuleInput, register
 
 __all__ = ["PROGRAM"]
@@ -48,9 +49,11 @@ PROGRAM = register(
             ReferenceList(
                 "designated_purchasers",
                 required=True,
-                help="the local state-owned enterprises designated to buy completed unsold "
-                "housing for affordable housing (地方国有企业, 收购已建成未出售商品房用作保障性"
-                "住房): a CSV with an id column, or one id per line",
+                help=N_(
+                    "the local state-owned enterprises designated to buy completed unsold "
+                    "housing for affordable housing (地方国有企业, 收购已建成未出售商品房用作保障性"
+                    "住房): a CSV with an id column, or one id per line"
+                ),
             ),
         ),
         rules=(ExclusionRule("borrower_not_designated", _not_designated),),

@@ -49,9 +49,10 @@ from ._errors import (
     PolicyNotFoundError,
     PolicyUnknownError,
 )
+from ._i18n import _
 from ._ledger import canonical_columns, read_bytes, read_csv_text
 from ._money import MAX_FEN, ROUND_HALF_UP_NOTE, fen_to_yuan, round_half_up, yuan_to_fen
-from ._policy import Figure, PolicyTable, PolicyVersion, policy_table
+from ._policy import Figure, PolicyTable, PolicyVersion, policy_table, why_unknown
 from ._result import decimal_text, relend_version
 
 __all__ = [
@@ -117,7 +118,9 @@ def reserve_rate_on(day: dt.date) -> Figure[Decimal]:
     in_force = [rate for since, rate in RESERVE_RATES if since <= day]
     if not in_force:
         raise PolicyNotFoundError(
-            "date", day.isoformat(), f"a date on or after {RESERVE_RATES[0][0]}"
+            "date",
+            day.isoformat(),
+            _("a date on or after {first}").format(first=RESERVE_RATES[0][0]),
         )
     return in_force[-1]
 
@@ -141,12 +144,16 @@ def row_for(quarter: Quarter, policy: PolicyTable | str | Path | None = None) ->
                     raise PolicyUnknownError(
                         "quarter",
                         str(quarter),
-                        f"a quarter whose {name} a source gives ({row.version}: {figure.why})",
+                        _("a quarter whose {name} a source gives ({version}: {why})").format(
+                            name=name, version=row.version, why=why_unknown(figure.why)
+                        ),
                     )
             return row
     covered = ", ".join(f"{r.first}-{r.last}" for r in table)
     raise PolicyNotFoundError(
-        "quarter", str(quarter), f"a quarter the incentive covers ({covered})"
+        "quarter",
+        str(quarter),
+        _("a quarter the incentive covers ({quarters})").format(quarters=covered),
     )
 
 
@@ -212,8 +219,10 @@ class IncentiveResult:
                 "floating_leg_fen": floating.amount_fen,
                 "net_fen": self.net_fen,
                 "net_payer": "PBoC",
-                "net_rounding": "net = ROUND_HALF_UP((fixed - floating) x notional x year "
-                "fraction); each leg is rounded on its own for display",
+                "net_rounding": _(
+                    "net = ROUND_HALF_UP((fixed - floating) x notional x year fraction); "
+                    "each leg is rounded on its own for display"
+                ),
                 "flows": [f.as_dict() for f in self.flows],
             }
         return {
@@ -228,7 +237,7 @@ class IncentiveResult:
             "increment_fen": self.increment_fen,
             "incentive_fen": self.incentive_fen,
             "incentive_yuan": fen_to_yuan(self.incentive_fen),
-            "rounding": ROUND_HALF_UP_NOTE,
+            "rounding": _(ROUND_HALF_UP_NOTE),
             "calendar_status": self.calendar_status,
             "swap": swap,
         }
@@ -236,7 +245,7 @@ class IncentiveResult:
 
 def _check_balance(name: str, fen: int) -> int:
     if isinstance(fen, bool) or not isinstance(fen, int) or not 0 <= fen <= MAX_FEN:
-        raise MoneyError(name, fen, "a balance of zero or more, in whole fen")
+        raise MoneyError(name, fen, _("a balance of zero or more, in whole fen"))
     return fen
 
 
@@ -272,7 +281,7 @@ def incentive(
     """
     if str(institution).strip().lower() not in LOCAL_LEGAL_PERSON:
         raise ParameterError(
-            "institution", institution, "a local legal-person institution (地方法人金融机构)"
+            "institution", institution, _("a local legal-person institution (地方法人金融机构)")
         )
     period = Quarter.parse(quarter)
     table = policy_table(policy)
@@ -322,7 +331,11 @@ def incentive_series(balances: pd.DataFrame | str | Path, **options: Any) -> lis
     for before, after in itertools.pairwise(quarters):
         if after != before.next():
             raise ParameterError(
-                "quarter", str(after), f"consecutive quarters: {before.next()} follows {before}"
+                "quarter",
+                str(after),
+                _("consecutive quarters: {next} follows {before}").format(
+                    next=before.next(), before=before
+                ),
             )
     return [
         incentive(q, prev, cur, **options)
@@ -340,5 +353,5 @@ def _read_balances(source: pd.DataFrame | str | Path) -> pd.DataFrame:
         frame = read_csv_text(read_bytes(source, "balances"), str(source), "balances")
     frame = canonical_columns(frame, BALANCE_COLUMNS, among=BALANCE_COLUMNS)
     if len(frame) < 2:
-        raise LedgerFileError("rows", len(frame), "at least two quarter-end balances")
+        raise LedgerFileError("rows", len(frame), _("at least two quarter-end balances"))
     return frame

@@ -45,6 +45,7 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from ._errors import ParameterError
+from ._i18n import N_, _
 from ._ledger import canonical_columns, read_bytes, read_csv_text
 from ._money import exact_sum, parse_yuan_column
 from ._text import TextColumn
@@ -79,25 +80,25 @@ RELIEF_TERMS: MappingProxyType[str, MappingProxyType[str, str]] = MappingProxyTy
     {
         "assessment_relief": MappingProxyType(
             {
-                "no_or_reduced_deduction": (
+                "no_or_reduced_deduction": N_(
                     "within the tolerance the bank should, for a period, give the lending "
                     "line and the branch no assessment deduction or a reduced one: "
                     "在不良贷款容忍度范围内对相关信贷业务条线和分支机构考核不予扣分或适当减轻扣分 "
                     "(银保监办发〔2022〕64号 (二十七), seed 248-252)"
                 ),
-                "not_applicable": "above the tolerance: article 二十七 does not apply",
+                "not_applicable": N_("above the tolerance: article 二十七 does not apply"),
             }
         ),
         "due_diligence_exemption": MappingProxyType(
             {
-                "may_be_considered": (
+                "may_be_considered": N_(
                     "may be considered, subject to compliance with laws and rules: the "
                     "branch's head, business department and staff may have accountability "
                     "reduced or waived: 在依法合规的前提下，若分支机构相关业务在不良贷款容忍度"
                     "范围内，相关分支机构负责人、业务部门和从业人员可减轻或免予追责 "
                     "(银保监办发〔2022〕64号 (二十八), seed 254-260)"
                 ),
-                "not_applicable": "above the tolerance: article 二十八 does not apply",
+                "not_applicable": N_("above the tolerance: article 二十八 does not apply"),
             }
         ),
     }
@@ -143,13 +144,13 @@ def _extra_keys(extra_industries: Iterable[str]) -> dict[str, str]:
         key = _key(str(name))
         if not key:
             raise ParameterError(
-                "extra_industry", name, "the name of an industry, as the industry column has it"
+                "extra_industry", name, _("the name of an industry, as the industry column has it")
             )
         if key in _LOOKUP:
             raise ParameterError(
                 "extra_industry", name,
-                f"an industry beyond the six article 十七 names ({'、'.join(INDUSTRIES.values())}"
-                "), which need no --extra-industry",
+                _("an industry beyond the six article 十七 names ({names}), which need no "
+                  "--extra-industry").format(names="、".join(INDUSTRIES.values())),
             )  # fmt: skip
         keys.setdefault(key, str(name).strip())
     return keys
@@ -247,12 +248,15 @@ class NplResult:
             "invalid": int(status.get("invalid", 0)),
             "by_industry": self.by("industry"),
             "by_unit": self.by("unit"),
-            "comparison": "exact: NPL x 100 <= (baseline + uplift) x loan balance, on integers",
-            "headroom_rounding": "floored to the fen",
+            "comparison": _("exact: NPL x 100 <= (baseline + uplift) x loan balance, on integers"),
+            "headroom_rounding": _("floored to the fen"),
             "source": SOURCE,
             "industries_named": dict(INDUSTRIES),
             "extra_industries": dict(self.extra_industries),
-            "relief_terms": {key: dict(terms) for key, terms in RELIEF_TERMS.items()},
+            "relief_terms": {
+                key: {code: _(words) for code, words in terms.items()}
+                for key, terms in RELIEF_TERMS.items()
+            },
             "input_sha256": self.input_sha256,
         }
 
@@ -317,7 +321,7 @@ def check(
         ("uplift_above_3pp", uplift > _MAX_UPLIFT_MICRO),
     ]
     is_invalid = np.zeros(len(data), dtype=bool)
-    for _, mask in invalid:
+    for _reason, mask in invalid:
         is_invalid |= mask
     tolerance = base + uplift
     lhs = npl.astype(object) * (100 * _MICRO)

@@ -32,6 +32,7 @@ import numpy as np
 from calendars import BusinessCalendar, Quarter
 
 from ._claim import ClaimSpec, prepare, run_claim
+from ._i18n import N_
 from ._lenders import Lender
 from ._partitioned import PartitionedClaim, run_partitioned
 from ._policy import PolicyTable
@@ -58,8 +59,10 @@ PROGRAM = register(
             ReferenceList(
                 "eligible_borrowers",
                 required=True,
-                help="the eligible technology enterprises (the MOST/MIIT list; from 2024 "
-                "the 备选企业名单 / 项目清单): a CSV with an id column, or one id per line",
+                help=N_(
+                    "the eligible technology enterprises (the MOST/MIIT list; from 2024 "
+                    "the 备选企业名单 / 项目清单): a CSV with an id column, or one id per line"
+                ),
             ),
         ),
         rules=(ExclusionRule("borrower_not_eligible", _not_on_the_list),),

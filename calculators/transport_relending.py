@@ -36,6 +36,7 @@ from calendars import BusinessCalendar, Quarter
 
 from ._categories import category_codes
 from ._claim import ClaimSpec, prepare, run_claim
+from ._i18n import N_
 from ._lenders import Lender
 from ._partitioned import PartitionedClaim, run_partitioned
 from ._policy import PolicyTable
@@ -77,17 +78,23 @@ PROGRAM = register(
             ReferenceList(
                 "dishonest",
                 required=False,
-                help="the serious-dishonesty list (信用中国 严重失信主体名单): a CSV with an "
-                "id column, or one id per line",
+                help=N_(
+                    "the serious-dishonesty list (信用中国 严重失信主体名单): a CSV with an "
+                    "id column, or one id per line"
+                ),
                 missing=(
                     "dishonest_list_not_given",
-                    "borrowers were not screened against the serious-dishonesty list "
-                    "(严重失信主体名单): no dishonest list was given (--dishonest FILE)",
+                    N_(
+                        "borrowers were not screened against the serious-dishonesty list "
+                        "(严重失信主体名单): no dishonest list was given (--dishonest FILE)"
+                    ),
                 ),
                 empty=(
                     "dishonest_list_empty",
-                    "the serious-dishonesty list given holds no ids: no borrower was "
-                    "excluded by it",
+                    N_(
+                        "the serious-dishonesty list given holds no ids: no borrower was "
+                        "excluded by it"
+                    ),
                 ),
             ),
         ),

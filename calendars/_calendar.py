@@ -57,6 +57,7 @@ from ._errors import (
     ProvisionalCalendarWarning,
     UnknownCalendarError,
 )
+from ._i18n import _, os_reason
 from ._published import PUBLISHED_NOTICES
 from ._reviewed import exchange_closures, notice_span, notice_year, reviewed_years
 
@@ -125,64 +126,77 @@ def load_overrides(path: str | Path) -> tuple[YearOverride, ...]:
     try:
         raw = json.loads(Path(path).read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        reason = os_reason(exc) if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise OverrideFileError(
-            "override", str(path), f"a readable JSON override file ({reason})"
+            "override",
+            str(path),
+            _("a readable JSON override file ({reason})").format(reason=reason),
         ) from None
     entries = raw if isinstance(raw, list) else [raw]
     overrides = tuple(_parse_override(entry, str(path)) for entry in entries)
     years = [o.year for o in overrides]
     if len(set(years)) != len(years):
-        raise OverrideFileError("override", str(path), "each year at most once per file")
+        raise OverrideFileError("override", str(path), _("each year at most once per file"))
     return overrides
 
 
 def _parse_override(entry: Any, path: str) -> YearOverride:
     if not isinstance(entry, Mapping):
-        raise OverrideFileError("override", path, "a JSON object per year")
+        raise OverrideFileError("override", path, _("a JSON object per year"))
     year = entry.get("year")
     if not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
         raise OverrideFileError(
-            "override.year", year, f"an integer year {FIRST_YEAR}-{LAST_YEAR} ({path})"
+            "override.year",
+            year,
+            _("an integer year {first}-{last} ({path})").format(
+                first=FIRST_YEAR, last=LAST_YEAR, path=path
+            ),
         )
     source = entry.get("source")
     if not isinstance(source, str) or not source.strip():
-        raise OverrideFileError("override.source", source, f"the notice it copies ({path})")
+        raise OverrideFileError(
+            "override.source", source, _("the notice it copies ({path})").format(path=path)
+        )
     off = _parse_days(entry.get("holidays", []), "override.holidays", year, path)
     on = _parse_days(entry.get("working_days", []), "override.working_days", year, path)
     if off & on:
         both = min(off & on).isoformat()
         raise OverrideFileError(
-            "override", both, f"a day either a holiday or a working day, not both ({path})"
+            "override",
+            both,
+            _("a day either a holiday or a working day, not both ({path})").format(path=path),
         )
     weekday_on = sorted(d for d in on if d.weekday() < 5)
     if weekday_on:
         raise OverrideFileError(
             "override.working_days",
             weekday_on[0].isoformat(),
-            f"Saturdays or Sundays only; weekdays work anyway ({path})",
+            _("Saturdays or Sundays only; weekdays work anyway ({path})").format(path=path),
         )
     return YearOverride(year, off, on, source.strip())
 
 
 def _parse_days(values: Any, field: str, year: int, path: str) -> frozenset[dt.date]:
     if not isinstance(values, list):
-        raise OverrideFileError(field, values, f"a list of ISO dates ({path})")
+        raise OverrideFileError(field, values, _("a list of ISO dates ({path})").format(path=path))
     days = set()
     for value in values:
         try:
             day = dt.date.fromisoformat(str(value))
         except ValueError:
             raise OverrideFileError(
-                field, value, f"an ISO date such as {year}-01-01 ({path})"
+                field,
+                value,
+                _("an ISO date such as {year}-01-01 ({path})").format(year=year, path=path),
             ) from None
         first, last = notice_span(year)
         if not first <= day <= last:
             raise OverrideFileError(
                 field,
                 value,
-                f"a date {first.isoformat()} to {last.isoformat()}, the days the {year} "
-                f"notice governs ({path})",
+                _("a date {first} to {last}, the days the {year} notice governs ({path})").format(
+                    first=first.isoformat(), last=last.isoformat(), year=year, path=path
+                ),
             )
         days.add(day)
     return frozenset(days)
@@ -283,18 +297,24 @@ class BusinessCalendar:
         self, name: str = "prc", overrides: Iterable[YearOverride] = (), *, strict: bool = False
     ) -> None:
         if name not in CALENDAR_NAMES:
-            raise UnknownCalendarError("calendar", name, f"one of {', '.join(CALENDAR_NAMES)}")
+            raise UnknownCalendarError(
+                "calendar", name, _("one of {names}").format(names=", ".join(CALENDAR_NAMES))
+            )
         self.name = name
         self.strict = strict
         pinned: dict[int, YearOverride] = {}
         for override in overrides:
             if not FIRST_YEAR <= override.year <= LAST_YEAR:
                 raise CalendarError(
-                    "override.year", override.year, f"a year {FIRST_YEAR}-{LAST_YEAR}"
+                    "override.year",
+                    override.year,
+                    _("a year {first}-{last}").format(first=FIRST_YEAR, last=LAST_YEAR),
                 )
             if override.year in pinned:
                 raise CalendarError(
-                    "override.year", override.year, "each year at most once among the overrides"
+                    "override.year",
+                    override.year,
+                    _("each year at most once among the overrides"),
                 )
             pinned[override.year] = override
         self.overrides: Mapping[int, YearOverride] = pinned
@@ -382,21 +402,30 @@ class BusinessCalendar:
         if provisional:
             listed = ", ".join(map(str, provisional))
             disagree = [(y, package_mismatch(y)[0]) for y in provisional if package_mismatch(y)]
-            why = "no State Council notice is in the data yet, holidays are a rule-based estimate"
+            why = _(
+                "no State Council notice is in the data yet, holidays are a rule-based estimate"
+            )
             if disagree:
-                why = "; ".join(
-                    f"the holidays package disagrees with the {y} notice on {d.isoformat()}"
+                # TRANSLATORS: joins the reasons of several provisional years
+                why = _("; ").join(
+                    _("the holidays package disagrees with the {year} notice on {day}").format(
+                        year=y, day=d.isoformat()
+                    )
                     for y, d in disagree
                 )
             if self.strict:
                 raise ProvisionalCalendarError(
                     "year",
                     provisional[0],
-                    f"a year with a published State Council notice or an override "
-                    f"(published: {min(PUBLISHED_NOTICES)}-{max(PUBLISHED_NOTICES)}; {why})",
+                    _(
+                        "a year with a published State Council notice or an override "
+                        "(published: {first}-{last}; {why})"
+                    ).format(first=min(PUBLISHED_NOTICES), last=max(PUBLISHED_NOTICES), why=why),
                 )
             warnings.warn(
-                f"the {self.name} calendar for {listed} is provisional: {why}",
+                _("the {name} calendar for {years} is provisional: {why}").format(
+                    name=self.name, years=listed, why=why
+                ),
                 ProvisionalCalendarWarning,
                 stacklevel=3,
             )
@@ -435,7 +464,9 @@ class BusinessCalendar:
         A business day is returned unchanged by every convention.
         """
         if convention not in CONVENTIONS:
-            raise CalendarError("convention", convention, f"one of {', '.join(CONVENTIONS)}")
+            raise CalendarError(
+                "convention", convention, _("one of {names}").format(names=", ".join(CONVENTIONS))
+            )
         self._check_bounds(day, "date")
         n = _days(day)
         if convention == "preceding":
@@ -514,7 +545,9 @@ def get_calendar(
         overrides = load_overrides(overrides)
     overrides = tuple(overrides)
     if name not in CALENDAR_NAMES:
-        raise UnknownCalendarError("calendar", name, f"one of {', '.join(CALENDAR_NAMES)}")
+        raise UnknownCalendarError(
+            "calendar", name, _("one of {names}").format(names=", ".join(CALENDAR_NAMES))
+        )
     if not overrides and not strict:
         return _default(name)
     return BusinessCalendar(name, overrides, strict=strict)

@@ -21,6 +21,13 @@ from __future__ import annotations
 from typing import Any
 
 
+def _(message: str) -> str:
+    """``message`` in the current language (:mod:`calendars._i18n` imports this module)."""
+    from ._i18n import _ as translated
+
+    return translated(message)
+
+
 class CalendarError(ValueError):
     """Base class of every error raised by :mod:`calendars`.
 
@@ -38,7 +45,11 @@ class CalendarError(ValueError):
         self.parameter = parameter
         self.value = value
         self.accepted = accepted
-        super().__init__(f"{parameter}={value!r} is not accepted: {accepted}")
+        super().__init__(
+            _("{parameter}={value} is not accepted: {accepted}").format(
+                parameter=parameter, value=repr(value), accepted=accepted
+            )
+        )
 
 
 class InvalidPeriodError(CalendarError):
@@ -56,8 +67,11 @@ class DateOutOfBoundsError(CalendarError):
 
     def __init__(self, parameter: str, value: Any, bound: Any, side: str) -> None:
         self.bound = bound
-        word = "on or after" if side == "first" else "on or before"
-        super().__init__(parameter, value, f"the calendar covers dates {word} {bound.isoformat()}")
+        if side == "first":
+            accepted = _("the calendar covers dates on or after {bound}")
+        else:
+            accepted = _("the calendar covers dates on or before {bound}")
+        super().__init__(parameter, value, accepted.format(bound=bound.isoformat()))
 
 
 class UnknownCalendarError(CalendarError):

@@ -17,6 +17,7 @@ default. The command line sets it from ``--lang``, else from the locale
 
 from __future__ import annotations
 
+import errno
 import gettext
 import os
 from collections.abc import Iterator, Mapping
@@ -47,7 +48,7 @@ def set_language(lang: str) -> None:
         For a language relend does not speak.
     """
     if lang not in LANGUAGES:
-        raise CalendarError("lang", lang, f"one of {', '.join(LANGUAGES)}")
+        raise CalendarError("lang", lang, _("one of {names}").format(names=", ".join(LANGUAGES)))
     _current[0] = lang
 
 
@@ -123,3 +124,33 @@ _catalog = Catalog("calendars", Path(__file__).parent / "locale")
 def _(message: str) -> str:
     """A message of :mod:`calendars` in the current language (marked for extraction)."""
     return _catalog.gettext(message)
+
+
+def _os_reasons() -> dict[int, str]:
+    # the operating system's own words (glibc's), for the translator to find
+    return {
+        errno.ENOENT: _("No such file or directory"),
+        errno.EACCES: _("Permission denied"),
+        errno.EPERM: _("Operation not permitted"),
+        errno.EISDIR: _("Is a directory"),
+        errno.ENOTDIR: _("Not a directory"),
+        errno.ENOSPC: _("No space left on device"),
+        errno.EROFS: _("Read-only file system"),
+        errno.EEXIST: _("File exists"),
+    }
+
+
+def os_reason(exc: OSError) -> str:
+    """Why an operation on a file failed, in the current language.
+
+    Notes
+    -----
+    In English it is the operating system's own ``strerror`` (or the exception's class
+    name), exactly as before; in Chinese the usual causes (no such file, permission
+    denied, disk full, ...) are translated by ``errno`` and any other is left as the
+    system says it.
+    """
+    text = exc.strerror or type(exc).__name__
+    if language() == "en" or exc.errno is None:
+        return text
+    return _os_reasons().get(exc.errno, text)

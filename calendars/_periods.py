@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from ._errors import InvalidPeriodError
+from ._i18n import _
 
 _QUARTER_RE = re.compile(r"^\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*$")
 _MONTH_RE = re.compile(r"^\s*(\d{4})\s*-?\s*[Mm]?(\d{1,2})\s*$")
@@ -37,7 +38,9 @@ class Quarter:
     def __post_init__(self) -> None:
         if self.year not in _YEARS or self.quarter not in (1, 2, 3, 4):
             raise InvalidPeriodError(
-                "quarter", f"{self.year}Q{self.quarter}", "a year and a quarter 1-4, e.g. 2022Q2"
+                "quarter",
+                f"{self.year}Q{self.quarter}",
+                _("a year and a quarter 1-4, e.g. 2022Q2"),
             )
 
     @classmethod
@@ -47,7 +50,7 @@ class Quarter:
             return text
         match = _QUARTER_RE.match(str(text))
         if not match:
-            raise InvalidPeriodError("quarter", text, "a quarter like 2022Q2 or 2022-Q2 (Q1-Q4)")
+            raise InvalidPeriodError("quarter", text, _("a quarter like 2022Q2 or 2022-Q2 (Q1-Q4)"))
         return cls(int(match[1]), int(match[2]))
 
     @classmethod
@@ -96,7 +99,9 @@ class Month:
     def __post_init__(self) -> None:
         if self.year not in _YEARS or not 1 <= self.month <= 12:
             raise InvalidPeriodError(
-                "month", f"{self.year}-{self.month:02d}", "a year and a month 01-12, e.g. 2023-01"
+                "month",
+                f"{self.year}-{self.month:02d}",
+                _("a year and a month 01-12, e.g. 2023-01"),
             )
 
     @classmethod
@@ -106,7 +111,7 @@ class Month:
             return text
         match = _MONTH_RE.match(str(text))
         if not match or not 1 <= int(match[2]) <= 12:
-            raise InvalidPeriodError("month", text, "a month like 2023-01 (months 01-12)")
+            raise InvalidPeriodError("month", text, _("a month like 2023-01 (months 01-12)"))
         return cls(int(match[1]), int(match[2]))
 
     @classmethod
@@ -162,5 +167,5 @@ def parse_period(text: str | Quarter | Month) -> Quarter | Month:
     if re.match(r"^\s*\d{4}\s*-?\s*[Mm]?\d{1,2}\s*$", str(text)):
         return Month.parse(text)
     raise InvalidPeriodError(
-        "period", text, "a quarter like 2022Q2 or 2022-Q2, or a month like 2023-01"
+        "period", text, _("a quarter like 2022Q2 or 2022-Q2, or a month like 2023-01")
     )

@@ -43,7 +43,7 @@ class Domain:
 
 DOMAINS = (
     Domain("calendars", "calendars", {"_": None}),
-    Domain("calculators", "calculators", {"_": None, "n_": (1, 2)}),
+    Domain("calculators", "calculators", {"_": None, "N_": None, "n_": (1, 2)}),
     Domain("cli", "calculators", {"cli_": None, "cli_n": (1, 2)}),
 )
 
