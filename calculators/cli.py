@@ -131,6 +131,13 @@ def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
+def _pad(text: object, width: int) -> str:
+    """``text`` and spaces to fill ``width`` columns on screen (a Chinese character
+    takes two), for columns that line up in either language."""
+    shown = str(text)
+    return shown + " " * max(0, width - _display_width(shown))
+
+
 _TOKENS = re.compile(r"\s+|[\x21-\x7e]+|.", re.DOTALL)
 # punctuation a Chinese line should not start with (it stays with what it follows)
 _NO_LINE_START = frozenset("，。、；：）」』》〉！？％%,.;:)]")
@@ -304,9 +311,9 @@ def _claim_text(summary: dict[str, Any]) -> str:
     if shown:
         lines.append(cli_("  invalid rows (line in the ledger, loan id, reason, what was wrong):"))
         lines += [
-            cli_("    line {line:<8} {loan_id:<20} {reason:<32} {detail}").format(
-                line=row["line"], loan_id=repr(row["loan_id"]),
-                reason=_coded(REASON_LABELS, row["reason"]), detail=row["detail"],
+            cli_("    line {line} {loan_id} {reason} {detail}").format(
+                line=_pad(row["line"], 8), loan_id=_pad(repr(row["loan_id"]), 20),
+                reason=_pad(_coded(REASON_LABELS, row["reason"]), 32), detail=row["detail"],
             )
             for row in shown
         ]  # fmt: skip
@@ -595,9 +602,9 @@ def _cmd_facility(args: argparse.Namespace) -> int:
     )  # fmt: skip
     for period in summary["periods"]:
         print(
-            cli_("  {period:<12} {start} -> {end}  {days:>3} days  interest {interest:>16} "
+            cli_("  {period} {start} -> {end}  {days:>3} days  interest {interest:>16} "
                  "yuan").format(
-                period=_facility_period(period["period"]), start=period["start"],
+                period=_pad(_facility_period(period["period"]), 12), start=period["start"],
                 end=period["end"], days=period["days"], interest=period["interest_yuan"],
             )
         )  # fmt: skip
@@ -692,10 +699,11 @@ def _npl_text(summary: dict[str, Any]) -> str:
         headroom = "" if unit["headroom_fen"] is None else fen_to_yuan(unit["headroom_fen"])
         beyond = cli_("  (beyond the six named; --extra-industry)")
         lines.append(
-            cli_("{unit:<12} {industry:<14} NPL {ratio:>10}% tolerance {tolerance:>8}%  "
-                 "{status:<7} headroom {headroom:>16} {reason}").format(
-                unit=unit["unit"], industry=unit["industry"], ratio=ratio, tolerance=tolerance,
-                status=_coded(STATUS_LABELS, unit["status"]), headroom=headroom,
+            cli_("{unit} {industry} NPL {ratio:>10}% tolerance {tolerance:>8}%  "
+                 "{status} headroom {headroom:>16} {reason}").format(
+                unit=_pad(unit["unit"], 12), industry=_pad(unit["industry"], 14), ratio=ratio,
+                tolerance=tolerance, status=_pad(_coded(STATUS_LABELS, unit["status"]), 7),
+                headroom=headroom,
                 reason=_coded(REASON_LABELS, unit["reason"]),
             )
             + (beyond if unit["industry_basis"] == "user_named" else "")

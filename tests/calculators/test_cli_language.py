@@ -129,6 +129,8 @@ def test_lang_is_accepted_anywhere(monkeypatch: pytest.MonkeyPatch, capsys) -> N
         ["--lang=zh", "deadline", "2022Q2"],
         ["deadline", "--lang", "zh", "2022Q2"],
         ["deadline", "2022Q2", "--lang=zh"],
+        ["deadline", "2022Q2", "--la", "zh"],  # argparse takes a unique prefix
+        ["--lang", "en", "deadline", "2022Q2", "--lang", "zh"],  # the last one counts
     ):
         status, out, err = _en(argv, capsys)
         assert status == 0, err
@@ -183,6 +185,15 @@ def test_deadline_text_is_chinese(zh) -> None:
     assert status == 0
     assert english_prose(out + err) == []
     assert "2022-07-11" in out
+
+
+def test_warning_line_is_chinese(zh) -> None:
+    # the provisional-calendar warning's own words are the library's; the prefix is ours
+    status, out, err = zh(["deadline", "2027Q1"])
+    assert status == 0
+    assert "估算" in out
+    assert err.startswith("relend：警告：")
+    assert "relend: warning" not in err
 
 
 def test_demo_text_is_chinese(zh, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -393,3 +404,12 @@ def test_language_and_argparse_restored_after_main(capsys, argv: list[str]) -> N
         assert argparse._ is gettext.gettext  # type: ignore[attr-defined]
         assert argparse.ngettext is gettext.ngettext  # type: ignore[attr-defined]
     set_language("en")
+
+
+def test_every_reason_code_has_its_labels() -> None:
+    # the text output shows the label beside each code: a code without one would be bare
+    from calculators._labels import REASON_LABELS
+    from calculators._reasons import reason_codes
+
+    missing = [code for code in reason_codes() if code not in REASON_LABELS]
+    assert missing == []
