@@ -7,6 +7,11 @@ Every subcommand is ``main(argv)``-testable and returns its exit status:
 that cannot be written included), with one line on stderr; 1 an internal error;
 130 interrupted (Ctrl-C) and 143 terminated (SIGTERM), with no partial file left under
 ``--out``; 141 stdout closed before everything was printed (``relend ... | head``).
+
+Every sentence it prints is marked ``cli_()`` and looked up in the ``cli`` gettext
+catalog (``calculators/locale/zh/LC_MESSAGES/cli.po``), argparse's own words included:
+Simplified Chinese with ``--lang zh`` or a ``zh_*`` locale, else English. Codes, JSON
+keys and file names are the same in both languages.
 """
 
 from __future__ import annotations
