@@ -187,6 +187,22 @@ class _Formatter(argparse.HelpFormatter):
             return super()._fill_text(text, width, indent)
         return "\n".join(indent + line for line in _wrap_chinese(text, width - len(indent)))
 
+    def _format_action(self, action: argparse.Action) -> str:
+        """argparse pads an option (``--out 目录``) to the help column by its length in
+        characters; take back the columns its Chinese characters take beyond one each."""
+        text = super()._format_action(action)
+        invocation = self._format_action_invocation(action)
+        extra = _display_width(invocation) - len(invocation)
+        head = " " * self._current_indent + invocation
+        if not extra or not text.startswith(head) or text[len(head) :].startswith("\n"):
+            return text
+        rest = text[len(head) :]
+        spaces = len(rest) - len(rest.lstrip(" "))
+        if spaces - extra >= 2:
+            return head + rest[extra:]
+        column = min(self._action_max_length + 2, self._max_help_position)
+        return head + "\n" + " " * column + rest.lstrip(" ")
+
 
 class _RawDescriptionFormatter(_Formatter):
     """Descriptions and epilogs as written (the tables of columns and lenders)."""

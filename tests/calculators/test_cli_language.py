@@ -413,3 +413,40 @@ def test_every_reason_code_has_its_labels() -> None:
 
     missing = [code for code in reason_codes() if code not in REASON_LABELS]
     assert missing == []
+
+
+def _columns(line: str) -> int:
+    """Where the help text of an option's line starts, in columns on screen."""
+    head = re.match(r"\s*\S+(?: \S+)?\s+", line)
+    assert head is not None, line
+    return sum(2 if "\u4e00" <= c <= "\u9fff" else 1 for c in head.group(0))
+
+
+def test_chinese_option_names_keep_the_help_column(zh) -> None:
+    # "--policy 文件" is 12 characters but 14 columns: argparse alone would pad it by
+    # characters, pushing its help two columns right of "--json"'s
+    _, out, _ = zh(["incentive", "--help"])
+    lines = {line.split()[0]: line for line in out.splitlines() if line.startswith("  --")}
+    assert "文件" in lines["--policy"]
+    assert _columns(lines["--policy"]) == _columns(lines["--json"])
+    assert _columns(lines["--override"]) == _columns(lines["--json"])
+
+
+def test_interruption_and_internal_error_lines_are_chinese(zh, monkeypatch) -> None:
+    import calculators.cli as cli
+
+    def interrupted(args: object) -> int:
+        raise KeyboardInterrupt
+
+    def broken(args: object) -> int:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(cli, "_cmd_deadline", interrupted)
+    status, _, err = zh(["deadline", "2022Q2"])
+    assert status == 130
+    assert err.startswith("relend：已中断")
+    assert english_prose(err) == []
+    monkeypatch.setattr(cli, "_cmd_deadline", broken)
+    status, _, err = zh(["deadline", "2022Q2"])
+    assert status == 1
+    assert err.strip() == "relend：内部错误：RuntimeError：boom"
