@@ -224,7 +224,9 @@ def _calendar_from(args: argparse.Namespace) -> BusinessCalendar:
 
 
 def _add_calendar_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--calendar", default="prc", help=cli_("prc (default) or sse"))
+    parser.add_argument(
+        "--calendar", default="prc", metavar=cli_("CALENDAR"), help=cli_("prc (default) or sse")
+    )
     parser.add_argument(
         "--override", metavar=cli_("FILE"), help=cli_("JSON file pinning a year's holidays")
     )
@@ -877,20 +879,22 @@ def _add_audit(sub: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )  # fmt: skip
     aud.add_argument("program", choices=list(registered()), help=_program_help())
-    aud.add_argument("ledger", help=_ledger_help())
+    aud.add_argument("ledger", metavar=cli_("ledger"), help=_ledger_help())
     _add_sheet_option(aud)
     aud.add_argument(
         "--submitted", required=True, metavar=cli_("FILE"),
         help=cli_("CSV: loan_id (借据号) and claimed (申报金额, yuan) or claimed_fen; every "
                   "row counts, a loan on two rows is a duplicate_claim"),
     )  # fmt: skip
-    aud.add_argument("--quarter", "--period", dest="quarter", required=True,
-                     help=_period_help())  # fmt: skip
-    aud.add_argument("--lender", required=True, help=_lender_help())
+    aud.add_argument(
+        "--quarter", "--period", dest="quarter", required=True, metavar=cli_("QUARTER"),
+        help=_period_help(),
+    )  # fmt: skip
+    aud.add_argument("--lender", required=True, metavar=cli_("LENDER"), help=_lender_help())
     _add_list_options(aud)
     _add_policy_option(aud)
     aud.add_argument(
-        "--tolerance-fen", type=int, default=0,
+        "--tolerance-fen", type=int, default=0, metavar=cli_("TOLERANCE_FEN"),
         help=cli_("per-loan difference still counted as a match (default 0)"),
     )  # fmt: skip
     aud.add_argument(
@@ -986,7 +990,9 @@ def _add_policy(sub: Any) -> None:
     pol.add_argument(
         "program", nargs="?", help=cli_("with show: a program, e.g. tech or microloan")
     )
-    pol.add_argument("--version", help=cli_("with show: one version, e.g. tech-2024"))
+    pol.add_argument(
+        "--version", metavar=cli_("VERSION"), help=cli_("with show: one version, e.g. tech-2024")
+    )
     _add_policy_option(pol)
     pol.add_argument("--json", action="store_true", help=_json_help())
     pol.set_defaults(handler=_cmd_policy)
@@ -1141,7 +1147,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     demo = sub.add_parser("demo", help=cli_("run a claim on the bundled example ledger"))
-    demo.add_argument("--out", default="relend-demo", help=cli_("folder for the reports"))
+    demo.add_argument(
+        "--out", default="relend-demo", metavar=cli_("OUT"), help=cli_("folder for the reports")
+    )
     demo.set_defaults(handler=_cmd_demo)
 
     deadline = sub.add_parser(
@@ -1149,7 +1157,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_epilog(_override_help(), _exit_codes()),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )  # fmt: skip
-    deadline.add_argument("period", help=cli_("e.g. 2022Q2, 2022-Q2 or 2023-01"))
+    deadline.add_argument(
+        "period", metavar=cli_("period"), help=cli_("e.g. 2022Q2, 2022-Q2 or 2023-01")
+    )
     _add_calendar_options(deadline)
     deadline.add_argument("--json", action="store_true", help=_json_help())
     deadline.set_defaults(handler=_cmd_deadline)
@@ -1161,11 +1171,13 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )  # fmt: skip
     claim.add_argument("program", choices=list(registered()), help=_program_help())
-    claim.add_argument("ledger", help=_ledger_help())
+    claim.add_argument("ledger", metavar=cli_("ledger"), help=_ledger_help())
     _add_sheet_option(claim)
-    claim.add_argument("--quarter", "--period", dest="quarter", required=True,
-                       help=_period_help())  # fmt: skip
-    claim.add_argument("--lender", required=True, help=_lender_help())
+    claim.add_argument(
+        "--quarter", "--period", dest="quarter", required=True, metavar=cli_("QUARTER"),
+        help=_period_help(),
+    )  # fmt: skip
+    claim.add_argument("--lender", required=True, metavar=cli_("LENDER"), help=_lender_help())
     _add_list_options(claim)
     _add_policy_option(claim)
     claim.add_argument(
@@ -1182,10 +1194,30 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_exit_codes(),
     )  # fmt: skip
     fac.add_argument("program", choices=list(registered()), help=_program_help())
-    fac.add_argument("--amount", required=True, help=cli_("relending drawn, yuan, e.g. 600000.00"))
-    fac.add_argument("--drawdown", required=True, help=cli_("drawdown date, YYYY-MM-DD"))
-    fac.add_argument("--extensions", type=int, default=0, help=cli_("extensions taken (default 0)"))
-    fac.add_argument("--day-count", help=cli_("ACT/360 (default, an assumption), ACT/365F, 30/360"))
+    fac.add_argument(
+        "--amount",
+        required=True,
+        metavar=cli_("AMOUNT"),
+        help=cli_("relending drawn, yuan, e.g. 600000.00"),
+    )
+    fac.add_argument(
+        "--drawdown",
+        required=True,
+        metavar=cli_("DRAWDOWN"),
+        help=cli_("drawdown date, YYYY-MM-DD"),
+    )
+    fac.add_argument(
+        "--extensions",
+        type=int,
+        default=0,
+        metavar=cli_("EXTENSIONS"),
+        help=cli_("extensions taken (default 0)"),
+    )
+    fac.add_argument(
+        "--day-count",
+        metavar=cli_("DAY_COUNT"),
+        help=cli_("ACT/360 (default, an assumption), ACT/365F, 30/360"),
+    )
     fac.add_argument("--json", action="store_true", help=_json_help())
     _add_policy_option(fac)
     _add_calendar_options(fac)
@@ -1196,19 +1228,32 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_exit_codes(),
     )  # fmt: skip
     inc.add_argument(
-        "balances", nargs="?", help=cli_("CSV of quarter,balance (one row per quarter)")
+        "balances",
+        nargs="?",
+        metavar=cli_("balances"),
+        help=cli_("CSV of quarter,balance (one row per quarter)"),
     )
-    inc.add_argument("--quarter", help=cli_("e.g. 2022Q2"))
+    inc.add_argument("--quarter", metavar=cli_("QUARTER"), help=cli_("e.g. 2022Q2"))
     inc.add_argument(
         "--previous-balance", metavar=cli_("YUAN"), help=cli_("previous quarter-end balance")
     )
     inc.add_argument(
         "--current-balance", metavar=cli_("YUAN"), help=cli_("this quarter-end balance")
     )
-    inc.add_argument("--trade-date", help=cli_("swap start, YYYY-MM-DD (default: the deadline)"))
-    inc.add_argument("--day-count", default="30/360", help=cli_("swap day count (default 30/360)"))
+    inc.add_argument(
+        "--trade-date",
+        metavar=cli_("TRADE_DATE"),
+        help=cli_("swap start, YYYY-MM-DD (default: the deadline)"),
+    )
+    inc.add_argument(
+        "--day-count",
+        default="30/360",
+        metavar=cli_("DAY_COUNT"),
+        help=cli_("swap day count (default 30/360)"),
+    )
     inc.add_argument(
         "--institution",
+        metavar=cli_("INSTITUTION"),
         default="local_legal_person",
         help=cli_("institution type; only local legal-person institutions (地方法人) are eligible"),
     )
