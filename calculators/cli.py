@@ -81,9 +81,12 @@ class _Parser(argparse.ArgumentParser):
             message=message, prog=self.prog))  # fmt: skip
 
 
-# TRANSLATORS: argparse's own words, which it looks up with gettext; while relend parses
-# its command line they are looked up in this catalog (see _argparse_in_language).
+# argparse's own words, marked here so that extraction puts them in the cli catalog;
+# while relend parses its command line argparse looks them up there
+# (see _argparse_in_language).
 _ARGPARSE_MESSAGES = (
+    # TRANSLATORS: argparse's words, from here to the end of the list; keep every %s,
+    # %r and %(name)s as it is
     cli_("usage: "),
     cli_("options"),
     cli_("positional arguments"),
