@@ -94,6 +94,8 @@ _ARGPARSE_MESSAGES = (
     cli_("show program's version number and exit"),
     cli_("the following arguments are required: %s"),
     cli_("invalid choice: %(value)r (choose from %(choices)s)"),
+    # Python 3.14 and later, with suggestions on
+    cli_("invalid choice: %(value)r, maybe you meant %(closest)r? (choose from %(choices)s)"),
     cli_("invalid %(type)s value: %(value)r"),
     cli_("argument %(argument_name)s: %(message)s"),
     cli_("expected one argument"),

@@ -10,6 +10,7 @@ messages stay English until the library's catalog has them: those cases are mark
 from __future__ import annotations
 
 import argparse
+import ast
 import gettext
 import json
 import re
@@ -450,3 +451,43 @@ def test_interruption_and_internal_error_lines_are_chinese(zh, monkeypatch) -> N
     status, _, err = zh(["deadline", "2022Q2"])
     assert status == 1
     assert err.strip() == "relend：内部错误：RuntimeError：boom"
+
+
+# argparse's messages to whoever writes a parser, never shown to a user of relend
+_PARSER_AUTHORS_MESSAGES = {
+    "'required' is an invalid argument for positionals",
+    "%r is not callable",
+    ".__call__() not defined",
+    'argument "-" with mode %r',
+    "cannot have multiple subparser arguments",
+    "cannot merge actions - two groups are named %r",
+    "conflicting subparser alias: %s",
+    "conflicting subparser: %s",
+    "dest= is required for options like %r",
+    "invalid conflict_resolution value: %r",
+    "mutually exclusive arguments must be optional",
+    "conflicting option string: %s",
+    "invalid option string %(option)r: must start with a character %(prefix_chars)r",
+}
+
+
+def test_every_argparse_message_is_in_the_catalog() -> None:
+    # the messages of the argparse of this Python: one it adds or rewords would show in
+    # English in a Chinese run; this test names it
+    from babel.messages.pofile import read_po
+
+    tree = ast.parse(Path(argparse.__file__).read_text(encoding="utf-8"))
+    said = {
+        node.args[0].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in ("_", "ngettext")
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+    }
+    po = Path(__file__).resolve().parents[2] / "calculators/locale/zh/LC_MESSAGES/cli.po"
+    with po.open("rb") as handle:
+        catalog = read_po(handle)
+    ids = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
+    assert sorted(said - _PARSER_AUTHORS_MESSAGES - ids) == []
