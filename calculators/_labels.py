@@ -11,6 +11,8 @@ The reason labels paraphrase the rules of the notices (for instance
 ``term_under_6_months``: 中国人民银行 科技部 工业和信息化部关于设立科技创新再贷款的通知,
 clause 三, "期限 6 个月及以上"; NPL reasons: 银保监办发〔2022〕64号 (十七)); the rules
 themselves and their citations are in :mod:`calculators._policy` and the tool modules.
+``term_under_minimum`` is the code ``term_under_6_months`` became when the minimum term
+came from the policy version; both keep a label, as older outputs carry the old code.
 """
 
 from __future__ import annotations
@@ -52,9 +54,21 @@ REASON_LABELS: Mapping[str, Label] = _table(
         "after_policy_end": ("发放日晚于政策截止日", "disbursed after the policy end"),
         "outside_period": ("发放日不在申报期内", "disbursed outside the period claimed"),
         "term_under_6_months": ("贷款期限不足6个月", "term under 6 months"),
+        "term_under_minimum": (
+            "贷款期限短于政策规定的最短期限",
+            "term under the policy's minimum",
+        ),
         "category_not_eligible": ("借款人类型不在支持范围内", "borrower category not eligible"),
         "borrower_not_eligible": ("借款人不在支持名单内", "borrower not on the eligible list"),
         "borrower_dishonest": ("借款人为严重失信主体", "borrower on the serious-dishonesty list"),
+        "borrower_not_designated": (
+            "借款人不在选定的收购主体名单内",
+            "borrower not a designated purchaser",
+        ),
+        "carbon_field_not_eligible": ("不属于碳减排支持领域", "not in a carbon-reduction field"),
+        "province_not_in_pilot": ("借款人不在试点省份", "borrower not in a pilot province"),
+        "invalid_loan_rate": ("贷款利率无效", "loan rate invalid"),
+        "loan_rate_above_cap": ("贷款利率高于上限", "loan rate above the cap"),
         "invalid_loan_id": ("借据号缺失或无效", "loan id missing or invalid"),
         "duplicate_loan_id": ("借据号重复", "loan id duplicated"),
         "invalid_borrower_id": ("借款人证件号码无效", "borrower id invalid"),

@@ -7,6 +7,11 @@ Every subcommand is ``main(argv)``-testable and returns its exit status:
 that cannot be written included), with one line on stderr; 1 an internal error;
 130 interrupted (Ctrl-C) and 143 terminated (SIGTERM), with no partial file left under
 ``--out``; 141 stdout closed before everything was printed (``relend ... | head``).
+
+Every sentence it prints is marked ``cli_()`` and looked up in the ``cli`` gettext
+catalog (``calculators/locale/zh/LC_MESSAGES/cli.po``), argparse's own words included:
+Simplified Chinese with ``--lang zh`` or a ``zh_*`` locale, else English. Codes, JSON
+keys and file names are the same in both languages.
 """
 
 from __future__ import annotations
@@ -16,11 +21,13 @@ import contextlib
 import datetime as dt
 import json
 import os
+import re
 import signal
 import sys
 import threading
+import unicodedata
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from importlib import resources
 from types import FrameType
 from typing import Any, NoReturn
@@ -44,6 +51,8 @@ from . import (
 from ._categories import TRANSPORT_CATEGORIES, category_note
 from ._claim import claim as claim_program
 from ._errors import RelendInputError
+from ._i18n import LANGUAGES, cli_, cli_n, language, language_from_environment, set_language
+from ._labels import AUDIT_CLASS_LABELS, REASON_LABELS, STATUS_LABELS, Label, label
 from ._ledger import COLUMN_ALIASES, LEDGER_COLUMNS, LedgerFile, read_ledger
 from ._lenders import LENDERS
 from ._money import fen_to_yuan, yuan_to_fen
@@ -62,8 +71,149 @@ class _UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        raw = kwargs.get("formatter_class") is argparse.RawDescriptionHelpFormatter
+        kwargs["formatter_class"] = _RawDescriptionFormatter if raw else _Formatter
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> NoReturn:
-        raise _UsageError(f"{message} (see '{self.prog} --help')")
+        raise _UsageError(cli_("{message} (see '{prog} --help')").format(
+            message=message, prog=self.prog))  # fmt: skip
+
+
+# argparse's own words, marked here so that extraction puts them in the cli catalog;
+# while relend parses its command line argparse looks them up there
+# (see _argparse_in_language).
+_ARGPARSE_MESSAGES = (
+    # TRANSLATORS: argparse's words, from here to the end of the list; keep every %s,
+    # %r and %(name)s as it is
+    cli_("usage: "),
+    cli_("options"),
+    cli_("positional arguments"),
+    cli_("show this help message and exit"),
+    cli_("show program's version number and exit"),
+    cli_("the following arguments are required: %s"),
+    cli_("invalid choice: %(value)r (choose from %(choices)s)"),
+    # Python 3.14 and later, with suggestions on
+    cli_("invalid choice: %(value)r, maybe you meant %(closest)r? (choose from %(choices)s)"),
+    cli_("invalid %(type)s value: %(value)r"),
+    cli_("argument %(argument_name)s: %(message)s"),
+    cli_("expected one argument"),
+    cli_("expected at most one argument"),
+    cli_("expected at least one argument"),
+    cli_n("expected %s argument", "expected %s arguments", 2),
+    cli_("unrecognized arguments: %s"),
+    cli_("ambiguous option: %(option)s could match %(matches)s"),
+    cli_("not allowed with argument %s"),
+    cli_("one of the arguments %s is required"),
+    cli_("ignored explicit argument %r"),
+    cli_("unexpected option string: %s"),
+    cli_("can't open '%(filename)s': %(error)s"),
+    cli_("unknown parser %(parser_name)r (choices: %(choices)s)"),
+    cli_("%(prog)s: error: %(message)s\n"),
+)
+
+
+@contextlib.contextmanager
+def _argparse_in_language() -> Iterator[None]:
+    """Let argparse's own words ("usage:", "the following arguments are required") come
+    from relend's ``cli`` catalog while the block runs, then give argparse back its own.
+
+    argparse looks its words up through the ``_`` and ``ngettext`` it imported from
+    :mod:`gettext`, when it builds a parser and when it parses or formats help.
+    """
+    saved = argparse._, argparse.ngettext  # type: ignore[attr-defined]
+    argparse._, argparse.ngettext = cli_, cli_n  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = saved  # type: ignore[attr-defined]
+
+
+def _coded(table: Mapping[str, Label], code: str) -> str:
+    """The code, and in Chinese its label beside it: ``overclaimed 多报``."""
+    if language() == "zh" and code in table:
+        return f"{code} {label(table, code, 'zh')}"
+    return code
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: object, width: int) -> str:
+    """``text`` and spaces to fill ``width`` columns on screen (a Chinese character
+    takes two), for columns that line up in either language."""
+    shown = str(text)
+    return shown + " " * max(0, width - _display_width(shown))
+
+
+_TOKENS = re.compile(r"\s+|[\x21-\x7e]+|.", re.DOTALL)
+# punctuation a Chinese line should not start with (it stays with what it follows)
+_NO_LINE_START = frozenset("，。、；：）」』》〉！？％%,.;:)]")
+
+
+def _wrap_chinese(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` columns (a Chinese character takes two),
+    broken between Chinese characters or at spaces, never inside an English word, a
+    code or a number, nor before closing punctuation."""
+    words: list[str] = []
+    for token in _TOKENS.findall(" ".join(text.split())):
+        if words and token in _NO_LINE_START:
+            words[-1] += token
+        else:
+            words.append(token)
+    lines: list[str] = []
+    line = ""
+    for word in words:
+        if word.isspace():
+            if line:
+                line += " "
+            continue
+        if line and _display_width(line.rstrip() + word) > width:
+            lines.append(line.rstrip())
+            line = ""
+        line += word
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help layout, with Chinese wrapped by its width on screen."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        if language() != "zh":
+            return super()._split_lines(text, width)
+        return _wrap_chinese(text, width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if language() != "zh":
+            return super()._fill_text(text, width, indent)
+        return "\n".join(indent + line for line in _wrap_chinese(text, width - len(indent)))
+
+    def _format_action(self, action: argparse.Action) -> str:
+        """argparse pads an option (``--out 目录``) to the help column by its length in
+        characters; take back the columns its Chinese characters take beyond one each."""
+        text = super()._format_action(action)
+        invocation = self._format_action_invocation(action)
+        extra = _display_width(invocation) - len(invocation)
+        head = " " * self._current_indent + invocation
+        if not extra or not text.startswith(head) or text[len(head) :].startswith("\n"):
+            return text
+        rest = text[len(head) :]
+        spaces = len(rest) - len(rest.lstrip(" "))
+        if spaces - extra >= 2:
+            return head + rest[extra:]
+        column = min(self._action_max_length + 2, self._max_help_position)
+        return head + "\n" + " " * column + rest.lstrip(" ")
+
+
+class _RawDescriptionFormatter(_Formatter):
+    """Descriptions and epilogs as written (the tables of columns and lenders)."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "".join(indent + line for line in text.splitlines(keepends=True))
 
 
 def _emit(payload: dict[str, Any]) -> None:
@@ -79,13 +229,30 @@ def _calendar_from(args: argparse.Namespace) -> BusinessCalendar:
 
 
 def _add_calendar_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--calendar", default="prc", help="prc (default) or sse")
-    parser.add_argument("--override", metavar="FILE", help="JSON file pinning a year's holidays")
+    parser.add_argument(
+        "--calendar", default="prc", metavar=cli_("CALENDAR"), help=cli_("prc (default) or sse")
+    )
+    parser.add_argument(
+        "--override", metavar=cli_("FILE"), help=cli_("JSON file pinning a year's holidays")
+    )
     parser.add_argument(
         "--strict-calendar",
         action="store_true",
-        help="fail instead of warning when a year's schedule is provisional",
+        help=cli_("fail instead of warning when a year's schedule is provisional"),
     )
+
+
+def _calendar_status(status: str) -> str:
+    """A calendar year's status (``published``), in words in Chinese."""
+    words = {
+        # TRANSLATORS: a year's holidays as the State Council published them
+        "published": cli_("published"),
+        # TRANSLATORS: a year's holidays from the user's override file
+        "override": cli_("override"),
+        # TRANSLATORS: a year's holidays estimated, not yet published
+        "provisional": cli_("provisional"),
+    }
+    return words.get(status, status)
 
 
 # -- deadline ---------------------------------------------------------------------------
@@ -105,10 +272,13 @@ def _cmd_deadline(args: argparse.Namespace) -> int:
         _emit(payload)
     else:
         print(
-            f"{payload['quarter']}: apply by {payload['deadline']} "
-            f"(10th is {payload['nominal']}; {result.calendar} calendar, "
-            f"{result.calendar_status})"
-        )
+            cli_("{period}: apply by {deadline} (10th is {nominal}; {calendar} calendar, "
+                 "{status})").format(
+                period=payload["quarter"], deadline=payload["deadline"],
+                nominal=payload["nominal"], calendar=result.calendar,
+                status=_calendar_status(result.calendar_status),
+            )
+        )  # fmt: skip
     return EXIT_OK
 
 
@@ -117,28 +287,44 @@ def _cmd_deadline(args: argparse.Namespace) -> int:
 
 def _claim_text(summary: dict[str, Any]) -> str:
     lines = [
-        f"{summary['tool']} relending claim  {summary['lender']} {summary['lender_name']}  "
-        f"{summary['quarter']}  policy {summary['policy']}",
-        f"  loans: {summary['loans_total']} in the ledger, {summary['loans_eligible']} eligible, "
-        f"{summary['loans_excluded']} excluded, {summary['loans_invalid']} invalid",
-    ]
-    lines += [f"    {code:<34}{count:>8}" for code, count in summary["reasons"].items() if count]
+        cli_("{tool} relending claim  {lender} {lender_name}  {period}  policy {policy}").format(
+            tool=summary["tool"], lender=summary["lender"], lender_name=summary["lender_name"],
+            period=summary["quarter"], policy=summary["policy"],
+        ),
+        cli_("  loans: {total} in the ledger, {eligible} eligible, {excluded} excluded, "
+             "{invalid} invalid").format(
+            total=summary["loans_total"], eligible=summary["loans_eligible"],
+            excluded=summary["loans_excluded"], invalid=summary["loans_invalid"],
+        ),
+    ]  # fmt: skip
     lines += [
-        f"  eligible principal: {summary['eligible_principal_yuan']} yuan",
-        f"  entitlement ({summary['ratio']} x principal, rounded half up once): "
-        f"{summary['entitlement_yuan']} yuan ({summary['entitlement_fen']} fen)",
+        f"    {code:<34}{count:>8}" + _label_after(REASON_LABELS, code)
+        for code, count in summary["reasons"].items()
+        if count
     ]
+    lines += [
+        cli_("  eligible principal: {yuan} yuan").format(yuan=summary["eligible_principal_yuan"]),
+        cli_("  entitlement ({ratio} x principal, rounded half up once): {yuan} yuan "
+             "({fen} fen)").format(
+            ratio=summary["ratio"], yuan=summary["entitlement_yuan"],
+            fen=summary["entitlement_fen"],
+        ),
+    ]  # fmt: skip
     versions = summary.get("policy_versions", [])
     if len(versions) > 1:
         lines += [
-            f"    under {v['version']:<16} ({v['ratio']}): {v['loans_eligible']} loans, "
-            f"{v['entitlement_yuan']} yuan"
+            cli_("    under {version:<16} ({ratio}): {loans} loans, {yuan} yuan").format(
+                version=v["version"], ratio=v["ratio"], loans=v["loans_eligible"],
+                yuan=v["entitlement_yuan"],
+            )
             for v in versions
-        ]
+        ]  # fmt: skip
     lines.append(
-        f"  apply by: {summary['deadline']} ({summary['calendar']} calendar, "
-        f"{summary['calendar_status']})"
-    )
+        cli_("  apply by: {deadline} ({calendar} calendar, {status})").format(
+            deadline=summary["deadline"], calendar=summary["calendar"],
+            status=_calendar_status(summary["calendar_status"]),
+        )
+    )  # fmt: skip
     lines += _policy_file_lines(summary.get("policy_source", {}), versions)
     assumed = sorted(
         {name for figures in summary.get("sources_by_version", {}).values()
@@ -146,22 +332,29 @@ def _claim_text(summary: dict[str, Any]) -> str:
     )  # fmt: skip
     if assumed:
         lines.append(
-            f"  assumed figures (no notice states them; see relend policy show "
-            f"{summary['tool']}): {', '.join(assumed)}"
-        )
+            cli_("  assumed figures (no notice states them; see relend policy show {tool}): "
+                 "{names}").format(tool=summary["tool"], names=", ".join(assumed))
+        )  # fmt: skip
     shown = summary.get("invalid_rows", [])
     if shown:
-        lines.append("  invalid rows (line in the ledger, loan id, reason, what was wrong):")
+        lines.append(cli_("  invalid rows (line in the ledger, loan id, reason, what was wrong):"))
         lines += [
-            f"    line {row['line']:<8} {row['loan_id']!r:<20} {row['reason']:<32} {row['detail']}"
+            cli_("    line {line} {loan_id} {reason} {detail}").format(
+                line=_pad(row["line"], 8), loan_id=_pad(repr(row["loan_id"]), 20),
+                reason=_pad(_coded(REASON_LABELS, row["reason"]), 32), detail=row["detail"],
+            )
             for row in shown
-        ]
+        ]  # fmt: skip
         if summary["loans_invalid"] > len(shown):
             lines.append(
-                f"    and {summary['loans_invalid'] - len(shown):,} more: every row's detail "
-                f"is in loans.csv (--out DIR)"
+                cli_("    and {count} more: every row's detail is in loans.csv (--out DIR)").format(
+                    count=f"{summary['loans_invalid'] - len(shown):,}"
+                )
             )
-    lines += [f"  note: {warning['message']}" for warning in summary.get("warnings", [])]
+    lines += [
+        cli_("  note: {message}").format(message=warning["message"])
+        for warning in summary.get("warnings", [])
+    ]
     lines += _unrecognized_lines(summary.get("unrecognized", {}))
     return "\n".join(lines)
 
@@ -170,15 +363,22 @@ def _unrecognized_lines(unrecognized: dict[str, dict[str, int]]) -> list[str]:
     """One line per distinct value a claim excluded rows for without recognizing it."""
     if not unrecognized:
         return []
-    lines = ["  unrecognized values (rows excluded; check the spelling):"]
+    lines = [cli_("  unrecognized values (rows excluded; check the spelling):")]
     for column, counts in unrecognized.items():
         for value, rows in counts.items():
             note = category_note(value) if column == "borrower_category" else None
-            lines.append(
-                f"    {column} {value!r}: {rows} row{'' if rows == 1 else 's'}"
-                + (f": {note}" if note else "")
-            )
+            line = cli_n(
+                "    {column} {value}: {count} row", "    {column} {value}: {count} rows", rows
+            ).format(column=column, value=repr(value), count=rows)
+            lines.append(cli_("{line}: {note}").format(line=line, note=note) if note else line)
     return lines
+
+
+def _label_after(table: Mapping[str, Label], code: str) -> str:
+    """In Chinese, two spaces and the code's label, to print after an aligned row."""
+    if language() == "zh" and code in table:
+        return f"  {label(table, code, 'zh')}"
+    return ""
 
 
 _OUTPUT_NAMES = {
@@ -208,10 +408,12 @@ def _publish(
         if workbook and len(rows) > EXCEL_MAX_ROWS:
             sheets = -(-len(rows) // EXCEL_MAX_ROWS)
             print(
-                f"relend: note: {len(rows):,} rows: {xlsx_name} spreads them over {sheets} "
-                f"sheets (about 40 s per million rows); --no-xlsx writes {csv_name} only",
+                cli_("relend: note: {rows} rows: {workbook} spreads them over {sheets} sheets "
+                     "(about 40 s per million rows); --no-xlsx writes {csv} only").format(
+                    rows=f"{len(rows):,}", workbook=xlsx_name, sheets=sheets, csv=csv_name
+                ),
                 file=sys.stderr,
-            )
+            )  # fmt: skip
         written = write_outputs(
             summary, rows, args.out, csv_name=csv_name, xlsx_name=xlsx_name, rows_sheet=sheet,
             workbook=workbook, progress=_show_progress(args),
@@ -219,23 +421,25 @@ def _publish(
         summary, paths = dict(written.summary), written.paths
         if written.removed:
             print(
-                f"relend: note: removed {', '.join(written.removed)} from {args.out}: "
-                "an earlier run's outputs that this run did not write",
+                cli_("relend: note: removed {files} from {folder}: an earlier run's outputs "
+                     "that this run did not write").format(
+                    files=", ".join(written.removed), folder=args.out
+                ),
                 file=sys.stderr,
-            )
+            )  # fmt: skip
     if args.json:
         _emit(summary)
     else:
         print(as_text(summary))
     if paths:
-        wrote = f"wrote {', '.join(str(p) for p in paths)}"
+        wrote = cli_("wrote {files}").format(files=", ".join(str(p) for p in paths))
         print(wrote, file=sys.stderr if args.json else sys.stdout)
 
 
 def _report_claim(result: ClaimResult, args: argparse.Namespace) -> int:
     summary = result.summary()
     for warning in summary["warnings"]:
-        print(f"relend: warning: {warning['message']}", file=sys.stderr)
+        print(_warning_line(warning["message"]), file=sys.stderr)
     _publish(args, summary, result.loans, "claim", _claim_text)
     return EXIT_INVALID_ROWS if summary["loans_invalid"] else EXIT_OK
 
@@ -244,6 +448,8 @@ def _program_lists(args: argparse.Namespace, command: str) -> dict[str, str]:
     """The reference lists given for ``args.program``; a list option of another program
     is refused, and a required list must be given."""
     program = get_program(args.program)
+    # TRANSLATORS: what the command computes, in "tech claims need ..."
+    commands = cli_("claims") if command == "claim" else cli_("audits")
     mine = {spec.name for spec in program.lists}
     given: dict[str, str] = {}
     for other in registered().values():
@@ -252,12 +458,21 @@ def _program_lists(args: argparse.Namespace, command: str) -> dict[str, str]:
             if value and spec.name not in mine:
                 users = ", ".join(p.id for p in registered().values()
                                   if spec.name in {x.name for x in p.lists})  # fmt: skip
-                raise _UsageError(f"{spec.option} applies to {users} {command}s only")
+                raise _UsageError(
+                    cli_("{option} applies to {programs} {commands} only").format(
+                        option=spec.option, programs=users, commands=commands
+                    )
+                )
             if value:
                 given[spec.name] = value
     for spec in program.lists:
         if spec.required and spec.name not in given:
-            raise _UsageError(f"{program.id} {command}s need {spec.option} FILE ({spec.help})")
+            raise _UsageError(
+                cli_("{program} {commands} need {option} FILE ({help})").format(
+                    program=program.id, commands=commands, option=spec.option,
+                    help=_list_help(spec.name, spec.help),
+                )
+            )  # fmt: skip
     return given
 
 
@@ -271,7 +486,33 @@ def _add_list_options(parser: argparse.ArgumentParser) -> None:
             helps.setdefault(spec.name, spec.help)
     for name, users in seen.items():
         option = "--" + name.replace("_", "-")
-        parser.add_argument(option, metavar="FILE", help=f"{', '.join(users)}: {helps[name]}")
+        parser.add_argument(
+            option,
+            metavar=cli_("FILE"),
+            help=f"{', '.join(users)}: {_list_help(name, helps[name])}",
+        )
+
+
+def _list_help(name: str, given: str) -> str:
+    """What a reference list is, in the user's language; ``given`` (the program's own
+    words) for a list the command line does not know."""
+    known = {
+        "eligible_borrowers": cli_(
+            "the eligible borrowers (for tech, the MOST/MIIT list, from 2024 the "
+            "备选企业名单 / 项目清单; for equipment, the borrowers of the projects on the "
+            "NDRC 备选项目清单): a CSV with an id column, or one id per line"
+        ),
+        "designated_purchasers": cli_(
+            "the local state-owned enterprises designated to buy completed unsold housing "
+            "for affordable housing (地方国有企业, 收购已建成未出售商品房用作保障性住房): a CSV "
+            "with an id column, or one id per line"
+        ),
+        "dishonest": cli_(
+            "the serious-dishonesty list (信用中国 严重失信主体名单): a CSV with an id column, "
+            "or one id per line"
+        ),
+    }
+    return known.get(name, given) if language() == "zh" else given
 
 
 def _ledger_from(args: argparse.Namespace) -> str | LedgerFile:
@@ -283,8 +524,9 @@ def _ledger_from(args: argparse.Namespace) -> str | LedgerFile:
 
 def _add_sheet_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--sheet", metavar="NAME|N",
-        help="for an Excel ledger: the sheet by name or position from 1 (default: the first)",
+        "--sheet", metavar=cli_("NAME|N"),
+        help=cli_("for an Excel ledger: the sheet by name or position from 1 (default: the "
+                  "first)"),
     )  # fmt: skip
 
 
@@ -303,10 +545,19 @@ def _policy_file_lines(source: dict[str, Any], versions: list[dict[str, Any]]) -
     files = source.get("files", [])
     if not files:
         return []
-    lines = [f"  policy file applied: {f['path']} (sha256 {f['sha256']})" for f in files]
+    lines = [
+        cli_("  policy file applied: {path} (sha256 {sha256})").format(
+            path=f["path"], sha256=f["sha256"]
+        )
+        for f in files
+    ]
     mine = [v["version"] for v in versions if v.get("origin", "package") != "package"]
     if mine:
-        lines.append(f"  versions from a policy file, not from relend: {', '.join(mine)}")
+        lines.append(
+            cli_("  versions from a policy file, not from relend: {versions}").format(
+                versions=", ".join(mine)
+            )
+        )
     return lines
 
 
@@ -320,13 +571,21 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         resources.as_file(data / "demo_tech_eligible.csv") as eligible,
     ):
         result = tech_relending.claim(ledger, "2022Q2", "ICBC", eligible)
-    print("relend demo: tech-innovation relending claim on the bundled example ledger")
-    print(f"  ledger: {ledger.name} (made-up firms; a few rows are wrong on purpose)\n")
+    print(cli_("relend demo: tech-innovation relending claim on the bundled example ledger"))
+    print(
+        cli_("  ledger: {name} (made-up firms; a few rows are wrong on purpose)").format(
+            name=ledger.name
+        )
+        + "\n"
+    )
     args.json = False
     _report_claim(result, args)
     print(
-        "\nnext: relend claim tech YOUR_LEDGER.csv --quarter 2022Q2 --lender ICBC "
-        "--eligible-borrowers LIST.csv --out DIR"
+        "\n"
+        + cli_(
+            "next: relend claim tech YOUR_LEDGER.csv --quarter 2022Q2 --lender ICBC "
+            "--eligible-borrowers LIST.csv --out DIR"
+        )
     )
     return EXIT_OK
 
@@ -338,7 +597,11 @@ def _date_arg(text: str, option: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise _UsageError(f"{option} {text!r} is not a date: use YYYY-MM-DD") from None
+        raise _UsageError(
+            cli_("{option} {value} is not a date: use YYYY-MM-DD").format(
+                option=option, value=repr(text)
+            )
+        ) from None
 
 
 def _cmd_facility(args: argparse.Namespace) -> int:
@@ -355,19 +618,42 @@ def _cmd_facility(args: argparse.Namespace) -> int:
     if args.json:
         _emit(summary)
         return EXIT_OK
+    # TRANSLATORS: after the day count, "ACT/360, assumed": no notice states it
+    assumed = cli_(", assumed") if summary["day_count_assumption"] else ""
     print(
-        f"{summary['tool']} relending {summary['amount_yuan']} yuan at {summary['rate']} "
-        f"({summary['day_count']}{', assumed' if summary['day_count_assumption'] else ''}), "
-        f"drawn {summary['drawdown']}, {summary['extensions']} of "
-        f"{summary['max_extensions']} extensions (policy {summary['policy']})"
-    )
+        cli_("{tool} relending {amount} yuan at {rate} ({day_count}{assumed}), drawn "
+             "{drawdown}, {extensions} of {max_extensions} extensions (policy {policy})").format(
+            tool=summary["tool"], amount=summary["amount_yuan"], rate=summary["rate"],
+            day_count=summary["day_count"], assumed=assumed, drawdown=summary["drawdown"],
+            extensions=summary["extensions"], max_extensions=summary["max_extensions"],
+            policy=summary["policy"],
+        )
+    )  # fmt: skip
     for period in summary["periods"]:
         print(
-            f"  {period['period']:<12} {period['start']} -> {period['end']}  "
-            f"{period['days']:>3} days  interest {period['interest_yuan']:>16} yuan"
+            cli_("  {period} {start} -> {end}  {days:>3} days  interest {interest:>16} "
+                 "yuan").format(
+                period=_pad(_facility_period(period["period"]), 12), start=period["start"],
+                end=period["end"], days=period["days"], interest=period["interest_yuan"],
+            )
+        )  # fmt: skip
+    print(
+        cli_("  repay by {maturity}; total interest {interest} yuan").format(
+            maturity=summary["maturity"], interest=summary["interest_yuan"]
         )
-    print(f"  repay by {summary['maturity']}; total interest {summary['interest_yuan']} yuan")
+    )
     return EXIT_OK
+
+
+def _facility_period(name: str) -> str:
+    """``original`` or ``extension N`` (the JSON's words), in the user's language."""
+    if name == "original":
+        # TRANSLATORS: the relending's first term, before any extension
+        return cli_("original")
+    number = name.removeprefix("extension ")
+    if number.isdigit():
+        return cli_("extension {number}").format(number=number)
+    return name
 
 
 def _cmd_incentive(args: argparse.Namespace) -> int:
@@ -382,7 +668,7 @@ def _cmd_incentive(args: argparse.Namespace) -> int:
     single = (args.quarter, args.previous_balance, args.current_balance)
     if args.balances:
         if any(single):
-            raise _UsageError("give either BALANCES.csv or --quarter with both balances")
+            raise _UsageError(cli_("give either BALANCES.csv or --quarter with both balances"))
         results = microloan_incentive.incentive_series(args.balances, **options)
     elif all(single):
         results = [
@@ -394,28 +680,36 @@ def _cmd_incentive(args: argparse.Namespace) -> int:
             )
         ]
     else:
-        raise _UsageError("give BALANCES.csv, or --quarter, --previous-balance, --current-balance")
+        raise _UsageError(
+            cli_("give BALANCES.csv, or --quarter, --previous-balance, --current-balance")
+        )
     summaries = [r.summary() for r in results]
     if args.json:
         _emit(summaries[0] if not args.balances else {"quarters": summaries})
         return EXIT_OK
     for item in summaries:
         swap = item["swap"]
-        line = (
-            f"{item['quarter']}: increase {fen_to_yuan(item['increment_fen'])} yuan, "
-            f"incentive {item['incentive_yuan']} yuan ({item['ratio']} x increase)"
-        )
+        line = cli_(
+            "{quarter}: increase {increase} yuan, incentive {incentive} yuan ({ratio} x increase)"
+        ).format(
+            quarter=item["quarter"], increase=fen_to_yuan(item["increment_fen"]),
+            incentive=item["incentive_yuan"], ratio=item["ratio"],
+        )  # fmt: skip
         if swap:
-            line += (
-                f"; swap {swap['start']} -> {swap['end']}, PBoC pays "
-                f"{fen_to_yuan(swap['fixed_leg_fen'])} fixed, receives "
-                f"{fen_to_yuan(swap['floating_leg_fen'])} floating, net "
-                f"{fen_to_yuan(swap['net_fen'])} on {swap['payment_date']}"
-            )
+            line += cli_(
+                "; swap {start} -> {end}, PBoC pays {fixed} fixed, receives {floating} "
+                "floating, net {net} on {date}"
+            ).format(
+                start=swap["start"], end=swap["end"], fixed=fen_to_yuan(swap["fixed_leg_fen"]),
+                floating=fen_to_yuan(swap["floating_leg_fen"]),
+                net=fen_to_yuan(swap["net_fen"]), date=swap["payment_date"],
+            )  # fmt: skip
         else:
-            line += "; no increase, no swap"
+            line += cli_("; no increase, no swap")
         if item["policy_origin"] != "package":
-            line += f" [ratio from a policy file, version {item['policy_version']}]"
+            line += cli_(" [ratio from a policy file, version {version}]").format(
+                version=item["policy_version"]
+            )
         print(line)
     table = options["policy"]
     for text in _policy_file_lines(table.source(relend_version()), []):
@@ -432,26 +726,40 @@ def _npl_text(summary: dict[str, Any]) -> str:
         ratio = unit["npl_ratio_pct"] or "-"
         tolerance = unit["tolerance_pct"] or "-"
         headroom = "" if unit["headroom_fen"] is None else fen_to_yuan(unit["headroom_fen"])
-        beyond = "  (beyond the six named; --extra-industry)"
+        beyond = cli_("  (beyond the six named; --extra-industry)")
         lines.append(
-            f"{unit['unit']:<12} {unit['industry']:<14} NPL {ratio:>10}% "
-            f"tolerance {tolerance:>8}%  {unit['status']:<7} headroom {headroom:>16} "
-            f"{unit['reason']}" + (beyond if unit["industry_basis"] == "user_named" else "")
-        )
+            cli_("{unit} {industry} NPL {ratio:>10}% tolerance {tolerance:>8}%  "
+                 "{status} headroom {headroom:>16} {reason}").format(
+                unit=_pad(unit["unit"], 12), industry=_pad(unit["industry"], 14), ratio=ratio,
+                tolerance=tolerance, status=_pad(_coded(STATUS_LABELS, unit["status"]), 7),
+                headroom=headroom,
+                reason=_coded(REASON_LABELS, unit["reason"]),
+            )
+            + (beyond if unit["industry_basis"] == "user_named" else "")
+        )  # fmt: skip
     lines.append(
-        f"within {summary['within']}, breach {summary['breach']}, invalid {summary['invalid']}"
+        cli_("within {within}, breach {breach}, invalid {invalid}").format(
+            within=summary["within"], breach=summary["breach"], invalid=summary["invalid"]
+        )
     )
     for name, rows in summary["extra_industries"].items():
         lines.append(
-            f"industry named by you beyond the six of article 十七: {name} "
-            f"({rows} row{'' if rows == 1 else 's'})"
+            cli_n(
+                "industry named by you beyond the six of article 十七: {name} ({count} row)",
+                "industry named by you beyond the six of article 十七: {name} ({count} rows)",
+                rows,
+            ).format(name=name, count=rows)
         )
     if summary["within"]:
         terms = summary["relief_terms"]
         lines += [
-            "within the tolerance:",
-            f"  assessment (二十七): {terms['assessment_relief']['no_or_reduced_deduction']}",
-            f"  accountability (二十八): {terms['due_diligence_exemption']['may_be_considered']}",
+            cli_("within the tolerance:"),
+            cli_("  assessment (二十七): {terms}").format(
+                terms=terms["assessment_relief"]["no_or_reduced_deduction"]
+            ),
+            cli_("  accountability (二十八): {terms}").format(
+                terms=terms["due_diligence_exemption"]["may_be_considered"]
+            ),
         ]
     return "\n".join(lines)
 
@@ -466,21 +774,28 @@ def _cmd_npl(args: argparse.Namespace) -> int:
 
 def _add_npl(sub: Any) -> None:
     npl = sub.add_parser(
-        "npl", help="NPL tolerance check for the industries of 银保监办发〔2022〕64号 (十七)"
+        "npl", help=cli_("NPL tolerance check for the industries of 银保监办发〔2022〕64号 (十七)")
     )
-    npl.add_argument("file", help="CSV: unit, industry, loan_balance, npl_balance, "
-                     "baseline_tolerance_pct, uplift_pct")  # fmt: skip
+    npl.add_argument(
+        "file", metavar=cli_("file"),
+        help=cli_("CSV: unit, industry, loan_balance, npl_balance, baseline_tolerance_pct, "
+                  "uplift_pct"),
+    )  # fmt: skip
     npl.add_argument(
         "--extra-industry",
         action="append",
-        metavar="NAME",
-        help="an industry beyond the six article 十七 names (住宿, 餐饮, 零售, 文化, 旅游, "
-        "交通运输 等) that may take an uplift, as the industry column writes it; repeatable",
+        metavar=cli_("NAME"),
+        help=cli_(
+            "an industry beyond the six article 十七 names (住宿, 餐饮, 零售, 文化, 旅游, "
+            "交通运输 等) that may take an uplift, as the industry column writes it; repeatable"
+        ),
     )
-    npl.add_argument("--out", metavar="DIR", help="write summary.json, npl.csv, npl.xlsx")
+    npl.add_argument(
+        "--out", metavar=cli_("DIR"), help=cli_("write summary.json, npl.csv, npl.xlsx")
+    )
     _add_no_xlsx(npl)
     _add_quiet(npl)
-    npl.add_argument("--json", action="store_true")
+    npl.add_argument("--json", action="store_true", help=_json_help())
     npl.set_defaults(handler=_cmd_npl)
 
 
@@ -488,43 +803,59 @@ def _add_npl(sub: Any) -> None:
 
 
 def _audit_text(summary: dict[str, Any]) -> str:
-    classes = ", ".join(f"{k} {v}" for k, v in summary["classes"].items() if v)
+    classes = ", ".join(
+        f"{_coded(AUDIT_CLASS_LABELS, k)} {v}" for k, v in summary["classes"].items() if v
+    )
     lines = [
-        f"audit {summary['tool']} {summary['lender']} {summary['quarter']}: submitted "
-        f"{summary['submitted_yuan']} yuan on {summary['submitted_rows']} rows, recomputed "
-        f"{summary['recomputed_yuan']} yuan",
-        f"  overclaimed {summary['overclaimed_yuan']}, underclaimed "
-        f"{summary['underclaimed_yuan']}, clawback {summary['clawback_yuan']} yuan",
-        f"  rows: {classes}",
-    ]
+        cli_("audit {tool} {lender} {period}: submitted {submitted} yuan on {rows} rows, "
+             "recomputed {recomputed} yuan").format(
+            tool=summary["tool"], lender=summary["lender"], period=summary["quarter"],
+            submitted=summary["submitted_yuan"], rows=summary["submitted_rows"],
+            recomputed=summary["recomputed_yuan"],
+        ),
+        cli_("  overclaimed {over}, underclaimed {under}, clawback {clawback} yuan").format(
+            over=summary["overclaimed_yuan"], under=summary["underclaimed_yuan"],
+            clawback=summary["clawback_yuan"],
+        ),
+        cli_("  rows: {classes}").format(classes=classes),
+    ]  # fmt: skip
     if summary["tolerance_fen"]:
         lines.append(
-            f"  tolerance {summary['tolerance_fen']} fen per loan: differences within it "
-            f"({fen_to_yuan(summary['within_tolerance_fen'])} yuan net) are matches"
-        )
+            cli_("  tolerance {fen} fen per loan: differences within it ({yuan} yuan net) "
+                 "are matches").format(
+                fen=summary["tolerance_fen"], yuan=fen_to_yuan(summary["within_tolerance_fen"])
+            )
+        )  # fmt: skip
     if summary["duplicate_claim_loans"]:
         lines.append(
-            f"  loans claimed on more than one row: {summary['duplicate_claim_loans']} (every "
-            "row counts; what a loan's rows claim beyond its recomputed amount is overclaimed)"
-        )
+            cli_("  loans claimed on more than one row: {count} (every row counts; what a "
+                 "loan's rows claim beyond its recomputed amount is overclaimed)").format(
+                count=summary["duplicate_claim_loans"]
+            )
+        )  # fmt: skip
     if summary["invalid_claimed_fen"]:
         lines.append(
-            f"  {fen_to_yuan(summary['invalid_claimed_fen'])} yuan claimed on rows without "
-            "a loan id (in submitted, compared with no loan)"
-        )
+            cli_("  {yuan} yuan claimed on rows without a loan id (in submitted, compared "
+                 "with no loan)").format(yuan=fen_to_yuan(summary["invalid_claimed_fen"]))
+        )  # fmt: skip
     if summary["unreadable_claim_rows"]:
         lines.append(
-            f"  submitted amounts that could not be read (not in submitted): "
-            f"{summary['unreadable_claim_rows']}"
+            cli_("  submitted amounts that could not be read (not in submitted): {count}").format(
+                count=summary["unreadable_claim_rows"]
+            )
         )
         lines += [
-            f"    line {item['submitted_line']}  {item['loan_id'] or '(no loan id)'}  "
-            f"{item['detail']}"
+            cli_("    line {line}  {loan_id}  {detail}").format(
+                line=item["submitted_line"], loan_id=item["loan_id"] or cli_("(no loan id)"),
+                detail=item["detail"],
+            )
             for item in summary["unreadable_claims"][:10]
-        ]
+        ]  # fmt: skip
         if summary["unreadable_claim_rows"] > 10:
-            lines.append("    ... every one is in audit.csv with --out (class invalid)")
-    lines += [f"  note: {w['message']}" for w in summary.get("warnings", [])]
+            lines.append(cli_("    ... every one is in audit.csv with --out (class invalid)"))
+    lines += [
+        cli_("  note: {message}").format(message=w["message"]) for w in summary.get("warnings", [])
+    ]
     return "\n".join(lines)
 
 
@@ -545,32 +876,39 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 
 def _add_audit(sub: Any) -> None:
     aud = sub.add_parser(
-        "audit", help="recompute a submitted claim and list every difference",
+        "audit", help=cli_("recompute a submitted claim and list every difference"),
         epilog=_epilog(
-            "submission columns: loan_id (借据号, ...), and claimed in yuan (申报金额, 申请金额, "
-            "申请再贷款金额) or claimed_fen (申报金额_分); every row counts",
-            _columns_help(), _lenders_help(), _EXIT_CODES,
+            cli_("submission columns: loan_id (借据号, ...), and claimed in yuan (申报金额, "
+                 "申请金额, 申请再贷款金额) or claimed_fen (申报金额_分); every row counts"),
+            _columns_help(), _lenders_help(), _exit_codes(),
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )  # fmt: skip
-    aud.add_argument("program", choices=list(registered()))
-    aud.add_argument("ledger")
+    aud.add_argument("program", choices=list(registered()), help=_program_help())
+    aud.add_argument("ledger", metavar=cli_("ledger"), help=_ledger_help())
     _add_sheet_option(aud)
-    aud.add_argument("--submitted", required=True, metavar="FILE",
-                     help="CSV: loan_id (借据号) and claimed (申报金额, yuan) or claimed_fen; "
-                     "every row counts, a loan on two rows is a duplicate_claim")  # fmt: skip
-    aud.add_argument("--quarter", "--period", dest="quarter", required=True,
-                     help="the claim period: a quarter (2022Q2) or, for monthly programs, "
-                     "a month (2022-10)")  # fmt: skip
-    aud.add_argument("--lender", required=True)
+    aud.add_argument(
+        "--submitted", required=True, metavar=cli_("FILE"),
+        help=cli_("CSV: loan_id (借据号) and claimed (申报金额, yuan) or claimed_fen; every "
+                  "row counts, a loan on two rows is a duplicate_claim"),
+    )  # fmt: skip
+    aud.add_argument(
+        "--quarter", "--period", dest="quarter", required=True, metavar=cli_("QUARTER"),
+        help=_period_help(),
+    )  # fmt: skip
+    aud.add_argument("--lender", required=True, metavar=cli_("LENDER"), help=_lender_help())
     _add_list_options(aud)
     _add_policy_option(aud)
-    aud.add_argument("--tolerance-fen", type=int, default=0,
-                     help="per-loan difference still counted as a match (default 0)")  # fmt: skip
-    aud.add_argument("--out", metavar="DIR", help="write summary.json, audit.csv, audit.xlsx")
+    aud.add_argument(
+        "--tolerance-fen", type=int, default=0, metavar=cli_("TOLERANCE_FEN"),
+        help=cli_("per-loan difference still counted as a match (default 0)"),
+    )  # fmt: skip
+    aud.add_argument(
+        "--out", metavar=cli_("DIR"), help=cli_("write summary.json, audit.csv, audit.xlsx")
+    )
     _add_no_xlsx(aud)
     _add_quiet(aud)
-    aud.add_argument("--json", action="store_true")
+    aud.add_argument("--json", action="store_true", help=_json_help())
     _add_calendar_options(aud)
     aud.set_defaults(handler=_cmd_audit)
 
@@ -586,7 +924,9 @@ def _cmd_policy(args: argparse.Namespace) -> int:
     table = _policy_from(args)
     if args.action == "list":
         if args.program:
-            raise _UsageError("'relend policy list' takes no program; use 'relend policy show'")
+            raise _UsageError(
+                cli_("'relend policy list' takes no program; use 'relend policy show'")
+            )
         every = [v for p in table.programs.values() for v in p.versions]
         if args.json:
             _emit({"policy_source": table.source(relend_version()),
@@ -595,12 +935,21 @@ def _cmd_policy(args: argparse.Namespace) -> int:
         for v in every:
             assumed = sum(f.assumption for f in v.figures.values())
             unknown = [n for n, f in v.figures.items() if f.unknown]
-            flags = f"{assumed} assumed" + (f", unknown: {', '.join(unknown)}" if unknown else "")
+            flags = cli_("{count} assumed").format(count=assumed)
+            if unknown:
+                flags += cli_(", unknown: {names}").format(names=", ".join(unknown))
             origin = "" if v.origin == "package" else f"  [{v.origin[:19]}]"
-            print(f"{v.program:<10} {v.version:<18} {v.window():<26} {v.title}  ({flags}){origin}")
+            print(
+                cli_("{program:<10} {version:<18} {window:<26} {title}  ({flags}){origin}").format(
+                    program=v.program, version=v.version, window=v.window(), title=v.title,
+                    flags=flags, origin=origin,
+                )
+            )  # fmt: skip
         return EXIT_OK
     if not args.program:
-        raise _UsageError("'relend policy show' needs a program, e.g. relend policy show tech")
+        raise _UsageError(
+            cli_("'relend policy show' needs a program, e.g. relend policy show tech")
+        )
     program = table.program(args.program)
     versions = (table.version(args.program, args.version),) if args.version else program.versions
     if args.json:
@@ -608,39 +957,59 @@ def _cmd_policy(args: argparse.Namespace) -> int:
                "versions": [v.summary() for v in versions]})  # fmt: skip
         return EXIT_OK
     for v in versions:
-        print(f"{v.version}  {v.title}  ({program.name_zh}, {v.window()})")
-        print(f"  notice: {v.notice.issuer} {v.notice.title} {v.notice.date}".rstrip())
+        print(
+            cli_("{version}  {title}  ({name}, {window})").format(
+                version=v.version, title=v.title, name=program.name_zh, window=v.window()
+            )
+        )
+        print(
+            cli_("  notice: {issuer} {title} {date}")
+            .format(issuer=v.notice.issuer, title=v.notice.title, date=v.notice.date)
+            .rstrip()
+        )
         for name, f in v.figures.items():
-            shown: Any = "UNKNOWN (refused)" if f.unknown else plain_value(f.value)
+            shown: Any = cli_("UNKNOWN (refused)") if f.unknown else plain_value(f.value)
             if isinstance(shown, list):
                 shown = ", ".join(
-                    f"{s['rate']} from {s['from']}" if isinstance(s, dict) else str(s)
+                    cli_("{rate} from {start}").format(rate=s["rate"], start=s["from"])
+                    if isinstance(s, dict)
+                    else str(s)
                     for s in shown
                 )
             print(f"  {name:<19} {shown}")
-            print(f"  {'':<19} source: {f.source}")
+            print(f"  {'':<19} " + cli_("source: {source}").format(source=f.source))
             if f.why:
-                label = "unknown" if f.unknown else "ASSUMPTION"
-                print(f"  {'':<19} {label}: {f.why}")
+                # TRANSLATORS: a figure no notice states (unknown: refused; ASSUMPTION: relend's)
+                flag = cli_("unknown") if f.unknown else cli_("ASSUMPTION")
+                print(f"  {'':<19} " + cli_("{flag}: {why}").format(flag=flag, why=f.why))
     return EXIT_OK
 
 
 def _add_policy(sub: Any) -> None:
-    pol = sub.add_parser("policy", help="the policy versions relend applies, with their sources")
-    pol.add_argument("action", choices=["list", "show"])
-    pol.add_argument("program", nargs="?", help="with show: a program, e.g. tech or microloan")
-    pol.add_argument("--version", help="with show: one version, e.g. tech-2024")
+    pol = sub.add_parser(
+        "policy", help=cli_("the policy versions relend applies, with their sources")
+    )
+    pol.add_argument(
+        "action", choices=["list", "show"],
+        help=cli_("list: every version; show: every figure of a program and its source"),
+    )  # fmt: skip
+    pol.add_argument(
+        "program", nargs="?", help=cli_("with show: a program, e.g. tech or microloan")
+    )
+    pol.add_argument(
+        "--version", metavar=cli_("VERSION"), help=cli_("with show: one version, e.g. tech-2024")
+    )
     _add_policy_option(pol)
-    pol.add_argument("--json", action="store_true")
+    pol.add_argument("--json", action="store_true", help=_json_help())
     pol.set_defaults(handler=_cmd_policy)
 
 
 def _add_policy_option(parser: Any) -> None:
     parser.add_argument(
         "--policy",
-        metavar="FILE",
+        metavar=cli_("FILE"),
         action="append",
-        help="a policy file (TOML) adding or superseding versions for this run",
+        help=cli_("a policy file (TOML) adding or superseding versions for this run"),
     )
 
 
@@ -651,7 +1020,7 @@ def _add_quiet(parser: Any) -> None:
     parser.add_argument(
         "--quiet",
         action="store_true",
-        help="no progress bar on stderr (shown only on a terminal, for writes over 2 s)",
+        help=cli_("no progress bar on stderr (shown only on a terminal, for writes over 2 s)"),
     )
 
 
@@ -669,131 +1038,232 @@ def _add_no_xlsx(parser: Any) -> None:
     parser.add_argument(
         "--no-xlsx",
         action="store_true",
-        help="with --out, skip the workbook (for millions of rows: the CSV has every row)",
+        help=cli_("with --out, skip the workbook (for millions of rows: the CSV has every row)"),
     )
 
 
-_EXIT_CODES = (
-    "exit status: 0 done; 3 done, but some rows were invalid (outputs still written); "
-    "4 (audit) differences found; 2 nothing computed because of the input (one line on "
-    "stderr says what and what would be accepted); 1 internal error; 130 Ctrl-C, 143 "
-    "SIGTERM (no partial output left); 141 output closed early (e.g. piped into head)"
-)
+def _exit_codes() -> str:
+    return cli_(
+        "exit status: 0 done; 3 done, but some rows were invalid (outputs still written); "
+        "4 (audit) differences found; 2 nothing computed because of the input (one line on "
+        "stderr says what and what would be accepted); 1 internal error; 130 Ctrl-C, 143 "
+        "SIGTERM (no partial output left); 141 output closed early (e.g. piped into head)"
+    )
 
 
 def _columns_help() -> str:
     rows = [f"  {name}: {', '.join(aliases)}" for name, aliases in COLUMN_ALIASES.items()
             if name in LEDGER_COLUMNS]  # fmt: skip
-    return "ledger columns (canonical name: Chinese headers also accepted):\n" + "\n".join(rows)
+    return cli_("ledger columns (canonical name: Chinese headers also accepted):") + (
+        "\n" + "\n".join(rows)
+    )
 
 
 def _lenders_help() -> str:
     rows = [f"  {x.code}: {x.name}" + (f" ({', '.join(x.aliases)})" if x.aliases else "")
             for x in LENDERS]  # fmt: skip
-    return "lenders (code, Chinese name or short name):\n" + "\n".join(rows)
+    return cli_("lenders (code, Chinese name or short name):") + "\n" + "\n".join(rows)
 
 
 def _programs_help() -> str:
     rows = []
     for program in registered().values():
-        own = ", ".join(program.reasons) or "none"
-        rows.append(f"  {program.id}: {program.name_zh} ({program.name_en}); own rules: {own}")
-    return "programs (relend policy show PROGRAM for every figure and its source):\n" + (
-        "\n".join(rows)
+        # TRANSLATORS: a program's own reason codes, when it adds none
+        own = ", ".join(program.reasons) or cli_("none")
+        both = f"{program.name_zh} ({program.name_en})"
+        name = program.name_zh if language() == "zh" else both
+        rows.append(
+            cli_("  {program}: {name}; own rules: {rules}").format(
+                program=program.id, name=name, rules=own
+            )
+        )
+    return cli_("programs (relend policy show PROGRAM for every figure and its source):") + (
+        "\n" + "\n".join(rows)
     )
 
 
 def _categories_help() -> str:
     rows = [f"  {code}: {name}" for code, name in TRANSPORT_CATEGORIES.items()]
-    return "transport borrower categories (code or the notice's Chinese):\n" + "\n".join(rows)
+    return cli_("transport borrower categories (code or the notice's Chinese):") + (
+        "\n" + "\n".join(rows)
+    )
 
 
-_OVERRIDE_HELP = (
-    "calendar override file (--override FILE): JSON, one object or a list, each with "
-    '"year", "source" (the notice), "holidays" and "working_days" (ISO dates from 24 '
-    'December of the year before to 23 December), e.g. {"year": 2027, "source": '
-    '"国办发明电〔2026〕N号", "holidays": ["2027-01-01"], "working_days": ["2027-02-07"]}'
-)
+def _override_help() -> str:
+    return cli_(
+        "calendar override file (--override FILE): JSON, one object or a list, each with "
+        '"year", "source" (the notice), "holidays" and "working_days" (ISO dates from 24 '
+        "December of the year before to 23 December), e.g. {example}"
+    ).format(
+        example='{"year": 2027, "source": "国办发明电〔2026〕N号", "holidays": ["2027-01-01"], '
+        '"working_days": ["2027-02-07"]}'
+    )
 
 
 def _epilog(*parts: str) -> str:
     return "\n\n".join(parts)
 
 
+def _json_help() -> str:
+    return cli_("print one JSON object")
+
+
+def _program_help() -> str:
+    return cli_("the relending program (see programs below)")
+
+
+def _ledger_help() -> str:
+    return cli_(
+        "ledger CSV (UTF-8, GB18030 or UTF-16; comma, tab or semicolon) or Excel workbook "
+        "(.xlsx, .xls)"
+    )
+
+
+def _period_help() -> str:
+    return cli_("the claim period: a quarter (2022Q2) or, for monthly programs, a month (2022-10)")
+
+
+def _lender_help() -> str:
+    return cli_("code or Chinese name, e.g. ICBC, 工商银行")
+
+
+def _add_lang_option(parser: argparse.ArgumentParser, default: Any) -> None:
+    parser.add_argument(
+        "--lang", choices=LANGUAGES, default=default,
+        help=cli_("language of the messages: zh (中文) or en (English); default: the "
+                  "locale (LC_ALL, LC_MESSAGES, LANG: zh_* gives Chinese), else English"),
+    )  # fmt: skip
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The ``relend`` argument parser."""
+    """The ``relend`` argument parser, its help in the current language."""
     parser = _Parser(
         prog="relend",
-        description="Exact PBoC relending claims, deadlines and cash flows from loan ledgers.",
-        epilog=_epilog(_programs_help(), _EXIT_CODES),
+        description=cli_(
+            "Exact PBoC relending claims, deadlines and cash flows from loan ledgers."
+        ),
+        epilog=_epilog(_programs_help(), _exit_codes()),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"relend {relend_version()}")
+    parser.add_argument(
+        "--version", action="version", version=f"relend {relend_version()}",
+        help=cli_("show program's version number and exit"),
+    )  # fmt: skip
+    _add_lang_option(parser, None)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    demo = sub.add_parser("demo", help="run a claim on the bundled example ledger")
-    demo.add_argument("--out", default="relend-demo", help="folder for the reports")
+    demo = sub.add_parser("demo", help=cli_("run a claim on the bundled example ledger"))
+    demo.add_argument(
+        "--out", default="relend-demo", metavar=cli_("OUT"), help=cli_("folder for the reports")
+    )
     demo.set_defaults(handler=_cmd_demo)
 
     deadline = sub.add_parser(
-        "deadline", help="application deadline for a quarter or month",
-        epilog=_epilog(_OVERRIDE_HELP, _EXIT_CODES),
+        "deadline", help=cli_("application deadline for a quarter or month"),
+        epilog=_epilog(_override_help(), _exit_codes()),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )  # fmt: skip
-    deadline.add_argument("period", help="e.g. 2022Q2, 2022-Q2 or 2023-01")
+    deadline.add_argument(
+        "period", metavar=cli_("period"), help=cli_("e.g. 2022Q2, 2022-Q2 or 2023-01")
+    )
     _add_calendar_options(deadline)
-    deadline.add_argument("--json", action="store_true")
+    deadline.add_argument("--json", action="store_true", help=_json_help())
     deadline.set_defaults(handler=_cmd_deadline)
 
     claim = sub.add_parser(
-        "claim", help="relending claim from a loan ledger",
+        "claim", help=cli_("relending claim from a loan ledger"),
         epilog=_epilog(_programs_help(), _columns_help(), _categories_help(),
-                       _lenders_help(), _EXIT_CODES),
+                       _lenders_help(), _exit_codes()),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )  # fmt: skip
-    claim.add_argument("program", choices=list(registered()))
-    claim.add_argument(
-        "ledger", help="ledger CSV (UTF-8, GB18030 or UTF-16; comma, tab or semicolon) or "
-        "Excel workbook (.xlsx, .xls)",
-    )  # fmt: skip
+    claim.add_argument("program", choices=list(registered()), help=_program_help())
+    claim.add_argument("ledger", metavar=cli_("ledger"), help=_ledger_help())
     _add_sheet_option(claim)
-    claim.add_argument("--quarter", "--period", dest="quarter", required=True,
-                       help="the claim period: a quarter (2022Q2) or, for monthly programs, "
-                       "a month (2022-10)")  # fmt: skip
-    claim.add_argument("--lender", required=True, help="code or Chinese name, e.g. ICBC, 工商银行")
+    claim.add_argument(
+        "--quarter", "--period", dest="quarter", required=True, metavar=cli_("QUARTER"),
+        help=_period_help(),
+    )  # fmt: skip
+    claim.add_argument("--lender", required=True, metavar=cli_("LENDER"), help=_lender_help())
     _add_list_options(claim)
     _add_policy_option(claim)
-    claim.add_argument("--out", metavar="DIR", help="write summary.json, loans.csv, claim.xlsx")
+    claim.add_argument(
+        "--out", metavar=cli_("DIR"), help=cli_("write summary.json, loans.csv, claim.xlsx")
+    )
     _add_no_xlsx(claim)
     _add_quiet(claim)
-    claim.add_argument("--json", action="store_true", help="print one JSON object")
+    claim.add_argument("--json", action="store_true", help=_json_help())
     _add_calendar_options(claim)
     claim.set_defaults(handler=_cmd_claim)
 
-    fac = sub.add_parser("facility", help="relending maturity, extensions and interest")
-    fac.add_argument("program", choices=list(registered()))
-    fac.add_argument("--amount", required=True, help="relending drawn, yuan, e.g. 600000.00")
-    fac.add_argument("--drawdown", required=True, help="drawdown date, YYYY-MM-DD")
-    fac.add_argument("--extensions", type=int, default=0, help="extensions taken (default 0)")
-    fac.add_argument("--day-count", help="ACT/360 (default, an assumption), ACT/365F, 30/360")
-    fac.add_argument("--json", action="store_true")
+    fac = sub.add_parser(
+        "facility", help=cli_("relending maturity, extensions and interest"),
+        epilog=_exit_codes(),
+    )  # fmt: skip
+    fac.add_argument("program", choices=list(registered()), help=_program_help())
+    fac.add_argument(
+        "--amount",
+        required=True,
+        metavar=cli_("AMOUNT"),
+        help=cli_("relending drawn, yuan, e.g. 600000.00"),
+    )
+    fac.add_argument(
+        "--drawdown",
+        required=True,
+        metavar=cli_("DRAWDOWN"),
+        help=cli_("drawdown date, YYYY-MM-DD"),
+    )
+    fac.add_argument(
+        "--extensions",
+        type=int,
+        default=0,
+        metavar=cli_("EXTENSIONS"),
+        help=cli_("extensions taken (default 0)"),
+    )
+    fac.add_argument(
+        "--day-count",
+        metavar=cli_("DAY_COUNT"),
+        help=cli_("ACT/360 (default, an assumption), ACT/365F, 30/360"),
+    )
+    fac.add_argument("--json", action="store_true", help=_json_help())
     _add_policy_option(fac)
     _add_calendar_options(fac)
     fac.set_defaults(handler=_cmd_facility)
 
-    inc = sub.add_parser("incentive", help="inclusive small/micro loan incentive and swap")
-    inc.add_argument("balances", nargs="?", help="CSV of quarter,balance (one row per quarter)")
-    inc.add_argument("--quarter", help="e.g. 2022Q2")
-    inc.add_argument("--previous-balance", metavar="YUAN", help="previous quarter-end balance")
-    inc.add_argument("--current-balance", metavar="YUAN", help="this quarter-end balance")
-    inc.add_argument("--trade-date", help="swap start, YYYY-MM-DD (default: the deadline)")
-    inc.add_argument("--day-count", default="30/360", help="swap day count (default 30/360)")
+    inc = sub.add_parser(
+        "incentive", help=cli_("inclusive small/micro loan incentive and swap"),
+        epilog=_exit_codes(),
+    )  # fmt: skip
+    inc.add_argument(
+        "balances",
+        nargs="?",
+        metavar=cli_("balances"),
+        help=cli_("CSV of quarter,balance (one row per quarter)"),
+    )
+    inc.add_argument("--quarter", metavar=cli_("QUARTER"), help=cli_("e.g. 2022Q2"))
+    inc.add_argument(
+        "--previous-balance", metavar=cli_("YUAN"), help=cli_("previous quarter-end balance")
+    )
+    inc.add_argument(
+        "--current-balance", metavar=cli_("YUAN"), help=cli_("this quarter-end balance")
+    )
+    inc.add_argument(
+        "--trade-date",
+        metavar=cli_("TRADE_DATE"),
+        help=cli_("swap start, YYYY-MM-DD (default: the deadline)"),
+    )
+    inc.add_argument(
+        "--day-count",
+        default="30/360",
+        metavar=cli_("DAY_COUNT"),
+        help=cli_("swap day count (default 30/360)"),
+    )
     inc.add_argument(
         "--institution",
+        metavar=cli_("INSTITUTION"),
         default="local_legal_person",
-        help="institution type; only local legal-person institutions (地方法人) are eligible",
+        help=cli_("institution type; only local legal-person institutions (地方法人) are eligible"),
     )
-    inc.add_argument("--json", action="store_true")
+    inc.add_argument("--json", action="store_true", help=_json_help())
     _add_policy_option(inc)
     _add_calendar_options(inc)
     inc.set_defaults(handler=_cmd_incentive)
@@ -801,6 +1271,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_npl(sub)
     _add_policy(sub)
     _add_audit(sub)
+    for command in sub.choices.values():
+        # accepted after the subcommand too; read before parsing (see _language_asked)
+        _add_lang_option(command, argparse.SUPPRESS)
     return parser
 
 
@@ -830,9 +1303,9 @@ def _sigterm_as_interrupt() -> Iterator[None]:
 
 def _interrupted(exc: KeyboardInterrupt) -> int:
     if isinstance(exc, _Terminated):
-        print("relend: terminated (SIGTERM); no partial output left", file=sys.stderr)
+        print(cli_("relend: terminated (SIGTERM); no partial output left"), file=sys.stderr)
         return EXIT_TERMINATED
-    print("relend: interrupted; no partial output left", file=sys.stderr)
+    print(cli_("relend: interrupted; no partial output left"), file=sys.stderr)
     return EXIT_INTERRUPTED
 
 
@@ -855,12 +1328,52 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Besides the statuses of the module docstring: 130 after Ctrl-C, 143 after SIGTERM
     (both leave no partial file under ``--out``), 141 when stdout was closed early.
+
+    Messages are in the language of ``--lang`` (anywhere in ``argv``), else of the
+    locale (:func:`calculators._i18n.language_from_environment`), else English; the
+    language in force before the call is back when it returns.
     """
+    words = list(sys.argv[1:] if argv is None else argv)
+    before = language()
     try:
-        with _sigterm_as_interrupt():
-            return _run(argv)
+        asked = _language_asked(words)
+        if asked is not None and asked not in LANGUAGES:
+            set_language(language_from_environment())
+            return _fail(
+                cli_("--lang {value} is not a language relend speaks; use zh (中文) or en "
+                     "(English)").format(value=repr(asked))
+            )  # fmt: skip
+        set_language(asked or language_from_environment())
+        with _sigterm_as_interrupt(), _argparse_in_language():
+            return _run(words)
     except KeyboardInterrupt as exc:  # one that landed outside _run's own handling
         return _interrupted(exc)
+    finally:
+        set_language(before)
+
+
+_LANG_OPTIONS = ("--la", "--lan", "--lang")  # argparse takes an option's unique prefix
+
+
+def _language_asked(words: Sequence[str]) -> str | None:
+    """The value of the last ``--lang`` in ``words`` (``--lang zh``, ``--lang=zh``), or
+    None.
+
+    Read before the parser is built, because the help texts are put in the language as
+    the parser is made. A ``--lang`` with no value is left for argparse to report.
+    """
+    found = None
+    for at, word in enumerate(words):
+        if word == "--":
+            break
+        name, equals, value = word.partition("=")
+        if name not in _LANG_OPTIONS:
+            continue
+        if equals:
+            found = value
+        elif at + 1 < len(words):
+            found = words[at + 1]
+    return found
 
 
 def _run(argv: Sequence[str] | None) -> int:
@@ -871,8 +1384,9 @@ def _run(argv: Sequence[str] | None) -> int:
             args = parser.parse_args(argv)
             if getattr(args, "calendar", "prc") not in CALENDAR_NAMES:
                 raise _UsageError(
-                    f"--calendar {args.calendar!r} is not known; use one of "
-                    f"{', '.join(CALENDAR_NAMES)}"
+                    cli_("--calendar {value} is not known; use one of {names}").format(
+                        value=repr(args.calendar), names=", ".join(CALENDAR_NAMES)
+                    )
                 )
             status = args.handler(args)
         except SystemExit as exc:  # --help and --version
@@ -886,19 +1400,30 @@ def _run(argv: Sequence[str] | None) -> int:
         except BrokenPipeError:
             status = _closed_stdout()
         except Exception as exc:  # the one place an unexpected error becomes a line
-            print(f"relend: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+            print(
+                cli_("relend: internal error: {kind}: {message}").format(
+                    kind=type(exc).__name__, message=exc
+                ),
+                file=sys.stderr,
+            )
             status = EXIT_INTERNAL
     try:
         sys.stdout.flush()  # a closed pipe shows here, not at exit
     except BrokenPipeError:
         status = _closed_stdout()
     for message in dict.fromkeys(str(w.message) for w in caught):
-        print(f"relend: warning: {message}", file=sys.stderr)
+        print(_warning_line(message), file=sys.stderr)
     return status
 
 
+def _warning_line(message: str) -> str:
+    # TRANSLATORS: keep "relend" and a colon before the message
+    return cli_("relend: warning: {message}").format(message=message)
+
+
 def _fail(message: str) -> int:
-    print(f"relend: error: {message}", file=sys.stderr)
+    # TRANSLATORS: keep "relend" and a colon before the message
+    print(cli_("relend: error: {message}").format(message=message), file=sys.stderr)
     return EXIT_INPUT
 
 

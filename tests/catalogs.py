@@ -100,6 +100,10 @@ def compile_all() -> None:
             domain.mo(lang).write_bytes(compiled(catalog))
 
 
+def _forms(text: str | list[str] | tuple[str, ...]) -> str | tuple[str, ...]:
+    return text if isinstance(text, str) else tuple(text)
+
+
 def problems() -> list[str]:
     """Every untranslated message, message missing from a ``.po`` and stale ``.mo``."""
     found: list[str] = []
@@ -126,7 +130,8 @@ def problems() -> list[str]:
             with domain.mo(lang).open("rb") as handle:
                 shipped = read_mo(handle)
             want = {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}
-            have = {m.id: m.string for m in shipped if m.id}
+            # read_mo gives a plural message's forms as lists, read_po as tuples
+            have = {_forms(m.id): _forms(m.string) for m in shipped if m.id}
             if want != have:
                 found.append(
                     f"{domain.name}/{lang}: {domain.mo(lang).name} differs from the .po;"
