@@ -1020,7 +1020,10 @@ def _add_quiet(parser: Any) -> None:
     parser.add_argument(
         "--quiet",
         action="store_true",
-        help=cli_("no progress bar on stderr (shown only on a terminal, for writes over 2 s)"),
+        help=cli_(
+            "no progress bar on stderr (shown only on a terminal, for steps over 2 s: "
+            "reading, classifying, writing)"
+        ),
     )
 
 

@@ -3,8 +3,11 @@
 Every output a user reads (help, text summaries, error lines) is checked with
 :func:`tests.language.english_prose`: in Chinese no English sentence may be left
 (codes, options and file names may). Errors whose words come from the library's own
-messages stay English until the library's catalog has them: those cases are marked
-``xfail(strict=True)`` so that they fail, and the mark is removed, once it does.
+messages are checked the same way, through the command line that shows them.
+
+In JSON, keys, codes, numbers and dates are the same in both languages; the texts
+beside them (rule texts, messages, relief terms, windows) are in the run's language,
+as the labels beside codes are.
 """
 
 from __future__ import annotations
@@ -39,9 +42,6 @@ FACILITY = ["facility", "tech", "--amount", "600,000.00", "--drawdown", "2022-07
             "--extensions", "2"]  # fmt: skip
 INCENTIVE = ["incentive", str(EXAMPLES / "microloan_balances.csv")]
 SUBCOMMANDS = ["demo", "deadline", "claim", "facility", "incentive", "npl", "policy", "audit"]
-LIBRARY = pytest.mark.xfail(
-    strict=True, reason="library message, translated in the library catalog"
-)
 
 
 # The actions of ``relend policy`` as typed: ``show`` is a word the detector flags on
@@ -230,7 +230,6 @@ def test_npl_text_is_chinese_but_for_the_library_words(zh, capsys) -> None:
     assert "超出容忍度" in out
 
 
-@LIBRARY
 def test_npl_text_is_chinese(zh) -> None:
     # the relief terms of articles 二十七 and 二十八 are the library's words
     _, out, err = zh(NPL)
@@ -307,7 +306,6 @@ def test_usage_errors_are_chinese(zh, argv: list[str]) -> None:
     assert english_prose(line) == [], line
 
 
-@LIBRARY
 @pytest.mark.parametrize("argv", LIBRARY_ERRORS.values(), ids=LIBRARY_ERRORS.keys())
 def test_library_errors_are_chinese(zh, argv: list[str]) -> None:
     line = _one_chinese_error(*zh(argv))
@@ -376,7 +374,8 @@ def test_lc_all_overrides_lang(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
 def test_json_is_the_same_in_both_languages(capsys, argv: list[str]) -> None:
     english = json.loads(_en([*argv, "--lang", "en"], capsys)[1])
     chinese = json.loads(_en([*argv, "--lang", "zh"], capsys)[1])
-    assert chinese == english
+    assert _codes_only(chinese) == _codes_only(english)
+    assert [t for t in _texts(chinese) if english_prose(t)] == []
 
 
 def test_summary_json_is_the_same_in_both_languages(tmp_path, capsys) -> None:
@@ -384,7 +383,41 @@ def test_summary_json_is_the_same_in_both_languages(tmp_path, capsys) -> None:
         _en([*TECH, "--out", str(tmp_path / lang), "--no-xlsx", "--lang", lang], capsys)
     english = json.loads((tmp_path / "en" / "summary.json").read_text(encoding="utf-8"))
     chinese = json.loads((tmp_path / "zh" / "summary.json").read_text(encoding="utf-8"))
-    assert chinese == english
+    # loans.csv's digest differs when a row's detail hint does (the hint is a sentence)
+    english.pop("files"), chinese.pop("files")
+    assert _codes_only(chinese) == _codes_only(english)
+
+
+# Keys whose values are texts for people, in the run's language; everything else in a
+# JSON object (keys, codes, amounts, dates, file names) is the same in both.
+_TEXT_KEYS = frozenset(
+    {"rounding", "clawback_rule", "comparison", "headroom_rounding", "net_rounding", "window",
+     "message", "detail"}
+)  # fmt: skip
+
+
+def _codes_only(value: object, key: str = "", within_text: bool = False) -> object:
+    """``value`` with every text for people replaced by a marker."""
+    if isinstance(value, dict):
+        inner = within_text or key == "relief_terms"
+        return {k: _codes_only(v, k, inner) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_codes_only(v, key, within_text) for v in value]
+    if isinstance(value, str) and (within_text or key in _TEXT_KEYS):
+        return "<text>"
+    return value
+
+
+def _texts(value: object, key: str = "", within_text: bool = False) -> list[str]:
+    """Every text for people in a JSON object (the values :func:`_codes_only` hides)."""
+    if isinstance(value, dict):
+        inner = within_text or key == "relief_terms"
+        return [t for k, v in value.items() for t in _texts(v, k, inner)]
+    if isinstance(value, list):
+        return [t for v in value for t in _texts(v, key, within_text)]
+    if isinstance(value, str) and (within_text or key in _TEXT_KEYS):
+        return [value]
+    return []
 
 
 @pytest.mark.parametrize(
