@@ -61,6 +61,28 @@ def test_every_readme_command_runs_as_written(tmp_path, monkeypatch, capsys) -> 
         assert "Traceback" not in err and "internal error" not in err, argv
 
 
+def test_the_excel_example_claims_what_the_csv_claims(capsys) -> None:
+    # examples/tech_ledger.xlsx holds tech_ledger.csv's 41 rows on its second sheet,
+    # under a title row and an empty row, amounts as numbers, dates as date cells, and
+    # a 合计 row below: the same 25 eligible loans and 35,064,938,632 fen (worked out in
+    # test_notebook_script_runs), the total row left out with a warning.
+    common = ["--quarter", "2022Q2", "--lender", "工商银行",
+              "--eligible-borrowers", str(EXAMPLES / "tech_eligible.csv"), "--json"]  # fmt: skip
+    assert main(["claim", "tech", str(EXAMPLES / "tech_ledger.xlsx"), "--sheet", "贷款台账",
+                 *common]) == 3  # fmt: skip
+    excel = json.loads(capsys.readouterr().out)
+    assert excel["entitlement_fen"] == 35_064_938_632
+    assert excel["loans_total"] == 41 and excel["loans_eligible"] == 25
+    assert [w["code"] for w in excel["warnings"]] == [
+        "total_rows_ignored",
+        "lines_count_from_header",
+    ]
+    assert excel["input_format"]["header_row"] == 3
+    assert main(["claim", "tech", str(EXAMPLES / "tech_ledger.csv"), *common]) == 3
+    plain = json.loads(capsys.readouterr().out)
+    assert excel["reasons"] == plain["reasons"]
+
+
 def test_the_example_submission_audits_to_hand_worked_figures(tmp_path, capsys) -> None:
     # examples/tech_submitted.csv claims each eligible loan at 60% rounded half up per
     # loan (within 1 fen of relend's split), plus ICBC-KJ-2022-0003 (borrower not on
