@@ -126,7 +126,7 @@ def test_english_citation_is_unchanged_and_the_chinese_is_the_twins() -> None:
         assert first.why_text().startswith("公告给出的是工具设立日期")
         assert (
             version.figures["deadline_rule"].value_text()
-            == "下一期第一个月的 10 日（遇节假日顺延）"
+            == "下一申报期第一个月的 10 日（遇节假日顺延）"
         )
     assert version.figures["deadline_rule"].value_text() == (
         "10th of the first month of the next period, rolled forward over holidays"
