@@ -8,6 +8,12 @@ clause it comes from, with the line range of the policy compilation in
 as an assumption and says why; a figure no source gives at all is ``unknown`` and
 relend refuses to compute with it.
 
+Every English text of the data that is prose (a clause in words, an assumption, a
+notice's note, a title with English words, a descriptive value) has its reviewed
+Simplified Chinese twin beside it, ``<name>_zh`` (``clause_zh``, ``assumption_zh``,
+``value_zh`` ...); the texts are shown in the current language, and a text without a
+twin (a user's own policy file) is shown in its English.
+
 A user policy file of the same form adds a version, or supersedes one figure by figure,
 for one call only (:meth:`PolicyTable.with_file`); the package data is never changed.
 
@@ -38,7 +44,7 @@ from typing import Any, Generic, TypeVar
 from calendars import Month, Quarter
 
 from ._errors import PolicyFileError, PolicyNotFoundError, PolicyUnknownError
-from ._i18n import N_, _, os_reason
+from ._i18n import N_, _, language, os_reason, using_language
 from ._lenders import LENDERS
 from ._registry import registered
 
@@ -63,6 +69,8 @@ class Notice:
         ``C`` confirmed, ``S`` secondary, ``U`` unconfirmed (``shared/sources``'
         grading); "" for the seed's notices.
     note : str
+    issuer_zh, title_zh, read_at_zh, note_zh : str
+        The Chinese twins of the texts with English words ("" where there is none).
     """
 
     key: str
@@ -72,25 +80,57 @@ class Notice:
     read_at: str = ""
     grade: str = ""
     note: str = ""
+    title_zh: str = field(default="", compare=False)
+    read_at_zh: str = field(default="", compare=False)
+    note_zh: str = field(default="", compare=False)
+    issuer_zh: str = field(default="", compare=False)
+
+    def shown(self, name: str) -> str:
+        """The text ``name`` (``issuer``, ``title``, ``read_at`` or ``note``) in the current
+        language: its Chinese twin in Chinese where it has one, else as written."""
+        return in_language(getattr(self, name), getattr(self, f"{name}_zh"))
+
+
+def in_language(english: str, chinese: str) -> str:
+    """``chinese`` when messages are in Chinese and it is given, else ``english``."""
+    return chinese if chinese and language() == "zh" else english
 
 
 @dataclass(frozen=True)
 class Citation:
-    """Where a figure is stated: a notice, its clause, and the seed lines with the words."""
+    """Where a figure is stated: a notice, its clause, and the seed lines with the words.
+
+    ``clause_zh`` is the Chinese twin of a clause given in English words ("" for a
+    clause that is the notice's own number, such as ``三``).
+    """
 
     notice: Notice
     clause: str
     seed: tuple[int, int] | None = None
     quote: str = ""
+    clause_zh: str = field(default="", compare=False)
 
     def text(self) -> str:
-        """The citation in words, e.g. ``<title>, clause 三 (seed 765-767: “贷款本金的 60%”)``."""
-        out = f"{self.notice.title}, clause {self.clause}"
+        """The citation in words in the current language, e.g. ``<title>, clause 三
+        (seed 765-767: “贷款本金的 60%”)``."""
+        notice = self.notice
+        out = _("{title}, clause {clause}").format(
+            title=notice.shown("title"), clause=in_language(self.clause, self.clause_zh)
+        )
         if self.seed:
-            out += f" (seed {self.seed[0]}-{self.seed[1]}: “{self.quote}”)"
-        elif self.notice.read_at:
-            out += f" (read at {self.notice.read_at}; grade {self.notice.grade or '?'})"
+            out += _(" (seed {first}-{last}: “{quote}”)").format(
+                first=self.seed[0], last=self.seed[1], quote=self.quote
+            )
+        elif notice.read_at:
+            out += _(" (read at {read_at}; grade {grade})").format(
+                read_at=notice.shown("read_at"), grade=notice.grade or "?"
+            )
         return out
+
+    def english(self) -> str:
+        """The citation in English words, whatever the current language."""
+        with using_language("en"):
+            return self.text()
 
 
 @dataclass(frozen=True)
@@ -110,6 +150,8 @@ class Figure(Generic[T]):
     citation : Citation or None
     unknown : bool
         No source gives this figure: computing with it is refused.
+    why_zh, value_zh : str
+        The Chinese twins of ``why`` and of a descriptive text value ("" where none).
     """
 
     value: T
@@ -118,12 +160,32 @@ class Figure(Generic[T]):
     why: str = ""
     citation: Citation | None = field(default=None, compare=False, repr=False)
     unknown: bool = False
+    why_zh: str = field(default="", compare=False)
+    value_zh: str = field(default="", compare=False)
+
+    def source_text(self) -> str:
+        """The citation in words in the current language (``source`` is the English)."""
+        if self.citation is None or language() != "zh":
+            return self.source
+        return self.citation.text()
+
+    def why_text(self) -> str:
+        """Why the figure is assumed or unknown, in the current language."""
+        return in_language(why_unknown(self.why), self.why_zh)
+
+    def value_text(self) -> Any:
+        """The value as JSON (:func:`plain_value`), a descriptive text in the current
+        language."""
+        if self.value_zh:
+            return in_language(str(self.value), self.value_zh)
+        return plain_value(self.value)
 
     def as_dict(self) -> dict[str, object]:
-        """The figure's source for reports: ``{source, assumption, why, unknown}``."""
-        out: dict[str, object] = {"source": self.source, "assumption": self.assumption}
+        """The figure's source for reports: ``{source, assumption, why, unknown}``, the
+        texts in the current language."""
+        out: dict[str, object] = {"source": self.source_text(), "assumption": self.assumption}
         if self.why:
-            out["why"] = self.why
+            out["why"] = self.why_text()
         if self.unknown:
             out["unknown"] = True
         return out
@@ -136,6 +198,13 @@ class RateStep:
     effective: dt.date
     rate: Decimal
     source: str
+    citation: Citation | None = field(default=None, compare=False, repr=False)
+
+    def source_text(self) -> str:
+        """The step's citation in words in the current language."""
+        if self.citation is None or language() != "zh":
+            return self.source
+        return self.citation.text()
 
 
 @dataclass(frozen=True)
@@ -149,6 +218,8 @@ class PolicyVersion:
     figures : Mapping of str to Figure
     origin : str
         ``package`` or the user policy file's ``sha256:<hex>``.
+    title_zh : str
+        The Chinese twin of a title with English words ("" where there is none).
     """
 
     program: str
@@ -157,6 +228,11 @@ class PolicyVersion:
     notice: Notice
     figures: Mapping[str, Figure[Any]]
     origin: str = "package"
+    title_zh: str = field(default="", compare=False)
+
+    def title_text(self) -> str:
+        """The version's title in the current language."""
+        return in_language(self.title, self.title_zh)
 
     def figure(self, name: str) -> Figure[Any]:
         """The figure ``name``; :class:`PolicyUnknownError` when no source gives it."""
@@ -165,7 +241,7 @@ class PolicyVersion:
             raise PolicyUnknownError(
                 f"{self.version}.{name}",
                 None,
-                _("a sourced figure: {why}").format(why=why_unknown(found.why)),
+                _("a sourced figure: {why}").format(why=found.why_text()),
             )
         return found
 
@@ -181,20 +257,22 @@ class PolicyVersion:
 
     def summary(self) -> dict[str, Any]:
         """The version as ``relend policy show --json`` prints it: every figure with its
-        value (exact decimals as strings, dates ISO), source and flags."""
+        value (exact decimals as strings, dates ISO), source and flags; the prose in the
+        current language, the keys and codes the same in every language."""
         notice = self.notice
         return {
             "program": self.program,
             "version": self.version,
-            "title": self.title,
+            "title": self.title_text(),
             "window": self.window(),
             "origin": self.origin,
             "notice": {
-                "issuer": notice.issuer, "title": notice.title, "date": notice.date,
-                "read_at": notice.read_at, "grade": notice.grade, "note": notice.note,
+                "issuer": notice.shown("issuer"), "title": notice.shown("title"),
+                "date": notice.date, "read_at": notice.shown("read_at"), "grade": notice.grade,
+                "note": notice.shown("note"),
             },
             "figures": {
-                name: {"value": plain_value(f.value), **f.as_dict()}
+                name: {"value": f.value_text(), **f.as_dict()}
                 for name, f in self.figures.items()
             },
         }  # fmt: skip
@@ -210,7 +288,7 @@ def plain_value(value: Any) -> Any:
         return value.isoformat() if isinstance(value, dt.date) else str(value)
     if isinstance(value, RateStep):
         return {"from": value.effective.isoformat(), "rate": plain_value(value.rate),
-                "source": value.source}  # fmt: skip
+                "source": value.source_text()}  # fmt: skip
     if isinstance(value, tuple | list):
         return [plain_value(v) for v in value]
     return value
@@ -277,9 +355,7 @@ class PolicyRow:
         found = getattr(self, name, None) if name in self.__dataclass_fields__ else None
         found = found if isinstance(found, Figure) else self.others.get(name)
         if found is None or found.unknown:
-            why = (
-                why_unknown(found.why) if found is not None else _("the version has no such figure")
-            )
+            why = found.why_text() if found is not None else _("the version has no such figure")
             raise PolicyUnknownError(
                 f"{self.version}.{name}", None, _("a sourced figure: {why}").format(why=why)
             )
@@ -377,6 +453,37 @@ class _Reader:
             raise self.fail(f"{key}.{name}", value, _("a non-empty text"))
         return value
 
+    def twin(self, table: Mapping[str, Any], name: str, key: str) -> str:
+        """The Chinese twin ``<name>_zh`` of the text ``name`` ("" when there is none).
+
+        A twin stands beside its English: one without an English text to translate is
+        refused, so that no Chinese text is shown that no English says.
+        """
+        twin = f"{name}_zh"
+        if twin not in table:
+            return ""
+        value = table[twin]
+        original = table.get(name)
+        if not isinstance(original, str) or not original.strip():
+            raise self.fail(
+                f"{key}.{twin}",
+                value,
+                _("{twin} only beside the English text {name} it translates").format(
+                    twin=twin, name=name
+                ),
+            )
+        return self.text(table, twin, key)
+
+    def stray_twins(self, table: Mapping[str, Any], key: str, twins: Iterable[str]) -> None:
+        """Refuse a ``*_zh`` key of ``table`` other than the ``twins`` it may have."""
+        stray = sorted(k for k in table if k.endswith("_zh") and k not in twins)
+        if stray:
+            raise self.fail(
+                f"{key}.{stray[0]}",
+                table[stray[0]],
+                _("a Chinese twin only of {names}").format(names=", ".join(twins) or "-"),
+            )
+
     def citation(self, raw: Any, key: str) -> Citation:
         if not isinstance(raw, dict):
             raise self.fail(f"{key}.source", raw, _("a table {notice, clause[, seed, quote]}"))
@@ -388,9 +495,11 @@ class _Reader:
                 _("one of the [notices]: {keys}").format(keys=", ".join(self.notices)),
             )
         clause = self.text(raw, "clause", f"{key}.source")
+        self.stray_twins(raw, f"{key}.source", ("clause_zh",))
+        clause_zh = self.twin(raw, "clause", f"{key}.source")
         seed = raw.get("seed")
         if seed is None:
-            return Citation(self.notices[notice], clause)
+            return Citation(self.notices[notice], clause, clause_zh=clause_zh)
         ok = (
             isinstance(seed, list)
             and len(seed) == 2
@@ -400,7 +509,7 @@ class _Reader:
         if not ok:
             raise self.fail(f"{key}.source.seed", seed, _("[first line, last line] of the seed"))
         quote = self.text(raw, "quote", f"{key}.source")
-        return Citation(self.notices[notice], clause, (seed[0], seed[1]), quote)
+        return Citation(self.notices[notice], clause, (seed[0], seed[1]), quote, clause_zh)
 
     def value(self, kind: str, raw: Any, key: str) -> Any:
         if kind in (_DATE, _OPTIONAL_DATE):
@@ -460,7 +569,8 @@ class _Reader:
                 raise self.fail(where, step, _('a table {from = DATE, rate = "0.0175", source}'))
             effective = self.value(_DATE, step.get("from"), f"{where}.from")
             rate = self.value(_RATE, step.get("rate"), f"{where}.rate")
-            steps.append(RateStep(effective, rate, self.citation(step["source"], where).text()))
+            citation = self.citation(step["source"], where)
+            steps.append(RateStep(effective, rate, citation.english(), citation))
         if any(a.effective >= b.effective for a, b in itertools.pairwise(steps)):
             raise self.fail(key, [s.effective.isoformat() for s in steps], _("steps in date order"))
         return tuple(steps)
@@ -477,24 +587,37 @@ class _Reader:
             raise self.fail(
                 f"{key}.source", None, _("a source for every figure (notice and clause)")
             )
-        extra = set(raw) - {"value", "source", "assumption", "unknown"}
+        twins = ("value_zh", "assumption_zh", "unknown_zh") if kind == _TEXT else (
+            "assumption_zh", "unknown_zh")  # fmt: skip
+        extra = set(raw) - {"value", "source", "assumption", "unknown", *twins}
         if extra:
+            self.stray_twins(raw, key, twins)
             raise self.fail(key, sorted(extra), _("only value, source, assumption, unknown"))
         citation = self.citation(raw["source"], key)
         assumption = raw.get("assumption", "")
         if not isinstance(assumption, str):
             raise self.fail(f"{key}.assumption", assumption, _("a text saying why it is assumed"))
+        assumption_zh = self.twin(raw, "assumption", key)
         if "unknown" in raw:
             if "value" in raw:
                 raise self.fail(key, raw["value"], _("either a value or unknown, not both"))
             why = self.text(raw, "unknown", key)
-            return Figure(None, citation.text(), False, why, citation, unknown=True)
+            why_zh = self.twin(raw, "unknown", key)
+            return Figure(None, citation.english(), False, why, citation, True, why_zh)
+        self.twin(raw, "unknown", key)  # refused: a twin of no reason
         if "value" not in raw:
             if kind != _OPTIONAL_DATE:
                 raise self.fail(f"{key}.value", None, _("a value (or unknown = WHY)"))
-            return Figure(None, citation.text(), bool(assumption), assumption, citation)
+            return Figure(
+                None, citation.english(), bool(assumption), assumption, citation, False,
+                assumption_zh,
+            )  # fmt: skip
         value = self.value(kind, raw["value"], f"{key}.value")
-        return Figure(value, citation.text(), bool(assumption), assumption, citation)
+        value_zh = self.twin(raw, "value", key) if kind == _TEXT else ""
+        return Figure(
+            value, citation.english(), bool(assumption), assumption, citation, False,
+            assumption_zh, value_zh,
+        )  # fmt: skip
 
 
 def _notices(raw: Any, where: str, inherited: Mapping[str, Notice]) -> dict[str, Notice]:
@@ -507,8 +630,11 @@ def _notices(raw: Any, where: str, inherited: Mapping[str, Notice]) -> dict[str,
     for key, table in raw.items():
         if not isinstance(table, dict):
             raise reader.fail(f"notices.{key}", table, _("a table with issuer and title"))
-        extra = set(table) - {"issuer", "title", "date", "read_at", "grade", "note", "number"}
+        twins = ("issuer_zh", "title_zh", "read_at_zh", "note_zh")
+        extra = set(table) - {"issuer", "title", "date", "read_at", "grade", "note", "number",
+                              *twins}  # fmt: skip
         if extra:
+            reader.stray_twins(table, f"notices.{key}", twins)
             raise reader.fail(f"notices.{key}", sorted(extra), _("issuer, title, date, read_at, "
                               "grade, note, number"))  # fmt: skip
         grade = table.get("grade", "")
@@ -522,6 +648,10 @@ def _notices(raw: Any, where: str, inherited: Mapping[str, Notice]) -> dict[str,
             str(table.get("read_at", "")),
             grade,
             str(table.get("note", "") or table.get("number", "")),
+            reader.twin(table, "title", f"notices.{key}"),
+            reader.twin(table, "read_at", f"notices.{key}"),
+            reader.twin(table, "note", f"notices.{key}"),
+            reader.twin(table, "issuer", f"notices.{key}"),
         )
     return out
 
@@ -571,12 +701,14 @@ def _parse(
         figures = {
             name: reader.figure(name, value, f"{key}.{name}")
             for name, value in raw.items()
-            if name not in ("id", "title", "notice")
+            if name not in ("id", "title", "title_zh", "notice")
         }
+        title_zh = reader.twin(raw, "title", key)
         old = existing.get(vid)
         if old is not None:
             figures = {**old.figures, **figures}
             title = raw.get("title", old.title)
+            title_zh = title_zh if "title" in raw else old.title_zh
             notice = notices.get(raw.get("notice", old.notice.key), old.notice)
         else:
             title = reader.text(raw, "title", key)
@@ -589,7 +721,7 @@ def _parse(
                 )
             notice = notices[notice_key]
         _check_complete(reader, key, figures)
-        versions[vid] = PolicyVersion(pid, vid, title, notice, figures, origin)
+        versions[vid] = PolicyVersion(pid, vid, title, notice, figures, origin, title_zh)
     if base is None and len(versions) != len(raw_versions):
         raise reader.fail("versions", _("a repeated id"), _("each version id once"))
     policy = ProgramPolicy(
@@ -795,7 +927,7 @@ def policy_row(version: PolicyVersion) -> PolicyRow:
     return PolicyRow(
         program=version.program,
         version=version.version,
-        title=version.title,
+        title=version.title_text(),
         origin=version.origin,
         others=MappingProxyType(others),
         **figures,

@@ -56,7 +56,7 @@ from ._labels import AUDIT_CLASS_LABELS, REASON_LABELS, STATUS_LABELS, Label, la
 from ._ledger import COLUMN_ALIASES, LEDGER_COLUMNS, LedgerFile, read_ledger
 from ._lenders import LENDERS
 from ._money import fen_to_yuan, yuan_to_fen
-from ._policy import PolicyTable, plain_value, policy_table
+from ._policy import PolicyTable, policy_table
 from ._registry import get_program, registered
 from ._report import EXCEL_MAX_ROWS, write_outputs
 from ._result import ClaimResult, relend_version
@@ -941,7 +941,7 @@ def _cmd_policy(args: argparse.Namespace) -> int:
             origin = "" if v.origin == "package" else f"  [{v.origin[:19]}]"
             print(
                 cli_("{program:<10} {version:<18} {window:<26} {title}  ({flags}){origin}").format(
-                    program=v.program, version=v.version, window=v.window(), title=v.title,
+                    program=v.program, version=v.version, window=v.window(), title=v.title_text(),
                     flags=flags, origin=origin,
                 )
             )  # fmt: skip
@@ -959,16 +959,18 @@ def _cmd_policy(args: argparse.Namespace) -> int:
     for v in versions:
         print(
             cli_("{version}  {title}  ({name}, {window})").format(
-                version=v.version, title=v.title, name=program.name_zh, window=v.window()
+                version=v.version, title=v.title_text(), name=program.name_zh, window=v.window()
             )
         )
         print(
             cli_("  notice: {issuer} {title} {date}")
-            .format(issuer=v.notice.issuer, title=v.notice.title, date=v.notice.date)
+            .format(
+                issuer=v.notice.shown("issuer"), title=v.notice.shown("title"), date=v.notice.date
+            )
             .rstrip()
         )
         for name, f in v.figures.items():
-            shown: Any = cli_("UNKNOWN (refused)") if f.unknown else plain_value(f.value)
+            shown: Any = cli_("UNKNOWN (refused)") if f.unknown else f.value_text()
             if isinstance(shown, list):
                 shown = ", ".join(
                     cli_("{rate} from {start}").format(rate=s["rate"], start=s["from"])
@@ -977,11 +979,11 @@ def _cmd_policy(args: argparse.Namespace) -> int:
                     for s in shown
                 )
             print(f"  {name:<19} {shown}")
-            print(f"  {'':<19} " + cli_("source: {source}").format(source=f.source))
+            print(f"  {'':<19} " + cli_("source: {source}").format(source=f.source_text()))
             if f.why:
                 # TRANSLATORS: a figure no notice states (unknown: refused; ASSUMPTION: relend's)
                 flag = cli_("unknown") if f.unknown else cli_("ASSUMPTION")
-                print(f"  {'':<19} " + cli_("{flag}: {why}").format(flag=flag, why=f.why))
+                print(f"  {'':<19} " + cli_("{flag}: {why}").format(flag=flag, why=f.why_text()))
     return EXIT_OK
 
 

@@ -243,9 +243,6 @@ def test_policy_show_is_chinese_but_for_the_policy_data(zh, capsys) -> None:
     assert "出处" in out
 
 
-@pytest.mark.xfail(
-    strict=True, reason="policy data: the sources and assumptions of the policy files are English"
-)
 def test_policy_show_is_chinese(zh) -> None:
     _, out, err = zh(["policy", "show", "tech"])
     assert english_prose(out + err) == []
