@@ -389,30 +389,37 @@ def test_summary_json_is_the_same_in_both_languages(tmp_path, capsys) -> None:
 # JSON object (keys, codes, amounts, dates, file names) is the same in both.
 _TEXT_KEYS = frozenset(
     {"rounding", "clawback_rule", "comparison", "headroom_rounding", "net_rounding", "window",
-     "message", "detail"}
+     "message", "detail", "source", "why", "note", "title", "policy_title", "issuer",
+     "assumption", "unknown"}
 )  # fmt: skip
+# Figures whose value is a rule in words, not a number, date or code.
+_WORDED_FIGURES = frozenset({"deadline_rule", "borrower_rule"})
 
 
-def _codes_only(value: object, key: str = "", within_text: bool = False) -> object:
+def _is_text(key: str, parent: str) -> bool:
+    return key in _TEXT_KEYS or (key == "value" and parent in _WORDED_FIGURES)
+
+
+def _codes_only(value: object, key: str = "", parent: str = "", within: bool = False) -> object:
     """``value`` with every text for people replaced by a marker."""
     if isinstance(value, dict):
-        inner = within_text or key == "relief_terms"
-        return {k: _codes_only(v, k, inner) for k, v in value.items()}
+        inner = within or key == "relief_terms"
+        return {k: _codes_only(v, k, key, inner) for k, v in value.items()}
     if isinstance(value, list):
-        return [_codes_only(v, key, within_text) for v in value]
-    if isinstance(value, str) and (within_text or key in _TEXT_KEYS):
+        return [_codes_only(v, key, parent, within) for v in value]
+    if isinstance(value, str) and (within or _is_text(key, parent)):
         return "<text>"
     return value
 
 
-def _texts(value: object, key: str = "", within_text: bool = False) -> list[str]:
+def _texts(value: object, key: str = "", parent: str = "", within: bool = False) -> list[str]:
     """Every text for people in a JSON object (the values :func:`_codes_only` hides)."""
     if isinstance(value, dict):
-        inner = within_text or key == "relief_terms"
-        return [t for k, v in value.items() for t in _texts(v, k, inner)]
+        inner = within or key == "relief_terms"
+        return [t for k, v in value.items() for t in _texts(v, k, key, inner)]
     if isinstance(value, list):
-        return [t for v in value for t in _texts(v, key, within_text)]
-    if isinstance(value, str) and (within_text or key in _TEXT_KEYS):
+        return [t for v in value for t in _texts(v, key, parent, within)]
+    if isinstance(value, str) and (within or _is_text(key, parent)):
         return [value]
     return []
 
