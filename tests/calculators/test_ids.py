@@ -82,3 +82,30 @@ def test_known_ids() -> None:
                                         "91110000100000000Q", "", "x" * 18], dtype=object))) == [
         True, True, False, False, False,
     ]  # fmt: skip
+
+
+def test_region_database_asked_once_per_region_and_year(monkeypatch) -> None:
+    # a large ledger's blocks and its eligible list meet the same (region, birth year)
+    # pairs again and again; stdnum's lookup is slow pure Python, so each pair is asked
+    # once: two ids of 110101 born in 1949, one of 310104 born in 1990, twice over
+    from calculators import _ids
+
+    ids = [_with_check(b, "ric") for b in ("11010119490101001", "11010119491231002",
+                                           "31010419900615003")]  # fmt: skip
+    asked: list[str] = []
+    database = _ids.numdb.get("cn/loc")
+
+    class Counting:
+        def info(self, code: str):
+            asked.append(code)
+            return database.info(code)
+
+    monkeypatch.setattr(_ids.numdb, "get", lambda name: Counting())
+    _ids._placed.cache_clear()
+    try:
+        first = valid_id_mask(np.array(ids, dtype=object))
+        again = valid_id_mask(np.array(ids[::-1], dtype=object))
+    finally:
+        _ids._placed.cache_clear()
+    assert list(first) == list(again) == [True, True, True]
+    assert sorted(asked) == ["110101", "310104"]
