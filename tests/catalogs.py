@@ -84,7 +84,7 @@ def update(names: list[str]) -> None:
             catalog.obsolete.clear()
             domain.po(lang).parent.mkdir(parents=True, exist_ok=True)
             with domain.po(lang).open("wb") as handle:
-                write_po(handle, catalog, width=100, sort_by_file=True, omit_header=False)
+                write_po(handle, catalog, width=100, sort_by_file=True, include_lineno=False)
 
 
 def compiled(catalog: Catalog) -> bytes:
