@@ -256,15 +256,18 @@ ORDER BY rn
 
 
 DUCKDB_BARE_QUERY = """
-SELECT sum(CAST(replace(principal, '.', '') AS BIGINT)) AS eligible_fen
+SELECT sum(TRY_CAST(replace(principal, '.', '') AS BIGINT)) AS eligible_fen
 FROM ledger l
 WHERE currency = 'CNY'
   AND principal NOT LIKE '-%'
-  AND CAST(disbursement_date AS DATE) BETWEEN DATE '2022-04-01' AND DATE '2022-06-30'
-  AND CAST(maturity_date AS DATE) >= CAST(disbursement_date AS DATE) + INTERVAL 6 MONTH
+  AND TRY_CAST(disbursement_date AS DATE) BETWEEN DATE '2022-04-01' AND DATE '2022-06-30'
+  AND TRY_CAST(maturity_date AS DATE)
+      >= TRY_CAST(disbursement_date AS DATE) + INTERVAL 6 MONTH
   AND borrower_id IN (SELECT borrower_id FROM eligible)
 """
-"""DuckDB's bare eligibility-and-sum query on text columns: trusts every id and date."""
+"""DuckDB's bare eligibility-and-sum query on text columns: it trusts every id, loan id
+and amount (``TRY_CAST`` only so that a missing date does not stop it); its sum is not
+relend's on a dirty ledger."""
 
 DUCKDB_BARE_QUERY_TYPED = """
 SELECT sum(principal_fen) AS eligible_fen
