@@ -65,18 +65,22 @@ from calculators._ledger import read_ledger  # noqa: E402
 from calculators.cli import main as relend_main  # noqa: E402
 
 
-def median_time(work: Callable[[], Any], runs: int) -> tuple[float, Any]:
-    """The median wall time of ``runs`` calls, and the first call's result."""
-    times, first = [], None
+def median_times(work: dict[str, Callable[[], Any]], runs: int) -> tuple[dict, dict]:
+    """The median wall time of ``runs`` calls of each contender, and each one's first
+    result. The contenders take turns, one call each per round, so that a change of load
+    on a shared machine falls on all of them alike."""
+    times: dict[str, list[float]] = {name: [] for name in work}
+    first: dict[str, Any] = {}
     for i in range(runs):
-        gc.collect()
-        start = time.perf_counter()
-        result = work()
-        times.append(time.perf_counter() - start)
-        if i == 0:
-            first = result
-        del result
-    return statistics.median(times), first
+        for name, call in work.items():
+            gc.collect()
+            start = time.perf_counter()
+            result = call()
+            times[name].append(time.perf_counter() - start)
+            if i == 0:
+                first[name] = result
+            del result
+    return {name: statistics.median(t) for name, t in times.items()}, first
 
 
 def load() -> str:
@@ -122,15 +126,17 @@ def in_memory(rows: int, runs: int) -> list[dict[str, Any]]:
         form = "typed" if typed else "text"
         print(f"  {rows:,} rows, {form}: load {load()}", file=sys.stderr, flush=True)
 
-        relend, result = median_time(
-            lambda f=frame, e=eligible: tech_relending.claim(f, QUARTER, LENDER, e), runs
-        )
         bare_sql = DUCKDB_BARE_QUERY_TYPED if typed else DUCKDB_BARE_QUERY
-        bare, _ = median_time(lambda c=con, q=bare_sql: c.execute(q).fetchall(), runs)
-        duck, duck_rows = median_time(lambda c=con, f=frame, t=typed: duckdb_claim(c, f, t), runs)
-        polars, polars_rows = median_time(
-            lambda f=polars_frame, e=polars_eligible, t=typed: polars_claim(f, e, t), runs
+        medians, first = median_times(
+            {
+                "relend": lambda f=frame, e=eligible: tech_relending.claim(f, QUARTER, LENDER, e),
+                "bare": lambda c=con, q=bare_sql: c.execute(q).fetchall(),
+                "duckdb": lambda c=con, f=frame, t=typed: duckdb_claim(c, f, t),
+                "polars": lambda f=polars_frame, e=polars_eligible, t=typed: polars_claim(f, e, t),
+            },
+            runs,
         )
+        result, duck_rows, polars_rows = first["relend"], first["duckdb"], first["polars"]
         duck_check, polars_check = (
             compare(result.loans, duck_rows),
             compare(result.loans, polars_rows),
@@ -139,17 +145,14 @@ def in_memory(rows: int, runs: int) -> list[dict[str, Any]]:
             {
                 "rows": rows,
                 "form": form,
-                "relend": relend,
-                "bare": bare,
-                "duckdb": duck,
-                "polars": polars,
+                **medians,
                 "checked": f"DuckDB {duck_check}; Polars {polars_check}",
                 "same": duck_check.same and polars_check.same,
                 "ledger_mib": frame.memory_usage(deep=True).sum() / 2**20,
                 "entitlement_fen": result.entitlement_fen,
             }
         )
-        del result, duck_rows, polars_rows, polars_frame, frame, con
+        del result, duck_rows, polars_rows, polars_frame, frame, con, first
         gc.collect()
     return out
 
@@ -178,7 +181,6 @@ def end_to_end(rows: int, runs: int) -> dict[str, Any]:
             shutil.rmtree(out)
             return status
 
-        relend_time, status = median_time(relend, runs)
         con = duckdb_connection(pd.read_csv(listed, dtype=str)["borrower_id"].to_numpy())
 
         def duck() -> dict[str, Any]:
@@ -188,7 +190,9 @@ def end_to_end(rows: int, runs: int) -> dict[str, Any]:
             shutil.rmtree(out)
             return summary
 
-        duck_time, summary = median_time(duck, runs)
+        medians, first = median_times({"relend": relend, "duckdb": duck}, runs)
+        relend_time, duck_time = medians["relend"], medians["duckdb"]
+        status, summary = first["relend"], first["duckdb"]
         out = folder / "relend-memory"
         rss, child_time, child_status = peak_rss_mib(
             [sys.executable, "-m", "calculators.cli", *argv, "--out", str(out)]
@@ -276,6 +280,9 @@ def main() -> None:
     parser.add_argument("rows", type=int, nargs="*", default=[1_000_000])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-end-to-end", action="store_true")
+    parser.add_argument(
+        "--csv", action="store_true", help="ignored: end to end runs unless --no-end-to-end"
+    )
     args = parser.parse_args()
     print(f"load average (1/5 min) at the start {load()}", flush=True)
     claims, ends = [], []
