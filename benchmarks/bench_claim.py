@@ -280,6 +280,7 @@ def main() -> None:
     parser.add_argument("rows", type=int, nargs="*", default=[1_000_000])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-end-to-end", action="store_true")
+    parser.add_argument("--no-in-memory", action="store_true")
     parser.add_argument(
         "--csv", action="store_true", help="ignored: end to end runs unless --no-end-to-end"
     )
@@ -287,7 +288,8 @@ def main() -> None:
     print(f"load average (1/5 min) at the start {load()}", flush=True)
     claims, ends = [], []
     for rows in args.rows:
-        claims += in_memory(rows, args.runs)
+        if not args.no_in_memory:
+            claims += in_memory(rows, args.runs)
         if not args.no_end_to_end:
             ends.append(end_to_end(rows, args.runs))
     report(claims, ends, args.runs)
