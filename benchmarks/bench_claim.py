@@ -245,11 +245,13 @@ def report(claims: list[dict[str, Any]], ends: list[dict[str, Any]], runs: int) 
         f"pyarrow {pa.__version__}, DuckDB {duckdb.__version__}, Polars {pl.__version__}; "
         f"load average (1/5 min) at the end {load()}\n"
     )
-    print(
-        "| rows | form | relend claim | DuckDB bare query | relend / bare | DuckDB SQL claim "
-        "| relend / DuckDB SQL | Polars claim | relend / Polars | rows checked |"
-    )
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    if claims:
+        print(
+            "| rows | form | relend claim | DuckDB bare query | relend / bare "
+            "| DuckDB SQL claim | relend / DuckDB SQL | Polars claim | relend / Polars "
+            "| rows checked |"
+        )
+        print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---|")
     for c in claims:
         print(
             f"| {c['rows']:,} | {c['form']} | {c['relend']:.2f} s | {c['bare']:.2f} s | "
