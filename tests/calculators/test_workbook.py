@@ -22,6 +22,8 @@ import openpyxl
 import pandas as pd
 import pytest
 import xlsxwriter
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from calculators import _report, cli, npl_tolerance, tech_relending, transport_relending
 from calculators._labels import AUDIT_CLASS_LABELS, REASON_LABELS, STATUS_LABELS
@@ -447,6 +449,25 @@ def test_csv_bytes_as_written_by_hand(tmp_path) -> None:
 def test_csv_bytes_as_pandas_wrote_them(tmp_path) -> None:
     path = tmp_path / "rows.csv"
     frame = _tiny_frame()
+    _report.write_csv(frame, path)
+    buffer = io.BytesIO()
+    frame.to_csv(buffer, index=False, encoding="utf-8-sig", lineterminator="\n")
+    assert path.read_bytes() == buffer.getvalue()
+
+
+# cells made of the bytes that decide quoting (comma, double quote, line feed, a lone
+# carriage return that is not quoted), plain and Chinese text, and empty cells
+_cells = st.text(alphabet=[",", '"', "\n", "\r", "a", " ", "中"], max_size=4)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_cells, min_size=1, max_size=6), st.integers(1, 2))
+def test_csv_quoting_is_pandas_for_any_cells(tmp_path_factory, cells, columns) -> None:
+    # one column makes an empty cell "" (else its row would be an empty line)
+    frame = pd.DataFrame(
+        {f"c{j}": pd.array(cells[j:] + cells[:j], dtype="str") for j in range(columns)}
+    )
+    path = tmp_path_factory.mktemp("csv") / "rows.csv"
     _report.write_csv(frame, path)
     buffer = io.BytesIO()
     frame.to_csv(buffer, index=False, encoding="utf-8-sig", lineterminator="\n")
