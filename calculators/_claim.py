@@ -265,7 +265,7 @@ def prepare(
                 _("a {cadence} period for {version}, e.g. {example} ({source})").format(
                     cadence=_("quarterly") if row.cadence.value == "quarterly"
                     else _("monthly"),
-                    version=row.version, example=example, source=row.cadence.source),
+                    version=row.version, example=example, source=row.cadence.source_text()),
             )  # fmt: skip
     eligible = tuple(c for c in policies[0].lenders.value
                      if all(c in row.lenders.value for row in policies))  # fmt: skip

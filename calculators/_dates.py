@@ -74,6 +74,12 @@ def _midnight_days(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     handling days before 1970; NaT is invalid. A timezone-aware column is read on its
     wall clock (2022-04-01 00:00+08:00 is 2022-04-01), as the ledger wrote it.
     """
+    dtype = values.dtype
+    if isinstance(dtype, pd.ArrowDtype) and pa.types.is_date(dtype.pyarrow_dtype):
+        # a notebook's date column (date32/date64[pyarrow]): days already, no time of day
+        days32 = pa.array(values).cast(pa.date32()).cast(pa.int32())
+        ok = ~np.asarray(days32.is_null(), dtype=bool)
+        return np.asarray(days32.fill_null(0), dtype=np.int64), ok
     if values.dt.tz is not None:
         values = values.dt.tz_localize(None)
     stamps = values.to_numpy()

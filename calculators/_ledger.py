@@ -731,7 +731,7 @@ def read_ids(
             given = TextColumn.of(frame[frame.columns[header]])
 
             def place(k: int) -> str:
-                return f"{source}, line {_csv_record_line(text, k)}"
+                return _("{path}, line {line}").format(path=source, line=_csv_record_line(text, k))
         else:
             given = TextColumn.of([lines[i].strip() for i in filled])
 

@@ -113,7 +113,7 @@ class FacilitySchedule:
             "extensions": self.extensions,
             "max_extensions": self.policy.max_extensions.value,
             "day_count": self.day_count,
-            "day_count_source": self.policy.day_count.source,
+            "day_count_source": self.policy.day_count.source_text(),
             "day_count_assumption": self.policy.day_count.assumption,
             "interest_fen": self.interest_fen,
             "interest_yuan": fen_to_yuan(self.interest_fen),
@@ -227,7 +227,7 @@ def schedule(
             "extensions",
             extensions,
             _("at most {limit} for {program} ({source})").format(
-                limit=limit, program=program, source=row.max_extensions.source
+                limit=limit, program=program, source=row.max_extensions.source_text()
             ),
         )
     convention = check_day_count(day_count or row.day_count.value)
@@ -243,7 +243,7 @@ def schedule(
         start = end
     status = cal.worst_status(drawdown, periods[-1].end)
     return FacilitySchedule(
-        program, row, amount_fen, step.rate, step.source, drawdown, extensions, convention,
+        program, row, amount_fen, step.rate, step.source_text(), drawdown, extensions, convention,
         tuple(periods), status,
     )  # fmt: skip
 

@@ -228,7 +228,7 @@ class IncentiveResult:
         return {
             "quarter": str(self.quarter),
             "ratio": decimal_text(self.row.ratio.value),
-            "ratio_source": self.row.ratio.source,
+            "ratio_source": self.row.ratio.source_text(),
             "policy_version": self.row.version,
             "policy_origin": self.row.origin,
             "policy_source": self.policy_source,

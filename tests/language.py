@@ -18,6 +18,7 @@ _IDENTIFIER = re.compile(
     | \b\w+\.(?:csv|json|xlsx|xls|txt|toml|mo|po)\b  # file names
     | \b[A-Za-z]+_[\w]+\b               # snake_case codes and keys
     | \b\w*\d\w*\b                      # 2022Q2, tech-2024, numbers
+    | \{[^{}]*\}                        # placeholders, lists of keys
     | https?://\S+
     | [\w./-]*/[\w./-]*                 # paths
     """,
@@ -113,6 +114,9 @@ PROSE_WORDS = frozenset(
 )
 LONE_WORDS = frozenset(
     [
+        "clause",
+        "line",
+        "announcement",
         "usage",
         "error",
         "warning",

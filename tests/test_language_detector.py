@@ -16,6 +16,8 @@ from tests.language import english_prose
         "  -h, --help  show this help message and exit",
         "借款人 not on the eligible list",
         "relend: warning: 2027 is provisional",
+        "通知, clause 二 (seed 758-759)",  # one English word between Chinese ones
+        "（badid.csv, line 2）",
     ],
 )
 def test_english_prose_is_found(text: str) -> None:
@@ -31,6 +33,7 @@ def test_english_prose_is_found(text: str) -> None:
         "科技创新再贷款 tech-2024：ICBC 工商银行，2022-07-11",
         "https://www.pbc.gov.cn/x/y.html ./relend-demo/claim.xlsx",
         "program tech",  # two identifiers, no prose word
+        "{path}，第 {line} 行",  # placeholders are names
     ],
 )
 def test_identifiers_and_chinese_pass(text: str) -> None:

@@ -294,6 +294,17 @@ LIBRARY_ERRORS = {
     "unknown_lender": [*TECH[:6], "花旗", *TECH[7:]],
     "bad_period": ["deadline", "2022Q5"],
     "bad_amount": ["facility", "tech", "--amount", "abc", "--drawdown", "2022-07-15"],
+    # these two quote a notice's clause: the citation is in words of the language too
+    "too_many_extensions": [*FACILITY[:-1], "5"],
+    "monthly_program_given_a_quarter": [
+        "claim",
+        "coal",
+        str(EXAMPLES / "coal_ledger.csv"),
+        "--quarter",
+        "2022Q2",
+        "--lender",
+        "CDB",
+    ],
 }
 
 
@@ -390,7 +401,7 @@ def test_summary_json_is_the_same_in_both_languages(tmp_path, capsys) -> None:
 _TEXT_KEYS = frozenset(
     {"rounding", "clawback_rule", "comparison", "headroom_rounding", "net_rounding", "window",
      "message", "detail", "source", "why", "note", "title", "policy_title", "issuer",
-     "assumption", "unknown"}
+     "assumption", "unknown", "rate_source", "day_count_source", "ratio_source"}
 )  # fmt: skip
 # Figures whose value is a rule in words, not a number, date or code.
 _WORDED_FIGURES = frozenset({"deadline_rule", "borrower_rule"})

@@ -57,3 +57,20 @@ def test_all_missing_and_one_row() -> None:
     assert ok.tolist() == [False, False] and days.tolist() == [0, 0]
     days, ok = parse_dates(pd.Series(np.array(["2024-02-29"], dtype="datetime64[s]")))
     assert ok.tolist() == [True] and days.tolist() == [_day(2024, 2, 29)]
+
+
+@pytest.mark.parametrize("arrow_type", ["date32", "date64"])
+def test_arrow_date_columns_are_days(arrow_type) -> None:
+    # a notebook's date[pyarrow] column: 2022-04-01 is day 19,083 (52 years of 365 days,
+    # 13 leap days, then 31 + 28 + 31 days of 2022); 1969-12-31 is day -1; None missing
+    import pyarrow as pa
+
+    values = pd.Series(
+        pd.array(
+            [dt.date(2022, 4, 1), None, dt.date(1969, 12, 31)],
+            dtype=pd.ArrowDtype(getattr(pa, arrow_type)()),
+        )
+    )
+    days, ok = parse_dates(values)
+    assert list(ok) == [True, False, True]
+    assert list(days[ok]) == [19_083, -1]
