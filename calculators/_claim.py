@@ -80,6 +80,9 @@ class ClaimSpec:
     screening : dict
     warnings : tuple of dict
     policy_source : dict
+    list_files : dict
+        The file each list was read from and its SHA-256 (None: ids given in Python, or
+        an optional list not given).
     """
 
     program: Program
@@ -93,6 +96,7 @@ class ClaimSpec:
     screening: dict[str, str] = field(default_factory=dict)
     warnings: tuple[dict[str, str], ...] = ()
     policy_source: dict[str, Any] = field(default_factory=dict)
+    list_files: dict[str, dict[str, str] | None] = field(default_factory=dict)
 
     @property
     def policy(self) -> PolicyRow:
@@ -193,6 +197,7 @@ class ClaimSpec:
             deadline=self.deadline,
             file_sha256=digest,
             lists=self.list_sizes,
+            list_files=self.list_files,
             source_frame=source,
             screening=self.screening,
             notes=self.warnings,
@@ -275,9 +280,16 @@ def prepare(
     sizes: dict[str, Any] = {}
     screening: dict[str, str] = {}
     notes: list[dict[str, str]] = []
+    files: dict[str, dict[str, str] | None] = {}
     for spec in found.lists:
-        ids = id_list(given.get(spec.name), spec.what, required=spec.required)
+        listed = id_list(given.get(spec.name), spec.what, required=spec.required)
+        ids = None if listed is None else listed.ids
         read[spec.name], sizes[spec.name] = ids, None if ids is None else len(ids)
+        files[spec.name] = (
+            None
+            if listed is None or listed.source is None
+            else {"file": listed.source, "sha256": str(listed.sha256)}
+        )
         if not spec.required:
             screening[spec.name] = "not_screened" if ids is None else "screened"
             warning = spec.missing if ids is None else spec.empty if not len(ids) else None
@@ -285,7 +297,7 @@ def prepare(
                 notes.append({"code": warning[0], "message": _(warning[1])})
     return ClaimSpec(
         found, span, versions, policies, lender_found, deadline, read, sizes, screening,
-        tuple(notes), table.source(relend_version()),
+        tuple(notes), table.source(relend_version()), files,
     )  # fmt: skip
 
 

@@ -114,6 +114,7 @@ class ClaimResult:
     policy_source: dict[str, Any] = field(default_factory=dict)
     reasons_shown: tuple[str, ...] = ()
     input_format: dict[str, Any] = field(default_factory=dict)
+    list_files: dict[str, Any] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         versions = "+".join(p.version for p in self.policies) or self.policy.version
@@ -221,6 +222,7 @@ class ClaimResult:
             "calendar_status": self.deadline.calendar_status,
             "rounding": _(ROUNDING_RULE),
             "lists": self.lists,
+            "list_files": self.list_files,
             "screening": self.screening,
             "warnings": self.warnings(total),
             "policy_versions": self.version_totals(),

@@ -260,7 +260,7 @@ def loan_ids(frame: pd.DataFrame) -> pd.Series:
     return text.series(column.index, column.name)
 
 
-def id_list(source: IdList | None, what: str, *, required: bool) -> IdSet | None:
+def id_list(source: IdList | None, what: str, *, required: bool) -> BorrowerList | None:
     """Read a reference list, or refuse a missing one the program requires.
 
     A list the program requires must hold at least one id (an empty eligible list would
@@ -274,8 +274,7 @@ def id_list(source: IdList | None, what: str, *, required: bool) -> IdSet | None
                 what, None, _("the {what} list: a file or an iterable of ids").format(what=what)
             )
         return None
-    if isinstance(source, BorrowerList):
-        if required and not len(source):
-            raise empty_list_error(what, source.source)
-        return source.ids
-    return read_id_list(source, what, allow_empty=not required)
+    listed = source if isinstance(source, BorrowerList) else BorrowerList(source, what=what)
+    if required and not len(listed):
+        raise empty_list_error(what, listed.source)
+    return listed

@@ -26,9 +26,26 @@ def eligible_file(tmp_path):
     return path
 
 
-def _same(first: calculators.ClaimResult, second: calculators.ClaimResult) -> None:
+def _same(
+    first: calculators.ClaimResult, second: calculators.ClaimResult, *, from_file: bool = True
+) -> None:
     pd.testing.assert_frame_equal(first.loans, second.loans)
-    assert first.summary() == second.summary()
+    if from_file:
+        assert first.summary() == second.summary()
+    else:  # the same claim, but ids given in Python name no file
+        assert {**first.summary(), "list_files": None} == {**second.summary(), "list_files": None}
+        assert second.summary()["list_files"] == {"eligible_borrowers": None}
+
+
+def test_the_summary_names_each_list_file_and_its_digest(eligible_file) -> None:
+    # the eligible list decides which loans are claimed: the evidence names it, by path
+    # or by BorrowerList alike (digest computed here, from the file's bytes)
+    digest = hashlib.sha256(eligible_file.read_bytes()).hexdigest()
+    for given in (eligible_file, str(eligible_file), BorrowerList(eligible_file)):
+        summary = tech_relending.claim(LEDGER, "2022Q2", "ICBC", given).summary()
+        assert summary["list_files"] == {
+            "eligible_borrowers": {"file": str(eligible_file), "sha256": digest}
+        }
 
 
 def test_list_value_gives_the_claim_of_the_file(eligible_file) -> None:
@@ -45,7 +62,11 @@ def test_list_value_gives_the_claim_of_the_file(eligible_file) -> None:
 def test_list_value_from_ids_array_and_series(eligible_file) -> None:
     by_file = tech_relending.claim(LEDGER, "2022Q2", "ICBC", eligible_file)
     for ids in (ELIGIBLE, np.array(ELIGIBLE, dtype=object), pd.Series(ELIGIBLE), iter(ELIGIBLE)):
-        _same(by_file, tech_relending.claim(LEDGER, "2022Q2", "ICBC", BorrowerList(ids)))
+        _same(
+            by_file,
+            tech_relending.claim(LEDGER, "2022Q2", "ICBC", BorrowerList(ids)),
+            from_file=False,
+        )
 
 
 def test_optional_list_value_and_its_screening(tmp_path) -> None:
