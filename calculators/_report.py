@@ -37,7 +37,7 @@ from xlsxwriter.utility import xl_col_to_name
 from ._bytes import contiguous, data, offsets
 from ._dates import parse_dates
 from ._errors import ParameterError
-from ._i18n import _, os_reason
+from ._i18n import _, language, os_reason
 from ._labels import (
     AUDIT_CLASS_LABELS,
     LABELLED_COLUMNS,
@@ -1119,7 +1119,9 @@ def write_outputs(
                 temps,
             )
             files.append({"name": xlsx_name, "sha256": digest})
-        written = {**summary, "files": files}
+        # the texts beside the codes (rules, sources, notes, row details) are in this
+        # language, and so the files' bytes: an auditor re-running compares like with like
+        written = {**summary, "files": files, "language": language()}
         _write_temporary(folder, "summary.json", lambda p: write_json(written, p), temps)
         removed = _commit(folder, temps)
     except BaseException:

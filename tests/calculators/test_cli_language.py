@@ -391,7 +391,9 @@ def test_summary_json_is_the_same_in_both_languages(tmp_path, capsys) -> None:
         _en([*TECH, "--out", str(tmp_path / lang), "--no-xlsx", "--lang", lang], capsys)
     english = json.loads((tmp_path / "en" / "summary.json").read_text(encoding="utf-8"))
     chinese = json.loads((tmp_path / "zh" / "summary.json").read_text(encoding="utf-8"))
-    # loans.csv's digest differs when a row's detail hint does (the hint is a sentence)
+    # the texts of the files follow the language, which summary.json records; loans.csv's
+    # digest differs when a row's detail hint does (the hint is a sentence)
+    assert (english.pop("language"), chinese.pop("language")) == ("en", "zh")
     english.pop("files"), chinese.pop("files")
     assert _codes_only(chinese) == _codes_only(english)
 
