@@ -32,7 +32,6 @@ from ._ledger import (
     canonical_columns,
     canonical_name,
     empty_list_error,
-    read_id_list,
     read_ledger,
 )
 from ._lists import BorrowerList
