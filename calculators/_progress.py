@@ -56,6 +56,11 @@ class Bar:
         with self._lock:
             self._bar.update(n)
 
+    def extend(self, n: int) -> None:
+        """Add ``n`` to the bar's total (more rows to write than first counted)."""
+        with self._lock:
+            self._bar.total = (self._bar.total or 0) + n
+
 
 @contextlib.contextmanager
 def bar(total: int, words: str, show: bool, unit: str | None = None) -> Iterator[Bar]:

@@ -18,7 +18,6 @@ import os
 import re
 import secrets
 import signal
-import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -31,7 +30,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import xlsxwriter
 import xlsxwriter.exceptions
-from tqdm import tqdm
 from xlsxwriter.utility import xl_col_to_name
 
 from ._bytes import contiguous, data, offsets
@@ -48,7 +46,8 @@ from ._labels import (
 )
 from ._ledger import COLUMN_ALIASES, canonical_name
 from ._money import exact_sum, fen_to_yuan, parse_yuan_column, yuan_to_fen
-from ._progress import rows_unit, writing
+from ._progress import bar as progress_bar
+from ._progress import writing
 from ._text import TextColumn
 
 EXCEL_MAX_ROWS = 1_048_576 - 3
@@ -169,7 +168,7 @@ def write_csv(frame: pd.DataFrame, path: Path, progress: bool = False) -> None:
     ``"none"`` it refuses a cell that holds a comma. Float and object columns of
     other values are rendered by Python's ``str``, as pandas does.
     """
-    with open(path, "wb") as handle, _progress(len(frame), path.name, progress) as bar:
+    with open(path, "wb") as handle, _progress(len(frame), path, progress) as bar:
         handle.write(b"\xef\xbb\xbf")
         header = pa.array([str(c) for c in frame.columns], type=pa.large_string())
         header = _csv_quoted(header, single=len(frame.columns) == 1)
@@ -262,14 +261,14 @@ def _bytes_of(values: pa.Array) -> memoryview:
     return data(values)[ends[0] : ends[-1]].data
 
 
-@contextlib.contextmanager
-def _progress(total: int, what: str, show: bool) -> Iterator[Any]:
-    """A progress bar on stderr, shown only once the write has taken two seconds."""
-    with tqdm(
-        total=total, desc=f"relend: {writing(what)}", unit=rows_unit(), unit_scale=True,
-        disable=not show, delay=2.0, file=sys.stderr, leave=False,
-    ) as bar:  # fmt: skip
-        yield bar
+_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[0-9a-f]{12}\.tmp$")
+
+
+def _progress(total: int, path: Path, show: bool) -> contextlib.AbstractContextManager[Any]:
+    """The bar of a file being written, named as the file will be (not its temporary
+    name), shown once the write has taken two seconds."""
+    found = _TEMPORARY.match(path.name)
+    return progress_bar(total, writing(found["name"] if found else path.name), show)
 
 
 # -- workbooks ------------------------------------------------------------------------------
@@ -622,7 +621,7 @@ def write_workbook(
         widths = _widths(columns, rows.iloc[:BLOCK_ROWS])
         label, sums = totals(summary, rows)
         per_sheet = EXCEL_MAX_ROWS
-        with _progress(len(rows), path.name, progress) as bar:
+        with _progress(len(rows), path, progress) as bar:
             starts = range(0, max(len(rows), 1), per_sheet)
             for part, start in enumerate(starts):
                 name = rows_sheet if part == 0 else f"{rows_sheet} {part + 1}"
@@ -748,7 +747,7 @@ def _invalid_sheets(
     if mask is None:
         return
     invalid = rows[mask]
-    bar.total = (bar.total or 0) + len(invalid)
+    bar.extend(len(invalid))
     for part, start in enumerate(range(0, max(len(invalid), 1), EXCEL_MAX_ROWS)):
         name = "invalid 无效" if part == 0 else f"invalid 无效 {part + 1}"
         chunk = invalid.iloc[start : start + EXCEL_MAX_ROWS]

@@ -138,3 +138,20 @@ def test_descriptions_are_marked_for_translation() -> None:
     source = Path(_progress.__file__).read_text(encoding="utf-8")
     for words in ('_("reading {file}")', '_("classifying rows")', '_("writing {file}")'):
         assert words in source
+
+
+def test_writing_bars_name_the_files_and_count_every_row(bars, tmp_path, monkeypatch) -> None:
+    # the golden ledger's 19 rows, of which 9 invalid (test_tech_golden): loans.csv
+    # counts 19 rows, claim.xlsx 19 + the 9 invalid rows written again on their sheet;
+    # the bars say the files' names, not the temporary ones they are written under
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True, raising=False)
+    eligible = tmp_path / "eligible.txt"
+    eligible.write_text("\n".join(ELIGIBLE) + "\n")
+    main(["claim", "tech", str(LEDGER), "--quarter", "2022Q2", "--lender", "ICBC",
+          "--eligible-borrowers", str(eligible), "--out", str(tmp_path / "out")])  # fmt: skip
+    (csv_bar,) = _shown(bars, "writing loans.csv")
+    (xlsx_bar,) = _shown(bars, "writing claim.xlsx")
+    assert csv_bar.desc == "relend: writing loans.csv"
+    assert (csv_bar.total, sum(csv_bar.updates)) == (19, 19)
+    assert (xlsx_bar.total, sum(xlsx_bar.updates)) == (28, 28)
+    assert {b.delay for b in bars} == {2.0}

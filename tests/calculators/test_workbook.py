@@ -25,7 +25,7 @@ import xlsxwriter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calculators import _report, cli, npl_tolerance, tech_relending, transport_relending
+from calculators import _progress, _report, cli, npl_tolerance, tech_relending, transport_relending
 from calculators._labels import AUDIT_CLASS_LABELS, REASON_LABELS, STATUS_LABELS
 from calculators._ledger import REASONS
 from calculators.audit import AUDIT_CLASSES
@@ -553,15 +553,15 @@ def test_progress_only_on_a_terminal_without_quiet(
 def test_a_shown_progress_bar_counts_the_rows(tmp_path, monkeypatch) -> None:
     # the bar itself waits two seconds before it shows; here it is drawn at once
     screen = io.StringIO()
-    real = _report.tqdm
+    real = _progress.tqdm
 
     def drawn_at_once(*args, **kwargs):
         return real(*args, **{**kwargs, "file": screen, "delay": 0, "mininterval": 0})
 
-    monkeypatch.setattr(_report, "tqdm", drawn_at_once)
+    monkeypatch.setattr(_progress, "tqdm", drawn_at_once)
     _report.write_csv(_tiny_frame(), tmp_path / "rows.csv", progress=True)
     assert "writing rows.csv" in screen.getvalue() and "100%" in screen.getvalue()
     quiet = io.StringIO()
-    monkeypatch.setattr(_report, "tqdm", lambda *a, **k: real(*a, **{**k, "file": quiet}))
+    monkeypatch.setattr(_progress, "tqdm", lambda *a, **k: real(*a, **{**k, "file": quiet}))
     _report.write_csv(_tiny_frame(), tmp_path / "rows.csv", progress=False)
     assert quiet.getvalue() == ""
