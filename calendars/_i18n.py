@@ -64,21 +64,25 @@ def using_language(lang: str) -> Iterator[None]:
 
 
 def language_from_environment(environ: Mapping[str, str] | None = None) -> str:
-    """``zh`` when the locale is Chinese, else ``en``.
+    """``zh`` when the locale asks for Chinese messages, else ``en``.
 
     Notes
     -----
-    The first of ``LC_ALL``, ``LC_MESSAGES`` and ``LANG`` that is set and not empty
-    decides, as POSIX orders them for messages; a value starting with ``zh``
-    (``zh_CN.UTF-8``, ``zh_TW``, ``zh``) gives Chinese, any other (``C``,
-    ``en_US.UTF-8``) English.
+    As GNU gettext decides: the locale for messages is the first of ``LC_ALL``,
+    ``LC_MESSAGES`` and ``LANG`` that is set and not empty (POSIX's order). Unless that
+    locale is ``C`` or ``POSIX`` (``C.UTF-8`` included), ``LANGUAGE``, a list such as
+    ``zh_CN:en``, comes first: its first entry relend speaks decides. A value starting
+    with ``zh`` (``zh_CN.UTF-8``, ``zh_TW``, ``zh``) gives Chinese, any other
+    (``en_US.UTF-8``, ``C``) English.
     """
     env = os.environ if environ is None else environ
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = env.get(name, "")
-        if value:
-            return "zh" if value.lower().startswith("zh") else "en"
-    return "en"
+    locale = next((env[name] for name in ("LC_ALL", "LC_MESSAGES", "LANG") if env.get(name)), "C")
+    plain = locale in ("C", "POSIX") or locale.startswith("C.")
+    if not plain:
+        for entry in env.get("LANGUAGE", "").split(":"):
+            if entry.lower().startswith(("zh", "en")):
+                return "zh" if entry.lower().startswith("zh") else "en"
+    return "zh" if locale.lower().startswith("zh") else "en"
 
 
 class Catalog:

@@ -26,6 +26,14 @@ def test_every_marked_message_is_translated_and_compiled() -> None:
         ({"LC_ALL": "zh_CN.UTF-8", "LANG": "C"}, "zh"),
         ({"LC_ALL": "", "LANG": "zh_CN.UTF-8"}, "zh"),
         ({"LC_MESSAGES": "zh_CN.UTF-8", "LANG": "en_US.UTF-8"}, "zh"),
+        # LANGUAGE, a list, comes first unless the locale is C (as GNU gettext has it)
+        ({"LANGUAGE": "zh_CN:en", "LANG": "en_US.UTF-8"}, "zh"),
+        ({"LANGUAGE": "fr:en", "LANG": "zh_CN.UTF-8"}, "en"),
+        ({"LANGUAGE": "fr", "LANG": "zh_CN.UTF-8"}, "zh"),
+        ({"LANGUAGE": "en", "LC_ALL": "zh_CN.UTF-8"}, "en"),
+        ({"LANGUAGE": "zh_CN", "LANG": "C.UTF-8"}, "en"),
+        ({"LANGUAGE": "zh_CN", "LANG": "POSIX"}, "en"),
+        ({"LANGUAGE": "zh_CN"}, "en"),
     ],
 )
 def test_language_from_environment(environ: dict[str, str], expected: str) -> None:
