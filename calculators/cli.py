@@ -522,6 +522,15 @@ def _ledger_from(args: argparse.Namespace) -> str | LedgerFile:
     return read_ledger(args.ledger, args.sheet)
 
 
+def _add_period_and_lender(parser: argparse.ArgumentParser) -> None:
+    """The period claimed and the lender, as claim and audit both take them."""
+    parser.add_argument(
+        "--quarter", "--period", dest="quarter", required=True, metavar=cli_("QUARTER"),
+        help=_period_help(),
+    )  # fmt: skip
+    parser.add_argument("--lender", required=True, metavar=cli_("LENDER"), help=_lender_help())
+
+
 def _add_sheet_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--sheet", metavar=cli_("NAME|N"),
@@ -892,11 +901,7 @@ def _add_audit(sub: Any) -> None:
         help=cli_("CSV: loan_id (借据号) and claimed (申报金额, yuan) or claimed_fen; every "
                   "row counts, a loan on two rows is a duplicate_claim"),
     )  # fmt: skip
-    aud.add_argument(
-        "--quarter", "--period", dest="quarter", required=True, metavar=cli_("QUARTER"),
-        help=_period_help(),
-    )  # fmt: skip
-    aud.add_argument("--lender", required=True, metavar=cli_("LENDER"), help=_lender_help())
+    _add_period_and_lender(aud)
     _add_list_options(aud)
     _add_policy_option(aud)
     aud.add_argument(
@@ -1184,11 +1189,7 @@ def build_parser() -> argparse.ArgumentParser:
     claim.add_argument("program", choices=list(registered()), help=_program_help())
     claim.add_argument("ledger", metavar=cli_("ledger"), help=_ledger_help())
     _add_sheet_option(claim)
-    claim.add_argument(
-        "--quarter", "--period", dest="quarter", required=True, metavar=cli_("QUARTER"),
-        help=_period_help(),
-    )  # fmt: skip
-    claim.add_argument("--lender", required=True, metavar=cli_("LENDER"), help=_lender_help())
+    _add_period_and_lender(claim)
     _add_list_options(claim)
     _add_policy_option(claim)
     claim.add_argument(
