@@ -28,6 +28,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import os
 import re
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -167,11 +168,13 @@ def read_bytes(path: str | Path, what: str = "ledger") -> bytes:
     try:
         return Path(path).read_bytes()
     except OSError as exc:
-        raise LedgerFileError(
-            what,
-            str(path),
-            _("a readable file ({reason})").format(reason=os_reason(exc)),
-        ) from None
+        raise _unreadable(path, exc, what) from None
+
+
+def _unreadable(path: str | Path, exc: OSError, what: str = "ledger") -> LedgerFileError:
+    return LedgerFileError(
+        what, str(path), _("a readable file ({reason})").format(reason=os_reason(exc))
+    )
 
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb")
@@ -214,10 +217,13 @@ def read_ledger(
 
     Notes
     -----
-    A CSV is memory-mapped, not copied: Arrow's reader parses the mapped bytes while
-    the file's SHA-256 is computed on another thread. Rows whose loan id or first cell
-    says 合计, 小计 or 总计 are totals, not loans: they are left out of the ledger and
-    the ``total_rows_ignored`` note says how many and on which lines.
+    A UTF-8 CSV is streamed: Arrow's reader parses it a block at a time and each block
+    is fed to the file's SHA-256 as it is read, so the file is read once and never
+    held whole in memory (nor mapped into it: mapped pages count in the process's
+    resident size). Any other file (UTF-16, GB18030, empty or malformed) is
+    memory-mapped and read as before, the error naming what is wrong. Rows whose loan
+    id or first cell says 合计, 小计 or 总计 are totals, not loans: they are left out of
+    the ledger and the ``total_rows_ignored`` note says how many and on which lines.
     """
     if is_workbook(path):
         data = read_bytes(path)
@@ -236,12 +242,16 @@ def read_ledger(
             sheet,
             _("no sheet for the CSV {path}: --sheet applies to Excel workbooks").format(path=path),
         )
-    with _mapped(path) as buffer, ThreadPoolExecutor(max_workers=1) as pool:
-        digest = pool.submit(lambda: hashlib.sha256(memoryview(buffer)).hexdigest())
-        try:
-            frame, found = read_csv_table(buffer, str(path), progress=progress)
-        finally:
-            hexdigest = digest.result()
+    streamed = _streamed_csv(path, progress)
+    if streamed is not None:
+        frame, found, hexdigest = streamed
+    else:
+        with _mapped(path) as buffer, ThreadPoolExecutor(max_workers=1) as pool:
+            digest = pool.submit(lambda: hashlib.sha256(memoryview(buffer)).hexdigest())
+            try:
+                frame, found = read_csv_table(buffer, str(path), progress=progress)
+            finally:
+                hexdigest = digest.result()
     # TRANSLATORS: a place in a note, followed by line numbers: ledger.csv, line 3, 7
     frame, notes, _kept = _without_totals(frame, None, _("{path}, line").format(path=path))
     return LedgerFile(frame, hexdigest, str(path), MappingProxyType(found), notes)
@@ -471,6 +481,46 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
+def _streamed_csv(
+    path: str | Path, progress: bool
+) -> tuple[pd.DataFrame, dict[str, str], str] | None:
+    """A UTF-8 CSV read as a stream: the frame, how it was read, and the file's SHA-256;
+    None for a file the memory-mapped reader must take (not UTF-8, UTF-16, empty, or
+    refused by Arrow's parser, whose error that reader words)."""
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 (closed by the with below; OSError named)
+    except OSError as exc:
+        raise _unreadable(path, exc) from None
+    with handle:
+        head = handle.read(1 << 20)
+        skip = len(_BOM) if head.startswith(_BOM) else 0
+        first = head[skip:].split(b"\n", 1)[0]
+        if not first.strip() or head[:2] in _UTF16_BOMS or not _is_utf8(first):
+            return None
+        read, parse, convert = _csv_options(first, "utf8", str(path), "ledger")
+        handle.seek(0)
+        digest = hashlib.sha256()
+        size = os.fstat(handle.fileno()).st_size
+        with _progress.bar(size, _progress.reading(Path(path).name), progress, unit="B") as bar:
+            source = _progress.DigestingReader(handle, digest, bar)
+            source.read(skip)
+            try:
+                table = pacsv.read_csv(
+                    source, read_options=read, parse_options=parse, convert_options=convert
+                )
+            except pa.ArrowInvalid:
+                return None
+            source.read()  # nothing is left after Arrow's last block; hashed if there were
+    found = {"kind": "csv", "encoding": "utf-8", "delimiter": parse.delimiter}
+    return _text_frame(table), found, digest.hexdigest()
+
+
+def _text_frame(table: pa.Table) -> pd.DataFrame:
+    """An Arrow table of text columns as a DataFrame of pandas' ``str`` columns, sharing
+    the table's buffers."""
+    return table.to_pandas(types_mapper={pa.large_string(): TEXT, pa.string(): TEXT}.get)
+
+
 @contextlib.contextmanager
 def _mapped(path: str | Path, what: str = "ledger") -> Iterator[pa.Buffer]:
     """A file's bytes, memory-mapped (an empty file gives an empty buffer)."""
@@ -479,11 +529,7 @@ def _mapped(path: str | Path, what: str = "ledger") -> Iterator[pa.Buffer]:
             pass
         source = pa.memory_map(str(path))
     except OSError as exc:
-        raise LedgerFileError(
-            what,
-            str(path),
-            _("a readable file ({reason})").format(reason=os_reason(exc)),
-        ) from None
+        raise _unreadable(path, exc, what) from None
     try:
         yield source.read_buffer()
     finally:
@@ -579,17 +625,25 @@ def read_csv_table(
         encoding = "gb18030"
     delimiter = sniff_delimiter(_decoded(first, encoding))
     found = {"kind": "csv", "encoding": encoding, "delimiter": delimiter}
-    return table.to_pandas(types_mapper={pa.string(): TEXT}.get), found
+    return _text_frame(table), found
 
 
 def _decoded(first: bytes, encoding: str) -> str:
     return first.decode("gb18030" if encoding == "gb18030" else "utf-8").rstrip("\r")
 
 
-def _arrow_csv(
-    buffer: pa.Buffer, first: bytes, encoding: str, path: str, what: str, progress: bool = False
-) -> pa.Table | None:
-    """The CSV as an Arrow table of strings; None when it turns out not to be UTF-8."""
+def _csv_options(
+    first: bytes, encoding: str, path: str, what: str
+) -> tuple[pacsv.ReadOptions, pacsv.ParseOptions, pacsv.ConvertOptions]:
+    """How Arrow reads a CSV whose header line is ``first``: every column as text
+    (``large_string``, as pandas keeps it: no conversion after reading), empty cells
+    as ``""``, the delimiter the header uses.
+
+    Raises
+    ------
+    LedgerFileError
+        A header with no names, or naming a column twice.
+    """
     line = first.decode(encoding).rstrip("\r")
     delimiter = sniff_delimiter(line)
     header = next(csv.reader([line], delimiter=delimiter), [])
@@ -597,13 +651,20 @@ def _arrow_csv(
         raise LedgerFileError(what, path, _("a CSV with a header row"))
     if len(set(header)) != len(header):
         raise LedgerFileError(what, path, _("a header naming each column once"))
-    options = pacsv.ConvertOptions(
-        column_types={name: pa.string() for name in header},
+    convert = pacsv.ConvertOptions(
+        column_types={name: pa.large_string() for name in header},
         strings_can_be_null=False,
         quoted_strings_can_be_null=False,
     )
     read = pacsv.ReadOptions(encoding=encoding, block_size=_CSV_BLOCK_BYTES)
-    parse = pacsv.ParseOptions(delimiter=delimiter)
+    return read, pacsv.ParseOptions(delimiter=delimiter), convert
+
+
+def _arrow_csv(
+    buffer: pa.Buffer, first: bytes, encoding: str, path: str, what: str, progress: bool = False
+) -> pa.Table | None:
+    """The CSV as an Arrow table of strings; None when it turns out not to be UTF-8."""
+    read, parse, options = _csv_options(first, encoding, path, what)
     words = _progress.reading(Path(path).name)
     try:
         with _progress.bar(buffer.size, words, progress, unit="B") as bar:

@@ -73,7 +73,53 @@ def bar(total: int, words: str, show: bool, unit: str | None = None) -> Iterator
         yield Bar(drawn)
 
 
-class CountedReader:
+class _Reader:
+    """What Arrow asks of a Python file it reads: a position, and no writing."""
+
+    def __init__(self, progress: Bar) -> None:
+        self._progress = progress
+        self._at = 0
+        self.closed = False
+
+    def tell(self) -> int:
+        return self._at
+
+    def readable(self) -> bool:
+        return True
+
+    def writable(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class DigestingReader(_Reader):
+    """A file read once, front to back, that feeds each block read to a hash and
+    advances a bar by its size.
+
+    Arrow's CSV reader takes its input a block at a time: the file's bytes are hashed
+    as they are parsed, and are never all in memory at once.
+    """
+
+    def __init__(self, file: Any, digest: Any, progress: Bar) -> None:
+        super().__init__(progress)
+        self._file = file
+        self._digest = digest
+
+    def read(self, size: int = -1) -> bytes:
+        """Up to ``size`` bytes (all the rest when negative)."""
+        data = self._file.read(-1 if size is None else size)
+        self._digest.update(data)
+        self._progress.update(len(data))
+        self._at += len(data)
+        return data
+
+    def seekable(self) -> bool:
+        return False
+
+
+class CountedReader(_Reader):
     """A file-like view of an Arrow buffer that advances a bar by the bytes read from it.
 
     Arrow's CSV reader takes its input a block at a time, so the bar moves as the file
@@ -81,10 +127,8 @@ class CountedReader:
     """
 
     def __init__(self, buffer: pa.Buffer, progress: Bar) -> None:
+        super().__init__(progress)
         self._view = memoryview(buffer)
-        self._at = 0
-        self._progress = progress
-        self.closed = False
 
     def read(self, size: int = -1) -> Any:
         """Up to ``size`` bytes (all the rest when negative), as a memoryview."""
@@ -99,17 +143,5 @@ class CountedReader:
         self._at = max(0, min(base + offset, len(self._view)))
         return self._at
 
-    def tell(self) -> int:
-        return self._at
-
-    def readable(self) -> bool:
-        return True
-
     def seekable(self) -> bool:
         return True
-
-    def writable(self) -> bool:
-        return False
-
-    def close(self) -> None:
-        self.closed = True

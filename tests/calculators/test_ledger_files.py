@@ -76,3 +76,67 @@ def test_any_bytes_give_a_ledger_or_one_documented_error(data) -> None:
         assert result.entitlement_fen == (6 * principal + 5) // 10  # 3/5, half up
         assert (loans.loc[~eligible, "entitlement_fen"] == 0).all()
         assert int(loans["entitlement_fen"].sum()) == result.entitlement_fen
+
+
+def _rows(count: int) -> str:
+    return "".join(f"K{i},{A},{i + 1}.00,2022-04-01,2023-04-01\n" for i in range(count))
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_a_utf8_ledger_is_streamed_and_its_whole_file_hashed(tmp_path, monkeypatch, bom) -> None:
+    """A UTF-8 CSV is parsed a block at a time from the file, never mapped into memory
+    (mapped pages count in the process's peak), and its SHA-256 covers every byte, the
+    BOM too, across blocks."""
+    import hashlib
+
+    import pyarrow as pa
+
+    from calculators import _ledger
+
+    path = tmp_path / "l.csv"
+    path.write_bytes(bom + f"{HEADER}\n{_rows(300)}".encode())  # about 16 KB
+    monkeypatch.setattr(_ledger, "_CSV_BLOCK_BYTES", 1024)  # many blocks
+    monkeypatch.setattr(pa, "memory_map", mock_refusal := _Refused())
+    read = _ledger.read_ledger(path)
+    assert not mock_refusal.calls
+    assert read.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert read.frame.columns[0] == "借据号"  # the BOM is not part of the first name
+    assert list(read.frame["借据号"][[0, 299]]) == ["K0", "K299"]
+    assert list(read.frame["贷款金额"][[0, 299]]) == ["1.00", "300.00"]
+    assert dict(read.input_format) == {"kind": "csv", "encoding": "utf-8", "delimiter": ","}
+
+
+class _Refused:
+    def __init__(self) -> None:
+        self.calls: list[object] = []
+
+    def __call__(self, *args: object, **kwargs: object) -> None:
+        self.calls.append(args)
+        raise AssertionError("the ledger was memory-mapped")
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        (f"{HEADER}\n{_rows(2)}".encode("gb18030"), "gb18030"),
+        (f"{HEADER}\n{_rows(2)}".encode("utf-16"), "utf-16"),
+    ],
+)
+def test_other_encodings_are_read_whole(tmp_path, data, encoding) -> None:
+    import hashlib
+
+    from calculators import _ledger
+
+    path = tmp_path / "l.csv"
+    path.write_bytes(data)
+    read = _ledger.read_ledger(path)
+    assert read.input_format["encoding"] == encoding
+    assert read.sha256 == hashlib.sha256(data).hexdigest()
+    assert list(read.frame["借据号"]) == ["K0", "K1"]
+
+
+def test_a_malformed_utf8_ledger_is_explained_as_before(tmp_path) -> None:
+    # the stream gives way to the whole-file reader, whose message names the fault
+    path = _write(tmp_path, f"{HEADER}\n{_rows(2)}K9,{A}\n")
+    with pytest.raises(LedgerFileError, match="well-formed CSV"):
+        tech_relending.claim(path, "2022Q2", "ICBC", [A])
