@@ -58,8 +58,20 @@ def duplicated_ids(loan_ids: pd.Series | TextColumn, blocks: int = 1) -> np.ndar
 
         found = np.concatenate(in_threads(look_up, hashed))
         candidates = np.flatnonzero(found & ~empty)
-        duplicate[candidates] = _count_duplicates(TextColumn.joined(parts).take(candidates))
+        duplicate[candidates] = _count_duplicates(_taken(parts, candidates))
     return duplicate
+
+
+def _taken(parts: list[TextColumn], rows: np.ndarray) -> TextColumn:
+    """The rows at the sorted positions ``rows`` of the parts joined, taken part by part
+    (the whole column is never copied)."""
+    ends = np.cumsum([len(part) for part in parts])
+    cuts = np.searchsorted(rows, ends)
+    starts = np.concatenate([[0], ends[:-1]])
+    pieces = np.split(rows, cuts[:-1])
+    return TextColumn.joined(
+        [part.take(piece - start) for part, piece, start in zip(parts, pieces, starts, strict=True)]
+    )
 
 
 def _stripped_ids(part: TextColumn) -> TextColumn:

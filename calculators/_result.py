@@ -33,7 +33,7 @@ from ._reasons import (
     status_of_reasons,
 )
 from ._split import RowVerdicts
-from ._validate import frame_digest, loan_ids
+from ._validate import frame_digest, loan_id_column, loan_ids
 
 
 def relend_version() -> str:
@@ -150,10 +150,10 @@ class ClaimResult:
         entitlement (exact sums of the per-loan columns)."""
         loans = self.loans
         eligible = (loans["status"] == "eligible").to_numpy()
-        version = loans["policy_version"].astype(object).to_numpy()
         out = []
         for row in self.policies:
-            mine = eligible & (version == row.version)
+            # compared on the categorical's codes: no column of Python strings
+            mine = eligible & (loans["policy_version"] == row.version).to_numpy(dtype=bool)
             out.append(
                 _version_total(
                     row, int(mine.sum()),
@@ -168,7 +168,9 @@ class ClaimResult:
         so row 0 is line 2), loan id as given, reason and detail."""
         status = self.loans["status"]
         rows = np.flatnonzero(status.cat.codes.to_numpy() == _INVALID)[:limit]
-        return examples(self.loans.iloc[rows])
+        shown = [loan_id_column(self.loans).name, "reason", "detail"]
+        # the three columns first: taking rows of every text column would copy each
+        return examples(self.loans[shown].iloc[rows])
 
     def warnings(self, total_rows: int) -> list[dict[str, str]]:
         """What the user should know about this claim, each with a stable ``code``."""

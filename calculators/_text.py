@@ -88,8 +88,10 @@ class TextColumn:
 
     @classmethod
     def parts(cls, values: TextColumn | pd.Series, count: int) -> list[TextColumn]:
-        """A column in ``count`` consecutive parts of (about) equal length (for work on a
-        thread per part); each part is made contiguous on a thread of its own."""
+        """A column in consecutive parts, for work on a thread per part: the column's own
+        chunks when it has at least ``count`` (a CSV read by Arrow has one per block: no
+        copy), else ``count`` parts of (about) equal length, each made contiguous on a
+        thread of its own."""
         if isinstance(values, TextColumn):
             if count <= 1:
                 return [values]
@@ -97,6 +99,8 @@ class TextColumn:
         else:
             array = pa.array(values.astype(TEXT))
             chunks = array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])
+        if count > 1 and chunks.num_chunks >= count:
+            return in_threads(lambda part: cls(contiguous(part)), chunks.chunks)
         size = -(-len(chunks) // max(count, 1)) or 1
         slices = [chunks.slice(s, size) for s in range(0, len(chunks), size)]
         return in_threads(lambda part: cls(contiguous(part)), slices)

@@ -8,6 +8,7 @@ against a plain counter.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from unittest import mock
 
@@ -59,3 +60,24 @@ def test_no_sorted_membership_over_every_hash() -> None:
         got = _duplicates.duplicated_ids(pd.Series(values, dtype=object), 2)
     assert int(got.sum()) == 600
     assert list(got) == _oracle(values)
+
+
+@given(
+    st.lists(st.text("AB1 ", max_size=4), min_size=1, max_size=40),
+    st.lists(st.integers(0, 40), max_size=6),
+    st.integers(2, 4),
+)
+def test_a_column_in_many_chunks_is_read_chunk_by_chunk(values, cuts, blocks) -> None:
+    """A column read from a CSV comes in Arrow chunks; with at least as many chunks as
+    blocks each chunk is its own part (no copy), and an id repeated in two chunks is
+    still found."""
+    import pyarrow as pa
+
+    from calculators._text import TEXT
+
+    bounds = sorted({0, len(values), *(min(c, len(values)) for c in cuts)})
+    chunks = [pa.array(values[a:b], type=pa.large_string()) for a, b in itertools.pairwise(bounds)]
+    series = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(chunks)), dtype=TEXT)
+    assert list(_duplicates.duplicated_ids(series, blocks)) == _oracle(values)
+    with mock.patch.object(TextColumn, "hashes", _few_hashes):
+        assert list(_duplicates.duplicated_ids(series, blocks)) == _oracle(values)
