@@ -32,6 +32,8 @@ from importlib import resources
 from types import FrameType
 from typing import Any, NoReturn
 
+import pyarrow as pa
+
 from calendars import (
     CALENDAR_NAMES,
     BusinessCalendar,
@@ -1307,6 +1309,35 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
 
 
+@contextlib.contextmanager
+def _returning_memory() -> Iterator[None]:
+    """Allocate Arrow's memory from its jemalloc pool for the block, where the build has
+    one and ``ARROW_DEFAULT_MEMORY_POOL`` does not choose another; then restore the pool.
+
+    Notes
+    -----
+    A run allocates and frees a block's worth of text many times over (the ledger read a
+    block at a time, its columns classified and written a block at a time). Arrow's
+    default mimalloc pool keeps the freed pages resident for reuse, and with them the
+    process's peak grew to about 2.3 times the ledger's size at 10M rows; jemalloc hands
+    them back to the system after its decay, which brought the peak under 2 times the
+    ledger (``benchmarks/README.md``). Arrays allocated before are freed by their own
+    pool, so the swap is safe at any time.
+    """
+    previous = pa.default_memory_pool()
+    chosen = os.environ.get("ARROW_DEFAULT_MEMORY_POOL")
+    try:
+        pool = None if chosen else pa.jemalloc_memory_pool()
+    except NotImplementedError:  # a build without jemalloc (Windows): keep the default
+        pool = None
+    if pool is not None:
+        pa.set_memory_pool(pool)
+    try:
+        yield
+    finally:
+        pa.set_memory_pool(previous)
+
+
 def _interrupted(exc: KeyboardInterrupt) -> int:
     if isinstance(exc, _Terminated):
         print(cli_("relend: terminated (SIGTERM); no partial output left"), file=sys.stderr)
@@ -1350,7 +1381,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                      "(English)").format(value=repr(asked))
             )  # fmt: skip
         set_language(asked or language_from_environment())
-        with _sigterm_as_interrupt(), _argparse_in_language():
+        with _sigterm_as_interrupt(), _argparse_in_language(), _returning_memory():
             return _run(words)
     except KeyboardInterrupt as exc:  # one that landed outside _run's own handling
         return _interrupted(exc)
