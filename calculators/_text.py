@@ -47,6 +47,11 @@ from ._parallel import in_threads
 
 TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default "str"
 
+DISTINCT_SAMPLE_ROWS = 4096
+"""Rows :meth:`TextColumn.few_distinct` samples."""
+DISTINCT_SAMPLE_SHARE = 16
+"""At most one distinct value in this many sampled rows: worth working on the distinct values."""
+
 TextLike: TypeAlias = pd.Series | pd.Index | pa.Array | pa.ChunkedArray | Iterable[str | None]
 
 
@@ -181,6 +186,46 @@ class TextColumn:
         if not may_need_normalizing(column.array):
             return column
         return TextColumn(contiguous(pc.utf8_upper(pc.utf8_trim_whitespace(column.array))))
+
+    def few_distinct(self) -> tuple[TextColumn, np.ndarray] | None:
+        """The distinct rows (a missing one kept as missing) and each row's position
+        among them, when the column repeats a few values (dates: a quarter's days); None
+        when a sample of its first rows is mostly distinct, so that work done once per
+        distinct value would not pay for the hash pass.
+
+        Notes
+        -----
+        The sample is the first :data:`DISTINCT_SAMPLE_ROWS` rows; the column qualifies
+        when they hold at most one distinct value in :data:`DISTINCT_SAMPLE_SHARE`. Either
+        way the caller's answer is the same (it is computed on the distinct values, then
+        spread over the rows), only sooner.
+        """
+        sample = self.array.slice(0, DISTINCT_SAMPLE_ROWS)
+        if len(self) < 2 * DISTINCT_SAMPLE_ROWS or (
+            pc.count_distinct(sample, mode="all").as_py() * DISTINCT_SAMPLE_SHARE > len(sample)
+        ):
+            return None
+        encoded = pc.dictionary_encode(self.array, null_encoding="encode")
+        codes = encoded.indices.to_numpy(zero_copy_only=False)
+        return TextColumn(contiguous(encoded.dictionary)), codes
+
+    def normalized_in(self, allowed: Iterable[str]) -> np.ndarray:
+        """Per row: whether the row, :meth:`normalized`, is one of ``allowed`` (given
+        normalized: upper case, no surrounding whitespace).
+
+        Notes
+        -----
+        Meant for columns of a few distinct values (currency codes): the column is
+        dictionary-encoded in one hash pass and only its distinct values are normalized
+        and looked up, instead of rewriting every row (a column of 人民币 and ``cny`` beside
+        ``CNY`` would send every row through Unicode normalization).
+        """
+        encoded = pc.dictionary_encode(self.filled().array)
+        distinct = TextColumn(contiguous(encoded.dictionary)).normalized()
+        wanted = pa.array(list(allowed), type=pa.large_string())
+        hit = pc.is_in(distinct.array, value_set=wanted).to_numpy(zero_copy_only=False)
+        codes = encoded.indices.to_numpy(zero_copy_only=False)
+        return np.asarray(hit, dtype=bool)[codes]
 
     def fixed_width(self, width: int) -> np.ndarray | None:
         """The ``(n, width)`` byte matrix when every row is ``width`` bytes, else None."""

@@ -206,9 +206,7 @@ def columns(frame: pd.DataFrame, duplicates: Duplicates = None) -> LoanColumns:
     matures, m_ok = parse_dates(canon["maturity_date"])
     dates_ok = d_ok & m_ok
     if "currency" in canon.columns:
-        currency = TextColumn.of(canon["currency"]).normalized().array
-        aliases = pa.array(CNY_ALIASES, type=currency.type)
-        is_cny = pc.is_in(currency, value_set=aliases).to_numpy(zero_copy_only=False)
+        is_cny = TextColumn.of(canon["currency"]).normalized_in(CNY_ALIASES)
     else:
         is_cny = np.ones(len(canon), dtype=bool)
     invalid = [
