@@ -17,6 +17,7 @@ The calendar is the proleptic Gregorian one, by H. Hinnant's ``days_from_civil``
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import numpy as np
 import pandas as pd
@@ -40,6 +41,8 @@ def parse_dates(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
     Notes
     -----
+    A column that repeats a few values (a quarter's days) is read once per distinct
+    value (see :meth:`TextColumn.few_distinct`).
     ``YYYY-MM-DD`` strings (the common case) are read from the column's bytes; the other
     formats are checked against the accepted patterns, rewritten to ``Y-M-D`` and split
     with Arrow kernels. A day past the month's end (30 February) is invalid.
@@ -48,7 +51,18 @@ def parse_dates(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         return _midnight_days(pd.Series(values))
-    text = TextColumn.of(values).nfkc().stripped()
+    text = TextColumn.of(values)
+    few = text.few_distinct()
+    if few is not None:  # a ledger's dates repeat: each distinct one is read once
+        distinct, at = few
+        days, ok = _text_days(distinct)
+        return days[at], ok[at]
+    return _text_days(text)
+
+
+def _text_days(text: TextColumn) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`parse_dates` of a text column."""
+    text = text.nfkc().stripped()
     year, month, day, ok = _split_iso(text)
     rest = np.flatnonzero(~ok & ~text.missing)
     if len(rest):
@@ -232,6 +246,25 @@ def add_months(days: np.ndarray, months: int) -> np.ndarray:
     2022-08-31 + 6 months is 2023-02-28 (February has no 31st); 2023-08-31 + 6 months
     is 2024-02-29.
     """
+    days = np.asarray(days, dtype=np.int64)
+    in_days = (days >= _DAY_TABLE_FIRST) & (days < _DAY_TABLE_END)
+    if in_days.all():  # the usual ledger: one lookup per row
+        return _shifted_days(months)[days - _DAY_TABLE_FIRST]
+    return _add_months(days, months)
+
+
+@functools.lru_cache(maxsize=16)
+def _shifted_days(months: int) -> np.ndarray:
+    """:func:`add_months` of every day of the day table (1900 to 2199), computed once
+    per number of months by the general rule below."""
+    shifted = _add_months(np.arange(_DAY_TABLE_FIRST, _DAY_TABLE_END, dtype=np.int64), months)
+    shifted.flags.writeable = False
+    return shifted
+
+
+def _add_months(days: np.ndarray, months: int) -> np.ndarray:
+    """:func:`add_months` by the calendar: year, month and day, then the target month's
+    start and length."""
     year, month, day = ymd_from_days(days)
     index = year * 12 + (month - 1) + months  # the target month, as in the tables
     in_table = (index >= 12) & (index < _TABLE_YEARS * 12)

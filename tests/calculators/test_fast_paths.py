@@ -249,3 +249,34 @@ def test_fen_text_column_agrees_with_python(texts) -> None:
         assert good == bool(expected), text
         if good:
             assert amount == int(cleaned)
+
+
+date_texts = st.one_of(
+    st.dates(dt.date(1890, 1, 1), dt.date(2250, 12, 31)).map(dt.date.isoformat),
+    st.sampled_from(
+        ["2022-02-30", "2022/4/1", "20220401", " 2022-04-01 ", "２０２２－０４－０１", "",
+         None, "2022年4月1日", "2022-04-01 00:00", "2022-04-01 12:00", "abc"]
+    ),
+)  # fmt: skip
+
+
+@given(st.lists(date_texts, min_size=1, max_size=30), st.integers(0, 2**32 - 1))
+def test_dates_read_once_per_distinct_value_as_row_by_row(pool, seed) -> None:
+    """A date column of a few repeated values is parsed on its distinct values and
+    spread back over the rows: the same days and validity as parsing every row."""
+    from calculators import _dates
+
+    rows = np.random.default_rng(seed).integers(0, len(pool), 9_000)
+    series = pd.Series([pool[k] for k in rows], dtype=object)
+    assert TextColumn.of(series).few_distinct() is not None  # the path under test
+    days, ok = parse_dates(series)
+    want_days, want_ok = _dates._text_days(TextColumn.of(series))
+    np.testing.assert_array_equal(ok, want_ok)
+    np.testing.assert_array_equal(days[ok], want_days[ok])
+
+
+def test_a_mostly_distinct_column_is_not_encoded() -> None:
+    days = pd.Series(pd.date_range("1990-01-01", periods=10_000).strftime("%Y-%m-%d"))
+    assert TextColumn.of(days).few_distinct() is None
+    assert TextColumn.of(days[:5_000].tolist() * 2).few_distinct() is None  # sample distinct
+    assert TextColumn.of(days[:100].tolist() * 100).few_distinct() is not None
