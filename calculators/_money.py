@@ -221,11 +221,18 @@ def exact_sum(fen: np.ndarray | pd.Series) -> int:
 
     Notes
     -----
-    An int64 sum could wrap past 2**63 on a large enough ledger. Each value is split
-    into its high and low 32 bits; both partial sums stay far inside int64 for any
-    column shorter than 2**31 rows of amounts below 2**62, and are recombined exactly.
+    An int64 sum could wrap past 2**63 on a large enough ledger. When every value is
+    within ``2**63 / len`` of zero no partial sum can, and the plain sum is exact (two
+    passes, no temporaries); otherwise each value is split into its high and low 32
+    bits; both partial sums stay far inside int64 for any column shorter than 2**31
+    rows of amounts below 2**62, and are recombined exactly.
     """
     values = np.asarray(fen, dtype=np.int64)
+    if not len(values):
+        return 0
+    bound = np.iinfo(np.int64).max // len(values)
+    if -bound <= values.min() and values.max() <= bound:  # no partial sum can wrap
+        return int(values.sum(dtype=np.int64))
     if len(values) >= 2**31:
         return sum(exact_sum(values[i : i + 2**30]) for i in range(0, len(values), 2**30))
     high = int((values >> 32).sum(dtype=np.int64))
