@@ -189,7 +189,7 @@ class IdColumn:
         """
         rows, words = self.rows, self.words
         if where is not None:
-            keep = where[rows]
+            keep = np.flatnonzero(where[rows])  # positions once, then four takes
             rows, words = rows[keep], [word[keep] for word in words]
         found = np.zeros(len(self.ok), dtype=bool)
         found[rows] = ids.contains(words, mix(words))

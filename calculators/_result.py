@@ -286,12 +286,12 @@ def per_loan_frame(
     the input is never changed). A ``principal_fen`` column in the input is replaced
     in place.
     """
-    status = status_of_reasons()[verdicts.codes]
-    outside = np.isin(
-        verdicts.codes,
-        [reason_index("before_policy_start"), reason_index("after_policy_end")],
-    )
-    version = np.where((status == _INVALID) | outside, -1, verdicts.version)
+    by_reason = status_of_reasons()
+    status = by_reason[verdicts.codes]
+    # per reason code: no version for invalid rows and loans outside every version
+    versionless = by_reason == _INVALID
+    versionless[[reason_index("before_policy_start"), reason_index("after_policy_end")]] = True
+    version = np.where(versionless[verdicts.codes], -1, verdicts.version)
     added = {
         "principal_fen": pd.arrays.IntegerArray(verdicts.principal_fen, ~verdicts.principal_ok),
         "status": pd.Categorical.from_codes(status, categories=list(STATUSES)),
