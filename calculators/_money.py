@@ -340,13 +340,22 @@ class Shares:
 
         Notes
         -----
-        ``p = q x d + r`` with ``r < d``, so ``p x n / d = q x n + r x n / d``: every
-        product stays far inside int64 (``q x n <= p`` as ``n <= d``, ``r x n < d**2``)
-        whatever the principal, where ``p x n`` could overflow for a large ``n``.
+        ``divmod(p x n, d)`` when ``p x n`` fits in int64 (every ledger's amounts: they
+        are below ``2**63 / n``). Otherwise ``p = q x d + r`` with ``r < d``, so
+        ``p x n / d = q x n + r x n / d``: every product stays far inside int64
+        (``q x n <= p`` as ``n <= d``, ``r x n < d**2``) whatever the principal.
         """
-        n = self.numerators[np.clip(version, 0, None)]
-        q, r = np.divmod(np.asarray(principal_fen, dtype=np.int64), np.int64(self.denominator))
-        extra, remainders = np.divmod(r * n, np.int64(self.denominator))
+        principal = np.asarray(principal_fen, dtype=np.int64)
+        d = np.int64(self.denominator)
+        if len(self.numerators) == 1:  # one version: no gather
+            n: np.ndarray | np.int64 = self.numerators[0]
+        else:
+            n = self.numerators[np.clip(version, 0, None)]
+        bound = np.iinfo(np.int64).max // max(int(self.numerators.max()), 1)
+        if not len(principal) or (-bound <= principal.min() and principal.max() <= bound):
+            return np.divmod(principal * n, d)  # p x n cannot overflow: one division
+        q, r = np.divmod(principal, d)
+        extra, remainders = np.divmod(r * n, d)
         return q * n + extra, remainders
 
     def total(self, floors_total: int, remainder_counts: np.ndarray) -> int:

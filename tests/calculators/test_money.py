@@ -107,3 +107,25 @@ def test_yuan_column_agrees_with_the_scalar_parser(texts) -> None:
             assert good and amount == expected, text
         else:
             assert not good, text
+
+
+@given(st.data(), st.lists(st.integers(0, 2**63 - 1), min_size=1, max_size=30))
+def test_each_share_is_the_floor_and_remainder_of_the_exact_product(data, principals) -> None:
+    """Each loan's share under its version's ratio: floor and remainder of the exact
+    product, for amounts small enough to multiply in int64 and for the largest ones."""
+    import math
+
+    from calculators._money import Shares
+
+    pool = [Fraction(3, 5), Fraction(1), Fraction(1, 50), Fraction(7, 9), Fraction(1, 3)]
+    ratios = data.draw(st.lists(st.sampled_from(pool), min_size=1, max_size=3))
+    versions = data.draw(st.lists(st.integers(0, len(ratios) - 1), min_size=len(principals),
+                                  max_size=len(principals)))  # fmt: skip
+    shares = Shares.of(ratios)
+    floors, remainders = shares.split(
+        np.array(principals, dtype=np.int64), np.array(versions, dtype=np.int8)
+    )
+    for p, v, floor, remainder in zip(principals, versions, floors, remainders, strict=True):
+        exact = p * ratios[v]
+        assert int(floor) == math.floor(exact)
+        assert Fraction(int(remainder), shares.denominator) == exact - math.floor(exact)
