@@ -169,8 +169,16 @@ def row_hashes(values: pa.Array, width: int) -> np.ndarray:
     if width == 0:
         return np.zeros(len(values), dtype=np.uint64)
     matrix = fixed_width(values, width)
-    if matrix is None:
-        padded = contiguous(pc.utf8_rpad(pc.fill_null(values, ""), width, " "))
-        matrix = fixed_width(padded, width)
-        assert matrix is not None, "ASCII rows padded to one width"
-    return mix(pack_words(matrix))
+    if matrix is not None:
+        return mix(pack_words(matrix))
+    # the rows of the full width hashed from the buffer; only the others are padded
+    rows, matrix = rows_of_width(values, width)
+    hashes = np.empty(len(values), dtype=np.uint64)
+    hashes[rows] = mix(pack_words(matrix))
+    short = np.ones(len(values), dtype=bool)
+    short[rows] = False
+    others = pc.take(values, pa.array(np.flatnonzero(short), type=pa.int64()))
+    padded = fixed_width(contiguous(pc.utf8_rpad(pc.fill_null(others, ""), width, " ")), width)
+    assert padded is not None, "ASCII rows padded to one width"
+    hashes[short] = mix(pack_words(padded))
+    return hashes
