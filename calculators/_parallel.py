@@ -7,7 +7,7 @@ rows processed on threads use every core without copying the ledger between proc
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -19,6 +19,15 @@ def in_threads(work: Callable[[Any], Any], items: list[Any]) -> list[Any]:
         return [work(item) for item in items]
     with ThreadPoolExecutor(max_workers=min(_cores(), len(items))) as pool:
         return list(pool.map(work, items))
+
+
+def in_thread_batches(work: Callable[[Any], Any], items: list[Any]) -> Iterator[Any]:
+    """``work(item)`` for each item, in order, computed a core's worth of items at a time
+    on a thread each: at most that many results are held at once (blocks of a file
+    being written)."""
+    step = _cores()
+    for start in range(0, len(items), step):
+        yield from in_threads(work, items[start : start + step])
 
 
 def _cores() -> int:

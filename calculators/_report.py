@@ -46,6 +46,7 @@ from ._labels import (
 )
 from ._ledger import COLUMN_ALIASES, canonical_name
 from ._money import exact_sum, fen_to_yuan, parse_yuan_column, yuan_to_fen
+from ._parallel import in_thread_batches
 from ._progress import bar as progress_bar
 from ._progress import writing
 from ._text import TextColumn
@@ -147,7 +148,7 @@ def _english(column: object) -> str:
 
 # -- CSV ----------------------------------------------------------------------------------
 
-CSV_BLOCK_ROWS = 1 << 18
+CSV_BLOCK_ROWS = 1 << 17
 
 
 def write_csv(frame: pd.DataFrame, path: Path, progress: bool = False) -> None:
@@ -176,15 +177,20 @@ def write_csv(frame: pd.DataFrame, path: Path, progress: bool = False) -> None:
         if not len(frame.columns):
             handle.write(b"\n" * len(frame))
             return
-        for start in range(0, len(frame), CSV_BLOCK_ROWS):
+
+        def render(start: int) -> tuple[memoryview, int]:
             block = frame.iloc[start : start + CSV_BLOCK_ROWS]
             cells = [
                 _csv_quoted(_csv_text(column), single=len(frame.columns) == 1)
                 for _, column in block.items()
             ]
-            lines = _join(_join(*cells, ","), "\n", "")
-            handle.write(_bytes_of(lines))
-            bar.update(len(block))
+            return _bytes_of(_join(_join(*cells, ","), "\n", "")), len(block)
+
+        # blocks are rendered a core's worth at a time (Arrow's kernels release the
+        # GIL) and written in order
+        for lines, rows in in_thread_batches(render, list(range(0, len(frame), CSV_BLOCK_ROWS))):
+            handle.write(lines)
+            bar.update(rows)
 
 
 def _csv_text(column: pd.Series) -> pa.Array:
