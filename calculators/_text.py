@@ -49,7 +49,7 @@ TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default "str"
 
 DISTINCT_SAMPLE_ROWS = 4096
 """Rows :meth:`TextColumn.few_distinct` samples."""
-DISTINCT_SAMPLE_SHARE = 16
+DISTINCT_SAMPLE_SHARE = 4
 """At most one distinct value in this many sampled rows: worth working on the distinct values."""
 
 TextLike: TypeAlias = pd.Series | pd.Index | pa.Array | pa.ChunkedArray | Iterable[str | None]
