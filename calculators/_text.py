@@ -205,6 +205,11 @@ class TextColumn:
             pc.count_distinct(sample, mode="all").as_py() * DISTINCT_SAMPLE_SHARE > len(sample)
         ):
             return None
+        return self.distinct()
+
+    def distinct(self) -> tuple[TextColumn, np.ndarray]:
+        """The distinct rows (a missing one kept as missing) and each row's position
+        among them, in one hash pass."""
         encoded = pc.dictionary_encode(self.array, null_encoding="encode")
         codes = encoded.indices.to_numpy(zero_copy_only=False)
         return TextColumn(contiguous(encoded.dictionary)), codes
@@ -220,12 +225,10 @@ class TextColumn:
         and looked up, instead of rewriting every row (a column of 人民币 and ``cny`` beside
         ``CNY`` would send every row through Unicode normalization).
         """
-        encoded = pc.dictionary_encode(self.filled().array)
-        distinct = TextColumn(contiguous(encoded.dictionary)).normalized()
+        values, at = self.distinct()
         wanted = pa.array(list(allowed), type=pa.large_string())
-        hit = pc.is_in(distinct.array, value_set=wanted).to_numpy(zero_copy_only=False)
-        codes = encoded.indices.to_numpy(zero_copy_only=False)
-        return np.asarray(hit, dtype=bool)[codes]
+        found = pc.is_in(values.normalized().array, value_set=wanted)
+        return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)[at]
 
     def fixed_width(self, width: int) -> np.ndarray | None:
         """The ``(n, width)`` byte matrix when every row is ``width`` bytes, else None."""

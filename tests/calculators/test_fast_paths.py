@@ -280,3 +280,14 @@ def test_a_mostly_distinct_column_is_not_encoded() -> None:
     assert TextColumn.of(days).few_distinct() is None
     assert TextColumn.of(days[:5_000].tolist() * 2).few_distinct() is None  # sample distinct
     assert TextColumn.of(days[:100].tolist() * 100).few_distinct() is not None
+
+
+def test_currency_read_once_per_distinct_value() -> None:
+    from calculators._ledger import CNY_ALIASES
+
+    # missing and empty are CNY (an export leaves the column empty); full-width letters,
+    # case and surrounding spaces are normalized; 156 is CNY's ISO 4217 number
+    values = ["CNY", " cny ", "人民币", "ＣＮＹ", "", None, "USD", "rmb", "156", "CNH", "usd"]
+    want = [True, True, True, True, True, True, False, True, True, False, False]
+    column = TextColumn.of(pd.Series(values * 3, dtype=object))
+    assert list(column.normalized_in(CNY_ALIASES)) == want * 3
