@@ -116,17 +116,30 @@ def may_need_normalizing(values: pa.Array) -> bool:
 def pack_words(matrix: np.ndarray) -> list[np.ndarray]:
     """Each row's bytes as little-endian uint64 words, the last one zero-padded: one
     array per word (views of ``matrix`` where a whole word fits)."""
-    n, width = matrix.shape
+    width = matrix.shape[1]
     words = []
     for start in range(0, width, 8):
         chunk = matrix[:, start : start + 8]
         if chunk.shape[1] == 8 and chunk.strides[1] == 1:
             words.append(chunk.view("<u8")[:, 0])
         else:
-            padded = np.zeros((n, 8), dtype=np.uint8)
-            padded[:, : chunk.shape[1]] = chunk
-            words.append(padded.view("<u8")[:, 0])
+            words.append(_short_word(chunk))
     return words
+
+
+def _short_word(chunk: np.ndarray) -> np.ndarray:
+    """The bytes of each row of an ``(n, k)`` matrix, ``k < 8`` (or not contiguous), as a
+    zero-padded little-endian uint64: read 4, 2 and 1 bytes at a time, not copied into a
+    padded matrix first."""
+    n, size = chunk.shape
+    word = np.zeros(n, dtype=np.uint64)
+    at = 0
+    for step, kind in ((4, "<u4"), (2, "<u2"), (1, "u1")):
+        while size - at >= step:
+            piece = np.ascontiguousarray(chunk[:, at : at + step]).view(kind)[:, 0]
+            word |= piece.astype(np.uint64) << np.uint64(8 * at)
+            at += step
+    return word
 
 
 # odd 64-bit multipliers (from splitmix64 and xxhash)
@@ -161,24 +174,23 @@ def hash_width(values: pa.Array) -> int | None:
 
 
 def row_hashes(values: pa.Array, width: int) -> np.ndarray:
-    """A 64-bit hash of each ASCII row, right-padded with spaces to ``width`` bytes.
+    """A 64-bit hash of each ASCII row, right-padded with spaces to ``width`` bytes (a
+    missing row hashed as an empty one).
 
     Equal rows always get equal hashes (the converse is not assumed: callers confirm
     equal hashes on the strings). Every part of a column must use the same ``width``.
+
+    Notes
+    -----
+    A column of one width is hashed from its buffer; otherwise Arrow pads the rows to
+    ``width`` in one pass (cheaper than taking the full-width rows out and padding the
+    others apart).
     """
     if width == 0:
         return np.zeros(len(values), dtype=np.uint64)
     matrix = fixed_width(values, width)
-    if matrix is not None:
-        return mix(pack_words(matrix))
-    # the rows of the full width hashed from the buffer; only the others are padded
-    rows, matrix = rows_of_width(values, width)
-    hashes = np.empty(len(values), dtype=np.uint64)
-    hashes[rows] = mix(pack_words(matrix))
-    short = np.ones(len(values), dtype=bool)
-    short[rows] = False
-    others = pc.take(values, pa.array(np.flatnonzero(short), type=pa.int64()))
-    padded = fixed_width(contiguous(pc.utf8_rpad(pc.fill_null(others, ""), width, " ")), width)
-    assert padded is not None, "ASCII rows padded to one width"
-    hashes[short] = mix(pack_words(padded))
-    return hashes
+    if matrix is None:
+        padded = pc.ascii_rpad(pc.fill_null(values, ""), width, " ")
+        matrix = fixed_width(contiguous(padded), width)
+        assert matrix is not None, "ASCII rows padded to one width"
+    return mix(pack_words(matrix))

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._bytes import MAX_HASHED_WIDTH
@@ -25,12 +24,14 @@ def duplicated_ids(loan_ids: pd.Series | TextColumn, blocks: int = 1) -> np.ndar
 
     Notes
     -----
-    ASCII ids (the usual case) are stripped and hashed to 64 bits ``blocks`` parts at
-    a time, on a thread per core; the hashes are sorted in two halves (by their top
-    bit, so equal hashes share a half) to find the repeated ones, every row's hash is
-    looked up in a hash table of only those (no second sort of the whole ledger's
-    hashes), and only rows whose hash repeats are compared as strings. Other columns
-    are counted in one Arrow hash pass over the strings.
+    ASCII ids (the usual case) are stripped and hashed ``blocks`` parts at a time, on a
+    thread per core, and each row is keyed by its hash's top 32 bits. The keys are
+    sorted, in two halves by their top bit on a thread each, to find the repeated ones;
+    every row's key is then tried against a bitmap of the repeated keys (one byte read
+    per row: no second sort, no hash table of the whole ledger), and only the rows whose
+    key repeats are compared as strings, so a key shared by two different ids (a few
+    thousand rows in 10 million) costs a string comparison, never a wrong answer. Other
+    columns are counted in one Arrow hash pass over the strings.
     """
     parts = in_threads(_stripped_ids, TextColumn.parts(loan_ids, blocks))
     empty = np.concatenate([np.zeros(0, dtype=bool), *(p.lengths == 0 for p in parts)])
@@ -38,28 +39,38 @@ def duplicated_ids(loan_ids: pd.Series | TextColumn, blocks: int = 1) -> np.ndar
     if width > MAX_HASHED_WIDTH:
         return _count_duplicates(TextColumn.joined(parts)) & ~empty
 
-    def hash_part(part: TextColumn) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        hashes = part.hashes(width)
-        top = hashes >= np.uint64(1 << 63)
-        return hashes, hashes[~top], hashes[top]
+    def key_part(part: TextColumn) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        keys = (part.hashes(width) >> np.uint64(32)).astype(np.uint32)
+        top = keys >= np.uint32(1 << 31)
+        return keys, keys[~top], keys[top]
 
-    hashed = in_threads(hash_part, parts)
-    halves = [np.concatenate([np.zeros(0, np.uint64), *(h[k] for h in hashed)]) for k in (1, 2)]
-    repeated = np.concatenate([np.zeros(0, np.uint64), *in_threads(_repeated_values, halves)])
+    keyed = in_threads(key_part, parts)
+    keys = [k[0] for k in keyed]
+    # two halves by the top bit (equal keys share a half), sorted on a thread each
+    halves = [np.concatenate([np.zeros(0, np.uint32), *(k[h] for k in keyed)]) for h in (1, 2)]
+    del keyed
+    repeated = np.concatenate(in_threads(_repeated_values, halves))
     duplicate = np.zeros(len(loan_ids), dtype=bool)
     if len(repeated):
-        # a hash table of the few repeated hashes, probed by every row: np.isin would
-        # sort all the rows' hashes again
-        table = pa.array(repeated)
+        bitmap = np.zeros(_BITMAP_SIZE, dtype=bool)
+        bitmap[repeated & np.uint32(_BITMAP_SIZE - 1)] = True
 
-        def look_up(part: tuple[np.ndarray, ...]) -> np.ndarray:
-            found = pc.is_in(pa.array(part[0]), value_set=table)
-            return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+        def look_up(part_keys: np.ndarray) -> np.ndarray:
+            maybe = np.flatnonzero(bitmap[part_keys & np.uint32(_BITMAP_SIZE - 1)])
+            at = np.minimum(np.searchsorted(repeated, part_keys[maybe]), len(repeated) - 1)
+            return maybe[repeated[at] == part_keys[maybe]]
 
-        found = np.concatenate(in_threads(look_up, hashed))
-        candidates = np.flatnonzero(found & ~empty)
+        starts = np.cumsum([0, *(len(k) for k in keys[:-1])])
+        found = [rows + at for rows, at in zip(in_threads(look_up, keys), starts, strict=True)]
+        candidates = np.concatenate([np.zeros(0, np.int64), *found])
+        candidates = candidates[~empty[candidates]]
         duplicate[candidates] = _count_duplicates(_taken(parts, candidates))
     return duplicate
+
+
+_BITMAP_SIZE = 1 << 22
+"""Entries of the bitmap of repeated keys: 4 MiB, so that in 10 million rows a few
+hundred thousand distinct repeated keys still leave most rows' entries unset."""
 
 
 def _taken(parts: list[TextColumn], rows: np.ndarray) -> TextColumn:
@@ -86,6 +97,7 @@ def _count_duplicates(ids: TextColumn) -> np.ndarray:
 
 
 def _repeated_values(values: np.ndarray) -> np.ndarray:
-    """The values that occur more than once (sorted in place: ``values`` is a scratch copy)."""
+    """The values that occur more than once, sorted (``values`` is sorted in place: a
+    scratch copy)."""
     values.sort()
     return np.unique(values[1:][values[1:] == values[:-1]])

@@ -1,9 +1,10 @@
-"""Duplicate loan ids are found by looking up only the repeated hashes.
+"""Duplicate loan ids are found by looking up only the repeated keys.
 
-``duplicated_ids`` hashes the stripped ids, finds the hashes that repeat, and compares as
-strings only the rows carrying one of them; these tests force hashes to collide across
-both halves of the hash range (the halves are searched apart) and check the answer
-against a plain counter.
+``duplicated_ids`` hashes the stripped ids, keys each row by its hash's top 32 bits,
+finds the keys that repeat, and compares as strings only the rows carrying one of them;
+these tests force keys to collide across both halves of the key range (the halves are
+sorted apart), and hashes that differ to share a key and a bitmap entry, and check the
+answer against a plain counter.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ def _oracle(values: list[str]) -> list[bool]:
 
 
 def _few_hashes(part: TextColumn, width: int) -> np.ndarray:
-    """Four hashes in all, two in each half of the range: ids of one length collide."""
+    """Four hashes in all, two in each half of the range: ids of one length collide, and
+    the two hashes of a half share their top 32 bits (one key for different ids)."""
     lengths = part.lengths.astype(np.uint64) % np.uint64(4)
     return np.where(lengths % np.uint64(2) == 1, TOP, np.uint64(0)) + lengths // np.uint64(2)
 
@@ -53,8 +55,8 @@ def test_hand_worked_ledger() -> None:
 
 
 def test_no_sorted_membership_over_every_hash() -> None:
-    """``np.isin`` sorts every row's hash together with the repeated ones; the lookup
-    must probe a table of the repeated hashes instead (issue: about 1 s at 10M rows)."""
+    """``np.isin`` sorts every row's key together with the repeated ones; the lookup
+    must probe a bitmap of the repeated keys instead (about 1 s at 10M rows)."""
     values = [f"L{i % 700}" for i in range(1_000)]  # 300 ids twice, 400 once
     with mock.patch.object(np, "isin", side_effect=AssertionError("np.isin over all hashes")):
         got = _duplicates.duplicated_ids(pd.Series(values, dtype=object), 2)

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from stdnum.cn import uscc
 
-from calculators import RelendInputError, _duplicates, _ids, tech_relending
+from calculators import RelendInputError, _bytes, _duplicates, _ids, tech_relending
 from calculators._dates import add_months, parse_dates
 from calculators._ids import IdColumn, IdSet
 from calculators._ledger import read_ledger
@@ -61,6 +61,22 @@ def test_row_hashes_equal_for_equal_rows_whatever_the_part() -> None:
     second = TextColumn.of(["L333", "L1"])
     a, b = first.hashes(4), second.hashes(4)
     assert a[0] == b[1] and a[2] == b[0] and len(set(a)) == 3
+
+
+@given(st.integers(1, 20), st.integers(0, 6), st.booleans(), st.data())
+def test_packed_words_hold_every_byte_in_place(width, rows, strided, data) -> None:
+    """Each row's bytes land in its words at their own places, zero-padded: two rows
+    differing in any byte differ in a word (the short last word is read 4, 2 and 1
+    bytes at a time, also from a matrix whose rows are not contiguous)."""
+    raw = data.draw(st.binary(min_size=rows * width * 2, max_size=rows * width * 2))
+    whole = np.frombuffer(raw, dtype=np.uint8).reshape(rows, 2 * width)
+    matrix = whole[:, ::2] if strided else np.ascontiguousarray(whole[:, :width])
+    words = _bytes.pack_words(matrix)
+    padded = np.zeros((rows, 8 * len(words)), dtype=np.uint8)
+    padded[:, :width] = matrix
+    assert len(words) == -(-width // 8)
+    for k, word in enumerate(words):
+        assert word.tolist() == padded.view("<u8")[:, k].tolist()
 
 
 def _uscc(base: str) -> str:
