@@ -133,7 +133,8 @@ amounts = st.one_of(
     st.tuples(st.text("0123456789", min_size=1, max_size=18), st.text("0123456789", max_size=3))
     .map(lambda t: f"{t[0]}.{t[1]}"),
     st.text("0123456789.-+, ", max_size=22),
-    st.sampled_from(["１２.３４", "12.3４", ".50", "1.00", "0.00", "-1.00", " 7.10 ", "12,345.67"]),
+    st.sampled_from(["１２.３４", "12.3４", ".50", "1.00", "0.00", "-1.00", " 7.10 ", "12,345.67",
+                     "5元.00", "人民币5.00", "00012.30"]),
 )  # fmt: skip
 
 
@@ -143,6 +144,9 @@ def test_plain_amounts_read_from_bytes_agree_with_the_decimal_cast(texts) -> Non
     fast, fast_ok = _plain_yuan(TextColumn.of(text))
     slow, slow_ok = _general_yuan(text)
     assert (fast_ok <= slow_ok).all()  # the fast path accepts a subset of the pattern
+    # ... and every amount of the shape it is for, whatever the widths beside it
+    plain = [bool(re.fullmatch(r"[0-9]{1,16}\.[0-9]{2}", t)) for t in texts]
+    assert (fast_ok >= np.array(plain, dtype=bool)).all()
     assert (fast[fast_ok] == slow[fast_ok]).all()
     whole, ok = parse_yuan_column(pd.Series(texts, dtype=object))
     # full-width digits are read as ASCII (NFKC), then the pattern applies
