@@ -23,10 +23,12 @@ from ._i18n import _
 from ._ledger import (
     canonical_name,
 )
+from ._parallel import in_threads
 from ._reasons import (
     INVALID_REASONS,
     reason_index,
 )
+from ._split import BLOCK_ROWS
 from ._text import TEXT, TextColumn
 from ._validate import LoanColumns, loan_id_column
 
@@ -185,15 +187,32 @@ def row_details(
 
 def detail_column(rows: int, where: np.ndarray, details: pa.Array) -> pd.arrays.ArrowStringArray:
     """A text column of ``rows`` rows: ``details`` at the positions ``where`` (ascending),
-    empty elsewhere; built from offsets, no Python per row."""
+    empty elsewhere; built from offsets, no Python per row.
+
+    Notes
+    -----
+    The offsets are a step function of the row: a row ends where the details of the
+    rows up to it end. They are written by ``np.repeat`` of those totals, a block of
+    :data:`calculators._split.BLOCK_ROWS` rows per thread, each block an Arrow chunk
+    over the one buffer of the details' text (no copy of the text).
+    """
     given = TextColumn.of(details)
-    sizes = np.zeros(rows, dtype=np.int64)
-    sizes[where] = given.lengths
-    ends = np.zeros(rows + 1, dtype=np.int64)
-    np.cumsum(sizes, out=ends[1:])
-    text = np.ascontiguousarray(given.used)
-    column = pa.Array.from_buffers(_LARGE, rows, [None, pa.py_buffer(ends), pa.py_buffer(text)])
-    return pd.arrays.ArrowStringArray(pa.chunked_array([column]), dtype=TEXT)
+    totals = np.zeros(len(where) + 1, dtype=np.int64)
+    np.cumsum(given.lengths, out=totals[1:])
+    text = pa.py_buffer(np.ascontiguousarray(given.used))
+
+    def block(start: int) -> pa.Array:
+        stop = min(start + BLOCK_ROWS, rows)
+        first, last = np.searchsorted(where, [start, stop])
+        # rows before each detail row of the block, then the rows after its last
+        runs = np.diff(where[first:last] - start, prepend=0, append=stop - start)
+        ends = np.empty(stop - start + 1, dtype=np.int64)
+        ends[0] = totals[first]
+        ends[1:] = np.repeat(totals[first : last + 1], runs)
+        return pa.Array.from_buffers(_LARGE, stop - start, [None, pa.py_buffer(ends), text])
+
+    chunks = in_threads(block, list(range(0, rows, BLOCK_ROWS)))
+    return pd.arrays.ArrowStringArray(pa.chunked_array(chunks, type=_LARGE), dtype=TEXT)
 
 
 INVALID_SHOWN = 10

@@ -25,6 +25,7 @@ from ._money import (
     exact_sum,
     fen_to_yuan,
 )
+from ._parallel import in_threads
 from ._policy import PolicyRow
 from ._reasons import (
     STATUSES,
@@ -32,7 +33,7 @@ from ._reasons import (
     reason_index,
     status_of_reasons,
 )
-from ._split import RowVerdicts
+from ._split import BLOCK_ROWS, RowVerdicts
 from ._validate import frame_digest, loan_id_column, loan_ids
 
 
@@ -287,11 +288,19 @@ def per_loan_frame(
     in place.
     """
     by_reason = status_of_reasons()
-    status = by_reason[verdicts.codes]
     # per reason code: no version for invalid rows and loans outside every version
     versionless = by_reason == _INVALID
     versionless[[reason_index("before_policy_start"), reason_index("after_policy_end")]] = True
-    version = np.where(versionless[verdicts.codes], -1, verdicts.version)
+    status = np.empty(len(verdicts.codes), dtype=by_reason.dtype)
+    version = np.empty(len(verdicts.codes), dtype=verdicts.version.dtype)
+
+    def block(start: int) -> None:
+        rows = slice(start, start + BLOCK_ROWS)
+        codes = verdicts.codes[rows]
+        np.take(by_reason, codes, out=status[rows])
+        np.copyto(version[rows], np.where(versionless[codes], -1, verdicts.version[rows]))
+
+    in_threads(block, list(range(0, len(status), BLOCK_ROWS)))
     added = {
         "principal_fen": pd.arrays.IntegerArray(verdicts.principal_fen, ~verdicts.principal_ok),
         "status": pd.Categorical.from_codes(status, categories=list(STATUSES)),

@@ -12,6 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from calculators import RelendInputError, tech_relending, transport_relending
 from calculators.cli import main
@@ -344,3 +345,26 @@ def test_partitioned_claims_give_the_same_details_and_line_numbers() -> None:
         )
     with pytest.raises(RelendInputError, match="line 11"):
         tech_relending.claim(both, "2022Q2", "ICBC", ELIGIBLE)
+
+
+@given(st.integers(0, 30), st.integers(1, 8), st.data())
+def test_detail_column_puts_each_detail_on_its_row(rows, block_rows, data) -> None:
+    """The detail column built from offsets, block by block, holds each detail on its
+    own row and an empty text on every other row (first, last and neighbouring rows,
+    and rows on either side of a block boundary, included)."""
+    from unittest import mock
+
+    import numpy as np
+    import pyarrow as pa
+
+    from calculators import _details
+
+    where = sorted(data.draw(st.sets(st.integers(0, max(rows - 1, 0)), max_size=rows)))
+    texts = data.draw(st.lists(st.text(max_size=4), min_size=len(where), max_size=len(where)))
+    given_texts = pa.array(texts, pa.large_string())
+    with mock.patch.object(_details, "BLOCK_ROWS", block_rows):
+        column = _details.detail_column(rows, np.array(where, dtype=np.int64), given_texts)
+    expected = [""] * rows
+    for at, text in zip(where, texts, strict=True):
+        expected[at] = text
+    assert list(column) == expected
