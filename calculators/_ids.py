@@ -196,55 +196,85 @@ class IdColumn:
         return found
 
 
+_RECORD = np.dtype([("w0", "<u8"), ("w1", "<u8"), ("w2", "<u8")])
+"""An id's three words side by side, so that a lookup reads them in one place."""
+
+
 @dataclass(frozen=True, eq=False)
 class IdSet:
     """A reference list of distinct, valid borrower ids, for exact lookups of whole columns.
 
     Iterating gives the ids as str, in the list's order; ``len`` counts distinct ids.
+
+    Attributes
+    ----------
+    ids : pyarrow.Array
+        The distinct ids, in the list's order.
+    records : numpy.ndarray
+        Their words (:data:`_RECORD`), grouped by bucket: the top ``bits`` bits of
+        their hash.
+    starts : numpy.ndarray
+        Where each bucket's records start (``2**bits + 1`` entries, the last the count).
+
+    Notes
+    -----
+    There are about as many buckets as ids, so a bucket holds one id or two on average;
+    a lookup reads its bucket's bounds, then compares the three words of the bucket's
+    records with the row's, one record per round for the rows not yet matched. Words are
+    compared, never only hashes, so a lookup is exact whatever the hashes.
     """
 
     ids: pa.Array
-    words: list[np.ndarray] = field(repr=False)
-    index: pd.Index = field(repr=False)
+    records: np.ndarray = field(repr=False)
+    starts: np.ndarray = field(repr=False)
+    bits: int
 
     @classmethod
     def of(cls, column: IdColumn, text: TextColumn) -> IdSet:
         """The distinct ids of a column whose ids are all valid."""
-        ids = text.array
         if not column.ok.all():
             raise ValueError("an IdSet holds valid ids only")
-        hashes = mix(column.words)
-        index = pd.Index(hashes)
-        if index.is_unique:  # distinct hashes: distinct ids (the usual list)
-            index.get_indexer(index[:1])  # build the lookup table now, not inside threads
-            return cls(ids, [np.ascontiguousarray(word) for word in column.words], index)
-        first = ~index.duplicated()
-        index = pd.Index(hashes[first])
-        repeat = np.flatnonzero(~first)
-        same = index.get_indexer(hashes[repeat])
-        kept = [word[first] for word in column.words]
-        pairs = zip(column.words, kept, strict=True)
-        if not all((word[repeat] == mine[same]).all() for word, mine in pairs):
-            # two different ids with one 64-bit hash: look up the words themselves
-            index = pd.MultiIndex.from_arrays(column.words)
-            first = ~index.duplicated()
-            index = index[first]
-            kept = [word[first] for word in column.words]
-        index.get_indexer(index[:1])  # build the lookup table now, not inside threads
-        return cls(pc.take(ids, pa.array(np.flatnonzero(first))), kept, index)
+        words, hashes = column.words, mix(column.words)
+        order = np.argsort(hashes)  # by hash, so by bucket
+        ids = text.array
+        ordered = hashes[order]
+        if (ordered[1:] == ordered[:-1]).any():  # an id listed twice, or two sharing a hash
+            first = _first_of_each(words, hashes)
+            ids = pc.take(ids, pa.array(np.flatnonzero(first)))
+            words, hashes = [word[first] for word in words], hashes[first]
+            order = np.argsort(hashes)
+        bits = max(int(len(hashes) - 1).bit_length(), 1)
+        bucket = (hashes >> np.uint64(64 - bits)).astype(np.intp)
+        records = np.empty(len(order), dtype=_RECORD)
+        for name, word in zip(_RECORD.names or (), words, strict=True):
+            records[name] = word[order]
+        starts = np.zeros((1 << bits) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(bucket, minlength=1 << bits), out=starts[1:])
+        return cls(ids, records, starts, bits)
 
     def contains(self, words: list[np.ndarray], hashes: np.ndarray) -> np.ndarray:
         """Which ids, given as their three words and hashes, are in the set."""
         if not len(self.ids):
             return np.zeros(len(hashes), dtype=bool)
-        if isinstance(self.index, pd.MultiIndex):
-            return self.index.get_indexer(pd.MultiIndex.from_arrays(words)) >= 0
-        position = self.index.get_indexer(hashes)
-        hit = position >= 0
-        position[~hit] = 0
-        for mine, theirs in zip(self.words, words, strict=True):
-            hit &= mine[position] == theirs
-        return hit
+        bucket = (hashes >> np.uint64(64 - self.bits)).astype(np.intp)
+        at = np.take(self.starts, bucket)
+        end = np.take(self.starts[1:], bucket)
+        found = (at < end) & self._same(np.minimum(at, len(self.records) - 1), words)
+        rows = np.flatnonzero(~found & (at + 1 < end))
+        while len(rows):  # the rows whose bucket has another record to try
+            at[rows] += 1
+            same = self._same(at[rows], [word[rows] for word in words])
+            found[rows[same]] = True
+            rows = rows[~same & (at[rows] + 1 < end[rows])]
+        return found
+
+    def _same(self, positions: np.ndarray, words: list[np.ndarray]) -> np.ndarray:
+        """Whether the records at ``positions`` hold ``words``, row by row."""
+        record = np.take(self.records, positions)
+        same = record["w0"] == words[0]
+        for name, word in zip(("w1", "w2"), words[1:], strict=True):
+            same &= record[name] == word
+        return same
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -257,6 +287,19 @@ class IdSet:
             return False
         column = IdColumn.of(TextColumn.of([value]).normalized())
         return bool(column.ok[0] and column.isin(self)[0])
+
+
+def _first_of_each(words: list[np.ndarray], hashes: np.ndarray) -> np.ndarray:
+    """The first row of each distinct id (by its words)."""
+    index = pd.Index(hashes)
+    first = ~index.duplicated()
+    repeat = np.flatnonzero(~first)
+    same = pd.Index(hashes[first]).get_indexer(hashes[repeat])
+    pairs = [(word[repeat], word[first][same]) for word in words]
+    if all((mine == theirs).all() for mine, theirs in pairs):
+        return first
+    # two different ids with one 64-bit hash: compare the words themselves
+    return ~pd.MultiIndex.from_arrays(words).duplicated()
 
 
 def valid_id_mask(ids: pa.Array | np.ndarray | list[str]) -> np.ndarray:

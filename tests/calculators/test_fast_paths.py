@@ -114,6 +114,22 @@ def test_id_sets_stay_exact_when_every_hash_collides(listed, others) -> None:
     assert len(known) == len(set(listed))
 
 
+@given(st.lists(usccs, min_size=1, max_size=15), st.lists(usccs, max_size=15))
+def test_id_sets_stay_exact_with_several_ids_to_a_bucket(listed, others) -> None:
+    """Four hashes in all: buckets of several ids, probes that match the first, a later
+    or none of their bucket's records, and probes of empty buckets."""
+
+    def few(words: list[np.ndarray]) -> np.ndarray:
+        return (words[0] % np.uint64(4)) << np.uint64(62)
+
+    with mock.patch.object(_ids, "mix", few):
+        ids = TextColumn.of(listed).normalized()
+        known = IdSet.of(IdColumn.of(ids), ids)
+        probes = others + listed[::-1]
+        found = IdColumn.of(TextColumn.of(probes).normalized()).isin(known)
+    assert list(found) == [p in set(listed) for p in probes]
+
+
 def test_a_claim_screens_exactly_when_hashes_collide() -> None:
     ledger = pd.DataFrame(
         {
