@@ -220,15 +220,21 @@ class TextColumn:
 
         Notes
         -----
-        Meant for columns of a few distinct values (currency codes): the column is
-        dictionary-encoded in one hash pass and only its distinct values are normalized
-        and looked up, instead of rewriting every row (a column of 人民币 and ``cny`` beside
-        ``CNY`` would send every row through Unicode normalization).
+        Meant for columns of a few distinct values (currency codes). A row written as
+        one of ``allowed`` is in (normalizing it changes nothing); the other rows are
+        dictionary-encoded in one hash pass and only their distinct values are
+        normalized and looked up, instead of rewriting every row (a column of 人民币 and
+        ``cny`` beside ``CNY`` would send every row through Unicode normalization).
         """
-        values, at = self.distinct()
         wanted = pa.array(list(allowed), type=pa.large_string())
-        found = pc.is_in(values.normalized().array, value_set=wanted)
-        return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)[at]
+        found = pc.fill_null(pc.is_in(self.array, value_set=wanted), False)
+        inside = np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+        rest = np.flatnonzero(~inside)
+        if len(rest):
+            values, at = self.take(rest).distinct()
+            found = pc.is_in(values.normalized().array, value_set=wanted)
+            inside[rest] = np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)[at]
+        return inside
 
     def fixed_width(self, width: int) -> np.ndarray | None:
         """The ``(n, width)`` byte matrix when every row is ``width`` bytes, else None."""

@@ -318,6 +318,27 @@ def test_a_mostly_distinct_column_is_not_encoded() -> None:
     assert TextColumn.of(days[:100].tolist() * 100).few_distinct() is not None
 
 
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.sampled_from(["CNY", "RMB", "人民币", "156", "", "USD"]),
+            st.text("cnyCNY rmb人民币１５６\u3000", max_size=4),
+        ),
+        max_size=30,
+    )
+)
+def test_currency_lookup_matches_row_by_row_normalization(values) -> None:
+    """Rows written as an alias are taken as they are and the others normalized once per
+    distinct value: the same answer as normalizing each row (NFKC, trimmed, upper
+    case; missing as empty)."""
+    from calculators._ledger import CNY_ALIASES
+
+    want = [unicodedata.normalize("NFKC", v or "").strip().upper() in CNY_ALIASES for v in values]
+    column = TextColumn.of(pd.Series(values, dtype=object))
+    assert list(column.normalized_in(CNY_ALIASES)) == want
+
+
 def test_currency_read_once_per_distinct_value() -> None:
     from calculators._ledger import CNY_ALIASES
 
