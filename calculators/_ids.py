@@ -25,6 +25,7 @@ import pyarrow.compute as pc
 from stdnum import numdb
 
 from ._bytes import mix, pack_words, pair
+from ._compiled import kernels_for
 from ._dates import days_from_ymd
 from ._text import TextColumn
 
@@ -68,6 +69,12 @@ _RIC_CHECK_VALUE = np.full(256, -1, dtype=np.int32)
 _RIC_CHECK_VALUE[list(_RIC_CHECK)] = list(_RIC_CHECK.values())
 
 
+_DIGIT_VALUE = np.full(256, -1, dtype=np.int32)
+_DIGIT_VALUE[list(_DIGITS)] = list(_DIGITS.values())
+_USCC_WEIGHT_ARRAY = np.array(_USCC_WEIGHTS, dtype=np.int64)
+_RIC_WEIGHT_ARRAY = np.array(_RIC_WEIGHTS, dtype=np.int64)
+
+
 def _weighted_sum(matrix: np.ndarray, tables: tuple[np.ndarray, ...]) -> np.ndarray:
     """Sum of the nine pair tables over each row: negative when a character is not allowed."""
     total = np.zeros(len(matrix), dtype=np.int32)
@@ -90,6 +97,17 @@ def valid_id_matrix(matrix: np.ndarray) -> np.ndarray:
     stricter than stdnum's own rule, which refuses real holders of codes created after
     their birth).
     """
+    kernels = kernels_for(len(matrix))
+    if kernels is not None:
+        ok, people = np.empty(len(matrix), dtype=bool), np.empty(len(matrix), dtype=bool)
+        kernels.check_ids(
+            matrix, _DIGIT_VALUE, _USCC_CHECK_VALUE, _USCC_WEIGHT_ARRAY, _RIC_CHECK_VALUE,
+            _RIC_WEIGHT_ARRAY, ok, people,
+        )  # fmt: skip
+        candidates = np.flatnonzero(people)
+        if len(candidates):
+            ok[candidates] = _confirm_people(matrix[candidates])
+        return ok
     total = _weighted_sum(matrix, _USCC_TABLES)
     check = _USCC_CHECK_VALUE[matrix[:, 17]]
     ok = (total >= 0) & (check == (31 - total % 31) % 31)
@@ -256,6 +274,14 @@ class IdSet:
         """Which ids, given as their three words and hashes, are in the set."""
         if not len(self.ids):
             return np.zeros(len(hashes), dtype=bool)
+        kernels = kernels_for(len(hashes))
+        if kernels is not None:
+            found = np.empty(len(hashes), dtype=bool)
+            kernels.bucket_lookup(
+                *words, hashes, self.bits, self.starts,
+                self.records["w0"], self.records["w1"], self.records["w2"], found,
+            )  # fmt: skip
+            return found
         bucket = (hashes >> np.uint64(64 - self.bits)).astype(np.intp)
         at = np.take(self.starts, bucket)
         end = np.take(self.starts[1:], bucket)

@@ -2,9 +2,8 @@
 
 ``duplicated_ids`` hashes the stripped ids, keys each row by its hash's top 32 bits,
 finds the keys that repeat, and compares as strings only the rows carrying one of them;
-these tests force keys to collide across both halves of the key range (the halves are
-sorted apart), and hashes that differ to share a key and a bitmap entry, and check the
-answer against a plain counter.
+these tests force keys to collide at both ends of the key range, and hashes that differ
+to share a key and a bitmap entry, and check the answer against a plain counter.
 """
 
 from __future__ import annotations
@@ -15,10 +14,12 @@ from unittest import mock
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from calculators import _duplicates
+from calculators import _compiled, _duplicates
+from calculators._compiled import KERNEL_ROWS
 from calculators._text import TextColumn
 
 TOP = np.uint64(1 << 63)
@@ -64,12 +65,13 @@ def test_no_sorted_membership_over_every_hash() -> None:
     assert list(got) == _oracle(values)
 
 
+@pytest.mark.parametrize("kernel_rows", [0, KERNEL_ROWS], ids=["compiled", "numpy"])
 @given(
     st.lists(st.text("AB1 ", max_size=4), min_size=1, max_size=40),
     st.lists(st.integers(0, 40), max_size=6),
     st.integers(2, 4),
 )
-def test_a_column_in_many_chunks_is_read_chunk_by_chunk(values, cuts, blocks) -> None:
+def test_a_column_in_many_chunks_is_read_chunk_by_chunk(kernel_rows, values, cuts, blocks) -> None:
     """A column read from a CSV comes in Arrow chunks; with at least as many chunks as
     blocks each chunk is its own part (no copy), and an id repeated in two chunks is
     still found."""
@@ -80,6 +82,7 @@ def test_a_column_in_many_chunks_is_read_chunk_by_chunk(values, cuts, blocks) ->
     bounds = sorted({0, len(values), *(min(c, len(values)) for c in cuts)})
     chunks = [pa.array(values[a:b], type=pa.large_string()) for a, b in itertools.pairwise(bounds)]
     series = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(chunks)), dtype=TEXT)
-    assert list(_duplicates.duplicated_ids(series, blocks)) == _oracle(values)
+    with mock.patch.object(_compiled, "KERNEL_ROWS", kernel_rows):
+        assert list(_duplicates.duplicated_ids(series, blocks)) == _oracle(values)
     with mock.patch.object(TextColumn, "hashes", _few_hashes):
         assert list(_duplicates.duplicated_ids(series, blocks)) == _oracle(values)

@@ -17,7 +17,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from stdnum.cn import uscc
 
-from calculators import RelendInputError, _bytes, _duplicates, _ids, tech_relending
+from calculators import RelendInputError, _bytes, _compiled, _duplicates, _ids, tech_relending
+from calculators._compiled import KERNEL_ROWS
 from calculators._dates import add_months, parse_dates
 from calculators._ids import IdColumn, IdSet
 from calculators._ledger import read_ledger
@@ -40,9 +41,11 @@ def _oracle_duplicates(values: list[str | None]) -> list[bool]:
     return [bool(s) and counts[s] > 1 for s in stripped]
 
 
+@pytest.mark.parametrize("kernel_rows", [0, KERNEL_ROWS], ids=["compiled", "numpy"])
 @given(st.lists(st.one_of(loan_ids, st.none()), max_size=40), st.integers(1, 4))
-def test_duplicate_loan_ids_match_a_counter(values, blocks) -> None:
-    got = _duplicates.duplicated_ids(pd.Series(values, dtype=object), blocks)
+def test_duplicate_loan_ids_match_a_counter(kernel_rows, values, blocks) -> None:
+    with mock.patch.object(_compiled, "KERNEL_ROWS", kernel_rows):
+        got = _duplicates.duplicated_ids(pd.Series(values, dtype=object), blocks)
     assert list(got) == _oracle_duplicates(values)
 
 
@@ -87,25 +90,35 @@ digits8 = st.text("0123456789", min_size=8, max_size=8)
 usccs = st.tuples(digits8, st.text(CODE, min_size=9, max_size=9)).map(lambda t: _uscc("".join(t)))
 
 
+@pytest.mark.parametrize("kernel_rows", [0, KERNEL_ROWS], ids=["compiled", "numpy"])
 @given(st.lists(usccs, max_size=20), st.lists(usccs, max_size=20), st.data())
-def test_id_set_lookups_match_a_python_set(listed, others, data) -> None:
-    probes = data.draw(st.permutations(listed + others + ["bad", "", listed[0] if listed else "x"]))
+def test_id_set_lookups_match_a_python_set(kernel_rows, listed, others, data) -> None:
+    # near misses: a listed id's first 16 characters (its first two words) with
+    # another 17th, so that only the third word tells them apart
+    near = [_uscc(i[:16] + CODE[(CODE.index(i[16]) + 1) % len(CODE)]) for i in listed]
+    extra = ["bad", "", listed[0] if listed else "x"]
+    probes = data.draw(st.permutations(listed + others + near + extra))
     where = np.array(data.draw(st.lists(st.booleans(), min_size=len(probes), max_size=len(probes))))
     ids = TextColumn.of(listed).normalized()
     known = IdSet.of(IdColumn.of(ids), ids)
     column = IdColumn.of(TextColumn.of(probes).normalized())
     expected = [p in set(listed) for p in probes]
-    assert list(column.isin(known)) == expected
-    assert list(column.isin(known, where)) == list(np.array(expected, dtype=bool) & where)
+    with mock.patch.object(_compiled, "KERNEL_ROWS", kernel_rows):
+        assert list(column.isin(known)) == expected
+        assert list(column.isin(known, where)) == list(np.array(expected, dtype=bool) & where)
     assert len(known) == len(set(listed)) and sorted(known) == sorted(set(listed))
 
 
+@pytest.mark.parametrize("kernel_rows", [0, KERNEL_ROWS], ids=["compiled", "numpy"])
 @given(st.lists(usccs, min_size=1, max_size=15), st.lists(usccs, max_size=15))
-def test_id_sets_stay_exact_when_every_hash_collides(listed, others) -> None:
+def test_id_sets_stay_exact_when_every_hash_collides(kernel_rows, listed, others) -> None:
     def collide(words: list[np.ndarray]) -> np.ndarray:
         return np.zeros(len(words[0]), dtype=np.uint64)
 
-    with mock.patch.object(_ids, "mix", collide):
+    with (
+        mock.patch.object(_ids, "mix", collide),
+        mock.patch.object(_compiled, "KERNEL_ROWS", kernel_rows),
+    ):
         ids = TextColumn.of(listed).normalized()
         known = IdSet.of(IdColumn.of(ids), ids)
         probes = others + listed
@@ -114,15 +127,19 @@ def test_id_sets_stay_exact_when_every_hash_collides(listed, others) -> None:
     assert len(known) == len(set(listed))
 
 
+@pytest.mark.parametrize("kernel_rows", [0, KERNEL_ROWS], ids=["compiled", "numpy"])
 @given(st.lists(usccs, min_size=1, max_size=15), st.lists(usccs, max_size=15))
-def test_id_sets_stay_exact_with_several_ids_to_a_bucket(listed, others) -> None:
+def test_id_sets_stay_exact_with_several_ids_to_a_bucket(kernel_rows, listed, others) -> None:
     """Four hashes in all: buckets of several ids, probes that match the first, a later
     or none of their bucket's records, and probes of empty buckets."""
 
     def few(words: list[np.ndarray]) -> np.ndarray:
         return (words[0] % np.uint64(4)) << np.uint64(62)
 
-    with mock.patch.object(_ids, "mix", few):
+    with (
+        mock.patch.object(_ids, "mix", few),
+        mock.patch.object(_compiled, "KERNEL_ROWS", kernel_rows),
+    ):
         ids = TextColumn.of(listed).normalized()
         known = IdSet.of(IdColumn.of(ids), ids)
         probes = others + listed[::-1]

@@ -4,11 +4,16 @@ before the birth year; stdnum wants it in use in the birth year), from a hand ta
 
 from __future__ import annotations
 
+from unittest import mock
+
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from stdnum.cn import ric, uscc
 
+from calculators import _compiled
+from calculators._compiled import KERNEL_ROWS
 from calculators._ids import valid_id_mask
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -51,6 +56,12 @@ def _with_check(base: str, kind: str) -> str:
     return base + ric.calc_check_digit(base + "0")
 
 
+def _with_wrong_check(base: str) -> str:
+    """A resident id of a real region and birth date whose check character is wrong."""
+    right = ric.calc_check_digit(base + "0")
+    return base + "0123456789X"[("0123456789X".index(right) + 1) % 11]
+
+
 digits = st.text("0123456789", min_size=17, max_size=17)
 uscc_bases = st.tuples(st.text("0123456789", min_size=8, max_size=8),
                        st.text(USCC_ALPHABET, min_size=9, max_size=9)).map("".join)  # fmt: skip
@@ -64,6 +75,7 @@ people = st.tuples(
 ids = st.one_of(
     uscc_bases.map(lambda b: _with_check(b, "uscc")),
     people.map(lambda b: _with_check(b, "ric")),
+    people.map(lambda b: _with_wrong_check(b)),
     uscc_bases.map(lambda b: b + "0"),
     digits.map(lambda b: b + "X"),
     st.text(USCC_ALPHABET + "IOSVZ", min_size=16, max_size=19),
@@ -71,10 +83,19 @@ ids = st.one_of(
 )
 
 
+@pytest.mark.parametrize("kernel_rows", [0, KERNEL_ROWS], ids=["compiled", "numpy"])
 @given(st.lists(ids, max_size=30))
-def test_vectorized_check_agrees_with_stdnum(values) -> None:
-    got = valid_id_mask(np.array(values, dtype=object))
+def test_vectorized_check_agrees_with_stdnum(kernel_rows, values) -> None:
+    """Both paths (the compiled kernel, used from KERNEL_ROWS rows, and numpy) give
+    stdnum's answers."""
+    with mock.patch.object(_compiled, "KERNEL_ROWS", kernel_rows):
+        got = valid_id_mask(np.array(values, dtype=object))
     assert list(got) == [oracle(v) for v in values]
+
+
+def test_the_compiled_kernels_load() -> None:
+    """numba is a dependency: the compiled path is there to be tested, not skipped."""
+    assert _compiled.loaded_kernels() is not None
 
 
 def test_known_ids() -> None:
@@ -109,3 +130,20 @@ def test_region_database_asked_once_per_region_and_year(monkeypatch) -> None:
         _ids._placed.cache_clear()
     assert list(first) == list(again) == [True, True, True]
     assert sorted(asked) == ["110101", "310104"]
+
+
+@pytest.mark.parametrize("kernel_rows", [0, KERNEL_ROWS], ids=["compiled", "numpy"])
+def test_a_letter_outside_the_alphabet_is_refused_whatever_the_check(kernel_rows) -> None:
+    """I, O, S, V and Z are not in the code alphabet (GB 32100-2015): an id carrying one
+    is invalid with every possible check character, never valued as something else."""
+    bases = ["91110108501194581", "91510100544641462", "12100000400000001"]
+    values = [
+        base[:10] + letter + base[11:] + check
+        for base in bases
+        for letter in "IOSVZa-"
+        for check in USCC_ALPHABET
+    ]
+    with mock.patch.object(_compiled, "KERNEL_ROWS", kernel_rows):
+        got = valid_id_mask(np.array(values, dtype=object))
+    assert not got.any()
+    assert not any(oracle(v) for v in values)

@@ -1,0 +1,31 @@
+"""When a column goes through the compiled kernels of :mod:`calculators._kernels`.
+
+Columns of at least :data:`KERNEL_ROWS` rows do, when numba can be imported; shorter ones
+go through the numpy paths, which never load numba (``relend demo`` and small ledgers
+start as fast as before). Either way the answers are the same: the tests run both paths
+on the same inputs.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from types import ModuleType
+
+KERNEL_ROWS = 1 << 16
+"""The fewest rows a column needs to go through the compiled kernels."""
+
+
+def kernels_for(rows: int) -> ModuleType | None:
+    """The compiled kernels, for a column of ``rows`` rows; None: use numpy."""
+    return loaded_kernels() if rows >= KERNEL_ROWS else None
+
+
+@lru_cache(maxsize=1)
+def loaded_kernels() -> ModuleType | None:
+    """:mod:`calculators._kernels`, imported (and numba with it) on first use; None when
+    numba cannot be imported (not installed, or not for this platform)."""
+    try:
+        from . import _kernels
+    except ImportError:
+        return None
+    return _kernels
