@@ -205,11 +205,19 @@ class IdColumn:
         where : numpy.ndarray of bool, optional
             Look up only these rows (the others come back False).
         """
+        found = np.zeros(len(self.ok), dtype=bool)
+        kernels = kernels_for(len(self.rows))
+        if kernels is not None and len(ids):  # one pass: no taken copies of the words
+            wanted = np.ones(len(self.ok), dtype=bool) if where is None else where
+            kernels.bucket_lookup(
+                *self.words, mix(self.words), self.rows, wanted, ids.bits, ids.starts,
+                ids.records["w0"], ids.records["w1"], ids.records["w2"], found,
+            )  # fmt: skip
+            return found
         rows, words = self.rows, self.words
         if where is not None:
             keep = np.flatnonzero(where[rows])  # positions once, then four takes
             rows, words = rows[keep], [word[keep] for word in words]
-        found = np.zeros(len(self.ok), dtype=bool)
         found[rows] = ids.contains(words, mix(words))
         return found
 
@@ -274,14 +282,6 @@ class IdSet:
         """Which ids, given as their three words and hashes, are in the set."""
         if not len(self.ids):
             return np.zeros(len(hashes), dtype=bool)
-        kernels = kernels_for(len(hashes))
-        if kernels is not None:
-            found = np.empty(len(hashes), dtype=bool)
-            kernels.bucket_lookup(
-                *words, hashes, self.bits, self.starts,
-                self.records["w0"], self.records["w1"], self.records["w2"], found,
-            )  # fmt: skip
-            return found
         bucket = (hashes >> np.uint64(64 - self.bits)).astype(np.intp)
         at = np.take(self.starts, bucket)
         end = np.take(self.starts[1:], bucket)

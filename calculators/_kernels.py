@@ -79,6 +79,8 @@ def bucket_lookup(
     words1: np.ndarray,
     words2: np.ndarray,
     hashes: np.ndarray,
+    rows: np.ndarray,
+    wanted: np.ndarray,
     bits: int,
     starts: np.ndarray,
     records0: np.ndarray,
@@ -86,17 +88,24 @@ def bucket_lookup(
     records2: np.ndarray,
     found: np.ndarray,
 ) -> None:
-    """Per id (its three words and hash): whether a record of its bucket holds the same
-    words (:meth:`calculators._ids.IdSet.contains`)."""
+    """For each id ``k`` (its three words and hash) at row ``rows[k]`` of the column, if
+    that row is ``wanted``: whether a record of the id's bucket holds the same words,
+    into ``found[rows[k]]`` (:meth:`calculators._ids.IdColumn.isin`; other rows are
+    left as they are)."""
     shift = np.uint64(64 - bits)
-    for i in range(hashes.shape[0]):
-        bucket = np.int64(hashes[i] >> shift)
-        hit = False
-        for k in range(starts[bucket], starts[bucket + 1]):
-            if records0[k] == words0[i] and records1[k] == words1[i] and records2[k] == words2[i]:
-                hit = True
+    for k in range(rows.shape[0]):
+        row = rows[k]
+        if not wanted[row]:
+            continue
+        bucket = np.int64(hashes[k] >> shift)
+        for at in range(starts[bucket], starts[bucket + 1]):
+            if (
+                records0[at] == words0[k]
+                and records1[at] == words1[k]
+                and records2[at] == words2[k]
+            ):
+                found[row] = True
                 break
-        found[i] = hit
 
 
 _KEY_MULTIPLIERS = (

@@ -86,6 +86,12 @@ def _uscc(base: str) -> str:
     return base + uscc.calc_check_digit(base)
 
 
+def _near_misses(listed: list[str]) -> list[str]:
+    """Valid ids with a listed id's first 16 characters (its first two words) and another
+    17th, so that only the third word tells them apart."""
+    return [_uscc(i[:16] + CODE[(CODE.index(i[16]) + 1) % len(CODE)]) for i in listed]
+
+
 digits8 = st.text("0123456789", min_size=8, max_size=8)
 usccs = st.tuples(digits8, st.text(CODE, min_size=9, max_size=9)).map(lambda t: _uscc("".join(t)))
 
@@ -93,11 +99,8 @@ usccs = st.tuples(digits8, st.text(CODE, min_size=9, max_size=9)).map(lambda t: 
 @pytest.mark.parametrize("kernel_rows", [0, KERNEL_ROWS], ids=["compiled", "numpy"])
 @given(st.lists(usccs, max_size=20), st.lists(usccs, max_size=20), st.data())
 def test_id_set_lookups_match_a_python_set(kernel_rows, listed, others, data) -> None:
-    # near misses: a listed id's first 16 characters (its first two words) with
-    # another 17th, so that only the third word tells them apart
-    near = [_uscc(i[:16] + CODE[(CODE.index(i[16]) + 1) % len(CODE)]) for i in listed]
     extra = ["bad", "", listed[0] if listed else "x"]
-    probes = data.draw(st.permutations(listed + others + near + extra))
+    probes = data.draw(st.permutations(listed + others + _near_misses(listed) + extra))
     where = np.array(data.draw(st.lists(st.booleans(), min_size=len(probes), max_size=len(probes))))
     ids = TextColumn.of(listed).normalized()
     known = IdSet.of(IdColumn.of(ids), ids)
@@ -121,7 +124,7 @@ def test_id_sets_stay_exact_when_every_hash_collides(kernel_rows, listed, others
     ):
         ids = TextColumn.of(listed).normalized()
         known = IdSet.of(IdColumn.of(ids), ids)
-        probes = others + listed
+        probes = others + listed + _near_misses(listed)
         found = IdColumn.of(TextColumn.of(probes).normalized()).isin(known)
     assert list(found) == [p in set(listed) for p in probes]
     assert len(known) == len(set(listed))
@@ -142,7 +145,7 @@ def test_id_sets_stay_exact_with_several_ids_to_a_bucket(kernel_rows, listed, ot
     ):
         ids = TextColumn.of(listed).normalized()
         known = IdSet.of(IdColumn.of(ids), ids)
-        probes = others + listed[::-1]
+        probes = others + listed[::-1] + _near_misses(listed)
         found = IdColumn.of(TextColumn.of(probes).normalized()).isin(known)
     assert list(found) == [p in set(listed) for p in probes]
 
