@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._bytes import pair
+from ._compiled import kernels_for
 from ._text import TextColumn
 
 _DATE_RE = (
@@ -99,6 +100,11 @@ def _midnight_days(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     stamps = values.to_numpy()
     unit, count = np.datetime_data(stamps.dtype)
     per_day = _TICKS_PER_DAY[unit] // count
+    kernels = kernels_for(len(stamps))
+    if kernels is not None:
+        days, ok = np.empty(len(stamps), dtype=np.int64), np.empty(len(stamps), dtype=bool)
+        kernels.midnight_days(stamps.view(np.int64), per_day, days, ok)
+        return days, ok
     days, rest = np.divmod(stamps.view(np.int64), per_day)
     ok = (rest == 0) & ~np.isnat(stamps)
     return np.where(ok, days, 0), ok

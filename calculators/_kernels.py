@@ -139,3 +139,19 @@ def text_keys(offsets: np.ndarray, data: np.ndarray, keys: np.ndarray) -> None:
         h *= third
         h ^= h >> np.uint64(32)
         keys[i] = np.uint32(h >> np.uint64(32))
+
+
+_NOT_A_TIME = np.iinfo(np.int64).min  # numpy's NaT, as int64
+
+
+@numba.njit(nogil=True, cache=True)
+def midnight_days(ticks: np.ndarray, per_day: int, days: np.ndarray, ok: np.ndarray) -> None:
+    """Per ``datetime64`` value (its int64 ticks): the day number, when it is a midnight
+    and not NaT (else day 0, not ok), in one pass
+    (:func:`calculators._dates._midnight_days`; floor division, so days before 1970
+    count down from -1)."""
+    for i in range(ticks.shape[0]):
+        tick = ticks[i]
+        day = tick // per_day
+        ok[i] = tick != _NOT_A_TIME and day * per_day == tick
+        days[i] = day if ok[i] else 0

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from unittest import mock
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from calculators import _compiled
+from calculators._compiled import KERNEL_ROWS
 from calculators._dates import parse_dates
 
 EPOCH = dt.date(1970, 1, 1)
@@ -30,11 +35,13 @@ EXPECTED_OK = [True, False, False, True, False, True, False]
 EXPECTED_DAYS = [_day(2022, 4, 1), 0, 0, -1, 0, _day(1900, 3, 1), 0]
 
 
+@pytest.mark.parametrize("kernel_rows", [0, KERNEL_ROWS], ids=["compiled", "numpy"])
 @pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
-def test_midnights_of_every_unit(unit) -> None:
+def test_midnights_of_every_unit(unit, kernel_rows) -> None:
     column = pd.Series(np.array(STAMPS, dtype=f"datetime64[{unit}]"))
     assert str(column.dtype) == f"datetime64[{unit}]"
-    days, ok = parse_dates(column)
+    with mock.patch.object(_compiled, "KERNEL_ROWS", kernel_rows):
+        days, ok = parse_dates(column)
     assert ok.tolist() == EXPECTED_OK
     assert days.tolist() == EXPECTED_DAYS
     assert days.dtype == np.int64
@@ -74,3 +81,32 @@ def test_arrow_date_columns_are_days(arrow_type) -> None:
     days, ok = parse_dates(values)
     assert list(ok) == [True, False, True]
     assert list(days[ok]) == [19_083, -1]
+
+
+@given(
+    st.sampled_from(["s", "ms", "us", "ns"]),
+    st.lists(
+        st.one_of(
+            st.integers(-(2**40), 2**40).map(lambda d: ("day", d)),
+            st.integers(-(2**62), 2**62).map(lambda t: ("tick", t)),
+            st.just(("nat", 0)),
+        ),
+        max_size=30,
+    ),
+)
+def test_compiled_and_numpy_midnights_agree(unit, values) -> None:
+    """Midnights (whole days, before and after 1970), other ticks and NaT: the compiled
+    kernel gives numpy's days and validity."""
+    per_day = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}
+    ticks = [
+        np.iinfo(np.int64).min if kind == "nat" else (v * per_day[unit] if kind == "day" else v)
+        for kind, v in values
+    ]
+    ticks = [t for t in ticks if t == np.iinfo(np.int64).min or abs(t) < 2**62]
+    column = pd.Series(np.array(ticks, dtype=np.int64).view(f"datetime64[{unit}]"))
+    answers = []
+    for kernel_rows in (0, KERNEL_ROWS):
+        with mock.patch.object(_compiled, "KERNEL_ROWS", kernel_rows):
+            days, ok = parse_dates(column)
+        answers.append((days.tolist(), ok.tolist()))
+    assert answers[0] == answers[1]
