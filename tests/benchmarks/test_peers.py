@@ -13,13 +13,14 @@ import csv
 import json
 import sys
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
 
-from calculators import tech_relending
+from calculators import _compiled, tech_relending
 from calculators.cli import main
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
@@ -79,6 +80,18 @@ def test_the_duckdb_claim_gives_relends_rows(case, connection) -> None:
     out = peers.duckdb_claim(connection, found.frame, typed)
     assert peers.compare(result.loans, out).same, str(peers.compare(result.loans, out))
     assert out.column_names == _columns(result)
+
+
+def test_the_compiled_paths_give_the_same_rows(case) -> None:
+    """8,000 rows are below KERNEL_ROWS, so the peers check relend's numpy paths here;
+    the compiled paths (which large ledgers take) must give the same loans, row for row."""
+    _, found, result = case
+    with mock.patch.object(_compiled, "KERNEL_ROWS", 0):
+        compiled = tech_relending.claim(
+            found.frame, generate.QUARTER, generate.LENDER, found.eligible
+        )
+    pd.testing.assert_frame_equal(compiled.loans, result.loans)
+    assert compiled.entitlement_fen == result.entitlement_fen
 
 
 def test_the_polars_claim_gives_relends_rows(case) -> None:
