@@ -241,13 +241,16 @@ class IdSet:
         their hash.
     starts : numpy.ndarray
         Where each bucket's records start (``2**bits + 1`` entries, the last the count).
+    bits : int
+        How many top bits of an id's hash name its bucket: about one bucket per id.
 
     Notes
     -----
-    There are about as many buckets as ids, so a bucket holds one id or two on average;
-    a lookup reads its bucket's bounds, then compares the three words of the bucket's
-    records with the row's, one record per round for the rows not yet matched. Words are
-    compared, never only hashes, so a lookup is exact whatever the hashes.
+    A bucket holds one id or two on average; a lookup reads its bucket's bounds, then
+    compares the three words of the bucket's records with the row's (numpy: one record
+    per round for the rows not yet matched; a large column: one compiled pass, see
+    :mod:`calculators._kernels`). Words are compared, never only hashes, so a lookup is
+    exact whatever the hashes.
     """
 
     ids: pa.Array
