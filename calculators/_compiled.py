@@ -23,9 +23,12 @@ def kernels_for(rows: int) -> ModuleType | None:
 @lru_cache(maxsize=1)
 def loaded_kernels() -> ModuleType | None:
     """:mod:`calculators._kernels`, imported (and numba with it) on first use; None when
-    numba cannot be imported (not installed, or not for this platform)."""
+    numba cannot be imported (not installed, or not for this platform) or cannot keep
+    its compiled code anywhere (numba refuses to define a cached kernel when neither the
+    package's folder nor a user cache folder is writable): the numpy paths give the same
+    answers, only slower."""
     try:
         from . import _kernels
-    except ImportError:
+    except (ImportError, OSError, RuntimeError):
         return None
     return _kernels

@@ -147,3 +147,31 @@ def test_a_letter_outside_the_alphabet_is_refused_whatever_the_check(kernel_rows
         got = valid_id_mask(np.array(values, dtype=object))
     assert not got.any()
     assert not any(oracle(v) for v in values)
+
+
+@pytest.mark.parametrize("failure", [ImportError, RuntimeError])
+def test_without_the_compiled_kernels_numpy_answers(failure) -> None:
+    """numba missing (ImportError), or unable to keep compiled code anywhere (numba's
+    RuntimeError when no cache folder is writable): the numpy paths answer instead."""
+    import builtins
+
+    real_import = builtins.__import__
+
+    def refuse(name, globals=None, locals=None, fromlist=(), level=0):
+        if "_kernels" in (fromlist or ()) or name.endswith("_kernels"):
+            raise failure("no compiled kernels here")
+        return real_import(name, globals, locals, fromlist, level)
+
+    values = ["911101085011945813", "911101085011945814", "110101194901010011"]
+    _compiled.loaded_kernels.cache_clear()
+    try:
+        with (
+            mock.patch.object(builtins, "__import__", refuse),
+            mock.patch.object(_compiled, "KERNEL_ROWS", 0),
+        ):
+            assert _compiled.kernels_for(len(values)) is None
+            got = valid_id_mask(np.array(values, dtype=object))
+    finally:
+        _compiled.loaded_kernels.cache_clear()
+    assert list(got) == [oracle(v) for v in values]
+    assert _compiled.loaded_kernels() is not None
