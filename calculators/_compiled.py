@@ -1,9 +1,17 @@
 """When a column goes through the compiled kernels of :mod:`calculators._kernels`.
 
 Columns of at least :data:`KERNEL_ROWS` rows do, when numba can be imported; shorter ones
-go through the numpy paths, which never load numba (``relend demo`` and small ledgers
-start as fast as before). Either way the answers are the same: the tests run both paths
-on the same inputs.
+go through the numpy paths, which never load numba. Either way the answers are the same:
+the tests run both paths on the same inputs.
+
+Notes
+-----
+Loading the kernels costs a process about half a second, once (numba's import and its
+cached machine code); they save about 0.1 s of wall time per million rows of a claim.
+So they are kept for ledgers of at least one full block of classification
+(:data:`calculators._split.BLOCK_ROWS`, 524,288 rows): ``relend demo`` and the
+ledgers of most lenders never load numba, a session that claims large ledgers more than
+once gains from the first, and a single command gains from a few million rows.
 """
 
 from __future__ import annotations
@@ -11,8 +19,11 @@ from __future__ import annotations
 from functools import lru_cache
 from types import ModuleType
 
-KERNEL_ROWS = 1 << 16
-"""The fewest rows a column needs to go through the compiled kernels."""
+from ._split import BLOCK_ROWS
+
+KERNEL_ROWS = BLOCK_ROWS
+"""The fewest rows a column needs to go through the compiled kernels: one full block of
+classification."""
 
 
 def kernels_for(rows: int) -> ModuleType | None:
