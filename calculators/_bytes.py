@@ -134,9 +134,9 @@ def _short_word(chunk: np.ndarray) -> np.ndarray:
     n, size = chunk.shape
     word = np.zeros(n, dtype=np.uint64)
     at = 0
-    for step, kind in ((4, "<u4"), (2, "<u2"), (1, "u1")):
+    for step, dtype in ((4, "<u4"), (2, "<u2"), (1, "u1")):
         while size - at >= step:
-            piece = np.ascontiguousarray(chunk[:, at : at + step]).view(kind)[:, 0]
+            piece = np.ascontiguousarray(chunk[:, at : at + step]).view(dtype)[:, 0]
             word |= piece.astype(np.uint64) << np.uint64(8 * at)
             at += step
     return word
