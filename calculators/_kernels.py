@@ -20,6 +20,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from ._bytes import _MULTIPLIERS
+
 
 @numba.njit(nogil=True, cache=True)
 def check_ids(
@@ -108,9 +110,7 @@ def bucket_lookup(
                 break
 
 
-_KEY_MULTIPLIERS = (
-    np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
-)  # fmt: skip
+_KEY_MULTIPLIERS = _MULTIPLIERS[:3]  # the odd constants of calculators._bytes.mix
 
 
 @numba.njit(nogil=True, cache=True)
