@@ -181,7 +181,11 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb")
 _EXCEL_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # ZIP (.xlsx), OLE2 (.xls)
 HEADER_SCAN_ROWS = 20
 """How many rows at the top of a sheet are searched for the header row."""
-_TOTAL_ROW = r"^\s*(?:合\s*计|小\s*计|总\s*计)"
+_TOTAL_ROW = r"^\s*(?:合|小|总)\s*计\s*(?::\s*)?(?:\([^()]*\)\s*)?(?::\s*)?$"
+"""A total row's label after NFKC: 合计, 小计 or 总计 alone (spaces anywhere around and
+between its two characters), or followed by a colon, a remark in parentheses, or both:
+``合计``, ``合计：``, ``小计（元）``, ``总计(3笔):``. Anything else after the word
+(``总计-2022-0002``, ``总计划通信科技有限公司``) makes the cell a loan's."""
 
 
 def is_workbook(path: str | Path) -> bool:
@@ -283,14 +287,28 @@ def _without_totals(
     the positions of the rows kept.
 
     ``lines`` gives each row's sheet row; without it a row's line is its position + 2
-    (the header is line 1), as the summary counts lines (blank lines not counted)."""
+    (the header is line 1), as the summary counts lines (blank lines not counted).
+
+    Notes
+    -----
+    A total row is one whose loan-id cell or first cell is a total's label
+    (:data:`_TOTAL_ROW`, read after NFKC so that ``：`` and ``（）`` count as ``:`` and
+    ``()``) and whose borrower-id cell is blank: a row naming a borrower is a loan,
+    whatever its id says, and is kept (and validated) as one.
+    """
     if not len(frame.columns) or not len(frame):
         return frame, (), np.arange(len(frame))
     key = next((c for c in frame.columns if canonical_name(c) == "loan_id"), frame.columns[0])
+    borrower = next((c for c in frame.columns if canonical_name(c) == "borrower_id"), None)
     marked = np.zeros(len(frame), dtype=bool)
     for column in dict.fromkeys((key, frame.columns[0])):
         text = TextColumn.of(frame[column]).filled().array
-        marked |= pc.match_substring_regex(text, _TOTAL_ROW).to_numpy(zero_copy_only=False)
+        if not pc.any(pc.match_substring(text, "计")).as_py():
+            continue  # the usual ledger: no cell holds the word, no NFKC pass
+        label = TextColumn.of(text).nfkc().array
+        marked |= pc.match_substring_regex(label, _TOTAL_ROW).to_numpy(zero_copy_only=False)
+    if marked.any() and borrower is not None:
+        marked &= TextColumn.of(frame[borrower]).filled().stripped().lengths == 0
     if not marked.any():
         return frame, (), np.arange(len(frame))
     at = np.flatnonzero(marked)
