@@ -1,11 +1,13 @@
 """Lenders: codes, Chinese full and short names.
 
 A lender is given by its code (``ICBC``), its Chinese full name (中国工商银行) or a
-common short name (工商银行, 工行), case-insensitively and ignoring spaces.
+common short name (工商银行, 工行), case-insensitively and ignoring spaces; full-width
+letters (``ＩＣＢＣ``, typed with a Chinese input method) read as their ASCII forms (NFKC).
 """
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -66,9 +68,10 @@ _LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司")
 
 
 def _key(text: str) -> str:
-    """The form a lender's name is matched in: no spaces, upper case, and without the
-    legal form a full registered name ends in (中国工商银行股份有限公司 -> 中国工商银行)."""
-    key = "".join(str(text).split()).upper()
+    """The form a lender's name is matched in: NFKC (``ＩＣＢＣ`` -> ``ICBC``), no spaces,
+    upper case, and without the legal form a full registered name ends in
+    (中国工商银行股份有限公司 -> 中国工商银行)."""
+    key = "".join(unicodedata.normalize("NFKC", str(text)).split()).upper()
     for form in _LEGAL_FORMS:
         if key.endswith(form) and len(key) > len(form):
             return key.removesuffix(form)
@@ -86,17 +89,19 @@ def find_lender(text: str | Lender, eligible: tuple[str, ...], program: str) -> 
     Raises
     ------
     LenderError
-        If the name is unknown, or the lender is not among ``eligible``; the message
-        lists the eligible lenders.
+        If the name is unknown (the message lists the eligible lenders' codes, each with
+        its Chinese name), or the lender is not among ``eligible`` (the eligible codes).
     """
     lender = text if isinstance(text, Lender) else _BY_NAME.get(_key(text))
     accepted = ", ".join(eligible)
     if lender is None:
+        named = {one.code: one.name for one in LENDERS}
+        each = [f"{code} {named[code]}" if code in named else code for code in eligible]
         raise LenderError(
             "lender",
             text,
             _("a lender eligible for {program} relending: {lenders}").format(
-                program=program, lenders=accepted
+                program=program, lenders=", ".join(each)
             ),
         )
     if lender.code not in eligible:

@@ -116,3 +116,23 @@ def test_which_labels_make_a_total_row(tmp_path, label, total) -> None:
         encoding="utf-8",
     )
     assert len(read_ledger(path).frame) == (1 if total else 2)
+
+
+# -- lenders -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lender", ["ＩＣＢＣ", "ｉｃｂｃ", " Icbc "])
+def test_a_full_width_lender_code(tmp_path, eligible, capsys, lender) -> None:
+    path = _totals_csv(tmp_path / "ledger.csv")
+    argv = _claim(path, eligible)
+    argv[argv.index("ICBC")] = lender
+    code, summary, _err = _json_run(argv, capsys)
+    assert (code, summary["lender"], summary["entitlement_fen"]) == (0, "ICBC", TOTALS_ENTITLEMENT)
+
+
+def test_an_unknown_lender_lists_the_chinese_names(tmp_path, eligible, capsys) -> None:
+    path = _totals_csv(tmp_path / "ledger.csv")
+    argv = _claim(path, eligible)
+    argv[argv.index("ICBC")] = "某某银行"
+    err = _one_line_refusal(argv, capsys)
+    assert "CDB 国家开发银行" in err and "ICBC 中国工商银行" in err and "CBHB 渤海银行" in err

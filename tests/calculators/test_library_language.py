@@ -116,7 +116,8 @@ CASES: list[tuple[str, type[Exception], Callable[[Path], Any], str, str]] = [
      "file or directory)"),
     ("unknown lender", LenderError, lambda t: find_lender("某银行", ("ICBC", "BOC"), "tech"),
      "'某银行'",
-     "lender='某银行' is not accepted: a lender eligible for tech relending: ICBC, BOC"),
+     "lender='某银行' is not accepted: a lender eligible for tech relending: ICBC "
+     "中国工商银行, BOC 中国银行"),
     ("lender not eligible", LenderError, lambda t: find_lender("CDB", ("ICBC",), "tech"),
      "'CDB'",
      "lender='CDB' is not accepted: 国家开发银行 (CDB) is not eligible for tech relending; "
