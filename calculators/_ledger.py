@@ -208,7 +208,9 @@ def read_ledger(
     ----------
     path : str or Path
     sheet : str or int, optional
-        For a workbook: the sheet's name, or its position from 1 (default: the first).
+        For a workbook: the sheet's name, or its position from 1 among all its sheets,
+        hidden ones included (default: the first visible worksheet). A hidden sheet is
+        read only when named, with the note ``hidden_sheet_read``.
     progress : bool, default False
         Show a bar on stderr, by bytes read, while a CSV takes more than two seconds.
 
@@ -226,13 +228,16 @@ def read_ledger(
     held whole in memory (nor mapped into it: mapped pages count in the process's
     resident size). Any other file (UTF-16, GB18030, empty or malformed) is
     memory-mapped and read as before, the error naming what is wrong. Rows whose loan
-    id or first cell says 合计, 小计 or 总计 are totals, not loans: they are left out of
-    the ledger and the ``total_rows_ignored`` note says how many and on which lines.
+    id or first cell is 合计, 小计 or 总计 (alone, or with a colon or a remark in
+    brackets: :data:`_TOTAL_ROW`) and that name no borrower id are totals, not loans:
+    they are left out of the ledger and the ``total_rows_ignored`` note says how many
+    and on which lines. A password-protected workbook is refused as such.
     """
     if is_workbook(path):
         data = read_bytes(path)
         table = read_workbook(data, str(path), sheet, LEDGER_COLUMNS)
         frame, notes, kept = _without_totals(table.frame, table.lines, table.place)
+        notes = (*table.notes, *notes)
         lines = table.lines[kept]
         if not np.array_equal(lines, np.arange(2, len(lines) + 2)):
             notes = (*notes, _lines_note(table, lines))
@@ -333,6 +338,50 @@ class SheetTable:
     lines: np.ndarray  # the sheet row (from 1) of each of the frame's rows
     place: str  # how a row is named in messages, before its number
     input_format: dict[str, Any]
+    notes: tuple[dict[str, str], ...] = ()  # about the sheet read (hidden_sheet_read)
+
+
+def _hidden_note(path: str, sheet: str, state: str) -> dict[str, str]:
+    """The note that the sheet read is one Excel does not show."""
+    words = _("very hidden") if state == "very_hidden" else _("hidden")
+    return {
+        "code": "hidden_sheet_read",
+        "message": _(
+            "sheet {sheet} of {path} is {hidden} in Excel: it was read because it was "
+            "named; a hidden sheet often holds an old ledger, check that it is the one "
+            "to claim"
+        ).format(sheet=repr(sheet), path=path, hidden=words),
+    }
+
+
+_ENCRYPTED_STREAMS = ("EncryptionInfo", "EncryptedPackage")
+
+
+def _is_encrypted_package(data: bytes) -> bool:
+    """Whether ``data`` is a password-protected Office document: an OLE compound file
+    (CFB) holding the ``EncryptionInfo`` and ``EncryptedPackage`` streams in which
+    Excel saves an encrypted .xlsx (MS-OFFCRYPTO 2.3.4)."""
+    if not data.startswith(_EXCEL_MAGIC[1]):
+        return False
+    import olefile  # only for a workbook calamine could not open
+
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            return all(ole.exists(stream) for stream in _ENCRYPTED_STREAMS)
+    except Exception:  # not a well-formed compound file either: not this case
+        return False
+
+
+def _encrypted_error(path: str, what: str) -> LedgerFileError:
+    return LedgerFileError(
+        what,
+        path,
+        _(
+            "a workbook without a password: this one is encrypted (password-protected); "
+            "open it in Excel, remove the password (File > Info > Protect Workbook > "
+            "Encrypt with Password) and save it, or save the sheet as CSV"
+        ),
+    )
 
 
 def read_workbook(
@@ -352,12 +401,26 @@ def read_workbook(
     import python_calamine
 
     try:
-        names = list(python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)).sheet_names)
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        shown = python_calamine.SheetVisibleEnum
+        sheets = [
+            (one.name,
+             "hidden" if one.visible == shown.Hidden
+             else "very_hidden" if one.visible == shown.VeryHidden else "visible",
+             one.typ == python_calamine.SheetTypeEnum.WorkSheet)
+            for one in book.sheets_metadata
+        ]  # fmt: skip
+    except python_calamine.PasswordError:  # an .xls whose records are encrypted
+        raise _encrypted_error(path, what) from None
     except Exception:  # calamine raises its own types for a file it cannot open
+        if _is_encrypted_package(data):
+            raise _encrypted_error(path, what) from None
         raise LedgerFileError(
             what, path, _("a readable Excel workbook (.xlsx, .xlsm, .xls or .xlsb)")
         ) from None
-    name = _sheet_name(names, sheet, path)
+    names = [one[0] for one in sheets]
+    name = _sheet_name(sheets, sheet, path)
+    state = next(one[1] for one in sheets if one[0] == name)
     try:
         raw = pd.read_excel(
             io.BytesIO(data), engine="calamine", sheet_name=name, header=None, dtype=object
@@ -403,10 +466,13 @@ def read_workbook(
     ).astype(TEXT)
     # TRANSLATORS: a place in a note, followed by row numbers of the sheet
     place = _("{path}, sheet {sheet}, row").format(path=path, sheet=repr(name))
-    return SheetTable(
-        frame, filled + at + 2, place,
-        {"kind": "workbook", "sheet": name, "header_row": at + 1},
-    )  # fmt: skip
+    hidden = [one[0] for one in sheets if one[1] != "visible"]
+    found = {"kind": "workbook", "sheet": name, "header_row": at + 1, "sheets": names,
+             "hidden_sheets": hidden}  # fmt: skip
+    notes: tuple[dict[str, str], ...] = ()
+    if state != "visible":
+        notes = (_hidden_note(path, name, state),)
+    return SheetTable(frame, filled + at + 2, place, found, notes)
 
 
 def _column_letter(i: int) -> str:
@@ -418,18 +484,41 @@ def _column_letter(i: int) -> str:
     return letters
 
 
-def _sheet_name(names: list[str], sheet: str | int | None, path: str) -> str:
-    """The sheet asked for: by name, else by position from 1 (default: the first)."""
+def _sheet_name(sheets: list[tuple[str, str, bool]], sheet: str | int | None, path: str) -> str:
+    """The sheet asked for: by name, else by position from 1 among all the workbook's
+    sheets, hidden ones included (default: the first visible worksheet).
+
+    ``sheets`` holds each sheet's name, visibility (``visible``, ``hidden``,
+    ``very_hidden``) and whether it is a worksheet (not a chart or macro sheet).
+
+    Notes
+    -----
+    A clerk's workbook often keeps an old ledger on a hidden first sheet: what Excel
+    shows on opening is the visible one, so that is the one read by default. A hidden
+    sheet is read only when named (with a note, see :func:`_hidden_note`).
+    """
+    names = [one[0] for one in sheets]
+    shown = [
+        _("{sheet} (hidden)").format(sheet=one[0]) if one[1] != "visible" else one[0]
+        for one in sheets
+    ]
     if sheet is None:
         if not names:
             raise LedgerFileError("ledger", path, _("a workbook with at least one sheet"))
-        return names[0]
+        visible = [one[0] for one in sheets if one[1] == "visible" and one[2]]
+        if not visible:
+            raise LedgerFileError(
+                "ledger", path,
+                _("a workbook with a visible worksheet, or --sheet naming the sheet to read; "
+                  "its sheets: {sheets}").format(sheets=", ".join(shown)),
+            )  # fmt: skip
+        return visible[0]
     given = str(sheet).strip()
     if given in names:
         return given
     accepted = _(
         "a sheet of {path} by name or by position from 1 to {count}; its sheets: {sheets}"
-    ).format(path=path, count=len(names), sheets=", ".join(names))
+    ).format(path=path, count=len(names), sheets=", ".join(shown))
     if given.isdigit() and 1 <= int(given) <= len(names):
         return names[int(given) - 1]
     raise LedgerFileError("sheet", sheet, accepted)
@@ -830,6 +919,8 @@ def read_ids(
         raise empty_list_error(what, origin)
     column = IdColumn.of(ids)
     if not column.ok.all():
+        if not column.ok.any():
+            _refuse_names(ids, given, what, origin, place)
         k = int(np.flatnonzero(~column.ok)[0])
         raise LedgerFileError(
             what,
@@ -840,6 +931,37 @@ def read_ids(
             ).format(place=place(k)),
         )
     return IdSet.of(column, ids), digest
+
+
+_ID_SHAPED = r"^[0-9A-Z]{18}$"
+_HAN = r"\p{Han}"
+
+
+def _refuse_names(
+    ids: TextColumn, given: TextColumn, what: str, origin: str | None, place: Any
+) -> None:
+    """Refuse a list of names (a column of company names, no id at all) as such.
+
+    Called when not one item is a valid id: when none even has an id's shape (18
+    letters and digits) and some hold Chinese characters, the list is names, and the
+    message says that ids are needed rather than naming a check character.
+    """
+    if pc.any(pc.match_substring_regex(ids.array, _ID_SHAPED)).as_py():
+        return  # ids with wrong check characters: the caller names the first
+    named = np.flatnonzero(pc.match_substring_regex(given.array, _HAN).to_numpy(
+        zero_copy_only=False))  # fmt: skip
+    if not len(named):
+        return
+    k = int(named[1] if len(named) > 1 else named[0])  # past a header, when there is one
+    raise LedgerFileError(
+        what,
+        origin or given[k],
+        _(
+            "a list of borrower ids: 18-character unified social credit codes or resident "
+            "ids, one per line or in a column headed 统一社会信用代码 or 证件号码; this list "
+            "holds names such as {name} ({place}) and not one id"
+        ).format(name=repr(given[k]), place=place(k)),
+    )
 
 
 def empty_list_error(what: str, origin: str | None) -> LedgerFileError:
@@ -861,7 +983,9 @@ def _workbook_ids(data: bytes, source: str | Path, what: str) -> tuple[TextColum
     except LedgerFileError as exc:
         if exc.parameter != "sheet":  # not the missing header: the file itself
             raise
-        raw = pd.read_excel(io.BytesIO(data), engine="calamine", header=None, dtype=object)
+        raw = pd.read_excel(  # the sheet read_workbook chose (the first visible one)
+            io.BytesIO(data), engine="calamine", sheet_name=exc.value, header=None, dtype=object
+        )
         first = pd.Series(_cells_as_text(raw[raw.columns[0]]) if len(raw.columns) else [])
         filled = np.flatnonzero((first.astype(str).str.strip() != "").to_numpy())
         cells, lines = first.iloc[filled].astype(TEXT), filled + 1

@@ -438,8 +438,25 @@ def _publish(
         print(wrote, file=sys.stderr if args.json else sys.stdout)
 
 
+def _sheet_read(found: Mapping[str, Any], path: object) -> None:
+    """Say on stderr which sheet of a workbook of several sheets was read, and which
+    hidden sheets were not."""
+    sheets = found.get("sheets", ())
+    if found.get("kind") != "workbook" or len(sheets) < 2:
+        return
+    line = cli_("relend: note: {path}: read sheet {sheet}, sheet {position} of {count}").format(
+        path=path, sheet=repr(found["sheet"]), position=sheets.index(found["sheet"]) + 1,
+        count=len(sheets),
+    )  # fmt: skip
+    skipped = [name for name in found.get("hidden_sheets", ()) if name != found["sheet"]]
+    if skipped:
+        line += cli_("; hidden, not read: {sheets}").format(sheets=", ".join(skipped))
+    print(line, file=sys.stderr)
+
+
 def _report_claim(result: ClaimResult, args: argparse.Namespace) -> int:
     summary = result.summary()
+    _sheet_read(summary["input_format"], getattr(args, "ledger", ""))
     for warning in summary["warnings"]:
         print(_warning_line(warning["message"]), file=sys.stderr)
     _publish(args, summary, result.loans, "claim", _claim_text)
@@ -536,8 +553,8 @@ def _add_period_and_lender(parser: argparse.ArgumentParser) -> None:
 def _add_sheet_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--sheet", metavar=cli_("NAME|N"),
-        help=cli_("for an Excel ledger: the sheet by name or position from 1 (default: the "
-                  "first)"),
+        help=cli_("for an Excel ledger: the sheet by name or position from 1, hidden sheets "
+                  "counted (default: the first visible sheet)"),
     )  # fmt: skip
 
 
@@ -878,6 +895,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
         policy=_policy_from(args), progress=_show_progress(args), **lists,
     )  # fmt: skip
     summary = result.summary()
+    _sheet_read(summary["claim"]["input_format"], args.ledger)
     _publish(args, summary, result.loans, "audit", _audit_text)
     if summary["differences"]:
         return EXIT_DIFFERENCES

@@ -8,15 +8,20 @@ eligible principal, rounded half up once), never by calling relend.
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 import xlsxwriter
 
-from calculators._ledger import read_ledger
+from calculators import LedgerFileError, tech_relending
+from calculators._i18n import using_language
+from calculators._ledger import read_id_list, read_ledger
 from calculators.cli import main
+from tests.language import english_prose
 
 ID_A, ID_B, ID_C = "911101085011945813", "915101005446414621", "91420100102630063R"
 HEADER = ["借据号", "统一社会信用代码", "贷款金额", "币种", "发放日期", "到期日期"]
@@ -45,6 +50,121 @@ def _one_line_refusal(argv: list[str], capsys: Any) -> str:
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and "Traceback" not in err, err
     return err
+
+
+# -- hidden sheets -----------------------------------------------------------------------
+
+# the visible ledger: one loan of 1,000.00 yuan -> 0.6 x 100,000 fen = 60,000 fen
+VISIBLE_ROWS = [["L1", ID_A, "1,000.00", "CNY", "2022-04-01", "2022-12-01"]]
+# an old ledger kept on a hidden sheet: 1,000.00 + 5,000.00 -> 360,000 fen if it were read
+HIDDEN_ROWS = [
+    ["L1", ID_A, "1,000.00", "CNY", "2022-04-01", "2022-12-01"],
+    ["L2", ID_B, "5,000.00", "CNY", "2022-04-01", "2022-12-01"],
+]
+
+
+def _hidden_first_xlsx(path: Path, how: str = "hidden") -> Path:
+    book = xlsxwriter.Workbook(str(path))
+    old = book.add_worksheet("旧台账")
+    new = book.add_worksheet("台账")
+    for sheet, rows in ((old, HIDDEN_ROWS), (new, VISIBLE_ROWS)):
+        sheet.write_row(0, 0, HEADER)
+        for i, row in enumerate(rows, start=1):
+            sheet.write_row(i, 0, row)
+    new.activate()
+    old.very_hidden() if how == "very_hidden" else old.hide()
+    book.close()
+    return path
+
+
+def test_a_hidden_first_sheet_is_not_read_by_default(tmp_path, eligible, capsys) -> None:
+    path = _hidden_first_xlsx(tmp_path / "ledger.xlsx")
+    code, summary, err = _json_run(_claim(path, eligible), capsys)
+    assert code == 0
+    assert summary["entitlement_fen"] == 60_000  # the visible sheet's one loan
+    assert summary["loans_total"] == 1
+    fmt = summary["input_format"]
+    assert fmt["sheet"] == "台账"
+    assert fmt["sheets"] == ["旧台账", "台账"] and fmt["hidden_sheets"] == ["旧台账"]
+    assert "read sheet '台账', sheet 2 of 2" in err and "hidden, not read: 旧台账" in err
+    assert summary["warnings"] == []
+
+
+def test_a_very_hidden_sheet_made_by_openpyxl_is_skipped_too(tmp_path, eligible) -> None:
+    book = openpyxl.Workbook()
+    old = book.active
+    old.title = "旧台账"
+    for row in [HEADER, *HIDDEN_ROWS]:
+        old.append(row)
+    new = book.create_sheet("台账")
+    for row in [HEADER, *VISIBLE_ROWS]:
+        new.append(row)
+    old.sheet_state = "veryHidden"
+    book.active = 1
+    path = tmp_path / "ledger.xlsx"
+    book.save(path)
+    read = read_ledger(path)
+    assert read.input_format["sheet"] == "台账" and len(read.frame) == 1
+    assert read.notes == ()
+
+
+def test_naming_a_hidden_sheet_reads_it_with_a_warning(tmp_path, eligible, capsys) -> None:
+    path = _hidden_first_xlsx(tmp_path / "ledger.xlsx", "very_hidden")
+    code, summary, err = _json_run(_claim(path, eligible, "--sheet", "旧台账"), capsys)
+    assert code == 0
+    assert summary["entitlement_fen"] == 360_000  # 0.6 x 600,000 fen: what was asked for
+    (warning,) = summary["warnings"]
+    assert warning["code"] == "hidden_sheet_read"
+    assert "'旧台账'" in warning["message"] and "very hidden" in warning["message"]
+    assert "relend: warning: sheet '旧台账'" in err
+    # by position too: --sheet 1 is the hidden first sheet, and says so
+    code, summary, _err = _json_run(_claim(path, eligible, "--sheet", "1"), capsys)
+    assert [w["code"] for w in summary["warnings"]] == ["hidden_sheet_read"]
+
+
+def test_the_hidden_sheet_warning_in_chinese(tmp_path) -> None:
+    path = _hidden_first_xlsx(tmp_path / "ledger.xlsx")
+    with using_language("zh"):
+        (note,) = read_ledger(path, sheet="旧台账").notes
+    assert "隐藏" in note["message"] and english_prose(note["message"]) == []
+
+
+def test_a_missing_sheet_lists_the_hidden_ones_as_hidden(tmp_path, eligible, capsys) -> None:
+    path = _hidden_first_xlsx(tmp_path / "ledger.xlsx")
+    err = _one_line_refusal(_claim(path, eligible, "--sheet", "汇总"), capsys)
+    assert "its sheets: 旧台账 (hidden), 台账" in err
+
+
+def test_xls_with_a_hidden_first_sheet(tmp_path) -> None:
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook(encoding="utf-8")
+    old, new = book.add_sheet("旧台账"), book.add_sheet("台账")
+    for sheet, rows in ((old, HIDDEN_ROWS), (new, VISIBLE_ROWS)):
+        for i, row in enumerate([HEADER, *rows]):
+            for j, cell in enumerate(row):
+                sheet.write(i, j, cell)
+    old.visibility = 1  # hidden
+    old.set_selected(False)
+    new.set_selected(True)
+    book.active_sheet = 1
+    path = tmp_path / "ledger.xls"
+    book.save(str(path))
+    result = tech_relending.claim(path, "2022Q2", "ICBC", [ID_A, ID_B])
+    assert result.entitlement_fen == 60_000
+    assert result.summary()["input_format"]["sheet"] == "台账"
+
+
+def test_an_eligible_list_workbook_is_read_from_its_visible_sheet(tmp_path) -> None:
+    path = tmp_path / "eligible.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    old = book.add_worksheet("旧名单")
+    old.write_column(0, 0, [ID_C])  # no header: the fallback path reads the first column
+    new = book.add_worksheet("名单")
+    new.write_column(0, 0, [ID_A, ID_B])
+    new.activate()
+    old.hide()
+    book.close()
+    assert sorted(read_id_list(path, "eligible-borrowers")) == sorted([ID_A, ID_B])
 
 
 # -- total rows --------------------------------------------------------------------------
@@ -136,3 +256,98 @@ def test_an_unknown_lender_lists_the_chinese_names(tmp_path, eligible, capsys) -
     argv[argv.index("ICBC")] = "某某银行"
     err = _one_line_refusal(argv, capsys)
     assert "CDB 国家开发银行" in err and "ICBC 中国工商银行" in err and "CBHB 渤海银行" in err
+
+
+# -- a list of names, not ids ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("names.csv", "企业名称\n北京某某科技有限公司\n上海某某材料有限公司\n"),
+        ("names.txt", "北京某某科技有限公司\n上海某某材料有限公司\n"),
+        ("names2.csv", "序号,企业名称\n1,北京某某科技有限公司\n"),
+    ],
+)
+def test_a_list_of_names_says_it_needs_ids(tmp_path, capsys, name, text) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    ledger = _totals_csv(tmp_path / "ledger.csv")
+    err = _one_line_refusal(_claim(ledger, path), capsys)
+    assert f"eligible-borrowers='{path}'" in err
+    assert "holds names such as" in err and "某某" in err and "not one id" in err
+    assert "unified social credit codes or resident ids" in err
+    assert main([*_claim(ledger, path), "--lang", "zh"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "只有名称" in err and str(path) in err and english_prose(err) == [], err
+
+
+def test_a_names_workbook_says_it_needs_ids(tmp_path) -> None:
+    path = tmp_path / "names.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    book.add_worksheet().write_column(0, 0, ["企业名称", "北京某某科技有限公司"])
+    book.close()
+    with pytest.raises(LedgerFileError, match="holds names such as '北京某某科技有限公司'"):
+        read_id_list(path, "eligible-borrowers")
+
+
+def test_ids_with_a_wrong_check_character_are_still_named_as_such(tmp_path) -> None:
+    path = tmp_path / "ids.txt"
+    path.write_text("企业名称\n911101085011945810\n", encoding="utf-8")  # check char 3, not 0
+    with pytest.raises(LedgerFileError, match="valid check characters") as caught:
+        read_id_list(path, "eligible-borrowers")
+    assert "names" not in str(caught.value)
+
+
+# -- password-protected workbooks --------------------------------------------------------
+
+
+def _encrypted(tmp_path: Path, name: str) -> Path:
+    msoffcrypto = pytest.importorskip("msoffcrypto.format.ooxml")
+    plain = _hidden_first_xlsx(tmp_path / "plain.xlsx")
+    out = io.BytesIO()
+    with open(plain, "rb") as handle:
+        msoffcrypto.OOXMLFile(handle).encrypt("密码123", out)
+    path = tmp_path / name
+    path.write_bytes(out.getvalue())
+    assert path.read_bytes()[:4] == b"\xd0\xcf\x11\xe0"  # a compound file, as Excel saves
+    return path
+
+
+@pytest.mark.parametrize("name", ["ledger.xlsx", "ledger"])  # by suffix, and by magic alone
+def test_an_encrypted_ledger_is_one_line(tmp_path, eligible, capsys, name) -> None:
+    path = _encrypted(tmp_path, name)
+    err = _one_line_refusal(_claim(path, eligible), capsys)
+    assert f"ledger='{path}'" in err and "encrypted (password-protected)" in err
+    assert "Cannot detect" not in err
+    assert main([*_claim(path, eligible), "--lang", "zh"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "已加密" in err and english_prose(err) == [], err
+
+
+def test_an_encrypted_eligible_list_is_one_line(tmp_path, eligible, capsys) -> None:
+    path = _encrypted(tmp_path, "eligible.xlsx")
+    ledger = _totals_csv(tmp_path / "ledger.csv")
+    err = _one_line_refusal(_claim(ledger, path), capsys)
+    assert f"eligible-borrowers='{path}'" in err and "encrypted (password-protected)" in err
+
+
+def test_calamines_password_error_is_the_same_refusal(tmp_path, monkeypatch) -> None:
+    """An .xls whose records are encrypted: calamine says PasswordError."""
+    import python_calamine
+
+    def refuse(_source: Any) -> None:
+        raise python_calamine.PasswordError("password protected")
+
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_filelike", refuse)
+    path = _hidden_first_xlsx(tmp_path / "ledger.xls")
+    with pytest.raises(LedgerFileError, match="encrypted \\(password-protected\\)"):
+        read_ledger(path)
+
+
+def test_a_broken_compound_file_is_still_unreadable_not_encrypted(tmp_path) -> None:
+    path = tmp_path / "broken.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    with pytest.raises(LedgerFileError, match="a readable Excel workbook") as caught:
+        read_ledger(path)
+    assert "password" not in str(caught.value)
