@@ -48,6 +48,13 @@ DETAIL_REASONS = (*INVALID_REASONS, "non_cny", "category_not_eligible")
 _EXCEL_SERIAL = r"^\s*(?:[2-7]\d{4}|80000)\s*$"
 
 
+_FINER_THAN_FEN = r"\.\d{7,}\s*$"  # 万元 with more than six decimals: part of a fen
+
+
+def _wan_hint() -> str:
+    return _(" (an amount in 万元 has at most 6 decimals: 0.000001 万元 is one fen)")
+
+
 def _excel_hint() -> str:
     return _(" (an Excel serial number: export dates as text, e.g. 2022-07-01)")
 
@@ -120,8 +127,15 @@ def _detail_of(cols: LoanColumns, reason: str, rows: np.ndarray) -> pa.Array:
         name = _QUOTED_REASONS[reason]
         return _quoted(name, _raw(cols, name, rows))
     if reason == "invalid_principal":
-        names = [n for n in ("principal", "principal_fen") if n in cols.frame.columns]
-        return _joined([_quoted(n, _raw(cols, n, rows)) for n in names], ", ")
+        names = [n for n in ("principal", "principal_wan", "principal_fen")
+                 if n in cols.frame.columns]  # fmt: skip
+        text = _joined([_quoted(n, _raw(cols, n, rows)) for n in names], ", ")
+        if "principal_wan" not in names:
+            return text
+        finer = pc.match_substring_regex(_raw(cols, "principal_wan", rows), _FINER_THAN_FEN)
+        return pc.if_else(
+            finer, pc.binary_join_element_wise(text, _lit(_wan_hint()), _lit("")), text
+        )
     if reason == "maturity_not_after_disbursement":
         matures = _quoted("maturity_date", _raw(cols, "maturity_date", rows))
         disbursed = _quoted("disbursement_date", _raw(cols, "disbursement_date", rows))

@@ -59,6 +59,8 @@ COLUMN_ALIASES: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
         "borrower_name": ("借款人名称", "借款人", "企业名称"),
         "principal": ("贷款金额", "发放金额", "贷款本金", "本金"),
         "principal_fen": ("贷款金额_分", "本金_分"),
+        # principal in 万元 (10,000 yuan): the unit rule below maps 发放金额(万元) etc. here
+        "principal_wan": ("贷款金额（万元）",),
         "currency": ("币种",),
         "disbursement_date": ("发放日期", "放款日期", "发放日"),
         "maturity_date": ("到期日期", "到期日"),
@@ -84,6 +86,7 @@ COLUMN_ALIASES: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
 LEDGER_COLUMNS = (
     "loan_id", "borrower_id", "borrower_name", "principal", "principal_fen", "currency",
     "disbursement_date", "maturity_date", "borrower_category", "carbon_field", "loan_rate",
+    "principal_wan",
 )  # fmt: skip
 """The columns a ledger may have; other files name theirs (``among``)."""
 REQUIRED = ("loan_id", "borrower_id", "disbursement_date", "maturity_date")
@@ -123,10 +126,39 @@ _ALIAS_TO_CANONICAL = MappingProxyType(
 )
 
 
+_UNIT = re.compile(r"^(.+?)[(（](?:单位[:：])?(?:人民币)?(万元|元)[)）]$")
+"""A header naming its unit: ``贷款金额（元）``, ``发放金额(人民币元)``,
+``贷款金额（单位：万元）``."""
+_YUAN_COLUMNS = ("principal", "claimed", "loan_balance", "npl_balance", "balance")
+"""The columns read in yuan, whose header may say so: ``(元)`` changes nothing."""
+
+
+def _with_unit(key: str) -> str | None:
+    """The canonical name of a cleaned header that names a unit after a known name:
+    a yuan column's with ``(元)``; the principal's with ``(万元)`` is ``principal_wan``."""
+    found = _UNIT.match(key)
+    if found is None:
+        return None
+    base = _ALIAS_TO_CANONICAL.get(found[1])
+    if base in _YUAN_COLUMNS and found[2] == "元":
+        return base
+    if base == "principal" and found[2] == "万元":
+        return "principal_wan"
+    return None
+
+
 def canonical_name(column: object, among: Iterable[str] = LEDGER_COLUMNS) -> str | None:
     """The canonical name of a header (``借据号`` -> ``loan_id``) among the columns a
-    file of its kind has (default: a ledger's), or None."""
-    found = _ALIAS_TO_CANONICAL.get(_normal_header(column))
+    file of its kind has (default: a ledger's), or None.
+
+    A header that names its unit in brackets after a known name is that column in that
+    unit: ``贷款金额（元）`` and ``发放金额(人民币元)`` are ``principal`` (yuan),
+    ``贷款金额（万元）`` is ``principal_wan`` (read as 万元, 10,000 yuan each).
+    """
+    key = _normal_header(column)
+    found = _ALIAS_TO_CANONICAL.get(key)
+    if found is None:
+        found = _with_unit(key)
     return found if found is not None and found in among else None
 
 
@@ -832,15 +864,25 @@ def canonical_columns(
             )
         seen[canonical] = column
         renamed[column] = canonical
+    if "principal" in seen and "principal_wan" in seen:  # one amount, in two units
+        raise LedgerFileError(
+            "column",
+            str(seen["principal_wan"]),
+            _("one column for {name}; {other} is too").format(
+                name="principal", other=seen["principal"]
+            ),
+        )
     out = frame.rename(columns=renamed)
     wanted = list(required)
-    if "principal" in kinds and "principal" not in seen and "principal_fen" not in seen:
+    if "principal" in kinds and not {"principal", "principal_fen", "principal_wan"} & set(seen):
         wanted.append("principal")
     for name in wanted:
         if name not in out.columns:
             if name == "principal":
                 # TRANSLATORS: starts a list of accepted column names, the Chinese ones follow
-                names = _("principal (yuan), principal_fen, ") + ", ".join(COLUMN_ALIASES[name])
+                names = _("principal (yuan), principal_fen, ") + ", ".join(
+                    (*COLUMN_ALIASES[name], *COLUMN_ALIASES["principal_wan"])
+                )
             else:
                 names = ", ".join((name, *COLUMN_ALIASES.get(name, ())))
             raise LedgerFileError(

@@ -36,6 +36,9 @@ ROUNDING_RULE = N_(
 _YUAN_PATTERN = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{1,2})?"
 _YUAN_RE = re.compile(rf"^{_YUAN_PATTERN}$")
 _FEN_PATTERN = r"[+-]?\d+"
+# 万元 (10,000 yuan): as yuan, with at most six decimals (one fen is 0.000001 万元)
+_WAN_PATTERN = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{1,6})?"
+FEN_PER_WAN = 1_000_000
 MAX_FEN = 10**17  # 1 quadrillion yuan: far above any ledger, far below int64's limit
 
 
@@ -160,6 +163,38 @@ def _general_yuan(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return np.where(ok_np, fen.to_numpy(zero_copy_only=False), 0).astype(np.int64), ok_np
 
 
+def parse_wan_column(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Parse a column of amounts in 万元 (10,000 yuan) into fen, exactly, vectorized.
+
+    Returns
+    -------
+    fen : numpy.ndarray of int64
+        The amount in fen (x 1,000,000); 0 where invalid.
+    ok : numpy.ndarray of bool
+        Whether each value was a well-formed amount with at most six decimals (a whole
+        number of fen: ``12.345678`` 万元 is 123,456.78 yuan; ``1.2345678`` is refused).
+
+    Notes
+    -----
+    Full-width digits are read after NFKC and thousands separators must group by three,
+    as for yuan. The valid strings, commas removed, are cast to ``decimal128(24, 6)``
+    (exact) and scaled by 10**6 to integer fen: no float is involved.
+    """
+    text = TextColumn.of(values).nfkc().stripped().filled().array
+    text = pc.replace_substring(text, "，", ",")
+    ok = pc.fill_null(pc.match_substring_regex(text, f"^{_WAN_PATTERN}$"), False)
+    plain = pc.replace_substring(text, ",", "")
+    # at most 11 integer digits: below 10^17 fen (MAX_FEN), so int64 cannot overflow
+    small = pc.match_substring_regex(plain, r"^[+-]?\d{1,11}(?:\.\d{1,6})?$")
+    ok = pc.fill_null(pc.and_(ok, small), False)
+    plain = pc.if_else(ok, plain, "0")
+    exact = pc.cast(plain, pa.decimal128(24, 6))
+    scale = pa.scalar(Decimal(FEN_PER_WAN), pa.decimal128(7, 0))
+    fen = pc.cast(pc.multiply(exact, scale), pa.int64())
+    ok_np = ok.to_numpy(zero_copy_only=False)
+    return np.where(ok_np, fen.to_numpy(zero_copy_only=False), 0).astype(np.int64), ok_np
+
+
 def parse_fen_column(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Parse a column of integer fen (strings or integers), vectorized.
 
@@ -190,14 +225,17 @@ def parse_principal(values: pd.Series, unit: str) -> tuple[np.ndarray, np.ndarra
     Parameters
     ----------
     values : pandas.Series
-        Yuan strings (``unit="yuan"``) or integer fen (``unit="fen"``). A float yuan
-        column is accepted only where every value is exact to the fen.
-    unit : {"yuan", "fen"}
+        Yuan strings (``unit="yuan"``), 万元 strings (``unit="wan"``) or integer fen
+        (``unit="fen"``). A float yuan column is accepted only where every value is
+        exact to the fen; a number column in 万元 is read through its text.
+    unit : {"yuan", "wan", "fen"}
     """
     if len(values) == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
     if unit == "fen":
         fen, ok = parse_fen_column(values)
+    elif unit == "wan":
+        fen, ok = parse_wan_column(values)
     elif pd.api.types.is_float_dtype(values.dtype):
         fen, ok = _exact_float_yuan(values)
     elif pd.api.types.is_integer_dtype(values.dtype):

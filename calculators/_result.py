@@ -34,7 +34,7 @@ from ._reasons import (
     status_of_reasons,
 )
 from ._split import BLOCK_ROWS, RowVerdicts
-from ._validate import frame_digest, loan_id_column, loan_ids
+from ._validate import frame_digest, loan_id_column, loan_ids, principal_unit
 
 
 def relend_version() -> str:
@@ -194,6 +194,8 @@ class ClaimResult:
         ``reason``, ``detail``); ``screening`` says which reference lists borrowers were
         screened against; ``warnings`` has ``code`` and ``message`` for each warning
         (``dishonest_list_not_given``, ``dishonest_list_empty``, ``ledger_has_no_rows``).
+        ``principal_column`` and ``principal_unit`` say which column the principal was
+        read from and in what unit (``元``, ``万元`` or ``分``).
         ``policy_versions`` gives each version overlapping the period with its ratio and
         the loans, principal and entitlement claimed under it; ``sources_by_version``
         every figure of each with its source.
@@ -234,6 +236,7 @@ class ClaimResult:
             "sources_by_version": {p.version: p.sources() for p in policies},
             "input_sha256": self.input_sha256,
             "input_format": self.input_format,
+            **principal_unit(self.source_frame.columns),
             "version": relend_version(),
             "unrecognized": unrecognized_values(self.loans),
         }

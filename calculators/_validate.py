@@ -140,16 +140,44 @@ def principal_disagreement(canon: pd.DataFrame) -> Disagreement | None:
     ``canon`` has canonical column names; None when it lacks one of the two columns or
     they agree wherever both are readable.
     """
-    if not {"principal", "principal_fen"} <= set(canon.columns):
+    given = _in_units(canon)
+    if given is None or "principal_fen" not in canon.columns:
         return None
-    yuan, yuan_ok = parse_principal(canon["principal"], "yuan")
+    name, unit = given
+    yuan, yuan_ok = parse_principal(canon[name], unit)
     fen, fen_ok = parse_principal(canon["principal_fen"], "fen")
     differ = np.flatnonzero(yuan_ok & fen_ok & (yuan != fen))
     if not len(differ):
         return None
     k = int(differ[0])
     row = canon.iloc[k]
-    return k, str(row["loan_id"]).strip(), str(row["principal"]), str(row["principal_fen"])
+    return k, str(row["loan_id"]).strip(), str(row[name]), str(row["principal_fen"])
+
+
+PRINCIPAL_UNITS = {"principal": ("yuan", "元"), "principal_wan": ("wan", "万元")}
+"""The principal columns given in a unit of yuan: the parser's unit and the unit's name."""
+
+
+def _in_units(canon: pd.DataFrame) -> tuple[str, str] | None:
+    """The principal column given in yuan or 万元 (canonical name) and its parser's unit."""
+    for name, (unit, _word) in PRINCIPAL_UNITS.items():
+        if name in canon.columns:
+            return name, unit
+    return None
+
+
+def principal_unit(columns: Iterable[object]) -> dict[str, str | None]:
+    """Which column a ledger's principal is read from and in what unit, from its headers.
+
+    Returns ``principal_column`` (the header as given) and ``principal_unit`` (``元``,
+    ``万元`` or ``分``; the yuan or 万元 column when there is also a fen column, which
+    must agree with it), both None when the ledger has none.
+    """
+    names = {canonical_name(column): column for column in columns}
+    for name, (_unit, word) in (*PRINCIPAL_UNITS.items(), ("principal_fen", ("fen", "分"))):
+        if name in names:
+            return {"principal_column": str(names[name]), "principal_unit": word}
+    return {"principal_column": None, "principal_unit": None}
 
 
 def raise_disagreement(found: Disagreement | None, offset: int = 0) -> None:
@@ -225,7 +253,8 @@ def columns(frame: pd.DataFrame, duplicates: Duplicates = None) -> LoanColumns:
 
 
 def _principal(canon: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Principal in fen and validity, from ``principal`` (yuan) or ``principal_fen``.
+    """Principal in fen and validity, from ``principal`` (yuan), ``principal_wan`` (万元,
+    exactly x 1,000,000 fen) or ``principal_fen``.
 
     Notes
     -----
@@ -234,11 +263,13 @@ def _principal(canon: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     Rows where both are readable and differ make the whole ledger refused before this
     (:func:`raise_disagreement`); here they are invalid too.
     """
+    given = _in_units(canon)
     if "principal_fen" not in canon.columns:
-        return parse_principal(canon["principal"], "yuan")
+        assert given is not None, "canonical_columns requires a principal column"
+        return parse_principal(canon[given[0]], given[1])
     fen, ok = parse_principal(canon["principal_fen"], "fen")
-    if "principal" in canon.columns:
-        yuan, yuan_ok = parse_principal(canon["principal"], "yuan")
+    if given is not None:
+        yuan, yuan_ok = parse_principal(canon[given[0]], given[1])
         ok = ok & yuan_ok & (fen == yuan)
         fen = np.where(ok, fen, 0)
     return fen, ok

@@ -304,6 +304,11 @@ def _claim_text(summary: dict[str, Any]) -> str:
         for code, count in summary["reasons"].items()
         if count
     ]
+    if summary.get("principal_unit") == "万元":
+        lines.append(
+            cli_("  principal read in 万元 from column {column}: x 10,000 to yuan, exactly")
+            .format(column=summary["principal_column"])
+        )  # fmt: skip
     lines += [
         cli_("  eligible principal: {yuan} yuan").format(yuan=summary["eligible_principal_yuan"]),
         cli_("  entitlement ({ratio} x principal, rounded half up once): {yuan} yuan "

@@ -16,8 +16,10 @@ from typing import Any
 import openpyxl
 import pytest
 import xlsxwriter
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from calculators import LedgerFileError, tech_relending
+from calculators import LedgerFileError, _money, tech_relending
 from calculators._i18n import using_language
 from calculators._ledger import read_id_list, read_ledger
 from calculators.cli import main
@@ -236,6 +238,115 @@ def test_which_labels_make_a_total_row(tmp_path, label, total) -> None:
         encoding="utf-8",
     )
     assert len(read_ledger(path).frame) == (1 if total else 2)
+
+
+# -- headers naming their unit -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "header", ["贷款金额（元）", "贷款金额(元)", "发放金额（人民币元）", "贷款金额 (单位：元)"]
+)
+def test_a_principal_header_in_yuan(tmp_path, eligible, capsys, header) -> None:
+    path = tmp_path / "ledger.csv"
+    path.write_text(
+        f"借据号,统一社会信用代码,{header},发放日期,到期日期\n"
+        f'Y1,{ID_A},"1,234,567.89",2022-04-01,2022-12-01\n'
+        f"Y2,{ID_B},0.01,2022-04-01,2022-12-01\n",
+        encoding="utf-8",
+    )
+    code, summary, _err = _json_run(_claim(path, eligible), capsys)
+    assert code == 0
+    # 123,456,789 + 1 fen = 123,456,790; 0.6 x that = 74,074,074 fen exactly
+    assert summary["entitlement_fen"] == 74_074_074
+    assert (summary["principal_column"], summary["principal_unit"]) == (header, "元")
+
+
+WAN_HEADER = "借据号,统一社会信用代码,{header},发放日期,到期日期\n"
+WAN_ROWS = (
+    f"W1,{ID_A},100.5,2022-04-01,2022-12-01\n"  # 1,005,000.00 yuan
+    f'W2,{ID_B},"1,234.567891",2022-05-01,2023-05-01\n'  # 12,345,678.91 yuan
+    f"W3,{ID_B},1.2345678,2022-05-01,2023-05-01\n"  # 7 decimals: part of a fen, refused
+)
+# eligible: 1,005,000.00 + 12,345,678.91 = 13,350,678.91 yuan = 1,335,067,891 fen;
+# 0.6 x 1,335,067,891 = 801,040,734.6 -> 801,040,735 fen
+WAN_ENTITLEMENT = 801_040_735
+
+
+@pytest.mark.parametrize("header", ["贷款金额（万元）", "贷款金额(万元)", "发放金额（人民币万元）"])
+def test_a_principal_header_in_wan_yuan_is_read_exactly(tmp_path, eligible, capsys, header) -> None:
+    path = tmp_path / "ledger.csv"
+    path.write_text(WAN_HEADER.format(header=header) + WAN_ROWS, encoding="utf-8")
+    code, summary, _err = _json_run(_claim(path, eligible), capsys)
+    assert code == 3  # W3 is invalid
+    assert summary["eligible_principal_fen"] == 1_335_067_891
+    assert summary["entitlement_fen"] == WAN_ENTITLEMENT
+    assert (summary["principal_column"], summary["principal_unit"]) == (header, "万元")
+    (row,) = summary["invalid_rows"]
+    assert (row["line"], row["loan_id"], row["reason"]) == (4, "W3", "invalid_principal")
+    assert "'1.2345678'" in row["detail"] and "6 decimals" in row["detail"]
+
+
+def test_wan_yuan_in_the_text_output_both_languages(tmp_path, eligible, capsys) -> None:
+    path = tmp_path / "ledger.csv"
+    path.write_text(WAN_HEADER.format(header="贷款金额（万元）") + WAN_ROWS, encoding="utf-8")
+    assert main(_claim(path, eligible)) == 3
+    out = capsys.readouterr().out
+    assert "principal read in 万元 from column 贷款金额（万元）" in out
+    assert "8,010,407.35 yuan" in out
+    assert main([*_claim(path, eligible), "--lang", "zh"]) == 3
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if "万元" in x and "贷款金额（万元）" in x)
+    assert "本金按万元读取" in line and english_prose(line) == []
+
+
+def test_wan_yuan_number_cells_of_a_workbook(tmp_path, eligible, capsys) -> None:
+    path = tmp_path / "ledger.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["借据号", "统一社会信用代码", "贷款金额(万元)", "发放日期", "到期日期"])
+    sheet.write_row(1, 0, ["W1", ID_A])
+    sheet.write_number(1, 2, 100.5)  # 1,005,000.00 yuan
+    sheet.write_row(1, 3, ["2022-04-01", "2022-12-01"])
+    sheet.write_row(2, 0, ["W2", ID_B])
+    sheet.write_number(2, 2, 0.0333)  # 333.00 yuan
+    sheet.write_row(2, 3, ["2022-04-01", "2022-12-01"])
+    book.close()
+    code, summary, _err = _json_run(_claim(path, eligible), capsys)
+    assert code == 0
+    # 100,500,000 + 33,300 fen = 100,533,300; 0.6 x that = 60,319,980 fen
+    assert summary["entitlement_fen"] == 60_319_980
+    assert summary["principal_unit"] == "万元"
+
+
+def test_a_principal_in_yuan_and_in_wan_yuan_is_refused(tmp_path, eligible, capsys) -> None:
+    path = tmp_path / "ledger.csv"
+    path.write_text(
+        f"借据号,统一社会信用代码,贷款金额（元）,贷款金额（万元）,发放日期,到期日期\n"
+        f"W1,{ID_A},1005000.00,100.5,2022-04-01,2022-12-01\n",
+        encoding="utf-8",
+    )
+    err = _one_line_refusal(_claim(path, eligible), capsys)
+    assert "贷款金额（万元）" in err and "one column for principal" in err
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    fen=st.integers(min_value=1, max_value=10**16),
+    trim=st.booleans(),
+    grouped=st.booleans(),
+    seventh=st.integers(min_value=1, max_value=9),
+)
+def test_wan_yuan_text_reads_back_to_its_fen(
+    fen: int, trim: bool, grouped: bool, seventh: int
+) -> None:
+    whole, part = divmod(fen, 1_000_000)  # one 万元 is 1,000,000 fen
+    decimals = f"{part:06d}".rstrip("0") if trim else f"{part:06d}"
+    integer = f"{whole:,}" if grouped else str(whole)
+    text = integer + (f".{decimals}" if decimals else "")
+    finer = f"{integer}.{part:06d}{seventh}"  # a seventh decimal: part of a fen
+    got, ok = _money.parse_wan_column([text, finer])
+    assert ok.tolist() == [True, False]
+    assert int(got[0]) == fen
 
 
 # -- lenders -----------------------------------------------------------------------------
