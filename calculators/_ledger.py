@@ -395,8 +395,10 @@ def _is_encrypted_package(data: bytes) -> bool:
     Excel saves an encrypted .xlsx (MS-OFFCRYPTO 2.3.4)."""
     if not data.startswith(_EXCEL_MAGIC[1]):
         return False
-    import olefile  # only for a workbook calamine could not open
-
+    try:
+        import olefile  # only for a workbook calamine could not open
+    except ImportError:  # a copy installed without it: the streams' names, as stored
+        return all(name.encode("utf-16-le") in data for name in _ENCRYPTED_STREAMS)
     try:
         with olefile.OleFileIO(io.BytesIO(data)) as ole:
             return all(ole.exists(stream) for stream in _ENCRYPTED_STREAMS)

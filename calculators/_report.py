@@ -129,6 +129,8 @@ SUMMARY_LABELS: Mapping[str, str] = {
     "calendar_status": "日历状态",
     "rounding": "舍入规则",
     "input_sha256": "台账SHA-256",
+    "principal_column": "本金所在列",
+    "principal_unit": "本金单位",
 }
 
 

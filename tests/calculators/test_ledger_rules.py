@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -318,6 +319,23 @@ def test_wan_yuan_number_cells_of_a_workbook(tmp_path, eligible, capsys) -> None
     assert summary["principal_unit"] == "万元"
 
 
+def test_the_claim_workbook_keeps_wan_yuan_as_given_and_labels_the_unit(
+    tmp_path, eligible, capsys
+) -> None:
+    path = tmp_path / "ledger.csv"
+    path.write_text(WAN_HEADER.format(header="贷款金额（万元）") + WAN_ROWS, encoding="utf-8")
+    assert main([*_claim(path, eligible), "--out", str(tmp_path / "out")]) == 3
+    capsys.readouterr()
+    book = openpyxl.load_workbook(tmp_path / "out" / "claim.xlsx")
+    zh, en, first = list(book["loans 贷款"].iter_rows(max_row=3, values_only=True))
+    at = en.index("principal_wan")
+    # the 万元 cell as written, never shown as if it were yuan; the fen and yuan beside
+    assert (zh[at], first[at]) == ("贷款金额（万元）", "100.5")
+    assert first[en.index("principal_fen")] == 100_500_000
+    labels = {row[1]: row[0] for row in book["summary 汇总"].iter_rows(values_only=True)}
+    assert labels["principal_unit"] == "本金单位"
+
+
 def test_a_principal_in_yuan_and_in_wan_yuan_is_refused(tmp_path, eligible, capsys) -> None:
     path = tmp_path / "ledger.csv"
     path.write_text(
@@ -452,6 +470,13 @@ def test_calamines_password_error_is_the_same_refusal(tmp_path, monkeypatch) -> 
 
     monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_filelike", refuse)
     path = _hidden_first_xlsx(tmp_path / "ledger.xls")
+    with pytest.raises(LedgerFileError, match="encrypted \\(password-protected\\)"):
+        read_ledger(path)
+
+
+def test_without_olefile_the_stream_names_still_tell(tmp_path, monkeypatch) -> None:
+    path = _encrypted(tmp_path, "ledger.xlsx")
+    monkeypatch.setitem(sys.modules, "olefile", None)  # its import fails
     with pytest.raises(LedgerFileError, match="encrypted \\(password-protected\\)"):
         read_ledger(path)
 
