@@ -138,6 +138,32 @@ def test_a_missing_sheet_lists_the_hidden_ones_as_hidden(tmp_path, eligible, cap
     assert "its sheets: 旧台账 (hidden), 台账" in err
 
 
+def _chart_first_xlsx(path: Path, *, hide_data: bool) -> Path:
+    """A chart sheet, shown on opening, before the ledger's worksheet."""
+    book = xlsxwriter.Workbook(str(path))
+    charts = book.add_chartsheet("图表")
+    data = book.add_worksheet("台账")
+    data.write_row(0, 0, HEADER)
+    data.write_row(1, 0, VISIBLE_ROWS[0])
+    chart = book.add_chart({"type": "column"})
+    chart.add_series({"values": "=台账!$C$2:$C$2"})
+    charts.set_chart(chart)
+    charts.activate()
+    if hide_data:
+        data.hide()
+    book.close()
+    return path
+
+
+def test_a_chart_sheet_is_not_a_ledger(tmp_path, eligible, capsys) -> None:
+    shown = _chart_first_xlsx(tmp_path / "ledger.xlsx", hide_data=False)
+    assert read_ledger(shown).input_format["sheet"] == "台账"
+    hidden = _chart_first_xlsx(tmp_path / "hidden.xlsx", hide_data=True)
+    err = _one_line_refusal(_claim(hidden, eligible), capsys)
+    assert "a workbook with a visible worksheet, or --sheet" in err
+    assert "its sheets: 图表, 台账 (hidden)" in err
+
+
 def test_xls_with_a_hidden_first_sheet(tmp_path) -> None:
     xlwt = pytest.importorskip("xlwt")
     book = xlwt.Workbook(encoding="utf-8")
