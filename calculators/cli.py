@@ -901,6 +901,9 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     )  # fmt: skip
     summary = result.summary()
     _sheet_read(summary["claim"]["input_format"], args.ledger)
+    for warning in summary["claim"]["warnings"]:
+        if warning["code"] == "hidden_sheet_read":  # which ledger was audited is in doubt
+            print(_warning_line(warning["message"]), file=sys.stderr)
     _publish(args, summary, result.loans, "audit", _audit_text)
     if summary["differences"]:
         return EXIT_DIFFERENCES

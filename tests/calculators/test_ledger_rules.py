@@ -125,6 +125,31 @@ def test_naming_a_hidden_sheet_reads_it_with_a_warning(tmp_path, eligible, capsy
     assert [w["code"] for w in summary["warnings"]] == ["hidden_sheet_read"]
 
 
+def test_an_audit_of_a_hidden_sheet_warns_too(tmp_path, eligible, capsys) -> None:
+    path = _hidden_first_xlsx(tmp_path / "ledger.xlsx")
+    submitted = tmp_path / "submitted.csv"
+    submitted.write_text("loan_id,claimed\nL1,600.00\nL2,3000.00\n", encoding="utf-8")
+    argv = [
+        "audit",
+        "tech",
+        str(path),
+        "--sheet",
+        "旧台账",
+        "--submitted",
+        str(submitted),
+        "--quarter",
+        "2022Q2",
+        "--lender",
+        "ICBC",
+        "--eligible-borrowers",
+        str(eligible),
+    ]
+    code, summary, err = _json_run(argv, capsys)  # fmt: skip
+    # the hidden sheet's two loans: 600.00 and 3,000.00 recomputed, as submitted
+    assert (code, summary["recomputed_fen"], summary["differences"]) == (0, 360_000, 0)
+    assert "relend: warning: sheet '旧台账'" in err and "read sheet '旧台账', sheet 1 of 2" in err
+
+
 def test_the_hidden_sheet_warning_in_chinese(tmp_path) -> None:
     path = _hidden_first_xlsx(tmp_path / "ledger.xlsx")
     with using_language("zh"):
