@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pandas as pd
 import pytest
 import xlsxwriter
 from hypothesis import given, settings
@@ -22,7 +23,8 @@ from hypothesis import strategies as st
 
 from calculators import LedgerFileError, _money, tech_relending
 from calculators._i18n import using_language
-from calculators._ledger import read_id_list, read_ledger
+from calculators._ledger import _without_totals, read_id_list, read_ledger
+from calculators._text import TEXT
 from calculators.cli import main
 from tests.language import english_prose
 
@@ -290,6 +292,31 @@ def test_which_labels_make_a_total_row(tmp_path, label, total) -> None:
         encoding="utf-8",
     )
     assert len(read_ledger(path).frame) == (1 if total else 2)
+
+
+_SPACE = st.sampled_from(["", " ", "\u3000"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    word=st.sampled_from(["合计", "小计", "总计", "合 计"]),
+    colon=st.sampled_from(["", ":", "："]),
+    remark=st.sampled_from(["", "（元）", "(万元)", "（3笔）", "()"]),
+    tail=st.text(alphabet="-_0123456789ABCXYZ通信科技有限公司行数", min_size=1, max_size=8),
+    before=_SPACE,
+    after=_SPACE,
+)
+def test_a_total_label_is_the_word_with_punctuation_only(
+    word: str, colon: str, remark: str, tail: str, before: str, after: str
+) -> None:
+    label = before + word + remark + colon + after
+    longer = before + word + tail + remark + colon  # more than punctuation after the word
+    frame = pd.DataFrame(
+        {"借据号": [label, longer, label], "统一社会信用代码": ["", "", ID_A]}, dtype=TEXT
+    )
+    _kept, _notes, at = _without_totals(frame, None, "ledger.csv, line")
+    # the label alone, no borrower: a total; the longer id, or a borrower named: loans
+    assert at.tolist() == [1, 2]
 
 
 # -- headers naming their unit -----------------------------------------------------------
