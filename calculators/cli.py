@@ -518,10 +518,13 @@ def _list_help(name: str, given: str) -> str:
 
 
 def _ledger_from(args: argparse.Namespace) -> str | LedgerFile:
-    """The ledger path, or the file read from the sheet ``--sheet`` names."""
-    if args.sheet is None:
+    """The ledger path, or the file read from the sheet ``--sheet`` names or in the
+    encoding ``--encoding`` names."""
+    if args.sheet is None and args.encoding is None:
         return str(args.ledger)
-    return read_ledger(args.ledger, args.sheet)
+    return read_ledger(
+        args.ledger, args.sheet, encoding=args.encoding, progress=_show_progress(args)
+    )
 
 
 def _add_period_and_lender(parser: argparse.ArgumentParser) -> None:
@@ -538,6 +541,15 @@ def _add_sheet_option(parser: argparse.ArgumentParser) -> None:
         "--sheet", metavar=cli_("NAME|N"),
         help=cli_("for an Excel ledger: the sheet by name or position from 1 (default: the "
                   "first)"),
+    )  # fmt: skip
+
+
+def _add_encoding_option(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--encoding", metavar=cli_("NAME"),
+        help=cli_("the {what}'s text encoding when it is a CSV in neither UTF-8, UTF-16 nor "
+                  "GB18030 (found without it), e.g. big5, shift_jis; reference lists and "
+                  "other files are read in UTF-8, UTF-16 or GB18030 as found").format(what=what),
     )  # fmt: skip
 
 
@@ -776,7 +788,7 @@ def _npl_text(summary: dict[str, Any]) -> str:
 
 
 def _cmd_npl(args: argparse.Namespace) -> int:
-    frame, digest = npl_tolerance.read_npl_file(args.file)
+    frame, digest = npl_tolerance.read_npl_file(args.file, encoding=args.encoding)
     result = npl_tolerance.check(frame, digest, extra_industries=args.extra_industry or ())
     summary = result.summary()
     _publish(args, summary, result.rows, "npl", _npl_text)
@@ -792,6 +804,7 @@ def _add_npl(sub: Any) -> None:
         help=cli_("CSV: unit, industry, loan_balance, npl_balance, baseline_tolerance_pct, "
                   "uplift_pct"),
     )  # fmt: skip
+    _add_encoding_option(npl, cli_("file"))
     npl.add_argument(
         "--extra-industry",
         action="append",
@@ -898,6 +911,7 @@ def _add_audit(sub: Any) -> None:
     aud.add_argument("program", choices=list(registered()), help=_program_help())
     aud.add_argument("ledger", metavar=cli_("ledger"), help=_ledger_help())
     _add_sheet_option(aud)
+    _add_encoding_option(aud, cli_("ledger"))
     aud.add_argument(
         "--submitted", required=True, metavar=cli_("FILE"),
         help=cli_("CSV: loan_id (借据号) and claimed (申报金额, yuan) or claimed_fen; every "
@@ -1126,8 +1140,8 @@ def _program_help() -> str:
 
 def _ledger_help() -> str:
     return cli_(
-        "ledger CSV (UTF-8, GB18030 or UTF-16; comma, tab or semicolon) or Excel workbook "
-        "(.xlsx, .xls)"
+        "ledger CSV (UTF-8, GB18030 or UTF-16; comma, tab or semicolon; - reads standard "
+        "input) or Excel workbook (.xlsx, .xls)"
     )
 
 
@@ -1191,6 +1205,7 @@ def build_parser() -> argparse.ArgumentParser:
     claim.add_argument("program", choices=list(registered()), help=_program_help())
     claim.add_argument("ledger", metavar=cli_("ledger"), help=_ledger_help())
     _add_sheet_option(claim)
+    _add_encoding_option(claim, cli_("ledger"))
     _add_period_and_lender(claim)
     _add_list_options(claim)
     _add_policy_option(claim)
