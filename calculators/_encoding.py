@@ -252,46 +252,62 @@ def _likely(guess: str | None) -> str:
     return _NAMES.get(guess, guess)
 
 
+FORCEABLE = ("ledger", "npl")
+"""The files the command line can read in a named encoding (``--encoding NAME``)."""
+
+
 def mixed(path: str, what: str, view: Any, bad: int, guess: str | None) -> LedgerFileError:
     """The refusal of a file whose lines before ``bad``'s are UTF-8 and whose line at
     ``bad`` is not."""
+    if what in FORCEABLE:
+        accepted = _(
+            "a file in one encoding: save it again as UTF-8, or read it in one with --encoding NAME"
+        )
+    else:
+        accepted = _("a file in one encoding: save it again as UTF-8")
     return LedgerFileError(
         what,
         path,
         _(
             "line {line} does not decode as UTF-8 while the lines before it do (from there "
-            "it looks like {guess}): a file in one encoding; save it again as UTF-8, or "
-            "read it in one encoding with --encoding NAME"
-        ).format(line=line_of(view, bad), guess=_likely(guess)),
+            "it looks like {guess}): {accepted}"
+        ).format(line=line_of(view, bad), guess=_likely(guess), accepted=accepted),
     )
 
 
 def unsure(path: str, what: str, view: Any, bad: int, guess: str | None) -> LedgerFileError:
     """The refusal of a file that is neither UTF-8 nor GB18030 with confidence."""
-    hint = f" --encoding {guess}" if guess else ""
+    if what in FORCEABLE:
+        accepted = _(
+            "a CSV in UTF-8, UTF-16 or GB18030, or its encoding named with --encoding NAME"
+        ) + (_hint(f" --encoding {guess}") if guess else "")
+    else:
+        accepted = _("a CSV in UTF-8, UTF-16 or GB18030: save it again as UTF-8")
     return LedgerFileError(
         what,
         path,
         _(
             "line {line} does not decode as UTF-8 and the file does not read as GB18030 "
-            "with confidence (it looks like {guess}): a CSV in UTF-8, UTF-16 or GB18030, "
-            "or its encoding named with --encoding NAME{hint}"
-        ).format(line=line_of(view, bad), guess=_likely(guess), hint=_hint(hint)),
+            "with confidence (it looks like {guess}): {accepted}"
+        ).format(line=line_of(view, bad), guess=_likely(guess), accepted=accepted),
     )
 
 
 def _hint(hint: str) -> str:
     # TRANSLATORS: follows "--encoding NAME" with an example, e.g. " (here --encoding big5)"
-    return _(" (here{option})").format(option=hint) if hint else ""
+    return _(" (here{option})").format(option=hint)
 
 
 def not_decodable(path: str, what: str, view: Any, bad: int, encoding: str) -> LedgerFileError:
     """The refusal of a file that does not decode in ``encoding`` at byte ``bad``."""
+    if what in FORCEABLE:
+        accepted = _("a file in that encoding, or another named with --encoding NAME")
+    else:
+        accepted = _("a file in that encoding throughout: save it again as UTF-8")
     return LedgerFileError(
         what,
         path,
-        _(
-            "line {line} does not decode as {encoding}: a file in that encoding, or "
-            "another named with --encoding NAME"
-        ).format(line=line_of(view, bad), encoding=encoding),
+        _("line {line} does not decode as {encoding}: {accepted}").format(
+            line=line_of(view, bad), encoding=encoding, accepted=accepted
+        ),
     )

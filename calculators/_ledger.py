@@ -8,12 +8,13 @@ missing) raise :class:`LedgerFileError`.
 
 Notes
 -----
-Accepted encodings: UTF-8 with or without BOM, then GB18030 (which covers GBK and
-GB2312 exports), and UTF-16 with a BOM; the delimiter (comma, tab or semicolon) is the
-one the header line uses most. Excel workbooks (.xlsx, .xlsm, .xls, .xlsb) are read by
-python-calamine through pandas: the header is the row among the first
-:data:`HEADER_SCAN_ROWS` naming the most known columns, so title rows above it are
-skipped. Dates are parsed in :mod:`calculators._dates`.
+Accepted encodings: UTF-8 with or without BOM, UTF-16, and GB18030 (which covers GBK
+and GB2312 exports) when it reads so with confidence, else the one the user names (see
+:mod:`calculators._encoding`); the delimiter (comma, tab or semicolon) is the one the
+header line uses most, or the one of an Excel ``sep=`` first line. Excel workbooks
+(.xlsx, .xlsm, .xls, .xlsb) are read by python-calamine through pandas: the header is
+the row among the first :data:`HEADER_SCAN_ROWS` naming the most known columns, so
+title rows above it are skipped. Dates are parsed in :mod:`calculators._dates`.
 Borrower ids are 18-character unified social credit codes (GB 32100-2015) or 18-digit
 resident identity numbers (GB 11643-1999, ISO 7064 MOD 11-2): check characters, and a
 resident's birth date and place, are checked on whole columns by the same rules as
@@ -138,8 +139,9 @@ class LedgerFile:
     Attributes
     ----------
     input_format : Mapping
-        How the file was read: for a CSV ``kind``, ``encoding`` and ``delimiter``; for a
-        workbook ``kind``, ``sheet`` and ``header_row`` (from 1, as Excel numbers rows).
+        How the file was read: for a CSV ``kind``, ``encoding`` and ``delimiter`` (and
+        ``header_line``, from 1, when the header is not the first line); for a workbook
+        ``kind``, ``sheet`` and ``header_row`` (from 1, as Excel numbers rows).
     notes : tuple of dict
         Warnings about the file (``code`` and ``message``), e.g. ``total_rows_ignored``.
     """

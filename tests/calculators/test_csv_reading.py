@@ -102,6 +102,23 @@ def test_big5_is_read_right_when_named(tmp_path, eligible, capsys) -> None:
     assert all(name in loans for name in TRADITIONAL)
 
 
+def test_a_big5_list_is_refused_on_the_command_line_and_read_when_named_in_python(
+    tmp_path, capsys
+) -> None:
+    from calculators import BorrowerList
+
+    listed = tmp_path / "eligible.csv"
+    listed.write_bytes(
+        f"borrower_id,名稱\n{A},{TRADITIONAL[0]}\n{B},{TRADITIONAL[1]}\n".encode("big5")
+    )
+    ledger = tmp_path / "ledger.csv"
+    ledger.write_text(HEAD + _rows(SIMPLIFIED), "utf-8")
+    err = _refused(capsys, _claim(ledger, listed))
+    # --encoding reads the ledger only: the list's refusal does not offer it
+    assert "Big5" in err and "save it again as UTF-8" in err and "--encoding" not in err
+    assert set(BorrowerList(listed, encoding="big5")) == {A, B}
+
+
 def test_an_unknown_encoding_name_is_refused(tmp_path, eligible, capsys) -> None:
     path = tmp_path / "ledger.csv"
     path.write_bytes((HEAD + _rows(SIMPLIFIED)).encode())
