@@ -141,7 +141,7 @@ def _gb18030_clean(sample: bytes) -> bool:
     return best is not None and best.chaos <= GB18030_MESS_LIMIT
 
 
-def _cut(sample: bytes) -> bytes:
+def cut(sample: bytes) -> bytes:
     """``sample`` without its last, perhaps cut, line (when it has more than one)."""
     at = max(sample.rfind(b"\n"), sample.rfind(b"\r"))
     return sample[: at + 1] if at > 0 else sample
@@ -219,11 +219,11 @@ def _not_utf8(view: memoryview, bad: int, path: str, what: str) -> str:
     before_bad = view[:bad].tobytes()
     line_start = max(before_bad.rfind(b"\n"), before_bad.rfind(b"\r")) + 1
     before = before_bad[:line_start].decode("utf-8", "replace")
-    rest = _cut(view[line_start : line_start + SAMPLE_BYTES].tobytes())
+    rest = cut(view[line_start : line_start + SAMPLE_BYTES].tobytes())
     if len(_CJK.findall(before)) >= 2:  # UTF-8 text, then lines that are not
         raise mixed(path, what, view, bad, _guess(rest))
     broken = first_undecodable(view, "gb18030")
-    sample = rest if broken is None else _cut(rest[: max(0, broken - line_start)])
+    sample = rest if broken is None else cut(rest[: max(0, broken - line_start)])
     if sample.strip() and _gb18030_clean(sample):
         if broken is None:
             return "gb18030"

@@ -565,12 +565,12 @@ def _streamed_csv(
     with handle:
         head = handle.read(_encoding.SAMPLE_BYTES)
         skip = len(_BOM) if head.startswith(_BOM) else 0
-        body = head[skip:] if len(head) < _encoding.SAMPLE_BYTES else _encoding_cut(head[skip:])
+        body = head[skip:] if len(head) < _encoding.SAMPLE_BYTES else _encoding.cut(head[skip:])
         if (
             not body.strip()
             or head[:2] in _UTF16_BOMS
             or b"\x00" in head[:4096]
-            or not _is_utf8(body)
+            or not _encoding.is_utf8(body)
         ):
             return None
         whole = len(head) < _encoding.SAMPLE_BYTES
@@ -612,12 +612,6 @@ class _CountingReader(_progress.DigestingReader):
         return data
 
 
-def _encoding_cut(head: bytes) -> bytes:
-    """A head of a file without its last, perhaps cut, line."""
-    at = max(head.rfind(b"\n"), head.rfind(b"\r"))
-    return head[: at + 1] if at >= 0 else head
-
-
 def _text_frame(table: pa.Table) -> pd.DataFrame:
     """An Arrow table of text columns as a DataFrame of pandas' ``str`` columns, sharing
     the table's buffers."""
@@ -637,10 +631,6 @@ def _mapped(path: str | Path, what: str = "ledger") -> Iterator[pa.Buffer]:
         yield source.read_buffer()
     finally:
         source.close()
-
-
-def _is_utf8(data: bytes | pa.Buffer) -> bool:
-    return _encoding.is_utf8(data)
 
 
 _BOM = _encoding.UTF8_BOM
@@ -825,7 +815,7 @@ def _csv_table(
     table = _arrow_csv(rows, layout, arrow, path, what, progress)
     ends = _LineEnds()
     for start in range(0, rows.size, _CSV_BLOCK_BYTES):
-        ends.add(rows.slice(start, min(_CSV_BLOCK_BYTES, rows.size - start)).to_pybytes())
+        ends.add(rows.slice(start, min(_CSV_BLOCK_BYTES, rows.size - start)))
     return _text_frame(table), found, ends.one_per_row(table.num_rows)
 
 
@@ -837,12 +827,18 @@ class _LineEnds:
         self.lf = self.cr = 0
         self.tail = b""
 
-    def add(self, block: bytes) -> None:
-        """Count the line ends of the next block of the file."""
-        if block:
-            self.lf += block.count(b"\n")
-            self.cr += block.count(b"\r")
-            self.tail = (self.tail + block[-4096:])[-4096:]
+    def add(self, block: Any) -> None:
+        """Count the line ends of the next block of the file (bytes or a buffer), by
+        numpy's comparison (several times faster than ``bytes.count``); CRs only while
+        no LF has been seen."""
+        view = memoryview(block).cast("B")
+        if not len(view):
+            return
+        codes = np.frombuffer(view, dtype=np.uint8)
+        self.lf += int(np.count_nonzero(codes == 0x0A))
+        if not self.lf:
+            self.cr += int(np.count_nonzero(codes == 0x0D))
+        self.tail = (self.tail + view[-4096:].tobytes())[-4096:]
 
     def one_per_row(self, rows: int) -> bool:
         """Whether a file of a header and ``rows`` rows has no line end beyond one after
