@@ -3,6 +3,13 @@ ends, streams, wide headers, huge cells, Excel's sep= hint and title rows.
 
 Every case goes through ``main(argv)`` as a clerk runs it; the expected answers are
 worked out by hand (two or four loans of 1,000.00 yuan, 60% of each).
+
+The fuzz test runs 60 examples in the suite (about 2 s). A larger run::
+
+    RELEND_FUZZ_EXAMPLES=1500 python -m pytest -p no:cacheprovider \
+        tests/calculators/test_csv_reading.py -k fuzz
+
+passed in about 4 minutes on 2 busy cores.
 """
 
 from __future__ import annotations
