@@ -1141,12 +1141,15 @@ def _csv_record_line(text: str, k: int) -> int:
     CSV starts, blank lines skipped as Arrow's reader skips them. Only read on an error."""
     reader = csv.reader(io.StringIO(text), delimiter=sniff_delimiter(text.split("\n", 1)[0]))
     before, seen = 0, -1  # the header is record -1
-    for record in reader:
-        if record:
-            if seen == k:
-                return before + 1
-            seen += 1
-        before = reader.line_num
+    try:
+        for record in reader:
+            if record:
+                if seen == k:
+                    return before + 1
+                seen += 1
+            before = reader.line_num
+    except csv.Error:  # a cell past the csv module's size limit: count on whole arrays
+        return int(_encoding.record_lines(text.encode(), np.array([k + 2]))[0])
     return before
 
 

@@ -126,6 +126,15 @@ def test_a_big5_list_is_refused_on_the_command_line_and_read_when_named_in_pytho
     assert set(BorrowerList(listed, encoding="big5")) == {A, B}
 
 
+def test_a_bad_id_after_a_huge_cell_of_a_list_names_its_line(tmp_path, capsys) -> None:
+    listed = tmp_path / "eligible.csv"
+    listed.write_text(f"borrower_id,note\n{A},{'x' * 140_000}\n\n{A[:-1]}0,\n", "utf-8")
+    ledger = tmp_path / "ledger.csv"
+    ledger.write_text(HEAD + _rows(SIMPLIFIED), "utf-8")
+    err = _refused(capsys, _claim(ledger, listed))
+    assert f"'{A[:-1]}0'" in err and "line 4" in err
+
+
 def test_an_unknown_encoding_name_is_refused(tmp_path, eligible, capsys) -> None:
     path = tmp_path / "ledger.csv"
     path.write_bytes((HEAD + _rows(SIMPLIFIED)).encode())
