@@ -544,13 +544,20 @@ def _add_sheet_option(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
 
 
-def _add_encoding_option(parser: argparse.ArgumentParser, what: str) -> None:
-    parser.add_argument(
-        "--encoding", metavar=cli_("NAME"),
-        help=cli_("the {what}'s text encoding when it is a CSV in neither UTF-8, UTF-16 nor "
-                  "GB18030 (found without it), e.g. big5, shift_jis; reference lists and "
-                  "other files are read in UTF-8, UTF-16 or GB18030 as found").format(what=what),
-    )  # fmt: skip
+def _add_encoding_option(parser: argparse.ArgumentParser, ledger: bool = True) -> None:
+    """``--encoding NAME``: the ledger's (``ledger``), else the command's one file's."""
+    if ledger:
+        words = cli_(
+            "the ledger's text encoding when it is a CSV in neither UTF-8, UTF-16 "
+            "nor GB18030 (found without it), e.g. big5, shift_jis; reference lists "
+            "and other files are read in UTF-8, UTF-16 or GB18030 as found"
+        )
+    else:
+        words = cli_(
+            "the file's text encoding when it is a CSV in neither UTF-8, UTF-16 nor "
+            "GB18030 (found without it), e.g. big5, shift_jis"
+        )
+    parser.add_argument("--encoding", metavar=cli_("NAME"), help=words)  # fmt: skip
 
 
 def _cmd_claim(args: argparse.Namespace) -> int:
@@ -804,7 +811,7 @@ def _add_npl(sub: Any) -> None:
         help=cli_("CSV: unit, industry, loan_balance, npl_balance, baseline_tolerance_pct, "
                   "uplift_pct"),
     )  # fmt: skip
-    _add_encoding_option(npl, cli_("file"))
+    _add_encoding_option(npl, ledger=False)
     npl.add_argument(
         "--extra-industry",
         action="append",
@@ -911,7 +918,7 @@ def _add_audit(sub: Any) -> None:
     aud.add_argument("program", choices=list(registered()), help=_program_help())
     aud.add_argument("ledger", metavar=cli_("ledger"), help=_ledger_help())
     _add_sheet_option(aud)
-    _add_encoding_option(aud, cli_("ledger"))
+    _add_encoding_option(aud)
     aud.add_argument(
         "--submitted", required=True, metavar=cli_("FILE"),
         help=cli_("CSV: loan_id (借据号) and claimed (申报金额, yuan) or claimed_fen; every "
@@ -1205,7 +1212,7 @@ def build_parser() -> argparse.ArgumentParser:
     claim.add_argument("program", choices=list(registered()), help=_program_help())
     claim.add_argument("ledger", metavar=cli_("ledger"), help=_ledger_help())
     _add_sheet_option(claim)
-    _add_encoding_option(claim, cli_("ledger"))
+    _add_encoding_option(claim)
     _add_period_and_lender(claim)
     _add_list_options(claim)
     _add_policy_option(claim)
