@@ -9,8 +9,9 @@ finds the GB18030 reading of a sample clean (its mess ratio at most
 :data:`GB18030_MESS_LIMIT`; Big5 and Shift-JIS text read as GB18030 gives rare and
 misplaced characters, a ratio of 0.2 to 0.7). A file whose first lines are UTF-8 text
 and whose later lines are not is refused as mixed. A refusal names the likely
-encoding (the detector's best guess), the first line that does not decode, and
-``--encoding NAME``.
+encoding (the detector's best guess), the first line that does not decode, and for
+the files the command line reads in a named encoding (:data:`FORCEABLE`)
+``--encoding NAME``, for others saving them again as UTF-8.
 
 Costs stay small on large files: the detector reads a sample of at most
 :data:`SAMPLE_BYTES`; a UTF-8 file is validated by Arrow as it is parsed.
