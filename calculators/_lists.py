@@ -27,6 +27,9 @@ class BorrowerList:
         line, or an Excel workbook), or the ids themselves.
     what : str, default ``"borrowers"``
         The list's name in messages (``eligible-borrowers``).
+    encoding : str, optional
+        A CSV list's encoding (a Python codec name such as ``big5``) when it is not
+        UTF-8, UTF-16 or GB18030, which are found without it.
 
     Attributes
     ----------
@@ -59,12 +62,16 @@ class BorrowerList:
     ids: IdSet = field(repr=False)
 
     def __init__(
-        self, source: str | Path | Iterable[str] | BorrowerList, *, what: str = "borrowers"
+        self,
+        source: str | Path | Iterable[str] | BorrowerList,
+        *,
+        what: str = "borrowers",
+        encoding: str | None = None,
     ) -> None:
         if isinstance(source, BorrowerList):
             ids, origin, digest = source.ids, source.source, source.sha256
         else:
-            ids, digest = read_ids(source, what)
+            ids, digest = read_ids(source, what, encoding=encoding)
             origin = str(source) if isinstance(source, str | Path) else None
         object.__setattr__(self, "source", origin)
         object.__setattr__(self, "sha256", digest)

@@ -540,10 +540,13 @@ def _list_help(name: str, given: str) -> str:
 
 
 def _ledger_from(args: argparse.Namespace) -> str | LedgerFile:
-    """The ledger path, or the file read from the sheet ``--sheet`` names."""
-    if args.sheet is None:
+    """The ledger path, or the file read from the sheet ``--sheet`` names or in the
+    encoding ``--encoding`` names."""
+    if args.sheet is None and args.encoding is None:
         return str(args.ledger)
-    return read_ledger(args.ledger, args.sheet)
+    return read_ledger(
+        args.ledger, args.sheet, encoding=args.encoding, progress=_show_progress(args)
+    )
 
 
 def _add_period_and_lender(parser: argparse.ArgumentParser) -> None:
@@ -561,6 +564,22 @@ def _add_sheet_option(parser: argparse.ArgumentParser) -> None:
         help=cli_("for an Excel ledger: the sheet by name or position from 1, hidden sheets "
                   "counted (default: the first visible sheet)"),
     )  # fmt: skip
+
+
+def _add_encoding_option(parser: argparse.ArgumentParser, ledger: bool = True) -> None:
+    """``--encoding NAME``: the ledger's (``ledger``), else the command's one file's."""
+    if ledger:
+        words = cli_(
+            "the ledger's text encoding when it is a CSV in neither UTF-8, UTF-16 "
+            "nor GB18030 (found without it), e.g. big5, shift_jis; reference lists "
+            "and other files are read in UTF-8, UTF-16 or GB18030 as found"
+        )
+    else:
+        words = cli_(
+            "the file's text encoding when it is a CSV in neither UTF-8, UTF-16 nor "
+            "GB18030 (found without it), e.g. big5, shift_jis"
+        )
+    parser.add_argument("--encoding", metavar=cli_("NAME"), help=words)  # fmt: skip
 
 
 def _cmd_claim(args: argparse.Namespace) -> int:
@@ -798,7 +817,7 @@ def _npl_text(summary: dict[str, Any]) -> str:
 
 
 def _cmd_npl(args: argparse.Namespace) -> int:
-    frame, digest = npl_tolerance.read_npl_file(args.file)
+    frame, digest = npl_tolerance.read_npl_file(args.file, encoding=args.encoding)
     result = npl_tolerance.check(frame, digest, extra_industries=args.extra_industry or ())
     summary = result.summary()
     _publish(args, summary, result.rows, "npl", _npl_text)
@@ -814,6 +833,7 @@ def _add_npl(sub: Any) -> None:
         help=cli_("CSV: unit, industry, loan_balance, npl_balance, baseline_tolerance_pct, "
                   "uplift_pct"),
     )  # fmt: skip
+    _add_encoding_option(npl, ledger=False)
     npl.add_argument(
         "--extra-industry",
         action="append",
@@ -924,6 +944,7 @@ def _add_audit(sub: Any) -> None:
     aud.add_argument("program", choices=list(registered()), help=_program_help())
     aud.add_argument("ledger", metavar=cli_("ledger"), help=_ledger_help())
     _add_sheet_option(aud)
+    _add_encoding_option(aud)
     aud.add_argument(
         "--submitted", required=True, metavar=cli_("FILE"),
         help=cli_("CSV: loan_id (借据号) and claimed (申报金额, yuan) or claimed_fen; every "
@@ -1152,8 +1173,8 @@ def _program_help() -> str:
 
 def _ledger_help() -> str:
     return cli_(
-        "ledger CSV (UTF-8, GB18030 or UTF-16; comma, tab or semicolon) or Excel workbook "
-        "(.xlsx, .xls)"
+        "ledger CSV (UTF-8, GB18030 or UTF-16; comma, tab or semicolon; - reads standard "
+        "input) or Excel workbook (.xlsx, .xls)"
     )
 
 
@@ -1217,6 +1238,7 @@ def build_parser() -> argparse.ArgumentParser:
     claim.add_argument("program", choices=list(registered()), help=_program_help())
     claim.add_argument("ledger", metavar=cli_("ledger"), help=_ledger_help())
     _add_sheet_option(claim)
+    _add_encoding_option(claim)
     _add_period_and_lender(claim)
     _add_list_options(claim)
     _add_policy_option(claim)

@@ -363,7 +363,9 @@ def _relief(within: np.ndarray, invalid: np.ndarray, term: str) -> pd.Series:
     return pd.Series(words, dtype=object)
 
 
-def read_npl_file(path: str | Path) -> tuple[pd.DataFrame, str]:
-    """Read an NPL CSV (UTF-8 or GB18030) as text cells, with its SHA-256."""
+def read_npl_file(path: str | Path, *, encoding: str | None = None) -> tuple[pd.DataFrame, str]:
+    """Read an NPL CSV (UTF-8, UTF-16 or GB18030, else in ``encoding``, a Python codec
+    name) as text cells, with its SHA-256."""
     data = read_bytes(path, "npl")
-    return read_csv_text(data, str(path), "npl"), hashlib.sha256(data).hexdigest()
+    frame = read_csv_text(data, str(path), "npl", encoding=encoding)
+    return frame, hashlib.sha256(data).hexdigest()
