@@ -6,7 +6,9 @@ Every subcommand is ``main(argv)``-testable and returns its exit status:
 4 (audit) differences found; 2 nothing computed because of the user's input (an ``--out``
 that cannot be written included), with one line on stderr; 1 an internal error;
 130 interrupted (Ctrl-C) and 143 terminated (SIGTERM), with no partial file left under
-``--out``; 141 stdout closed before everything was printed (``relend ... | head``).
+``--out``; 141 stdout closed before everything was printed (``relend ... | head``, or
+``>&-``: every command has something to print). stdout or stderr that cannot be written
+(a full disk) ends the run with 2, never a traceback (see :class:`_Stream`).
 
 Every sentence it prints is marked ``cli_()`` and looked up in the ``cli`` gettext
 catalog (``calculators/locale/zh/LC_MESSAGES/cli.po``), argparse's own words included:
@@ -19,6 +21,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import errno
+import io
 import json
 import os
 import re
@@ -53,7 +57,15 @@ from . import (
 from ._categories import TRANSPORT_CATEGORIES, category_note
 from ._claim import claim as claim_program
 from ._errors import RelendInputError
-from ._i18n import LANGUAGES, cli_, cli_n, language, language_from_environment, set_language
+from ._i18n import (
+    LANGUAGES,
+    cli_,
+    cli_n,
+    language,
+    language_from_environment,
+    os_reason,
+    set_language,
+)
 from ._labels import AUDIT_CLASS_LABELS, REASON_LABELS, STATUS_LABELS, Label, label
 from ._ledger import COLUMN_ALIASES, LEDGER_COLUMNS, LedgerFile, read_ledger
 from ._lenders import LENDERS
@@ -1360,17 +1372,135 @@ def _closed_stdout() -> int:
     return EXIT_CLOSED_STDOUT
 
 
+class _OutputError(Exception):
+    """stdout could not be written (a full disk, an I/O error): the run stops with 2.
+
+    Not an :class:`OSError`, so that no handler of file errors on the way takes it.
+    """
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+class _Stream:
+    """``sys.stdout`` or ``sys.stderr`` while relend runs, keeping the system's failures
+    from becoming a traceback.
+
+    stdout: a closed descriptor (``relend ... >&-``, where Python sets ``sys.stdout``
+    to None) is reported as a closed pipe (exit status 141); any other failure to write
+    (``> /dev/full``) raises :class:`_OutputError` (exit status 2). stderr: a closed
+    descriptor drops the messages, as ``2> /dev/null`` would; a failure to write is
+    recorded in :attr:`failed`, the messages after it are dropped and the run goes on,
+    to end with exit status 2.
+    """
+
+    def __init__(self, stream: Any, name: str) -> None:
+        self.stream = stream
+        self.name = name
+        self.failed: OSError | None = None
+
+    def _fail(self, error: OSError) -> None:
+        self.failed = error
+        if self.name == "stdout":
+            raise _OutputError(error) from None
+
+    def write(self, text: str) -> int:
+        if self.stream is None:
+            if self.name == "stdout":
+                raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+            return len(text)
+        if self.failed is not None:
+            return len(text)
+        try:
+            written = self.stream.write(text)
+        except BrokenPipeError as error:
+            if self.name == "stdout":
+                raise
+            self.failed = error
+        except OSError as error:
+            self._fail(error)
+        else:
+            return len(text) if written is None else int(written)
+        return len(text)
+
+    def flush(self) -> None:
+        if self.stream is None or self.failed is not None:
+            return
+        try:
+            self.stream.flush()
+        except BrokenPipeError as error:
+            if self.name == "stdout":
+                raise
+            self.failed = error
+        except OSError as error:
+            self._fail(error)
+
+    def isatty(self) -> bool:
+        return self.stream is not None and self.failed is None and bool(self.stream.isatty())
+
+    def fileno(self) -> int:
+        if self.stream is None:
+            raise io.UnsupportedOperation("fileno")
+        return int(self.stream.fileno())
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+def _silence(stream: Any) -> None:
+    """Point a stream that failed at the null device, so that flushing what it still
+    buffers (at exit) does not fail again with a traceback."""
+    with contextlib.suppress(AttributeError, OSError, ValueError):
+        descriptor = stream.fileno()
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, descriptor)
+        os.close(null)
+
+
+@contextlib.contextmanager
+def _guarded_streams() -> Iterator[tuple[_Stream, _Stream]]:
+    """Run the block with :class:`_Stream` in place of ``sys.stdout`` and ``sys.stderr``,
+    then put the streams back (silenced if they failed)."""
+    out, err = _Stream(sys.stdout, "stdout"), _Stream(sys.stderr, "stderr")
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = out, err  # type: ignore[assignment]
+    try:
+        yield out, err
+    finally:
+        sys.stdout, sys.stderr = saved
+        for stream in (out, err):
+            if stream.failed is not None:
+                _silence(stream.stream)
+
+
+def _output_failed(error: OSError) -> int:
+    """stdout could not be written: one line on stderr (if it can be written), exit 2."""
+    return _fail(
+        cli_("the output could not be written to stdout: {reason}").format(reason=os_reason(error))
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``relend`` with ``argv`` (default: ``sys.argv[1:]``); return the exit status.
 
     Besides the statuses of the module docstring: 130 after Ctrl-C, 143 after SIGTERM
-    (both leave no partial file under ``--out``), 141 when stdout was closed early.
+    (both leave no partial file under ``--out``), 141 when stdout was closed early, 2
+    when stdout or stderr could not be written (a full disk), in place of 0, 3 or 4.
 
     Messages are in the language of ``--lang`` (anywhere in ``argv``), else of the
     locale (:func:`calculators._i18n.language_from_environment`), else English; the
     language in force before the call is back when it returns.
     """
     words = list(sys.argv[1:] if argv is None else argv)
+    with _guarded_streams() as (_out, err):
+        status = _main(words)
+    if err.failed is not None and status not in _KEPT_ON_STDERR_FAILURE:
+        return EXIT_INPUT  # a message or a warning was lost: not a clean run
+    return status
+
+
+def _main(words: list[str]) -> int:
     before = language()
     try:
         asked = _language_asked(words)
@@ -1389,6 +1519,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         set_language(before)
 
 
+# statuses that say more than "stderr could not be written" and are kept when it could not
+_KEPT_ON_STDERR_FAILURE = (EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_CLOSED_STDOUT, EXIT_TERMINATED)
 _LANG_OPTIONS = ("--la", "--lan", "--lang")  # argparse takes an option's unique prefix
 
 
@@ -1436,6 +1568,8 @@ def _run(argv: Sequence[str] | None) -> int:
             status = _interrupted(exc)
         except BrokenPipeError:
             status = _closed_stdout()
+        except _OutputError as exc:
+            status = _output_failed(exc.error)
         except Exception as exc:  # the one place an unexpected error becomes a line
             print(
                 cli_("relend: internal error: {kind}: {message}").format(
@@ -1445,9 +1579,11 @@ def _run(argv: Sequence[str] | None) -> int:
             )
             status = EXIT_INTERNAL
     try:
-        sys.stdout.flush()  # a closed pipe shows here, not at exit
+        sys.stdout.flush()  # a closed pipe or a full disk shows here, not at exit
     except BrokenPipeError:
         status = _closed_stdout()
+    except _OutputError as exc:
+        status = _output_failed(exc.error)
     for message in dict.fromkeys(str(w.message) for w in caught):
         print(_warning_line(message), file=sys.stderr)
     return status
