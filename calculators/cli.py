@@ -56,9 +56,10 @@ from . import (
 )
 from ._categories import TRANSPORT_CATEGORIES, category_note
 from ._claim import claim as claim_program
-from ._errors import RelendInputError
+from ._errors import ParameterError, RelendInputError
 from ._i18n import (
     LANGUAGES,
+    _,
     cli_,
     cli_n,
     language,
@@ -882,11 +883,19 @@ def _audit_text(summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _tolerance_arg(text: str) -> int:
+    """``--tolerance-fen`` as typed, in fen: 0 to 100 (see :mod:`calculators.audit`)."""
+    digits = unicodedata.normalize("NFKC", text).strip()
+    if not re.fullmatch(r"[0-9]+", digits) or int(digits) > audit.MAX_TOLERANCE_FEN:
+        raise ParameterError("--tolerance-fen", text, _(audit.TOLERANCE_RULE))
+    return int(digits)
+
+
 def _cmd_audit(args: argparse.Namespace) -> int:
     lists = _program_lists(args, "audit")
     result = audit.audit(
         args.program, _ledger_from(args), args.submitted, args.quarter, args.lender,
-        tolerance_fen=args.tolerance_fen, calendar=_calendar_from(args),
+        tolerance_fen=_tolerance_arg(args.tolerance_fen), calendar=_calendar_from(args),
         policy=_policy_from(args), progress=_show_progress(args), **lists,
     )  # fmt: skip
     summary = result.summary()
@@ -919,8 +928,9 @@ def _add_audit(sub: Any) -> None:
     _add_list_options(aud)
     _add_policy_option(aud)
     aud.add_argument(
-        "--tolerance-fen", type=int, default=0, metavar=cli_("TOLERANCE_FEN"),
-        help=cli_("per-loan difference still counted as a match (default 0)"),
+        "--tolerance-fen", default="0", metavar=cli_("TOLERANCE_FEN"),
+        help=cli_("per-loan rounding difference still counted as a match, 0 to 100 fen "
+                  "(default 0); never for a loan claimed on more than one row"),
     )  # fmt: skip
     aud.add_argument(
         "--out", metavar=cli_("DIR"), help=cli_("write summary.json, audit.csv, audit.xlsx")

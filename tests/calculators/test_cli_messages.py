@@ -1,4 +1,5 @@
-"""A closed or full stdout or stderr ends the run cleanly (no traceback, no exit status 1).
+"""A closed or full stdout or stderr ends the run cleanly (no traceback, no exit status 1);
+the audit's tolerance is for rounding only.
 
 Golden values are worked out by hand in the comments.
 """
@@ -6,14 +7,19 @@ Golden values are worked out by hand in the comments.
 from __future__ import annotations
 
 import errno
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from calculators import audit
+from calculators._errors import ParameterError
 from calculators.cli import main
+from tests.calculators.test_tech_golden import ELIGIBLE, LEDGER
 from tests.language import english_prose
 
 RUN = "import sys; from calculators.cli import main; sys.exit(main(sys.argv[1:]))"
@@ -132,3 +138,75 @@ def test_a_closed_stderr_in_process_drops_messages_not_onto_stdout(capsys, monke
     monkeypatch.setattr(sys, "stderr", None)
     assert main(["deadline", "2022Q9"]) == 2
     assert capsys.readouterr().out == ""
+
+
+# -- the audit tolerance -----------------------------------------------------------------
+
+SUBMITTED_HEADER = "loan_id,claimed\n"
+
+
+def _audit(tmp_path: Path, submitted: str, tolerance: str) -> list[str]:
+    sub = tmp_path / "submitted.csv"
+    sub.write_text(SUBMITTED_HEADER + submitted, encoding="utf-8")
+    eligible = tmp_path / "eligible.txt"
+    eligible.write_text("\n".join(ELIGIBLE), encoding="utf-8")
+    return ["audit", "tech", str(LEDGER), "--submitted", str(sub), "--quarter", "2022Q2",
+            "--lender", "ICBC", "--eligible-borrowers", str(eligible),
+            "--tolerance-fen", tolerance, "--json"]  # fmt: skip
+
+
+def test_a_loan_claimed_twice_is_never_within_the_tolerance(tmp_path, capsys) -> None:
+    # T01 recomputed 60,000,000 fen, claimed on two rows: 30,000,000 + 30,000,050 =
+    # 60,000,050, 50 fen over: within a tolerance of 100 for a loan on one row, but a
+    # loan claimed twice is overclaimed by the whole 50. T02 exactly 20,000.
+    # Not claimed: T03 1 (within 100: a match), T14 740,740 and T15 420 (underclaimed
+    # 741,160). Net 60,020,050 - 60,761,161 = -741,111 = 50 - 741,160 - 1 (tolerated).
+    argv = _audit(tmp_path, 'T01,"300,000.00"\nT02,200.00\nT01,"300,000.50"\n', "100")
+    assert main(argv) == 4
+    s = json.loads(capsys.readouterr().out)
+    assert s["overclaimed_fen"] == s["clawback_fen"] == 50
+    assert s["underclaimed_fen"] == 741_160
+    assert s["within_tolerance_fen"] == -1
+    assert s["net_difference_fen"] == -741_111
+    assert s["classes"]["duplicate_claim"] == 2
+
+
+def test_a_loan_claimed_twice_short_is_underclaimed_whole(tmp_path) -> None:
+    # T01 on two rows, 29,999,970 + 30,000,000 = 59,999,970: 30 fen short, underclaimed
+    frame = pd.DataFrame({"loan_id": ["T01", "T01"], "claimed_fen": ["29999970", "30000000"]})
+    result = audit.audit("tech", LEDGER, frame, "2022Q2", "ICBC", eligible_borrowers=ELIGIBLE,
+                         tolerance_fen=100)  # fmt: skip
+    t01 = result.loans[result.loans["loan_id"] == "T01"]
+    assert int(t01["underclaimed_fen"].sum()) == 30
+    assert set(t01["class"]) == {"duplicate_claim"}
+
+
+@pytest.mark.parametrize("tolerance", ["101", "100000000000000000000000", "-1", "1.5", "x"])
+def test_a_tolerance_beyond_rounding_is_refused(tmp_path, capsys, tolerance) -> None:
+    assert main(_audit(tmp_path, "T01,1.00\n", tolerance)) == 2
+    line = _one_line(capsys.readouterr().err)
+    assert f"--tolerance-fen='{tolerance}'" in line and "from 0 to 100" in line, line
+
+
+def test_a_tolerance_of_100_is_accepted(tmp_path, capsys) -> None:
+    # T01 exact, T02 1 fen short (19,999): within 100, a match; T03 1, T15 420, T14
+    # 740,740 not claimed: T03 within, the two others underclaimed 741,160; exit 4
+    argv = _audit(tmp_path, 'T01,"600,000.00"\nT02,199.99\n', "100")
+    assert main(argv) == 4
+    s = json.loads(capsys.readouterr().out)
+    assert s["tolerance_fen"] == 100
+    assert s["underclaimed_fen"] == 741_160 and s["within_tolerance_fen"] == -2
+
+
+def test_the_library_refuses_a_tolerance_above_100() -> None:
+    with pytest.raises(ParameterError, match="from 0 to 100"):
+        audit.audit(
+            "tech", LEDGER, pd.DataFrame({"loan_id": ["T01"], "claimed": ["1.00"]}), "2022Q2",
+            "ICBC", eligible_borrowers=ELIGIBLE, tolerance_fen=10**23,
+        )  # fmt: skip
+
+
+def test_a_tolerance_refusal_in_chinese(tmp_path, capsys) -> None:
+    assert main([*_audit(tmp_path, "T01,1.00\n", "101"), "--lang", "zh"]) == 2
+    line = _one_line(capsys.readouterr().err)
+    assert "'101'" in line and english_prose(line) == [], line
