@@ -56,7 +56,7 @@ from . import (
 )
 from ._categories import TRANSPORT_CATEGORIES, category_note
 from ._claim import claim as claim_program
-from ._errors import ParameterError, RelendInputError
+from ._errors import MoneyError, ParameterError, RelendInputError
 from ._i18n import (
     LANGUAGES,
     _,
@@ -70,7 +70,7 @@ from ._i18n import (
 from ._labels import AUDIT_CLASS_LABELS, REASON_LABELS, STATUS_LABELS, Label, label
 from ._ledger import COLUMN_ALIASES, LEDGER_COLUMNS, LedgerFile, read_ledger
 from ._lenders import LENDERS
-from ._money import fen_to_yuan, yuan_to_fen
+from ._money import MAX_FEN, fen_to_yuan, yuan_to_fen
 from ._policy import PolicyTable, policy_table
 from ._registry import get_program, registered
 from ._report import EXCEL_MAX_ROWS, write_outputs
@@ -628,16 +628,43 @@ def _date_arg(text: str, option: str) -> dt.date:
         ) from None
 
 
+@contextlib.contextmanager
+def _as_typed(parameter: str, option: str, typed: str | None) -> Iterator[None]:
+    """A library refusal of ``parameter`` (which the command line passed converted, a
+    date say) shown as the option and the text the user typed."""
+    try:
+        yield
+    except RelendInputError as exc:
+        if exc.parameter != parameter or typed is None:
+            raise
+        raise type(exc)(option, typed, exc.accepted) from None
+
+
+def _yuan_arg(text: str, option: str, *, zero: bool) -> int:
+    """An amount of yuan as typed, in fen; a refusal echoes ``text`` as typed (``-1``,
+    not the fen it makes). ``zero``: 0 is accepted (a balance), else not (a loan)."""
+    fen = yuan_to_fen(text, option)
+    if not (0 if zero else 1) <= fen <= MAX_FEN:
+        accepted = (
+            cli_("a balance of 0 yuan or more, at most {most} yuan, with at most 2 decimals")
+            if zero
+            else cli_("an amount above 0 yuan, at most {most} yuan, with at most 2 decimals")
+        )
+        raise MoneyError(option, text, accepted.format(most=fen_to_yuan(MAX_FEN)))
+    return fen
+
+
 def _cmd_facility(args: argparse.Namespace) -> int:
-    result = facility.schedule(
-        args.program,
-        yuan_to_fen(args.amount, "--amount"),
-        _date_arg(args.drawdown, "--drawdown"),
-        args.extensions,
-        day_count=args.day_count,
-        calendar=_calendar_from(args),
-        policy=_policy_from(args),
-    )
+    with _as_typed("drawdown", "--drawdown", args.drawdown):
+        result = facility.schedule(
+            args.program,
+            _yuan_arg(args.amount, "--amount", zero=False),
+            _date_arg(args.drawdown, "--drawdown"),
+            args.extensions,
+            day_count=args.day_count,
+            calendar=_calendar_from(args),
+            policy=_policy_from(args),
+        )
     summary = result.summary()
     if args.json:
         _emit(summary)
@@ -680,6 +707,27 @@ def _facility_period(name: str) -> str:
     return name
 
 
+def _incentives(args: argparse.Namespace, options: dict[str, Any]) -> list[Any]:
+    """The incentive of ``--quarter`` with its balances, or of each quarter of BALANCES."""
+    single = (args.quarter, args.previous_balance, args.current_balance)
+    if args.balances:
+        if any(single):
+            raise _UsageError(cli_("give either BALANCES.csv or --quarter with both balances"))
+        return microloan_incentive.incentive_series(args.balances, **options)
+    if all(single):
+        return [
+            microloan_incentive.incentive(
+                args.quarter,
+                _yuan_arg(args.previous_balance, "--previous-balance", zero=True),
+                _yuan_arg(args.current_balance, "--current-balance", zero=True),
+                **options,
+            )
+        ]
+    raise _UsageError(
+        cli_("give BALANCES.csv, or --quarter, --previous-balance, --current-balance")
+    )
+
+
 def _cmd_incentive(args: argparse.Namespace) -> int:
     options: dict[str, Any] = {
         "day_count": args.day_count,
@@ -689,24 +737,8 @@ def _cmd_incentive(args: argparse.Namespace) -> int:
     }
     if args.trade_date:
         options["trade_date"] = _date_arg(args.trade_date, "--trade-date")
-    single = (args.quarter, args.previous_balance, args.current_balance)
-    if args.balances:
-        if any(single):
-            raise _UsageError(cli_("give either BALANCES.csv or --quarter with both balances"))
-        results = microloan_incentive.incentive_series(args.balances, **options)
-    elif all(single):
-        results = [
-            microloan_incentive.incentive(
-                args.quarter,
-                yuan_to_fen(args.previous_balance, "--previous-balance"),
-                yuan_to_fen(args.current_balance, "--current-balance"),
-                **options,
-            )
-        ]
-    else:
-        raise _UsageError(
-            cli_("give BALANCES.csv, or --quarter, --previous-balance, --current-balance")
-        )
+    with _as_typed("trade_date", "--trade-date", args.trade_date):
+        results = _incentives(args, options)
     summaries = [r.summary() for r in results]
     if args.json:
         _emit(summaries[0] if not args.balances else {"quarters": summaries})

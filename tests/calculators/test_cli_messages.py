@@ -1,11 +1,12 @@
-"""A closed or full stdout or stderr ends the run cleanly (no traceback, no exit status 1);
-the audit's tolerance is for rounding only.
+"""Messages that echo what the user typed and name the rule really applied; a closed or
+full stdout or stderr ends the run cleanly (no traceback, no exit status 1).
 
 Golden values are worked out by hand in the comments.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import json
 import os
@@ -16,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from calculators import audit
+from calculators import audit, microloan_incentive
 from calculators._errors import ParameterError
 from calculators.cli import main
 from tests.calculators.test_tech_golden import ELIGIBLE, LEDGER
@@ -140,6 +141,95 @@ def test_a_closed_stderr_in_process_drops_messages_not_onto_stdout(capsys, monke
     assert capsys.readouterr().out == ""
 
 
+# -- money echoed as typed ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "echo"),
+    [
+        (["facility", "tech", "--amount", "-1", "--drawdown", "2022-07-15"], "--amount='-1'"),
+        (["facility", "tech", "--amount", "0.00", "--drawdown", "2022-07-15"], "--amount='0.00'"),
+        # 10**17 fen is the most: 1,000,000,000,000,000.00 yuan; one fen more is refused
+        (["facility", "tech", "--amount", "1000000000000000.01", "--drawdown", "2022-07-15"],
+         "--amount='1000000000000000.01'"),
+        (["incentive", "--quarter", "2022Q2", "--previous-balance", "-1", "--current-balance",
+          "2"], "--previous-balance='-1'"),
+        (["incentive", "--quarter", "2022Q2", "--previous-balance", "1", "--current-balance",
+          "-0.01"], "--current-balance='-0.01'"),
+    ],
+)  # fmt: skip
+def test_a_money_option_is_echoed_as_typed(argv, echo, capsys) -> None:
+    assert main(argv) == 2
+    line = _one_line(capsys.readouterr().err)
+    assert echo in line, line
+    assert "-100" not in line and "fen" not in line, line  # not the fen it makes
+    assert "1,000,000,000,000,000.00 yuan" in line  # what would be accepted, in yuan
+
+
+def test_a_money_option_is_echoed_in_chinese(capsys) -> None:
+    argv = ["facility", "tech", "--amount", "-1", "--drawdown", "2022-07-15", "--lang", "zh"]
+    assert main(argv) == 2
+    line = _one_line(capsys.readouterr().err)
+    assert "--amount='-1'" in line and english_prose(line) == [], line
+
+
+def test_a_balance_file_is_echoed_as_the_file_has_it(tmp_path, capsys) -> None:
+    path = tmp_path / "b.csv"
+    path.write_text("quarter,balance\n2021Q4,-5.00\n2022Q1,150000000.00\n", "utf-8")
+    assert main(["incentive", str(path)]) == 2
+    line = _one_line(capsys.readouterr().err)
+    assert "balance 2021Q4='-5.00'" in line and "-500" not in line, line
+
+
+def test_the_library_states_the_upper_bound_it_applies() -> None:
+    from calculators import facility
+
+    with pytest.raises(ValueError, match="from 1 to 100000000000000000"):
+        facility.schedule("tech", 10**17 + 1, dt.date(2022, 7, 15))
+    with pytest.raises(ValueError, match="from 0 to 100000000000000000"):
+        microloan_incentive.incentive("2022Q2", 0, 10**17 + 1)
+
+
+# -- the drawdown windows ----------------------------------------------------------------
+
+
+def test_a_drawdown_past_the_calendar_names_the_windows(capsys) -> None:
+    # tech-2024 has no end; the calendar's last business day is 2060-12-31 (a Friday),
+    # so a one-year relending drawn after 2059-12-31 cannot be dated: the window runs to
+    # 2059-12-31. tech-2022: first loans 2022-04-01; its last claim quarter 2024Q2 is due
+    # 2024-07-10, drawdowns to the end of that quarter, 2024-09-30.
+    assert main(["facility", "tech", "--amount", "1", "--drawdown", "2100-01-01"]) == 2
+    line = _one_line(capsys.readouterr().err)
+    assert "--drawdown='2100-01-01'" in line, line
+    assert "tech-2022: 2022-04-01 to 2024-09-30; tech-2024: 2024-04-07 to 2059-12-31" in line
+    assert "2060" not in line and "2101" not in line, line  # not the calendar's own limits
+
+
+def test_a_drawdown_window_shrinks_with_the_extensions(capsys) -> None:
+    # two extensions: three years, so the last drawdown is 2060-12-31 - 3 years
+    argv = ["facility", "tech", "--amount", "1", "--extensions", "2", "--drawdown"]
+    assert main([*argv, "2057-12-31", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["maturity"] == "2060-12-31"
+    assert main([*argv, "2058-01-01"]) == 2
+    assert "tech-2024: 2024-04-07 to 2057-12-31" in _one_line(capsys.readouterr().err)
+
+
+def test_the_last_possible_date_is_refused_in_one_line(capsys) -> None:
+    # was an internal error: year 10000 is out of range
+    assert main(["facility", "tech", "--amount", "1", "--drawdown", "9999-12-31"]) == 2
+    assert "--drawdown='9999-12-31'" in _one_line(capsys.readouterr().err)
+
+
+def test_an_open_window_is_named_in_words(capsys) -> None:
+    assert main(["facility", "tech", "--amount", "1", "--drawdown", "2019-01-01"]) == 2
+    line = _one_line(capsys.readouterr().err)
+    assert "tech-2024: from 2024-04-07, no end date" in line and "open" not in line, line
+    assert main(["facility", "tech", "--amount", "1", "--drawdown", "2019-01-01", "--lang",
+                 "zh"]) == 2  # fmt: skip
+    line = _one_line(capsys.readouterr().err)
+    assert "2024-04-07" in line and english_prose(line) == [], line
+
+
 # -- the audit tolerance -----------------------------------------------------------------
 
 SUBMITTED_HEADER = "loan_id,claimed\n"
@@ -210,3 +300,44 @@ def test_a_tolerance_refusal_in_chinese(tmp_path, capsys) -> None:
     assert main([*_audit(tmp_path, "T01,1.00\n", "101"), "--lang", "zh"]) == 2
     line = _one_line(capsys.readouterr().err)
     assert "'101'" in line and english_prose(line) == [], line
+
+
+# -- the swap's trade date -----------------------------------------------------------------
+
+INCENTIVE = ["incentive", "--quarter", "2022Q2", "--previous-balance", "1.00",
+             "--current-balance", "100.00"]  # fmt: skip
+
+
+@pytest.mark.parametrize("date", ["2022-05-01", "2022-06-30", "20220401"])
+def test_a_trade_date_before_the_quarter_has_ended_is_refused(capsys, date) -> None:
+    assert main([*INCENTIVE, "--trade-date", date]) == 2
+    line = _one_line(capsys.readouterr().err)
+    assert f"--trade-date='{date}'" in line and "after 2022-06-30" in line, line
+
+
+def test_a_trade_date_after_the_quarter_is_accepted(capsys) -> None:
+    # increase 99.00 yuan = 9,900 fen; 2022-07-01 to 2023-07-01 on 30/360 is one year;
+    # net (3.62% - 1.62%) x 9,900 = 198 fen, the incentive 2% x 9,900 = 198
+    assert main([*INCENTIVE, "--trade-date", "2022-07-01", "--json"]) == 0
+    swap = json.loads(capsys.readouterr().out)["swap"]
+    assert (swap["start"], swap["net_fen"]) == ("2022-07-01", 198)
+
+
+def test_the_library_refuses_a_trade_date_within_the_quarter() -> None:
+    with pytest.raises(ParameterError, match="2022-06-30"):
+        microloan_incentive.incentive("2022Q2", 100, 10_000, trade_date=dt.date(2022, 6, 30))
+
+
+def test_a_trade_date_refusal_in_chinese(capsys) -> None:
+    assert main([*INCENTIVE, "--trade-date", "2022-05-01", "--lang", "zh"]) == 2
+    line = _one_line(capsys.readouterr().err)
+    assert "'2022-05-01'" in line and english_prose(line) == [], line
+
+
+def test_a_quarter_out_of_sequence_is_echoed_as_the_file_has_it(tmp_path, capsys) -> None:
+    # 2022Q1 must follow 2021Q4; the file skips to 2022-Q2, which is echoed as written
+    path = tmp_path / "b.csv"
+    path.write_text("quarter,balance\n2021Q4,1.00\n2022-Q2,2.00\n", "utf-8")
+    assert main(["incentive", str(path)]) == 2
+    line = _one_line(capsys.readouterr().err)
+    assert "quarter='2022-Q2'" in line and "2022Q1 follows 2021Q4" in line, line

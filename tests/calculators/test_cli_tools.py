@@ -49,7 +49,7 @@ def test_facility_text(capsys) -> None:
         (["incentive", "--quarter", "2023Q3", "--previous-balance", "1", "--current-balance",
           "2"], "2023Q3"),
         (["incentive", "--quarter", "2022Q2", "--previous-balance", "-1", "--current-balance",
-          "2"], "previous_balance"),
+          "2"], "--previous-balance='-1'"),  # as typed, not the fen it makes
         (["incentive", "--quarter", "2022Q2"], "BALANCES.csv"),
         (["incentive", "--quarter", "2022Q2", "--previous-balance", "1", "--current-balance",
           "2", "--institution", "national_bank"], "national_bank"),
