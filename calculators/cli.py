@@ -629,15 +629,24 @@ def _date_arg(text: str, option: str) -> dt.date:
 
 
 @contextlib.contextmanager
-def _as_typed(parameter: str, option: str, typed: str | None) -> Iterator[None]:
-    """A library refusal of ``parameter`` (which the command line passed converted, a
-    date say) shown as the option and the text the user typed."""
+def _as_typed(typed: Mapping[str, tuple[str, str | None]]) -> Iterator[None]:
+    """A library refusal of a parameter the command line passed (converted, a date or a
+    number say) shown as its option and the text the user typed: ``typed`` maps the
+    library's parameter names to the option and that text (None: not given)."""
     try:
         yield
     except RelendInputError as exc:
-        if exc.parameter != parameter or typed is None:
+        option, text = typed.get(exc.parameter, ("", None))
+        if text is None:
             raise
-        raise type(exc)(option, typed, exc.accepted) from None
+        raise type(exc)(option, text, exc.accepted) from None
+
+
+def _count_arg(text: str) -> Any:
+    """A whole number as typed (``2``, full-width digits too), else the text itself, for
+    the library to refuse with its rule (which names the limit)."""
+    digits = unicodedata.normalize("NFKC", text).strip()
+    return int(digits) if re.fullmatch(r"[0-9]+", digits) else text
 
 
 def _yuan_arg(text: str, option: str, *, zero: bool) -> int:
@@ -655,12 +664,17 @@ def _yuan_arg(text: str, option: str, *, zero: bool) -> int:
 
 
 def _cmd_facility(args: argparse.Namespace) -> int:
-    with _as_typed("drawdown", "--drawdown", args.drawdown):
+    typed = {
+        "drawdown": ("--drawdown", args.drawdown),
+        "extensions": ("--extensions", args.extensions),
+        "day_count": ("--day-count", args.day_count),
+    }
+    with _as_typed(typed):
         result = facility.schedule(
             args.program,
             _yuan_arg(args.amount, "--amount", zero=False),
             _date_arg(args.drawdown, "--drawdown"),
-            args.extensions,
+            _count_arg(args.extensions),
             day_count=args.day_count,
             calendar=_calendar_from(args),
             policy=_policy_from(args),
@@ -737,7 +751,13 @@ def _cmd_incentive(args: argparse.Namespace) -> int:
     }
     if args.trade_date:
         options["trade_date"] = _date_arg(args.trade_date, "--trade-date")
-    with _as_typed("trade_date", "--trade-date", args.trade_date):
+    typed = {
+        "trade_date": ("--trade-date", args.trade_date),
+        "quarter": ("--quarter", None if args.balances else args.quarter),
+        "day_count": ("--day-count", args.day_count),
+        "institution": ("--institution", args.institution),
+    }
+    with _as_typed(typed):
         results = _incentives(args, options)
     summaries = [r.summary() for r in results]
     if args.json:
@@ -1276,8 +1296,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     fac.add_argument(
         "--extensions",
-        type=int,
-        default=0,
+        default="0",
         metavar=cli_("EXTENSIONS"),
         help=cli_("extensions taken (default 0)"),
     )

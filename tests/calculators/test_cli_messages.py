@@ -341,3 +341,23 @@ def test_a_quarter_out_of_sequence_is_echoed_as_the_file_has_it(tmp_path, capsys
     assert main(["incentive", str(path)]) == 2
     line = _one_line(capsys.readouterr().err)
     assert "quarter='2022-Q2'" in line and "2022Q1 follows 2021Q4" in line, line
+
+
+@pytest.mark.parametrize(
+    ("argv", "echo"),
+    [
+        (["facility", "tech", "--amount", "1", "--drawdown", "2022-07-15", "--extensions", "03"],
+         "--extensions='03'"),  # tech allows 2 (tech notice 二)
+        (["facility", "tech", "--amount", "1", "--drawdown", "2022-07-15", "--extensions", "x"],
+         "--extensions='x'"),
+        (["facility", "tech", "--amount", "1", "--drawdown", "2022-07-15", "--day-count",
+          "act/364"], "--day-count='act/364'"),
+        (["incentive", "--quarter", "2021-Q3", "--previous-balance", "1", "--current-balance",
+          "2"], "--quarter='2021-Q3'"),  # not 2021Q3, as relend writes it
+        (["incentive", "--quarter", "2022Q2", "--previous-balance", "1", "--current-balance",
+          "2", "--institution", "national"], "--institution='national'"),
+    ],
+)  # fmt: skip
+def test_other_options_are_echoed_as_typed(argv, echo, capsys) -> None:
+    assert main(argv) == 2
+    assert echo in _one_line(capsys.readouterr().err)
