@@ -177,10 +177,13 @@ def row_for_drawdown(
 
 def _windows(rows: Iterable[PolicyRow], open_end: dt.date | None = None) -> str:
     """The versions' drawdown windows in words: ``tech-2022: 2022-04-01 to 2024-09-30``;
-    a window without an end runs to ``open_end`` when given, else is said to be open."""
+    with ``open_end`` no window runs past it (one without an end stops there), without
+    it a window without an end is said to have none."""
     parts = []
     for row in rows:
-        first, end = row.first_disbursement.value, last_drawdown(row) or open_end
+        first, end = row.first_disbursement.value, last_drawdown(row)
+        if open_end is not None:
+            end = open_end if end is None else min(end, open_end)
         if end is None:
             parts.append(
                 _("{version}: from {first}, no end date").format(version=row.version, first=first)
@@ -197,7 +200,25 @@ def last_schedulable_drawdown(
     row: PolicyRow, extensions: int, calendar: BusinessCalendar
 ) -> dt.date:
     """The last drawdown whose repayment, after ``extensions`` extensions, ``calendar``
-    can date (the period ends are rolled forward to a business day on it)."""
+    can date.
+
+    Parameters
+    ----------
+    row : PolicyRow
+        The version: its term in years (``term_years``).
+    extensions : int
+        Extensions taken, each one more term.
+    calendar : BusinessCalendar
+        The calendar the period ends are rolled forward on (``following``).
+
+    Notes
+    -----
+    A version without an end (``last_disbursement`` unknown, tech-2024) would accept
+    any later drawdown; its repayment date, the anniversary rolled forward to a
+    business day, can only be given while the calendar has a business day on or after
+    it, so the window stops at the calendar's last business day less the years of the
+    term and the extensions.
+    """
     years = row.term_years.value * (extensions + 1)
     return calendar.last_business_day - relativedelta(years=years)
 
