@@ -16,7 +16,8 @@ column adds up to the summary's figure. Classes:
                      gives less)
 ``duplicate_claim``  the loan id is on more than one submitted row: every row of the
                      loan has this class, and whatever the rows claim in all beyond
-                     the recomputed amount (and the tolerance) is overclaimed
+                     the recomputed amount is overclaimed (the tolerance does not
+                     apply: it absorbs rounding, and a second row is not rounding)
 ``not_in_ledger``    claimed, but the loan is not in the ledger
 ``underclaimed``     claimed less than recomputed by more than the tolerance
 ``not_claimed``      recomputed above the tolerance, no usable claim submitted
@@ -27,6 +28,11 @@ column adds up to the summary's figure. Classes:
                      headed in the file and the value, e.g. ``claimed='12.345'``
 ``match``            claimed and recomputed agree within ``tolerance_fen`` (a loan
                      neither claimed nor eligible is a match at 0)
+
+``tolerance_fen`` (0 to :data:`MAX_TOLERANCE_FEN`, 100 fen per loan) is for rounding:
+a bank that rounds each loan's share on its own differs from relend's one rounding by
+at most a fen per loan, so a tolerance of a yuan is generous; a larger one would hide
+real overclaims and is refused.
 
 Every amount is integer fen from the parsed text to the outputs (numpy ``int64``,
 pandas ``Int64`` where a row has no amount, Python ``int`` for totals): no float.
@@ -70,7 +76,14 @@ from ._result import ClaimResult
 from ._text import TEXT, TextColumn
 from ._validate import Ledger, loan_ids
 
-__all__ = ["AUDIT_CLASSES", "CLAWBACK_RULE", "AuditResult", "audit", "read_submission"]
+__all__ = [
+    "AUDIT_CLASSES",
+    "CLAWBACK_RULE",
+    "MAX_TOLERANCE_FEN",
+    "AuditResult",
+    "audit",
+    "read_submission",
+]
 
 AUDIT_CLASSES = ("overclaimed", "duplicate_claim", "not_in_ledger", "underclaimed",
                  "not_claimed", "invalid", "match")  # fmt: skip
@@ -84,6 +97,11 @@ CLAWBACK_RULE = N_(
 SUBMISSION_COLUMNS = ("loan_id", "claimed", "claimed_fen")
 _UNREADABLE_LISTED = 100  # rows listed in the summary; audit.csv has every one
 _NOT_COMPARED = -1  # reason index of a loan that is not in the ledger
+MAX_TOLERANCE_FEN = 100  # per loan: rounding differences, not amounts (see the docstring)
+TOLERANCE_RULE = N_(
+    "a whole number of fen from 0 to 100 per loan: the tolerance absorbs rounding "
+    "differences, it does not excuse amounts"
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -310,7 +328,8 @@ def audit(
         A user policy file applied for this audit only.
     tolerance_fen : int
         A loan whose total claimed differs from its recomputed amount by at most this
-        many fen is a ``match``; a larger difference counts whole.
+        many fen (0 to 100) is a ``match``; a larger difference counts whole. It never
+        applies to a loan claimed on more than one row (``duplicate_claim``).
     progress : bool, default False
         Show progress bars on stderr for reading and classifying the ledger once a step
         has taken two seconds.
@@ -318,8 +337,8 @@ def audit(
     Raises
     ------
     ParameterError
-        For an unknown program, a negative tolerance, or a tech audit without the
-        eligible-borrowers list.
+        For an unknown program, a tolerance outside 0 to 100 fen, or a tech audit
+        without the eligible-borrowers list.
     LedgerFileError
         For a ledger or submission that cannot be used at all.
 
@@ -328,8 +347,12 @@ def audit(
     See the module docstring for the classes and the clawback rule (tech notice 三,
     seed 781-785; transport notice 三, seed 861-865).
     """
-    if isinstance(tolerance_fen, bool) or not isinstance(tolerance_fen, int) or tolerance_fen < 0:
-        raise ParameterError("tolerance_fen", tolerance_fen, _("a whole number of fen, 0 or more"))
+    if (
+        isinstance(tolerance_fen, bool)
+        or not isinstance(tolerance_fen, int)
+        or not 0 <= tolerance_fen <= MAX_TOLERANCE_FEN
+    ):
+        raise ParameterError("tolerance_fen", tolerance_fen, _(TOLERANCE_RULE))
     given = {name: value for name, value in lists.items() if value is not None}
     claim = claim_program(program, ledger, quarter, lender, calendar=calendar, policy=policy,
                           progress=progress, **given)  # fmt: skip
@@ -432,11 +455,13 @@ def _compare(claim: ClaimResult, sub: pd.DataFrame, tolerance: int) -> pd.DataFr
     unreadable[code_l[named]] = True
     unreadable_only = unreadable & ~claimed_any
     difference = np.where(unreadable_only, 0, claimed_total - recomputed)
-    over = np.where(difference > tolerance, difference, 0)
-    under = np.where(-difference > tolerance, -difference, 0)
+    # a loan claimed twice is never within the tolerance: it is for rounding
+    allowed = np.where(duplicate, 0, tolerance)
+    over = np.where(difference > allowed, difference, 0)
+    under = np.where(-difference > allowed, -difference, 0)
     rank = np.select(
         [duplicate, unreadable_only, ~in_ledger, ~claimed_any & (recomputed > tolerance),
-         difference > tolerance, difference < -tolerance],
+         difference > allowed, difference < -allowed],
         [_RANK[c] for c in ("duplicate_claim", "invalid", "not_in_ledger", "not_claimed",
                             "overclaimed", "underclaimed")],
         default=_RANK["match"],

@@ -6,7 +6,9 @@ Every subcommand is ``main(argv)``-testable and returns its exit status:
 4 (audit) differences found; 2 nothing computed because of the user's input (an ``--out``
 that cannot be written included), with one line on stderr; 1 an internal error;
 130 interrupted (Ctrl-C) and 143 terminated (SIGTERM), with no partial file left under
-``--out``; 141 stdout closed before everything was printed (``relend ... | head``).
+``--out``; 141 stdout closed before everything was printed (``relend ... | head``, or
+``>&-``: every command has something to print). stdout or stderr that cannot be written
+(a full disk) ends the run with 2, never a traceback (see :class:`_Stream`).
 
 Every sentence it prints is marked ``cli_()`` and looked up in the ``cli`` gettext
 catalog (``calculators/locale/zh/LC_MESSAGES/cli.po``), argparse's own words included:
@@ -19,6 +21,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import errno
+import io
 import json
 import os
 import re
@@ -52,12 +56,21 @@ from . import (
 )
 from ._categories import TRANSPORT_CATEGORIES, category_note
 from ._claim import claim as claim_program
-from ._errors import RelendInputError
-from ._i18n import LANGUAGES, cli_, cli_n, language, language_from_environment, set_language
+from ._errors import MoneyError, ParameterError, RelendInputError
+from ._i18n import (
+    LANGUAGES,
+    _,
+    cli_,
+    cli_n,
+    language,
+    language_from_environment,
+    os_reason,
+    set_language,
+)
 from ._labels import AUDIT_CLASS_LABELS, REASON_LABELS, STATUS_LABELS, Label, label
 from ._ledger import COLUMN_ALIASES, LEDGER_COLUMNS, LedgerFile, read_ledger
 from ._lenders import LENDERS
-from ._money import fen_to_yuan, yuan_to_fen
+from ._money import MAX_FEN, fen_to_yuan, yuan_to_fen
 from ._policy import PolicyTable, policy_table
 from ._registry import get_program, registered
 from ._report import EXCEL_MAX_ROWS, write_outputs
@@ -656,16 +669,57 @@ def _date_arg(text: str, option: str) -> dt.date:
         ) from None
 
 
+@contextlib.contextmanager
+def _as_typed(typed: Mapping[str, tuple[str, str | None]]) -> Iterator[None]:
+    """A library refusal of a parameter the command line passed (converted, a date or a
+    number say) shown as its option and the text the user typed: ``typed`` maps the
+    library's parameter names to the option and that text (None: not given)."""
+    try:
+        yield
+    except RelendInputError as exc:
+        option, text = typed.get(exc.parameter, ("", None))
+        if text is None:
+            raise
+        raise type(exc)(option, text, exc.accepted) from None
+
+
+def _count_arg(text: str) -> Any:
+    """A whole number as typed (``2``, full-width digits too), else the text itself, for
+    the library to refuse with its rule (which names the limit)."""
+    digits = unicodedata.normalize("NFKC", text).strip()
+    return int(digits) if re.fullmatch(r"[0-9]+", digits) else text
+
+
+def _yuan_arg(text: str, option: str, *, zero: bool) -> int:
+    """An amount of yuan as typed, in fen; a refusal echoes ``text`` as typed (``-1``,
+    not the fen it makes). ``zero``: 0 is accepted (a balance), else not (a loan)."""
+    fen = yuan_to_fen(text, option)
+    if not (0 if zero else 1) <= fen <= MAX_FEN:
+        accepted = (
+            cli_("a balance of 0 yuan or more, at most {most} yuan, with at most 2 decimals")
+            if zero
+            else cli_("an amount above 0 yuan, at most {most} yuan, with at most 2 decimals")
+        )
+        raise MoneyError(option, text, accepted.format(most=fen_to_yuan(MAX_FEN)))
+    return fen
+
+
 def _cmd_facility(args: argparse.Namespace) -> int:
-    result = facility.schedule(
-        args.program,
-        yuan_to_fen(args.amount, "--amount"),
-        _date_arg(args.drawdown, "--drawdown"),
-        args.extensions,
-        day_count=args.day_count,
-        calendar=_calendar_from(args),
-        policy=_policy_from(args),
-    )
+    typed = {
+        "drawdown": ("--drawdown", args.drawdown),
+        "extensions": ("--extensions", args.extensions),
+        "day_count": ("--day-count", args.day_count),
+    }
+    with _as_typed(typed):
+        result = facility.schedule(
+            args.program,
+            _yuan_arg(args.amount, "--amount", zero=False),
+            _date_arg(args.drawdown, "--drawdown"),
+            _count_arg(args.extensions),
+            day_count=args.day_count,
+            calendar=_calendar_from(args),
+            policy=_policy_from(args),
+        )
     summary = result.summary()
     if args.json:
         _emit(summary)
@@ -708,6 +762,27 @@ def _facility_period(name: str) -> str:
     return name
 
 
+def _incentives(args: argparse.Namespace, options: dict[str, Any]) -> list[Any]:
+    """The incentive of ``--quarter`` with its balances, or of each quarter of BALANCES."""
+    single = (args.quarter, args.previous_balance, args.current_balance)
+    if args.balances:
+        if any(single):
+            raise _UsageError(cli_("give either BALANCES.csv or --quarter with both balances"))
+        return microloan_incentive.incentive_series(args.balances, **options)
+    if all(single):
+        return [
+            microloan_incentive.incentive(
+                args.quarter,
+                _yuan_arg(args.previous_balance, "--previous-balance", zero=True),
+                _yuan_arg(args.current_balance, "--current-balance", zero=True),
+                **options,
+            )
+        ]
+    raise _UsageError(
+        cli_("give BALANCES.csv, or --quarter, --previous-balance, --current-balance")
+    )
+
+
 def _cmd_incentive(args: argparse.Namespace) -> int:
     options: dict[str, Any] = {
         "day_count": args.day_count,
@@ -717,24 +792,14 @@ def _cmd_incentive(args: argparse.Namespace) -> int:
     }
     if args.trade_date:
         options["trade_date"] = _date_arg(args.trade_date, "--trade-date")
-    single = (args.quarter, args.previous_balance, args.current_balance)
-    if args.balances:
-        if any(single):
-            raise _UsageError(cli_("give either BALANCES.csv or --quarter with both balances"))
-        results = microloan_incentive.incentive_series(args.balances, **options)
-    elif all(single):
-        results = [
-            microloan_incentive.incentive(
-                args.quarter,
-                yuan_to_fen(args.previous_balance, "--previous-balance"),
-                yuan_to_fen(args.current_balance, "--current-balance"),
-                **options,
-            )
-        ]
-    else:
-        raise _UsageError(
-            cli_("give BALANCES.csv, or --quarter, --previous-balance, --current-balance")
-        )
+    typed = {
+        "trade_date": ("--trade-date", args.trade_date),
+        "quarter": ("--quarter", None if args.balances else args.quarter),
+        "day_count": ("--day-count", args.day_count),
+        "institution": ("--institution", args.institution),
+    }
+    with _as_typed(typed):
+        results = _incentives(args, options)
     summaries = [r.summary() for r in results]
     if args.json:
         _emit(summaries[0] if not args.balances else {"quarters": summaries})
@@ -912,11 +977,19 @@ def _audit_text(summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _tolerance_arg(text: str) -> int:
+    """``--tolerance-fen`` as typed, in fen: 0 to 100 (see :mod:`calculators.audit`)."""
+    digits = unicodedata.normalize("NFKC", text).strip()
+    if not re.fullmatch(r"[0-9]+", digits) or int(digits) > audit.MAX_TOLERANCE_FEN:
+        raise ParameterError("--tolerance-fen", text, _(audit.TOLERANCE_RULE))
+    return int(digits)
+
+
 def _cmd_audit(args: argparse.Namespace) -> int:
     lists = _program_lists(args, "audit")
     result = audit.audit(
         args.program, _ledger_from(args), args.submitted, args.quarter, args.lender,
-        tolerance_fen=args.tolerance_fen, calendar=_calendar_from(args),
+        tolerance_fen=_tolerance_arg(args.tolerance_fen), calendar=_calendar_from(args),
         policy=_policy_from(args), progress=_show_progress(args), **lists,
     )  # fmt: skip
     summary = result.summary()
@@ -954,8 +1027,9 @@ def _add_audit(sub: Any) -> None:
     _add_list_options(aud)
     _add_policy_option(aud)
     aud.add_argument(
-        "--tolerance-fen", type=int, default=0, metavar=cli_("TOLERANCE_FEN"),
-        help=cli_("per-loan difference still counted as a match (default 0)"),
+        "--tolerance-fen", default="0", metavar=cli_("TOLERANCE_FEN"),
+        help=cli_("per-loan rounding difference still counted as a match, 0 to 100 fen "
+                  "(default 0); never for a loan claimed on more than one row"),
     )  # fmt: skip
     aud.add_argument(
         "--out", metavar=cli_("DIR"), help=cli_("write summary.json, audit.csv, audit.xlsx")
@@ -1270,8 +1344,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     fac.add_argument(
         "--extensions",
-        type=int,
-        default=0,
+        default="0",
         metavar=cli_("EXTENSIONS"),
         help=cli_("extensions taken (default 0)"),
     )
@@ -1408,17 +1481,135 @@ def _closed_stdout() -> int:
     return EXIT_CLOSED_STDOUT
 
 
+class _OutputError(Exception):
+    """stdout could not be written (a full disk, an I/O error): the run stops with 2.
+
+    Not an :class:`OSError`, so that no handler of file errors on the way takes it.
+    """
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+class _Stream:
+    """``sys.stdout`` or ``sys.stderr`` while relend runs, keeping the system's failures
+    from becoming a traceback.
+
+    stdout: a closed descriptor (``relend ... >&-``, where Python sets ``sys.stdout``
+    to None) is reported as a closed pipe (exit status 141); any other failure to write
+    (``> /dev/full``) raises :class:`_OutputError` (exit status 2). stderr: a closed
+    descriptor drops the messages, as ``2> /dev/null`` would; a failure to write is
+    recorded in :attr:`failed`, the messages after it are dropped and the run goes on,
+    to end with exit status 2.
+    """
+
+    def __init__(self, stream: Any, name: str) -> None:
+        self.stream = stream
+        self.name = name
+        self.failed: OSError | None = None
+
+    def _fail(self, error: OSError) -> None:
+        self.failed = error
+        if self.name == "stdout":
+            raise _OutputError(error) from None
+
+    def write(self, text: str) -> int:
+        if self.stream is None:
+            if self.name == "stdout":
+                raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+            return len(text)
+        if self.failed is not None:
+            return len(text)
+        try:
+            written = self.stream.write(text)
+        except BrokenPipeError as error:
+            if self.name == "stdout":
+                raise
+            self.failed = error
+        except OSError as error:
+            self._fail(error)
+        else:
+            return len(text) if written is None else int(written)
+        return len(text)
+
+    def flush(self) -> None:
+        if self.stream is None or self.failed is not None:
+            return
+        try:
+            self.stream.flush()
+        except BrokenPipeError as error:
+            if self.name == "stdout":
+                raise
+            self.failed = error
+        except OSError as error:
+            self._fail(error)
+
+    def isatty(self) -> bool:
+        return self.stream is not None and self.failed is None and bool(self.stream.isatty())
+
+    def fileno(self) -> int:
+        if self.stream is None:
+            raise io.UnsupportedOperation("fileno")
+        return int(self.stream.fileno())
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+def _silence(stream: Any) -> None:
+    """Point a stream that failed at the null device, so that flushing what it still
+    buffers (at exit) does not fail again with a traceback."""
+    with contextlib.suppress(AttributeError, OSError, ValueError):
+        descriptor = stream.fileno()
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, descriptor)
+        os.close(null)
+
+
+@contextlib.contextmanager
+def _guarded_streams() -> Iterator[tuple[_Stream, _Stream]]:
+    """Run the block with :class:`_Stream` in place of ``sys.stdout`` and ``sys.stderr``,
+    then put the streams back (silenced if they failed)."""
+    out, err = _Stream(sys.stdout, "stdout"), _Stream(sys.stderr, "stderr")
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = out, err  # type: ignore[assignment]
+    try:
+        yield out, err
+    finally:
+        sys.stdout, sys.stderr = saved
+        for stream in (out, err):
+            if stream.failed is not None:
+                _silence(stream.stream)
+
+
+def _output_failed(error: OSError) -> int:
+    """stdout could not be written: one line on stderr (if it can be written), exit 2."""
+    return _fail(
+        cli_("the output could not be written to stdout: {reason}").format(reason=os_reason(error))
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``relend`` with ``argv`` (default: ``sys.argv[1:]``); return the exit status.
 
     Besides the statuses of the module docstring: 130 after Ctrl-C, 143 after SIGTERM
-    (both leave no partial file under ``--out``), 141 when stdout was closed early.
+    (both leave no partial file under ``--out``), 141 when stdout was closed early, 2
+    when stdout or stderr could not be written (a full disk), in place of 0, 3 or 4.
 
     Messages are in the language of ``--lang`` (anywhere in ``argv``), else of the
     locale (:func:`calculators._i18n.language_from_environment`), else English; the
     language in force before the call is back when it returns.
     """
     words = list(sys.argv[1:] if argv is None else argv)
+    with _guarded_streams() as (_out, err):
+        status = _main(words)
+    if err.failed is not None and status not in _KEPT_ON_STDERR_FAILURE:
+        return EXIT_INPUT  # a message or a warning was lost: not a clean run
+    return status
+
+
+def _main(words: list[str]) -> int:
     before = language()
     try:
         asked = _language_asked(words)
@@ -1437,6 +1628,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         set_language(before)
 
 
+# statuses that say more than "stderr could not be written" and are kept when it could not
+_KEPT_ON_STDERR_FAILURE = (EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_CLOSED_STDOUT, EXIT_TERMINATED)
 _LANG_OPTIONS = ("--la", "--lan", "--lang")  # argparse takes an option's unique prefix
 
 
@@ -1484,6 +1677,8 @@ def _run(argv: Sequence[str] | None) -> int:
             status = _interrupted(exc)
         except BrokenPipeError:
             status = _closed_stdout()
+        except _OutputError as exc:
+            status = _output_failed(exc.error)
         except Exception as exc:  # the one place an unexpected error becomes a line
             print(
                 cli_("relend: internal error: {kind}: {message}").format(
@@ -1493,9 +1688,11 @@ def _run(argv: Sequence[str] | None) -> int:
             )
             status = EXIT_INTERNAL
     try:
-        sys.stdout.flush()  # a closed pipe shows here, not at exit
+        sys.stdout.flush()  # a closed pipe or a full disk shows here, not at exit
     except BrokenPipeError:
         status = _closed_stdout()
+    except _OutputError as exc:
+        status = _output_failed(exc.error)
     for message in dict.fromkeys(str(w.message) for w in caught):
         print(_warning_line(message), file=sys.stderr)
     return status

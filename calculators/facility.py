@@ -46,6 +46,7 @@ __all__ = [
     "FacilitySchedule",
     "clawback",
     "last_drawdown",
+    "last_schedulable_drawdown",
     "row_for_drawdown",
     "schedule",
 ]
@@ -165,16 +166,61 @@ def row_for_drawdown(
         end = last_drawdown(row)
         if row.first_disbursement.value <= drawdown and (end is None or drawdown <= end):
             return row
-    windows = "; ".join(
-        f"{r.version}: {r.first_disbursement.value} to {last_drawdown(r) or 'open'}" for r in rows
-    )
     raise PolicyNotFoundError(
         "drawdown",
         drawdown.isoformat(),
         _("a date in a {program} drawdown window ({windows})").format(
-            program=program, windows=windows
+            program=program, windows=_windows(rows)
         ),
     )
+
+
+def _windows(rows: Iterable[PolicyRow], open_end: dt.date | None = None) -> str:
+    """The versions' drawdown windows in words: ``tech-2022: 2022-04-01 to 2024-09-30``;
+    with ``open_end`` no window runs past it (one without an end stops there), without
+    it a window without an end is said to have none."""
+    parts = []
+    for row in rows:
+        first, end = row.first_disbursement.value, last_drawdown(row)
+        if open_end is not None:
+            end = open_end if end is None else min(end, open_end)
+        if end is None:
+            parts.append(
+                _("{version}: from {first}, no end date").format(version=row.version, first=first)
+            )
+        else:
+            parts.append(
+                _("{version}: {first} to {last}").format(version=row.version, first=first, last=end)
+            )
+    # TRANSLATORS: joins the drawdown windows of several versions
+    return _("; ").join(parts)
+
+
+def last_schedulable_drawdown(
+    row: PolicyRow, extensions: int, calendar: BusinessCalendar
+) -> dt.date:
+    """The last drawdown whose repayment, after ``extensions`` extensions, ``calendar``
+    can date.
+
+    Parameters
+    ----------
+    row : PolicyRow
+        The version: its term in years (``term_years``).
+    extensions : int
+        Extensions taken, each one more term.
+    calendar : BusinessCalendar
+        The calendar the period ends are rolled forward on (``following``).
+
+    Notes
+    -----
+    A version without an end (``last_disbursement`` unknown, tech-2024) would accept
+    any later drawdown; its repayment date, the anniversary rolled forward to a
+    business day, can only be given while the calendar has a business day on or after
+    it, so the window stops at the calendar's last business day less the years of the
+    term and the extensions.
+    """
+    years = row.term_years.value * (extensions + 1)
+    return calendar.last_business_day - relativedelta(years=years)
 
 
 def schedule(
@@ -215,7 +261,11 @@ def schedule(
         or not isinstance(amount_fen, int)
         or not (0 < amount_fen <= MAX_FEN)
     ):
-        raise MoneyError("amount", amount_fen, _("a positive whole number of fen"))
+        raise MoneyError(
+            "amount",
+            amount_fen,
+            _("a whole number of fen from 1 to {most}").format(most=MAX_FEN),
+        )
     row = row_for_drawdown(program, drawdown, policy_table(policy))
     limit = row.max_extensions.value
     if isinstance(extensions, bool) or not isinstance(extensions, int) or extensions < 0:
@@ -232,6 +282,18 @@ def schedule(
         )
     convention = check_day_count(day_count or row.day_count.value)
     cal = calendar or get_calendar("prc")
+    reach = last_schedulable_drawdown(row, extensions, cal)
+    if drawdown > reach:
+        # a window without an end, cut where the calendar can no longer date the repayment
+        raise PolicyNotFoundError(
+            "drawdown",
+            drawdown.isoformat(),
+            _("a date in a {program} drawdown window whose repayment, with {extensions} "
+              "extensions, the calendar can date ({windows})").format(
+                program=program, extensions=extensions,
+                windows=_windows(policy_table(policy).rows(program), reach),
+            ),
+        )  # fmt: skip
     step = row.rate_on(drawdown)
     periods = []
     start = drawdown

@@ -245,7 +245,9 @@ class IncentiveResult:
 
 def _check_balance(name: str, fen: int) -> int:
     if isinstance(fen, bool) or not isinstance(fen, int) or not 0 <= fen <= MAX_FEN:
-        raise MoneyError(name, fen, _("a balance of zero or more, in whole fen"))
+        raise MoneyError(
+            name, fen, _("a balance as a whole number of fen from 0 to {most}").format(most=MAX_FEN)
+        )
     return fen
 
 
@@ -271,19 +273,37 @@ def incentive(
     institution : str
         Only local legal-person institutions (地方法人金融机构) are eligible.
     trade_date : datetime.date, optional
-        Swap start; default the quarter's application deadline.
+        Swap start: a day after the quarter's last day (the notional is the increase
+        in the quarter-end balance, known only once the quarter has ended); default the
+        quarter's application deadline.
     day_count : str, default "30/360"
     calendar : BusinessCalendar, optional
         For the payment date; default ``prc``.
     policy : PolicyTable or path, optional
         A user policy file applied for this call (e.g. the ratio of a quarter no
         shipped source gives).
+
+    Raises
+    ------
+    ParameterError
+        For an institution that is not a local legal person, or a ``trade_date`` on
+        or before the quarter's last day.
     """
     if str(institution).strip().lower() not in LOCAL_LEGAL_PERSON:
         raise ParameterError(
             "institution", institution, _("a local legal-person institution (地方法人金融机构)")
         )
     period = Quarter.parse(quarter)
+    if trade_date is not None and trade_date <= period.end:
+        raise ParameterError(
+            "trade_date",
+            trade_date.isoformat(),
+            _("a date after {end}, the last day of {quarter}: the swap's notional is the "
+              "increase in the quarter-end balance, known only once the quarter has ended "
+              "(by default the swap starts on the application deadline)").format(
+                end=period.end.isoformat(), quarter=period
+            ),
+        )  # fmt: skip
     table = policy_table(policy)
     row = row_for(period, table)
     source = table.source(relend_version())
@@ -328,11 +348,22 @@ def incentive_series(balances: pd.DataFrame | str | Path, **options: Any) -> lis
     fen = [
         yuan_to_fen(str(b), f"balance {q}") for q, b in zip(quarters, frame["balance"], strict=True)
     ]
-    for before, after in itertools.pairwise(quarters):
+    for q, b, f in zip(quarters, frame["balance"], fen, strict=True):
+        if not 0 <= f <= MAX_FEN:  # refused here, to echo the balance as the file has it
+            raise MoneyError(
+                f"balance {q}",
+                str(b),
+                _("a balance of 0 yuan or more, at most {most} yuan").format(
+                    most=fen_to_yuan(MAX_FEN)
+                ),
+            )
+    for (before, after), typed in zip(
+        itertools.pairwise(quarters), frame["quarter"].iloc[1:], strict=True
+    ):
         if after != before.next():
             raise ParameterError(
                 "quarter",
-                str(after),
+                str(typed),  # as the file has it (2022-Q3), not as relend writes it
                 _("consecutive quarters: {next} follows {before}").format(
                     next=before.next(), before=before
                 ),

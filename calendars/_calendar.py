@@ -433,6 +433,12 @@ class BusinessCalendar:
 
     # -- business days ------------------------------------------------------------------
 
+    @property
+    def last_business_day(self) -> dt.date:
+        """The last business day the calendar covers: a later day cannot be rolled
+        forward (``following``)."""
+        return _date(self._sessions[-1])
+
     def _check_bounds(self, day: dt.date, parameter: str) -> None:
         if day < self.first:
             raise DateOutOfBoundsError(parameter, day.isoformat(), self.first, "first")

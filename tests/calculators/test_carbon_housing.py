@@ -160,7 +160,7 @@ def test_carbon_facility_third_extension_is_refused(capsys) -> None:
     argv = ["facility", "carbon", "--amount", "1.00", "--drawdown", "2024-07-10",
             "--extensions", "3"]  # fmt: skip
     assert main(argv) == 2
-    assert "extensions=3" in _fail_line(capsys)
+    assert "--extensions='3'" in _fail_line(capsys)  # as typed
 
 
 # -- bad input --------------------------------------------------------------------------

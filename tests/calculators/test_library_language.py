@@ -187,7 +187,8 @@ CASES: list[tuple[str, type[Exception], Callable[[Path], Any], str, str]] = [
      "(地方法人金融机构)"),
     ("audit tolerance", ParameterError,
      lambda t: audit.audit("tech", "l.csv", "s.csv", "2022Q2", "ICBC", tolerance_fen=-1),
-     "-1", "tolerance_fen=-1 is not accepted: a whole number of fen, 0 or more"),
+     "-1", "tolerance_fen=-1 is not accepted: a whole number of fen from 0 to 100 per loan: "
+     "the tolerance absorbs rounding differences, it does not excuse amounts"),
     ("output is a file", OutputError, lambda t: make_out_dir(_file(t, "out", "")), "",
      "cannot write {tmp}/out: it is a file, not a folder (--out needs a folder relend can "
      "write)"),
