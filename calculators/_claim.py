@@ -39,7 +39,7 @@ from ._money import (
     leftover_threshold,
 )
 from ._parallel import in_threads
-from ._policy import PolicyRow, PolicyTable, policy_table
+from ._policy import PolicyRow, PolicyTable, policy_table, program_title
 from ._reasons import (
     COMMON_EXCLUSIONS,
     INVALID_REASONS,
@@ -259,7 +259,7 @@ def prepare(
         raise PolicyNotFoundError(
             "quarter" if isinstance(span, Quarter) else "month", str(span),
             _("a period overlapping a {program} window ({windows})").format(
-                program=found.id, windows=windows),
+                program=program_title(found.id), windows=windows),
         )  # fmt: skip
     cadence = "quarterly" if isinstance(span, Quarter) else "monthly"
     for row in policies:

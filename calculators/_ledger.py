@@ -677,7 +677,9 @@ def _arrow_csv(
         if encoding == "utf8" and ("UTF8" in message or not _is_utf8(buffer)):
             return None  # another encoding may read it, or explain the error
         raise LedgerFileError(
-            what, path, _("a well-formed CSV ({reason})").format(reason=message)
+            what,
+            path,
+            _("a well-formed CSV; the CSV reader's own words: {detail}").format(detail=message),
         ) from None
 
 
@@ -733,9 +735,9 @@ def canonical_columns(
         if name not in out.columns:
             if name == "principal":
                 # TRANSLATORS: starts a list of accepted column names, the Chinese ones follow
-                names = _("principal (yuan), principal_fen, ") + ", ".join(COLUMN_ALIASES[name])
+                names = _("principal (yuan), principal_fen, ") + _(", ").join(COLUMN_ALIASES[name])
             else:
-                names = ", ".join((name, *COLUMN_ALIASES.get(name, ())))
+                names = _(", ").join((name, *COLUMN_ALIASES.get(name, ())))
             raise LedgerFileError(
                 "columns",
                 present(frame),

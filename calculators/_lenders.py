@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from ._errors import LenderError
-from ._i18n import _
+from ._i18n import _, language
 
 
 @dataclass(frozen=True)
@@ -89,14 +89,21 @@ def find_lender(text: str | Lender, eligible: tuple[str, ...], program: str) -> 
         If the name is unknown, or the lender is not among ``eligible``; the message
         lists the eligible lenders.
     """
+    from ._policy import program_title  # the policy table reads the lenders
+
     lender = text if isinstance(text, Lender) else _BY_NAME.get(_key(text))
-    accepted = ", ".join(eligible)
+    if language() == "zh":  # the codes with their Chinese names: ICBC 中国工商银行
+        by_code = {x.code: x.name for x in LENDERS}
+        accepted = "、".join(f"{code} {by_code[code]}" if code in by_code else code
+                            for code in eligible)  # fmt: skip
+    else:
+        accepted = ", ".join(eligible)
     if lender is None:
         raise LenderError(
             "lender",
             text,
             _("a lender eligible for {program} relending: {lenders}").format(
-                program=program, lenders=accepted
+                program=program_title(program), lenders=accepted
             ),
         )
     if lender.code not in eligible:
@@ -105,6 +112,9 @@ def find_lender(text: str | Lender, eligible: tuple[str, ...], program: str) -> 
             text,
             _(
                 "{name} ({code}) is not eligible for {program} relending; eligible: {lenders}"
-            ).format(name=lender.name, code=lender.code, program=program, lenders=accepted),
-        )
+            ).format(
+                name=lender.name, code=lender.code, program=program_title(program),
+                lenders=accepted,
+            ),
+        )  # fmt: skip
     return lender

@@ -52,6 +52,19 @@ def decimal_text(value: Fraction | Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def percent_text(value: object) -> str:
+    """A ratio or rate written as a decimal string, as a percentage for text output
+    (``"0.0175"`` -> ``"1.75%"``, ``"0.6"`` -> ``"60%"``); any other text as it is."""
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    text = format(number * 100, "f")
+    return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
+
+
 _INVALID = 2  # the status code of invalid rows (see calculators._reasons)
 
 
@@ -247,8 +260,8 @@ class ClaimResult:
              .format(total=f"{s['loans_total']:,}", eligible=f"{s['loans_eligible']:,}",
                      excluded=f"{s['loans_excluded']:,}", invalid=f"{s['loans_invalid']:,}")),
             (_("eligible principal"), _("{yuan} yuan").format(yuan=s["eligible_principal_yuan"])),
-            (_("entitlement"), _("{yuan} yuan ({ratio} x principal, rounded half up once)")
-             .format(yuan=s["entitlement_yuan"], ratio=s["ratio"])),
+            (_("entitlement"), _("{yuan} yuan ({ratio} × principal, rounded half up once)")
+             .format(yuan=s["entitlement_yuan"], ratio=percent_text(s["ratio"]))),
             (_("apply by"), f"{s['deadline']} ({s['calendar']}, {s['calendar_status']})"),
         ]  # fmt: skip
         body = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"

@@ -37,7 +37,7 @@ from ._daycount import check_day_count, year_fraction
 from ._errors import ExtensionLimitError, MoneyError, ParameterError, PolicyNotFoundError
 from ._i18n import _
 from ._money import MAX_FEN, exact_sum, fen_to_yuan, round_half_up
-from ._policy import PolicyRow, PolicyTable, policy_table
+from ._policy import PolicyRow, PolicyTable, policy_table, program_title
 from ._result import ClaimResult, decimal_text
 
 __all__ = [
@@ -166,13 +166,17 @@ def row_for_drawdown(
         if row.first_disbursement.value <= drawdown and (end is None or drawdown <= end):
             return row
     windows = "; ".join(
-        f"{r.version}: {r.first_disbursement.value} to {last_drawdown(r) or 'open'}" for r in rows
-    )
+        _("{version}: {first} to {last}").format(
+            version=r.version, first=r.first_disbursement.value,
+            last=last_drawdown(r) or _("open"),
+        )
+        for r in rows
+    )  # fmt: skip
     raise PolicyNotFoundError(
         "drawdown",
         drawdown.isoformat(),
         _("a date in a {program} drawdown window ({windows})").format(
-            program=program, windows=windows
+            program=program_title(program), windows=windows
         ),
     )
 
@@ -227,7 +231,9 @@ def schedule(
             "extensions",
             extensions,
             _("at most {limit} for {program} ({source})").format(
-                limit=limit, program=program, source=row.max_extensions.source_text()
+                limit=limit,
+                program=program_title(program),
+                source=row.max_extensions.source_text(),
             ),
         )
     convention = check_day_count(day_count or row.day_count.value)

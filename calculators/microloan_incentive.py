@@ -106,8 +106,10 @@ RESERVE_RATES: tuple[tuple[dt.date, Figure[Decimal]], ...] = (
         dt.date(2008, 11, 27),
         Figure(
             Decimal("0.0162"),
-            f"{_NOTICE}, 二, seed 903-905 (法定存款准备金利率) names the statutory reserve "
-            "rate; 1.62% since 2008-11-27 (shared/sources README, facts from outside the seed)",
+            f"{_NOTICE}, 二 (the 2022 policy compilation, lines 903-905: 法定存款准备金利率) "
+            "names the "
+            "statutory reserve rate; 1.62% since 2008-11-27 (a fact from outside the "
+            "compilation)",
         ),
     ),
 )
@@ -220,7 +222,7 @@ class IncentiveResult:
                 "net_fen": self.net_fen,
                 "net_payer": "PBoC",
                 "net_rounding": _(
-                    "net = ROUND_HALF_UP((fixed - floating) x notional x year fraction); "
+                    "net = ROUND_HALF_UP((fixed − floating) × notional × year fraction); "
                     "each leg is rounded on its own for display"
                 ),
                 "flows": [f.as_dict() for f in self.flows],
