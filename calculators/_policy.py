@@ -95,7 +95,7 @@ class Notice:
 def in_language(english: str, chinese: str) -> str:
     """``chinese`` when messages are in Chinese and it is given, else ``english``; in
     words for users (:func:`for_users`)."""
-    return for_users(chinese if chinese and language() == "zh" else english)
+    return chinese_punctuation(for_users(chinese if chinese and language() == "zh" else english))
 
 
 COMPILATION = N_("the 2022 policy compilation of the Kashgar positive and negative lists")
@@ -125,13 +125,16 @@ _MAINTAINERS_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bseed (?=\d)", "the 2022 policy compilation, lines "),
         (r"\bunconfirmed \(U\)", "unconfirmed"),
         (r"未经证实（U）", "未经证实"),
+        (r"\s*\(U\)", " (unconfirmed)"),
+        (r"（U）", "（未经证实）"),
+        (r"\s*\([CS]\)|（[CS]）", ""),
         (r"(?<=\d) x (?=\d)", " × "),
     )
 )
 
 
 _GRADING_FILE = re.compile(r"(?:shared/sources/)?later-notices\.md")
-_MAINTAINERS_MARKS = re.compile(r"seed|later-notices|grade|评级|\(U\)|（U）|\d x \d")
+_MAINTAINERS_MARKS = re.compile(r"seed|later-notices|grade|评级|\([CSU]\)|（[CSU]）|\d x \d")
 
 
 def for_users(text: str) -> str:
@@ -145,6 +148,29 @@ def for_users(text: str) -> str:
         "relend 整理的后续通知汇总表" if language() == "zh" else "relend's table of later notices"
     )
     return _GRADING_FILE.sub(table, text)
+
+
+_CJK = "\u4e00-\u9fff"
+_HALF_WIDTH_PUNCTUATION: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (rf"\(([^()]*[{_CJK}][^()]*)\)", "（\\1）"),  # (遇节假日顺延)
+        (rf"(?<=[{_CJK}]) ?\(([^()]*)\)", "（\\1）"),  # 答记者问 (2022-05-05)
+        (rf"(?<=[{_CJK}）]) ?: ?", "："),
+        (rf"(?<=[{_CJK}）]) ?; ?", "；"),
+        (rf"(?<=[{_CJK}）]) ?, ?(?=[{_CJK}])", "，"),
+    )
+)
+
+
+def chinese_punctuation(text: str) -> str:
+    """In Chinese, the punctuation beside Chinese words in its full-width form: the
+    compilation prints 10 日(遇节假日顺延), a Chinese sentence writes 10 日（遇节假日顺延）."""
+    if language() != "zh" or not text:
+        return text
+    for pattern, replacement in _HALF_WIDTH_PUNCTUATION:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def _lines(first: int, last: int) -> str:
@@ -176,7 +202,9 @@ class Citation:
         if self.seed:
             # TRANSLATORS: the compilation's title, then its lines
             out += _(" ({document}, lines {lines}: “{quote}”)").format(
-                document=_(COMPILATION), lines=_lines(*self.seed), quote=self.quote
+                document=_(COMPILATION),
+                lines=_lines(*self.seed),
+                quote=chinese_punctuation(self.quote),
             )
         elif notice.read_at:
             out += _(" (read at {read_at})").format(read_at=notice.shown("read_at"))

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from calendars import Deadline, Month, Quarter
+from calendars._calendar import calendar_title
 
 from ._details import INVALID_SHOWN, detail_column, examples, unrecognized_values
 from ._i18n import _
@@ -26,7 +27,7 @@ from ._money import (
     fen_to_yuan,
 )
 from ._parallel import in_threads
-from ._policy import PolicyRow
+from ._policy import PolicyRow, program_title
 from ._reasons import (
     STATUSES,
     reason_codes,
@@ -254,7 +255,8 @@ class ClaimResult:
     def _repr_html_(self) -> str:
         s = self.summary()
         rows = [
-            (_("program"), f"{s['tool']} ({s['policy']})"), (_("period"), s["quarter"]),
+            (_("program"), f"{program_title(s['tool'])} ({s['policy']})"),
+            (_("period"), s["quarter"]),
             (_("lender"), f"{s['lender']} {s['lender_name']}"),
             (_("loans"), _("{total}: {eligible} eligible, {excluded} excluded, {invalid} invalid")
              .format(total=f"{s['loans_total']:,}", eligible=f"{s['loans_eligible']:,}",
@@ -262,7 +264,8 @@ class ClaimResult:
             (_("eligible principal"), _("{yuan} yuan").format(yuan=s["eligible_principal_yuan"])),
             (_("entitlement"), _("{yuan} yuan ({ratio} × principal, rounded half up once)")
              .format(yuan=s["entitlement_yuan"], ratio=percent_text(s["ratio"]))),
-            (_("apply by"), f"{s['deadline']} ({s['calendar']}, {s['calendar_status']})"),
+            (_("apply by"), f"{s['deadline']} ({calendar_title(s['calendar'])}, "
+                            f"{s['calendar_status']})"),
         ]  # fmt: skip
         body = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
                        for k, v in rows)  # fmt: skip

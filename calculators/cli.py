@@ -178,6 +178,7 @@ def _pad(text: object, width: int) -> str:
     return shown + " " * max(0, width - _display_width(shown))
 
 
+_CJK_HEADING = re.compile(r"^(\S[^\n]*[\u4e00-\u9fff]):$", re.MULTILINE)
 _TOKENS = re.compile(r"\s+|[\x21-\x7e]+|.", re.DOTALL)
 # punctuation a Chinese line should not start with (it stays with what it follows)
 _NO_LINE_START = frozenset("，。、；：）」』》〉！？％%,.;:)]")
@@ -211,6 +212,14 @@ def _wrap_chinese(text: str, width: int) -> list[str]:
 
 class _Formatter(argparse.HelpFormatter):
     """argparse's help layout, with Chinese wrapped by its width on screen."""
+
+    def format_help(self) -> str:
+        """argparse ends a section's heading with an ASCII colon of its own (``选项:``);
+        in Chinese the heading ends in ：."""
+        text = super().format_help()
+        if language() != "zh":
+            return text
+        return _CJK_HEADING.sub("\\1：", text)
 
     def _split_lines(self, text: str, width: int) -> list[str]:
         if language() != "zh":
