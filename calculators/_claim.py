@@ -255,7 +255,8 @@ def prepare(
     span = parse_period(period) if isinstance(period, str) else period
     policies = tuple(v for v in versions if v.overlaps(span))
     if not policies:
-        windows = "; ".join(v.window() for v in versions)
+        # TRANSLATORS: between the windows of a program's versions
+        windows = _("; ").join(v.window() for v in versions)
         raise PolicyNotFoundError(
             "quarter" if isinstance(span, Quarter) else "month", str(span),
             _("a period overlapping a {program} window ({windows})").format(

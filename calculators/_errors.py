@@ -56,10 +56,14 @@ def _named(parameter: str) -> str:
     else the key: a ledger column, or a summary field relend labels."""
     if language() != "zh":
         return parameter
+    from ._labels import PARAMETER_LABELS
     from ._ledger import COLUMN_ALIASES  # the ledger module raises these errors
 
     aliases = COLUMN_ALIASES.get(parameter)
-    return f"{aliases[0]} {parameter}" if aliases else parameter
+    if aliases:
+        return f"{aliases[0]} {parameter}"
+    found = PARAMETER_LABELS.get(parameter)
+    return f"{found.zh} {parameter}" if found else parameter
 
 
 class LedgerFileError(RelendInputError):

@@ -148,6 +148,25 @@ LIST_LABELS: Mapping[str, Label] = _table(
 )
 """The reference lists of the programs (``--eligible-borrowers`` ...) by name."""
 
+PARAMETER_LABELS: Mapping[str, Label] = _table(
+    {
+        "lender": ("金融机构", "lender"),
+        "quarter": ("申报期", "period"),
+        "month": ("申报月份", "month"),
+        "date": ("日期", "date"),
+        "drawdown": ("发放日", "drawdown"),
+        "extensions": ("展期次数", "extensions"),
+        "amount": ("金额", "amount"),
+        "ledger": ("贷款台账", "ledger"),
+        "columns": ("表头", "columns"),
+        "sheet": ("工作表", "sheet"),
+        "tolerance_fen": ("容差（分）", "tolerance (fen)"),
+        "calendar": ("日历", "calendar"),
+        "year": ("年份", "year"),
+    }
+)
+"""Arguments an error line names, besides the ledger's columns."""
+
 LABELLED_COLUMNS: Mapping[str, Mapping[str, Label]] = MappingProxyType(
     {"status": STATUS_LABELS, "reason": REASON_LABELS, "class": AUDIT_CLASS_LABELS}
 )

@@ -1065,7 +1065,7 @@ def policy_for(program: str, day: dt.date, policy: PolicyTable | None = None) ->
     for row in rows:
         if row.covers(day):
             return row
-    windows = "; ".join(r.window() for r in rows)
+    windows = _("; ").join(r.window() for r in rows)
     raise PolicyNotFoundError(
         "date",
         day.isoformat(),
@@ -1088,7 +1088,7 @@ def policies_for_period(
     rows = policy_table(policy).rows(program)
     found = tuple(row for row in rows if row.overlaps(period))
     if not found:
-        windows = "; ".join(r.window() for r in rows)
+        windows = _("; ").join(r.window() for r in rows)
         raise PolicyNotFoundError(
             "quarter",
             str(period),

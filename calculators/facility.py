@@ -165,10 +165,13 @@ def row_for_drawdown(
         end = last_drawdown(row)
         if row.first_disbursement.value <= drawdown and (end is None or drawdown <= end):
             return row
-    windows = "; ".join(
+    windows = _("; ").join(
         _("{version}: {first} to {last}").format(
-            version=r.version, first=r.first_disbursement.value,
-            last=last_drawdown(r) or _("open"),
+            version=r.version, first=r.first_disbursement.value, last=last_drawdown(r),
+        )
+        if last_drawdown(r)
+        else _("{version}: from {first}").format(
+            version=r.version, first=r.first_disbursement.value
         )
         for r in rows
     )  # fmt: skip

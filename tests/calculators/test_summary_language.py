@@ -45,7 +45,7 @@ def test_missing_dishonest_list_warning_both_ways() -> None:
     }]  # fmt: skip
     assert chinese == [{
         "code": "dishonest_list_not_given",  # the code stays
-        "message": "未对照严重失信主体名单筛查借款人：没有提供失信名单（--dishonest FILE）",
+        "message": "未对照严重失信主体名单筛查借款人：没有提供失信名单（--dishonest 文件）",
     }]  # fmt: skip
 
 
