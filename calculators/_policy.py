@@ -351,7 +351,7 @@ class PolicyVersion:
             "origin": self.origin,
             "notice": {
                 "issuer": notice.shown("issuer"), "title": notice.shown("title"),
-                "date": notice.date, "read_at": notice.shown("read_at"), "grade": notice.grade,
+                "date": notice.date, "read_at": notice.shown("read_at"),
                 "note": notice.shown("note"),
             },
             "figures": {

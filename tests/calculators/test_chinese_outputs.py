@@ -11,6 +11,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from calculators._i18n import using_language
+from calculators._policy import Citation, Notice, PolicyTable, for_users
 from calculators.cli import main
 from tests.test_chinese_text import CJK, WIDE
 
@@ -163,3 +165,65 @@ def test_workbooks_labels_values_and_headers_all_filled(command, tmp_path, capsy
         values = {row[0]: row[1] for row in sources}
         assert values["ratio"] == "60%" and values["rates"].startswith("1.75%（自 2022-04-01 起）")
     assert not [row for row in sources if "seed" in str(row) or "later-notices" in str(row)]
+
+
+def test_a_line_range_of_the_compilation_is_cited_by_its_title() -> None:
+    notice = Notice("tech2022", "中国人民银行", "关于设立科技创新再贷款的通知")
+    citation = Citation(notice, "三", (765, 767), "贷款本金的 60%")
+    assert citation.english() == (
+        "关于设立科技创新再贷款的通知, clause 三 (the 2022 policy compilation of the Kashgar "
+        "positive and negative lists, lines 765-767: “贷款本金的 60%”)"
+    )
+    with using_language("zh"):
+        assert citation.text() == (
+            "关于设立科技创新再贷款的通知，条款：三；政策汇编第 765-767 行：“贷款本金的 60%”"
+        )
+        one = Citation(notice, "三", (767, 767), "自 2022 年 4 月 1 日起").text()
+        assert one.endswith("政策汇编第 767 行：“自 2022 年 4 月 1 日起”")
+
+
+@pytest.mark.parametrize(
+    ("english", "chinese", "expected_en", "expected_zh"),
+    [
+        (
+            "reprinted in the seed, lines 714-789",
+            "全文载于政策汇编 seed 第 714-789 行",
+            "reprinted in the 2022 policy compilation, lines 714-789",
+            "全文载于政策汇编第 714-789 行",
+        ),
+        (
+            "a.cn/x.html (graded C in later-notices.md); b.cn",
+            "a.cn/x.html（later-notices.md 中评级为 C）；b.cn",
+            "a.cn/x.html; b.cn",
+            "a.cn/x.html；b.cn",
+        ),
+        (
+            "1 year + 2 x 1 year, graded U (unconfirmed)",
+            "1 年 + 2 次各 1 年展期，评级 U（未经证实）",
+            "1 year + 2 × 1 year (unconfirmed)",
+            "1 年 + 2 次各 1 年展期（未经证实）",
+        ),
+        (
+            "known only from a secondary report (grade S); no text",
+            "仅见于二手报道（评级 S）；无",
+            "known only from a secondary report; no text",
+            "仅见于二手报道；无",
+        ),
+    ],
+)
+def test_maintainers_words_of_the_data_are_left_out(english, chinese, expected_en, expected_zh):
+    assert for_users(english) == expected_en
+    with using_language("zh"):
+        assert for_users(chinese) == expected_zh
+
+
+def test_no_grade_or_maintainers_file_in_policy_show(capsys) -> None:
+    for program in PolicyTable.package().programs:
+        for lang in ("zh", "en"):
+            assert main(["policy", "show", program, "--lang", lang]) == 0
+            out = capsys.readouterr().out
+            assert "later-notices" not in out and "seed" not in out, program
+            assert not re.search(r"\bgraded?\b|评级|\([CSU]\)|（[CSU]）", out), program
+            assert main(["policy", "show", program, "--lang", lang, "--json"]) == 0
+            out = capsys.readouterr().out
+            assert '"grade"' not in out and "later-notices" not in out, program
