@@ -59,11 +59,11 @@ def _named(parameter: str) -> str:
     from ._labels import PARAMETER_LABELS
     from ._ledger import COLUMN_ALIASES  # the ledger module raises these errors
 
-    aliases = COLUMN_ALIASES.get(parameter)
-    if aliases:
-        return f"{aliases[0]} {parameter}"
     found = PARAMETER_LABELS.get(parameter)
-    return f"{found.zh} {parameter}" if found else parameter
+    if found:
+        return f"{found.zh} {parameter}"
+    aliases = COLUMN_ALIASES.get(parameter)
+    return f"{aliases[0]} {parameter}" if aliases else parameter
 
 
 class LedgerFileError(RelendInputError):

@@ -147,6 +147,13 @@ def _coded(table: Mapping[str, Label], code: str) -> str:
     return code
 
 
+def _coded_words(table: Mapping[str, Label], code: str) -> str:
+    """The code, and in Chinese its label in parentheses: ``non_cny（非人民币贷款）``."""
+    if language() == "zh" and code in table:
+        return f"{code}（{label(table, code, 'zh')}）"
+    return code
+
+
 def _figure_names(names: Sequence[str]) -> str:
     """Policy figures by their keys (as ``relend policy show`` lists them), in Chinese
     with their Chinese names before them (``日计数惯例 day_count``)."""
@@ -1155,7 +1162,7 @@ def _programs_help() -> str:
     rows = []
     for program in registered().values():
         # TRANSLATORS: a program's own reason codes, when it adds none
-        own = _joined(program.reasons) or cli_("none")
+        own = _joined(_coded_words(REASON_LABELS, r) for r in program.reasons) or cli_("none")
         both = f"{program.name_zh} ({program.name_en})"
         name = program.name_zh if language() == "zh" else both
         rows.append(

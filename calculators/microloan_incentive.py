@@ -49,7 +49,7 @@ from ._errors import (
     PolicyNotFoundError,
     PolicyUnknownError,
 )
-from ._i18n import _
+from ._i18n import _, language
 from ._ledger import canonical_columns, read_bytes, read_csv_text
 from ._money import MAX_FEN, ROUND_HALF_UP_NOTE, fen_to_yuan, round_half_up, yuan_to_fen
 from ._policy import Figure, PolicyTable, PolicyVersion, policy_table, why_unknown
@@ -115,6 +115,15 @@ RESERVE_RATES: tuple[tuple[dt.date, Figure[Decimal]], ...] = (
 )
 
 
+def _figure_name(name: str) -> str:
+    """A policy figure by its Chinese name beside its key in Chinese (激励比例 ratio)."""
+    from ._labels import FIGURE_LABELS, label
+
+    if language() == "zh" and name in FIGURE_LABELS:
+        return f"{label(FIGURE_LABELS, name, 'zh')} {name}"
+    return name
+
+
 def reserve_rate_on(day: dt.date) -> Figure[Decimal]:
     """The statutory reserve interest rate in force on ``day``."""
     in_force = [rate for since, rate in RESERVE_RATES if since <= day]
@@ -147,7 +156,9 @@ def row_for(quarter: Quarter, policy: PolicyTable | str | Path | None = None) ->
                         "quarter",
                         str(quarter),
                         _("a quarter whose {name} a source gives ({version}: {why})").format(
-                            name=name, version=row.version, why=why_unknown(figure.why)
+                            name=_figure_name(name),
+                            version=row.version,
+                            why=why_unknown(figure.why),
                         ),
                     )
             return row
