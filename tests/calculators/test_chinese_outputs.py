@@ -11,6 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from calculators._errors import ParameterError
 from calculators._i18n import using_language
 from calculators._policy import Citation, Notice, PolicyTable, for_users
 from calculators.cli import main
@@ -129,6 +130,11 @@ def test_a_field_is_named_by_its_chinese_header(tmp_path, capsys) -> None:
     assert main([*argv, "--lang", "zh"]) == 2
     err = capsys.readouterr().err
     assert "贷款金额、发放金额" in err and err.count("\n") == 1
+    assert "错误：表头 columns=" in err
+    with using_language("zh"):
+        assert str(ParameterError("principal", "x", "y")) == "贷款金额 principal='x' 不符合要求：y"
+        assert str(ParameterError("lender", "x", "y")).startswith("金融机构 lender='x'")
+    assert str(ParameterError("principal", "x", "y")) == "principal='x' is not accepted: y"
 
 
 def test_a_library_message_comes_after_relends_own(tmp_path, capsys) -> None:
