@@ -42,8 +42,9 @@ _NOTICE = "中国人民银行 交通运输部关于设立交通物流专项再�
 
 _NOTICE_2023 = (
     "中国人民银行 交通运输部 中国银保监会《关于进一步做好交通物流领域金融支持与服务的通知》"
-    "(2023-02; read in Xinhua, 2023-02-16: shared/sources/later-notices.md, grade C)"
+    "(2023-02; read in Xinhua, 2023-02-16)"
 )
+_LINES = "the 2022 policy compilation, lines"
 
 TRANSPORT_CATEGORIES: MappingProxyType[str, str] = MappingProxyType(
     {
@@ -67,19 +68,19 @@ TRANSPORT_CATEGORIES: MappingProxyType[str, str] = MappingProxyType(
 
 CATEGORY_SOURCES: MappingProxyType[str, str] = MappingProxyType(
     {
-        "road_freight_enterprise": f"{_NOTICE}, seed 808-810",
-        "network_freight_platform": f"{_NOTICE}, seed 810",
-        "driver_home_operator": f"{_NOTICE}, seed 810-812",
-        "road_freight_individual_business": f"{_NOTICE}, seed 812",
-        "affiliated_truck_owner": f"{_NOTICE}, seed 812",
-        "logistics_express_sme": f"{_NOTICE}, seed 812-814 (also 820-822, 875-877)",
+        "road_freight_enterprise": f"{_NOTICE}, {_LINES} 808-810",
+        "network_freight_platform": f"{_NOTICE}, {_LINES} 810",
+        "driver_home_operator": f"{_NOTICE}, {_LINES} 810-812",
+        "road_freight_individual_business": f"{_NOTICE}, {_LINES} 812",
+        "affiliated_truck_owner": f"{_NOTICE}, {_LINES} 812",
+        "logistics_express_sme": f"{_NOTICE}, {_LINES} 812-814 (also 820-822, 875-877)",
         "logistics_sme": (
-            f"{_NOTICE}, seed 812-814: 中小微物流配送（含快递）企业 without its express part "
-            "(relend's split of the notice's category)"
+            f"{_NOTICE}, {_LINES} 812-814: 中小微物流配送（含快递）企业 without its express "
+            "part (relend's split of the notice's category)"
         ),
         "express_sme": (
-            f"{_NOTICE}, seed 812-814: the express part (含快递) of 中小微物流配送（含快递）企业 "
-            "(relend's split of the notice's category)"
+            f"{_NOTICE}, {_LINES} 812-814: the express part (含快递) of "
+            "中小微物流配送（含快递）企业 (relend's split of the notice's category)"
         ),
         **{
             code: f"{_NOTICE_2023} (transport-2023 only)"
@@ -93,13 +94,15 @@ CATEGORY_SOURCES: MappingProxyType[str, str] = MappingProxyType(
         },
     }
 )
-"""Code -> where the notice names the category (notice, clause, seed lines)."""
+"""Code -> where the notice names the category (notice, clause, lines of the policy
+compilation)."""
 
 _UMBRELLA_NOTE = N_(
-    "the umbrella term of the 交通物流专项再贷款 notice, 一 (seed 808-812), not "
-    "accepted alone; write which of its five kinds the borrower is: {kinds}"
+    "the umbrella term of the 交通物流专项再贷款 notice, section 一 (the 2022 policy "
+    "compilation, lines 808-812), not accepted alone; write which of its five kinds the "
+    "borrower is: {kinds}"
 )
-_FREIGHT_KINDS = ", ".join(
+_FREIGHT_KINDS = tuple(
     TRANSPORT_CATEGORIES[code]
     for code in (
         "road_freight_enterprise",
@@ -110,7 +113,7 @@ _FREIGHT_KINDS = ", ".join(
     )
 )
 UMBRELLA_TERMS: MappingProxyType[str, str] = MappingProxyType(
-    {"道路货物运输经营者": _UMBRELLA_NOTE.format(kinds=_FREIGHT_KINDS)}
+    {"道路货物运输经营者": _UMBRELLA_NOTE.format(kinds=", ".join(_FREIGHT_KINDS))}
 )
 """Words the notice uses for a group of categories, with what to write instead."""
 
@@ -155,4 +158,4 @@ def category_codes(values: pd.Series) -> np.ndarray:
 def category_note(value: str) -> str | None:
     """What to write instead of ``value`` when it names a group of categories, else None."""
     found = _NOTES.get(category_key(value))
-    return None if found is None else _(found[0]).format(kinds=found[1])
+    return None if found is None else _(found[0]).format(kinds=_(", ").join(found[1]))

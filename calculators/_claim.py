@@ -39,7 +39,7 @@ from ._money import (
     leftover_threshold,
 )
 from ._parallel import in_threads
-from ._policy import PolicyRow, PolicyTable, policy_table
+from ._policy import PolicyRow, PolicyTable, policy_table, program_title
 from ._reasons import (
     COMMON_EXCLUSIONS,
     INVALID_REASONS,
@@ -255,11 +255,12 @@ def prepare(
     span = parse_period(period) if isinstance(period, str) else period
     policies = tuple(v for v in versions if v.overlaps(span))
     if not policies:
-        windows = "; ".join(v.window() for v in versions)
+        # TRANSLATORS: between the windows of a program's versions
+        windows = _("; ").join(v.window() for v in versions)
         raise PolicyNotFoundError(
             "quarter" if isinstance(span, Quarter) else "month", str(span),
             _("a period overlapping a {program} window ({windows})").format(
-                program=found.id, windows=windows),
+                program=program_title(found.id), windows=windows),
         )  # fmt: skip
     cadence = "quarterly" if isinstance(span, Quarter) else "monthly"
     for row in policies:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._i18n import _
+from ._i18n import _, language
 
 
 class RelendInputError(ValueError):
@@ -46,9 +46,24 @@ class RelendInputError(ValueError):
         self.accepted = accepted
         super().__init__(
             _("{parameter}={value} is not accepted: {accepted}").format(
-                parameter=parameter, value=repr(value), accepted=accepted
+                parameter=_named(parameter), value=repr(value), accepted=accepted
             )
         )
+
+
+def _named(parameter: str) -> str:
+    """A field by its Chinese header beside its key in Chinese (``贷款金额 principal``),
+    else the key: a ledger column, or a summary field relend labels."""
+    if language() != "zh":
+        return parameter
+    from ._labels import PARAMETER_LABELS
+    from ._ledger import COLUMN_ALIASES  # the ledger module raises these errors
+
+    found = PARAMETER_LABELS.get(parameter)
+    if found:
+        return f"{found.zh} {parameter}"
+    aliases = COLUMN_ALIASES.get(parameter)
+    return f"{aliases[0]} {parameter}" if aliases else parameter
 
 
 class LedgerFileError(RelendInputError):

@@ -115,6 +115,58 @@ AUDIT_CLASS_LABELS: Mapping[str, Label] = _table(
 )
 """Classes of an audit's comparison, loan by loan."""
 
+FIGURE_LABELS: Mapping[str, Label] = _table(
+    {
+        "first_disbursement": ("贷款发放起始日", "first disbursement day"),
+        "last_disbursement": ("贷款发放截止日", "last disbursement day"),
+        "ratio": ("支持比例", "share of principal"),
+        "min_term_months": ("贷款最短期限（月）", "minimum loan term (months)"),
+        "rates": ("再贷款利率", "relending rate"),
+        "term_years": ("再贷款期限（年）", "relending term (years)"),
+        "max_extensions": ("最多展期次数", "most extensions"),
+        "cadence": ("发放频率", "cadence"),
+        "deadline_rule": ("申请截止日规则", "application deadline rule"),
+        "lenders": ("发放对象", "eligible lenders"),
+        "categories": ("支持的借款人类型", "eligible borrower categories"),
+        "borrower_rule": ("借款人条件", "borrower rule"),
+        "day_count": ("日计数惯例", "day count"),
+        "first_quarter": ("首个适用季度", "first quarter"),
+        "last_quarter": ("最后适用季度", "last quarter"),
+        "fixed_rate": ("利率互换固定利率", "swap fixed rate"),
+        "provinces": ("试点省份", "pilot provinces"),
+        "loan_rate_cap": ("贷款利率上限", "loan rate cap"),
+    }
+)
+"""The figures of a policy version (``calculators/policies/*.toml``) by name."""
+
+LIST_LABELS: Mapping[str, Label] = _table(
+    {
+        "eligible_borrowers": ("符合条件的借款人名单", "eligible borrowers"),
+        "dishonest": ("严重失信主体名单", "serious-dishonesty list"),
+        "designated_purchasers": ("选定的收购主体名单", "designated purchasers"),
+    }
+)
+"""The reference lists of the programs (``--eligible-borrowers`` ...) by name."""
+
+PARAMETER_LABELS: Mapping[str, Label] = _table(
+    {
+        "lender": ("金融机构", "lender"),
+        "quarter": ("申报期", "period"),
+        "month": ("申报月份", "month"),
+        "date": ("日期", "date"),
+        "drawdown": ("发放日", "drawdown"),
+        "extensions": ("展期次数", "extensions"),
+        "amount": ("金额", "amount"),
+        "ledger": ("贷款台账", "ledger"),
+        "columns": ("表头", "columns"),
+        "sheet": ("工作表", "sheet"),
+        "tolerance_fen": ("容差（分）", "tolerance (fen)"),
+        "calendar": ("日历", "calendar"),
+        "year": ("年份", "year"),
+    }
+)
+"""Arguments an error line names, besides the ledger's columns."""
+
 LABELLED_COLUMNS: Mapping[str, Mapping[str, Label]] = MappingProxyType(
     {"status": STATUS_LABELS, "reason": REASON_LABELS, "class": AUDIT_CLASS_LABELS}
 )

@@ -1152,11 +1152,11 @@ def canonical_columns(
         if name not in out.columns:
             if name == "principal":
                 # TRANSLATORS: starts a list of accepted column names, the Chinese ones follow
-                names = _("principal (yuan), principal_fen, ") + ", ".join(
+                names = _("principal (yuan), principal_fen, ") + _(", ").join(
                     (*COLUMN_ALIASES[name], *COLUMN_ALIASES["principal_wan"])
                 )
             else:
-                names = ", ".join((name, *COLUMN_ALIASES.get(name, ())))
+                names = _(", ").join((name, *COLUMN_ALIASES.get(name, ())))
             raise LedgerFileError(
                 "columns",
                 present(frame),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from ._errors import LenderError
-from ._i18n import _
+from ._i18n import _, language
 
 
 @dataclass(frozen=True)
@@ -92,16 +92,22 @@ def find_lender(text: str | Lender, eligible: tuple[str, ...], program: str) -> 
         If the name is unknown (the message lists the eligible lenders' codes, each with
         its Chinese name), or the lender is not among ``eligible`` (the eligible codes).
     """
+    from ._policy import program_title  # the policy table reads the lenders
+
     lender = text if isinstance(text, Lender) else _BY_NAME.get(_key(text))
-    accepted = ", ".join(eligible)
-    if lender is None:
-        named = {one.code: one.name for one in LENDERS}
-        each = [f"{code} {named[code]}" if code in named else code for code in eligible]
+    by_code = {x.code: x.name for x in LENDERS}
+    named = [f"{code} {by_code[code]}" if code in by_code else code for code in eligible]
+    if language() == "zh":  # the codes with their Chinese names: ICBC 中国工商银行
+        accepted = "、".join(named)
+    else:
+        accepted = ", ".join(eligible)
+    if lender is None:  # a name relend does not know: the codes with their names, in both
+        accepted = ("、" if language() == "zh" else ", ").join(named)
         raise LenderError(
             "lender",
             text,
             _("a lender eligible for {program} relending: {lenders}").format(
-                program=program, lenders=", ".join(each)
+                program=program_title(program), lenders=accepted
             ),
         )
     if lender.code not in eligible:
@@ -110,6 +116,9 @@ def find_lender(text: str | Lender, eligible: tuple[str, ...], program: str) -> 
             text,
             _(
                 "{name} ({code}) is not eligible for {program} relending; eligible: {lenders}"
-            ).format(name=lender.name, code=lender.code, program=program, lenders=accepted),
-        )
+            ).format(
+                name=lender.name, code=lender.code, program=program_title(program),
+                lenders=accepted,
+            ),
+        )  # fmt: skip
     return lender

@@ -27,7 +27,7 @@ from ._text import TextColumn
 ROUND_HALF_UP_NOTE = N_("one rounding, ROUND_HALF_UP to the fen, on the final amount")
 ROUNDING_RULE = N_(
     "one rounding, ROUND_HALF_UP to the fen, on the total; per-loan amounts are the "
-    "largest-remainder split of that total (each loan gets ratio x principal rounded "
+    "largest-remainder split of that total (each loan gets ratio × principal rounded "
     "down, and the remaining fen go one each to the largest remainders, earlier rows "
     "first on ties), so they add up to the total exactly"
 )

@@ -31,6 +31,7 @@ import datetime as dt
 import functools
 import hashlib
 import itertools
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -92,8 +93,88 @@ class Notice:
 
 
 def in_language(english: str, chinese: str) -> str:
-    """``chinese`` when messages are in Chinese and it is given, else ``english``."""
-    return chinese if chinese and language() == "zh" else english
+    """``chinese`` when messages are in Chinese and it is given, else ``english``; in
+    words for users (:func:`for_users`)."""
+    return chinese_punctuation(for_users(chinese if chinese and language() == "zh" else english))
+
+
+COMPILATION = N_("the 2022 policy compilation of the Kashgar positive and negative lists")
+"""The policy compilation (``seed`` in the data) by its title, for users."""
+
+# Words of the data meant for its maintainers (the file that grades the sources, the
+# grades, the compilation's file name "seed") and what a user reads instead; a safety
+# net for texts of the data that still carry them.
+_MAINTAINERS_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"\s*[（(][^（）()]*later-notices\.md[^（）()]*[）)]", ""),
+        (r"shared/sources/later-notices\.md(?=，)", "relend 整理的后续通知汇总表"),
+        (r",\s*graded [CSU]\b", ""),
+        (r"\s*\(grades? [CSU]\)", ""),
+        (r"\bthe row is graded [CSU]; ", ""),
+        (r"\bthe page graded [CSU]\b", "the page read first"),
+        (r"，?评级 ?[CSU](?=（)", ""),
+        (r"（评级 ?[CSU]）", ""),
+        (r"该行评级为 ?[CSU]；", ""),
+        (r"评级为 ?[CSU] 的页面", "首个查阅页面"),
+        (r"政策汇编 ?seed ?第", "政策汇编第"),
+        (r"\bseed ?第", "政策汇编第"),
+        (r"\b(?:in )?the seed, lines", "in the 2022 policy compilation, lines"),
+        (r"\(seed (\d)", r"(the 2022 policy compilation, lines \1"),
+        (r"\bthe seed\b", "the 2022 policy compilation"),
+        (r"\bseed (?=\d)", "the 2022 policy compilation, lines "),
+        (r"\bunconfirmed \(U\)", "unconfirmed"),
+        (r"未经证实（U）", "未经证实"),
+        (r"\s*\(U\)", " (unconfirmed)"),
+        (r"（U）", "（未经证实）"),
+        (r"\s*\([CS]\)|（[CS]）", ""),
+        (r"(?<=\d) x (?=\d)", " × "),
+    )
+)
+
+
+_GRADING_FILE = re.compile(r"(?:shared/sources/)?later-notices\.md")
+_MAINTAINERS_MARKS = re.compile(r"seed|later-notices|grade|评级|\([CSU]\)|（[CSU]）|\d x \d")
+
+
+def for_users(text: str) -> str:
+    """``text`` of the policy data without the words meant for its maintainers: the
+    grading file and its grades left out, the compilation named by its title."""
+    if not text or not _MAINTAINERS_MARKS.search(text):
+        return text
+    for pattern, replacement in _MAINTAINERS_WORDS:
+        text = pattern.sub(replacement, text)
+    table = (
+        "relend 整理的后续通知汇总表" if language() == "zh" else "relend's table of later notices"
+    )
+    return _GRADING_FILE.sub(table, text)
+
+
+_CJK = "\u4e00-\u9fff"
+_HALF_WIDTH_PUNCTUATION: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (rf"\(([^()]*[{_CJK}][^()]*)\)", "（\\1）"),  # (遇节假日顺延)
+        (rf"(?<=[{_CJK}]) ?\(([^()]*)\)", "（\\1）"),  # 答记者问 (2022-05-05)
+        (rf"(?<=[{_CJK}）]) ?: ?", "："),
+        (rf"(?<=[{_CJK}）]) ?; ?", "；"),
+        (rf"(?<=[{_CJK}）]) ?, ?(?=[{_CJK}])", "，"),
+    )
+)
+
+
+def chinese_punctuation(text: str) -> str:
+    """In Chinese, the punctuation beside Chinese words in its full-width form: the
+    compilation prints 10 日(遇节假日顺延), a Chinese sentence writes 10 日（遇节假日顺延）."""
+    if language() != "zh" or not text:
+        return text
+    for pattern, replacement in _HALF_WIDTH_PUNCTUATION:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _lines(first: int, last: int) -> str:
+    return str(first) if first == last else f"{first}-{last}"
 
 
 @dataclass(frozen=True)
@@ -112,19 +193,21 @@ class Citation:
 
     def text(self) -> str:
         """The citation in words in the current language, e.g. ``<title>, clause 三
-        (seed 765-767: “贷款本金的 60%”)``."""
+        (the 2022 policy compilation ..., lines 765-767: “贷款本金的 60%”)``; the grade of
+        a source read elsewhere is the maintainers' and is not shown."""
         notice = self.notice
         out = _("{title}, clause {clause}").format(
             title=notice.shown("title"), clause=in_language(self.clause, self.clause_zh)
         )
         if self.seed:
-            out += _(" (seed {first}-{last}: “{quote}”)").format(
-                first=self.seed[0], last=self.seed[1], quote=self.quote
+            # TRANSLATORS: the compilation's title, then its lines
+            out += _(" ({document}, lines {lines}: “{quote}”)").format(
+                document=_(COMPILATION),
+                lines=_lines(*self.seed),
+                quote=chinese_punctuation(self.quote),
             )
         elif notice.read_at:
-            out += _(" (read at {read_at}; grade {grade})").format(
-                read_at=notice.shown("read_at"), grade=notice.grade or "?"
-            )
+            out += _(" (read at {read_at})").format(read_at=notice.shown("read_at"))
         return out
 
     def english(self) -> str:
@@ -268,7 +351,7 @@ class PolicyVersion:
             "origin": self.origin,
             "notice": {
                 "issuer": notice.shown("issuer"), "title": notice.shown("title"),
-                "date": notice.date, "read_at": notice.shown("read_at"), "grade": notice.grade,
+                "date": notice.date, "read_at": notice.shown("read_at"),
                 "note": notice.shown("note"),
             },
             "figures": {
@@ -391,13 +474,17 @@ class PolicyRow:
         )
 
     def sources(self) -> dict[str, dict[str, object]]:
-        """Every figure's source, for reports: ``{field: {source, assumption, ...}}``."""
+        """Every figure's value and source, for reports: ``{field: {value, source,
+        assumption, ...}}``."""
         own = {
-            name: getattr(self, name).as_dict()
+            name: getattr(self, name)
             for name in self.__dataclass_fields__
             if isinstance(getattr(self, name), Figure) and getattr(self, name).source
         }
-        return own | {name: f.as_dict() for name, f in self.others.items()}
+        return {
+            name: {"value": f.value_text(), **f.as_dict()}
+            for name, f in {**own, **self.others}.items()
+        }
 
 
 # -- reading and checking policy files --------------------------------------------------
@@ -656,6 +743,21 @@ def _notices(raw: Any, where: str, inherited: Mapping[str, Notice]) -> dict[str,
     return out
 
 
+def program_title(code: str) -> str:
+    """A program as messages name it: by its Chinese name in Chinese (科技创新再贷款, from
+    the registry or its policy file), by its code in English (``tech``, as the English
+    messages have always read: "tech relending"); the code for a program relend does
+    not know."""
+    if language() != "zh":
+        return code
+    found = registered().get(code)
+    names = (found.name_zh, found.name_en) if found is not None else ("", "")
+    if not any(names):
+        shipped = PolicyTable.package().programs.get(code)
+        names = (shipped.name_zh, shipped.name_en) if shipped is not None else ("", "")
+    return names[0] or code
+
+
 @dataclass(frozen=True)
 class ProgramPolicy:
     """One program's versions as read from its policy file(s)."""
@@ -811,7 +913,11 @@ def _load_toml(data: bytes, where: str) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise PolicyFileError(where, _("not UTF-8"), _("a UTF-8 TOML policy file")) from None
     except tomllib.TOMLDecodeError as exc:
-        raise PolicyFileError(where, str(exc), _("a well-formed TOML policy file")) from None
+        raise PolicyFileError(
+            where,
+            exc.msg if hasattr(exc, "msg") else str(exc),
+            _("a well-formed TOML policy file; the TOML reader's own words are the value"),
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -959,11 +1065,13 @@ def policy_for(program: str, day: dt.date, policy: PolicyTable | None = None) ->
     for row in rows:
         if row.covers(day):
             return row
-    windows = "; ".join(r.window() for r in rows)
+    windows = _("; ").join(r.window() for r in rows)
     raise PolicyNotFoundError(
         "date",
         day.isoformat(),
-        _("a date in a {program} window ({windows})").format(program=program, windows=windows),
+        _("a date in a {program} window ({windows})").format(
+            program=program_title(program), windows=windows
+        ),
     )
 
 
@@ -980,12 +1088,12 @@ def policies_for_period(
     rows = policy_table(policy).rows(program)
     found = tuple(row for row in rows if row.overlaps(period))
     if not found:
-        windows = "; ".join(r.window() for r in rows)
+        windows = _("; ").join(r.window() for r in rows)
         raise PolicyNotFoundError(
             "quarter",
             str(period),
             _("a period overlapping a {program} window ({windows})").format(
-                program=program, windows=windows
+                program=program_title(program), windows=windows
             ),
         )
     return found

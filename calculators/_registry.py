@@ -175,7 +175,9 @@ class Program:
                 return found
         names = ", ".join(x.name for x in self.lists) or _("none")
         raise ParameterError(
-            name, "given", _("the lists of {program}: {names}").format(program=self.id, names=names)
+            name,
+            "given",
+            _("the lists of {program}: {names}").format(program=self.id, names=names),
         )
 
 

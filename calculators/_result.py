@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from calendars import Deadline, Month, Quarter
+from calendars._calendar import calendar_title
 
 from ._details import INVALID_SHOWN, detail_column, examples, unrecognized_values
 from ._i18n import _
@@ -26,7 +27,7 @@ from ._money import (
     fen_to_yuan,
 )
 from ._parallel import in_threads
-from ._policy import PolicyRow
+from ._policy import PolicyRow, program_title
 from ._reasons import (
     STATUSES,
     reason_codes,
@@ -50,6 +51,19 @@ def decimal_text(value: Fraction | Decimal) -> str:
     q = Fraction(value)
     text = format(Decimal(q.numerator) / Decimal(q.denominator), "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def percent_text(value: object) -> str:
+    """A ratio or rate written as a decimal string, as a percentage for text output
+    (``"0.0175"`` -> ``"1.75%"``, ``"0.6"`` -> ``"60%"``); any other text as it is."""
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    text = format(number * 100, "f")
+    return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
 
 
 _INVALID = 2  # the status code of invalid rows (see calculators._reasons)
@@ -244,15 +258,17 @@ class ClaimResult:
     def _repr_html_(self) -> str:
         s = self.summary()
         rows = [
-            (_("program"), f"{s['tool']} ({s['policy']})"), (_("period"), s["quarter"]),
+            (_("program"), f"{program_title(s['tool'])} ({s['policy']})"),
+            (_("period"), s["quarter"]),
             (_("lender"), f"{s['lender']} {s['lender_name']}"),
             (_("loans"), _("{total}: {eligible} eligible, {excluded} excluded, {invalid} invalid")
              .format(total=f"{s['loans_total']:,}", eligible=f"{s['loans_eligible']:,}",
                      excluded=f"{s['loans_excluded']:,}", invalid=f"{s['loans_invalid']:,}")),
             (_("eligible principal"), _("{yuan} yuan").format(yuan=s["eligible_principal_yuan"])),
-            (_("entitlement"), _("{yuan} yuan ({ratio} x principal, rounded half up once)")
-             .format(yuan=s["entitlement_yuan"], ratio=s["ratio"])),
-            (_("apply by"), f"{s['deadline']} ({s['calendar']}, {s['calendar_status']})"),
+            (_("entitlement"), _("{yuan} yuan ({ratio} × principal, rounded half up once)")
+             .format(yuan=s["entitlement_yuan"], ratio=percent_text(s["ratio"]))),
+            (_("apply by"), f"{s['deadline']} ({calendar_title(s['calendar'])}, "
+                            f"{s['calendar_status']})"),
         ]  # fmt: skip
         body = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
                        for k, v in rows)  # fmt: skip

@@ -90,8 +90,8 @@ AUDIT_CLASSES = ("overclaimed", "duplicate_claim", "not_in_ledger", "underclaime
 _RANK = {c: i for i, c in enumerate(AUDIT_CLASSES)}  # differences first, matches last
 CLAWBACK_RULE = N_(
     "clawback = sum of per-loan overclaims beyond the tolerance (a loan's claims on all "
-    "its submitted rows against its recomputed amount); tech notice 三, seed 781-785; "
-    "transport notice 三, seed 861-865"
+    "its submitted rows against its recomputed amount); tech notice, section 三 (the 2022 "
+    "policy compilation, lines 781-785); transport notice, section 三 (lines 861-865)"
 )
 # a submission's columns (their aliases are in the one table, _ledger.COLUMN_ALIASES)
 SUBMISSION_COLUMNS = ("loan_id", "claimed", "claimed_fen")

@@ -31,7 +31,7 @@ import sys
 import threading
 import unicodedata
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from types import FrameType
 from typing import Any, NoReturn
@@ -46,6 +46,7 @@ from calendars import (
     deadline_for,
     get_calendar,
 )
+from calendars._calendar import calendar_title
 
 from . import (
     audit,
@@ -67,14 +68,21 @@ from ._i18n import (
     os_reason,
     set_language,
 )
-from ._labels import AUDIT_CLASS_LABELS, REASON_LABELS, STATUS_LABELS, Label, label
+from ._labels import (
+    AUDIT_CLASS_LABELS,
+    FIGURE_LABELS,
+    REASON_LABELS,
+    STATUS_LABELS,
+    Label,
+    label,
+)
 from ._ledger import COLUMN_ALIASES, LEDGER_COLUMNS, LedgerFile, read_ledger
 from ._lenders import LENDERS
 from ._money import MAX_FEN, fen_to_yuan, yuan_to_fen
-from ._policy import PolicyTable, policy_table
+from ._policy import PolicyTable, policy_table, program_title
 from ._registry import get_program, registered
 from ._report import EXCEL_MAX_ROWS, write_outputs
-from ._result import ClaimResult, relend_version
+from ._result import ClaimResult, percent_text, relend_version
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INVALID_ROWS, EXIT_DIFFERENCES = 0, 1, 2, 3, 4
 # As a shell reports a command killed by the signal: 128 + SIGINT, SIGPIPE, SIGTERM.
@@ -152,6 +160,33 @@ def _coded(table: Mapping[str, Label], code: str) -> str:
     return code
 
 
+def _coded_words(table: Mapping[str, Label], code: str) -> str:
+    """The code, and in Chinese its label in parentheses: ``non_cny（非人民币贷款）``."""
+    if language() == "zh" and code in table:
+        return f"{code}（{label(table, code, 'zh')}）"
+    return code
+
+
+def _figure_names(names: Sequence[str]) -> str:
+    """Policy figures by their keys (as ``relend policy show`` lists them), in Chinese
+    with their Chinese names before them (``日计数惯例 day_count``)."""
+    if language() != "zh":
+        return ", ".join(names)
+    return "、".join(f"{label(FIGURE_LABELS, n, 'zh')} {n}" if n in FIGURE_LABELS else n
+                    for n in names)  # fmt: skip
+
+
+def _joined(items: Iterable[str]) -> str:
+    """Items of a list in a sentence: 、 between them in Chinese, a comma in English."""
+    return ("、" if language() == "zh" else ", ").join(items)
+
+
+def _column(key: str) -> str:
+    """A ledger column by its Chinese header beside the key in Chinese (币种 currency)."""
+    aliases = COLUMN_ALIASES.get(key)
+    return f"{aliases[0]} {key}" if language() == "zh" and aliases else key
+
+
 def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
@@ -163,6 +198,7 @@ def _pad(text: object, width: int) -> str:
     return shown + " " * max(0, width - _display_width(shown))
 
 
+_CJK_HEADING = re.compile(r"^(\S[^\n]*[\u4e00-\u9fff]):$", re.MULTILINE)
 _TOKENS = re.compile(r"\s+|[\x21-\x7e]+|.", re.DOTALL)
 # punctuation a Chinese line should not start with (it stays with what it follows)
 _NO_LINE_START = frozenset("，。、；：）」』》〉！？％%,.;:)]")
@@ -196,6 +232,14 @@ def _wrap_chinese(text: str, width: int) -> list[str]:
 
 class _Formatter(argparse.HelpFormatter):
     """argparse's help layout, with Chinese wrapped by its width on screen."""
+
+    def format_help(self) -> str:
+        """argparse ends a section's heading with an ASCII colon of its own (``选项:``);
+        in Chinese the heading ends in ：."""
+        text = super().format_help()
+        if language() != "zh":
+            return text
+        return _CJK_HEADING.sub("\\1：", text)
 
     def _split_lines(self, text: str, width: int) -> list[str]:
         if language() != "zh":
@@ -287,10 +331,10 @@ def _cmd_deadline(args: argparse.Namespace) -> int:
         _emit(payload)
     else:
         print(
-            cli_("{period}: apply by {deadline} (10th is {nominal}; {calendar} calendar, "
+            cli_("{period}: apply by {deadline} (the 10th is {nominal}; {calendar}, "
                  "{status})").format(
                 period=payload["quarter"], deadline=payload["deadline"],
-                nominal=payload["nominal"], calendar=result.calendar,
+                nominal=payload["nominal"], calendar=calendar_title(result.calendar),
                 status=_calendar_status(result.calendar_status),
             )
         )  # fmt: skip
@@ -303,7 +347,8 @@ def _cmd_deadline(args: argparse.Namespace) -> int:
 def _claim_text(summary: dict[str, Any]) -> str:
     lines = [
         cli_("{tool} relending claim  {lender} {lender_name}  {period}  policy {policy}").format(
-            tool=summary["tool"], lender=summary["lender"], lender_name=summary["lender_name"],
+            tool=program_title(summary["tool"]), lender=summary["lender"],
+            lender_name=summary["lender_name"],
             period=summary["quarter"], policy=summary["policy"],
         ),
         cli_("  loans: {total} in the ledger, {eligible} eligible, {excluded} excluded, "
@@ -324,9 +369,9 @@ def _claim_text(summary: dict[str, Any]) -> str:
         )  # fmt: skip
     lines += [
         cli_("  eligible principal: {yuan} yuan").format(yuan=summary["eligible_principal_yuan"]),
-        cli_("  entitlement ({ratio} x principal, rounded half up once): {yuan} yuan "
+        cli_("  entitlement ({ratio} × principal, rounded half up once): {yuan} yuan "
              "({fen} fen)").format(
-            ratio=summary["ratio"], yuan=summary["entitlement_yuan"],
+            ratio=percent_text(summary["ratio"]), yuan=summary["entitlement_yuan"],
             fen=summary["entitlement_fen"],
         ),
     ]  # fmt: skip
@@ -334,14 +379,14 @@ def _claim_text(summary: dict[str, Any]) -> str:
     if len(versions) > 1:
         lines += [
             cli_("    under {version:<16} ({ratio}): {loans} loans, {yuan} yuan").format(
-                version=v["version"], ratio=v["ratio"], loans=v["loans_eligible"],
+                version=v["version"], ratio=percent_text(v["ratio"]), loans=v["loans_eligible"],
                 yuan=v["entitlement_yuan"],
             )
             for v in versions
         ]  # fmt: skip
     lines.append(
-        cli_("  apply by: {deadline} ({calendar} calendar, {status})").format(
-            deadline=summary["deadline"], calendar=summary["calendar"],
+        cli_("  apply by: {deadline} ({calendar}, {status})").format(
+            deadline=summary["deadline"], calendar=calendar_title(summary["calendar"]),
             status=_calendar_status(summary["calendar_status"]),
         )
     )  # fmt: skip
@@ -353,7 +398,7 @@ def _claim_text(summary: dict[str, Any]) -> str:
     if assumed:
         lines.append(
             cli_("  assumed figures (no notice states them; see relend policy show {tool}): "
-                 "{names}").format(tool=summary["tool"], names=", ".join(assumed))
+                 "{names}").format(tool=summary["tool"], names=_figure_names(assumed))
         )  # fmt: skip
     shown = summary.get("invalid_rows", [])
     if shown:
@@ -389,7 +434,7 @@ def _unrecognized_lines(unrecognized: dict[str, dict[str, int]]) -> list[str]:
             note = category_note(value) if column == "borrower_category" else None
             line = cli_n(
                 "    {column} {value}: {count} row", "    {column} {value}: {count} rows", rows
-            ).format(column=column, value=repr(value), count=rows)
+            ).format(column=_column(column), value=repr(value), count=rows)
             lines.append(cli_("{line}: {note}").format(line=line, note=note) if note else line)
     return lines
 
@@ -443,7 +488,7 @@ def _publish(
             print(
                 cli_("relend: note: removed {files} from {folder}: an earlier run's outputs "
                      "that this run did not write").format(
-                    files=", ".join(written.removed), folder=args.out
+                    files=_joined(written.removed), folder=args.out
                 ),
                 file=sys.stderr,
             )  # fmt: skip
@@ -452,7 +497,7 @@ def _publish(
     else:
         print(as_text(summary))
     if paths:
-        wrote = cli_("wrote {files}").format(files=", ".join(str(p) for p in paths))
+        wrote = cli_("wrote {files}").format(files=_joined(str(p) for p in paths))
         print(wrote, file=sys.stderr if args.json else sys.stdout)
 
 
@@ -493,8 +538,8 @@ def _program_lists(args: argparse.Namespace, command: str) -> dict[str, str]:
         for spec in other.lists:
             value = getattr(args, spec.name, None)
             if value and spec.name not in mine:
-                users = ", ".join(p.id for p in registered().values()
-                                  if spec.name in {x.name for x in p.lists})  # fmt: skip
+                users = _joined(program_title(p.id) for p in registered().values()
+                                if spec.name in {x.name for x in p.lists})  # fmt: skip
                 raise _UsageError(
                     cli_("{option} applies to {programs} {commands} only").format(
                         option=spec.option, programs=users, commands=commands
@@ -505,8 +550,8 @@ def _program_lists(args: argparse.Namespace, command: str) -> dict[str, str]:
     for spec in program.lists:
         if spec.required and spec.name not in given:
             raise _UsageError(
-                cli_("{program} {commands} need {option} FILE ({help})").format(
-                    program=program.id, commands=commands, option=spec.option,
+                cli_("{program} {commands} need {option} FILE: {help}").format(
+                    program=program_title(program.id), commands=commands, option=spec.option,
                     help=_list_help(spec.name, spec.help),
                 )
             )  # fmt: skip
@@ -526,7 +571,9 @@ def _add_list_options(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(
             option,
             metavar=cli_("FILE"),
-            help=f"{', '.join(users)}: {_list_help(name, helps[name])}",
+            help=_joined(users)
+            + ("：" if language() == "zh" else ": ")
+            + _list_help(name, helps[name]),
         )
 
 
@@ -620,7 +667,7 @@ def _policy_file_lines(source: dict[str, Any], versions: list[dict[str, Any]]) -
     if mine:
         lines.append(
             cli_("  versions from a policy file, not from relend: {versions}").format(
-                versions=", ".join(mine)
+                versions=_joined(mine)
             )
         )
     return lines
@@ -729,7 +776,8 @@ def _cmd_facility(args: argparse.Namespace) -> int:
     print(
         cli_("{tool} relending {amount} yuan at {rate} ({day_count}{assumed}), drawn "
              "{drawdown}, {extensions} of {max_extensions} extensions (policy {policy})").format(
-            tool=summary["tool"], amount=summary["amount_yuan"], rate=summary["rate"],
+            tool=program_title(summary["tool"]), amount=summary["amount_yuan"],
+            rate=percent_text(summary["rate"]),
             day_count=summary["day_count"], assumed=assumed, drawdown=summary["drawdown"],
             extensions=summary["extensions"], max_extensions=summary["max_extensions"],
             policy=summary["policy"],
@@ -807,15 +855,15 @@ def _cmd_incentive(args: argparse.Namespace) -> int:
     for item in summaries:
         swap = item["swap"]
         line = cli_(
-            "{quarter}: increase {increase} yuan, incentive {incentive} yuan ({ratio} x increase)"
+            "{quarter}: increase {increase} yuan, incentive {incentive} yuan ({ratio} × increase)"
         ).format(
             quarter=item["quarter"], increase=fen_to_yuan(item["increment_fen"]),
-            incentive=item["incentive_yuan"], ratio=item["ratio"],
+            incentive=item["incentive_yuan"], ratio=percent_text(item["ratio"]),
         )  # fmt: skip
         if swap:
             line += cli_(
-                "; swap {start} -> {end}, PBoC pays {fixed} fixed, receives {floating} "
-                "floating, net {net} on {date}"
+                "; swap {start} -> {end}, PBoC pays {fixed} yuan fixed, receives {floating} "
+                "yuan floating, net {net} yuan on {date}"
             ).format(
                 start=swap["start"], end=swap["end"], fixed=fen_to_yuan(swap["fixed_leg_fen"]),
                 floating=fen_to_yuan(swap["floating_leg_fen"]),
@@ -842,12 +890,16 @@ def _npl_text(summary: dict[str, Any]) -> str:
     for unit in summary["units"]:
         ratio = unit["npl_ratio_pct"] or "-"
         tolerance = unit["tolerance_pct"] or "-"
-        headroom = "" if unit["headroom_fen"] is None else fen_to_yuan(unit["headroom_fen"])
+        headroom = (
+            "-" if unit["headroom_fen"] is None
+            else cli_("{yuan} yuan").format(yuan=fen_to_yuan(unit["headroom_fen"]))
+        )  # fmt: skip
         beyond = cli_("  (beyond the six named; --extra-industry)")
         lines.append(
             cli_("{unit} {industry} NPL {ratio:>10}% tolerance {tolerance:>8}%  "
-                 "{status} headroom {headroom:>16} {reason}").format(
-                unit=_pad(unit["unit"], 12), industry=_pad(unit["industry"], 14), ratio=ratio,
+                 "{status} headroom {headroom:>19} {reason}").format(
+                unit=_pad(unit["unit"], 12), industry=_pad(_industry(unit["industry"]), 14),
+                ratio=ratio,
                 tolerance=tolerance, status=_pad(_coded(STATUS_LABELS, unit["status"]), 7),
                 headroom=headroom,
                 reason=_coded(REASON_LABELS, unit["reason"]),
@@ -879,6 +931,13 @@ def _npl_text(summary: dict[str, Any]) -> str:
             ),
         ]
     return "\n".join(lines)
+
+
+def _industry(code: str) -> str:
+    """An industry of article 十七 by its Chinese name in Chinese (住宿), else as given."""
+    if language() == "zh":
+        return npl_tolerance.INDUSTRIES.get(code, code)
+    return code
 
 
 def _cmd_npl(args: argparse.Namespace) -> int:
@@ -921,17 +980,19 @@ def _add_npl(sub: Any) -> None:
 
 
 def _audit_text(summary: dict[str, Any]) -> str:
-    classes = ", ".join(
+    classes = _joined(
         f"{_coded(AUDIT_CLASS_LABELS, k)} {v}" for k, v in summary["classes"].items() if v
     )
     lines = [
         cli_("audit {tool} {lender} {period}: submitted {submitted} yuan on {rows} rows, "
              "recomputed {recomputed} yuan").format(
-            tool=summary["tool"], lender=summary["lender"], period=summary["quarter"],
+            tool=program_title(summary["tool"]), lender=summary["lender"],
+            period=summary["quarter"],
             submitted=summary["submitted_yuan"], rows=summary["submitted_rows"],
             recomputed=summary["recomputed_yuan"],
         ),
-        cli_("  overclaimed {over}, underclaimed {under}, clawback {clawback} yuan").format(
+        cli_("  overclaimed {over} yuan, underclaimed {under} yuan, clawback {clawback} "
+             "yuan").format(
             over=summary["overclaimed_yuan"], under=summary["underclaimed_yuan"],
             clawback=summary["clawback_yuan"],
         ),
@@ -1065,7 +1126,7 @@ def _cmd_policy(args: argparse.Namespace) -> int:
             unknown = [n for n, f in v.figures.items() if f.unknown]
             flags = cli_("{count} assumed").format(count=assumed)
             if unknown:
-                flags += cli_(", unknown: {names}").format(names=", ".join(unknown))
+                flags += cli_(", unknown: {names}").format(names=_joined(unknown))
             origin = "" if v.origin == "package" else f"  [{v.origin[:19]}]"
             print(
                 cli_("{program:<10} {version:<18} {window:<26} {title}  ({flags}){origin}").format(
@@ -1100,12 +1161,20 @@ def _cmd_policy(args: argparse.Namespace) -> int:
         for name, f in v.figures.items():
             shown: Any = cli_("UNKNOWN (refused)") if f.unknown else f.value_text()
             if isinstance(shown, list):
-                shown = ", ".join(
-                    cli_("{rate} from {start}").format(rate=s["rate"], start=s["from"])
+                shown = ("、" if language() == "zh" else ", ").join(
+                    cli_("{rate} from {start}").format(
+                        rate=percent_text(s["rate"]), start=s["from"]
+                    )
                     if isinstance(s, dict)
                     else str(s)
                     for s in shown
                 )
+            elif name in _PERCENT_FIGURES and not f.unknown:
+                shown = percent_text(shown)
+            elif name == "cadence" and not f.unknown:
+                shown = _cadence(str(shown))
+            if language() == "zh" and name in FIGURE_LABELS:
+                shown = f"{label(FIGURE_LABELS, name, 'zh')}：{shown}"
             print(f"  {name:<19} {shown}")
             print(f"  {'':<19} " + cli_("source: {source}").format(source=f.source_text()))
             if f.why:
@@ -1113,6 +1182,15 @@ def _cmd_policy(args: argparse.Namespace) -> int:
                 flag = cli_("unknown") if f.unknown else cli_("ASSUMPTION")
                 print(f"  {'':<19} " + cli_("{flag}: {why}").format(flag=flag, why=f.why_text()))
     return EXIT_OK
+
+
+_PERCENT_FIGURES = frozenset(["ratio", "fixed_rate", "loan_rate_cap"])
+
+
+def _cadence(code: str) -> str:
+    """``quarterly`` or ``monthly`` in words in Chinese."""
+    words = {"quarterly": cli_("quarterly"), "monthly": cli_("monthly")}
+    return words.get(code, code) if language() == "zh" else code
 
 
 def _add_policy(sub: Any) -> None:
@@ -1185,7 +1263,8 @@ def _exit_codes() -> str:
 
 
 def _columns_help() -> str:
-    rows = [f"  {name}: {', '.join(aliases)}" for name, aliases in COLUMN_ALIASES.items()
+    colon = "：" if language() == "zh" else ": "
+    rows = [f"  {name}{colon}{_joined(aliases)}" for name, aliases in COLUMN_ALIASES.items()
             if name in LEDGER_COLUMNS]  # fmt: skip
     return cli_("ledger columns (canonical name: Chinese headers also accepted):") + (
         "\n" + "\n".join(rows)
@@ -1193,7 +1272,9 @@ def _columns_help() -> str:
 
 
 def _lenders_help() -> str:
-    rows = [f"  {x.code}: {x.name}" + (f" ({', '.join(x.aliases)})" if x.aliases else "")
+    colon, opening, closing = ("：", "（", "）") if language() == "zh" else (": ", " (", ")")
+    rows = [f"  {x.code}{colon}{x.name}"
+            + (f"{opening}{_joined(x.aliases)}{closing}" if x.aliases else "")
             for x in LENDERS]  # fmt: skip
     return cli_("lenders (code, Chinese name or short name):") + "\n" + "\n".join(rows)
 
@@ -1202,7 +1283,7 @@ def _programs_help() -> str:
     rows = []
     for program in registered().values():
         # TRANSLATORS: a program's own reason codes, when it adds none
-        own = ", ".join(program.reasons) or cli_("none")
+        own = _joined(_coded_words(REASON_LABELS, r) for r in program.reasons) or cli_("none")
         both = f"{program.name_zh} ({program.name_en})"
         name = program.name_zh if language() == "zh" else both
         rows.append(
@@ -1216,7 +1297,8 @@ def _programs_help() -> str:
 
 
 def _categories_help() -> str:
-    rows = [f"  {code}: {name}" for code, name in TRANSPORT_CATEGORIES.items()]
+    colon = "：" if language() == "zh" else ": "
+    rows = [f"  {code}{colon}{name}" for code, name in TRANSPORT_CATEGORIES.items()]
     return cli_("transport borrower categories (code or the notice's Chinese):") + (
         "\n" + "\n".join(rows)
     )
@@ -1663,7 +1745,7 @@ def _run(argv: Sequence[str] | None) -> int:
             if getattr(args, "calendar", "prc") not in CALENDAR_NAMES:
                 raise _UsageError(
                     cli_("--calendar {value} is not known; use one of {names}").format(
-                        value=repr(args.calendar), names=", ".join(CALENDAR_NAMES)
+                        value=repr(args.calendar), names=_joined(CALENDAR_NAMES)
                     )
                 )
             status = args.handler(args)
@@ -1681,11 +1763,11 @@ def _run(argv: Sequence[str] | None) -> int:
             status = _output_failed(exc.error)
         except Exception as exc:  # the one place an unexpected error becomes a line
             print(
-                cli_("relend: internal error: {kind}: {message}").format(
-                    kind=type(exc).__name__, message=exc
-                ),
+                cli_("relend: internal error, a fault in relend itself, not in the input "
+                     "(please report it with the command that caused it); Python's own "
+                     "words: {kind}: {message}").format(kind=type(exc).__name__, message=exc),
                 file=sys.stderr,
-            )
+            )  # fmt: skip
             status = EXIT_INTERNAL
     try:
         sys.stdout.flush()  # a closed pipe or a full disk shows here, not at exit
@@ -1693,8 +1775,16 @@ def _run(argv: Sequence[str] | None) -> int:
         status = _closed_stdout()
     except _OutputError as exc:
         status = _output_failed(exc.error)
-    for message in dict.fromkeys(str(w.message) for w in caught):
+    own = [str(w.message) for w in caught if issubclass(w.category, ProvisionalCalendarWarning)]
+    for message in dict.fromkeys(own):
         print(_warning_line(message), file=sys.stderr)
+    others = [w for w in caught if not issubclass(w.category, ProvisionalCalendarWarning)]
+    for kind, message in dict.fromkeys((w.category.__name__, str(w.message)) for w in others):
+        print(
+            cli_("relend: warning from a library relend uses, in its own words: {kind}: "
+                 "{message}").format(kind=kind, message=message),
+            file=sys.stderr,
+        )  # fmt: skip
     return status
 
 

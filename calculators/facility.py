@@ -37,7 +37,7 @@ from ._daycount import check_day_count, year_fraction
 from ._errors import ExtensionLimitError, MoneyError, ParameterError, PolicyNotFoundError
 from ._i18n import _
 from ._money import MAX_FEN, exact_sum, fen_to_yuan, round_half_up
-from ._policy import PolicyRow, PolicyTable, policy_table
+from ._policy import PolicyRow, PolicyTable, policy_table, program_title
 from ._result import ClaimResult, decimal_text
 
 __all__ = [
@@ -170,7 +170,7 @@ def row_for_drawdown(
         "drawdown",
         drawdown.isoformat(),
         _("a date in a {program} drawdown window ({windows})").format(
-            program=program, windows=_windows(rows)
+            program=program_title(program), windows=_windows(rows)
         ),
     )
 
@@ -277,7 +277,9 @@ def schedule(
             "extensions",
             extensions,
             _("at most {limit} for {program} ({source})").format(
-                limit=limit, program=program, source=row.max_extensions.source_text()
+                limit=limit,
+                program=program_title(program),
+                source=row.max_extensions.source_text(),
             ),
         )
     convention = check_day_count(day_count or row.day_count.value)

@@ -49,7 +49,7 @@ from ._errors import (
     PolicyNotFoundError,
     PolicyUnknownError,
 )
-from ._i18n import _
+from ._i18n import _, language
 from ._ledger import canonical_columns, read_bytes, read_csv_text
 from ._money import MAX_FEN, ROUND_HALF_UP_NOTE, fen_to_yuan, round_half_up, yuan_to_fen
 from ._policy import Figure, PolicyTable, PolicyVersion, policy_table, why_unknown
@@ -106,11 +106,22 @@ RESERVE_RATES: tuple[tuple[dt.date, Figure[Decimal]], ...] = (
         dt.date(2008, 11, 27),
         Figure(
             Decimal("0.0162"),
-            f"{_NOTICE}, 二, seed 903-905 (法定存款准备金利率) names the statutory reserve "
-            "rate; 1.62% since 2008-11-27 (shared/sources README, facts from outside the seed)",
+            f"{_NOTICE}, 二 (the 2022 policy compilation, lines 903-905: 法定存款准备金利率) "
+            "names the "
+            "statutory reserve rate; 1.62% since 2008-11-27 (a fact from outside the "
+            "compilation)",
         ),
     ),
 )
+
+
+def _figure_name(name: str) -> str:
+    """A policy figure by its Chinese name beside its key in Chinese (激励比例 ratio)."""
+    from ._labels import FIGURE_LABELS, label
+
+    if language() == "zh" and name in FIGURE_LABELS:
+        return f"{label(FIGURE_LABELS, name, 'zh')} {name}"
+    return name
 
 
 def reserve_rate_on(day: dt.date) -> Figure[Decimal]:
@@ -145,7 +156,9 @@ def row_for(quarter: Quarter, policy: PolicyTable | str | Path | None = None) ->
                         "quarter",
                         str(quarter),
                         _("a quarter whose {name} a source gives ({version}: {why})").format(
-                            name=name, version=row.version, why=why_unknown(figure.why)
+                            name=_figure_name(name),
+                            version=row.version,
+                            why=why_unknown(figure.why),
                         ),
                     )
             return row
@@ -220,7 +233,7 @@ class IncentiveResult:
                 "net_fen": self.net_fen,
                 "net_payer": "PBoC",
                 "net_rounding": _(
-                    "net = ROUND_HALF_UP((fixed - floating) x notional x year fraction); "
+                    "net = ROUND_HALF_UP((fixed − floating) × notional × year fraction); "
                     "each leg is rounded on its own for display"
                 ),
                 "flows": [f.as_dict() for f in self.flows],

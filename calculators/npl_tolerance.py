@@ -70,9 +70,10 @@ INDUSTRIES: MappingProxyType[str, str] = MappingProxyType(
     }
 )
 """The six industries article 十七 names (银保监办发〔2022〕64号 (十七), seed 175-179)."""
-SOURCE = (
-    "银保监办发〔2022〕64号 (十七) seed 175-179, (十八) seed 181-183, (二十七) seed 248-252, "
-    "(二十八) seed 254-260"
+SOURCE = N_(
+    "银保监办发〔2022〕64号, articles 十七, 十八, 二十七 and 二十八 (the 2022 policy "
+    "compilation of the Kashgar positive and negative lists, lines 175-179, 181-183, "
+    "248-252 and 254-260)"
 )
 MAX_UPLIFT_PCT = "3.00"  # 幅度不超过 3 个百分点: 银保监办发〔2022〕64号 (十七), seed 175-179
 
@@ -84,7 +85,8 @@ RELIEF_TERMS: MappingProxyType[str, MappingProxyType[str, str]] = MappingProxyTy
                     "within the tolerance the bank should, for a period, give the lending "
                     "line and the branch no assessment deduction or a reduced one: "
                     "在不良贷款容忍度范围内对相关信贷业务条线和分支机构考核不予扣分或适当减轻扣分 "
-                    "(银保监办发〔2022〕64号 (二十七), seed 248-252)"
+                    "(银保监办发〔2022〕64号, article 二十七; the 2022 policy compilation, "
+                    "lines 248-252)"
                 ),
                 "not_applicable": N_("above the tolerance: article 二十七 does not apply"),
             }
@@ -96,7 +98,8 @@ RELIEF_TERMS: MappingProxyType[str, MappingProxyType[str, str]] = MappingProxyTy
                     "branch's head, business department and staff may have accountability "
                     "reduced or waived: 在依法合规的前提下，若分支机构相关业务在不良贷款容忍度"
                     "范围内，相关分支机构负责人、业务部门和从业人员可减轻或免予追责 "
-                    "(银保监办发〔2022〕64号 (二十八), seed 254-260)"
+                    "(银保监办发〔2022〕64号, article 二十八; the 2022 policy compilation, "
+                    "lines 254-260)"
                 ),
                 "not_applicable": N_("above the tolerance: article 二十八 does not apply"),
             }
@@ -248,9 +251,9 @@ class NplResult:
             "invalid": int(status.get("invalid", 0)),
             "by_industry": self.by("industry"),
             "by_unit": self.by("unit"),
-            "comparison": _("exact: NPL x 100 <= (baseline + uplift) x loan balance, on integers"),
+            "comparison": _("exact: NPL × 100 ≤ (baseline + uplift) × loan balance, on integers"),
             "headroom_rounding": _("floored to the fen"),
-            "source": SOURCE,
+            "source": _(SOURCE),
             "industries_named": dict(INDUSTRIES),
             "extra_industries": dict(self.extra_industries),
             "relief_terms": {

@@ -65,6 +65,17 @@ YearStatus = Literal["published", "override", "provisional"]
 Convention = Literal["following", "modified_following", "preceding"]
 
 CALENDAR_NAMES = ("prc", "sse")
+
+
+def calendar_title(name: str) -> str:
+    """The calendar ``name`` (``prc``, ``sse``) by its title, in the current language."""
+    titles = {
+        "prc": _("PRC working-day calendar"),
+        "sse": _("Shanghai Stock Exchange trading calendar"),
+    }
+    return titles.get(name, name)
+
+
 CONVENTIONS: tuple[Convention, ...] = ("following", "modified_following", "preceding")
 FIRST_YEAR = 2001
 LAST_YEAR = 2060
@@ -423,8 +434,8 @@ class BusinessCalendar:
                     ).format(first=min(PUBLISHED_NOTICES), last=max(PUBLISHED_NOTICES), why=why),
                 )
             warnings.warn(
-                _("the {name} calendar for {years} is provisional: {why}").format(
-                    name=self.name, years=listed, why=why
+                _("the {calendar} for {years} is provisional: {why}").format(
+                    calendar=calendar_title(self.name), years=listed, why=why
                 ),
                 ProvisionalCalendarWarning,
                 stacklevel=3,

@@ -156,7 +156,7 @@ def test_claim_text_is_chinese(zh) -> None:
 def test_claim_text_english_by_default(capsys) -> None:
     status, out, _ = _en(TECH, capsys)
     assert status == 3
-    assert "entitlement (0.6 x principal, rounded half up once): 350,649,386.32 yuan" in out
+    assert "entitlement (60% × principal, rounded half up once): 350,649,386.32 yuan" in out
     assert "借款人不在支持名单内" not in out
 
 
@@ -500,7 +500,10 @@ def test_interruption_and_internal_error_lines_are_chinese(zh, monkeypatch) -> N
     monkeypatch.setattr(cli, "_cmd_deadline", broken)
     status, _, err = zh(["deadline", "2022Q2"])
     assert status == 1
-    assert err.strip() == "relend：内部错误：RuntimeError：boom"
+    assert err.strip() == (
+        "relend：内部错误：这是 relend 自身的缺陷，与输入无关（请连同引发错误的命令一并报告）；"
+        "Python 的原文提示：RuntimeError：boom"
+    )
 
 
 # argparse's messages to whoever writes a parser, never shown to a user of relend

@@ -73,7 +73,7 @@ def test_stdout_on_a_full_device_is_exit_2_in_one_line(argv, reason) -> None:
         proc = _relend(*argv, stdout=full)
     assert proc.returncode == 2, proc.stderr
     line = _one_line(proc.stderr.decode())
-    assert "stdout" in line and reason in line, line
+    assert ("标准输出" if "zh" in argv else "stdout") in line and reason in line, line
     if "zh" in argv:
         assert line.startswith("relend：错误：") and english_prose(line) == [], line
     else:

@@ -91,9 +91,9 @@ def test_summary_quotes_the_clauses() -> None:
     terms = summary["relief_terms"]
     exemption = terms["due_diligence_exemption"]["may_be_considered"]
     assert "在依法合规的前提下" in exemption and "可减轻或免予追责" in exemption
-    assert "二十八" in exemption and "seed 254-260" in exemption
+    assert "article 二十八" in exemption and "compilation, lines 254-260" in exemption
     assessment = terms["assessment_relief"]["no_or_reduced_deduction"]
-    assert "不予扣分或适当减轻扣分" in assessment and "seed 248-252" in assessment
+    assert "不予扣分或适当减轻扣分" in assessment and "compilation, lines 248-252" in assessment
     assert summary["extra_industries"] == {"批发": 2}
     assert summary["units"][1]["industry_basis"] == "user_named"
     assert summary["units"][0]["due_diligence_exemption"] == "may_be_considered"

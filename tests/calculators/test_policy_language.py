@@ -112,7 +112,7 @@ def test_english_citation_is_unchanged_and_the_chinese_is_the_twins() -> None:
     english = (
         "人民银行设立科技创新和技术改造再贷款 (announcement), clause the tool is set up on "
         "2024-04-07 (read at observersnews.com/industry-science/2024_04_07_730823.shtml; "
-        "en.people.cn/n3/2024/0407/c90000-20153962.html; grade C)"
+        "en.people.cn/n3/2024/0407/c90000-20153962.html)"
     )
     assert first.source == english
     assert first.source_text() == english
@@ -120,8 +120,8 @@ def test_english_citation_is_unchanged_and_the_chinese_is_the_twins() -> None:
         assert first.source == english  # the field stays the English
         assert first.source_text() == (
             "人民银行设立科技创新和技术改造再贷款（公告），条款：该工具于 2024-04-07 设立"
-            "（查阅出处：observersnews.com/industry-science/2024_04_07_730823.shtml; "
-            "en.people.cn/n3/2024/0407/c90000-20153962.html；可信度评级 C）"
+            "；查阅出处：observersnews.com/industry-science/2024_04_07_730823.shtml; "
+            "en.people.cn/n3/2024/0407/c90000-20153962.html"
         )
         assert first.why_text().startswith("公告给出的是工具设立日期")
         assert (

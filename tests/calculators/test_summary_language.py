@@ -45,7 +45,7 @@ def test_missing_dishonest_list_warning_both_ways() -> None:
     }]  # fmt: skip
     assert chinese == [{
         "code": "dishonest_list_not_given",  # the code stays
-        "message": "未对照严重失信主体名单筛查借款人：没有提供失信名单（--dishonest FILE）",
+        "message": "未对照严重失信主体名单筛查借款人：没有提供失信名单（--dishonest 文件）",
     }]  # fmt: skip
 
 
@@ -58,7 +58,7 @@ def test_empty_ledger_warning_in_chinese() -> None:
         w for w in _transport("zh", empty)["warnings"] if w["code"] == "ledger_has_no_rows"
     ]
     assert english["message"] == "the ledger has a header and no rows: the claim is 0"
-    assert chinese["message"] == "贷款台账只有表头，没有数据行：可申请再贷款为 0"
+    assert chinese["message"] == "贷款台账只有表头，没有数据行：可申请再贷款为 0 元"
 
 
 def test_total_row_note_in_chinese(tmp_path: Path) -> None:
@@ -245,14 +245,15 @@ def test_umbrella_category_note_follows_the_language() -> None:
     english = category_note("道路货物运输经营者")
     assert english == UMBRELLA_TERMS["道路货物运输经营者"]
     assert english == (
-        "the umbrella term of the 交通物流专项再贷款 notice, 一 (seed 808-812), not accepted "
-        "alone; write which of its five kinds the borrower is: " + kinds
+        "the umbrella term of the 交通物流专项再贷款 notice, section 一 (the 2022 policy "
+        "compilation, lines 808-812), not accepted alone; write which of its five kinds the "
+        "borrower is: " + kinds
     )
     with using_language("zh"):
         chinese = category_note("道路货物运输经营者")
     assert chinese == (
-        "这是交通物流专项再贷款通知第一条 (seed 808-812) 的统称，不能单独使用；"
-        "请写明借款人属于其中哪一类：" + kinds
+        "这是交通物流专项再贷款通知第一部分所用的统称（政策汇编第 808-812 行），不能单独使用；"
+        "请写明借款人属于其中哪一类：" + kinds.replace(", ", "、")
     )
 
 

@@ -182,7 +182,7 @@ def test_the_combined_category_is_a_code_with_its_source() -> None:
         if code in _ADDED_2023:
             assert "关于进一步做好交通物流领域金融支持与服务的通知" in source
         else:
-            assert "交通物流专项再贷款" in source and "seed " in source
+            assert "交通物流专项再贷款" in source and "policy compilation, lines " in source
 
 
 def test_partitioned_claim_lists_the_same_unrecognized_values() -> None:

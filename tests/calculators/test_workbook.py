@@ -80,7 +80,7 @@ def test_claim_workbook_sheets_headers_and_frozen_panes(claim_out) -> None:
     zh, en, _ = _table(loans)
     assert zh[:2] == ["借据号", "统一社会信用代码"] and en[:2] == ["loan_id", "borrower_id"]
     assert en[en.index("principal_fen") + 1] == "principal_yuan"
-    assert zh[en.index("principal_yuan")] == "本金(元)"
+    assert zh[en.index("principal_yuan")] == "本金（元）"
     assert en[en.index("status") + 1] == "status_zh" and en[en.index("reason") + 1] == "reason_zh"
     assert loans.column_dimensions["A"].width >= 6
     assert book["summary 汇总"].freeze_panes == "A2"
@@ -197,7 +197,9 @@ def test_sources_sheet_lists_every_figure_in_the_notices_words(claim_out) -> Non
         assert (shown[figure][4].value or None) == entry.get("why")
     assert "关于设立科技创新再贷款的通知" in shown["ratio"][2].value
     assert "贷款本金的 60%" in shown["ratio"][2].value
-    assert shown["ratio"][1].value == "0.6"
+    assert shown["ratio"][1].value == "60%"  # every figure's value, as a person reads it
+    assert shown["rates"][1].value.startswith("1.75% from 2022-04-01, 1.5% from 2025-05-07")
+    assert all(row[1].value for row in cells)
     assert {row[5].value for row in cells} == {"tech-2022"}
 
 
@@ -231,7 +233,7 @@ def test_summary_sheet_amounts_and_dates_are_typed(claim_out) -> None:
     assert rows["entitlement_yuan"][2].value == pytest.approx(607_611.61, abs=0)
     assert rows["deadline"][2].value == dt.datetime(2022, 7, 11)  # 10 July 2022 a Sunday
     assert rows["reasons.duplicate_loan_id"][2].value == 2
-    assert rows["reasons.duplicate_loan_id"][0].value == "借据号重复(笔数)"
+    assert rows["reasons.duplicate_loan_id"][0].value == "借据号重复（笔数）"
 
 
 def test_rows_split_over_sheets_each_row_once(tmp_path, eligible, capsys) -> None:

@@ -26,9 +26,10 @@ def _warning() -> str:
     return str(found[0].message)
 
 
-def test_provisional_year_warning_in_english_is_unchanged() -> None:
+def test_provisional_year_warning_in_english() -> None:
     assert _warning() == (
-        "the prc calendar for 2040 is provisional: no State Council notice is in the data "
+        "the PRC working-day calendar for 2040 is provisional: no State Council notice is in "
+        "the data "
         "yet, holidays are a rule-based estimate"
     )
 
@@ -37,4 +38,7 @@ def test_provisional_year_warning_in_chinese() -> None:
     with using_language("zh"):
         text = _warning()
     assert english_prose(text) == [], text
-    assert text == "prc 日历的 2040 年为暂定：数据中尚无国务院办公厅通知，节假日为按规则推算的估计"
+    assert text == (
+        "中国内地工作日历 2040 年的节假日安排为暂定：数据中尚无国务院办公厅通知，"
+        "节假日为按规则推算的估计"
+    )

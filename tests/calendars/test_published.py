@@ -100,7 +100,9 @@ def test_holidays_package_disagreeing_makes_the_year_not_published(drifted_holid
     assert (result.date, result.calendar_status) == (D(2024, 1, 10), "provisional")
     with pytest.raises(ProvisionalCalendarError, match="2024-03-05"):
         china(strict=True).is_business_day(D(2024, 3, 4))
-    with pytest.warns(ProvisionalCalendarWarning, match="sse calendar for 2024"):
+    with pytest.warns(
+        ProvisionalCalendarWarning, match="Shanghai Stock Exchange trading calendar for 2024"
+    ):
         sse().is_business_day(D(2024, 3, 4))
 
 
