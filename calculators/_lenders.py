@@ -97,10 +97,8 @@ def find_lender(text: str | Lender, eligible: tuple[str, ...], program: str) -> 
     lender = text if isinstance(text, Lender) else _BY_NAME.get(_key(text))
     by_code = {x.code: x.name for x in LENDERS}
     named = [f"{code} {by_code[code]}" if code in by_code else code for code in eligible]
-    if language() == "zh":  # the codes with their Chinese names: ICBC 中国工商银行
-        accepted = "、".join(named)
-    else:
-        accepted = ", ".join(eligible)
+    # in Chinese the codes with their names (ICBC 中国工商银行), in English the codes
+    accepted = "、".join(named) if language() == "zh" else ", ".join(eligible)
     if lender is None:  # a name relend does not know: the codes with their names, in both
         accepted = ("、" if language() == "zh" else ", ").join(named)
         raise LenderError(
