@@ -31,6 +31,8 @@ import datetime as dt
 import functools
 import hashlib
 import itertools
+import re
+import reprlib
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -436,6 +438,52 @@ LOAN_WINDOW_FIGURES = (
 QUARTER_FIGURES = ("first_quarter", "last_quarter", "ratio", "fixed_rate")
 _LENDER_CODES = frozenset(lender.code for lender in LENDERS)
 
+# Bounds every real notice fits in, so that a figure of a user's file cannot ask for
+# what no claim needs: the exact shares of a claim are held over the common denominator
+# of the ratios, one counter per remainder (6 decimal places: at most 10**6 of them,
+# where "0.6000000001" would ask for 10**10, 75 GiB); dates far outside the tools'
+# years; lists, steps and versions by the thousand.
+MAX_PLACES = 6  # decimal places of a ratio or rate (the notices write at most 4)
+MAX_RATE = Decimal("0.2")  # relending rates are 1-4%, a loan rate cap a few percent
+FIRST_DAY, LAST_DAY = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
+MAX_VERSIONS = 1000  # of one program, its own and its policy files' together
+MAX_CODES = 1000  # codes in a list (lenders, categories, provinces)
+MAX_CODE_CHARS = 100
+MAX_STEPS = 100  # rate steps of a version
+MAX_FILE_BYTES = 4 * 1024 * 1024  # a shipped file is under 20 KB
+_PLAIN_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+
+
+class _ShortRepr(reprlib.Repr):
+    """``repr`` cut short: a few items of a list or table, two levels, the ends of a
+    long text or number; an integer too long for Python to write in decimal (more than
+    4,300 digits, which TOML's hexadecimal allows) in hexadecimal."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxlist = self.maxdict = 3
+        self.maxlevel = 2
+        self.maxstring = self.maxother = self.maxlong = 60
+
+    def repr_int(self, x: int, level: int) -> str:
+        if x.bit_length() < 14_000:
+            return super().repr_int(x, level)
+        text = hex(x)
+        return f"{text[:28]}...{text[-28:]}"
+
+
+class _Shown:
+    """A value as an error line shows it (:class:`_ShortRepr`), so that one bad value
+    of a file makes one short line."""
+
+    _repr = _ShortRepr()
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return self._repr.repr(self.value)
+
 
 class _Reader:
     """Reads one policy file, raising :class:`PolicyFileError` naming the file and key."""
@@ -445,7 +493,7 @@ class _Reader:
         self.notices = notices
 
     def fail(self, key: str, value: Any, accepted: str) -> PolicyFileError:
-        return PolicyFileError(f"{self.where}: {key}", value, accepted)
+        return PolicyFileError(f"{self.where}: {key}", _Shown(value), accepted)
 
     def text(self, table: Mapping[str, Any], name: str, key: str, *, required: bool = True) -> str:
         value = table.get(name, "")
@@ -503,7 +551,7 @@ class _Reader:
         ok = (
             isinstance(seed, list)
             and len(seed) == 2
-            and all(isinstance(n, int) and n > 0 for n in seed)
+            and all(isinstance(n, int) and 0 < n < 10**7 for n in seed)
             and seed[0] <= seed[1]
         )
         if not ok:
@@ -513,16 +561,34 @@ class _Reader:
 
     def value(self, kind: str, raw: Any, key: str) -> Any:
         if kind in (_DATE, _OPTIONAL_DATE):
-            if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
+            if (
+                isinstance(raw, dt.date)
+                and not isinstance(raw, dt.datetime)
+                and FIRST_DAY <= raw <= LAST_DAY
+            ):
                 return raw
-            raise self.fail(key, raw, _("a date such as 2022-04-01 (TOML date, unquoted)"))
+            raise self.fail(
+                key,
+                raw,
+                _("a date from {first} to {last} such as 2022-04-01 (TOML date, unquoted)").format(
+                    first=FIRST_DAY, last=LAST_DAY
+                ),
+            )
         if kind in (_RATIO, _RATE):
             exact = self.decimal(raw, key)
-            if not (0 < exact <= 1 if kind == _RATIO else 0 <= exact < 1):
-                bound = _("above 0 and at most 1") if kind == _RATIO else _("from 0 to below 1")
+            places = len(raw.strip().partition(".")[2].rstrip("0"))  # a plain decimal
+            fits = 0 < exact <= 1 if kind == _RATIO else 0 <= exact <= MAX_RATE
+            if not fits or places > MAX_PLACES:
+                bound = (
+                    _("above 0 and at most 1") if kind == _RATIO
+                    else _("from 0 to {most}").format(most=MAX_RATE)
+                )  # fmt: skip
                 raise self.fail(
-                    key, raw, _('a decimal {bound}, as a string such as "0.6"').format(bound=bound)
-                )
+                    key,
+                    raw,
+                    _('a decimal {bound} of at most {places} decimal places, as a string such '
+                      'as "0.6"').format(bound=bound, places=MAX_PLACES),
+                )  # fmt: skip
             return Fraction(exact) if kind == _RATIO else exact
         if kind == _COUNT:
             if isinstance(raw, int) and not isinstance(raw, bool) and 0 <= raw <= 120:
@@ -538,30 +604,61 @@ class _Reader:
             raise self.fail(key, raw, _("one of {names}").format(names=", ".join(CADENCES)))
         if kind == _QUARTER:
             try:
-                return Quarter.parse(raw)
+                quarter = Quarter.parse(raw) if isinstance(raw, str) else None
             except Exception:
-                raise self.fail(key, raw, _('a quarter such as "2023Q3"')) from None
+                quarter = None
+            if quarter is not None and FIRST_DAY <= quarter.start <= LAST_DAY:
+                return quarter
+            raise self.fail(
+                key,
+                raw,
+                _('a quarter from {first} to {last} such as "2023Q3"').format(
+                    first=Quarter.containing(FIRST_DAY), last=Quarter.containing(LAST_DAY)
+                ),
+            )
         if kind == _CODES:
-            if isinstance(raw, list) and raw and all(isinstance(c, str) and c for c in raw):
+            if (
+                isinstance(raw, list)
+                and 0 < len(raw) <= MAX_CODES
+                and all(isinstance(c, str) and 0 < len(c) <= MAX_CODE_CHARS for c in raw)
+            ):
                 return tuple(raw)
-            raise self.fail(key, raw, _("a non-empty list of codes"))
+            raise self.fail(
+                key,
+                raw,
+                _("a non-empty list of at most {count} codes of at most {chars} characters").format(
+                    count=MAX_CODES, chars=MAX_CODE_CHARS
+                ),
+            )
         assert kind == _RATES
         return self.rates(raw, key)
 
     def decimal(self, raw: Any, key: str) -> Decimal:
+        """``raw``, a decimal written plainly (digits, a point and digits) as a string.
+
+        Notes
+        -----
+        Exponents (``1e-999999999``), signs, ``NaN`` and digits of other scripts are
+        refused before :class:`~decimal.Decimal` reads the text, so no figure turns into a
+        number of a billion digits.
+        """
         if not isinstance(raw, str):
             raise self.fail(key, raw, _('an exact decimal written as a string, such as "0.0175"'))
+        if not _PLAIN_DECIMAL.fullmatch(raw.strip()):
+            raise self.fail(key, raw, _('an exact decimal such as "0.0175"'))
         try:
-            exact = Decimal(raw)
-        except InvalidOperation:
+            exact = Decimal(raw.strip())
+        except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
             raise self.fail(key, raw, _('an exact decimal such as "0.0175"')) from None
-        if not exact.is_finite():
-            raise self.fail(key, raw, _("a finite decimal"))
         return exact
 
     def rates(self, raw: Any, key: str) -> tuple[RateStep, ...]:
-        if not isinstance(raw, list) or not raw:
-            raise self.fail(key, raw, _("a list of {from, rate, source} steps"))
+        if not isinstance(raw, list) or not 0 < len(raw) <= MAX_STEPS:
+            raise self.fail(
+                key,
+                raw,
+                _("a list of at most {count} {{from, rate, source}} steps").format(count=MAX_STEPS),
+            )
         steps = []
         for i, step in enumerate(raw):
             where = f"{key}[{i}]"
@@ -690,14 +787,17 @@ def _parse(
     raw_versions = data.get("versions", [])
     if not isinstance(raw_versions, list) or not raw_versions:
         raise reader.fail("versions", raw_versions, _("one or more [[versions]] tables"))
+    too_many = _("at most {count} versions of a program").format(count=MAX_VERSIONS)
+    if len(raw_versions) > MAX_VERSIONS:
+        raise reader.fail("versions", _("{count} versions").format(count=len(raw_versions)),
+                          too_many)  # fmt: skip
     existing = {v.version: v for v in base.versions} if base else {}
     versions = dict(existing)
     for i, raw in enumerate(raw_versions):
-        key = f"versions[{i}]"
+        key = f"versions[{i}]"  # the TOML path, as the user finds it in the file
         if not isinstance(raw, dict):
             raise reader.fail(key, raw, _("a [[versions]] table"))
         vid = reader.text(raw, "id", key)
-        key = f"versions.{vid}"
         figures = {
             name: reader.figure(name, value, f"{key}.{name}")
             for name, value in raw.items()
@@ -721,9 +821,16 @@ def _parse(
                 )
             notice = notices[notice_key]
         _check_complete(reader, key, figures)
+        _check_shape(reader, key, figures, [*existing.values(), *versions.values()])
         versions[vid] = PolicyVersion(pid, vid, title, notice, figures, origin, title_zh)
     if base is None and len(versions) != len(raw_versions):
         raise reader.fail("versions", _("a repeated id"), _("each version id once"))
+    if len(versions) > MAX_VERSIONS:
+        raise reader.fail(
+            "versions",
+            _("{count} versions with those of relend").format(count=len(versions)),
+            too_many,
+        )
     policy = ProgramPolicy(
         pid,
         str(program.get("name_zh", base.name_zh if base else "")),
@@ -756,6 +863,26 @@ def _check_complete(reader: _Reader, key: str, figures: Mapping[str, Figure[Any]
         strange = [c for c in figures["lenders"].value if c not in _LENDER_CODES]
         if strange:
             raise reader.fail(f"{key}.lenders", strange[0], _("lender codes relend knows"))
+
+
+def _check_shape(
+    reader: _Reader, key: str, figures: Mapping[str, Figure[Any]], others: list[PolicyVersion]
+) -> None:
+    """A version of the shape of the program's others: a loan window
+    (``first_disbursement`` ...) or quarters (``first_quarter`` ...), which the program's
+    code reads."""
+    if not others:
+        return
+    windows = "first_disbursement" in others[0].figures
+    if ("first_disbursement" in figures) != windows:
+        shape = LOAN_WINDOW_FIGURES if windows else QUARTER_FIGURES
+        raise reader.fail(
+            key,
+            sorted(figures),
+            _("the figures of the program's other versions: {names}").format(
+                names=", ".join(shape)
+            ),
+        )
 
 
 def _bounds(version: PolicyVersion) -> tuple[dt.date, dt.date]:
@@ -805,13 +932,56 @@ def why_unknown(why: str) -> str:
     return _(why) if why in _PACKAGE_UNKNOWN else why
 
 
+_TOML_AT = re.compile(r"(.*) \(at (?:line (\d+), column (\d+)|end of document)\)", re.DOTALL)
+
+
 def _load_toml(data: bytes, where: str) -> dict[str, Any]:
+    """A policy file's bytes as TOML, or :class:`PolicyFileError` in one line.
+
+    A UTF-8 byte order mark (as Windows editors save) is skipped. The text is checked
+    to be UTF-8 first, naming the line of the first byte that is not; tomllib's syntax
+    errors keep its words as the value shown, the line and column and the cause said in
+    the user's language. tomllib reads nested arrays and tables by recursion, so a
+    file nested some hundreds deep stops it with ``RecursionError``; Python refuses
+    integers of more than 4,300 digits with ``ValueError``: both are refused as files,
+    not as relend's failures.
+    """
     try:
-        return tomllib.loads(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise PolicyFileError(where, _("not UTF-8"), _("a UTF-8 TOML policy file")) from None
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        first = data.count(b"\n", 0, exc.start) + 1
+        raise PolicyFileError(
+            "{where}: {at}".format(where=where, at=_("line {line}").format(line=first)),
+            data[exc.start : exc.start + 4],
+            _("a policy file in UTF-8 (save it as UTF-8 text)"),
+        ) from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise PolicyFileError(where, str(exc), _("a well-formed TOML policy file")) from None
+        found = _TOML_AT.fullmatch(str(exc))
+        words, line, column = found.groups() if found else (str(exc), None, None)
+        at = (
+            _("line {line}, column {column}").format(line=line, column=column)
+            if line
+            else _("the end of the file")
+        )
+        raise PolicyFileError(
+            f"{where}: {at}",
+            words,
+            _("a well-formed TOML policy file (what is written at {at} is not TOML)").format(at=at),
+        ) from None
+    except RecursionError:
+        raise PolicyFileError(
+            where,
+            _("arrays or tables nested too deep to read"),
+            _("a policy file whose arrays and tables are nested a few levels deep"),
+        ) from None
+    except ValueError:  # tomllib's int() of a number of more than 4,300 digits
+        raise PolicyFileError(
+            where,
+            _("a number too long to read"),
+            _("a policy file whose numbers have a few digits (ratios and rates as strings)"),
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -846,7 +1016,8 @@ class PolicyTable:
             or makes two versions' windows overlap.
         """
         try:
-            data = Path(path).read_bytes()
+            with Path(path).open("rb") as file:
+                data = file.read(MAX_FILE_BYTES + 1)  # a larger file is not read whole
         except OSError as exc:
             raise PolicyFileError(
                 "policy",
@@ -855,6 +1026,12 @@ class PolicyTable:
                     reason=os_reason(exc) if exc.strerror else exc
                 ),
             ) from None
+        if len(data) > MAX_FILE_BYTES:
+            raise PolicyFileError(
+                "policy",
+                str(path),
+                _("a policy file of at most {size} MiB").format(size=MAX_FILE_BYTES >> 20),
+            )
         parsed = _load_toml(data, str(path))
         digest = hashlib.sha256(data).hexdigest()
         program = (

@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from calculators.cli import main
 
@@ -130,3 +131,152 @@ def test_128_versions_before_the_package_ones(tmp_path: Path, capsys) -> None:
     status, summary, loans = _claim(tmp_path, ledger, "2021Q4", policy)
     assert (status, summary["entitlement_fen"]) == (0, 1_280)
     assert loans == {"E": (1_280, "eligible", "d127")}
+
+
+# -- figures outside what real notices write, and files that are not TOML ---------------
+
+SUPERSEDE = HEAD + f'[[versions]]\nid = "tech-2022"\n[versions.ratio]\nvalue = "0.5"\n{SOURCE}\n'
+
+
+def _show(tmp_path: Path, text: str | bytes, capsys, lang: str = "en") -> tuple[int, str, str]:
+    """Exit status, stderr and the file's path of ``relend policy show tech --version
+    tech-2022 --json --policy FILE`` (stderr checked to be one line, or nothing on
+    success, without a traceback)."""
+    path = tmp_path / "mine.toml"
+    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    status = main(["policy", "show", "tech", "--version", "tech-2022", "--json",
+                   "--policy", str(path), "--lang", lang])  # fmt: skip
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.count("\n") == (status != 0), err
+    return status, err, str(path)
+
+
+@pytest.mark.parametrize(
+    "ratio",
+    ["0.6000000001", "0.600000000000000000000000001", "0.0000001", "1e-9", "6E-1", "-0.6"],
+)
+def test_a_ratio_of_more_than_six_places_is_refused(tmp_path: Path, capsys, ratio) -> None:
+    # 0.6000000001 would put the claim's remainders over 10**10 (a 75 GiB table);
+    # the 27-digit one over 10**27 (past int64)
+    status, err, path = _show(tmp_path, SUPERSEDE.replace('"0.5"', f'"{ratio}"'), capsys)
+    assert status == 2
+    assert f"{path}: versions[0].ratio.value='{ratio}' is not accepted" in err
+    status, err, path = _show(tmp_path, SUPERSEDE.replace('"0.5"', f'"{ratio}"'), capsys, "zh")
+    assert status == 2 and f"versions[0].ratio.value='{ratio}' 不符合要求：" in err
+    assert "小数" in err, err
+
+
+def test_a_ratio_of_six_places_claims_exactly(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "mine.toml"
+    path.write_text(SUPERSEDE.replace('"0.5"', '"0.123457"'), encoding="utf-8")
+    ledger = _ledger(tmp_path, [("A", "100.00", "2022-04-01", "2023-04-01")])
+    status, summary, loans = _claim(tmp_path, ledger, "2022Q2", path)
+    # 0.123457 x 10,000 fen = 1,234.57 -> 1,235 fen
+    assert (status, summary["entitlement_fen"], loans["A"][0]) == (0, 1_235, 1_235)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        ('value = "0.5"', 'value = "0.5000005"', "versions[0].ratio.value='0.5000005'"),
+        ('value = "0.5"', 'value = "1.000001"', "versions[0].ratio.value='1.000001'"),
+        ("[versions.ratio]", "[versions.term_years]", "versions[0].term_years.value='0.5'"),
+        ('value = "0.5"', "value = 99999999999999999999", "versions[0].ratio.value="),
+        # TOML's hexadecimal has no length limit: too long for Python to write in decimal
+        ('value = "0.5"', "value = 0x" + "f" * 5000, "versions[0].ratio.value=0xfff"),
+        ("[versions.ratio]\nvalue = \"0.5\"",
+         "[versions.rates]\nvalue = [{ from = 2022-04-01, rate = \"0.25\", "
+         + SOURCE + " }]",
+         "versions[0].rates.value[0].rate='0.25'"),
+        ("[versions.ratio]\nvalue = \"0.5\"",
+         "[versions.first_disbursement]\nvalue = 1989-12-31",
+         "versions[0].first_disbursement.value="),
+        ("[versions.ratio]\nvalue = \"0.5\"",
+         "[versions.last_disbursement]\nvalue = 9999-12-31",
+         "versions[0].last_disbursement.value="),
+        ("[versions.ratio]\nvalue = \"0.5\"",
+         "[versions.lenders]\nvalue = [" + '"ICBC", ' * 1001 + "]", "versions[0].lenders.value="),
+        ("[versions.ratio]\nvalue = \"0.5\"",
+         "[versions.rates]\nvalue = ["
+         + ("{ from = 2022-04-01, rate = \"0.01\", " + SOURCE + " }, ") * 101 + "]",
+         "versions[0].rates.value="),
+    ],
+)  # fmt: skip
+def test_figures_outside_the_bounds_are_refused(tmp_path: Path, capsys, old, new, key) -> None:
+    text = SUPERSEDE.replace(old, new)
+    assert text != SUPERSEDE
+    status, err, path = _show(tmp_path, text, capsys)
+    assert status == 2 and f"{path}: {key}" in err, err
+    assert len(err) < 600  # a long list is shown cut short
+
+
+def test_a_file_nested_5000_deep_is_one_line(tmp_path: Path, capsys) -> None:
+    # tomllib reads nested arrays by recursion: RecursionError, not relend's failure
+    deep = SUPERSEDE + "x = " + "[" * 5000 + "]" * 5000 + "\n"
+    for lang, words in (("en", "nested too deep"), ("zh", "嵌套")):
+        status, err, path = _show(tmp_path, deep, capsys, lang)
+        assert status == 2 and path in err and words in err, err
+    deep = SUPERSEDE + "x = " + "{ a = " * 5000 + "1" + " }" * 5000 + "\n"
+    status, err, path = _show(tmp_path, deep, capsys)
+    assert status == 2 and "nested too deep" in err
+
+
+def test_a_policy_file_with_a_byte_order_mark_is_read(tmp_path: Path, capsys) -> None:
+    # as Windows Notepad saves UTF-8: tomllib alone refuses the mark as a statement
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + SUPERSEDE.encode("utf-8"))
+    argv = ["policy", "show", "tech", "--version", "tech-2022", "--json", "--policy", str(path)]
+    assert main(argv) == 0
+    (shown,) = json.loads(capsys.readouterr().out)["versions"]
+    assert shown["figures"]["ratio"]["value"] == "0.5"
+
+
+@pytest.mark.parametrize(
+    ("text", "english", "chinese"),
+    [
+        # not UTF-8: the line of the first bad byte
+        (SUPERSEDE.encode("utf-8") + b'x = "\xff"\n', ": line 12=", "UTF-8"),
+        # tomllib's syntax error: its words as the value, where and why in our words
+        (SUPERSEDE.replace("[versions.ratio]", "[versions.ratio"),
+         ": line 9, column 16=", "第 9 行第 16 列"),
+        (SUPERSEDE + "x = [1,\n", "the end of the file=", "文件末尾"),
+        # a number of more than 4,300 digits: Python's int() refuses it with ValueError
+        (SUPERSEDE + "x = " + "9" * 5000 + "\n", "a number too long to read", "数字"),
+        # too large to be a policy file: not read whole
+        (SUPERSEDE + "#" * (4 * 1024 * 1024), "at most 4 MiB", "4 MiB"),
+    ],
+)  # fmt: skip
+def test_unreadable_files_are_one_line_in_both_languages(
+    tmp_path: Path, capsys, text, english, chinese
+) -> None:
+    status, err, path = _show(tmp_path, text, capsys)
+    assert status == 2 and path in err and english in err, err
+    status, err, path = _show(tmp_path, text, capsys, "zh")
+    assert status == 2 and path in err and chinese in err, err
+
+
+def test_a_folder_or_missing_file_is_one_line(tmp_path: Path, capsys) -> None:
+    for path in (tmp_path, tmp_path / "missing.toml"):
+        assert main(["policy", "show", "tech", "--policy", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and str(path) in err and "Traceback" not in err
+
+
+def test_more_versions_than_a_program_may_have_are_refused(tmp_path: Path, capsys) -> None:
+    text = daily_versions(999)  # with tech-2022 and tech-2024: 1,001
+    status, err, path = _show(tmp_path, text, capsys)
+    assert status == 2 and f"{path}: versions='1001 versions with those of relend'" in err, err
+    assert "at most 1000 versions" in err
+
+
+def test_a_version_of_the_other_shape_is_refused(tmp_path: Path, capsys) -> None:
+    # microloan's versions are quarters: a loan-window version there would stop the
+    # incentive with a KeyError
+    path = tmp_path / "mine.toml"
+    text = daily_versions(1).replace('id = "tech"', 'id = "microloan"')
+    path.write_text(text, encoding="utf-8")
+    argv = ["incentive", "--quarter", "2022Q2", "--previous-balance", "0",
+            "--current-balance", "100.00", "--policy", str(path)]  # fmt: skip
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: versions[0]=" in err and "first_quarter" in err, err
