@@ -452,6 +452,7 @@ MAX_CODE_CHARS = 100
 MAX_STEPS = 100  # rate steps of a version
 MAX_FILE_BYTES = 4 * 1024 * 1024  # a shipped file is under 20 KB
 _PLAIN_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+_PROVINCE = re.compile(r"[1-9][0-9]")  # GB/T 2260's first two digits
 
 
 class _ShortRepr(reprlib.Repr):
@@ -805,21 +806,21 @@ def _parse(
         }
         title_zh = reader.twin(raw, "title", key)
         old = existing.get(vid)
-        if old is not None:
+        if old is not None:  # superseded: what the file gives is checked as a new one's
             figures = {**old.figures, **figures}
-            title = raw.get("title", old.title)
+            title = reader.text(raw, "title", key) if "title" in raw else old.title
             title_zh = title_zh if "title" in raw else old.title_zh
-            notice = notices.get(raw.get("notice", old.notice.key), old.notice)
+            notice_key = str(raw.get("notice", old.notice.key))
         else:
             title = reader.text(raw, "title", key)
             notice_key = str(raw.get("notice"))
-            if notice_key not in notices:
-                raise reader.fail(
-                    f"{key}.notice",
-                    notice_key,
-                    _("one of {names}").format(names=", ".join(notices)),
-                )
-            notice = notices[notice_key]
+        if notice_key not in notices:
+            raise reader.fail(
+                f"{key}.notice",
+                notice_key,
+                _("one of {names}").format(names=", ".join(notices)),
+            )
+        notice = notices[notice_key]
         _check_complete(reader, key, figures)
         _check_shape(reader, key, figures, [*existing.values(), *versions.values()])
         versions[vid] = PolicyVersion(pid, vid, title, notice, figures, origin, title_zh)
@@ -863,6 +864,12 @@ def _check_complete(reader: _Reader, key: str, figures: Mapping[str, Figure[Any]
         strange = [c for c in figures["lenders"].value if c not in _LENDER_CODES]
         if strange:
             raise reader.fail(f"{key}.lenders", strange[0], _("lender codes relend knows"))
+    if "provinces" in figures and not figures["provinces"].unknown:  # read as numbers
+        strange = [c for c in figures["provinces"].value if not _PROVINCE.fullmatch(c)]
+        if strange:
+            raise reader.fail(
+                f"{key}.provinces", strange[0], _("2-digit province codes such as 33")
+            )
 
 
 def _check_shape(

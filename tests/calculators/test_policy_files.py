@@ -9,16 +9,22 @@ worked out by hand in the comments.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from calculators.cli import main
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
 ELIGIBLE = EXAMPLES / "tech_eligible.csv"
 # three borrowers of the eligible list
 BORROWERS = ("911101085011945813", "915101005446414621", "913205002859570946")
@@ -280,3 +286,167 @@ def test_a_version_of_the_other_shape_is_refused(tmp_path: Path, capsys) -> None
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert f"{path}: versions[0]=" in err and "first_quarter" in err, err
+
+
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        ("notice = []", "versions[0].notice='[]'"),  # was a TypeError (unhashable list)
+        ('notice = "nowhere"', "versions[0].notice='nowhere'"),  # was ignored
+        ("title = 5", "versions[0].title=5"),  # was shown as the title
+    ],
+)
+def test_a_superseding_version_is_checked_as_a_new_one(tmp_path: Path, capsys, line, key) -> None:
+    text = SUPERSEDE.replace('id = "tech-2022"\n', f'id = "tech-2022"\n{line}\n')
+    status, err, path = _show(tmp_path, text, capsys)
+    assert status == 2 and f"{path}: {key}" in err, err
+
+
+def test_pilot_provinces_are_two_digit_codes(tmp_path: Path, capsys) -> None:
+    # the elderly-care rule reads them as numbers: "x" stopped the claim with a
+    # ValueError; "11" (Beijing) is read
+    from calculators import PolicyTable
+
+    version = PolicyTable.package().program("elderly_care").versions[0].version
+    path = tmp_path / "mine.toml"
+    argv = ["claim", "elderly_care", str(EXAMPLES / "elderly_care_ledger.csv"), "--quarter",
+            "2022Q2", "--lender", "CCB", "--policy", str(path)]  # fmt: skip
+    for code, status in (('"x"', 2), ('"110"', 2), ('"11"', 0)):
+        path.write_text(
+            'schema = 1\n[program]\nid = "elderly_care"\n[notices.mine]\nissuer = "a"\n'
+            f'title = "t"\n[[versions]]\nid = "{version}"\n[versions.provinces]\n'
+            f"value = [{code}]\n{SOURCE}\n",
+            encoding="utf-8",
+        )
+        assert main(argv) == status, capsys.readouterr().err
+        err = capsys.readouterr().err
+        if status == 2:
+            assert f"{path}: versions[0].provinces={code.replace(chr(34), chr(39))}" in err, err
+
+
+# -- fuzz: whatever the file, exit 0, 2 or 3 and never a traceback -----------------------
+
+REALS = {
+    path.stem: path.read_text(encoding="utf-8")
+    for path in sorted((ROOT / "calculators" / "policies").glob("*.toml"))
+}
+# each program's runs reading its figures, on the bundled examples
+RUNS = {
+    "tech": [
+        ["claim", "tech", "tech_ledger.csv", "--quarter", "2022Q2", "--lender", "ICBC",
+         "--eligible-borrowers", "tech_eligible.csv"],
+        ["facility", "tech", "--amount", "600,000.00", "--drawdown", "2022-07-15",
+         "--extensions", "2"],
+    ],
+    "transport": [["claim", "transport", "transport_ledger_gb18030.csv", "--quarter", "2022Q3",
+                   "--lender", "ABC", "--dishonest", "dishonest.txt"]],
+    "carbon": [["claim", "carbon", "carbon_ledger.csv", "--quarter", "2024Q3", "--lender", "BOC"]],
+    "housing": [["claim", "housing", "housing_ledger.csv", "--quarter", "2025Q1", "--lender",
+                 "CDB", "--designated-purchasers", "housing_designated.txt"]],
+    "elderly_care": [["claim", "elderly_care", "elderly_care_ledger.csv", "--quarter", "2022Q2",
+                      "--lender", "CCB"]],
+    "equipment": [["claim", "equipment", "equipment_ledger.csv", "--period", "2022-12",
+                   "--lender", "ICBC", "--eligible-borrowers", "equipment_eligible.csv"]],
+    "coal": [["claim", "coal", "coal_ledger.csv", "--period", "2022-05", "--lender", "CDB"]],
+    "microloan": [["incentive", "--quarter", "2022Q2", "--previous-balance", "0",
+                   "--current-balance", "1,000,000.00"]],
+}  # fmt: skip
+# the lines of the real file that set a value: `name = ...`
+_SETTING = re.compile(r"^(\s*[A-Za-z_]+ = )(.*)$")
+# a figure's value, a rate step's rate or date: a string or a bare word, not an array
+_ATOM = re.compile(r'\b(?:value|rate|from) = ("[^"\n]*"|[^,}\]\[\n]+)')
+TOKENS = (
+    "schema = 1\n", "[program]\n", 'id = "tech"\n', 'id = "tech-2022"\n', "[[versions]]\n",
+    "[versions.ratio]\n", "[versions.rates]\n", "[notices.x]\n", 'issuer = "a"\n',
+    'title = "t"\n', 'notice = "x"\n', 'value = "0.6"\n', "value = 2022-04-01\n",
+    'source = { notice = "x", clause = "1" }\n',
+    'source = { notice = "tech2022", clause = "三" }\n',
+    "value = [", "]", "{", "}", "=", ",", '"', "'", "\n", " ", "#", "\ufeff", "0.", "9", "1e9",
+)  # fmt: skip
+
+
+def _nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+MUTANTS = st.one_of(
+    st.integers(min_value=-(10**40), max_value=10**40).map(str),
+    st.integers(min_value=1, max_value=60).map(lambda n: f'"0.{"9" * n}1"'),
+    st.integers(min_value=1, max_value=40).map(lambda n: f'"0.6{"0" * n}1"'),
+    st.sampled_from([
+        "9" * 5000, "0x" + "f" * 5000, '"1e-999999999"', '"NaN"', '"-0.5"', '"Infinity"',
+        '"0.6"', '"1"', '"0"', '"0.2"', '"0.200001"', "true", "[]", "{}", '"x"', '""', "1.5",
+        "inf", "nan", "-1", "0", "121", "1979-05-27", "0001-01-01", "9999-12-31",
+        "1979-05-27T07:32:00Z", "07:32:00", '["ICBC"]', '["NOBANK"]', '"quarterly"',
+        '"monthly"', '"2023Q3"', '"0000Q1"', '"9999Q4"', '"' + "x" * 100_000 + '"',
+        "[" + '"ICBC", ' * 2000 + "]", _nested(10), _nested(300), _nested(5000),
+        "{ a = " * 3000 + "1" + " }" * 3000,
+    ]),
+)  # fmt: skip
+
+
+@st.composite
+def policy_documents(draw: st.DrawFn) -> tuple[str, bytes]:
+    """A program and a policy file for it: random bytes; TOML-ish text; a shipped file
+    with a line's value or a figure replaced, cut short, or with something inserted;
+    many tech versions with one figure replaced."""
+    program = draw(st.sampled_from(["tech", "tech", *REALS]))
+    real = REALS[program]
+    kinds = ["bytes", "tokens", "line", "value", "cut", "insert", "versions"]
+    kind = draw(st.sampled_from(kinds))
+    if kind == "bytes":
+        return program, draw(st.binary(max_size=2000))
+    if kind == "tokens":
+        return program, "".join(draw(st.lists(st.sampled_from(TOKENS), max_size=60))).encode()
+    if kind == "cut":
+        return program, real.encode("utf-8")[: draw(st.integers(0, len(real.encode("utf-8"))))]
+    mutant = draw(MUTANTS)
+    if kind in ("value", "versions"):
+        if kind == "versions":
+            program, real = "tech", daily_versions(draw(st.integers(1, 200)))
+        found = draw(st.sampled_from(list(_ATOM.finditer(real))))
+        return program, (real[: found.start(1)] + mutant + real[found.end(1) :]).encode("utf-8")
+    lines = real.splitlines()
+    if kind == "insert":
+        at = draw(st.integers(0, len(lines)))
+        lines.insert(at, draw(st.sampled_from(["", "x = ", "[x]\nv = "])) + mutant)
+    else:
+        settings = [i for i, line in enumerate(lines) if _SETTING.match(line)]
+        at = draw(st.sampled_from(settings))
+        lines[at] = _SETTING.sub(lambda m: m[1] + mutant, lines[at])
+    return program, ("\n".join(lines) + "\n").encode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def fuzz_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("fuzz")
+
+
+def _in_examples(argv: list[str]) -> list[str]:
+    return [str(EXAMPLES / word) if (EXAMPLES / word).is_file() else word for word in argv]
+
+
+def test_the_fuzz_runs_succeed_on_the_shipped_files(capsys) -> None:
+    # so that an exit 0 or 3 in the fuzz below is the file's doing
+    for program, runs in RUNS.items():
+        for argv in (["policy", "show", program], *runs):
+            assert main(_in_examples(argv)) in (0, 3), capsys.readouterr().err
+
+
+@settings(max_examples=40, deadline=None)
+@given(document=policy_documents())
+def test_no_policy_file_breaks_relend(fuzz_folder: Path, document: tuple[str, bytes]) -> None:
+    # accepted: 0 (read), 2 (refused in one line), 3 (a claim with invalid rows);
+    # never 1 (internal error), a traceback or a second line
+    program, text = document
+    path = fuzz_folder / "policy.toml"
+    path.write_bytes(text)
+    for argv in (["policy", "show", program], *RUNS[program]):
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            status = main([*_in_examples(argv), "--policy", str(path)])
+        text = err.getvalue()
+        assert status in (0, 2, 3), text
+        assert "Traceback" not in text and "internal error" not in text, text
+        if status == 2:
+            assert text.count("\n") == 1 and len(text) < 2000, text
