@@ -839,7 +839,8 @@ def _parse(
         notices,
         tuple(sorted(versions.values(), key=_start)),
     )
-    _check_windows(reader, policy)
+    given = {str(raw.get("id")): i for i, raw in enumerate(raw_versions)}
+    _check_windows(reader, policy, given)
     return policy
 
 
@@ -900,19 +901,25 @@ def _bounds(version: PolicyVersion) -> tuple[dt.date, dt.date]:
     return figures["first_quarter"].value.start, figures["last_quarter"].value.end
 
 
-def _check_windows(reader: _Reader, policy: ProgramPolicy) -> None:
+def _check_windows(reader: _Reader, policy: ProgramPolicy, given: Mapping[str, int]) -> None:
+    """Windows that end after they start and do not overlap; a version is named by its
+    TOML path when this file gives it (``given``: id to index), else by its id."""
+
+    def key(vid: str) -> str:
+        return f"versions[{given[vid]}]" if vid in given else f"versions.{vid}"
+
     spans = [(_bounds(v), v.version) for v in policy.versions]
     for (first, last), vid in spans:
         if last < first:
             raise reader.fail(
-                f"versions.{vid}",
+                key(vid),
                 _("{first} to {last}").format(first=first, last=last),
                 _("a window that ends after it starts"),
             )
     for ((_first, end), a), ((start, _last), b) in itertools.pairwise(spans):
         if start <= end:
             raise reader.fail(
-                f"versions.{b}",
+                key(b) if b in given or a not in given else f"{key(a)} / {key(b)}",
                 _("starts {start}, before {version} ends ({end})").format(
                     start=start, version=a, end=end),
                 _("versions of a program whose windows do not overlap"),

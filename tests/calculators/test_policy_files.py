@@ -275,6 +275,13 @@ def test_more_versions_than_a_program_may_have_are_refused(tmp_path: Path, capsy
     assert "at most 1000 versions" in err
 
 
+def test_an_overlapping_version_is_named_by_its_place_in_the_file(tmp_path, capsys) -> None:
+    # the file's only version covers 2022-05-01, inside tech-2022's window
+    text = daily_versions(1).replace("2021-06-01", "2022-05-01")
+    status, err, path = _show(tmp_path, text, capsys)
+    assert status == 2 and f"{path}: versions[0]='starts 2022-05-01, before tech-2022" in err
+
+
 def test_a_version_of_the_other_shape_is_refused(tmp_path: Path, capsys) -> None:
     # microloan's versions are quarters: a loan-window version there would stop the
     # incentive with a KeyError
