@@ -14,8 +14,10 @@ import datetime as dt
 import io
 import json
 import re
+from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -179,6 +181,39 @@ def test_a_ratio_of_six_places_claims_exactly(tmp_path: Path, capsys) -> None:
     status, summary, loans = _claim(tmp_path, ledger, "2022Q2", path)
     # 0.123457 x 10,000 fen = 1,234.57 -> 1,235 fen
     assert (status, summary["entitlement_fen"], loans["A"][0]) == (0, 1_235, 1_235)
+
+
+def _threshold_by_loop(counts: list[int], leftover: int) -> tuple[int, int]:
+    """Where the leftover fen stop, as the README says it: one fen each to the largest
+    remainders, from the top down."""
+    for r in range(len(counts) - 1, 0, -1):
+        if leftover <= counts[r]:
+            return r, leftover
+        leftover -= counts[r]
+    assert leftover == 0
+    return 0, 0
+
+
+@given(st.lists(st.integers(0, 5), min_size=1, max_size=40), st.data())
+def test_the_leftover_threshold_is_the_loop_over_remainders(counts, data) -> None:
+    # leftover_threshold searches a running count instead of looping over the remainders
+    # (10**6 of them for a ratio of 6 places); same answer for every leftover possible
+    from calculators._money import leftover_threshold
+
+    leftover = data.draw(st.integers(0, sum(counts[1:])))
+    expected = _threshold_by_loop(counts, leftover)
+    assert leftover_threshold(np.array(counts, dtype=np.int64), leftover) == expected
+
+
+@given(st.lists(st.integers(0, 10**6 - 1), max_size=30), st.integers(0, 10**12))
+def test_the_total_of_six_place_shares_is_exact(remainders, floors) -> None:
+    # round_half_up(floors + sum(remainders) / 10**6), the sum taken from the counts
+    from calculators._money import Shares
+
+    shares = Shares.of([Fraction(123457, 10**6)])
+    counts = np.bincount(np.array(remainders, dtype=np.int64), minlength=10**6)
+    exact = floors + Fraction(sum(remainders), 10**6)
+    assert shares.total(floors, counts) == int(exact + Fraction(1, 2))
 
 
 @pytest.mark.parametrize(
