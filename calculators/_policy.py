@@ -451,6 +451,7 @@ MAX_CODES = 1000  # codes in a list (lenders, categories, provinces)
 MAX_CODE_CHARS = 100
 MAX_STEPS = 100  # rate steps of a version
 MAX_FILE_BYTES = 4 * 1024 * 1024  # a shipped file is under 20 KB
+MAX_DEPTH = 32  # arrays and tables within each other (a shipped file: 8)
 _PLAIN_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 _PROVINCE = re.compile(r"[1-9][0-9]")  # GB/T 2260's first two digits
 
@@ -956,9 +957,11 @@ def _load_toml(data: bytes, where: str) -> dict[str, Any]:
     to be UTF-8 first, naming the line of the first byte that is not; tomllib's syntax
     errors keep its words as the value shown, the line and column and the cause said in
     the user's language. tomllib reads nested arrays and tables by recursion, so a
-    file nested some hundreds deep stops it with ``RecursionError``; Python refuses
-    integers of more than 4,300 digits with ``ValueError``: both are refused as files,
-    not as relend's failures.
+    file nested some hundreds deep stops it with ``RecursionError``; dotted keys
+    (``a.a.a... = 1``) nest tables without it, and a document nested more than
+    :data:`MAX_DEPTH` deep is refused alike, before any ``str`` of a value recurses;
+    Python refuses integers of more than 4,300 digits with ``ValueError``: all are
+    refused as files, not as relend's failures.
     """
     try:
         text = data.decode("utf-8-sig")
@@ -970,7 +973,10 @@ def _load_toml(data: bytes, where: str) -> dict[str, Any]:
             _("a policy file in UTF-8 (save it as UTF-8 text)"),
         ) from None
     try:
-        return tomllib.loads(text)
+        parsed = tomllib.loads(text)
+        if not _deeper_than(parsed, MAX_DEPTH):
+            return parsed
+        raise RecursionError  # dotted keys nest without tomllib's recursion
     except tomllib.TOMLDecodeError as exc:
         found = _TOML_AT.fullmatch(str(exc))
         words, line, column = found.groups() if found else (str(exc), None, None)
@@ -996,6 +1002,22 @@ def _load_toml(data: bytes, where: str) -> dict[str, Any]:
             _("a number too long to read"),
             _("a policy file whose numbers have a few digits (ratios and rates as strings)"),
         ) from None
+
+
+def _deeper_than(data: Any, limit: int) -> bool:
+    """Whether arrays and tables nest more than ``limit`` deep in ``data`` (walked with a
+    stack: ``str`` or ``repr`` of a value nested thousands deep, as dotted keys
+    ``a.a.a...`` make it, would itself fail by recursion)."""
+    stack = [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(node, dict):
+            stack.extend((value, depth + 1) for value in node.values())
+        elif isinstance(node, list):
+            stack.extend((value, depth + 1) for value in node)
+    return False
 
 
 @dataclass(frozen=True)

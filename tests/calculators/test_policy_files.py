@@ -262,6 +262,23 @@ def test_a_file_nested_5000_deep_is_one_line(tmp_path: Path, capsys) -> None:
     assert status == 2 and "nested too deep" in err
 
 
+@pytest.mark.parametrize(
+    "where",
+    [
+        # dotted keys nest tables without tomllib's recursion; the str() of a notice,
+        # a date or a title nested 5,000 deep recursed (RecursionError)
+        "[versions.ratio.source.notice.{deep}]\nq = 1\n",
+        'source = {{ notice = "mine", clause = "1" }}\nassumption.{deep} = 1\n',
+        "[notices.mine.date.{deep}]\nq = 1\n",
+        "x.{deep} = 1\n",
+    ],
+)
+def test_dotted_keys_5000_deep_are_one_line(tmp_path: Path, capsys, where) -> None:
+    text = SUPERSEDE.replace(SOURCE + "\n", "") + where.format(deep=".".join(["a"] * 5000))
+    status, err, path = _show(tmp_path, text, capsys)
+    assert status == 2 and f"{path}='arrays or tables nested too deep to read'" in err, err
+
+
 def test_a_policy_file_with_a_byte_order_mark_is_read(tmp_path: Path, capsys) -> None:
     # as Windows Notepad saves UTF-8: tomllib alone refuses the mark as a statement
     path = tmp_path / "bom.toml"
@@ -422,7 +439,7 @@ MUTANTS = st.one_of(
         "1979-05-27T07:32:00Z", "07:32:00", '["ICBC"]', '["NOBANK"]', '"quarterly"',
         '"monthly"', '"2023Q3"', '"0000Q1"', '"9999Q4"', '"' + "x" * 100_000 + '"',
         "[" + '"ICBC", ' * 2000 + "]", _nested(10), _nested(300), _nested(5000),
-        "{ a = " * 3000 + "1" + " }" * 3000,
+        "{ a = " * 3000 + "1" + " }" * 3000, "{ " + "a." * 3000 + "a = 1 }",
     ]),
 )  # fmt: skip
 
@@ -451,7 +468,8 @@ def policy_documents(draw: st.DrawFn) -> tuple[str, bytes]:
     lines = real.splitlines()
     if kind == "insert":
         at = draw(st.integers(0, len(lines)))
-        lines.insert(at, draw(st.sampled_from(["", "x = ", "[x]\nv = "])) + mutant)
+        prefix = draw(st.sampled_from(["", "x = ", "[x]\nv = ", "a." * 3000 + "a = "]))
+        lines.insert(at, prefix + mutant)
     else:
         settings = [i for i, line in enumerate(lines) if _SETTING.match(line)]
         at = draw(st.sampled_from(settings))
