@@ -454,6 +454,8 @@ MAX_FILE_BYTES = 4 * 1024 * 1024  # a shipped file is under 20 KB
 MAX_DEPTH = 32  # arrays and tables within each other (a shipped file: 8)
 _PLAIN_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 _PROVINCE = re.compile(r"[1-9][0-9]")  # GB/T 2260's first two digits
+# a version id is a column of loans.csv: no text a spreadsheet would read as a formula
+_VERSION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
 class _ShortRepr(reprlib.Repr):
@@ -800,6 +802,13 @@ def _parse(
         if not isinstance(raw, dict):
             raise reader.fail(key, raw, _("a [[versions]] table"))
         vid = reader.text(raw, "id", key)
+        if not _VERSION_ID.fullmatch(vid):
+            raise reader.fail(
+                f"{key}.id",
+                vid,
+                _("an id of at most 64 letters, digits, '.', '_' and '-', the first a letter "
+                  "or digit, such as tech-2022"),
+            )  # fmt: skip
         figures = {
             name: reader.figure(name, value, f"{key}.{name}")
             for name, value in raw.items()

@@ -361,6 +361,14 @@ def test_a_superseding_version_is_checked_as_a_new_one(tmp_path: Path, capsys, l
     assert status == 2 and f"{path}: {key}" in err, err
 
 
+@pytest.mark.parametrize("vid", ['=HYPERLINK(\\"http://x\\")', "+1", "d 1", "x" * 65, "版本"])
+def test_a_version_id_is_a_plain_code(tmp_path: Path, capsys, vid) -> None:
+    # the id is the policy_version column of loans.csv: "=..." would be a formula there
+    text = daily_versions(1).replace('id = "d0"', f'id = "{vid}"')
+    status, err, path = _show(tmp_path, text, capsys)
+    assert status == 2 and f"{path}: versions[0].id=" in err, err
+
+
 def test_pilot_provinces_are_two_digit_codes(tmp_path: Path, capsys) -> None:
     # the elderly-care rule reads them as numbers: "x" stopped the claim with a
     # ValueError; "11" (Beijing) is read
