@@ -456,6 +456,7 @@ _PLAIN_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 _PROVINCE = re.compile(r"[1-9][0-9]")  # GB/T 2260's first two digits
 # a version id is a column of loans.csv: no text a spreadsheet would read as a formula
 _VERSION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class _ShortRepr(reprlib.Repr):
@@ -497,7 +498,12 @@ class _Reader:
         self.notices = notices
 
     def fail(self, key: str, value: Any, accepted: str) -> PolicyFileError:
-        return PolicyFileError(f"{self.where}: {key}", _Shown(value), accepted)
+        # a key of the file (a quoted TOML key may hold a line break) shown on one line
+        key = _CONTROL.sub(lambda c: ascii(c[0])[1:-1], key)
+        key = key if len(key) <= 200 else f"{key[:120]}...{key[-60:]}"
+        error = PolicyFileError(f"{self.where}: {key}", _Shown(value), accepted)
+        error.value = value  # the message shows it cut short; the error keeps it whole
+        return error
 
     def text(self, table: Mapping[str, Any], name: str, key: str, *, required: bool = True) -> str:
         value = table.get(name, "")
@@ -981,11 +987,13 @@ def _load_toml(data: bytes, where: str) -> dict[str, Any]:
             data[exc.start : exc.start + 4],
             _("a policy file in UTF-8 (save it as UTF-8 text)"),
         ) from None
+    too_deep = PolicyFileError(
+        where,
+        _("arrays or tables nested too deep to read"),
+        _("a policy file whose arrays and tables are nested a few levels deep"),
+    )
     try:
         parsed = tomllib.loads(text)
-        if not _deeper_than(parsed, MAX_DEPTH):
-            return parsed
-        raise RecursionError  # dotted keys nest without tomllib's recursion
     except tomllib.TOMLDecodeError as exc:
         found = _TOML_AT.fullmatch(str(exc))
         words, line, column = found.groups() if found else (str(exc), None, None)
@@ -1000,17 +1008,16 @@ def _load_toml(data: bytes, where: str) -> dict[str, Any]:
             _("a well-formed TOML policy file (what is written at {at} is not TOML)").format(at=at),
         ) from None
     except RecursionError:
-        raise PolicyFileError(
-            where,
-            _("arrays or tables nested too deep to read"),
-            _("a policy file whose arrays and tables are nested a few levels deep"),
-        ) from None
+        raise too_deep from None
     except ValueError:  # tomllib's int() of a number of more than 4,300 digits
         raise PolicyFileError(
             where,
             _("a number too long to read"),
             _("a policy file whose numbers have a few digits (ratios and rates as strings)"),
         ) from None
+    if _deeper_than(parsed, MAX_DEPTH):  # dotted keys nest without tomllib's recursion
+        raise too_deep
+    return parsed
 
 
 def _deeper_than(data: Any, limit: int) -> bool:

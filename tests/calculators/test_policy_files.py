@@ -279,6 +279,16 @@ def test_dotted_keys_5000_deep_are_one_line(tmp_path: Path, capsys, where) -> No
     assert status == 2 and f"{path}='arrays or tables nested too deep to read'" in err, err
 
 
+def test_a_key_with_a_line_break_or_of_10000_characters_is_one_short_line(
+    tmp_path: Path, capsys
+) -> None:
+    # quoted TOML keys may hold anything: shown escaped and cut short
+    for name, shown in (('"a\\nb"', "notices.a\\nb.issuer=5"), ("k" * 10_000, "kkk...kkk")):
+        text = HEAD.replace("[notices.mine]", f"[notices.{name}]").replace('"a bank"', "5")
+        status, err, _path = _show(tmp_path, text, capsys)
+        assert status == 2 and shown in err and len(err) < 400, err
+
+
 def test_a_policy_file_with_a_byte_order_mark_is_read(tmp_path: Path, capsys) -> None:
     # as Windows Notepad saves UTF-8: tomllib alone refuses the mark as a statement
     path = tmp_path / "bom.toml"
