@@ -591,7 +591,8 @@ class _Reader:
             if not fits or places > MAX_PLACES:
                 bound = (
                     _("above 0 and at most 1") if kind == _RATIO
-                    else _("from 0 to {most}").format(most=MAX_RATE)
+                    else _("from 0 to {most} ({percent})").format(
+                        most=MAX_RATE, percent=f"{int(MAX_RATE * 100)}%")
                 )  # fmt: skip
                 raise self.fail(
                     key,
