@@ -141,6 +141,31 @@ def test_128_versions_before_the_package_ones(tmp_path: Path, capsys) -> None:
     assert loans == {"E": (1_280, "eligible", "d127")}
 
 
+def test_300_versions_partitioned_as_in_memory(tmp_path: Path) -> None:
+    # the Dask claim classifies each partition with the same wide index
+    dd = pytest.importorskip("dask.dataframe")
+    from calculators import PolicyTable, tech_relending
+
+    policy = tmp_path / "daily.toml"
+    policy.write_text(daily_versions(300), encoding="utf-8")
+    table = PolicyTable.package().with_file(policy)
+    frame = pd.DataFrame({
+        "loan_id": ["A", "B", "C", "E"],
+        "borrower_id": [*BORROWERS, BORROWERS[0]],
+        "principal": ["100.00", "123.45", "100.00", "0.01"],
+        "disbursement_date": ["2022-01-01", "2022-03-27", "2022-03-28", "2022-02-15"],
+        "maturity_date": ["2023-01-01", "2023-03-27", "2023-03-28", "2023-02-15"],
+    })  # fmt: skip
+    ledger = dd.from_pandas(frame, npartitions=2)
+    res = tech_relending.claim_partitioned(ledger, "2022Q1", "ICBC", BORROWERS, policy=table)
+    loans = res.loans.compute()
+    # as in test_300_versions_each_loan_under_its_own_day: 2,150 + 3,704 + 0
+    assert res.entitlement_fen == 5_854
+    assert list(loans["entitlement_fen"]) == [2_150, 3_704, 0, 0]
+    versions = loans["policy_version"].astype(object).fillna("")
+    assert list(versions) == ["d214", "d299", "", "d259"]
+
+
 # -- figures outside what real notices write, and files that are not TOML ---------------
 
 SUPERSEDE = HEAD + f'[[versions]]\nid = "tech-2022"\n[versions.ratio]\nvalue = "0.5"\n{SOURCE}\n'
