@@ -25,7 +25,7 @@ import pandas as pd
 from calendars import BusinessCalendar, Deadline, Month, Quarter, deadline_for, parse_period
 
 from . import _progress, _split
-from ._classify import classify, version_of, window_exclusions
+from ._classify import classify, version_dtype, version_of, window_exclusions
 from ._details import row_details
 from ._duplicates import duplicated_ids
 from ._errors import ParameterError, PolicyNotFoundError
@@ -152,7 +152,9 @@ class ClaimSpec:
         if duplicates is None and len(starts) > 1:
             duplicates = duplicated_ids(loan_id_column(frame), len(starts))
 
-        verdicts = RowVerdicts.empty(len(frame), self.shares.denominator)
+        verdicts = RowVerdicts.empty(
+            len(frame), self.shares.denominator, version_dtype(len(self.versions))
+        )
 
         def block(start: int) -> RowVerdicts:
             part = duplicates

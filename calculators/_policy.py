@@ -32,6 +32,7 @@ import functools
 import hashlib
 import itertools
 import re
+import reprlib
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -523,6 +524,57 @@ LOAN_WINDOW_FIGURES = (
 QUARTER_FIGURES = ("first_quarter", "last_quarter", "ratio", "fixed_rate")
 _LENDER_CODES = frozenset(lender.code for lender in LENDERS)
 
+# Bounds every real notice fits in, so that a figure of a user's file cannot ask for
+# what no claim needs: the exact shares of a claim are held over the common denominator
+# of the ratios, one counter per remainder (6 decimal places: at most 10**6 of them,
+# where "0.6000000001" would ask for 10**10, 75 GiB); dates far outside the tools'
+# years; lists, steps and versions by the thousand.
+MAX_PLACES = 6  # decimal places of a ratio or rate (the notices write at most 4)
+MAX_RATE = Decimal("0.2")  # relending rates are 1-4%, a loan rate cap a few percent
+FIRST_DAY, LAST_DAY = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
+MAX_VERSIONS = 1000  # of one program, its own and its policy files' together
+MAX_CODES = 1000  # codes in a list (lenders, categories, provinces)
+MAX_CODE_CHARS = 100
+MAX_STEPS = 100  # rate steps of a version
+MAX_FILE_BYTES = 4 * 1024 * 1024  # a shipped file is under 20 KB
+MAX_DEPTH = 32  # arrays and tables within each other (a shipped file: 8)
+_PLAIN_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+_PROVINCE = re.compile(r"[1-9][0-9]")  # GB/T 2260's first two digits
+# a version id is a column of loans.csv: no text a spreadsheet would read as a formula
+_VERSION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+class _ShortRepr(reprlib.Repr):
+    """``repr`` cut short: a few items of a list or table, two levels, the ends of a
+    long text or number; an integer too long for Python to write in decimal (more than
+    4,300 digits, which TOML's hexadecimal allows) in hexadecimal."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxlist = self.maxdict = 3
+        self.maxlevel = 2
+        self.maxstring = self.maxother = self.maxlong = 60
+
+    def repr_int(self, x: int, level: int) -> str:
+        if x.bit_length() < 14_000:
+            return super().repr_int(x, level)
+        text = hex(x)
+        return f"{text[:28]}...{text[-28:]}"
+
+
+class _Shown:
+    """A value as an error line shows it (:class:`_ShortRepr`), so that one bad value
+    of a file makes one short line."""
+
+    _repr = _ShortRepr()
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return self._repr.repr(self.value)
+
 
 class _Reader:
     """Reads one policy file, raising :class:`PolicyFileError` naming the file and key."""
@@ -532,7 +584,12 @@ class _Reader:
         self.notices = notices
 
     def fail(self, key: str, value: Any, accepted: str) -> PolicyFileError:
-        return PolicyFileError(f"{self.where}: {key}", value, accepted)
+        # a key of the file (a quoted TOML key may hold a line break) shown on one line
+        key = _CONTROL.sub(lambda c: ascii(c[0])[1:-1], key)
+        key = key if len(key) <= 200 else f"{key[:120]}...{key[-60:]}"
+        error = PolicyFileError(f"{self.where}: {key}", _Shown(value), accepted)
+        error.value = value  # the message shows it cut short; the error keeps it whole
+        return error
 
     def text(self, table: Mapping[str, Any], name: str, key: str, *, required: bool = True) -> str:
         value = table.get(name, "")
@@ -590,7 +647,7 @@ class _Reader:
         ok = (
             isinstance(seed, list)
             and len(seed) == 2
-            and all(isinstance(n, int) and n > 0 for n in seed)
+            and all(isinstance(n, int) and 0 < n < 10**7 for n in seed)
             and seed[0] <= seed[1]
         )
         if not ok:
@@ -600,16 +657,35 @@ class _Reader:
 
     def value(self, kind: str, raw: Any, key: str) -> Any:
         if kind in (_DATE, _OPTIONAL_DATE):
-            if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
+            if (
+                isinstance(raw, dt.date)
+                and not isinstance(raw, dt.datetime)
+                and FIRST_DAY <= raw <= LAST_DAY
+            ):
                 return raw
-            raise self.fail(key, raw, _("a date such as 2022-04-01 (TOML date, unquoted)"))
+            raise self.fail(
+                key,
+                raw,
+                _("a date from {first} to {last} such as 2022-04-01 (TOML date, unquoted)").format(
+                    first=FIRST_DAY, last=LAST_DAY
+                ),
+            )
         if kind in (_RATIO, _RATE):
             exact = self.decimal(raw, key)
-            if not (0 < exact <= 1 if kind == _RATIO else 0 <= exact < 1):
-                bound = _("above 0 and at most 1") if kind == _RATIO else _("from 0 to below 1")
+            places = len(raw.strip().partition(".")[2].rstrip("0"))  # a plain decimal
+            fits = 0 < exact <= 1 if kind == _RATIO else 0 <= exact <= MAX_RATE
+            if not fits or places > MAX_PLACES:
+                bound = (
+                    _("above 0 and at most 1") if kind == _RATIO
+                    else _("from 0 to {most} ({percent})").format(
+                        most=MAX_RATE, percent=f"{int(MAX_RATE * 100)}%")
+                )  # fmt: skip
                 raise self.fail(
-                    key, raw, _('a decimal {bound}, as a string such as "0.6"').format(bound=bound)
-                )
+                    key,
+                    raw,
+                    _('a decimal {bound} of at most {places} decimal places, as a string such '
+                      'as "0.6"').format(bound=bound, places=MAX_PLACES),
+                )  # fmt: skip
             return Fraction(exact) if kind == _RATIO else exact
         if kind == _COUNT:
             if isinstance(raw, int) and not isinstance(raw, bool) and 0 <= raw <= 120:
@@ -625,30 +701,61 @@ class _Reader:
             raise self.fail(key, raw, _("one of {names}").format(names=", ".join(CADENCES)))
         if kind == _QUARTER:
             try:
-                return Quarter.parse(raw)
+                quarter = Quarter.parse(raw) if isinstance(raw, str) else None
             except Exception:
-                raise self.fail(key, raw, _('a quarter such as "2023Q3"')) from None
+                quarter = None
+            if quarter is not None and FIRST_DAY <= quarter.start <= LAST_DAY:
+                return quarter
+            raise self.fail(
+                key,
+                raw,
+                _('a quarter from {first} to {last} such as "2023Q3"').format(
+                    first=Quarter.containing(FIRST_DAY), last=Quarter.containing(LAST_DAY)
+                ),
+            )
         if kind == _CODES:
-            if isinstance(raw, list) and raw and all(isinstance(c, str) and c for c in raw):
+            if (
+                isinstance(raw, list)
+                and 0 < len(raw) <= MAX_CODES
+                and all(isinstance(c, str) and 0 < len(c) <= MAX_CODE_CHARS for c in raw)
+            ):
                 return tuple(raw)
-            raise self.fail(key, raw, _("a non-empty list of codes"))
+            raise self.fail(
+                key,
+                raw,
+                _("a non-empty list of at most {count} codes of at most {chars} characters").format(
+                    count=MAX_CODES, chars=MAX_CODE_CHARS
+                ),
+            )
         assert kind == _RATES
         return self.rates(raw, key)
 
     def decimal(self, raw: Any, key: str) -> Decimal:
+        """``raw``, a decimal written plainly (digits, a point and digits) as a string.
+
+        Notes
+        -----
+        Exponents (``1e-999999999``), signs, ``NaN`` and digits of other scripts are
+        refused before :class:`~decimal.Decimal` reads the text, so no figure turns into a
+        number of a billion digits.
+        """
         if not isinstance(raw, str):
             raise self.fail(key, raw, _('an exact decimal written as a string, such as "0.0175"'))
+        if not _PLAIN_DECIMAL.fullmatch(raw.strip()):
+            raise self.fail(key, raw, _('an exact decimal such as "0.0175"'))
         try:
-            exact = Decimal(raw)
-        except InvalidOperation:
+            exact = Decimal(raw.strip())
+        except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
             raise self.fail(key, raw, _('an exact decimal such as "0.0175"')) from None
-        if not exact.is_finite():
-            raise self.fail(key, raw, _("a finite decimal"))
         return exact
 
     def rates(self, raw: Any, key: str) -> tuple[RateStep, ...]:
-        if not isinstance(raw, list) or not raw:
-            raise self.fail(key, raw, _("a list of {from, rate, source} steps"))
+        if not isinstance(raw, list) or not 0 < len(raw) <= MAX_STEPS:
+            raise self.fail(
+                key,
+                raw,
+                _("a list of at most {count} {{from, rate, source}} steps").format(count=MAX_STEPS),
+            )
         steps = []
         for i, step in enumerate(raw):
             where = f"{key}[{i}]"
@@ -792,14 +899,24 @@ def _parse(
     raw_versions = data.get("versions", [])
     if not isinstance(raw_versions, list) or not raw_versions:
         raise reader.fail("versions", raw_versions, _("one or more [[versions]] tables"))
+    too_many = _("at most {count} versions of a program").format(count=MAX_VERSIONS)
+    if len(raw_versions) > MAX_VERSIONS:
+        raise reader.fail("versions", _("{count} versions").format(count=len(raw_versions)),
+                          too_many)  # fmt: skip
     existing = {v.version: v for v in base.versions} if base else {}
     versions = dict(existing)
     for i, raw in enumerate(raw_versions):
-        key = f"versions[{i}]"
+        key = f"versions[{i}]"  # the TOML path, as the user finds it in the file
         if not isinstance(raw, dict):
             raise reader.fail(key, raw, _("a [[versions]] table"))
         vid = reader.text(raw, "id", key)
-        key = f"versions.{vid}"
+        if not _VERSION_ID.fullmatch(vid):
+            raise reader.fail(
+                f"{key}.id",
+                vid,
+                _("an id of at most 64 letters, digits, '.', '_' and '-', the first a letter "
+                  "or digit, such as tech-2022"),
+            )  # fmt: skip
         figures = {
             name: reader.figure(name, value, f"{key}.{name}")
             for name, value in raw.items()
@@ -807,25 +924,32 @@ def _parse(
         }
         title_zh = reader.twin(raw, "title", key)
         old = existing.get(vid)
-        if old is not None:
+        if old is not None:  # superseded: what the file gives is checked as a new one's
             figures = {**old.figures, **figures}
-            title = raw.get("title", old.title)
+            title = reader.text(raw, "title", key) if "title" in raw else old.title
             title_zh = title_zh if "title" in raw else old.title_zh
-            notice = notices.get(raw.get("notice", old.notice.key), old.notice)
+            notice_key = str(raw.get("notice", old.notice.key))
         else:
             title = reader.text(raw, "title", key)
             notice_key = str(raw.get("notice"))
-            if notice_key not in notices:
-                raise reader.fail(
-                    f"{key}.notice",
-                    notice_key,
-                    _("one of {names}").format(names=", ".join(notices)),
-                )
-            notice = notices[notice_key]
+        if notice_key not in notices:
+            raise reader.fail(
+                f"{key}.notice",
+                notice_key,
+                _("one of {names}").format(names=", ".join(notices)),
+            )
+        notice = notices[notice_key]
         _check_complete(reader, key, figures)
+        _check_shape(reader, key, figures, [*existing.values(), *versions.values()])
         versions[vid] = PolicyVersion(pid, vid, title, notice, figures, origin, title_zh)
     if base is None and len(versions) != len(raw_versions):
         raise reader.fail("versions", _("a repeated id"), _("each version id once"))
+    if len(versions) > MAX_VERSIONS:
+        raise reader.fail(
+            "versions",
+            _("{count} versions with those of relend").format(count=len(versions)),
+            too_many,
+        )
     policy = ProgramPolicy(
         pid,
         str(program.get("name_zh", base.name_zh if base else "")),
@@ -833,7 +957,8 @@ def _parse(
         notices,
         tuple(sorted(versions.values(), key=_start)),
     )
-    _check_windows(reader, policy)
+    given = {str(raw.get("id")): i for i, raw in enumerate(raw_versions)}
+    _check_windows(reader, policy, given)
     return policy
 
 
@@ -858,6 +983,32 @@ def _check_complete(reader: _Reader, key: str, figures: Mapping[str, Figure[Any]
         strange = [c for c in figures["lenders"].value if c not in _LENDER_CODES]
         if strange:
             raise reader.fail(f"{key}.lenders", strange[0], _("lender codes relend knows"))
+    if "provinces" in figures and not figures["provinces"].unknown:  # read as numbers
+        strange = [c for c in figures["provinces"].value if not _PROVINCE.fullmatch(c)]
+        if strange:
+            raise reader.fail(
+                f"{key}.provinces", strange[0], _("2-digit province codes such as 33")
+            )
+
+
+def _check_shape(
+    reader: _Reader, key: str, figures: Mapping[str, Figure[Any]], others: list[PolicyVersion]
+) -> None:
+    """A version of the shape of the program's others: a loan window
+    (``first_disbursement`` ...) or quarters (``first_quarter`` ...), which the program's
+    code reads."""
+    if not others:
+        return
+    windows = "first_disbursement" in others[0].figures
+    if ("first_disbursement" in figures) != windows:
+        shape = LOAN_WINDOW_FIGURES if windows else QUARTER_FIGURES
+        raise reader.fail(
+            key,
+            sorted(figures),
+            _("the figures of the program's other versions: {names}").format(
+                names=", ".join(shape)
+            ),
+        )
 
 
 def _bounds(version: PolicyVersion) -> tuple[dt.date, dt.date]:
@@ -868,19 +1019,25 @@ def _bounds(version: PolicyVersion) -> tuple[dt.date, dt.date]:
     return figures["first_quarter"].value.start, figures["last_quarter"].value.end
 
 
-def _check_windows(reader: _Reader, policy: ProgramPolicy) -> None:
+def _check_windows(reader: _Reader, policy: ProgramPolicy, given: Mapping[str, int]) -> None:
+    """Windows that end after they start and do not overlap; a version is named by its
+    TOML path when this file gives it (``given``: id to index), else by its id."""
+
+    def key(vid: str) -> str:
+        return f"versions[{given[vid]}]" if vid in given else f"versions.{vid}"
+
     spans = [(_bounds(v), v.version) for v in policy.versions]
     for (first, last), vid in spans:
         if last < first:
             raise reader.fail(
-                f"versions.{vid}",
+                key(vid),
                 _("{first} to {last}").format(first=first, last=last),
                 _("a window that ends after it starts"),
             )
     for ((_first, end), a), ((start, _last), b) in itertools.pairwise(spans):
         if start <= end:
             raise reader.fail(
-                f"versions.{b}",
+                key(b) if b in given or a not in given else f"{key(a)} / {key(b)}",
                 _("starts {start}, before {version} ends ({end})").format(
                     start=start, version=a, end=end),
                 _("versions of a program whose windows do not overlap"),
@@ -907,17 +1064,78 @@ def why_unknown(why: str) -> str:
     return _(why) if why in _PACKAGE_UNKNOWN else why
 
 
+_TOML_AT = re.compile(r"(.*) \(at (?:line (\d+), column (\d+)|end of document)\)", re.DOTALL)
+
+
 def _load_toml(data: bytes, where: str) -> dict[str, Any]:
+    """A policy file's bytes as TOML, or :class:`PolicyFileError` in one line.
+
+    A UTF-8 byte order mark (as Windows editors save) is skipped. The text is checked
+    to be UTF-8 first, naming the line of the first byte that is not; tomllib's syntax
+    errors keep its words as the value shown, the line and column and the cause said in
+    the user's language. tomllib reads nested arrays and tables by recursion, so a
+    file nested some hundreds deep stops it with ``RecursionError``; dotted keys
+    (``a.a.a... = 1``) nest tables without it, and a document nested more than
+    :data:`MAX_DEPTH` deep is refused alike, before any ``str`` of a value recurses;
+    Python refuses integers of more than 4,300 digits with ``ValueError``: all are
+    refused as files, not as relend's failures.
+    """
     try:
-        return tomllib.loads(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise PolicyFileError(where, _("not UTF-8"), _("a UTF-8 TOML policy file")) from None
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        first = data.count(b"\n", 0, exc.start) + 1
+        raise PolicyFileError(
+            "{where}: {at}".format(where=where, at=_("line {line}").format(line=first)),
+            data[exc.start : exc.start + 4],
+            _("a policy file in UTF-8 (save it as UTF-8 text)"),
+        ) from None
+    too_deep = PolicyFileError(
+        where,
+        _("arrays or tables nested too deep to read"),
+        _("a policy file whose arrays and tables are nested a few levels deep"),
+    )
+    try:
+        parsed = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
+        found = _TOML_AT.fullmatch(str(exc))
+        words, line, column = found.groups() if found else (str(exc), None, None)
+        at = (
+            _("line {line}, column {column}").format(line=line, column=column)
+            if line
+            else _("the end of the file")
+        )
+        raise PolicyFileError(
+            f"{where}: {at}",
+            words,
+            _("a well-formed TOML policy file (what is written at {at} is not TOML)").format(at=at),
+        ) from None
+    except RecursionError:
+        raise too_deep from None
+    except ValueError:  # tomllib's int() of a number of more than 4,300 digits
         raise PolicyFileError(
             where,
-            exc.msg if hasattr(exc, "msg") else str(exc),
-            _("a well-formed TOML policy file; the TOML reader's own words are the value"),
+            _("a number too long to read"),
+            _("a policy file whose numbers have a few digits (ratios and rates as strings)"),
         ) from None
+    if _deeper_than(parsed, MAX_DEPTH):  # dotted keys nest without tomllib's recursion
+        raise too_deep
+    return parsed
+
+
+def _deeper_than(data: Any, limit: int) -> bool:
+    """Whether arrays and tables nest more than ``limit`` deep in ``data`` (walked with a
+    stack: ``str`` or ``repr`` of a value nested thousands deep, as dotted keys
+    ``a.a.a...`` make it, would itself fail by recursion)."""
+    stack = [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(node, dict):
+            stack.extend((value, depth + 1) for value in node.values())
+        elif isinstance(node, list):
+            stack.extend((value, depth + 1) for value in node)
+    return False
 
 
 @dataclass(frozen=True)
@@ -952,7 +1170,8 @@ class PolicyTable:
             or makes two versions' windows overlap.
         """
         try:
-            data = Path(path).read_bytes()
+            with Path(path).open("rb") as file:
+                data = file.read(MAX_FILE_BYTES + 1)  # a larger file is not read whole
         except OSError as exc:
             raise PolicyFileError(
                 "policy",
@@ -961,6 +1180,12 @@ class PolicyTable:
                     reason=os_reason(exc) if exc.strerror else exc
                 ),
             ) from None
+        if len(data) > MAX_FILE_BYTES:
+            raise PolicyFileError(
+                "policy",
+                str(path),
+                _("a policy file of at most {size} MiB").format(size=MAX_FILE_BYTES >> 20),
+            )
         parsed = _load_toml(data, str(path))
         digest = hashlib.sha256(data).hexdigest()
         program = (

@@ -88,7 +88,7 @@ class RuleInput:
         The program's reference lists by name (None: an optional list not given).
     versions : tuple of PolicyRow
         The policy versions overlapping the claim period.
-    version : numpy.ndarray of int8
+    version : numpy.ndarray of int (int8, or wider for hundreds of versions)
         Per row, the index into ``versions`` of the version covering the loan's
         disbursement date (-1: none).
     """

@@ -38,7 +38,7 @@ class RowVerdicts:
     codes: np.ndarray  # int8 index into reason_codes()
     principal_fen: np.ndarray
     principal_ok: np.ndarray
-    version: np.ndarray  # int8 index into the program's versions, -1 none
+    version: np.ndarray  # index into the program's versions (version_dtype), -1 none
     eligible_total: int  # exact sum of the eligible principal
     floors_total: int  # exact sum of floor(ratio x eligible principal)
     remainder_counts: np.ndarray  # eligible loans per remainder, 0 .. denominator - 1
@@ -72,10 +72,12 @@ class RowVerdicts:
         return _eligible(self.codes, self.principal_fen)
 
     @classmethod
-    def empty(cls, rows: int, denominator: int) -> RowVerdicts:
-        """Arrays for ``rows`` rows, to be filled block by block with :meth:`put`."""
+    def empty(cls, rows: int, denominator: int, version_dtype: np.dtype) -> RowVerdicts:
+        """Arrays for ``rows`` rows, to be filled block by block with :meth:`put`
+        (``version_dtype``: that of the version index, see
+        :func:`calculators._classify.version_dtype`)."""
         codes, ok = np.empty(rows, dtype=np.int8), np.empty(rows, dtype=bool)
-        principal, version = np.empty(rows, dtype=np.int64), np.empty(rows, dtype=np.int8)
+        principal, version = np.empty(rows, dtype=np.int64), np.empty(rows, dtype=version_dtype)
         none = np.zeros(0, dtype=np.int64), pa.array([], pa.large_string())
         counts = np.zeros(denominator, dtype=np.int64)
         return cls(codes, principal, ok, version, 0, 0, counts, *none)
