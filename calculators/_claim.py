@@ -263,15 +263,25 @@ def prepare(
         )  # fmt: skip
     cadence = "quarterly" if isinstance(span, Quarter) else "monthly"
     for row in policies:
-        if row.cadence.value != cadence:
-            example = "2022Q3" if row.cadence.value == "quarterly" else "2022-10"
+        if row.cadence.value == cadence:
+            continue
+        if isinstance(span, Quarter):  # name the months to claim instead
+            month, months = Month.containing(span.start), []
+            while month.start <= span.end:
+                months += [str(month)] if row.overlaps(month) else []
+                month = month.next()
             raise ParameterError(
                 "period", str(span),
-                _("a {cadence} period for {version}, e.g. {example} ({source})").format(
-                    cadence=_("quarterly") if row.cadence.value == "quarterly"
-                    else _("monthly"),
-                    version=row.version, example=example, source=row.cadence.source_text()),
+                _("{version} is claimed monthly: the months {months} ({source})").format(
+                    version=row.version, months=", ".join(months),
+                    source=row.cadence.source_text()),
             )  # fmt: skip
+        raise ParameterError(
+            "period", str(span),
+            _("a {cadence} period for {version}, e.g. {example} ({source})").format(
+                cadence=_("quarterly"), version=row.version,
+                example=Quarter.containing(span.start), source=row.cadence.source_text()),
+        )  # fmt: skip
     eligible = tuple(c for c in policies[0].lenders.value
                      if all(c in row.lenders.value for row in policies))  # fmt: skip
     lender_found = find_lender(lender, eligible, found.id)

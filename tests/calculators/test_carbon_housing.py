@@ -303,7 +303,8 @@ source = { notice = "housing2024b", clause = "applied to every claim from 2024-0
         encoding="utf-8",
     )
     argv = ["claim", "housing", str(HOUSING_Q3), "--quarter", "2024Q3", "--lender", "CCB",
-            "--designated-purchasers", str(HOUSING_LIST), "--policy", str(policy), "--json"]  # fmt: skip
+            "--designated-purchasers", str(HOUSING_LIST), "--policy", str(policy),
+            "--json"]  # fmt: skip
     assert main(argv) == 0
     assert json.loads(capsys.readouterr().out)["entitlement_fen"] == 334_567_903
 
