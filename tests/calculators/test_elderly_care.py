@@ -188,6 +188,30 @@ def test_facility_cli(capsys) -> None:
     assert s["interest_fen"] == 8_134_424
 
 
+# 600,000.00 yuan = 60,000,000 fen, one year, ACT/360, the rate of the drawdown date (the
+# class cuts, an inferred membership):
+#   2025-05-06 -> 2026-05-06 (Wed), 365 days at 1.75%: 1,050,000 x 365/360 = 1,064,583.33
+#       -> 1,064,583 (the day before the cut)
+#   2025-07-15 -> 2026-07-15 (Wed), 365 days at 1.5%: 900,000 x 365/360 = 912,500
+#   2026-03-16 -> 2027-03-16 (Tue), 365 days at 1.25%: 750,000 x 365/360 = 760,416.67
+#       -> 760,417
+@pytest.mark.parametrize(
+    ("drawdown", "rate", "end", "fen"),
+    [
+        ("2025-05-06", "0.0175", "2026-05-06", 1_064_583),
+        ("2025-07-15", "0.015", "2026-07-15", 912_500),
+        ("2026-03-16", "0.0125", "2027-03-16", 760_417),
+    ],
+)
+def test_facility_takes_the_class_rate_cuts(capsys, drawdown, rate, end, fen) -> None:
+    argv = ["facility", "elderly_care", "--amount", "600,000.00", "--drawdown", drawdown,
+            "--json"]  # fmt: skip
+    assert main(argv) == 0
+    s = json.loads(capsys.readouterr().out)
+    assert (s["policy"], s["rate"], s["maturity"]) == ("elderly_care-2022", rate, end)
+    assert (s["periods"][0]["days"], s["interest_fen"]) == (365, fen)
+
+
 def test_facility_third_extension_is_refused(capsys) -> None:
     argv = ["facility", "elderly_care", "--amount", "100.00", "--drawdown", "2022-10-10",
             "--extensions", "3"]  # fmt: skip
