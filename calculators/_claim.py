@@ -28,11 +28,11 @@ from . import _progress, _split
 from ._classify import classify, version_of, window_exclusions
 from ._details import row_details
 from ._duplicates import duplicated_ids
-from ._errors import ParameterError, PolicyNotFoundError
+from ._errors import LenderError, ParameterError, PolicyNotFoundError
 from ._i18n import _
 from ._ids import IdSet
 from ._ledger import LedgerFile, read_ledger
-from ._lenders import Lender, find_lender
+from ._lenders import Lender, find_lender, outside_lender
 from ._money import (
     Shares,
     exact_sum,
@@ -44,7 +44,7 @@ from ._reasons import (
     COMMON_EXCLUSIONS,
     INVALID_REASONS,
 )
-from ._registry import Program, RuleInput, get_program
+from ._registry import ClaimRows, Program, RuleInput, get_program
 from ._result import ClaimResult, per_loan_frame, relend_version
 from ._split import RowVerdicts
 from ._validate import (
@@ -284,12 +284,19 @@ def prepare(
         )  # fmt: skip
     eligible = tuple(c for c in policies[0].lenders.value
                      if all(c in row.lenders.value for row in policies))  # fmt: skip
-    lender_found = find_lender(lender, eligible, found.id)
+    notes: list[dict[str, str]] = []
+    try:
+        lender_found = find_lender(lender, eligible, found.id)
+    except LenderError:
+        opened = [row.others.get("lenders_open") for row in policies]
+        if not all(o is not None and o.value <= span.end for o in opened):
+            raise
+        lender_found = outside_lender(lender)
+        notes.append(_open_list_warning(lender_found, policies[0], len(eligible)))
     deadline = deadline_for(span, calendar)
     read: dict[str, IdSet | None] = {}
     sizes: dict[str, Any] = {}
     screening: dict[str, str] = {}
-    notes: list[dict[str, str]] = []
     files: dict[str, dict[str, str] | None] = {}
     for spec in found.lists:
         listed = id_list(given.get(spec.name), spec.what, required=spec.required)
@@ -311,6 +318,25 @@ def prepare(
     )  # fmt: skip
 
 
+def _open_list_warning(lender: Lender, row: PolicyRow, named: int) -> dict[str, str]:
+    """The warning of a claim by a lender outside the named ones of a program whose list
+    of lenders is open (carbon: local and foreign banks joined from 2022-09)."""
+    figure = row.figure("lenders_open")
+    return {
+        "code": "lender_not_named",
+        "message": _(
+            "{lender} is not among the {count} lenders relend names for {program}; the "
+            "list is open ({source}): the claim is computed, check that the lender was "
+            "admitted to the tool"
+        ).format(
+            lender=lender.name,
+            count=named,
+            program=row.program,
+            source=figure.citation.notice.shown("title") if figure.citation else figure.source,
+        ),
+    }
+
+
 def run_claim(spec: ClaimSpec, ledger: Ledger, *, progress: bool = False) -> ClaimResult:
     """Validate, classify and split a ledger in memory; ``progress`` shows bars on stderr
     for reading a CSV and classifying its rows, each once it has taken two seconds."""
@@ -320,7 +346,16 @@ def run_claim(spec: ClaimSpec, ledger: Ledger, *, progress: bool = False) -> Cla
     verdicts = spec.classify_frame(frame, progress=progress)
     entitlement = spec.entitlement(verdicts.floors_total, verdicts.remainder_counts)
     r, take = leftover_threshold(verdicts.remainder_counts, entitlement - verdicts.floors_total)
-    loans = spec.per_loan(frame, verdicts, verdicts.entitlements(spec.shares, r, take))
+    per_loan = verdicts.entitlements(spec.shares, r, take)
+    loans = spec.per_loan(frame, verdicts, per_loan)
+    program = spec.program
+    warned: tuple[dict[str, str], ...] = ()
+    extra: dict[str, Any] = {}
+    if program.warn is not None or program.summarize is not None:
+        rows = ClaimRows(spec.versions, frame, verdicts.codes, verdicts.version,
+                         verdicts.principal_fen, per_loan)  # fmt: skip
+        warned = program.warn(rows) if program.warn is not None else ()
+        extra = program.summarize(rows) if program.summarize is not None else {}
     result = spec.result(
         ClaimResult,
         loans,
@@ -329,6 +364,8 @@ def run_claim(spec: ClaimSpec, ledger: Ledger, *, progress: bool = False) -> Cla
         digest,
         frame,
     )
+    if warned or extra:
+        result = replace(result, notes=(*result.notes, *warned), extra=extra)
     if not isinstance(ledger, LedgerFile):
         return result
     return replace(

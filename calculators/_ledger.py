@@ -66,6 +66,7 @@ COLUMN_ALIASES: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
         # ledger columns of the programs that need one of their own
         "carbon_field": ("碳减排领域", "领域"),
         "loan_rate": ("贷款利率", "执行利率", "贷款年利率"),
+        "first_loan": ("首贷", "是否首贷", "首次贷款"),
         # submitted claims (audit)
         "claimed": ("申报金额", "申请金额", "申请再贷款金额"),
         "claimed_fen": ("申报金额_分",),
@@ -84,6 +85,7 @@ COLUMN_ALIASES: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
 LEDGER_COLUMNS = (
     "loan_id", "borrower_id", "borrower_name", "principal", "principal_fen", "currency",
     "disbursement_date", "maturity_date", "borrower_category", "carbon_field", "loan_rate",
+    "first_loan",
 )  # fmt: skip
 """The columns a ledger may have; other files name theirs (``among``)."""
 REQUIRED = ("loan_id", "borrower_id", "disbursement_date", "maturity_date")

@@ -80,6 +80,20 @@ _BY_NAME: MappingProxyType[str, Lender] = MappingProxyType(
 )
 
 
+def outside_lender(text: str | Lender) -> Lender:
+    """A lender as named, for a program whose list of lenders is open: the known lender
+    of that name, else one whose code and name are the text given (spaces removed)."""
+    if isinstance(text, Lender):
+        return text
+    known = _BY_NAME.get(_key(text))
+    if known is not None:
+        return known
+    name = "".join(str(text).split())
+    if not name:
+        raise LenderError("lender", text, _("a lender's name or code"))
+    return Lender(name, name, "")
+
+
 def find_lender(text: str | Lender, eligible: tuple[str, ...], program: str) -> Lender:
     """The lender named by ``text``, checked against a program's eligible codes.
 

@@ -426,6 +426,9 @@ FIGURE_KINDS: Mapping[str, str] = MappingProxyType(
         # program rules' own figures
         "provinces": _CODES,  # pilot provinces, by 2-digit division code
         "loan_rate_cap": _RATE,  # the highest own interest rate of an eligible loan
+        "first_loan_until": _DATE,  # the last day of a separate first-loan sub-quota
+        "pilot_widened": _DATE,  # the pilot was widened after this day, to areas unknown
+        "lenders_open": _DATE,  # from then the lenders named are not all: others are warned
     }
 )
 # the figures a complete version of each shape must have

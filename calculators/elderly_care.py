@@ -50,10 +50,14 @@ import numpy as np
 from calendars import BusinessCalendar, Quarter
 
 from ._claim import ClaimSpec, prepare, run_claim
+from ._dates import epoch_days, parse_dates
+from ._i18n import _
 from ._ids import _USCC_CHECK_VALUE, _USCC_TABLES, _weighted_sum
+from ._ledger import canonical_columns
 from ._lenders import Lender
 from ._policy import Figure, PolicyRow, PolicyTable
-from ._registry import ExclusionRule, Program, RuleInput, register
+from ._reasons import reason_index
+from ._registry import ClaimRows, ExclusionRule, Program, RuleInput, register
 from ._result import ClaimResult
 from ._text import TextColumn
 from ._validate import Ledger
@@ -119,12 +123,48 @@ def _outside_the_pilot(given: RuleInput) -> np.ndarray:
     return ~inside
 
 
+def _widened_pilot(rows: ClaimRows) -> tuple[dict[str, str], ...]:
+    """The warning ``pilot_list_unknown`` when loans disbursed on or after the day the
+    pilot was widened (``pilot_widened``) were excluded as outside the pilot provinces:
+    the wider list is in no source, so those loans may be eligible.
+
+    Notes
+    -----
+    Only the excluded rows' dates are read again (few, and already valid).
+    """
+    outside = np.flatnonzero(rows.codes == reason_index("province_not_in_pilot"))
+    widened = [r.others["pilot_widened"] for r in rows.versions if "pilot_widened" in r.others]
+    if not len(outside) or not widened:
+        return ()
+    since = min(f.value for f in widened)
+    picked = canonical_columns(rows.frame.iloc[outside], ("disbursement_date",))
+    dates = picked["disbursement_date"]
+    days, ok = parse_dates(dates)
+    count = int(np.count_nonzero(ok & (days >= epoch_days(since))))
+    if not count:
+        return ()
+    figure = widened[0]
+    source = figure.citation.notice.shown("title") if figure.citation else figure.source
+    return (
+        {
+            "code": "pilot_list_unknown",
+            "message": _(
+                "loans excluded as outside the five pilot provinces and disbursed from "
+                "{day}: {count}. The pilot was widened after that day to provinces no source "
+                "names ({source}): those loans may be eligible, and the wider list can be "
+                "given in a policy file (--policy FILE, figure provinces)"
+            ).format(count=count, day=since.isoformat(), source=source),
+        },
+    )
+
+
 PROGRAM = register(
     Program(
         id="elderly_care",
         name_zh="普惠养老专项再贷款",
         name_en="inclusive elderly-care relending",
         rules=(ExclusionRule("province_not_in_pilot", _outside_the_pilot, column="borrower_id"),),
+        warn=_widened_pilot,
     )
 )
 

@@ -84,6 +84,24 @@ def test_carbon_2024q4_claim_cli(tmp_path, capsys) -> None:
     )  # fmt: skip
 
 
+@pytest.mark.parametrize("lender", ["上饶银行", "BOSC"])
+def test_carbon_lender_outside_the_21_is_warned_not_refused(tmp_path, capsys, lender) -> None:
+    """From 2022-09 local legal-person and foreign banks joined the carbon tool, not all
+    named (lenders2023): a claim by 上饶银行 (named in no list of relend) or by 上海银行 is
+    computed as any other (the golden's 87,407,407 fen) with the warning lender_not_named
+    naming the notice. Refusing it, or computing it without a warning, fails."""
+    argv = ["carbon", str(CARBON), "--quarter", "2024Q4", "--lender", lender]
+    summary, loans = _cli_claim(tmp_path, capsys, argv, status=3)
+    assert_rows_match(loans, _golden(CARBON))
+    assert summary["entitlement_fen"] == 87_407_407
+    warned = [w for w in summary["warnings"] if w["code"] == "lender_not_named"]
+    assert len(warned) == 1 and "local legal-person and foreign banks" in warned[0]["message"]
+    assert main(["claim", "carbon", str(CARBON), "--quarter", "2024Q4", "--lender", "ICBC",
+                 "--json"]) == 3  # fmt: skip
+    named = json.loads(capsys.readouterr().out)["warnings"]
+    assert not [w for w in named if w["code"] == "lender_not_named"]
+
+
 def test_carbon_field_column_is_required(tmp_path, capsys) -> None:
     ledger = tmp_path / "no_field.csv"
     _golden(CARBON).drop(columns=["carbon_field"]).to_csv(ledger, index=False)
@@ -172,10 +190,9 @@ def test_carbon_facility_third_extension_is_refused(capsys) -> None:
 @pytest.mark.parametrize(
     ("argv", "words"),
     [
-        # HSBC China: a foreign bank, not among the 21 (those that joined carbon from 2023
-        # are named in no source)
+        # HSBC China in 2022Q2: not among the 21, and carbon's list opened only in 2022-09
         (
-            ["claim", "carbon", str(CARBON), "--quarter", "2024Q4", "--lender", "汇丰银行"],
+            ["claim", "carbon", str(CARBON), "--quarter", "2022Q2", "--lender", "汇丰银行"],
             ["汇丰银行", "ICBC"],
         ),
         # carbon starts 2021-11-08; carbon-2025 ends 2027-12-31 (an assumption)

@@ -79,6 +79,33 @@ def test_text_output_names_the_assumed_figures(capsys) -> None:
         assert name in assumed
 
 
+def test_loans_outside_the_five_after_the_widening_are_warned(capsys) -> None:
+    """The pilot was widened after 2022-09-01 to provinces no source names: of the four
+    rows outside the five (E04 2022-07-20, E05 2022-08-01, E12 2022-07-11, E10 2022-09-30)
+    only E10 is from that day, so the warning counts 1 loan. A warning on every row
+    outside the five (4), or none, fails."""
+    assert main(["claim", "elderly_care", str(LEDGER), "--quarter", "2022Q3", "--lender",
+                 "ICBC", "--json"]) == 3  # fmt: skip
+    warned = [w for w in json.loads(capsys.readouterr().out)["warnings"]
+              if w["code"] == "pilot_list_unknown"]  # fmt: skip
+    assert len(warned) == 1
+    assert "disbursed from 2022-09-01: 1." in warned[0]["message"]
+    assert "--policy" in warned[0]["message"]
+
+
+def test_no_widening_warning_when_every_loan_is_inside_the_five(tmp_path, capsys) -> None:
+    ledger = tmp_path / "l.csv"
+    ledger.write_text(
+        "loan_id,borrower_id,principal,disbursement_date,maturity_date\n"
+        "A,9133010677690123XR,100.00,2025-07-01,2026-07-01\n",
+        encoding="utf-8",
+    )
+    assert main(["claim", "elderly_care", str(ledger), "--quarter", "2025Q3", "--lender",
+                 "ICBC", "--json"]) == 0  # fmt: skip
+    codes = [w["code"] for w in json.loads(capsys.readouterr().out)["warnings"]]
+    assert "pilot_list_unknown" not in codes
+
+
 @pytest.mark.parametrize(
     ("borrower", "province"),
     [

@@ -343,3 +343,42 @@ def test_a_2023_kind_in_2022q4_is_not_reported_as_a_misspelling(capsys) -> None:
             "--lender", "ABC", "--dishonest", str(DISHONEST)]  # fmt: skip
     assert main(argv) == 0
     assert "borrower_category '中小微物流仓储企业'" not in capsys.readouterr().out
+
+
+# -- tech-2024: the first-loan sub-quota (2024-04-07 to 2025-05-06) -------------------
+
+FIRST_LOANS = """借据号,统一社会信用代码,贷款金额,发放日期,到期日期,首贷
+F1,911101085011945813,"1,000,000.00",2025-04-10,2026-04-10,是
+F2,915101005446414621,333.33,2025-05-06,2025-11-06,Y
+F3,911101085011945813,"500,000.00",2025-05-07,2026-05-07,是
+F4,915101005446414621,"200,000.00",2025-04-20,2026-04-20,否
+F5,911101085011945813,100.00,2025-04-21,2026-04-21,maybe
+F6,913205002859570946,"400,000.00",2025-04-22,2026-04-22,是
+"""
+
+
+def test_first_loans_of_the_sub_quota_are_shown_apart(tmp_path, capsys) -> None:
+    """Worked by hand: eligible F1-F5 (F6's borrower is not on the list), 0.6 x
+    (100,000,000 + 33,333 + 50,000,000 + 20,000,000 + 10,000 = 170,043,333)
+    = 102,025,999.8 -> 102,026,000; floors 60,000,000 + 19,999 + 30,000,000 + 12,000,000
+    + 6,000 = 102,025,999, the one leftover fen to F2 (remainder 4/5): F2 20,000.
+    First loans of the window: F1 and F2 (F3 is flagged but from 2025-05-07, when the
+    sub-quotas merged; F4 says 否; F5's flag is unreadable; F6 is not eligible):
+    principal 100,000,000 + 33,333 = 100,033,333, entitlement 60,000,000 + 20,000 =
+    60,020,000."""
+    ledger = tmp_path / "first.csv"
+    ledger.write_text(FIRST_LOANS, encoding="utf-8")
+    argv = ["tech", str(ledger), "--quarter", "2025Q2", "--lender", "CCB",
+            "--eligible-borrowers", str(TECH_2025Q3_LIST)]  # fmt: skip
+    summary, _loans = _cli_claim(tmp_path, capsys, argv)
+    assert summary["entitlement_fen"] == 102_026_000
+    first = summary["first_loans"]
+    assert (first["loans"], first["principal_fen"], first["entitlement_fen"]) == (
+        2, 100_033_333, 60_020_000,
+    )  # fmt: skip
+    assert (first["from"], first["to"], first["unreadable"]) == ("2024-04-07", "2025-05-06", 1)
+
+
+def test_no_first_loan_column_no_first_loans_entry() -> None:
+    result = tech_relending.claim(TECH_2025Q3, "2025Q3", "CCB", TECH_2025Q3_LIST)
+    assert "first_loans" not in result.summary()
