@@ -115,7 +115,7 @@ class ClaimSpec:
 
     def classify_rows(self, frame: pd.DataFrame, duplicates: Duplicates = None) -> RowVerdicts:
         """Reason codes, principal and eligible principal for every row of ``frame``."""
-        cols = columns(frame, duplicates)
+        cols = columns(frame, duplicates, self.program.columns)
         version = version_of(cols.disbursed, self.versions)
         rules = self.program.rules
         unusable = np.logical_or.reduce([mask for _, mask in cols.invalid])

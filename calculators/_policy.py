@@ -426,6 +426,7 @@ FIGURE_KINDS: Mapping[str, str] = MappingProxyType(
         # program rules' own figures
         "provinces": _CODES,  # pilot provinces, by 2-digit division code
         "loan_rate_cap": _RATE,  # the highest own interest rate of an eligible loan
+        "max_term_months": _COUNT,  # the longest term of an eligible loan, in months
         "first_loan_until": _DATE,  # the last day of a separate first-loan sub-quota
         "pilot_widened": _DATE,  # the pilot was widened after this day, to areas unknown
         "lenders_open": _DATE,  # from then the lenders named are not all: others are warned
@@ -800,6 +801,11 @@ _PACKAGE_UNKNOWN = (
         "no source gives the swap's fixed rate for 2023Q3-2024Q4; supply it with a policy "
         "file (--policy FILE)"
     ),
+    N_(
+        "the notice allows extensions as the case may be (可视情况展期) without saying how "
+        "many; relend allows none unless a policy file gives the number (figure "
+        "max_extensions)"
+    ),
 )
 
 
@@ -922,8 +928,13 @@ def _package_table(extra: tuple[tuple[str, str], ...]) -> PolicyTable:
 
 
 def policy_row(version: PolicyVersion) -> PolicyRow:
-    """A loan-window version as a :class:`PolicyRow` (its figures must all be known)."""
-    figures = {name: version.figure(name) for name in LOAN_WINDOW_FIGURES}
+    """A loan-window version as a :class:`PolicyRow` (its figures must all be known, but
+    ``max_extensions``: no claim needs it, and the facility refuses an extension when it
+    is unknown)."""
+    figures = {
+        name: version.figures[name] if name == "max_extensions" else version.figure(name)
+        for name in LOAN_WINDOW_FIGURES
+    }
     if "categories" in version.figures:
         figures["categories"] = version.figure("categories")
     others = {n: f for n, f in version.figures.items() if n not in figures}

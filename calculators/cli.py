@@ -636,7 +636,9 @@ def _cmd_facility(args: argparse.Namespace) -> int:
              "{drawdown}, {extensions} of {max_extensions} extensions (policy {policy})").format(
             tool=summary["tool"], amount=summary["amount_yuan"], rate=summary["rate"],
             day_count=summary["day_count"], assumed=assumed, drawdown=summary["drawdown"],
-            extensions=summary["extensions"], max_extensions=summary["max_extensions"],
+            extensions=summary["extensions"],
+            max_extensions=cli_("unknown") if summary["max_extensions"] is None
+            else summary["max_extensions"],
             policy=summary["policy"],
         )
     )  # fmt: skip
