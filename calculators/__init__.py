@@ -18,6 +18,8 @@ coal
     Clean and efficient coal-use relending (煤炭清洁高效利用专项再贷款) claims.
 buyback
     Stock buyback and shareholding-increase relending (股票回购增持再贷款) claims.
+consumption
+    Service-consumption and elderly-care relending (服务消费与养老再贷款) claims.
 facility
     The relending itself: maturity, extensions, interest; clawback.
 microloan_incentive
@@ -32,7 +34,8 @@ Ledger columns (canonical name, then accepted Chinese headers): ``loan_id`` (借
 (借款人名称), ``principal`` in yuan or ``principal_fen`` (贷款金额, 发放金额, 贷款本金),
 ``currency`` (币种), ``disbursement_date`` (发放日期, 放款日期), ``maturity_date``
 (到期日期, 到期日), ``borrower_category`` (借款人类型; transport only), ``borrower_kind``
-(借款人类别; buyback only: there 借款人类别 is read as this column).
+(借款人类别; buyback only: there 借款人类别 is read as this column), ``service_field``
+(服务消费领域; consumption only).
 """
 
 from __future__ import annotations
@@ -55,7 +58,7 @@ from . import (
 from . import coal, elderly_care, equipment
 
 # isort: split
-from . import buyback
+from . import buyback, consumption
 from ._claim import claim
 from ._errors import (
     ExtensionLimitError,
@@ -118,6 +121,7 @@ __all__ = [
     "carbon_reduction",
     "claim",
     "coal",
+    "consumption",
     "elderly_care",
     "equipment",
     "facility",

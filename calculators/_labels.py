@@ -74,6 +74,7 @@ REASON_LABELS: Mapping[str, Label] = _table(
             "借款人类别不在支持范围内",
             "borrower kind not eligible",
         ),
+        "service_field_not_eligible": ("不属于服务消费与养老支持领域", "not in a supported field"),
         "term_above_maximum": ("贷款期限超过政策规定的最长期限", "term above the policy's maximum"),
         "invalid_loan_id": ("借据号缺失或无效", "loan id missing or invalid"),
         "duplicate_loan_id": ("借据号重复", "loan id duplicated"),

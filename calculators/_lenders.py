@@ -36,6 +36,7 @@ class Lender:
 
 
 _DEV, _POLICY, _STATE, _JOINT = "开发性金融机构", "政策性银行", "国有商业银行", "股份制商业银行"
+_CITY = "城市商业银行"
 
 LENDERS: tuple[Lender, ...] = (
     Lender("CDB", "国家开发银行", _DEV, ("国开行", "国开银行")),
@@ -59,6 +60,14 @@ LENDERS: tuple[Lender, ...] = (
     Lender("EGB", "恒丰银行", _JOINT, ("恒丰",)),
     Lender("CZB", "浙商银行", _JOINT, ("浙商",)),
     Lender("CBHB", "渤海银行", _JOINT, ("渤海",)),
+    # the five city commercial banks of systemic importance that lend the service-
+    # consumption relending (codes as on their own sites: bankofbeijing.com.cn "BOB",
+    # bosc.cn, jsbchina.cn, njcb.com.cn, nbcb.com.cn)
+    Lender("BOB", "北京银行", _CITY, ("Bank of Beijing",)),
+    Lender("BOSC", "上海银行", _CITY, ("Bank of Shanghai",)),
+    Lender("JSB", "江苏银行", _CITY, ("Bank of Jiangsu",)),
+    Lender("NJCB", "南京银行", _CITY, ("Bank of Nanjing",)),
+    Lender("NBCB", "宁波银行", _CITY, ("Bank of Ningbo",)),
 )
 
 
