@@ -293,6 +293,9 @@ def prepare(
             raise
         lender_found = outside_lender(lender)
         notes.append(_open_list_warning(lender_found, policies[0], len(eligible)))
+    reviewed = table.program(found.id).reviewed
+    if reviewed is not None and span.end > reviewed:
+        notes.append(_review_warning(span, found.id, reviewed))
     deadline = deadline_for(span, calendar)
     read: dict[str, IdSet | None] = {}
     sizes: dict[str, Any] = {}
@@ -334,6 +337,19 @@ def _open_list_warning(lender: Lender, row: PolicyRow, named: int) -> dict[str, 
             program=row.program,
             source=figure.citation.notice.shown("title") if figure.citation else figure.source,
         ),
+    }
+
+
+def _review_warning(period: Quarter | Month, program: str, reviewed: Any) -> dict[str, str]:
+    """The warning of a claim whose period reaches past the day the program's policy data
+    were last checked against the notices."""
+    return {
+        "code": "period_after_policy_review",
+        "message": _(
+            "{period} reaches past {reviewed}, the day relend's {program} policy data were "
+            "last checked against the notices: a notice published after it is not in the "
+            "data; give it with --policy FILE"
+        ).format(period=period, reviewed=reviewed.isoformat(), program=program),
     }
 
 

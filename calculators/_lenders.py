@@ -63,11 +63,11 @@ LENDERS: tuple[Lender, ...] = (
     # the five city commercial banks of systemic importance that lend the service-
     # consumption relending (codes as on their own sites: bankofbeijing.com.cn "BOB",
     # bosc.cn, jsbchina.cn, njcb.com.cn, nbcb.com.cn)
-    Lender("BOB", "北京银行", _CITY, ("Bank of Beijing",)),
-    Lender("BOSC", "上海银行", _CITY, ("Bank of Shanghai",)),
-    Lender("JSB", "江苏银行", _CITY, ("Bank of Jiangsu",)),
-    Lender("NJCB", "南京银行", _CITY, ("Bank of Nanjing",)),
-    Lender("NBCB", "宁波银行", _CITY, ("Bank of Ningbo",)),
+    Lender("BOB", "北京银行", _CITY),
+    Lender("BOSC", "上海银行", _CITY),
+    Lender("JSB", "江苏银行", _CITY),
+    Lender("NJCB", "南京银行", _CITY),
+    Lender("NBCB", "宁波银行", _CITY),
 )
 
 

@@ -33,7 +33,7 @@ import hashlib
 import itertools
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from importlib import resources
@@ -220,6 +220,9 @@ class PolicyVersion:
         ``package`` or the user policy file's ``sha256:<hex>``.
     title_zh : str
         The Chinese twin of a title with English words ("" where there is none).
+    reviewed : datetime.date or None
+        The day the program's sources were last checked against the notices (the
+        policy file's ``[program] reviewed``).
     """
 
     program: str
@@ -229,6 +232,7 @@ class PolicyVersion:
     figures: Mapping[str, Figure[Any]]
     origin: str = "package"
     title_zh: str = field(default="", compare=False)
+    reviewed: dt.date | None = field(default=None, compare=False)
 
     def title_text(self) -> str:
         """The version's title in the current language."""
@@ -266,6 +270,7 @@ class PolicyVersion:
             "title": self.title_text(),
             "window": self.window(),
             "origin": self.origin,
+            "reviewed": self.reviewed.isoformat() if self.reviewed else None,
             "notice": {
                 "issuer": notice.shown("issuer"), "title": notice.shown("title"),
                 "date": notice.date, "read_at": notice.shown("read_at"), "grade": notice.grade,
@@ -662,13 +667,15 @@ def _notices(raw: Any, where: str, inherited: Mapping[str, Notice]) -> dict[str,
 
 @dataclass(frozen=True)
 class ProgramPolicy:
-    """One program's versions as read from its policy file(s)."""
+    """One program's versions as read from its policy file(s); ``reviewed`` is the day
+    their sources were last checked against the notices (None: not said)."""
 
     program: str
     name_zh: str
     name_en: str
     notices: Mapping[str, Notice]
     versions: tuple[PolicyVersion, ...]
+    reviewed: dt.date | None = None
 
 
 def _parse(
@@ -690,6 +697,13 @@ def _parse(
     if base is not None and pid != base.program:
         raise reader.fail("program.id", pid, f"{base.program}")
     notices = _notices(data.get("notices"), where, base.notices if base else {})
+    reviewed = program.get("reviewed", base.reviewed if base else None)
+    if reviewed is not None and (
+        not isinstance(reviewed, dt.date) or isinstance(reviewed, dt.datetime)
+    ):
+        raise reader.fail(
+            "program.reviewed", reviewed, _("a date such as 2022-04-01 (TOML date, unquoted)")
+        )
     reader = _Reader(where, notices)
     raw_versions = data.get("versions", [])
     if not isinstance(raw_versions, list) or not raw_versions:
@@ -733,7 +747,8 @@ def _parse(
         str(program.get("name_zh", base.name_zh if base else "")),
         str(program.get("name_en", base.name_en if base else "")),
         notices,
-        tuple(sorted(versions.values(), key=_start)),
+        tuple(replace(v, reviewed=reviewed) for v in sorted(versions.values(), key=_start)),
+        reviewed,
     )
     _check_windows(reader, policy)
     return policy

@@ -947,6 +947,8 @@ def _cmd_policy(args: argparse.Namespace) -> int:
             flags = cli_("{count} assumed").format(count=assumed)
             if unknown:
                 flags += cli_(", unknown: {names}").format(names=", ".join(unknown))
+            if v.reviewed is not None:
+                flags += cli_(", reviewed {date}").format(date=v.reviewed.isoformat())
             origin = "" if v.origin == "package" else f"  [{v.origin[:19]}]"
             print(
                 cli_("{program:<10} {version:<18} {window:<26} {title}  ({flags}){origin}").format(
