@@ -31,6 +31,13 @@ figures and their sources are in ``calculators/policies/elderly_care.toml``):
   reprints and translations of the announcement (grade S), so the policy file marks
   the figure ``provinces`` as an assumption.
 
+The pilot was widened after 2022-09-01 (扩大试点范围, State Council briefing) to
+provinces no source names: the five are kept, and a claim with loans from that day
+excluded as outside them carries the warning ``pilot_list_unknown`` (the wider list
+can be given in a policy file, figure ``provinces``). The rate cuts of 2025-05-07
+(1.5%) and 2026-01-19 (1.25%) of the special structural tools apply, by drawdown date;
+no announcement names this tool, so its membership of the class is an inference.
+
 Not checked (no column or list carries them): that the borrower is an inclusive
 elderly-care institution and has published its commitment on 信用中国.
 
