@@ -321,6 +321,15 @@ def _claim_text(summary: dict[str, Any]) -> str:
             )
             for v in versions
         ]  # fmt: skip
+    first = summary.get("first_loans")
+    if first:
+        lines.append(
+            cli_("    of which first loans (首贷) from {start} to {end}: {loans} loans, "
+                 "principal {principal} yuan, entitlement {yuan} yuan").format(
+                start=first["from"], end=first["to"], loans=first["loans"],
+                principal=first["principal_yuan"], yuan=first["entitlement_yuan"],
+            )
+        )  # fmt: skip
     lines.append(
         cli_("  apply by: {deadline} ({calendar} calendar, {status})").format(
             deadline=summary["deadline"], calendar=summary["calendar"],

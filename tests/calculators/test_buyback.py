@@ -141,3 +141,16 @@ def test_the_example_claim(capsys) -> None:
     assert main(argv) == 0
     out = json.loads(capsys.readouterr().out)
     assert (out["entitlement_fen"], out["reasons"]["loan_rate_above_cap"]) == (9_500_000_000, 1)
+
+
+def test_the_shared_header_still_names_transport_s_category(tmp_path, capsys) -> None:
+    """借款人类别 is borrower_category for transport and borrower_kind for buyback: a
+    transport ledger headed so is claimed as before (the hand-worked golden's total)."""
+    golden = read_golden(GOLDEN / "transport_2022Q3_abc.csv")
+    total = sum(int(x) for x in golden["expected_entitlement_fen"])
+    ledger = tmp_path / "t.csv"
+    golden.rename(columns={"borrower_category": "借款人类别"}).to_csv(ledger, index=False)
+    argv = ["claim", "transport", str(ledger), "--quarter", "2022Q3", "--lender", "ABC",
+            "--json"]  # fmt: skip
+    assert main(argv) in (0, 3)
+    assert json.loads(capsys.readouterr().out)["entitlement_fen"] == total

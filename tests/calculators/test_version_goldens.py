@@ -377,6 +377,11 @@ def test_first_loans_of_the_sub_quota_are_shown_apart(tmp_path, capsys) -> None:
         2, 100_033_333, 60_020_000,
     )  # fmt: skip
     assert (first["from"], first["to"], first["unreadable"]) == ("2024-04-07", "2025-05-06", 1)
+    argv = ["claim", *argv]
+    assert main(argv) == 0
+    assert "first loans (首贷) from 2024-04-07 to 2025-05-06: 2 loans" in capsys.readouterr().out
+    assert main([*argv, "--lang", "zh"]) == 0
+    assert "2024-04-07 至 2025-05-06 的首贷：2 笔" in capsys.readouterr().out
 
 
 def test_no_first_loan_column_no_first_loans_entry() -> None:
