@@ -154,3 +154,19 @@ def test_the_shared_header_still_names_transport_s_category(tmp_path, capsys) ->
             "--json"]  # fmt: skip
     assert main(argv) in (0, 3)
     assert json.loads(capsys.readouterr().out)["entitlement_fen"] == total
+
+
+def test_audit(tmp_path, capsys) -> None:
+    # B01 claimed 10,000,000.00 (1,000,000,000 fen, a match); B02 claimed 1.00 for a loan
+    # over the 1-year term (overclaimed 100); B03, B10, B11 not claimed (underclaimed
+    # 500,000,050 + 1 + 12,345,678 = 512,345,729)
+    submitted = tmp_path / "s.csv"
+    submitted.write_text('loan_id,claimed\nB01,"10,000,000.00"\nB02,1.00\n', encoding="utf-8")
+    argv = ["audit", "buyback", str(LEDGER), "--submitted", str(submitted), "--quarter",
+            "2025Q2", "--lender", "BOC", "--json"]  # fmt: skip
+    assert main(argv) == 4
+    s = json.loads(capsys.readouterr().out)
+    assert (s["recomputed_fen"], s["submitted_fen"]) == (1_512_345_729, 1_000_000_100)
+    assert (s["overclaimed_fen"], s["underclaimed_fen"], s["clawback_fen"]) == (
+        100, 512_345_729, 100,
+    )  # fmt: skip
