@@ -16,6 +16,10 @@ equipment
     Equipment-renewal relending (设备更新改造专项再贷款) claims.
 coal
     Clean and efficient coal-use relending (煤炭清洁高效利用专项再贷款) claims.
+buyback
+    Stock buyback and shareholding-increase relending (股票回购增持再贷款) claims.
+consumption
+    Service-consumption and elderly-care relending (服务消费与养老再贷款) claims.
 facility
     The relending itself: maturity, extensions, interest; clawback.
 microloan_incentive
@@ -29,7 +33,9 @@ Ledger columns (canonical name, then accepted Chinese headers): ``loan_id`` (借
 贷款编号), ``borrower_id`` (统一社会信用代码, 借款人证件号码), ``borrower_name``
 (借款人名称), ``principal`` in yuan or ``principal_fen`` (贷款金额, 发放金额, 贷款本金),
 ``currency`` (币种), ``disbursement_date`` (发放日期, 放款日期), ``maturity_date``
-(到期日期, 到期日), ``borrower_category`` (借款人类型; transport only).
+(到期日期, 到期日), ``borrower_category`` (借款人类型; transport only), ``borrower_kind``
+(借款人类别; buyback only: there 借款人类别 is read as this column), ``service_field``
+(服务消费领域; consumption only).
 """
 
 from __future__ import annotations
@@ -50,6 +56,9 @@ from . import (
 # in): the first program to register a list gives its option's help, and tech's
 # --eligible-borrowers help stays tech's
 from . import coal, elderly_care, equipment
+
+# isort: split
+from . import buyback, consumption
 from ._claim import claim
 from ._errors import (
     ExtensionLimitError,
@@ -108,9 +117,11 @@ __all__ = [
     "RelendInputError",
     "RuleInput",
     "audit",
+    "buyback",
     "carbon_reduction",
     "claim",
     "coal",
+    "consumption",
     "elderly_care",
     "equipment",
     "facility",

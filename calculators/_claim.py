@@ -28,11 +28,11 @@ from . import _progress, _split
 from ._classify import classify, version_dtype, version_of, window_exclusions
 from ._details import row_details
 from ._duplicates import duplicated_ids
-from ._errors import ParameterError, PolicyNotFoundError
+from ._errors import LenderError, ParameterError, PolicyNotFoundError
 from ._i18n import _
 from ._ids import IdSet
 from ._ledger import LedgerFile, read_ledger
-from ._lenders import Lender, find_lender
+from ._lenders import Lender, find_lender, outside_lender
 from ._money import (
     Shares,
     exact_sum,
@@ -44,7 +44,7 @@ from ._reasons import (
     COMMON_EXCLUSIONS,
     INVALID_REASONS,
 )
-from ._registry import Program, RuleInput, get_program
+from ._registry import ClaimRows, Program, RuleInput, get_program
 from ._result import ClaimResult, per_loan_frame, relend_version
 from ._split import RowVerdicts
 from ._validate import (
@@ -115,7 +115,7 @@ class ClaimSpec:
 
     def classify_rows(self, frame: pd.DataFrame, duplicates: Duplicates = None) -> RowVerdicts:
         """Reason codes, principal and eligible principal for every row of ``frame``."""
-        cols = columns(frame, duplicates)
+        cols = columns(frame, duplicates, self.program.columns)
         version = version_of(cols.disbursed, self.versions)
         rules = self.program.rules
         unusable = np.logical_or.reduce([mask for _, mask in cols.invalid])
@@ -266,23 +266,43 @@ def prepare(
         )  # fmt: skip
     cadence = "quarterly" if isinstance(span, Quarter) else "monthly"
     for row in policies:
-        if row.cadence.value != cadence:
-            example = "2022Q3" if row.cadence.value == "quarterly" else "2022-10"
+        if row.cadence.value == cadence:
+            continue
+        if isinstance(span, Quarter):  # name the months to claim instead
+            month, months = Month.containing(span.start), []
+            while month.start <= span.end:
+                months += [str(month)] if row.overlaps(month) else []
+                month = month.next()
             raise ParameterError(
                 "period", str(span),
-                _("a {cadence} period for {version}, e.g. {example} ({source})").format(
-                    cadence=_("quarterly") if row.cadence.value == "quarterly"
-                    else _("monthly"),
-                    version=row.version, example=example, source=row.cadence.source_text()),
+                _("{version} is claimed monthly: the months {months} ({source})").format(
+                    version=row.version, months=", ".join(months),
+                    source=row.cadence.source_text()),
             )  # fmt: skip
+        raise ParameterError(
+            "period", str(span),
+            _("a {cadence} period for {version}, e.g. {example} ({source})").format(
+                cadence=_("quarterly"), version=row.version,
+                example=Quarter.containing(span.start), source=row.cadence.source_text()),
+        )  # fmt: skip
     eligible = tuple(c for c in policies[0].lenders.value
                      if all(c in row.lenders.value for row in policies))  # fmt: skip
-    lender_found = find_lender(lender, eligible, found.id)
+    notes: list[dict[str, str]] = []
+    try:
+        lender_found = find_lender(lender, eligible, found.id)
+    except LenderError:
+        opened = [row.others.get("lenders_open") for row in policies]
+        if not all(o is not None and o.value <= span.end for o in opened):
+            raise
+        lender_found = outside_lender(lender)
+        notes.append(_open_list_warning(lender_found, policies[0], len(eligible)))
+    reviewed = table.program(found.id).reviewed
+    if reviewed is not None and span.end > reviewed:
+        notes.append(_review_warning(span, found.id, reviewed))
     deadline = deadline_for(span, calendar)
     read: dict[str, IdSet | None] = {}
     sizes: dict[str, Any] = {}
     screening: dict[str, str] = {}
-    notes: list[dict[str, str]] = []
     files: dict[str, dict[str, str] | None] = {}
     for spec in found.lists:
         listed = id_list(given.get(spec.name), spec.what, required=spec.required)
@@ -304,6 +324,38 @@ def prepare(
     )  # fmt: skip
 
 
+def _open_list_warning(lender: Lender, row: PolicyRow, named: int) -> dict[str, str]:
+    """The warning of a claim by a lender outside the named ones of a program whose list
+    of lenders is open (carbon: local and foreign banks joined from 2022-09)."""
+    figure = row.figure("lenders_open")
+    return {
+        "code": "lender_not_named",
+        "message": _(
+            "{lender} is not among the {count} lenders relend names for {program}; the "
+            "list is open ({source}): the claim is computed, check that the lender was "
+            "admitted to the tool"
+        ).format(
+            lender=lender.name,
+            count=named,
+            program=row.program,
+            source=figure.citation.notice.shown("title") if figure.citation else figure.source,
+        ),
+    }
+
+
+def _review_warning(period: Quarter | Month, program: str, reviewed: Any) -> dict[str, str]:
+    """The warning of a claim whose period reaches past the day the program's policy data
+    were last checked against the notices."""
+    return {
+        "code": "period_after_policy_review",
+        "message": _(
+            "{period} reaches past {reviewed}, the day relend's {program} policy data were "
+            "last checked against the notices: a notice published after it is not in the "
+            "data; give it with --policy FILE"
+        ).format(period=period, reviewed=reviewed.isoformat(), program=program),
+    }
+
+
 def run_claim(spec: ClaimSpec, ledger: Ledger, *, progress: bool = False) -> ClaimResult:
     """Validate, classify and split a ledger in memory; ``progress`` shows bars on stderr
     for reading a CSV and classifying its rows, each once it has taken two seconds."""
@@ -313,7 +365,16 @@ def run_claim(spec: ClaimSpec, ledger: Ledger, *, progress: bool = False) -> Cla
     verdicts = spec.classify_frame(frame, progress=progress)
     entitlement = spec.entitlement(verdicts.floors_total, verdicts.remainder_counts)
     r, take = leftover_threshold(verdicts.remainder_counts, entitlement - verdicts.floors_total)
-    loans = spec.per_loan(frame, verdicts, verdicts.entitlements(spec.shares, r, take))
+    per_loan = verdicts.entitlements(spec.shares, r, take)
+    loans = spec.per_loan(frame, verdicts, per_loan)
+    program = spec.program
+    warned: tuple[dict[str, str], ...] = ()
+    extra: dict[str, Any] = {}
+    if program.warn is not None or program.summarize is not None:
+        rows = ClaimRows(spec.versions, frame, verdicts.codes, verdicts.version,
+                         verdicts.principal_fen, per_loan)  # fmt: skip
+        warned = program.warn(rows) if program.warn is not None else ()
+        extra = program.summarize(rows) if program.summarize is not None else {}
     result = spec.result(
         ClaimResult,
         loans,
@@ -322,6 +383,8 @@ def run_claim(spec: ClaimSpec, ledger: Ledger, *, progress: bool = False) -> Cla
         digest,
         frame,
     )
+    if warned or extra:
+        result = replace(result, notes=(*result.notes, *warned), extra=extra)
     if not isinstance(ledger, LedgerFile):
         return result
     return replace(

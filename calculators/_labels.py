@@ -69,6 +69,13 @@ REASON_LABELS: Mapping[str, Label] = _table(
         "province_not_in_pilot": ("借款人不在试点省份", "borrower not in a pilot province"),
         "invalid_loan_rate": ("贷款利率无效", "loan rate invalid"),
         "loan_rate_above_cap": ("贷款利率高于上限", "loan rate above the cap"),
+        "borrower_is_individual": ("借款人为个人", "borrower is an individual"),
+        "borrower_kind_not_eligible": (
+            "借款人类别不在支持范围内",
+            "borrower kind not eligible",
+        ),
+        "service_field_not_eligible": ("不属于服务消费与养老支持领域", "not in a supported field"),
+        "term_above_maximum": ("贷款期限超过政策规定的最长期限", "term above the policy's maximum"),
         "invalid_loan_id": ("借据号缺失或无效", "loan id missing or invalid"),
         "duplicate_loan_id": ("借据号重复", "loan id duplicated"),
         "invalid_borrower_id": ("借款人证件号码无效", "borrower id invalid"),

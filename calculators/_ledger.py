@@ -70,6 +70,9 @@ COLUMN_ALIASES: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
         # ledger columns of the programs that need one of their own
         "carbon_field": ("碳减排领域", "领域"),
         "loan_rate": ("贷款利率", "执行利率", "贷款年利率"),
+        "first_loan": ("首贷", "是否首贷", "首次贷款"),
+        "borrower_kind": ("借款人类别", "借款主体类别", "主体类别"),
+        "service_field": ("服务消费领域", "消费领域", "服务领域"),
         # submitted claims (audit)
         "claimed": ("申报金额", "申请金额", "申请再贷款金额"),
         "claimed_fen": ("申报金额_分",),
@@ -89,6 +92,7 @@ LEDGER_COLUMNS = (
     "loan_id", "borrower_id", "borrower_name", "principal", "principal_fen", "currency",
     "disbursement_date", "maturity_date", "borrower_category", "carbon_field", "loan_rate",
     "principal_wan",
+    "first_loan", "borrower_kind", "service_field",
 )  # fmt: skip
 """The columns a ledger may have; other files name theirs (``among``)."""
 REQUIRED = ("loan_id", "borrower_id", "disbursement_date", "maturity_date")
@@ -119,13 +123,29 @@ def _normal_header(name: object) -> str:
     return "".join(str(name).replace("\ufeff", "").split()).lower()
 
 
-_ALIAS_TO_CANONICAL = MappingProxyType(
+_ALIAS_TO_CANONICAL: MappingProxyType[str, str] = MappingProxyType(
     {
-        _normal_header(alias): canonical
-        for canonical, aliases in COLUMN_ALIASES.items()
-        for alias in (canonical, *aliases)
+        header: canonical
+        for canonical, aliases in reversed(list(COLUMN_ALIASES.items()))
+        for header in map(_normal_header, (canonical, *aliases))
+    }
+)  # a header two columns share goes to the first listed (借款人类别: borrower_category)
+
+
+def _owners(header: str) -> tuple[str, ...]:
+    """The columns whose aliases include ``header``, in table order."""
+    return tuple(c for c, a in COLUMN_ALIASES.items() if header in map(_normal_header, a))
+
+
+_SHARED_HEADERS: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
+    {
+        header: _owners(header)
+        for header in {_normal_header(a) for aliases in COLUMN_ALIASES.values() for a in aliases}
+        if len(_owners(header)) > 1
     }
 )
+"""Headers two columns share (借款人类别: borrower_category of transport, borrower_kind of
+buyback): a file read with one of them required gets that one."""
 
 
 _UNIT = re.compile(r"^(.+?)[(（](?:单位[:：])?(?:人民币)?(万元|元)[)）]$")
@@ -1122,10 +1142,13 @@ def canonical_columns(
     renamed: dict[object, str] = {}
     seen: dict[str, object] = {}
     kinds = tuple(among)
+    needed = set(required)
     for column in frame.columns:
         canonical = canonical_name(column, kinds)
         if canonical is None:
             continue
+        shared = _SHARED_HEADERS.get(_normal_header(column), ())
+        canonical = next((c for c in shared if c in needed), canonical)
         if canonical in seen:
             raise LedgerFileError(
                 "column",

@@ -38,6 +38,7 @@ class Lender:
 
 
 _DEV, _POLICY, _STATE, _JOINT = "开发性金融机构", "政策性银行", "国有商业银行", "股份制商业银行"
+_CITY = "城市商业银行"
 
 LENDERS: tuple[Lender, ...] = (
     Lender("CDB", "国家开发银行", _DEV, ("国开行", "国开银行")),
@@ -61,6 +62,14 @@ LENDERS: tuple[Lender, ...] = (
     Lender("EGB", "恒丰银行", _JOINT, ("恒丰",)),
     Lender("CZB", "浙商银行", _JOINT, ("浙商",)),
     Lender("CBHB", "渤海银行", _JOINT, ("渤海",)),
+    # the five city commercial banks of systemic importance that lend the service-
+    # consumption relending (codes as on their own sites: bankofbeijing.com.cn "BOB",
+    # bosc.cn, jsbchina.cn, njcb.com.cn, nbcb.com.cn)
+    Lender("BOB", "北京银行", _CITY),
+    Lender("BOSC", "上海银行", _CITY),
+    Lender("JSB", "江苏银行", _CITY),
+    Lender("NJCB", "南京银行", _CITY),
+    Lender("NBCB", "宁波银行", _CITY),
 )
 
 
@@ -81,6 +90,20 @@ def _key(text: str) -> str:
 _BY_NAME: MappingProxyType[str, Lender] = MappingProxyType(
     {_key(n): lender for lender in LENDERS for n in (lender.code, lender.name, *lender.aliases)}
 )
+
+
+def outside_lender(text: str | Lender) -> Lender:
+    """A lender as named, for a program whose list of lenders is open: the known lender
+    of that name, else one whose code and name are the text given (spaces removed)."""
+    if isinstance(text, Lender):
+        return text
+    known = _BY_NAME.get(_key(text))
+    if known is not None:
+        return known
+    name = "".join(str(text).split())
+    if not name:
+        raise LenderError("lender", text, _("a lender's name or code"))
+    return Lender(name, name, "")
 
 
 def find_lender(text: str | Lender, eligible: tuple[str, ...], program: str) -> Lender:

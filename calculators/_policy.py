@@ -35,7 +35,7 @@ import re
 import reprlib
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from importlib import resources
@@ -304,6 +304,9 @@ class PolicyVersion:
         ``package`` or the user policy file's ``sha256:<hex>``.
     title_zh : str
         The Chinese twin of a title with English words ("" where there is none).
+    reviewed : datetime.date or None
+        The day the program's sources were last checked against the notices (the
+        policy file's ``[program] reviewed``).
     """
 
     program: str
@@ -313,6 +316,7 @@ class PolicyVersion:
     figures: Mapping[str, Figure[Any]]
     origin: str = "package"
     title_zh: str = field(default="", compare=False)
+    reviewed: dt.date | None = field(default=None, compare=False)
 
     def title_text(self) -> str:
         """The version's title in the current language."""
@@ -350,6 +354,7 @@ class PolicyVersion:
             "title": self.title_text(),
             "window": self.window(),
             "origin": self.origin,
+            "reviewed": self.reviewed.isoformat() if self.reviewed else None,
             "notice": {
                 "issuer": notice.shown("issuer"), "title": notice.shown("title"),
                 "date": notice.date, "read_at": notice.shown("read_at"),
@@ -514,6 +519,10 @@ FIGURE_KINDS: Mapping[str, str] = MappingProxyType(
         # program rules' own figures
         "provinces": _CODES,  # pilot provinces, by 2-digit division code
         "loan_rate_cap": _RATE,  # the highest own interest rate of an eligible loan
+        "max_term_months": _COUNT,  # the longest term of an eligible loan, in months
+        "first_loan_until": _DATE,  # the last day of a separate first-loan sub-quota
+        "pilot_widened": _DATE,  # the pilot was widened after this day, to areas unknown
+        "lenders_open": _DATE,  # from then the lenders named are not all: others are warned
     }
 )
 # the figures a complete version of each shape must have
@@ -867,13 +876,15 @@ def program_title(code: str) -> str:
 
 @dataclass(frozen=True)
 class ProgramPolicy:
-    """One program's versions as read from its policy file(s)."""
+    """One program's versions as read from its policy file(s); ``reviewed`` is the day
+    their sources were last checked against the notices (None: not said)."""
 
     program: str
     name_zh: str
     name_en: str
     notices: Mapping[str, Notice]
     versions: tuple[PolicyVersion, ...]
+    reviewed: dt.date | None = None
 
 
 def _parse(
@@ -895,6 +906,13 @@ def _parse(
     if base is not None and pid != base.program:
         raise reader.fail("program.id", pid, f"{base.program}")
     notices = _notices(data.get("notices"), where, base.notices if base else {})
+    reviewed = program.get("reviewed", base.reviewed if base else None)
+    if reviewed is not None and (
+        not isinstance(reviewed, dt.date) or isinstance(reviewed, dt.datetime)
+    ):
+        raise reader.fail(
+            "program.reviewed", reviewed, _("a date such as 2022-04-01 (TOML date, unquoted)")
+        )
     reader = _Reader(where, notices)
     raw_versions = data.get("versions", [])
     if not isinstance(raw_versions, list) or not raw_versions:
@@ -955,7 +973,8 @@ def _parse(
         str(program.get("name_zh", base.name_zh if base else "")),
         str(program.get("name_en", base.name_en if base else "")),
         notices,
-        tuple(sorted(versions.values(), key=_start)),
+        tuple(replace(v, reviewed=reviewed) for v in sorted(versions.values(), key=_start)),
+        reviewed,
     )
     given = {str(raw.get("id")): i for i, raw in enumerate(raw_versions)}
     _check_windows(reader, policy, given)
@@ -1055,6 +1074,11 @@ _PACKAGE_UNKNOWN = (
     N_(
         "no source gives the swap's fixed rate for 2023Q3-2024Q4; supply it with a policy "
         "file (--policy FILE)"
+    ),
+    N_(
+        "the notice allows extensions as the case may be (可视情况展期) without saying how "
+        "many; relend allows none unless a policy file gives the number (figure "
+        "max_extensions)"
     ),
 )
 
@@ -1250,8 +1274,13 @@ def _package_table(extra: tuple[tuple[str, str], ...]) -> PolicyTable:
 
 
 def policy_row(version: PolicyVersion) -> PolicyRow:
-    """A loan-window version as a :class:`PolicyRow` (its figures must all be known)."""
-    figures = {name: version.figure(name) for name in LOAN_WINDOW_FIGURES}
+    """A loan-window version as a :class:`PolicyRow` (its figures must all be known, but
+    ``max_extensions``: no claim needs it, and the facility refuses an extension when it
+    is unknown)."""
+    figures = {
+        name: version.figures[name] if name == "max_extensions" else version.figure(name)
+        for name in LOAN_WINDOW_FIGURES
+    }
     if "categories" in version.figures:
         figures["categories"] = version.figure("categories")
     others = {n: f for n, f in version.figures.items() if n not in figures}

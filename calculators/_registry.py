@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -25,6 +25,8 @@ from ._i18n import _
 from ._reasons import add_reasons
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from ._ids import IdSet
     from ._policy import PolicyRow
     from ._validate import LoanColumns
@@ -104,6 +106,38 @@ Rule = Callable[[RuleInput], np.ndarray]
 
 
 @dataclass(frozen=True)
+class ClaimRows:
+    """A classified ledger, as a program's own warnings and summary lines see it.
+
+    Attributes
+    ----------
+    versions : tuple of PolicyRow
+        Every version of the program, in date order.
+    frame : pandas.DataFrame
+        The ledger as given (headers not yet renamed).
+    codes : numpy.ndarray of int8
+        Each row's reason, an index into :func:`calculators._reasons.reason_codes`.
+    version : numpy.ndarray of int8
+        Each row's index into ``versions`` (-1: none).
+    principal_fen, entitlement_fen : numpy.ndarray of int64
+        Each row's principal (0 where unreadable) and entitlement.
+    """
+
+    versions: tuple[PolicyRow, ...]
+    frame: pd.DataFrame
+    codes: np.ndarray
+    version: np.ndarray
+    principal_fen: np.ndarray
+    entitlement_fen: np.ndarray
+
+
+Warn = Callable[[ClaimRows], "tuple[dict[str, str], ...]"]
+"""A program's warnings (``code``, ``message``) on a classified ledger."""
+Summarize = Callable[[ClaimRows], "dict[str, Any]"]
+"""A program's own entries of a claim's summary, from a classified ledger."""
+
+
+@dataclass(frozen=True)
 class ExclusionRule:
     """A reason code and the rule that gives the rows it applies to (a bool mask).
 
@@ -143,6 +177,10 @@ class Program:
         minimum term), in this order; the first that applies wins.
     policy_file : pathlib.Path or None
         The policy file; None for the package's ``calculators/policies/<id>.toml``.
+    warn : callable, optional
+        Warnings about the classified rows (see :data:`Warn`), for in-memory claims.
+    summarize : callable, optional
+        The program's own summary entries (see :data:`Summarize`), for in-memory claims.
     """
 
     id: str
@@ -152,6 +190,8 @@ class Program:
     lists: tuple[ReferenceList, ...] = ()
     rules: tuple[ExclusionRule, ...] = ()
     policy_file: Path | None = None
+    warn: Warn | None = field(default=None, repr=False, compare=False)
+    summarize: Summarize | None = field(default=None, repr=False, compare=False)
 
     @property
     def reasons(self) -> tuple[str, ...]:

@@ -130,6 +130,7 @@ class ClaimResult:
     reasons_shown: tuple[str, ...] = ()
     input_format: dict[str, Any] = field(default_factory=dict)
     list_files: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         versions = "+".join(p.version for p in self.policies) or self.policy.version
@@ -253,6 +254,7 @@ class ClaimResult:
             **principal_unit(self.source_frame.columns),
             "version": relend_version(),
             "unrecognized": unrecognized_values(self.loans),
+            **self.extra,
         }
 
     def _repr_html_(self) -> str:

@@ -206,7 +206,9 @@ def raise_disagreement(found: Disagreement | None, offset: int = 0) -> None:
 Duplicates = frozenset[str] | np.ndarray | None
 
 
-def columns(frame: pd.DataFrame, duplicates: Duplicates = None) -> LoanColumns:
+def columns(
+    frame: pd.DataFrame, duplicates: Duplicates = None, extra: tuple[str, ...] = ()
+) -> LoanColumns:
     """Validate every row of a ledger, vectorized.
 
     Parameters
@@ -216,8 +218,10 @@ def columns(frame: pd.DataFrame, duplicates: Duplicates = None) -> LoanColumns:
         When ``frame`` is one part of a larger ledger: the loan ids that occur more than
         once in the whole ledger, or the rows of ``frame`` that carry one. By default
         duplicates are found within ``frame``.
+    extra : tuple of str
+        The program's own required columns (a header two columns share goes to these).
     """
-    canon = canonical_columns(frame, REQUIRED)
+    canon = canonical_columns(frame, (*REQUIRED, *extra))
     loan_id = TextColumn.of(canon["loan_id"]).filled().stripped()
     empty_id = loan_id.lengths == 0
     if duplicates is None:

@@ -25,6 +25,11 @@ to a version's ``categories``.
 
 The ledger column ``carbon_field`` is required; its Chinese headers 碳减排领域 and
 领域 are in relend's shared alias table.
+
+The lenders are an open list from 2022-09-01 (the figure ``lenders_open``): local
+legal-person and foreign banks joined the initial 21, only some of them named, so a
+claim by a lender outside the 21 is computed with the warning ``lender_not_named``
+naming the notice (:func:`calculators._claim.prepare`).
 """
 
 from __future__ import annotations

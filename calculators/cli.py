@@ -384,6 +384,15 @@ def _claim_text(summary: dict[str, Any]) -> str:
             )
             for v in versions
         ]  # fmt: skip
+    first = summary.get("first_loans")
+    if first:
+        lines.append(
+            cli_("    of which first loans (首贷) from {start} to {end}: {loans} loans, "
+                 "principal {principal} yuan, entitlement {yuan} yuan").format(
+                start=first["from"], end=first["to"], loans=first["loans"],
+                principal=first["principal_yuan"], yuan=first["entitlement_yuan"],
+            )
+        )  # fmt: skip
     lines.append(
         cli_("  apply by: {deadline} ({calendar}, {status})").format(
             deadline=summary["deadline"], calendar=calendar_title(summary["calendar"]),
@@ -779,7 +788,9 @@ def _cmd_facility(args: argparse.Namespace) -> int:
             tool=program_title(summary["tool"]), amount=summary["amount_yuan"],
             rate=percent_text(summary["rate"]),
             day_count=summary["day_count"], assumed=assumed, drawdown=summary["drawdown"],
-            extensions=summary["extensions"], max_extensions=summary["max_extensions"],
+            extensions=summary["extensions"],
+            max_extensions=cli_("unknown") if summary["max_extensions"] is None
+            else summary["max_extensions"],
             policy=summary["policy"],
         )
     )  # fmt: skip
@@ -1127,6 +1138,8 @@ def _cmd_policy(args: argparse.Namespace) -> int:
             flags = cli_("{count} assumed").format(count=assumed)
             if unknown:
                 flags += cli_(", unknown: {names}").format(names=_joined(unknown))
+            if v.reviewed is not None:
+                flags += cli_(", reviewed {date}").format(date=v.reviewed.isoformat())
             origin = "" if v.origin == "package" else f"  [{v.origin[:19]}]"
             print(
                 cli_("{program:<10} {version:<18} {window:<26} {title}  ({flags}){origin}").format(

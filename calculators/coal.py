@@ -15,13 +15,13 @@ in ``calculators/policies/coal.toml``):
 - 2000亿 from 2021-11, raised by 1000亿 to 3000亿 in 2022-05;
 - "先贷后借", issued monthly (按月发放); relending equal to the principal
   (按贷款本金等额提供专项再贷款资金支持);
-- 1.75%; extended to the end of 2023, then expired (shared/sources/later-notices.md,
-  grade C).
+- 1.75%; the 7 lenders 国家开发银行、进出口银行、工商银行、农业银行、中国银行、建设银行、
+  交通银行 (CDB, EXIM, ICBC, ABC, BOC, CCB, BOCOM); extended to the end of 2023, then
+  expired (reports read at mycoal.cn/news/84/419133.shtml and mp.zgkyb.com/m/news/63067).
 
-Assumed (grade U, no source names them): the lenders, taken as the 7 national large
-banks of the elderly-care pilot (CDB, EXIM, ICBC, ABC, BOC, CCB, BOCOM), CDB being
-reported drawing this tool; 1 year and two extensions of 1 year; the first loan date
-2021-11-01; the monthly application day (the 10th of the next month, rolled forward).
+Assumed (no source found gives them): 1 year and two extensions of 1 year; the first
+loan date 2021-11-01; the monthly application day (the 10th of the next month, rolled
+forward).
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def claim(
     month : str or Month
         A month from 2021-11 to 2023-12, e.g. ``"2022-06"`` (the tool is monthly).
     lender : str or Lender
-        One of the 7 assumed lenders (see the module).
+        One of the 7 lenders (see the module).
     calendar : BusinessCalendar or str, optional
     policy : PolicyTable or path, optional
         A user policy file applied for this claim only (to name other lenders, say).

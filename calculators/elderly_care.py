@@ -31,6 +31,13 @@ figures and their sources are in ``calculators/policies/elderly_care.toml``):
   reprints and translations of the announcement (grade S), so the policy file marks
   the figure ``provinces`` as an assumption.
 
+The pilot was widened after 2022-09-01 (扩大试点范围, State Council briefing) to
+provinces no source names: the five are kept, and a claim with loans from that day
+excluded as outside them carries the warning ``pilot_list_unknown`` (the wider list
+can be given in a policy file, figure ``provinces``). The rate cuts of 2025-05-07
+(1.5%) and 2026-01-19 (1.25%) of the special structural tools apply, by drawdown date;
+no announcement names this tool, so its membership of the class is an inference.
+
 Not checked (no column or list carries them): that the borrower is an inclusive
 elderly-care institution and has published its commitment on 信用中国.
 
@@ -50,10 +57,14 @@ import numpy as np
 from calendars import BusinessCalendar, Quarter
 
 from ._claim import ClaimSpec, prepare, run_claim
+from ._dates import epoch_days, parse_dates
+from ._i18n import _
 from ._ids import _USCC_CHECK_VALUE, _USCC_TABLES, _weighted_sum
+from ._ledger import canonical_columns
 from ._lenders import Lender
 from ._policy import Figure, PolicyRow, PolicyTable
-from ._registry import ExclusionRule, Program, RuleInput, register
+from ._reasons import reason_index
+from ._registry import ClaimRows, ExclusionRule, Program, RuleInput, register
 from ._result import ClaimResult
 from ._text import TextColumn
 from ._validate import Ledger
@@ -119,12 +130,48 @@ def _outside_the_pilot(given: RuleInput) -> np.ndarray:
     return ~inside
 
 
+def _widened_pilot(rows: ClaimRows) -> tuple[dict[str, str], ...]:
+    """The warning ``pilot_list_unknown`` when loans disbursed on or after the day the
+    pilot was widened (``pilot_widened``) were excluded as outside the pilot provinces:
+    the wider list is in no source, so those loans may be eligible.
+
+    Notes
+    -----
+    Only the excluded rows' dates are read again (few, and already valid).
+    """
+    outside = np.flatnonzero(rows.codes == reason_index("province_not_in_pilot"))
+    widened = [r.others["pilot_widened"] for r in rows.versions if "pilot_widened" in r.others]
+    if not len(outside) or not widened:
+        return ()
+    since = min(f.value for f in widened)
+    picked = canonical_columns(rows.frame.iloc[outside], ("disbursement_date",))
+    dates = picked["disbursement_date"]
+    days, ok = parse_dates(dates)
+    count = int(np.count_nonzero(ok & (days >= epoch_days(since))))
+    if not count:
+        return ()
+    figure = widened[0]
+    source = figure.citation.notice.shown("title") if figure.citation else figure.source
+    return (
+        {
+            "code": "pilot_list_unknown",
+            "message": _(
+                "loans excluded as outside the five pilot provinces and disbursed from "
+                "{day}: {count}. The pilot was widened after that day to provinces no source "
+                "names ({source}): those loans may be eligible, and the wider list can be "
+                "given in a policy file (--policy FILE, figure provinces)"
+            ).format(count=count, day=since.isoformat(), source=source),
+        },
+    )
+
+
 PROGRAM = register(
     Program(
         id="elderly_care",
         name_zh="普惠养老专项再贷款",
         name_en="inclusive elderly-care relending",
         rules=(ExclusionRule("province_not_in_pilot", _outside_the_pilot, column="borrower_id"),),
+        warn=_widened_pilot,
     )
 )
 

@@ -255,6 +255,8 @@ def schedule(
     ------
     ExtensionLimitError
         If ``extensions`` is above the program's limit.
+    PolicyUnknownError
+        If an extension is asked for and no source gives the program's number of them.
     """
     if (
         isinstance(amount_fen, bool)
@@ -267,11 +269,13 @@ def schedule(
             _("a whole number of fen from 1 to {most}").format(most=MAX_FEN),
         )
     row = row_for_drawdown(program, drawdown, policy_table(policy))
-    limit = row.max_extensions.value
+    limit = 0 if row.max_extensions.unknown else row.max_extensions.value
     if isinstance(extensions, bool) or not isinstance(extensions, int) or extensions < 0:
         raise ParameterError(
             "extensions", extensions, _("a whole number from 0 to {limit}").format(limit=limit)
         )
+    if extensions and row.max_extensions.unknown:
+        row.figure("max_extensions")  # raises, saying why no number is given
     if extensions > limit:
         raise ExtensionLimitError(
             "extensions",

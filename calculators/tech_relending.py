@@ -19,6 +19,14 @@ Notes
   the first month of the next quarter, carried over holidays (seed 769-771), with the
   loan ledger (贷款台账, seed 773); non-compliant loans' relending is taken back (seed
   781-785).
+
+科技创新和技术改造再贷款 (tech-2024): from 2024-04-07 to 2025-05-06, 1000亿 of the quota
+was for tech SMEs' first loans (首次贷款); from 2025-05-07 the sub-quotas are merged
+(不再分列). A ledger may flag those loans in an optional column ``first_loan`` (首贷,
+是否首贷: 是/否, Y/N, yes/no, true/false, 1/0; blank is no): the summary's
+``first_loans`` then gives the eligible first loans of that window apart (loans,
+principal, entitlement), and counts the flags it could not read. The flag changes no
+loan's eligibility.
 """
 
 from __future__ import annotations
@@ -32,12 +40,17 @@ import numpy as np
 from calendars import BusinessCalendar, Quarter
 
 from ._claim import ClaimSpec, prepare, run_claim
+from ._dates import epoch_days, parse_dates
 from ._i18n import N_
+from ._ledger import canonical_columns
 from ._lenders import Lender
+from ._money import exact_sum, fen_to_yuan
 from ._partitioned import PartitionedClaim, run_partitioned
 from ._policy import PolicyTable
-from ._registry import ExclusionRule, Program, ReferenceList, RuleInput, register
+from ._reasons import reason_index
+from ._registry import ClaimRows, ExclusionRule, Program, ReferenceList, RuleInput, register
 from ._result import ClaimResult
+from ._text import TextColumn
 from ._validate import Ledger
 
 __all__ = ["PROGRAM", "claim", "claim_partitioned", "claim_spec"]
@@ -48,6 +61,56 @@ def _not_on_the_list(given: RuleInput) -> np.ndarray:
     eligible = given.lists["eligible_borrowers"]
     assert eligible is not None  # a required list
     return ~given.columns.borrower_in(eligible, given.open_rows)
+
+
+FIRST_LOAN = "first_loan"
+_YES = frozenset({"是", "Y", "YES", "TRUE", "1", "首贷"})
+_NO = frozenset({"否", "N", "NO", "FALSE", "0", ""})
+
+
+def _first_loans(rows: ClaimRows) -> dict[str, Any]:
+    """The eligible first loans (首贷) of the sub-quota's window, apart: ``first_loans``
+    with their count, principal and entitlement, and the flags not read (``unreadable``).
+
+    Notes
+    -----
+    The window is that of each version's figure ``first_loan_until`` (tech-2024: from
+    its first day to 2025-05-06). Each distinct flag is read once; the dates of the
+    flagged eligible rows only are read again.
+    """
+    frame = canonical_columns(rows.frame, ())
+    windows = {k: v.others["first_loan_until"] for k, v in enumerate(rows.versions)
+               if "first_loan_until" in v.others}  # fmt: skip
+    if FIRST_LOAN not in frame.columns or not windows:
+        return {}
+    encoded = TextColumn.of(frame[FIRST_LOAN]).normalized().filled().array.dictionary_encode()
+    values = [str(v).upper() for v in encoded.dictionary.to_pylist()]
+    index = encoded.indices.to_numpy(zero_copy_only=False)
+    yes = np.array([v in _YES for v in values], dtype=bool)
+    known = np.array([v in _YES or v in _NO for v in values], dtype=bool)
+    flagged = yes[index] if len(values) else np.zeros(len(frame), dtype=bool)
+    unreadable = ~known[index] if len(values) else np.zeros(len(frame), dtype=bool)
+    chosen = flagged & (rows.codes == reason_index("eligible"))
+    chosen &= np.isin(rows.version, list(windows))
+    picked = np.flatnonzero(chosen)
+    days, ok = parse_dates(frame["disbursement_date"].iloc[picked])
+    last = np.array([epoch_days(windows[int(k)].value) for k in rows.version[picked]])
+    picked = picked[ok & (days <= last)] if len(picked) else picked
+    first = min(windows)
+    principal = exact_sum(rows.principal_fen[picked])
+    entitlement = exact_sum(rows.entitlement_fen[picked])
+    return {
+        "first_loans": {
+            "from": rows.versions[first].first_disbursement.value.isoformat(),
+            "to": windows[first].value.isoformat(),
+            "loans": len(picked),
+            "principal_fen": principal,
+            "principal_yuan": fen_to_yuan(principal),
+            "entitlement_fen": entitlement,
+            "entitlement_yuan": fen_to_yuan(entitlement),
+            "unreadable": int(np.count_nonzero(unreadable)),
+        }
+    }
 
 
 PROGRAM = register(
@@ -66,6 +129,7 @@ PROGRAM = register(
             ),
         ),
         rules=(ExclusionRule("borrower_not_eligible", _not_on_the_list),),
+        summarize=_first_loans,
     )
 )
 

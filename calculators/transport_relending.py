@@ -1,4 +1,5 @@
-"""Transport-logistics relending (交通物流专项再贷款): the quarterly claim.
+"""Transport-logistics relending (交通物流专项再贷款): the quarterly claim (2022) and the
+monthly claim (2023).
 
 A loan is eligible when it is valid, in CNY, disbursed inside the claim quarter and
 inside 2022-05-01 to 2022-12-31, its borrower category is one the notice names, in
@@ -19,6 +20,11 @@ Notes
   the 10th of the first month of the next quarter, carried over holidays (seed
   851-853); relending equal to the principal (按贷款本金等额, seed 855-857); non-compliant
   loans' relending is taken back (seed 861-865).
+
+The 2023 extension (银发〔2023〕32号, ``transport.toml``) is claimed monthly: 合格银行按月
+申请专项再贷款资金，于贷款发放后次月10日(遇节假日顺延)前提交申请材料. A claim for a month of
+2023 (``"2023-02"``) is due on the 10th of the next month, rolled forward; a quarter of
+2023 is refused, naming its months.
 
 A row whose category is not recognized is ``category_not_eligible``; the claim's
 summary and text output list each such value with its row count (``unrecognized``).
@@ -137,9 +143,9 @@ def claim(
     ----------
     ledger : DataFrame or path
         The loan ledger; needs a ``borrower_category`` (借款人类型) column.
-    quarter : str or Quarter
-        A quarter overlapping 2022-05-01 to 2023-06-30 (transport-2022 and its 2023
-        extension).
+    quarter : str, Quarter or Month
+        A quarter overlapping 2022-05-01 to 2022-12-31 (transport-2022), or a month of
+        2023-01 to 2023-06 (transport-2023, claimed monthly).
     lender : str or Lender
         One of the 7 eligible lenders.
     dishonest : path, iterable of str or BorrowerList, optional

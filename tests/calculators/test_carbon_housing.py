@@ -8,7 +8,9 @@ Every expected figure is worked out by hand in the ``*.expected.md`` beside each
   field rule (``carbon_field``) by Chinese name, English code, case and spaces; a
   clean-energy kind that is not a field name, a blank field and a 2026 field excluded;
 - ``housing_2024Q2_ccb``: 60% of 5,123,490,123 fen = 3,074,094,073.8 -> 3,074,094,074
-  fen; a loan the day before 2024-05-17; a borrower not on the designated list.
+  fen; a loan the day before 2024-05-17; a borrower not on the designated list;
+- ``housing_2024Q3_ccb``: 60% of the loans disbursed to 2024-09-26 and 100% of those from
+  2024-09-27, rounded once: 80,000,001.6 + 201,234,567 = 281,234,568.6 -> 281,234,569 fen.
 
 Claims, the audit and the facility run through the CLI in-process.
 """
@@ -36,6 +38,7 @@ CARBON = GOLDEN / "carbon_2024Q4_icbc.csv"
 CARBON_SUBMITTED = GOLDEN / "carbon_2024Q4_icbc.submitted.csv"
 HOUSING = GOLDEN / "housing_2024Q2_ccb.csv"
 HOUSING_LIST = GOLDEN / "housing_2024Q2_ccb.designated.txt"
+HOUSING_Q3 = GOLDEN / "housing_2024Q3_ccb.csv"
 
 
 def _golden(path: Path) -> pd.DataFrame:
@@ -79,6 +82,24 @@ def test_carbon_2024q4_claim_cli(tmp_path, capsys) -> None:
     assert (detail["C05"], detail["C06"], detail["C07"]) == (
         "carbon_field='风电'", "carbon_field=''", "carbon_field='节能改造'",
     )  # fmt: skip
+
+
+@pytest.mark.parametrize("lender", ["上饶银行", "BOSC"])
+def test_carbon_lender_outside_the_21_is_warned_not_refused(tmp_path, capsys, lender) -> None:
+    """From 2022-09 local legal-person and foreign banks joined the carbon tool, not all
+    named (lenders2023): a claim by 上饶银行 (named in no list of relend) or by 上海银行 is
+    computed as any other (the golden's 87,407,407 fen) with the warning lender_not_named
+    naming the notice. Refusing it, or computing it without a warning, fails."""
+    argv = ["carbon", str(CARBON), "--quarter", "2024Q4", "--lender", lender]
+    summary, loans = _cli_claim(tmp_path, capsys, argv, status=3)
+    assert_rows_match(loans, _golden(CARBON))
+    assert summary["entitlement_fen"] == 87_407_407
+    warned = [w for w in summary["warnings"] if w["code"] == "lender_not_named"]
+    assert len(warned) == 1 and "local legal-person and foreign banks" in warned[0]["message"]
+    assert main(["claim", "carbon", str(CARBON), "--quarter", "2024Q4", "--lender", "ICBC",
+                 "--json"]) == 3  # fmt: skip
+    named = json.loads(capsys.readouterr().out)["warnings"]
+    assert not [w for w in named if w["code"] == "lender_not_named"]
 
 
 def test_carbon_field_column_is_required(tmp_path, capsys) -> None:
@@ -169,10 +190,9 @@ def test_carbon_facility_third_extension_is_refused(capsys) -> None:
 @pytest.mark.parametrize(
     ("argv", "words"),
     [
-        # HSBC China: a foreign bank, not among the 21 (those that joined carbon from 2023
-        # are named in no source)
+        # HSBC China in 2022Q2: not among the 21, and carbon's list opened only in 2022-09
         (
-            ["claim", "carbon", str(CARBON), "--quarter", "2024Q4", "--lender", "汇丰银行"],
+            ["claim", "carbon", str(CARBON), "--quarter", "2022Q2", "--lender", "汇丰银行"],
             ["汇丰银行", "ICBC"],
         ),
         # carbon starts 2021-11-08; carbon-2025 ends 2027-12-31 (an assumption)
@@ -197,7 +217,7 @@ def test_carbon_facility_third_extension_is_refused(capsys) -> None:
                 "--designated-purchasers",
                 str(HOUSING_LIST),
             ],
-            ["2024Q1", "from 2024-05-17"],
+            ["2024Q1", "2024-05-17 to 2024-09-26"],
         ),
         (
             [
@@ -246,6 +266,64 @@ def test_housing_2024q2_claim_cli(tmp_path, capsys) -> None:
     )  # fmt: skip
     assert summary["reasons"]["borrower_not_designated"] == 1
     assert (summary["policy"], summary["deadline"]) == ("housing-2024", "2024-07-10")
+
+
+def test_housing_2024q3_on_both_sides_of_the_100_percent(tmp_path, capsys) -> None:
+    """housing_2024Q3_ccb.expected.md: G01, G02 and G07 (to 2024-09-26) at 60%, G03 and
+    G04 (from 2024-09-27) at 100%, one rounding. A claim at 60% throughout (the old data)
+    gives 200,740,743; at 100% throughout 334,567,903; rounding each version apart gives
+    the same total here, but the per-loan leftover fen (G02 then G01) only with one
+    denominator for both versions."""
+    argv = ["housing", str(HOUSING_Q3), "--quarter", "2024Q3", "--lender", "CCB",
+            "--designated-purchasers", str(HOUSING_LIST)]  # fmt: skip
+    summary, loans = _cli_claim(tmp_path, capsys, argv, status=0)
+    assert_rows_match(loans, _golden(HOUSING_Q3))
+    assert summary["eligible_principal_fen"] == 334_567_903
+    assert summary["entitlement_fen"] == 281_234_569
+    assert (summary["loans_eligible"], summary["loans_excluded"], summary["loans_invalid"]) == (
+        5, 2, 0,
+    )  # fmt: skip
+    by_version = {
+        v["version"]: (v["loans_eligible"], v["eligible_principal_fen"], v["entitlement_fen"])
+        for v in summary["policy_versions"]
+    }
+    assert by_version == {
+        "housing-2024": (3, 133_333_336, 80_000_002),
+        "housing-2024-09": (2, 201_234_567, 201_234_567),
+    }
+    assert summary["deadline"] == "2024-10-10"
+    # the split by disbursement date is an assumption, said in both versions' sources
+    sources = summary["sources_by_version"]
+    assert sources["housing-2024"]["last_disbursement"]["assumption"] is True
+    assert sources["housing-2024-09"]["first_disbursement"]["assumption"] is True
+
+
+def test_housing_split_date_is_a_policy_figure(tmp_path, capsys) -> None:
+    # a policy file that gives 100% from the quarter's first day instead: every eligible
+    # loan of the golden at 100%: 334,567,903 fen
+    policy = tmp_path / "housing_q3.toml"
+    policy.write_text(
+        """schema = 1
+[program]
+id = "housing"
+[[versions]]
+id = "housing-2024"
+[versions.last_disbursement]
+value = 2024-06-30
+source = { notice = "housing2024b", clause = "applied to every claim from 2024-09-27" }
+[[versions]]
+id = "housing-2024-09"
+[versions.first_disbursement]
+value = 2024-07-01
+source = { notice = "housing2024b", clause = "applied to every claim from 2024-09-27" }
+""",
+        encoding="utf-8",
+    )
+    argv = ["claim", "housing", str(HOUSING_Q3), "--quarter", "2024Q3", "--lender", "CCB",
+            "--designated-purchasers", str(HOUSING_LIST), "--policy", str(policy),
+            "--json"]  # fmt: skip
+    assert main(argv) == 0
+    assert json.loads(capsys.readouterr().out)["entitlement_fen"] == 334_567_903
 
 
 def test_housing_audit_cli(tmp_path, capsys) -> None:
@@ -337,14 +415,15 @@ def test_the_examples_claim(capsys) -> None:
     assert (out["entitlement_fen"], out["reasons"]["carbon_field_not_eligible"]) == (
         930_000_030, 2,
     )  # fmt: skip
-    # examples/housing_ledger.csv: 0.6 x 250,000,000.00 yuan = 15,000,000,000 fen
+    # examples/housing_ledger.csv: 1 x 250,000,000.00 yuan = 25,000,000,000 fen (2025:
+    # housing-2024-09, 100%)
     argv = ["claim", "housing", str(EXAMPLES / "housing_ledger.csv"), "--quarter", "2025Q1",
             "--lender", "CDB", "--designated-purchasers",
             str(EXAMPLES / "housing_designated.txt"), "--json"]  # fmt: skip
     assert main(argv) == 0
     out = json.loads(capsys.readouterr().out)
     assert (out["entitlement_fen"], out["reasons"]["borrower_not_designated"]) == (
-        15_000_000_000, 1,
+        25_000_000_000, 1,
     )  # fmt: skip
 
 

@@ -72,10 +72,11 @@ def test_text_output_names_the_unconfirmed_figures_as_assumed(capsys) -> None:
     out = capsys.readouterr().out
     assert "apply by: 2022-07-11" in out
     assumed = next(line for line in out.splitlines() if "assumed figures" in line)
-    # lenders and extensions are unconfirmed (U); the first loan date is the month's 1st
-    for name in ("lenders", "max_extensions", "term_years", "first_disbursement"):
+    # the term and extensions are in no source; the first loan date is the month's 1st;
+    # the seven lenders are named by the reports of coal2023
+    for name in ("max_extensions", "term_years", "first_disbursement"):
         assert name in assumed
-    assert "ratio" not in assumed
+    assert "ratio" not in assumed and "lenders" not in assumed
 
 
 def test_the_assumed_monthly_deadline_is_named_in_the_output(capsys) -> None:

@@ -79,6 +79,33 @@ def test_text_output_names_the_assumed_figures(capsys) -> None:
         assert name in assumed
 
 
+def test_loans_outside_the_five_after_the_widening_are_warned(capsys) -> None:
+    """The pilot was widened after 2022-09-01 to provinces no source names: of the four
+    rows outside the five (E04 2022-07-20, E05 2022-08-01, E12 2022-07-11, E10 2022-09-30)
+    only E10 is from that day, so the warning counts 1 loan. A warning on every row
+    outside the five (4), or none, fails."""
+    assert main(["claim", "elderly_care", str(LEDGER), "--quarter", "2022Q3", "--lender",
+                 "ICBC", "--json"]) == 3  # fmt: skip
+    warned = [w for w in json.loads(capsys.readouterr().out)["warnings"]
+              if w["code"] == "pilot_list_unknown"]  # fmt: skip
+    assert len(warned) == 1
+    assert "disbursed from 2022-09-01: 1." in warned[0]["message"]
+    assert "--policy" in warned[0]["message"]
+
+
+def test_no_widening_warning_when_every_loan_is_inside_the_five(tmp_path, capsys) -> None:
+    ledger = tmp_path / "l.csv"
+    ledger.write_text(
+        "loan_id,borrower_id,principal,disbursement_date,maturity_date\n"
+        "A,9133010677690123XR,100.00,2025-07-01,2026-07-01\n",
+        encoding="utf-8",
+    )
+    assert main(["claim", "elderly_care", str(ledger), "--quarter", "2025Q3", "--lender",
+                 "ICBC", "--json"]) == 0  # fmt: skip
+    codes = [w["code"] for w in json.loads(capsys.readouterr().out)["warnings"]]
+    assert "pilot_list_unknown" not in codes
+
+
 @pytest.mark.parametrize(
     ("borrower", "province"),
     [
@@ -186,6 +213,30 @@ def test_facility_cli(capsys) -> None:
         ("2022-10-10", "2023-10-10", 365)
     ]
     assert s["interest_fen"] == 8_134_424
+
+
+# 600,000.00 yuan = 60,000,000 fen, one year, ACT/360, the rate of the drawdown date (the
+# class cuts, an inferred membership):
+#   2025-05-06 -> 2026-05-06 (Wed), 365 days at 1.75%: 1,050,000 x 365/360 = 1,064,583.33
+#       -> 1,064,583 (the day before the cut)
+#   2025-07-15 -> 2026-07-15 (Wed), 365 days at 1.5%: 900,000 x 365/360 = 912,500
+#   2026-03-16 -> 2027-03-16 (Tue), 365 days at 1.25%: 750,000 x 365/360 = 760,416.67
+#       -> 760,417
+@pytest.mark.parametrize(
+    ("drawdown", "rate", "end", "fen"),
+    [
+        ("2025-05-06", "0.0175", "2026-05-06", 1_064_583),
+        ("2025-07-15", "0.015", "2026-07-15", 912_500),
+        ("2026-03-16", "0.0125", "2027-03-16", 760_417),
+    ],
+)
+def test_facility_takes_the_class_rate_cuts(capsys, drawdown, rate, end, fen) -> None:
+    argv = ["facility", "elderly_care", "--amount", "600,000.00", "--drawdown", drawdown,
+            "--json"]  # fmt: skip
+    assert main(argv) == 0
+    s = json.loads(capsys.readouterr().out)
+    assert (s["policy"], s["rate"], s["maturity"]) == ("elderly_care-2022", rate, end)
+    assert (s["periods"][0]["days"], s["interest_fen"]) == (365, fen)
 
 
 def test_facility_third_extension_is_refused(capsys) -> None:

@@ -87,9 +87,11 @@ def test_text_output_names_the_invalid_rates_and_assumed_figures(capsys) -> None
     assert "2022-10" in out
     assert "invalid_loan_rate" in out and "loan_rate='3,2'" in out
     assumed = next(line for line in out.splitlines() if "assumed figures" in line)
-    # the 21 lenders (inferred from the groups), the extensions (grade S), the day count
-    for name in ("lenders", "max_extensions", "day_count"):
+    # the 21 lenders (inferred from the groups) and the day count; the two extensions are
+    # stated by the PBoC's text (equipment2022text), no longer assumed
+    for name in ("lenders", "day_count"):
         assert name in assumed
+    assert "max_extensions" not in assumed
 
 
 def test_the_assumed_monthly_deadline_is_named_in_the_output(capsys) -> None:

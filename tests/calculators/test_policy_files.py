@@ -336,7 +336,7 @@ def test_a_policy_file_with_a_byte_order_mark_is_read(tmp_path: Path, capsys) ->
         # a number of more than 4,300 digits: Python's int() refuses it with ValueError
         (SUPERSEDE + "x = " + "9" * 5000 + "\n", "a number too long to read", "数字"),
         # too large to be a policy file: not read whole
-        (SUPERSEDE + "#" * (4 * 1024 * 1024), "at most 4 MiB", "4 MiB"),
+        (SUPERSEDE + "#" * (4 * 1024 * 1024), "at most 4 MiB", "4 MB"),
     ],
 )  # fmt: skip
 def test_unreadable_files_are_one_line_in_both_languages(
@@ -450,6 +450,10 @@ RUNS = {
     "equipment": [["claim", "equipment", "equipment_ledger.csv", "--period", "2022-12",
                    "--lender", "ICBC", "--eligible-borrowers", "equipment_eligible.csv"]],
     "coal": [["claim", "coal", "coal_ledger.csv", "--period", "2022-05", "--lender", "CDB"]],
+    "buyback": [["claim", "buyback", "buyback_ledger.csv", "--quarter", "2025Q3", "--lender",
+                 "ICBC"]],
+    "consumption": [["claim", "consumption", "consumption_ledger.csv", "--quarter", "2025Q4",
+                     "--lender", "江苏银行"]],
     "microloan": [["incentive", "--quarter", "2022Q2", "--previous-balance", "0",
                    "--current-balance", "1,000,000.00"]],
 }  # fmt: skip

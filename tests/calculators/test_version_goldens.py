@@ -8,7 +8,10 @@ the ``*.expected.md`` beside each ledger (never computed by calling relend):
 - ``tech_2025Q3_ccb``: a tech-2024 claim and its relending drawn on the deadline at 1.5%,
   with two extensions;
 - ``transport_2023Q1_abc`` and ``transport_2022Q4_abc``: the five borrower kinds added in
-  2023 are eligible under transport-2023 and not under transport-2022.
+  2023 are eligible under transport-2023 (claimed month by month) and not under
+  transport-2022;
+- ``transport_2023-05_abc``: a month of 2023, its deadline rolled over a weekend, and the
+  quarter refused naming its months.
 
 Each claim is run through the Python API and through the CLI in-process (``--json`` and
 ``--out``, reading ``loans.csv`` back), and every row's reason, policy version and
@@ -41,6 +44,7 @@ TECH_2025Q3_LIST = GOLDEN / "tech_2025Q3_ccb.eligible.txt"
 TRANSPORT_2023Q1 = GOLDEN / "transport_2023Q1_abc.csv"
 TRANSPORT_2022Q4 = GOLDEN / "transport_2022Q4_abc.csv"
 DISHONEST = GOLDEN / "transport_2023Q1_abc.dishonest.txt"
+TRANSPORT_2023_05 = GOLDEN / "transport_2023-05_abc.csv"
 
 
 def _golden(path: Path) -> pd.DataFrame:
@@ -229,16 +233,65 @@ def test_tech_2025q3_facility_at_1_5_percent_cli(capsys) -> None:
 # -- transport 2023Q1 and 2022Q4: the kinds added in 2023 -----------------------------
 
 
-# transport_2023Q1_abc.expected.md: 100% of 491,913,628 fen (Y01-Y06, Y10).
-def _check_transport_2023q1_summary(summary: dict[str, Any]) -> None:
-    assert summary["eligible_principal_fen"] == 491_913_628
-    assert summary["entitlement_fen"] == 491_913_628
-    assert (summary["loans_total"], summary["loans_eligible"]) == (11, 7)
-    assert (summary["loans_excluded"], summary["loans_invalid"]) == (4, 0)
-    assert summary["policy"] == "transport-2023"
-    assert summary["deadline"] == "2023-04-10"
-    assert _by_version(summary) == {"transport-2023": (7, 491_913_628, 491_913_628)}
+# transport_2023Q1_abc.expected.md: 100% of 491,913,628 fen (Y01-Y06, Y10), claimed as the
+# three months of 2023Q1: per month the eligible rows, entitlement and deadline.
+TRANSPORT_2023Q1_MONTHS = {
+    "2023-01": (("Y01", "Y02"), 173_456_789, "2023-02-10"),
+    "2023-02": (("Y03", "Y04"), 275_000_051, "2023-03-10"),
+    "2023-03": (("Y05", "Y06", "Y10"), 43_456_788, "2023-04-10"),
+}
+
+
+def _golden_for_month(month: str) -> pd.DataFrame:
+    """The 2023Q1 golden as one month's claim sees it: rows of the quarter's other months
+    are outside_period with nothing claimed (transport_2023Q1_abc.expected.md)."""
+    golden = _golden(TRANSPORT_2023Q1).copy()
+    other = golden["disbursement_date"].str.startswith("2023-0") & ~golden[
+        "disbursement_date"
+    ].str.startswith(month)
+    other &= golden["expected_reason"] != "after_policy_end"
+    golden.loc[other, "expected_reason"] = "outside_period"
+    golden.loc[other, "expected_entitlement_fen"] = "0"
+    return golden
+
+
+@pytest.mark.parametrize("month", sorted(TRANSPORT_2023Q1_MONTHS))
+def test_transport_2023_months_api(month) -> None:
+    rows, fen, deadline = TRANSPORT_2023Q1_MONTHS[month]
+    result = transport_relending.claim(TRANSPORT_2023Q1, month, "ABC", DISHONEST)
+    _assert_rows_match(result.loans, _golden_for_month(month))
+    summary = result.summary()
+    assert (summary["loans_eligible"], summary["entitlement_fen"]) == (len(rows), fen)
+    assert (summary["policy"], summary["deadline"]) == ("transport-2023", deadline)
     assert summary["screening"]["dishonest"] != "not_screened"
+
+
+def test_transport_2023_months_add_up_to_the_quarter() -> None:
+    assert sum(v[1] for v in TRANSPORT_2023Q1_MONTHS.values()) == 491_913_628
+
+
+def test_transport_2023_month_cli_and_deadline(tmp_path, capsys) -> None:
+    """transport_2023-05_abc.expected.md: 100,000,001 fen; due 2023-06-12 (the 10th is a
+    Saturday). A quarterly deadline (2023-07-10) or a claim of M03/M04 fails it."""
+    summary, loans = _cli_claim(
+        tmp_path, capsys,
+        ["transport", str(TRANSPORT_2023_05), "--period", "2023-05", "--lender", "ABC"],
+    )  # fmt: skip
+    _assert_rows_match(loans, _golden(TRANSPORT_2023_05))
+    assert (summary["entitlement_fen"], summary["loans_eligible"]) == (100_000_001, 2)
+    assert (summary["deadline"], summary["policy"]) == ("2023-06-12", "transport-2023")
+
+
+@pytest.mark.parametrize(
+    ("quarter", "months"),
+    [("2023Q1", "2023-01, 2023-02, 2023-03"), ("2023Q2", "2023-04, 2023-05, 2023-06")],
+)
+def test_transport_2023_quarter_is_refused_naming_the_months(capsys, quarter, months) -> None:
+    argv = ["claim", "transport", str(TRANSPORT_2023_05), "--quarter", quarter, "--lender",
+            "ABC"]  # fmt: skip
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and months in err[0] and "32号" in err[0], err
 
 
 # transport_2022Q4_abc.expected.md: 100% of 104,567,890 fen (Z06, Z08).
@@ -252,34 +305,20 @@ def _check_transport_2022q4_summary(summary: dict[str, Any]) -> None:
     assert _by_version(summary) == {"transport-2022": (2, 104_567_890, 104_567_890)}
 
 
-@pytest.mark.parametrize(
-    ("ledger", "quarter", "check"),
-    [
-        (TRANSPORT_2023Q1, "2023Q1", _check_transport_2023q1_summary),
-        (TRANSPORT_2022Q4, "2022Q4", _check_transport_2022q4_summary),
-    ],
-)
-def test_transport_2023_kinds_api(ledger, quarter, check) -> None:
-    result = transport_relending.claim(ledger, quarter, "ABC", DISHONEST)
-    _assert_rows_match(result.loans, _golden(ledger))
-    check(result.summary())
+def test_transport_2023_kinds_api() -> None:
+    result = transport_relending.claim(TRANSPORT_2022Q4, "2022Q4", "ABC", DISHONEST)
+    _assert_rows_match(result.loans, _golden(TRANSPORT_2022Q4))
+    _check_transport_2022q4_summary(result.summary())
 
 
-@pytest.mark.parametrize(
-    ("ledger", "quarter", "check"),
-    [
-        (TRANSPORT_2023Q1, "2023Q1", _check_transport_2023q1_summary),
-        (TRANSPORT_2022Q4, "2022Q4", _check_transport_2022q4_summary),
-    ],
-)
-def test_transport_2023_kinds_cli(tmp_path, capsys, ledger, quarter, check) -> None:
+def test_transport_2023_kinds_cli(tmp_path, capsys) -> None:
     summary, loans = _cli_claim(
         tmp_path, capsys,
-        ["transport", str(ledger), "--quarter", quarter, "--lender", "农业银行",
+        ["transport", str(TRANSPORT_2022Q4), "--quarter", "2022Q4", "--lender", "农业银行",
          "--dishonest", str(DISHONEST)],
     )  # fmt: skip
-    _assert_rows_match(loans, _golden(ledger))
-    check(summary)
+    _assert_rows_match(loans, _golden(TRANSPORT_2022Q4))
+    _check_transport_2022q4_summary(summary)
 
 
 def test_the_golden_files_add_up() -> None:
@@ -289,6 +328,7 @@ def test_the_golden_files_add_up() -> None:
         (TECH_2025Q3, 60_002_400),
         (TRANSPORT_2023Q1, 491_913_628),
         (TRANSPORT_2022Q4, 104_567_890),
+        (TRANSPORT_2023_05, 100_000_001),
     ]:
         assert sum(int(x) for x in _golden(path)["expected_entitlement_fen"]) == total
 
@@ -303,3 +343,47 @@ def test_a_2023_kind_in_2022q4_is_not_reported_as_a_misspelling(capsys) -> None:
             "--lender", "ABC", "--dishonest", str(DISHONEST)]  # fmt: skip
     assert main(argv) == 0
     assert "borrower_category '中小微物流仓储企业'" not in capsys.readouterr().out
+
+
+# -- tech-2024: the first-loan sub-quota (2024-04-07 to 2025-05-06) -------------------
+
+FIRST_LOANS = """借据号,统一社会信用代码,贷款金额,发放日期,到期日期,首贷
+F1,911101085011945813,"1,000,000.00",2025-04-10,2026-04-10,是
+F2,915101005446414621,333.33,2025-05-06,2025-11-06,Y
+F3,911101085011945813,"500,000.00",2025-05-07,2026-05-07,是
+F4,915101005446414621,"200,000.00",2025-04-20,2026-04-20,否
+F5,911101085011945813,100.00,2025-04-21,2026-04-21,maybe
+F6,913205002859570946,"400,000.00",2025-04-22,2026-04-22,是
+"""
+
+
+def test_first_loans_of_the_sub_quota_are_shown_apart(tmp_path, capsys) -> None:
+    """Worked by hand: eligible F1-F5 (F6's borrower is not on the list), 0.6 x
+    (100,000,000 + 33,333 + 50,000,000 + 20,000,000 + 10,000 = 170,043,333)
+    = 102,025,999.8 -> 102,026,000; floors 60,000,000 + 19,999 + 30,000,000 + 12,000,000
+    + 6,000 = 102,025,999, the one leftover fen to F2 (remainder 4/5): F2 20,000.
+    First loans of the window: F1 and F2 (F3 is flagged but from 2025-05-07, when the
+    sub-quotas merged; F4 says 否; F5's flag is unreadable; F6 is not eligible):
+    principal 100,000,000 + 33,333 = 100,033,333, entitlement 60,000,000 + 20,000 =
+    60,020,000."""
+    ledger = tmp_path / "first.csv"
+    ledger.write_text(FIRST_LOANS, encoding="utf-8")
+    argv = ["tech", str(ledger), "--quarter", "2025Q2", "--lender", "CCB",
+            "--eligible-borrowers", str(TECH_2025Q3_LIST)]  # fmt: skip
+    summary, _loans = _cli_claim(tmp_path, capsys, argv)
+    assert summary["entitlement_fen"] == 102_026_000
+    first = summary["first_loans"]
+    assert (first["loans"], first["principal_fen"], first["entitlement_fen"]) == (
+        2, 100_033_333, 60_020_000,
+    )  # fmt: skip
+    assert (first["from"], first["to"], first["unreadable"]) == ("2024-04-07", "2025-05-06", 1)
+    argv = ["claim", *argv]
+    assert main(argv) == 0
+    assert "first loans (首贷) from 2024-04-07 to 2025-05-06: 2 loans" in capsys.readouterr().out
+    assert main([*argv, "--lang", "zh"]) == 0
+    assert "2024-04-07 至 2025-05-06 的首贷：2 笔" in capsys.readouterr().out
+
+
+def test_no_first_loan_column_no_first_loans_entry() -> None:
+    result = tech_relending.claim(TECH_2025Q3, "2025Q3", "CCB", TECH_2025Q3_LIST)
+    assert "first_loans" not in result.summary()

@@ -496,7 +496,7 @@ def _outputs() -> dict[str, pd.DataFrame]:  # computed once for the parametrized
             str(GOLDEN / f"{name}.csv"), quarter, lender, str(GOLDEN / f"{name}.eligible.txt")
         ).loans
     dishonest = str(GOLDEN / "transport_2023Q1_abc.dishonest.txt")
-    for name, quarter in (("transport_2022Q4_abc", "2022Q4"), ("transport_2023Q1_abc", "2023Q1")):
+    for name, quarter in (("transport_2022Q4_abc", "2022Q4"), ("transport_2023Q1_abc", "2023-02")):
         frames[name] = transport_relending.claim(
             str(GOLDEN / f"{name}.csv"), quarter, "ABC", dishonest
         ).loans
