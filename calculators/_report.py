@@ -164,6 +164,13 @@ def write_csv(frame: pd.DataFrame, path: Path, progress: bool = False) -> None:
     a cell is quoted only when it holds a comma, a double quote or a line feed (quotes
     doubled), missing values are empty, ``Int64`` and categorical columns as their
     values, booleans ``True``/``False``, datetime columns of midnights ``YYYY-MM-DD``.
+    Two differences, on purpose, both for text that came from outside the bank: a text
+    cell a spreadsheet would take for a formula (``=HYPERLINK(...)``, ``+cmd|...``,
+    ``@SUM(1)``, a leading tab or carriage return) is written with a ``'`` before it
+    (:func:`_csv_inert`), header included, while plain numbers (``-1.00``, ``-5``) are
+    written as they are; and a cell holding a carriage return is quoted too (Python
+    3.11's csv module leaves it bare, and Excel and the csv module's reader end the
+    row there).
     Arrow's own ``pyarrow.csv.write_csv`` cannot give that file: with
     ``quoting_style="needed"`` it quotes every text cell and the header, and with
     ``"none"`` it refuses a cell that holds a comma. Float and object columns of
@@ -172,7 +179,7 @@ def write_csv(frame: pd.DataFrame, path: Path, progress: bool = False) -> None:
     with open(path, "wb") as handle, _progress(len(frame), path, progress) as bar:
         handle.write(b"\xef\xbb\xbf")
         header = pa.array([str(c) for c in frame.columns], type=pa.large_string())
-        header = _csv_quoted(header, single=len(frame.columns) == 1)
+        header = _csv_quoted(_csv_inert(header), single=len(frame.columns) == 1)
         handle.write(",".join(header.to_pylist()).encode("utf-8") + b"\n")
         if not len(frame.columns):
             handle.write(b"\n" * len(frame))
@@ -181,7 +188,7 @@ def write_csv(frame: pd.DataFrame, path: Path, progress: bool = False) -> None:
         def render(start: int) -> tuple[memoryview, int]:
             block = frame.iloc[start : start + CSV_BLOCK_ROWS]
             cells = [
-                _csv_quoted(_csv_text(column), single=len(frame.columns) == 1)
+                _csv_quoted(_csv_inert(_csv_text(column)), single=len(frame.columns) == 1)
                 for _, column in block.items()
             ]
             return _bytes_of(_join(_join(*cells, ","), "\n", "")), len(block)
@@ -227,17 +234,66 @@ def _csv_text(column: pd.Series) -> pa.Array:
     return pa.array(text.tolist(), type=pa.large_string())
 
 
+_FORMULA_FIRST = frozenset(b"=+-@\t\r\x00")
+"""First bytes that make a spreadsheet read a cell as a formula: OWASP's CSV Injection
+list (``=``, ``+``, ``-``, ``@``, tab, carriage return) and the NUL of ASVS 5.0 (1.2.10)."""
+_FULL_WIDTH_FORMULA = frozenset("＝＋－＠")
+"""Full-width forms of the same signs (UTF-8 ``EF BC xx``): no guide lists them, but an
+East Asian Excel may fold them to ASCII (as its input method does) and Chinese text
+holds them; a ``'`` costs a name that starts with one nothing."""
+_FULL_WIDTH_THIRD = frozenset(c.encode("utf-8")[2] for c in _FULL_WIDTH_FORMULA)
+_PLAIN_NUMBER = r"^[+-]?(?:[0-9][0-9,]*(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
+"""A signed decimal number (``-1.00``, ``-1,234.5``, ``+5``, ``-2e3``): no formula in it."""
+
+
+def _csv_inert(text: pa.Array) -> pa.Array:
+    """Text cells that a spreadsheet would evaluate, with a ``'`` before them.
+
+    Notes
+    -----
+    OWASP's rule for CSV Injection (Formula Injection): a cell that begins with ``=``,
+    ``+``, ``-``, ``@``, a tab or a carriage return is prefixed with a single quote, which
+    Excel shows as text and does not evaluate; relend adds NUL (ASVS 5.0, 1.2.10) and the
+    full-width ＝＋－＠. A cell that is a plain number (``-1.00``, ``-5``: relend's
+    own numeric columns, amounts as a ledger writes them) holds no formula and is left
+    as it is. The first byte of every cell is read from the column's buffer at once;
+    only a column with such a cell is matched further.
+    """
+    text = contiguous(text)
+    ends = offsets(text)
+    starts, sizes = ends[:-1], np.diff(ends)
+    raw = data(text)
+    filled = sizes > 0
+    if not filled.any():
+        return text
+    first = raw[starts[filled]]
+    risky = np.isin(first, np.frombuffer(bytes(sorted(_FORMULA_FIRST)), dtype=np.uint8))
+    wide = (first == 0xEF) & (sizes[filled] >= 3)
+    if wide.any():
+        at = starts[filled][wide]
+        risky[wide] = (raw[at + 1] == 0xBC) & np.isin(raw[at + 2], list(_FULL_WIDTH_THIRD))
+    if not risky.any():
+        return text
+    need = np.zeros(len(text), dtype=bool)
+    need[np.flatnonzero(filled)[risky]] = True
+    numbers = pc.fill_null(pc.match_substring_regex(text, _PLAIN_NUMBER), False)
+    need &= ~numbers.to_numpy(zero_copy_only=False)
+    if not need.any():
+        return text
+    return pc.if_else(pa.array(need), _join("'", text, ""), text)
+
+
 def _csv_quoted(text: pa.Array, single: bool) -> pa.Array:
     """Quote the cells that need it, as the csv module does (quotes doubled).
 
     A row of one empty field is written ``""`` (else it would be an empty line).
     """
-    # the csv module's QUOTE_MINIMAL with pandas' "\n" line ends: a lone "\r" is not quoted.
-    # Most columns (ids, dates, codes) hold none of the three bytes: one scan of the
-    # column's bytes says so, before any cell is looked at.
+    # the csv module's QUOTE_MINIMAL with pandas' "\n" line ends, and a "\r" quoted as well
+    # (a reader ends the row at a bare one). Most columns (ids, dates, codes) hold none of
+    # the four bytes: one scan of the column's bytes says so, before any cell is looked at.
     raw = np.frombuffer(_bytes_of(text), dtype=np.uint8)
-    if ((raw == ord(",")) | (raw == ord('"')) | (raw == ord("\n"))).any():
-        need = pc.match_substring_regex(text, '[,"\n]')
+    if np.isin(raw, np.frombuffer(b',"\n\r', dtype=np.uint8)).any():
+        need = pc.match_substring_regex(text, '[,"\n\r]')
     elif single:
         need = pc.equal(text, "")
     else:
