@@ -74,6 +74,24 @@ def inputs(tmp_path) -> dict[str, Path]:
     return {"ledger": ledger, "eligible": eligible, "submitted": submitted}
 
 
+def _texts_of(book_path: Path) -> set[str]:
+    """Every cell value of every sheet, after checking that none is a formula."""
+    found = set()
+    for sheet in openpyxl.load_workbook(book_path).worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    found.add(cell.value)
+    return found
+
+
+def _stored(payload: str) -> str:
+    """A text as a workbook stores it: control characters as Excel's _xHHHH_ escapes
+    (which Excel reads back as the character, and openpyxl leaves as they are)."""
+    return re.sub("[\x00\r]", lambda m: f"_x{ord(m.group()):04X}_", payload)
+
+
 def _claim(inputs: dict[str, Path], out: Path) -> list[str]:
     return ["claim", "tech", str(inputs["ledger"]), "--quarter", "2022Q2", "--lender", "ICBC",
             "--eligible-borrowers", str(inputs["eligible"]), "--out", str(out)]  # fmt: skip
@@ -108,6 +126,8 @@ def test_every_payload_in_audit_csv_is_text(tmp_path, inputs, capsys) -> None:
         assert "'" + payload.strip() in ids, payload
         assert payload not in ids and payload.strip() not in ids, payload
     assert "-5" in ids  # a numeric id as it is
+    texts = _texts_of(out / "audit.xlsx")
+    assert {_stored(p.strip()) for p in PAYLOADS} <= texts
 
 
 def test_every_payload_in_npl_csv_is_text(tmp_path, capsys) -> None:
@@ -124,6 +144,7 @@ def test_every_payload_in_npl_csv_is_text(tmp_path, capsys) -> None:
     assert len(rows) == len(PAYLOADS)
     for row, payload in zip(rows, PAYLOADS, strict=True):
         assert row["unit"] == "'" + payload and row["industry"] == "'" + payload, row
+    assert {_stored(p) for p in PAYLOADS} <= _texts_of(out / "npl.xlsx")
 
 
 def test_workbooks_hold_the_payloads_as_text(tmp_path, inputs, capsys) -> None:
@@ -139,13 +160,8 @@ def test_workbooks_hold_the_payloads_as_text(tmp_path, inputs, capsys) -> None:
         cells = [row[header.index(column)] for row in sheet.iter_rows(min_row=3)]
         for cell, payload in zip(cells, PAYLOADS, strict=False):
             assert cell.data_type == "s" and isinstance(cell.value, str), (column, cell.value)
-            # control characters are stored as Excel writes them (_x000D_), which Excel
-            # reads back as the character and openpyxl leaves as it is
-            stored = re.sub("[\x00\r]", lambda m: f"_x{ord(m.group()):04X}_", payload)
-            assert cell.value == stored, (column, cell.value)
-    for sheet in book.worksheets:
-        for row in sheet.iter_rows():
-            assert all(c.data_type != "f" for c in row), sheet.title
+            assert cell.value == _stored(payload), (column, cell.value)
+    _texts_of(out / "claim.xlsx")  # no formula on any sheet
 
 
 # -- the writer itself ------------------------------------------------------------------------
