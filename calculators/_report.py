@@ -1221,7 +1221,9 @@ def check_out_dir(
     for name in present:
         path = folder / name
         stamp = _stamp(path)
-        if listed is None or stamp is None:
+        if stamp is None:  # removed since the folder was listed
+            continue
+        if listed is None:
             foreign.append(path)
             continue
         if name != "summary.json":
