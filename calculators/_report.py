@@ -18,7 +18,7 @@ import os
 import re
 import secrets
 import signal
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -54,6 +54,11 @@ from ._progress import writing
 from ._result import percent_text
 from ._text import TextColumn
 from .npl_tolerance import INDUSTRIES
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks
+    fcntl = None  # type: ignore[assignment]
 
 EXCEL_MAX_ROWS = 1_048_576 - 3
 """Rows of a rows sheet: Excel's 1,048,576 less two header rows and the totals row."""
@@ -259,6 +264,13 @@ def write_csv(frame: pd.DataFrame, path: Path, progress: bool = False) -> None:
     a cell is quoted only when it holds a comma, a double quote or a line feed (quotes
     doubled), missing values are empty, ``Int64`` and categorical columns as their
     values, booleans ``True``/``False``, datetime columns of midnights ``YYYY-MM-DD``.
+    Two differences, on purpose, both for text that came from outside the bank: a text
+    cell a spreadsheet would take for a formula (``=HYPERLINK(...)``, ``+cmd|...``,
+    ``@SUM(1)``, a leading tab or carriage return) is written with a ``'`` before it
+    (:func:`_csv_inert`), header included, while plain numbers (``-1.00``, ``-5``) are
+    written as they are; and a cell holding a carriage return is quoted too (Python
+    3.11's csv module leaves it bare, and Excel and the csv module's reader end the
+    row there).
     Arrow's own ``pyarrow.csv.write_csv`` cannot give that file: with
     ``quoting_style="needed"`` it quotes every text cell and the header, and with
     ``"none"`` it refuses a cell that holds a comma. Float and object columns of
@@ -267,7 +279,7 @@ def write_csv(frame: pd.DataFrame, path: Path, progress: bool = False) -> None:
     with open(path, "wb") as handle, _progress(len(frame), path, progress) as bar:
         handle.write(b"\xef\xbb\xbf")
         header = pa.array([str(c) for c in frame.columns], type=pa.large_string())
-        header = _csv_quoted(header, single=len(frame.columns) == 1)
+        header = _csv_quoted(_csv_inert(header), single=len(frame.columns) == 1)
         handle.write(",".join(header.to_pylist()).encode("utf-8") + b"\n")
         if not len(frame.columns):
             handle.write(b"\n" * len(frame))
@@ -276,7 +288,7 @@ def write_csv(frame: pd.DataFrame, path: Path, progress: bool = False) -> None:
         def render(start: int) -> tuple[memoryview, int]:
             block = frame.iloc[start : start + CSV_BLOCK_ROWS]
             cells = [
-                _csv_quoted(_csv_text(column), single=len(frame.columns) == 1)
+                _csv_quoted(_csv_inert(_csv_text(column)), single=len(frame.columns) == 1)
                 for _, column in block.items()
             ]
             return _bytes_of(_join(_join(*cells, ","), "\n", "")), len(block)
@@ -322,17 +334,66 @@ def _csv_text(column: pd.Series) -> pa.Array:
     return pa.array(text.tolist(), type=pa.large_string())
 
 
+_FORMULA_FIRST = frozenset(b"=+-@\t\r\x00")
+"""First bytes that make a spreadsheet read a cell as a formula: OWASP's CSV Injection
+list (``=``, ``+``, ``-``, ``@``, tab, carriage return) and the NUL of ASVS 5.0 (1.2.10)."""
+_FULL_WIDTH_FORMULA = frozenset("＝＋－＠")
+"""Full-width forms of the same signs (UTF-8 ``EF BC xx``): no guide lists them, but an
+East Asian Excel may fold them to ASCII (as its input method does) and Chinese text
+holds them; a ``'`` costs a name that starts with one nothing."""
+_FULL_WIDTH_THIRD = frozenset(c.encode("utf-8")[2] for c in _FULL_WIDTH_FORMULA)
+_PLAIN_NUMBER = r"^[+-]?(?:[0-9][0-9,]*(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
+"""A signed decimal number (``-1.00``, ``-1,234.5``, ``+5``, ``-2e3``): no formula in it."""
+
+
+def _csv_inert(text: pa.Array) -> pa.Array:
+    """Text cells that a spreadsheet would evaluate, with a ``'`` before them.
+
+    Notes
+    -----
+    OWASP's rule for CSV Injection (Formula Injection): a cell that begins with ``=``,
+    ``+``, ``-``, ``@``, a tab or a carriage return is prefixed with a single quote, which
+    Excel shows as text and does not evaluate; relend adds NUL (ASVS 5.0, 1.2.10) and the
+    full-width ＝＋－＠. A cell that is a plain number (``-1.00``, ``-5``: relend's
+    own numeric columns, amounts as a ledger writes them) holds no formula and is left
+    as it is. The first byte of every cell is read from the column's buffer at once;
+    only a column with such a cell is matched further.
+    """
+    text = contiguous(text)
+    ends = offsets(text)
+    starts, sizes = ends[:-1], np.diff(ends)
+    raw = data(text)
+    filled = sizes > 0
+    if not filled.any():
+        return text
+    first = raw[starts[filled]]
+    risky = np.isin(first, np.frombuffer(bytes(sorted(_FORMULA_FIRST)), dtype=np.uint8))
+    wide = (first == 0xEF) & (sizes[filled] >= 3)
+    if wide.any():
+        at = starts[filled][wide]
+        risky[wide] = (raw[at + 1] == 0xBC) & np.isin(raw[at + 2], list(_FULL_WIDTH_THIRD))
+    if not risky.any():
+        return text
+    need = np.zeros(len(text), dtype=bool)
+    need[np.flatnonzero(filled)[risky]] = True
+    numbers = pc.fill_null(pc.match_substring_regex(text, _PLAIN_NUMBER), False)
+    need &= ~numbers.to_numpy(zero_copy_only=False)
+    if not need.any():
+        return text
+    return pc.if_else(pa.array(need), _join("'", text, ""), text)
+
+
 def _csv_quoted(text: pa.Array, single: bool) -> pa.Array:
     """Quote the cells that need it, as the csv module does (quotes doubled).
 
     A row of one empty field is written ``""`` (else it would be an empty line).
     """
-    # the csv module's QUOTE_MINIMAL with pandas' "\n" line ends: a lone "\r" is not quoted.
-    # Most columns (ids, dates, codes) hold none of the three bytes: one scan of the
-    # column's bytes says so, before any cell is looked at.
+    # the csv module's QUOTE_MINIMAL with pandas' "\n" line ends, and a "\r" quoted as well
+    # (a reader ends the row at a bare one). Most columns (ids, dates, codes) hold none of
+    # the four bytes: one scan of the column's bytes says so, before any cell is looked at.
     raw = np.frombuffer(_bytes_of(text), dtype=np.uint8)
-    if ((raw == ord(",")) | (raw == ord('"')) | (raw == ord("\n"))).any():
-        need = pc.match_substring_regex(text, '[,"\n]')
+    if np.isin(raw, np.frombuffer(b',"\n\r', dtype=np.uint8)).any():
+        need = pc.match_substring_regex(text, '[,"\n\r]')
     elif single:
         need = pc.equal(text, "")
     else:
@@ -1136,16 +1197,236 @@ class WrittenOutputs:
     removed: tuple[str, ...]
 
 
+class NotRelendsFileError(OutputError):
+    """A file in the output folder, under one of relend's output names, that relend did
+    not write (or that changed since it did): relend neither replaces nor removes it.
+
+    Parameters
+    ----------
+    paths : sequence of Path
+        The files, in the folder.
+    """
+
+    def __init__(self, paths: Sequence[Path]) -> None:
+        names = ", ".join(str(p) for p in paths)
+        super().__init__(paths[0], _("not written by relend"))
+        self.paths = tuple(paths)
+        self.message = _(
+            "{files}: not written by an earlier relend run into this folder, or changed "
+            "since, so relend neither replaces nor removes it; choose another --out folder "
+            "or move the file"
+        ).format(files=names)
+
+
+class OutputIsInputError(OutputError):
+    """An output file of the run that is also one of its inputs (the ledger, a list).
+
+    Parameters
+    ----------
+    path : Path
+        The output file, in the folder.
+    given : str
+        The input as the run was given it.
+    """
+
+    def __init__(self, path: Path, given: str) -> None:
+        super().__init__(path, _("it is an input of this run"))
+        self.given = given
+        self.message = _(
+            "{path} is an input of this run ({given}) under the name of a relend output, "
+            "which a run into this folder replaces or removes; choose another --out folder "
+            "or move the input"
+        ).format(path=path, given=given)
+
+
+def _out_path(out: str | Path) -> Path:
+    """``out`` as a path; an empty ``--out ''`` (which :class:`Path` reads as ``.``) is
+    refused."""
+    if isinstance(out, str) and not out:
+        raise ParameterError("out", out, _("a folder name, such as report/"))
+    return Path(out)
+
+
 def make_out_dir(out: str | Path) -> Path:
     """Create the output folder, or refuse one that cannot be created."""
-    path = Path(out)
+    return _make_out_dir(out)[0]
+
+
+def _make_out_dir(out: str | Path) -> tuple[Path, tuple[Path, ...]]:
+    """Create the output folder; return it and the folders this call created, the
+    outermost first (removed again if the run fails)."""
+    path = _out_path(out)
     if path.exists() and not path.is_dir():
         raise OutputError(path, _("it is a file, not a folder"))
+    missing = []
+    parent = path
+    while not parent.exists() and parent != parent.parent:
+        missing.append(parent)
+        parent = parent.parent
+    created = tuple(reversed(missing))
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
+        _remove_created(created)
         raise OutputError(path, os_reason(exc) if exc.strerror else str(exc)) from None
-    return path
+    return path, created
+
+
+def _remove_created(created: Sequence[Path]) -> None:
+    """Remove the folders a failed run created, innermost first, if they are empty."""
+    for folder in reversed(created):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+_Stamp = tuple[int, int, int, int]
+"""A file as :func:`os.lstat` saw it: device, inode, size, modification time (ns)."""
+
+
+def _stamp(path: Path) -> _Stamp | None:
+    try:
+        found = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    return (found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns)
+
+
+def _listed(folder: Path) -> dict[str, str] | None:
+    """The files an earlier relend run wrote into ``folder``, name and SHA-256, as its
+    ``summary.json`` lists them; None if that file is not a summary relend wrote.
+
+    A summary relend wrote is a regular file holding a JSON object whose ``files`` is a
+    list of ``{"name": <an output name>, "sha256": <64 hex digits>}``.
+    """
+    path = folder / "summary.json"
+    if path.is_symlink() or not path.is_file():
+        return None
+    try:
+        written = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    files = written.get("files") if isinstance(written, dict) else None
+    if not isinstance(files, list):
+        return None
+    found = {}
+    for entry in files:
+        if not isinstance(entry, dict):
+            return None
+        name, digest = entry.get("name"), entry.get("sha256")
+        if name not in OUTPUT_NAMES or name == "summary.json":
+            return None
+        if not isinstance(digest, str) or not re.fullmatch("[0-9a-f]{64}", digest):
+            return None
+        found[name] = digest
+    return found
+
+
+def check_out_dir(
+    out: str | Path, inputs: Iterable[str | Path] = (), *, digests: bool = True
+) -> dict[str, _Stamp]:
+    """Check that a run may write into the folder ``out``, before anything is written.
+
+    Parameters
+    ----------
+    out : str or Path
+        The output folder (``--out``); it need not exist yet.
+    inputs : iterable of str or Path
+        The files the run reads (ledger, lists, submission, policy files).
+    digests : bool, default True
+        Whether to check the earlier run's files against their SHA-256 (False: only
+        that they are listed, a quick check before a long computation).
+
+    Returns
+    -------
+    dict
+        Each output name found in the folder, with the file as it was checked
+        (:func:`os.lstat`'s device, inode, size and time): relend's own, from an
+        earlier run, that this run may replace or remove.
+
+    Raises
+    ------
+    ParameterError
+        ``out`` is empty.
+    OutputIsInputError
+        A file under an output name is also an input of the run.
+    NotRelendsFileError
+        A file under an output name that an earlier relend run did not write into the
+        folder, or that changed since: not listed in the folder's ``summary.json``
+        (``files``) with its SHA-256, a symbolic link, a folder; or a ``summary.json``
+        that relend did not write.
+
+    Notes
+    -----
+    ``summary.json`` cannot list its own digest: one that relend wrote (see
+    :func:`_listed`) is relend's and is replaced by the run's own.
+    """
+    folder = _out_path(out)
+    if not folder.is_dir():
+        return {}
+    present = [name for name in OUTPUT_NAMES if os.path.lexists(folder / name)]
+    for given in inputs:
+        for name in present:
+            with contextlib.suppress(OSError):
+                if os.path.samefile(given, folder / name):
+                    raise OutputIsInputError(folder / name, str(given))
+    listed = _listed(folder) if "summary.json" in present else {}
+    foreign = []
+    found: dict[str, _Stamp] = {}
+    for name in present:
+        path = folder / name
+        stamp = _stamp(path)
+        if stamp is None:  # removed since the folder was listed
+            continue
+        if listed is None:
+            foreign.append(path)
+            continue
+        if name != "summary.json":
+            if name not in listed or path.is_symlink() or not path.is_file():
+                foreign.append(path)
+                continue
+            if digests and _sha256(path) != listed[name]:
+                foreign.append(path)
+                continue
+        found[name] = stamp
+    if foreign:
+        raise NotRelendsFileError(foreign)
+    return found
+
+
+def _sha256(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _remove_temporaries(folder: Path) -> None:
+    """Remove the temporary files an earlier run left in ``folder`` when it was killed
+    (``.loans.csv.<12 hex digits>.tmp``; a run that ends in Python removes its own)."""
+    for entry in os.scandir(folder):
+        found = _TEMPORARY.match(entry.name)
+        if found and found["name"] in OUTPUT_NAMES and entry.is_file(follow_symlinks=False):
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+
+
+@contextlib.contextmanager
+def _only_run(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the folder while the block runs (where the system has
+    :func:`fcntl.flock`): a second relend run into the same folder is refused instead of
+    removing the first one's temporary files."""
+    if fcntl is None or not hasattr(os, "O_DIRECTORY"):
+        yield
+        return
+    descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutputError(folder, _("another relend run is writing into it")) from None
+        except OSError:  # a file system without locks: go on as without fcntl
+            pass
+        yield
+    finally:
+        os.close(descriptor)
 
 
 @contextlib.contextmanager
@@ -1183,9 +1464,15 @@ def _write_temporary(
     return digest
 
 
-def _commit(folder: Path, temps: Mapping[str, Path]) -> tuple[str, ...]:
+def _commit(
+    folder: Path, temps: Mapping[str, Path], earlier: Mapping[str, _Stamp]
+) -> tuple[str, ...]:
     """Remove the earlier run's outputs this run did not write, rename this run's files
     into place, ``summary.json`` last; return the names removed.
+
+    ``earlier`` holds the earlier run's files as :func:`check_out_dir` found them: a
+    file under an output name that is not among them, or that changed since, stops the
+    run before anything is removed or renamed (:class:`NotRelendsFileError`).
 
     Notes
     -----
@@ -1193,14 +1480,17 @@ def _commit(folder: Path, temps: Mapping[str, Path]) -> tuple[str, ...]:
     ``summary.json`` is in the folder only beside the complete files of its own run.
     SIGINT and SIGTERM wait until the renames are done.
     """
-    stale = tuple(
-        name
-        for name in OUTPUT_NAMES
-        if name not in temps and ((folder / name).is_symlink() or (folder / name).is_file())
-    )
+    stale = tuple(name for name in OUTPUT_NAMES if name not in temps and name in earlier)
     order = ["summary.json", *stale]
     current = folder
     with _signals_deferred():
+        changed = [
+            folder / name
+            for name in OUTPUT_NAMES
+            if _stamp(folder / name) not in (None, earlier.get(name))
+        ]
+        if changed:  # written into the folder while this run was computing
+            raise NotRelendsFileError(changed)
         try:
             for name in order:
                 current = folder / name
@@ -1230,12 +1520,14 @@ def write_outputs(
     rows_sheet: str,
     workbook: bool = True,
     progress: bool = False,
+    inputs: Iterable[str | Path] = (),
 ) -> WrittenOutputs:
     """Write ``summary.json``, the rows CSV and (unless ``workbook`` is False) the
     workbook into the folder ``out``, each whole or not at all.
 
     ``progress`` shows a bar on stderr for a CSV or workbook that takes more than two
-    seconds to write.
+    seconds to write. ``inputs`` are the files the run read (ledger, lists, submission):
+    none of them may be an output.
 
     Returns
     -------
@@ -1245,49 +1537,70 @@ def write_outputs(
 
     Raises
     ------
+    ParameterError
+        ``out`` is empty.
+    OutputIsInputError, NotRelendsFileError
+        A file in the folder under an output name is an input of the run, or was not
+        written there by an earlier relend run (:func:`check_out_dir`): nothing is
+        written.
     OutputError
         The folder cannot be created, or a file cannot be written or renamed: names
         the path and the operating system's reason. No temporary file is left.
 
     Notes
     -----
-    Every file is written under a temporary name (``.loans.csv.<random>.tmp``) in the
-    folder itself and renamed into place (:func:`os.replace`, atomic within a folder)
-    only once all of them are complete. Then relend's own output names
-    (:data:`OUTPUT_NAMES`) that this run did not write are removed, so that no file of
-    an earlier run stays beside this run's files as if it belonged to them; nothing
-    else in the folder is touched. ``summary.json`` cannot hold its own digest: its
-    ``files`` lists the others. On a failure or an interruption while writing
-    (KeyboardInterrupt, or SIGTERM turned into one by the command line) the temporary
-    files are removed and the folder is as it was. SIGINT and SIGTERM wait while the
-    files are renamed; should a removal or a rename itself fail (the folder changed
-    under the run), the earlier ``summary.json`` is already gone and the new one is
-    not put in place, so no ``summary.json`` vouches for a mixed folder.
+    relend replaces or removes only what an earlier relend run wrote into the folder
+    and nobody changed since: the files its ``summary.json`` lists with the same
+    SHA-256, and that ``summary.json`` itself. Anything else under an output name
+    (:data:`OUTPUT_NAMES`), or an output name that is also an input (``inputs``), and
+    the run is refused before anything is written; files under other names are never
+    touched, except the temporary files of an earlier run that was killed
+    (``.loans.csv.<random>.tmp``), which are removed.
+
+    Every file is written under a temporary name in the folder itself and renamed into
+    place (:func:`os.replace`, atomic within a folder) only once all of them are
+    complete. Then the earlier run's outputs that this run did not write are removed,
+    so that no file of an earlier run stays beside this run's files as if it belonged
+    to them. ``summary.json`` cannot hold its own digest: its ``files`` lists the
+    others. On a failure or an interruption while writing (KeyboardInterrupt, or
+    SIGTERM turned into one by the command line) the temporary files are removed and
+    the folder is as it was; a folder this run created is removed again. SIGINT and
+    SIGTERM wait while the files are renamed; should a removal or a rename itself fail
+    (the folder changed under the run), the earlier ``summary.json`` is already gone
+    and the new one is not put in place, so no ``summary.json`` vouches for a mixed
+    folder. While it writes, the run holds a lock on the folder (:func:`fcntl.flock`,
+    where the system has it): a second run into the same folder is refused.
     """
-    folder = make_out_dir(out)
+    inputs = tuple(inputs)
+    check_out_dir(out, inputs, digests=False)  # before creating anything
+    folder, created = _make_out_dir(out)
     temps: dict[str, Path] = {}
     try:
-        files = [{"name": csv_name, "sha256": _write_temporary(
-            folder, csv_name, lambda p: write_csv(rows, p, progress), temps
-        )}]  # fmt: skip
-        if workbook:
-            digest = _write_temporary(
-                folder,
-                xlsx_name,
-                lambda p: write_workbook(summary, rows, p, rows_sheet, progress),
-                temps,
-            )
-            files.append({"name": xlsx_name, "sha256": digest})
-        # the texts beside the codes (rules, sources, notes, row details) are in this
-        # language, and so the files' bytes: an auditor re-running compares like with like
-        written = {**summary, "files": files, "language": language()}
-        _write_temporary(folder, "summary.json", lambda p: write_json(written, p), temps)
-        removed = _commit(folder, temps)
+        with _only_run(folder):
+            earlier = check_out_dir(folder, inputs)
+            _remove_temporaries(folder)
+            files = [{"name": csv_name, "sha256": _write_temporary(
+                folder, csv_name, lambda p: write_csv(rows, p, progress), temps
+            )}]  # fmt: skip
+            if workbook:
+                digest = _write_temporary(
+                    folder,
+                    xlsx_name,
+                    lambda p: write_workbook(summary, rows, p, rows_sheet, progress),
+                    temps,
+                )
+                files.append({"name": xlsx_name, "sha256": digest})
+            # the texts beside the codes (rules, sources, notes, row details) are in this
+            # language, and so the files' bytes: an auditor re-running compares like with like
+            written = {**summary, "files": files, "language": language()}
+            _write_temporary(folder, "summary.json", lambda p: write_json(written, p), temps)
+            removed = _commit(folder, temps, earlier)
     except BaseException:
         with _signals_deferred():
             for temp in temps.values():
                 with contextlib.suppress(OSError):
                     temp.unlink(missing_ok=True)
+            _remove_created(created)
         raise
     paths = (folder / "summary.json", folder / csv_name) + (
         (folder / xlsx_name,) if workbook else ()

@@ -81,7 +81,7 @@ from ._lenders import LENDERS
 from ._money import MAX_FEN, fen_to_yuan, yuan_to_fen
 from ._policy import PolicyTable, policy_table, program_title
 from ._registry import get_program, registered
-from ._report import EXCEL_MAX_ROWS, write_outputs
+from ._report import EXCEL_MAX_ROWS, check_out_dir, write_outputs
 from ._result import ClaimResult, percent_text, relend_version
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INVALID_ROWS, EXIT_DIFFERENCES = 0, 1, 2, 3, 4
@@ -472,11 +472,13 @@ def _publish(
     """Write ``--out`` files, then print JSON or text, then where the files went.
 
     With ``--out`` the summary printed is the one written, with the ``files`` of the
-    run and their SHA-256; an earlier run's outputs that this run did not write are
-    removed, with a note on stderr.
+    run and their SHA-256; an earlier relend run's outputs that this run did not write
+    (listed in the folder's ``summary.json`` with their digests) are removed, with a note
+    on stderr, and any other file under an output name stops the run before anything is
+    written (see :func:`calculators._report.write_outputs`).
     """
     paths: tuple[Any, ...] = ()
-    if getattr(args, "out", None):
+    if getattr(args, "out", None) is not None:
         csv_name, xlsx_name, sheet = _OUTPUT_NAMES[kind]
         workbook = not getattr(args, "no_xlsx", False)
         if workbook and len(rows) > EXCEL_MAX_ROWS:
@@ -490,7 +492,7 @@ def _publish(
             )  # fmt: skip
         written = write_outputs(
             summary, rows, args.out, csv_name=csv_name, xlsx_name=xlsx_name, rows_sheet=sheet,
-            workbook=workbook, progress=_show_progress(args),
+            workbook=workbook, progress=_show_progress(args), inputs=_input_paths(args),
         )  # fmt: skip
         summary, paths = dict(written.summary), written.paths
         if written.removed:
@@ -524,6 +526,29 @@ def _sheet_read(found: Mapping[str, Any], path: object) -> None:
     if skipped:
         line += cli_("; hidden, not read: {sheets}").format(sheets=", ".join(skipped))
     print(line, file=sys.stderr)
+
+
+def _input_paths(args: argparse.Namespace) -> list[str]:
+    """Every file the command reads: ledger, submission, NPL file, reference lists,
+    policy and calendar override files."""
+    found = [getattr(args, name, None) for name in ("ledger", "submitted", "file", "override")]
+    found += getattr(args, "policy", None) or []
+    found += [getattr(args, spec.name, None) for p in registered().values() for spec in p.lists]
+    return [str(path) for path in found if path]
+
+
+def _check_out(args: argparse.Namespace) -> None:
+    """Refuse an ``--out`` the run may not write into, before anything is computed or
+    written: empty, or holding files under relend's output names that an earlier run
+    did not write, or an input of the run (see :func:`check_out_dir`)."""
+    out = getattr(args, "out", None)
+    if out is None:
+        return
+    if not out:
+        raise _UsageError(
+            cli_("--out '' names no folder; give one, e.g. --out report/ (created if needed)")
+        )
+    check_out_dir(out, _input_paths(args), digests=False)
 
 
 def _report_claim(result: ClaimResult, args: argparse.Namespace) -> int:
@@ -653,6 +678,7 @@ def _add_encoding_option(parser: argparse.ArgumentParser, ledger: bool = True) -
 
 def _cmd_claim(args: argparse.Namespace) -> int:
     lists = _program_lists(args, "claim")
+    _check_out(args)
     result = claim_program(
         args.program, _ledger_from(args), args.quarter, args.lender,
         calendar=_calendar_from(args), policy=_policy_from(args),
@@ -686,6 +712,7 @@ def _policy_file_lines(source: dict[str, Any], versions: list[dict[str, Any]]) -
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
+    _check_out(args)
     data = resources.files("calculators.data")
     with (
         resources.as_file(data / "demo_tech_ledger.csv") as ledger,
@@ -952,6 +979,7 @@ def _industry(code: str) -> str:
 
 
 def _cmd_npl(args: argparse.Namespace) -> int:
+    _check_out(args)
     frame, digest = npl_tolerance.read_npl_file(args.file, encoding=args.encoding)
     result = npl_tolerance.check(frame, digest, extra_industries=args.extra_industry or ())
     summary = result.summary()
@@ -1059,6 +1087,7 @@ def _tolerance_arg(text: str) -> int:
 
 def _cmd_audit(args: argparse.Namespace) -> int:
     lists = _program_lists(args, "audit")
+    _check_out(args)
     result = audit.audit(
         args.program, _ledger_from(args), args.submitted, args.quarter, args.lender,
         tolerance_fen=_tolerance_arg(args.tolerance_fen), calendar=_calendar_from(args),

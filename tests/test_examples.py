@@ -7,7 +7,10 @@ import re
 import runpy
 import shlex
 import shutil
+import subprocess
 from pathlib import Path
+
+import pytest
 
 from calculators.cli import main
 
@@ -59,6 +62,59 @@ def test_every_readme_command_runs_as_written(tmp_path, monkeypatch, capsys) -> 
         err = capsys.readouterr().err
         assert status in (0, 3, 4), (argv, status, err)
         assert "Traceback" not in err and "internal error" not in err, argv
+
+
+def _every_readme_relend_command() -> list[tuple[list[str], int | None]]:
+    """Every ``relend ...`` command of every ``sh`` block of the README (``&&`` chains
+    split), as argv, with the exit status its comment states (``# exit 4: ...``)."""
+    text = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    commands = []
+    for block in re.findall(r"```sh\n(.*?)```", text, flags=re.DOTALL):
+        for line in block.replace("\\\n", " ").splitlines():
+            code, _, comment = line.partition("#")
+            stated = re.search(r"\bexit (\d+)", comment)
+            for part in code.split("&&"):
+                if part.strip().startswith("relend "):
+                    argv = shlex.split(part)[1:]
+                    commands.append((argv, int(stated[1]) if stated else None))
+    return commands
+
+
+def test_the_readme_commands_leave_a_clone_clean(tmp_path, monkeypatch, capsys) -> None:
+    # Run from a copy of a clone's root, every command of the README writes only where
+    # .gitignore covers (git itself says what a clone would show as new); the demo exits
+    # 0 as the README says, the audit 4 as its comment says.
+    git = shutil.which("git")
+    if git is None:
+        pytest.skip("git is not installed")
+    shutil.copytree(EXAMPLES, tmp_path / "examples")
+    for name in (".gitignore", "README.md"):
+        shutil.copyfile(EXAMPLES.parent / name, tmp_path / name)
+    subprocess.run([git, "init", "-q"], cwd=tmp_path, check=True)
+
+    def new_files() -> list[str]:
+        command = [git, "ls-files", "--others", "--exclude-standard"]
+        listed = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=True)
+        return sorted(listed.stdout.splitlines())
+
+    before = new_files()
+    monkeypatch.chdir(tmp_path)
+    commands = _every_readme_relend_command()
+    assert ["demo"] in [argv for argv, _ in commands]
+    assert len(commands) >= 19
+    for argv, stated in commands:
+        status = main(argv)
+        err = capsys.readouterr().err
+        assert "Traceback" not in err and "internal error" not in err, argv
+        if argv == ["demo"]:
+            assert status == 0, err  # its invalid rows are there on purpose (README)
+        if stated is not None:
+            assert status == stated, (argv, status, err)
+    runpy.run_path(str(tmp_path / "examples" / "notebook.py"), run_name="__main__")
+    capsys.readouterr()
+    assert new_files() == before
+    written = {p.name for p in tmp_path.iterdir() if p.is_dir()} - {".git", "examples"}
+    assert written == {"relend-demo", "report", "audit", "npl"}  # as the README says
 
 
 def test_the_excel_example_claims_what_the_csv_claims(capsys) -> None:

@@ -80,15 +80,14 @@ def test_a_second_run_removes_the_first_runs_workbook(tmp_path, capsys) -> None:
         {"name": "loans.csv", "sha256": _sha256(out / "loans.csv")},
         {"name": "claim.xlsx", "sha256": _sha256(out / "claim.xlsx")},
     ]
-    # Beside it: a stray npl workbook from some other run, and files relend never writes.
-    (out / "npl.xlsx").write_bytes(b"an npl workbook of another run")
+    # Beside it: files under names relend never writes.
     (out / "notes.txt").write_text("the user's own notes", encoding="utf-8")
     (out / "claim.xlsx.bak").write_bytes(b"the user's own copy")
 
     assert main(_transport(out, "2022Q4", "--no-xlsx")) == 3
     err = capsys.readouterr().err
     note = [line for line in err.splitlines() if "claim.xlsx" in line]
-    assert len(note) == 1 and "npl.xlsx" in note[0] and "claim.xlsx.bak" not in note[0], err
+    assert len(note) == 1 and "claim.xlsx.bak" not in note[0], err
     assert "Traceback" not in err
     assert sorted(p.name for p in out.iterdir()) == [
         "claim.xlsx.bak",
@@ -134,6 +133,234 @@ def test_outputs_get_the_usual_permissions(tmp_path, eligible, capsys) -> None:
         os.umask(umask)
     for name in ("summary.json", "loans.csv"):
         assert (out / name).stat().st_mode & 0o777 == 0o644, name
+
+
+# -- only relend's own files are replaced or removed -----------------------------------------
+
+
+def _state_of(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file of ``folder``, its bytes and modification time."""
+    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.iterdir()}
+
+
+def _users_file(path: Path, content: bytes) -> None:
+    path.write_bytes(content)
+    os.utime(path, ns=(1_600_000_000_000_000_000, 1_600_000_000_000_000_000))
+
+
+def _npl(out: Path) -> list[str]:
+    return ["npl", str(ROOT / "examples" / "npl.csv"), "--out", str(out)]
+
+
+def _audit(out: Path, eligible: str) -> list[str]:
+    return ["audit", "tech", TECH_LEDGER, "--submitted",
+            str(GOLDEN / "tech_2022Q2_icbc.submitted.csv"), "--quarter", "2022Q2",
+            "--lender", "ICBC", "--eligible-borrowers", eligible, "--out", str(out)]  # fmt: skip
+
+
+@pytest.mark.parametrize("earlier", [False, True], ids=["empty-folder", "after-a-claim"])
+@pytest.mark.parametrize(
+    ("command", "name"),
+    [("claim", "npl.csv"), ("claim", "audit.xlsx"), ("claim", "loans.csv"),
+     ("audit", "audit.xlsx"), ("npl", "npl.csv"), ("npl", "claim.xlsx")],
+)  # fmt: skip
+def test_a_users_file_under_an_output_name_is_kept_and_the_run_refused(
+    tmp_path, eligible, capsys, command, name, earlier
+) -> None:
+    # relend wrote none of these bytes: it neither replaces nor removes them, whether the
+    # run would write that name (loans.csv for a claim) or only remove it (npl.csv)
+    out = tmp_path / "report"
+    out.mkdir()
+    if earlier:
+        assert main(_tech(out, eligible)) == 3
+        capsys.readouterr()
+    _users_file(out / name, b"the user's own file\n")
+    before = _state_of(out)
+    argv = {"claim": _tech(out, eligible), "audit": _audit(out, eligible), "npl": _npl(out)}
+    assert main(argv[command]) == 2
+    captured = capsys.readouterr()
+    line = _one_line(captured.err)
+    assert str(out / name) in line and "--out" in line, line
+    assert captured.out == ""
+    assert _state_of(out) == before  # bytes and times, and nothing added
+
+
+def test_a_file_changed_since_relend_wrote_it_is_kept(tmp_path, eligible, capsys) -> None:
+    out = tmp_path / "report"
+    assert main(_tech(out, eligible)) == 3
+    capsys.readouterr()
+    with open(out / "loans.csv", "ab") as handle:
+        handle.write(b"a line the user added\n")
+    before = _state_of(out)
+    assert main(_tech(out, eligible, "--no-xlsx")) == 2
+    line = _one_line(capsys.readouterr().err)
+    assert str(out / "loans.csv") in line and "claim.xlsx" not in line, line
+    assert _state_of(out) == before
+
+
+def test_a_summary_json_relend_did_not_write_is_kept(tmp_path, eligible, capsys) -> None:
+    out = tmp_path / "report"
+    out.mkdir()
+    _users_file(out / "summary.json", b'{"mine": true}\n')
+    before = _state_of(out)
+    assert main(_tech(out, eligible)) == 2
+    assert str(out / "summary.json") in _one_line(capsys.readouterr().err)
+    assert _state_of(out) == before
+
+
+def test_a_folder_without_summary_json_keeps_the_files_found_there(
+    tmp_path, eligible, capsys
+) -> None:
+    # the summary is what vouches for the other files: without it, none is relend's
+    out = tmp_path / "report"
+    assert main(_tech(out, eligible)) == 3
+    capsys.readouterr()
+    (out / "summary.json").unlink()
+    before = _state_of(out)
+    assert main(_tech(out, eligible)) == 2
+    line = _one_line(capsys.readouterr().err)
+    assert str(out / "loans.csv") in line and str(out / "claim.xlsx") in line, line
+    assert _state_of(out) == before
+
+
+def test_an_earlier_runs_files_of_another_kind_are_removed(tmp_path, eligible, capsys) -> None:
+    out = tmp_path / "report"
+    assert main(_tech(out, eligible)) == 3
+    assert main(_npl(out)) == 3  # the example has an industry beyond the six
+    err = capsys.readouterr().err
+    assert "loans.csv" in err and "claim.xlsx" in err  # the note of what was removed
+    assert sorted(p.name for p in out.iterdir()) == ["npl.csv", "npl.xlsx", "summary.json"]
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["files"] == [
+        {"name": "npl.csv", "sha256": _sha256(out / "npl.csv")},
+        {"name": "npl.xlsx", "sha256": _sha256(out / "npl.xlsx")},
+    ]
+
+
+def test_a_file_written_into_the_folder_during_the_run_is_kept(
+    tmp_path, eligible, capsys, monkeypatch
+) -> None:
+    # checked again just before the renames: a file that appeared while the run wrote
+    out = tmp_path / "report"
+    assert main(_tech(out, eligible)) == 3
+    capsys.readouterr()
+    before = _state_of(out)
+    write_csv = _report.write_csv
+
+    def meanwhile(frame, path, progress=False):
+        write_csv(frame, path, progress)
+        (out / "npl.xlsx").write_bytes(b"saved from Excel meanwhile")
+
+    monkeypatch.setattr(_report, "write_csv", meanwhile)
+    assert main(_tech(out, eligible)) == 2
+    assert str(out / "npl.xlsx") in _one_line(capsys.readouterr().err)
+    after = _state_of(out)
+    assert after.pop("npl.xlsx")[0] == b"saved from Excel meanwhile"
+    assert after == before  # the earlier run whole, no temporary file behind
+
+
+@pytest.mark.parametrize("given", ["ledger", "list", "linked"])
+def test_an_input_under_an_output_name_is_refused(tmp_path, capsys, given) -> None:
+    out = tmp_path / "report"
+    out.mkdir()
+    ledger = out / "loans.csv"  # the bank's export, named as relend's output
+    shutil.copyfile(TECH_LEDGER, ledger)
+    eligible = tmp_path / "eligible.txt"
+    eligible.write_text("\n".join(ELIGIBLE_IDS) + "\n", encoding="utf-8")
+    if given == "list":  # the list inside the folder, under an output's name
+        ledger = Path(TECH_LEDGER)
+        eligible = out / "npl.csv"
+        shutil.move(out / "loans.csv", eligible)
+        eligible.write_text("\n".join(ELIGIBLE_IDS) + "\n", encoding="utf-8")
+    elif given == "linked":  # the same file under another path
+        (tmp_path / "link.csv").symlink_to(ledger)
+        ledger = tmp_path / "link.csv"
+    before = _state_of(out)
+    assert main(_tech(out, str(eligible), ledger=str(ledger))) == 2
+    line = _one_line(capsys.readouterr().err)
+    named = out / ("npl.csv" if given == "list" else "loans.csv")
+    assert str(named) in line and str(ledger if given != "list" else eligible) in line, line
+    assert _state_of(out) == before
+
+
+def test_relends_own_output_given_back_as_input_is_refused(tmp_path, eligible, capsys) -> None:
+    # listed in the summary with its digest, so relend's own: still not written over
+    # while the run reads it
+    out = tmp_path / "report"
+    assert main(_tech(out, eligible, "--no-xlsx")) == 3
+    capsys.readouterr()
+    before = _state_of(out)
+    assert main(_tech(out, eligible, ledger=str(out / "loans.csv"))) == 2
+    assert "input" in _one_line(capsys.readouterr().err)
+    assert _state_of(out) == before
+
+
+@pytest.mark.parametrize("command", ["claim", "audit", "npl", "demo"])
+def test_an_empty_out_is_refused(tmp_path, eligible, capsys, monkeypatch, command) -> None:
+    monkeypatch.chdir(tmp_path)
+    argv = {"claim": _tech(Path(), eligible), "audit": _audit(Path(), eligible),
+            "npl": _npl(Path()), "demo": ["demo", "--out", "."]}[command]  # fmt: skip
+    argv[argv.index("--out") + 1] = ""
+    before = sorted(p.name for p in tmp_path.iterdir())
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert "--out ''" in _one_line(captured.err)
+    assert captured.out == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_a_temporary_left_by_a_killed_run_is_removed(tmp_path, eligible, capsys) -> None:
+    out = tmp_path / "report"
+    assert main(_tech(out, eligible)) == 3
+    capsys.readouterr()
+    left = out / ".claim.xlsx.0123456789ab.tmp"  # a run killed with SIGKILL leaves one
+    left.write_bytes(b"half a workbook")
+    mine = [out / ".claim.xlsx.tmp", out / ".notes.0123456789ab.tmp"]  # not relend's names
+    for path in mine:
+        path.write_bytes(b"the user's")
+    assert main(_tech(out, eligible)) == 3
+    names = {p.name for p in out.iterdir()}
+    assert names == {"summary.json", "loans.csv", "claim.xlsx", *(p.name for p in mine)}
+
+
+def test_a_folder_the_run_created_is_removed_when_it_fails(
+    tmp_path, eligible, capsys, monkeypatch
+) -> None:
+    base = tmp_path / "base"
+    base.mkdir()
+
+    def full(frame, path, progress=False):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(_report, "write_csv", full)
+    assert main(_tech(base / "new" / "report", eligible)) == 2
+    assert os.strerror(errno.ENOSPC) in _one_line(capsys.readouterr().err)
+    assert list(base.iterdir()) == []  # report/ and new/ both gone
+    monkeypatch.undo()
+
+    interrupted = _failing_writer(xlsxwriter.Workbook.close, KeyboardInterrupt())
+    monkeypatch.setattr(xlsxwriter.Workbook, "close", interrupted)
+    (base / "kept").mkdir()
+    assert main(_tech(base / "kept" / "report", eligible)) == 130
+    capsys.readouterr()
+    assert [p.name for p in base.iterdir()] == ["kept"]  # it was there before
+    assert list((base / "kept").iterdir()) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "O_DIRECTORY"), reason="no folder locks here")
+def test_a_second_run_into_a_folder_being_written_is_refused(tmp_path, eligible, capsys):
+    import fcntl
+
+    out = tmp_path / "report"
+    out.mkdir()
+    descriptor = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)  # as a run writing there holds it
+        assert main(_tech(out, eligible)) == 2
+        assert "another relend run" in _one_line(capsys.readouterr().err)
+        assert list(out.iterdir()) == []
+    finally:
+        os.close(descriptor)
 
 
 # -- --out that cannot be written ---------------------------------------------------------
@@ -386,3 +613,33 @@ def test_a_closed_stdout_exits_quietly(tmp_path, eligible) -> None:
     assert proc.returncode == 141, stderr
     for word in ("internal error", "Traceback", "BrokenPipe", "Exception ignored"):
         assert word not in stderr, stderr
+
+
+def test_the_temporaries_of_a_killed_run_are_removed_by_the_next(
+    tmp_path, eligible, big_ledger, capsys
+) -> None:
+    # SIGKILL cannot be caught: the run leaves its temporary files, and its folder
+    out = tmp_path / "report"
+    ledger, big_eligible = big_ledger
+    proc = subprocess.Popen(
+        [sys.executable, "-c", RUN_MAIN, *_tech(out, big_eligible, ledger=ledger)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=tmp_path,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while not (out.is_dir() and any(".xlsx." in p.name for p in out.iterdir())):
+            assert proc.poll() is None, "the run ended before it was killed"
+            assert time.monotonic() < deadline, "the run never started writing"
+            time.sleep(0.01)
+        proc.kill()
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert any(p.name.endswith(".tmp") for p in out.iterdir())
+    assert main(_tech(out, eligible)) == 3
+    capsys.readouterr()
+    assert sorted(p.name for p in out.iterdir()) == ["claim.xlsx", "loans.csv", "summary.json"]

@@ -457,9 +457,10 @@ def test_csv_bytes_as_pandas_wrote_them(tmp_path) -> None:
     assert path.read_bytes() == buffer.getvalue()
 
 
-# cells made of the bytes that decide quoting (comma, double quote, line feed, a lone
-# carriage return that is not quoted), plain and Chinese text, and empty cells
-_cells = st.text(alphabet=[",", '"', "\n", "\r", "a", " ", "中"], max_size=4)
+# cells made of the bytes that decide quoting (comma, double quote, line feed), plain and
+# Chinese text, and empty cells; a carriage return, quoted by relend and not by pandas
+# on Python 3.11, is in test_csv_injection.py
+_cells = st.text(alphabet=[",", '"', "\n", "a", " ", "中"], max_size=4)
 
 
 @settings(max_examples=200, deadline=None)
