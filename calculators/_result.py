@@ -96,6 +96,8 @@ class ClaimResult:
     input_format : dict
         How the ledger file was read (CSV: ``encoding``, ``delimiter``; workbook:
         ``sheet``, ``header_row``); empty for a DataFrame.
+    book : str or None
+        The book whose claims were left out as ``already_claimed`` (None: no book).
     """
 
     program: str
@@ -116,6 +118,7 @@ class ClaimResult:
     reasons_shown: tuple[str, ...] = ()
     input_format: dict[str, Any] = field(default_factory=dict)
     list_files: dict[str, Any] = field(default_factory=dict)
+    book: str | None = None
 
     def __repr__(self) -> str:
         versions = "+".join(p.version for p in self.policies) or self.policy.version
@@ -236,6 +239,7 @@ class ClaimResult:
             "input_format": self.input_format,
             "version": relend_version(),
             "unrecognized": unrecognized_values(self.loans),
+            **({"book": self.book} if self.book is not None else {}),
         }
 
     def _repr_html_(self) -> str:
