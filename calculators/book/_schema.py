@@ -232,7 +232,7 @@ def _append_only_sqlite(connection: sa.Connection) -> None:
 def _append_only_postgresql(connection: sa.Connection) -> None:
     connection.exec_driver_sql(
         "CREATE OR REPLACE FUNCTION relend_append_only() RETURNS trigger AS $$ "
-        "BEGIN RAISE EXCEPTION 'relend book: % is append-only', TG_TABLE_NAME; END; "
+        "BEGIN RAISE EXCEPTION 'relend book: %% is append-only', TG_TABLE_NAME; END; "
         "$$ LANGUAGE plpgsql"
     )
     for table in APPEND_ONLY:
