@@ -48,23 +48,47 @@ def postgres_server() -> Iterator[tuple[str, int]]:
         os.chown(base, owner.pw_uid, owner.pw_gid)
     data, port = base / "data", _free_port()
     subprocess.run(
-        _as_server_user([str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "relend",
-                         "-E", "UTF8", "--no-locale"]),
-        check=True, capture_output=True,
-    )  # fmt: skip
+        _as_server_user(
+            [
+                str(bindir / "initdb"),
+                "-D",
+                str(data),
+                "-A",
+                "trust",
+                "-U",
+                "relend",
+                "-E",
+                "UTF8",
+                "--no-locale",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+    )
     subprocess.run(
-        _as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(base / "log"), "-w",
-                         "-o", f"-k {base} -p {port} -c listen_addresses=''", "start"]),
-        check=True, capture_output=True,
-    )  # fmt: skip
+        _as_server_user(
+            [
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(base / "log"),
+                "-w",
+                "-o",
+                f"-k {base} -p {port} -c listen_addresses=''",
+                "start",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+    )
     try:
         yield str(base), port
     finally:
         subprocess.run(
-            _as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w",
-                             "stop"]),
+            _as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
             capture_output=True,
-        )  # fmt: skip
+        )
         shutil.rmtree(base, ignore_errors=True)
 
 

@@ -30,14 +30,37 @@ def _write(path: Path, lines: list[str], header: str = HEADER) -> Path:
     return path
 
 
-def _claim(tmp: Path, name: str, lines: list[str], *extra: str, program: str = "tech",
-           period: str = "2022Q2", lender: str = "ICBC", header: str = HEADER) -> Path:  # fmt: skip
+def _claim(
+    tmp: Path,
+    name: str,
+    lines: list[str],
+    *extra: str,
+    program: str = "tech",
+    period: str = "2022Q2",
+    lender: str = "ICBC",
+    header: str = HEADER,
+) -> Path:
     ledger = _write(tmp / f"{name}.csv", lines, header)
     eligible = _write(tmp / "eligible.csv", [A, B], "borrower_id")
     out = tmp / name
     lists = ["--eligible-borrowers", str(eligible)] if program == "tech" else []
-    status = main(["claim", program, str(ledger), "--period", period, "--lender", lender,
-                   *lists, "--out", str(out), "--no-xlsx", "--quiet", *extra])  # fmt: skip
+    status = main(
+        [
+            "claim",
+            program,
+            str(ledger),
+            "--period",
+            period,
+            "--lender",
+            lender,
+            *lists,
+            "--out",
+            str(out),
+            "--no-xlsx",
+            "--quiet",
+            *extra,
+        ]
+    )
     assert status == 0
     return out
 
@@ -85,40 +108,117 @@ def test_loan_claimed_under_another_program_is_excluded(tmp_path, book_url, caps
         f'C-2,{B},"2,000,000.00",CNY,2022-11-20,2025-11-20,清洁能源',  # 60%: 1,200,000.00
     ]
     ledger = _write(tmp_path / "carbon.csv", carbon, carbon_header)
-    status, summary, _ = _run(capsys, "claim", "carbon", str(ledger), "--period", "2022Q4",
-                              "--lender", "ICBC", "--book", book_url, "--json")  # fmt: skip
+    status, summary, _ = _run(
+        capsys,
+        "claim",
+        "carbon",
+        str(ledger),
+        "--period",
+        "2022Q4",
+        "--lender",
+        "ICBC",
+        "--book",
+        book_url,
+        "--json",
+    )
     assert status == 0
     assert summary["reasons"]["already_claimed"] == 1
     assert summary["entitlement_fen"] == 120_000_000
     out = tmp_path / "carbon-out"
-    assert main(["claim", "carbon", str(ledger), "--period", "2022Q4", "--lender", "ICBC",
-                 "--book", book_url, "--out", str(out), "--no-xlsx", "--quiet"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "claim",
+                "carbon",
+                str(ledger),
+                "--period",
+                "2022Q4",
+                "--lender",
+                "ICBC",
+                "--book",
+                book_url,
+                "--out",
+                str(out),
+                "--no-xlsx",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     row = (out / "loans.csv").read_text(encoding="utf-8-sig").splitlines()[1]
     assert ",already_claimed," in row
     assert "tech 2022Q2 ICBC, claim 1" in row
     # the same claim again (a revision of tech 2022Q2 ICBC) does not count against itself
-    status, again, _ = _run(capsys, "claim", "tech", str(tmp_path / "q2.csv"), "--period",
-                            "2022Q2", "--lender", "ICBC", "--eligible-borrowers",
-                            str(tmp_path / "eligible.csv"), "--book", book_url, "--json")  # fmt: skip
+    status, again, _ = _run(
+        capsys,
+        "claim",
+        "tech",
+        str(tmp_path / "q2.csv"),
+        "--period",
+        "2022Q2",
+        "--lender",
+        "ICBC",
+        "--eligible-borrowers",
+        str(tmp_path / "eligible.csv"),
+        "--book",
+        book_url,
+        "--json",
+    )
     assert again["reasons"]["already_claimed"] == 0 and again["entitlement_fen"] == 90_000_000
 
 
 def test_drawdown_rate_maturity_and_limit(tmp_path, book_url, capsys) -> None:
     folder = _claim(tmp_path, "q2", TECH_Q2)
     assert main(["book", "record", str(folder), "--book", book_url]) == 0
-    status, draw, _ = _run(capsys, "book", "drawdown", "1", "--date", "2022-07-15",
-                           "--amount", "600,000.00", "--book", book_url, "--json")  # fmt: skip
+    status, draw, _ = _run(
+        capsys,
+        "book",
+        "drawdown",
+        "1",
+        "--date",
+        "2022-07-15",
+        "--amount",
+        "600,000.00",
+        "--book",
+        book_url,
+        "--json",
+    )
     assert status == 0
     # 2023-07-15 is a Saturday: rolled to Monday 2023-07-17; tech-2022 lends at 1.75%
     assert (draw["rate"], draw["maturity_date"]) == ("0.0175", "2023-07-17")
     # 900,000.00 entitled - 600,000.00 drawn = 300,000.00 left
-    status, _, err = _run(capsys, "book", "drawdown", "1", "--date", "2022-07-20",
-                          "--amount", "300,000.01", "--book", book_url)  # fmt: skip
+    status, _, err = _run(
+        capsys,
+        "book",
+        "drawdown",
+        "1",
+        "--date",
+        "2022-07-20",
+        "--amount",
+        "300,000.01",
+        "--book",
+        book_url,
+    )
     assert status == 2 and "at most 300,000.00 yuan" in err
-    assert main(["book", "drawdown", "1", "--date", "2022-07-20", "--amount", "300,000.00",
-                 "--book", book_url]) == 0  # fmt: skip
-    status, _, err = _run(capsys, "book", "drawdown", "1", "--date", "2022-06-30",
-                          "--amount", "1", "--book", book_url)  # fmt: skip
+    assert (
+        main(
+            [
+                "book",
+                "drawdown",
+                "1",
+                "--date",
+                "2022-07-20",
+                "--amount",
+                "300,000.00",
+                "--book",
+                book_url,
+            ]
+        )
+        == 0
+    )
+    status, _, err = _run(
+        capsys, "book", "drawdown", "1", "--date", "2022-06-30", "--amount", "1", "--book", book_url
+    )
     assert status == 2
 
 
@@ -160,12 +260,17 @@ def test_revision_supersedes(tmp_path, book_url, capsys) -> None:
     assert status == 0
     assert (rec["revision_of"], rec["entitlement_fen"]) == (1, 48_000_000)
     assert rec["changes"] == {
-        "entitlement_before_fen": 90_000_000, "entitlement_before_yuan": "900,000.00",
-        "entitlement_after_fen": 48_000_000, "entitlement_after_yuan": "480,000.00",
-        "loans_added": 0, "loans_removed": 1, "loans_changed": 1,
-    }  # fmt: skip
-    status, _, err = _run(capsys, "book", "drawdown", "1", "--date", "2022-07-15",
-                          "--amount", "1", "--book", book_url)  # fmt: skip
+        "entitlement_before_fen": 90_000_000,
+        "entitlement_before_yuan": "900,000.00",
+        "entitlement_after_fen": 48_000_000,
+        "entitlement_after_yuan": "480,000.00",
+        "loans_added": 0,
+        "loans_removed": 1,
+        "loans_changed": 1,
+    }
+    status, _, err = _run(
+        capsys, "book", "drawdown", "1", "--date", "2022-07-15", "--amount", "1", "--book", book_url
+    )
     assert status == 2 and "superseded by its revision 2" in err
     with Book(book_url) as book:
         assert list(book.show(dt.date(2022, 8, 1)).claims["claim_id"]) == [2]
@@ -173,8 +278,9 @@ def test_revision_supersedes(tmp_path, book_url, capsys) -> None:
 
 def test_two_lenders_claiming_one_loan(tmp_path, book_url, capsys) -> None:
     icbc = _claim(tmp_path, "icbc", TECH_Q2)
-    ccb = _claim(tmp_path, "ccb", [f"CCB-77,{A},\"1,000,000.00\",CNY,2022-05-10,2024-05-10"],
-                 lender="CCB")  # fmt: skip
+    ccb = _claim(
+        tmp_path, "ccb", [f'CCB-77,{A},"1,000,000.00",CNY,2022-05-10,2024-05-10'], lender="CCB"
+    )
     for folder in (icbc, ccb):
         assert main(["book", "record", str(folder), "--book", book_url]) == 0
     status, found, _ = _run(capsys, "book", "check", "--book", book_url, "--json")
@@ -187,22 +293,68 @@ def test_two_lenders_claiming_one_loan(tmp_path, book_url, capsys) -> None:
 
 def test_quota_and_clawback(tmp_path, book_url, capsys) -> None:
     folder = _claim(tmp_path, "q2", TECH_Q2)
-    assert main(["book", "quota", "tech", "--lender", "工商银行", "--amount", "500,000.00",
-                 "--from", "2022-01-01", "--book", book_url]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "book",
+                "quota",
+                "tech",
+                "--lender",
+                "工商银行",
+                "--amount",
+                "500,000.00",
+                "--from",
+                "2022-01-01",
+                "--book",
+                book_url,
+            ]
+        )
+        == 0
+    )
     status, rec, _ = _run(capsys, "book", "record", str(folder), "--book", book_url, "--json")
     assert rec["over_quota_fen"] == 40_000_000  # 900,000.00 claimed - 500,000.00 quota
-    submitted = _write(tmp_path / "submitted.csv", ["T-1,650000.00", "T-2,300000.00"],
-                       "loan_id,claimed")  # fmt: skip
+    submitted = _write(
+        tmp_path / "submitted.csv", ["T-1,650000.00", "T-2,300000.00"], "loan_id,claimed"
+    )
     audit = tmp_path / "audit"
-    assert main(["audit", "tech", str(tmp_path / "q2.csv"), "--submitted", str(submitted),
-                 "--period", "2022Q2", "--lender", "ICBC", "--eligible-borrowers",
-                 str(tmp_path / "eligible.csv"), "--out", str(audit), "--no-xlsx"]) == 4  # fmt: skip
-    status, claw, _ = _run(capsys, "book", "clawback", "1", "--audit", str(audit),
-                           "--book", book_url, "--json")  # fmt: skip
+    assert (
+        main(
+            [
+                "audit",
+                "tech",
+                str(tmp_path / "q2.csv"),
+                "--submitted",
+                str(submitted),
+                "--period",
+                "2022Q2",
+                "--lender",
+                "ICBC",
+                "--eligible-borrowers",
+                str(tmp_path / "eligible.csv"),
+                "--out",
+                str(audit),
+                "--no-xlsx",
+            ]
+        )
+        == 4
+    )
+    status, claw, _ = _run(
+        capsys, "book", "clawback", "1", "--audit", str(audit), "--book", book_url, "--json"
+    )
     assert status == 0 and claw["amount_fen"] == 5_000_000  # T-1 overclaimed by 50,000.00
     # left to draw: 900,000.00 - 50,000.00 clawed back = 850,000.00
-    status, _, err = _run(capsys, "book", "drawdown", "1", "--date", "2022-07-15",
-                          "--amount", "850,000.01", "--book", book_url)  # fmt: skip
+    status, _, err = _run(
+        capsys,
+        "book",
+        "drawdown",
+        "1",
+        "--date",
+        "2022-07-15",
+        "--amount",
+        "850,000.01",
+        "--book",
+        book_url,
+    )
     assert status == 2 and "at most 850,000.00 yuan" in err
     with Book(book_url) as book:
         quota = book.show(dt.date(2022, 8, 1)).quotas.iloc[0]
@@ -212,15 +364,31 @@ def test_quota_and_clawback(tmp_path, book_url, capsys) -> None:
 def test_verify_finds_a_changed_file_and_a_changed_row(tmp_path, book_url, capsys) -> None:
     folder = _claim(tmp_path, "q2", TECH_Q2)
     assert main(["book", "record", str(folder), "--book", book_url]) == 0
-    assert main(["book", "drawdown", "1", "--date", "2022-07-15", "--amount", "100.00",
-                 "--book", book_url]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "book",
+                "drawdown",
+                "1",
+                "--date",
+                "2022-07-15",
+                "--amount",
+                "100.00",
+                "--book",
+                book_url,
+            ]
+        )
+        == 0
+    )
     status, ok, _ = _run(capsys, "book", "verify", "--book", book_url, "--json")
     assert status == 0 and ok["ok"] and ok["differences"] == []
-    engine = sa.create_engine(book_url.replace("postgresql://", "postgresql+psycopg://")
-                              if book_url.startswith("postgresql") else f"sqlite:///{book_url}")  # fmt: skip
-    with engine.begin() as c:  # the append-only triggers refuse a change
-        with pytest.raises(sa.exc.DatabaseError):
-            c.exec_driver_sql("UPDATE drawdowns SET amount_fen = 1000000 WHERE id = 1")
+    if book_url.startswith("postgresql"):
+        engine = sa.create_engine(book_url.replace("postgresql://", "postgresql+psycopg://"))
+    else:
+        engine = sa.create_engine(f"sqlite:///{book_url}")
+    # the append-only triggers refuse a change
+    with engine.begin() as c, pytest.raises(sa.exc.DatabaseError):
+        c.exec_driver_sql("UPDATE drawdowns SET amount_fen = 1000000 WHERE id = 1")
     with engine.begin() as c:  # by hand, past the triggers
         if engine.dialect.name == "sqlite":
             c.exec_driver_sql("DROP TRIGGER drawdowns_no_update")
@@ -297,7 +465,7 @@ def test_two_processes_recording_at_once_both_land(tmp_path, book_url) -> None:
             env=env,
             stderr=subprocess.PIPE,
             text=True,
-        )  # fmt: skip
+        )
         for f in folders
     ]
     time.sleep(3)  # both processes are past their imports and polling
