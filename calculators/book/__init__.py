@@ -11,22 +11,25 @@ transaction, and :meth:`Book.verify` finds a row or a file changed behind its ba
 
 from __future__ import annotations
 
-from ._book import Book
-from ._schema import SCHEMA_VERSION
-from ._store import DEFAULT_BOOK
-from ._values import (
-    AlreadyClaimed,
-    Changes,
-    ClawbackEntry,
-    Difference,
-    DrawdownEntry,
-    ExtensionEntry,
-    QuotaEntry,
-    Recorded,
-    RepaymentEntry,
-    Verification,
-)
-from ._views import BookView
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._book import Book
+    from ._schema import SCHEMA_VERSION
+    from ._store import DEFAULT_BOOK
+    from ._values import (
+        AlreadyClaimed,
+        Changes,
+        ClawbackEntry,
+        Difference,
+        DrawdownEntry,
+        ExtensionEntry,
+        QuotaEntry,
+        Recorded,
+        RepaymentEntry,
+        Verification,
+    )
+    from ._views import BookView
 
 __all__ = [
     "DEFAULT_BOOK",
@@ -45,8 +48,27 @@ __all__ = [
     "Verification",
 ]
 
-for _name in __all__:
-    _obj = globals()[_name]
-    if isinstance(_obj, type) and _obj.__module__.startswith(__name__ + "._"):
-        _obj.__module__ = __name__
-del _name, _obj
+# where each name lives: the command line imports this package's _commands without
+# loading SQLAlchemy, which the names below need
+_HOMES = {
+    "Book": "_book",
+    "BookView": "_views",
+    "DEFAULT_BOOK": "_store",
+    "SCHEMA_VERSION": "_schema",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in __all__:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    found = getattr(import_module(f".{_HOMES.get(name, '_values')}", __name__), name)
+    if isinstance(found, type):
+        found.__module__ = __name__
+    globals()[name] = found
+    return found
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])
