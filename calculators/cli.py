@@ -63,6 +63,7 @@ from ._registry import get_program, registered
 from ._report import EXCEL_MAX_ROWS, write_outputs
 from ._result import ClaimResult, relend_version
 from .book._commands import add_book_parser
+from .web._commands import add_serve_parser
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INVALID_ROWS, EXIT_DIFFERENCES = 0, 1, 2, 3, 4
 # As a shell reports a command killed by the signal: 128 + SIGINT, SIGPIPE, SIGTERM.
@@ -1288,6 +1289,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_book_parser(
         sub, add_lang=lambda p: _add_lang_option(p, argparse.SUPPRESS), exit_codes=_exit_codes()
     )
+    add_serve_parser(sub, exit_codes=_exit_codes())
     for command in sub.choices.values():
         # accepted after the subcommand too; read before parsing (see _language_asked)
         _add_lang_option(command, argparse.SUPPRESS)
