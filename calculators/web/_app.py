@@ -124,6 +124,7 @@ def create_app(
                     "csrf_field": CSRF_FIELD,
                     "path": request.url.path,
                     "has_book": book is not None,
+                    "label": _labeller(lang),
                     **context,
                 },
                 status_code=status,
@@ -210,6 +211,16 @@ def create_app(
 
     add_pages(app)
     return Guard(app, token, max_upload_mb * 1024 * 1024, _refusal_words)
+
+
+def _labeller(lang: str) -> Any:
+    """``label(code)``: a reason's or an audit class's label in the page's language."""
+    from .._labels import AUDIT_CLASS_LABELS, REASON_LABELS, label
+
+    def labelled(code: str, table: str = "reason") -> str:
+        return label(AUDIT_CLASS_LABELS if table == "class" else REASON_LABELS, code, lang)
+
+    return labelled
 
 
 def _field(form: Any, name: str) -> str | None:

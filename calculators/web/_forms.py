@@ -33,12 +33,14 @@ def _suffix(filename: str | None, allowed: tuple[str, ...]) -> str:
     return ending if ending in allowed else allowed[0]
 
 
-def _save(run: Run, name: str, upload: Any, allowed: tuple[str, ...]) -> Path:
-    """Copy an upload into the run's folder as ``name`` + its kind's suffix, in blocks."""
+def _save(run: Run, name: str, upload: Any, allowed: tuple[str, ...]) -> str:
+    """Copy an upload into the run's ``in`` folder as ``name`` + its kind's suffix, in
+    blocks; the name the run is given (it runs in that folder, so that its summary names
+    ``ledger.csv``, not a path of the server)."""
     path = run.folder / "in" / (name + _suffix(getattr(upload, "filename", None), allowed))
     with path.open("wb") as out:
         shutil.copyfileobj(upload.file, out, 1 << 20)
-    return path
+    return path.name
 
 
 def _given(upload: Any) -> bool:
@@ -61,7 +63,7 @@ def _common(run: Run, form: Mapping[str, Any], files: Mapping[str, Any]) -> list
     ledger = files.get("ledger")
     if not _given(ledger):
         raise ParameterError("ledger", "", _("a ledger file (CSV or Excel)"))
-    argv = [program, str(_save(run, "ledger", ledger, LEDGER_SUFFIXES))]
+    argv = [program, _save(run, "ledger", ledger, LEDGER_SUFFIXES)]
     for field, value in (("period", _text(form, "period")), ("lender", _text(form, "lender"))):
         argv += [f"--{field}", value]
     sheet = _text(form, "sheet")
@@ -70,9 +72,9 @@ def _common(run: Run, form: Mapping[str, Any], files: Mapping[str, Any]) -> list
     for name, option, _required in list_fields(program):
         upload = files.get(name)
         if _given(upload):
-            argv += [option, str(_save(run, name, upload, LEDGER_SUFFIXES))]
+            argv += [option, _save(run, name, upload, LEDGER_SUFFIXES)]
     if _given(files.get("policy")):
-        argv += ["--policy", str(_save(run, "policy", files["policy"], _POLICY_SUFFIXES))]
+        argv += ["--policy", _save(run, "policy", files["policy"], _POLICY_SUFFIXES)]
     return argv
 
 
@@ -87,7 +89,7 @@ def audit_argv(run: Run, form: Mapping[str, Any], files: Mapping[str, Any]) -> l
     if not _given(submitted):
         raise ParameterError("submitted", "", _("the bank's submitted claim (CSV or Excel)"))
     argv = ["audit", *_common(run, form, files)]
-    argv += ["--submitted", str(_save(run, "submitted", submitted, LEDGER_SUFFIXES))]
+    argv += ["--submitted", _save(run, "submitted", submitted, LEDGER_SUFFIXES)]
     tolerance = _text(form, "tolerance_fen")
     if tolerance:
         argv += ["--tolerance-fen", tolerance]

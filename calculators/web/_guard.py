@@ -43,7 +43,7 @@ SECURITY_HEADERS = [
     ),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"no-referrer"),
+    (b"referrer-policy", b"same-origin"),
     (b"cache-control", b"no-store"),
 ]
 
@@ -51,10 +51,6 @@ SECURITY_HEADERS = [
 def csrf_token(token: str) -> str:
     """The CSRF token of the pages served under ``token``."""
     return hmac.new(token.encode(), b"relend csrf", hashlib.sha256).hexdigest()
-
-
-class _TooLarge(Exception):
-    pass
 
 
 class Guard:
@@ -115,29 +111,41 @@ class Guard:
 
     async def _pass(self, scope: Scope, receive: Receive, send: Send) -> None:
         received = 0
-        started = False
+        too_large = False
+        refused = False
 
         async def counted() -> Message:
-            nonlocal received
+            nonlocal received, too_large
+            if too_large:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body:
-                    raise _TooLarge
+                    # the app stops reading as if the client had gone; its answer is
+                    # replaced by the 413 below
+                    too_large = True
+                    return {"type": "http.disconnect"}
             return message
 
         async def headed(message: Message) -> None:
-            nonlocal started
+            nonlocal refused
+            if too_large:
+                if not refused:
+                    refused = True
+                    await self._refuse(scope, send, 413, "too_large")
+                return
             if message["type"] == "http.response.start":
-                started = True
                 message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
             await send(message)
 
         try:
             await self.app(scope, counted, headed)
-        except _TooLarge:
-            if not started:
-                await self._refuse(scope, send, 413, "too_large")
+        except Exception:
+            if not too_large:
+                raise
+        if too_large and not refused:
+            await self._refuse(scope, send, 413, "too_large")
 
     async def _set_cookie(self, scope: Scope, query: dict[str, str], send: Send) -> None:
         """A first visit with ``?token=``: the cookie, and the same page without it."""

@@ -56,7 +56,7 @@ def _lenders() -> list[dict[str, str]]:
     return [{"code": x.code, "name": x.name} for x in LENDERS]
 
 
-def _reason_chart(run: Run) -> dict[str, Any]:
+def _reason_chart(run: Run, label: Any) -> dict[str, Any]:
     """Loans and principal by reason code, from the run's loans.csv (two columns read)."""
     import pyarrow.compute as pc
     import pyarrow.csv as pcsv
@@ -82,7 +82,7 @@ def _reason_chart(run: Run) -> dict[str, Any]:
         key=lambda r: (-r[1], r[0]),
     )
     return {
-        "reasons": [r[0] for r in rows],
+        "reasons": [f"{label(r[0])}<br>{r[0]}" if label(r[0]) != r[0] else r[0] for r in rows],
         "loans": [r[1] for r in rows],
         "principal_yuan": [r[2] / 100 for r in rows],  # a chart's bar heights only
     }
@@ -264,7 +264,10 @@ def add_pages(app: FastAPI) -> None:
         context: dict[str, Any] = {"run": run, "kind": kind, "page": page}
         if run.status == "done":
             if kind == "claims":
-                context["chart"] = json.dumps(_reason_chart(run), ensure_ascii=False)
+                from ._app import _labeller, page_language
+
+                chart = _reason_chart(run, _labeller(page_language(request)))
+                context["chart"] = json.dumps(chart, ensure_ascii=False)
                 context["rows"], context["pages"] = _invalid_page(run, page)
             else:
                 context["rows"], context["pages"] = _differences_page(run, page)

@@ -117,7 +117,7 @@ class Runs:
             stdout=(run.folder / "stdout").open("wb"),
             stderr=(run.folder / "stderr").open("wb"),
             stdin=subprocess.DEVNULL,
-            cwd=run.folder,
+            cwd=run.folder / "in",
             env=env,
         )
         run.status = "running"
@@ -127,8 +127,12 @@ class Runs:
         assert run.process is not None
         code = run.process.wait()
         run.exit_code = code
-        out = (run.folder / "stdout").read_bytes().decode("utf-8", "replace")
-        err = (run.folder / "stderr").read_bytes().decode("utf-8", "replace")
+        try:
+            out = (run.folder / "stdout").read_bytes().decode("utf-8", "replace")
+            err = (run.folder / "stderr").read_bytes().decode("utf-8", "replace")
+        except OSError:  # the run was deleted while it went
+            run.status, run.ended = "failed", time.time()
+            return
         if code in (0, 3, 4) and out.strip():
             try:
                 run.summary = json.loads(out)

@@ -44,6 +44,8 @@ def words() -> dict[str, str]:
         "loans": cli_("Loans"),
         "principal": cli_("Principal (yuan)"),
         "invalid_rows": cli_("Invalid rows"),
+        "excluded": cli_("excluded"),
+        "invalid": cli_("invalid"),
         "line": cli_("Line"),
         "loan_id": cli_("Loan id"),
         "detail": cli_("What was wrong"),

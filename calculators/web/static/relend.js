@@ -31,10 +31,12 @@
   if (chart && window.Plotly) {
     var data = JSON.parse(chart.dataset.chart);
     window.Plotly.newPlot(chart, [
-      {type: "bar", name: chart.dataset.loans, x: data.reasons, y: data.loans},
+      {type: "bar", name: chart.dataset.loans, x: data.reasons, y: data.loans,
+       offsetgroup: 1},
       {type: "bar", name: chart.dataset.principal, x: data.reasons, y: data.principal_yuan,
-       yaxis: "y2"}
-    ], {barmode: "group", height: 360, margin: {t: 20},
+       yaxis: "y2", offsetgroup: 2}
+    ], {barmode: "group", height: 380, margin: {t: 20, b: 90},
+        legend: {orientation: "h", y: 1.12},
         yaxis: {title: {text: chart.dataset.loans}},
         yaxis2: {title: {text: chart.dataset.principal}, overlaying: "y", side: "right"}},
        {displaylogo: false, responsive: true});
