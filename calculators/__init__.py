@@ -28,6 +28,8 @@ npl_tolerance
     NPL tolerance check for the six hard-hit industries.
 audit
     Recompute a submitted claim and compare it loan by loan.
+book
+    The book of claims, drawdowns, repayments, clawbacks and quotas (``Book``).
 
 Ledger columns (canonical name, then accepted Chinese headers): ``loan_id`` (借据号,
 贷款编号), ``borrower_id`` (统一社会信用代码, 借款人证件号码), ``borrower_name``
@@ -96,6 +98,7 @@ __all__ = [
     "INVALID_REASONS",
     "LENDERS",
     "REASON_ALIASES",
+    "Book",
     "BorrowerList",
     "ClaimResult",
     "ExclusionRule",
@@ -143,9 +146,20 @@ __all__ = [
 # public classes and functions show under the public package (httpx's practice), not
 # under the private module that defines them
 for _name in __all__:
+    if _name == "Book":
+        continue  # loaded on first use (see __getattr__)
     _obj = globals()[_name]
     if (isinstance(_obj, type) or callable(_obj)) and getattr(_obj, "__module__", "").startswith(
         __name__ + "._"
     ):
         _obj.__module__ = __name__
 del _name, _obj
+
+
+def __getattr__(name: str) -> object:
+    # the book loads SQLAlchemy: only when asked for (calculators.Book)
+    if name == "Book":
+        from .book import Book
+
+        return Book
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

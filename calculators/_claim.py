@@ -25,6 +25,7 @@ import pandas as pd
 from calendars import BusinessCalendar, Deadline, Month, Quarter, deadline_for, parse_period
 
 from . import _progress, _split
+from ._claimed import ALREADY_CLAIMED, ClaimedElsewhere
 from ._classify import classify, version_dtype, version_of, window_exclusions
 from ._details import row_details
 from ._duplicates import duplicated_ids
@@ -83,6 +84,9 @@ class ClaimSpec:
     list_files : dict
         The file each list was read from and its SHA-256 (None: ids given in Python, or
         an optional list not given).
+    claimed : ClaimedElsewhere or None
+        With a book: the loans other claims in force hold, excluded as
+        ``already_claimed`` after every other reason.
     """
 
     program: Program
@@ -97,6 +101,7 @@ class ClaimSpec:
     warnings: tuple[dict[str, str], ...] = ()
     policy_source: dict[str, Any] = field(default_factory=dict)
     list_files: dict[str, dict[str, str] | None] = field(default_factory=dict)
+    claimed: ClaimedElsewhere | None = field(default=None, repr=False)
 
     @property
     def policy(self) -> PolicyRow:
@@ -125,11 +130,15 @@ class ClaimSpec:
         decided = np.logical_or.reduce([m for _, m in (*cols.invalid, *own_invalid, *window)])
         given = RuleInput(cols, ~decided, self.lists, self.versions, version)
         own = [(r.reason, r.rule(given)) for r in rules if not r.invalid]
+        made = {}
+        if self.claimed is not None:
+            own.append((ALREADY_CLAIMED, self.claimed.mask(cols)))
+            made[ALREADY_CLAIMED] = self.claimed.detail
         codes = classify(cols, [*own_invalid, *window, *own])
         shown = {r.reason: r.column for r in rules if r.column}
         return RowVerdicts.of(
             codes, cols.principal_fen, cols.principal_ok, version, self.shares,
-            row_details(cols, codes, shown),
+            row_details(cols, codes, shown, made),
         )  # fmt: skip
 
     def classify_frame(
@@ -205,10 +214,12 @@ class ClaimSpec:
             notes=self.warnings,
             policies=self.policies,
             policy_source=self.policy_source,
+            book=None if self.claimed is None else self.claimed.book,
             reasons_shown=(
                 "eligible",
                 *COMMON_EXCLUSIONS,
                 *self.program.exclusion_reasons,
+                *((ALREADY_CLAIMED,) if self.claimed is not None else ()),
                 *INVALID_REASONS,
                 *self.program.invalid_reasons,
             ),
@@ -223,6 +234,7 @@ def prepare(
     lists: Mapping[str, IdList | None] | None = None,
     calendar: BusinessCalendar | str | None = None,
     policy: PolicyTable | str | Path | None = None,
+    book: Any = None,
 ) -> ClaimSpec:
     """Check the period, policy, lender and reference lists, and fix the deadline, before
     any ledger is read.
@@ -240,6 +252,9 @@ def prepare(
     calendar : BusinessCalendar or str, optional
     policy : PolicyTable or path, optional
         A user policy file applied for this claim only.
+    book : calculators.book.Book, path or URL, optional
+        Leave out, as ``already_claimed``, the loans that the book's claims in force of
+        another program, period or lender hold.
 
     Raises
     ------
@@ -321,6 +336,7 @@ def prepare(
     return ClaimSpec(
         found, span, versions, policies, lender_found, deadline, read, sizes, screening,
         tuple(notes), table.source(relend_version()), files,
+        _claimed_elsewhere(book, found.id, str(span), lender_found.code),
     )  # fmt: skip
 
 
@@ -354,6 +370,21 @@ def _review_warning(period: Quarter | Month, program: str, reviewed: Any) -> dic
             "data; give it with --policy FILE"
         ).format(period=period, reviewed=reviewed.isoformat(), program=program),
     }
+
+
+def _claimed_elsewhere(
+    book: Any, program: str, period: str, lender: str
+) -> ClaimedElsewhere | None:
+    """The loans of ``book``'s claims in force of another key (None: no book)."""
+    if book is None:
+        return None
+    if isinstance(book, str | Path):
+        from .book import Book
+
+        with Book(book) as opened:
+            loans = opened.claimed_elsewhere(program, period, lender)
+            return ClaimedElsewhere.of(opened.store.location, loans)
+    return ClaimedElsewhere.of(book.store.location, book.claimed_elsewhere(program, period, lender))
 
 
 def run_claim(spec: ClaimSpec, ledger: Ledger, *, progress: bool = False) -> ClaimResult:
@@ -401,6 +432,7 @@ def claim(
     calendar: BusinessCalendar | str | None = None,
     policy: PolicyTable | str | Path | None = None,
     progress: bool = False,
+    book: Any = None,
     **lists: IdList | None,
 ) -> ClaimResult:
     """Compute a lender's claim under any registered program.
@@ -418,9 +450,15 @@ def claim(
     progress : bool, default False
         Show progress bars on stderr for reading and classifying once a step has taken
         two seconds (see :mod:`calculators._progress`).
+    book : calculators.book.Book, path or URL, optional
+        Leave out, as ``already_claimed``, the loans already in a claim the book holds
+        of another program, period or lender (a revision does not count against the
+        claim it supersedes).
     **lists : path, iterable of ids or BorrowerList
         The program's reference lists by name (``eligible_borrowers=...``); a
         :class:`~calculators.BorrowerList` is read and checked once for many claims.
     """
-    spec = prepare(program, period, lender, lists=lists, calendar=calendar, policy=policy)
+    spec = prepare(
+        program, period, lender, lists=lists, calendar=calendar, policy=policy, book=book
+    )
     return run_claim(spec, ledger, progress=progress)

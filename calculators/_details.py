@@ -10,7 +10,7 @@ not after the disbursement): they are in the user's language, chosen once per bl
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -161,7 +161,10 @@ def _detail_of(cols: LoanColumns, reason: str, rows: np.ndarray) -> pa.Array:
 
 
 def row_details(
-    cols: LoanColumns, codes: np.ndarray, program_columns: Mapping[str, str] | None = None
+    cols: LoanColumns,
+    codes: np.ndarray,
+    program_columns: Mapping[str, str] | None = None,
+    made: Mapping[str, Callable[[LoanColumns, np.ndarray], pa.Array]] | None = None,
 ) -> tuple[np.ndarray, pa.Array]:
     """What was wrong with each invalid row, and the unrecognized value of rows excluded
     for one (a currency outside the CNY aliases, a category outside the list).
@@ -177,6 +180,9 @@ def row_details(
     program_columns : Mapping of str to str, optional
         A program's own reason codes and the ledger column each one's detail shows
         (``loan_rate_above_cap`` -> ``loan_rate``).
+    made : Mapping of str to callable, optional
+        Reason codes whose detail is made by a function of the columns and the rows
+        (``already_claimed``: the claim that holds the loan).
 
     Notes
     -----
@@ -185,11 +191,14 @@ def row_details(
     """
     found_rows, found_text = [np.zeros(0, dtype=np.int64)], [pa.array([], _LARGE)]
     own = dict(program_columns or {})
-    for reason in (*DETAIL_REASONS, *own):
+    makers = dict(made or {})
+    for reason in (*DETAIL_REASONS, *own, *makers):
         rows = np.flatnonzero(codes == reason_index(reason))
         if len(rows):
             found_rows.append(rows)
-            if reason in own:
+            if reason in makers:
+                text = makers[reason](cols, rows)
+            elif reason in own:
                 text = _quoted(own[reason], _raw(cols, own[reason], rows))
             else:
                 text = _detail_of(cols, reason, rows)

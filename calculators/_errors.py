@@ -13,6 +13,7 @@ Exception hierarchy::
     │   └── PolicyUnknownError a figure no source gives (supply it with a policy file)
     ├── PolicyFileError        a policy file that is malformed, unsourced or contradictory
     ├── ExtensionLimitError    more facility extensions than the tool allows
+    ├── BookError              a book that cannot be opened, or a change it refuses
     └── ParameterError         any other argument outside what is accepted
 
 Errors of :mod:`calendars` (``calendars.CalendarError``) pass through unchanged.
@@ -93,6 +94,11 @@ class PolicyUnknownError(PolicyNotFoundError):
 
 class ExtensionLimitError(RelendInputError):
     """More extensions than the policy row allows."""
+
+
+class BookError(RelendInputError):
+    """A book that cannot be opened (newer schema, not a book), a folder that is not as
+    relend wrote it, or a change the book refuses (a drawdown above what is left)."""
 
 
 class ParameterError(RelendInputError):

@@ -54,6 +54,10 @@ REASON_LABELS: Mapping[str, Label] = _table(
         "after_policy_end": ("发放日晚于政策截止日", "disbursed after the policy end"),
         "outside_period": ("发放日不在申报期内", "disbursed outside the period claimed"),
         "term_under_6_months": ("贷款期限不足6个月", "term under 6 months"),
+        "already_claimed": (
+            "已在账簿中另一笔申请内",
+            "already in another recorded claim",
+        ),
         "term_under_minimum": (
             "贷款期限短于政策规定的最短期限",
             "term under the policy's minimum",

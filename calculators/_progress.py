@@ -9,8 +9,11 @@ ends. It advances once per block of rows or of bytes, never per row.
 from __future__ import annotations
 
 import contextlib
+import json
+import os
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -44,17 +47,54 @@ def rows_unit() -> str:
     return _(" rows")
 
 
+PROGRESS_FILE = "RELEND_PROGRESS_FILE"
+"""An environment variable: a file to which every step's progress is appended, one JSON
+line (``step``, ``done``, ``total``) at most every :data:`_RECORD_SECONDS`, whether or
+not a bar is drawn (the web app reads it for the run it started)."""
+
+_RECORD_SECONDS = 0.25
+
+
+def _step(words: str) -> str:
+    """``reading``, ``classifying`` or ``writing``: which step a bar's words name."""
+    for name, made in (("reading", reading("")), ("writing", writing("")),
+                       ("classifying", classifying())):  # fmt: skip
+        if words.startswith(made.strip()):
+            return name
+    return "other"
+
+
 class Bar:
     """A tqdm bar that several threads may advance (each update under one lock)."""
 
-    def __init__(self, bar: tqdm) -> None:
+    def __init__(self, bar: tqdm, step: str = "other") -> None:
         self._bar = bar
         self._lock = threading.Lock()
+        self._record = os.environ.get(PROGRESS_FILE)
+        self._step = step
+        self._done = 0
+        self._recorded = 0.0
+        if self._record:
+            self._write(force=True)
+
+    def _write(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not self._record or (not force and now - self._recorded < _RECORD_SECONDS):
+            return
+        self._recorded = now
+        line = json.dumps({"step": self._step, "done": self._done, "total": self._bar.total})
+        try:
+            with open(self._record, "a", encoding="utf-8") as f:
+                f.write(line + "\n")
+        except OSError:
+            self._record = None
 
     def update(self, n: int) -> None:
         """Advance the bar by ``n`` rows or bytes."""
         with self._lock:
             self._bar.update(n)
+            self._done += n
+            self._write()
 
     def extend(self, n: int) -> None:
         """Add ``n`` to the bar's total (more rows to write than first counted)."""
@@ -70,7 +110,7 @@ def bar(total: int, words: str, show: bool, unit: str | None = None) -> Iterator
         total=total, desc=f"relend: {words}", unit=unit or rows_unit(), unit_scale=True,
         disable=not show, delay=DELAY_SECONDS, file=sys.stderr, leave=False,
     ) as drawn:  # fmt: skip
-        yield Bar(drawn)
+        yield Bar(drawn, _step(words))
 
 
 class _Reader:

@@ -33,14 +33,21 @@ COMMON_EXCLUSIONS = (
 )
 """Exclusions every program shares, applied in this order before a program's own."""
 
+BOOK_EXCLUSIONS = ("already_claimed",)
+"""An exclusion applied last, when a claim is run against a book: the loan is in a claim
+in force of another program, period or lender (see :mod:`calculators._claimed`)."""
+
 REASON_ALIASES: MappingProxyType[str, str] = MappingProxyType(
     {"term_under_6_months": "term_under_minimum"}
 )
 """Old spellings of codes, as stored by earlier versions -> the code now written."""
 
 ELIGIBLE = 0
-_CODES: list[str] = ["eligible", *COMMON_EXCLUSIONS, *INVALID_REASONS]
-_STATUS: list[int] = [0, *(1 for _ in COMMON_EXCLUSIONS), *(2 for _ in INVALID_REASONS)]
+_CODES: list[str] = ["eligible", *COMMON_EXCLUSIONS, *INVALID_REASONS, *BOOK_EXCLUSIONS]
+_STATUS: list[int] = [
+    0, *(1 for _ in COMMON_EXCLUSIONS), *(2 for _ in INVALID_REASONS),
+    *(1 for _ in BOOK_EXCLUSIONS),
+]  # fmt: skip
 STATUSES = ("eligible", "excluded", "invalid")
 
 

@@ -110,6 +110,8 @@ class ClaimResult:
     input_format : dict
         How the ledger file was read (CSV: ``encoding``, ``delimiter``; workbook:
         ``sheet``, ``header_row``); empty for a DataFrame.
+    book : str or None
+        The book whose claims were left out as ``already_claimed`` (None: no book).
     """
 
     program: str
@@ -131,6 +133,7 @@ class ClaimResult:
     input_format: dict[str, Any] = field(default_factory=dict)
     list_files: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    book: str | None = None
 
     def __repr__(self) -> str:
         versions = "+".join(p.version for p in self.policies) or self.policy.version
@@ -255,6 +258,7 @@ class ClaimResult:
             "version": relend_version(),
             "unrecognized": unrecognized_values(self.loans),
             **self.extra,
+            **({"book": self.book} if self.book is not None else {}),
         }
 
     def _repr_html_(self) -> str:

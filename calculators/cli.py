@@ -83,6 +83,8 @@ from ._policy import PolicyTable, policy_table, program_title
 from ._registry import get_program, registered
 from ._report import EXCEL_MAX_ROWS, check_out_dir, write_outputs
 from ._result import ClaimResult, percent_text, relend_version
+from .book._commands import add_book_parser
+from .web._commands import add_serve_parser
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INVALID_ROWS, EXIT_DIFFERENCES = 0, 1, 2, 3, 4
 # As a shell reports a command killed by the signal: 128 + SIGINT, SIGPIPE, SIGTERM.
@@ -682,7 +684,7 @@ def _cmd_claim(args: argparse.Namespace) -> int:
     result = claim_program(
         args.program, _ledger_from(args), args.quarter, args.lender,
         calendar=_calendar_from(args), policy=_policy_from(args),
-        progress=_show_progress(args), **lists,
+        progress=_show_progress(args), book=args.book, **lists,
     )  # fmt: skip
     return _report_claim(result, args)
 
@@ -1445,6 +1447,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_no_xlsx(claim)
     _add_quiet(claim)
+    claim.add_argument(
+        "--book", metavar=cli_("PATH_OR_URL"),
+        help=cli_("leave out, as already_claimed, the loans a claim recorded in this book "
+                  "(another program, period or lender) already holds"),
+    )  # fmt: skip
     claim.add_argument("--json", action="store_true", help=_json_help())
     _add_calendar_options(claim)
     claim.set_defaults(handler=_cmd_claim)
@@ -1524,6 +1531,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_npl(sub)
     _add_policy(sub)
     _add_audit(sub)
+    add_book_parser(
+        sub, add_lang=lambda p: _add_lang_option(p, argparse.SUPPRESS), exit_codes=_exit_codes()
+    )
+    add_serve_parser(sub, exit_codes=_exit_codes())
     for command in sub.choices.values():
         # accepted after the subcommand too; read before parsing (see _language_asked)
         _add_lang_option(command, argparse.SUPPRESS)

@@ -44,8 +44,10 @@ _COMMAND = re.compile(rf"\b(?:relend|pip install)(?: +[^\s{CJK}{WIDE}“”]+)*"
 _CODE_LIKE = re.compile(
     r"""
       --?[A-Za-z][\w-]*                     # --lender, -h
-    | [\w.-]*\.(?:csv|json|xlsx|xlsm|xlsb|xls|txt|toml|md|mo|po)\b  # file names
+    | [\w.-]*\.(?:csv|json|xlsx|xlsm|xlsb|xls|txt|toml|md|mo|po|sqlite)\b  # file names
     | \b\w+(?:\.\w+)+[\w/?=&%.-]*           # dotted names and web addresses
+    | \b[a-z]+://[^\s，、；）]*                # URLs: postgresql://USER@HOST/DB
+    | \bAuthorization:\ Bearer\ \w+         # the HTTP header, as it is sent
     | [\w./-]*/[\w./-]*                     # paths, ACT/360
     | \b[A-Za-z]+_\w+\b                     # snake_case codes and keys
     | \b\w*\d\w*\b                          # 2022Q2, sha256, numbers
@@ -55,7 +57,8 @@ _CODE_LIKE = re.compile(
 )
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 # the names of products and packages relend speaks of, which have no Chinese name
-_NAMES = frozenset(["Excel", "Dask", "Python", "DataFrame", "Decimal", "Ctrl", "holidays"])
+_NAMES = frozenset(["Excel", "Dask", "Python", "DataFrame", "Decimal", "Ctrl", "holidays",
+                    "SQLite", "PostgreSQL"])
 
 
 def _toml_keys(value: object) -> Iterator[str]:
