@@ -57,8 +57,9 @@ _CODE_LIKE = re.compile(
 )
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 # the names of products and packages relend speaks of, which have no Chinese name
-_NAMES = frozenset(["Excel", "Dask", "Python", "DataFrame", "Decimal", "Ctrl", "holidays",
-                    "SQLite", "PostgreSQL"])
+_NAMES = frozenset(
+    ["Excel", "Dask", "Python", "DataFrame", "Decimal", "Ctrl", "holidays", "SQLite", "PostgreSQL"]
+)
 
 
 def _toml_keys(value: object) -> Iterator[str]:
