@@ -1,8 +1,8 @@
 """relend in a browser: the claim, the audit, the deadline calendar, the policy, the
 facility and the incentive, and an HTTP API under the pages (``relend serve``).
 
-The app needs the extra ``relend[web]`` (FastAPI, uvicorn, Jinja2, python-multipart,
-plotly for its browser script); :func:`create_app` builds it for a token.
+The app runs on FastAPI (Starlette), Jinja2 and uvicorn, with plotly's browser script;
+:func:`create_app` builds it for a token.
 """
 
 from __future__ import annotations

@@ -71,9 +71,10 @@ def _serve(args: argparse.Namespace, opener: Callable[[str], Any] | None = None)
         import uvicorn
 
         from ._app import create_app
-    except ImportError:
+    except ImportError as exc:
         raise ParameterError(
-            "serve", "", cli_("the web app's libraries: pip install 'relend[web]'")
+            "serve", str(exc.name), cli_("the web app's libraries, installed with relend: "
+                                         "pip install relend again")
         ) from None
     app = create_app(token, max_upload_mb=cap, book=args.book)
     shown = "localhost" if args.host in ("127.0.0.1", "::1", "localhost") else args.host
