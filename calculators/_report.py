@@ -380,8 +380,14 @@ def _yuan_given_cells(name: object) -> Callable[[pd.DataFrame], _Cells]:
     return cells
 
 
-def _date_cells(name: object) -> Callable[[pd.DataFrame], _Cells]:
-    """Dates as Excel serial days where readable, the value as given else."""
+def _date_cells(name: object, finest: pd.Series | None = None) -> Callable[[pd.DataFrame], _Cells]:
+    """Dates as Excel serial days where readable, the value as given else.
+
+    A datetime column's unreadable values (a time of day, a date before 1900-03-01) are
+    written as pandas writes the whole column (``astype(str)``), whatever the block:
+    pandas shows times, and to what fraction of a second, as the finest value needs, so
+    the column's finest value (``finest``, :func:`_finest`) is written with them.
+    """
 
     def cells(block: pd.DataFrame) -> _Cells:
         days, ok = parse_dates(block[name])
@@ -389,7 +395,13 @@ def _date_cells(name: object) -> Callable[[pd.DataFrame], _Cells]:
         ok = ok & (serial >= EXCEL_FIRST_SAFE_SERIAL) & (serial <= EXCEL_LAST_SERIAL)
         values = block[name]
         if pd.api.types.is_datetime64_any_dtype(values.dtype):  # a time of day, say
-            values = values.astype(str).where(values.notna(), None)
+            shown = np.full(len(values), None, dtype=object)
+            where = np.flatnonzero(~ok & values.notna().to_numpy(dtype=bool))
+            if len(where):
+                given = values.iloc[where]
+                text = pd.concat([given, finest]) if finest is not None else given
+                shown[where] = text.astype(str).to_numpy(dtype=object)[: len(where)]
+            values = pd.Series(shown, index=values.index, dtype=object)
         given = TextColumn.of(values).array
         return _Cells(_where(pa.array(serial).cast(pa.large_string()), ok), _where(given, ~ok))
 
@@ -421,6 +433,19 @@ def _whole(values: pd.Series) -> bool:
     return bool(np.all((np.mod(present, 1) == 0) & (np.abs(present) < 2.0**53)))
 
 
+def _finest(values: pd.Series) -> pd.Series | None:
+    """The value of a datetime column whose text needs the most of the time of day
+    (none, seconds, milli-, micro-, nanoseconds), as a one-row Series; None when every
+    value is a midnight."""
+    present = values.dropna()
+    since = (present - present.dt.normalize()).to_numpy(dtype="timedelta64[ns]")
+    ns = since.astype(np.int64)
+    need = (ns != 0).astype(np.int8) + (ns % 10**9 != 0) + (ns % 10**6 != 0) + (ns % 1000 != 0)
+    if not len(need) or need.max() == 0:
+        return None
+    return present.iloc[[int(np.argmax(need))]]
+
+
 def _columns(rows: pd.DataFrame) -> list[_Column]:
     """The output columns of a rows sheet: the input's, typed; yuan beside fen; labels
     beside codes."""
@@ -430,7 +455,8 @@ def _columns(rows: pd.DataFrame) -> list[_Column]:
         zh = _chinese(en)
         dtype = values.dtype
         if en in _DATE_COLUMNS or pd.api.types.is_datetime64_any_dtype(dtype):
-            out.append(_Column(zh, en, "date", _date_cells(name), sample=False))
+            finest = _finest(values) if pd.api.types.is_datetime64_any_dtype(dtype) else None
+            out.append(_Column(zh, en, "date", _date_cells(name, finest), sample=False))
         elif pd.api.types.is_bool_dtype(dtype):
             out.append(_Column(zh, en, "text", _text_cells(name)))
         elif pd.api.types.is_integer_dtype(dtype) or (en.endswith("_fen") and _whole(values)):
