@@ -18,7 +18,10 @@ import os
 import re
 import secrets
 import signal
+import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -46,7 +49,7 @@ from ._labels import (
 )
 from ._ledger import COLUMN_ALIASES, canonical_name
 from ._money import exact_sum, fen_to_yuan, parse_yuan_column, yuan_to_fen
-from ._parallel import in_thread_batches
+from ._parallel import _cores, in_thread_batches
 from ._progress import bar as progress_bar
 from ._progress import writing
 from ._text import TextColumn
@@ -280,6 +283,12 @@ def _progress(total: int, path: Path, show: bool) -> contextlib.AbstractContextM
 # -- workbooks ------------------------------------------------------------------------------
 
 BLOCK_ROWS = 1 << 16
+"""Rows a thread renders and compresses at once."""
+WIDTH_SAMPLE_ROWS = 1 << 16
+"""Rows whose values decide the column widths (the first ones)."""
+COMPRESS_LEVEL = 2
+"""zlib's level for the rows: about five times as fast as its default (6) on sheet XML,
+for a file about a quarter larger (see ``benchmarks/README.md``)."""
 EXCEL_EXACT_INT = 10**15
 """Excel keeps 15 significant digits: a whole number of fen from 10**15 up (10 trillion
 yuan), and the yuan amount of such a number of fen, are written as text so that no
@@ -626,13 +635,15 @@ def write_workbook(
     Excel holds 1,048,576 rows a sheet; longer outputs continue on sheets named
     ``<rows_sheet> 2``, ``3``, ... so that no row is left out.
 
-    The workbook is written by XlsxWriter in constant-memory mode; the rows themselves
-    are rendered as sheet XML by Arrow's string kernels, a block of 65,536 rows at a
-    time, and handed to XlsxWriter's row stream (see ``benchmarks/README.md``). That
-    leans on a few of XlsxWriter's internals (the sheet's row file ``fh``,
-    ``_write_single_row``, ``_check_dimensions``, ``previous_row``, a format's
-    ``_get_xf_index``), hence the pin to XlsxWriter 3; a test checks that the rendered
-    rows are the XML XlsxWriter itself writes for the same cells.
+    The workbook is written by XlsxWriter in constant-memory mode, each rows sheet with
+    a marker where its rows go; then the rows are rendered as sheet XML by Arrow's
+    string kernels and compressed, a block of 65,536 rows per thread, and the package is
+    written again with them spliced in at the markers (:func:`_splice_rows`; see
+    ``benchmarks/README.md``). That leans on a few of XlsxWriter's internals (the
+    sheet's row file ``fh``, ``_write_single_row``, ``_check_dimensions``,
+    ``previous_row``, a format's ``_get_xf_index``), hence the pin to XlsxWriter 3; a
+    test checks that the rendered rows are the XML XlsxWriter itself writes for the
+    same cells, another compares every cell with a workbook of the earlier writer.
     """
     book = xlsxwriter.Workbook(
         str(path),
@@ -650,9 +661,10 @@ def write_workbook(
         styles, formats = _styles(book)
         _summary_sheet(book, formats, summary)
         columns = _columns(rows)
-        widths = _widths(columns, rows.iloc[:BLOCK_ROWS])
+        widths = _widths(columns, rows.iloc[:WIDTH_SAMPLE_ROWS])
         label, sums = totals(summary, rows)
         per_sheet = EXCEL_MAX_ROWS
+        pending: list[_PendingRows] = []
         with _progress(len(rows), path, progress) as bar:
             starts = range(0, max(len(rows), 1), per_sheet)
             for part, start in enumerate(starts):
@@ -660,11 +672,12 @@ def write_workbook(
                 chunk = rows.iloc[start : start + per_sheet]
                 last = part == len(starts) - 1
                 _rows_sheet(book, name, columns, widths, chunk, styles, formats,
-                            (label, sums) if last else None, bar)  # fmt: skip
-            _invalid_sheets(book, columns, widths, rows, styles, formats, bar)
-        _sources_sheet(book, formats, summary)
-        _codes_sheet(book, formats)
-        book.close()
+                            (label, sums) if last else None, bar, pending)  # fmt: skip
+            _invalid_sheets(book, columns, widths, rows, styles, formats, bar, pending)
+            _sources_sheet(book, formats, summary)
+            _codes_sheet(book, formats)
+            book.close()
+            _splice_rows(path, pending, book.allow_zip64, bar)
     except xlsxwriter.exceptions.FileCreateError as exc:
         _abandon(book)
         cause = exc.args[0] if exc.args else exc
@@ -706,6 +719,7 @@ def _rows_sheet(
     formats: Mapping[str, Any],
     total: tuple[str, dict[str, int]] | None,
     bar: Any,
+    pending: list[_PendingRows],
 ) -> None:
     sheet = book.add_worksheet(name)
     for k, width in enumerate(widths):
@@ -719,16 +733,12 @@ def _rows_sheet(
     sheet.fit_to_pages(1, 0)
     first = 2
     if len(rows):
-        # the header rows go out first; then the rendered rows, straight into the sheet's
-        # row stream, which XlsxWriter copies into the sheet XML when the book is closed
+        # the header rows go out first; then, in the sheet's row stream, a marker where
+        # the rows will be spliced in once XlsxWriter has written the package
         sheet._write_single_row(first)
-        stream = sheet.fh
-        stream.flush()
-        for start in range(0, len(rows), BLOCK_ROWS):
-            block = rows.iloc[start : start + BLOCK_ROWS]
-            stream.buffer.write(_bytes_of(_xml_rows(columns, block, first + start, styles)))
-            bar.update(len(block))
-        stream.buffer.flush()
+        job = _PendingRows(_MARKER % len(pending), columns, rows, first, styles)
+        sheet.fh.write(job.marker.decode("ascii"))
+        pending.append(job)
         last = first + len(rows) - 1
         sheet._check_dimensions(last, len(columns) - 1)
         sheet.previous_row = last
@@ -753,6 +763,174 @@ def _rows_sheet(
             sheet.write_number(end, k, _yuan_number(fen), formats["total_yuan"])
 
 
+_MARKER = b'<relend:rows n="%d"/>'
+"""Where a sheet's rows go in XlsxWriter's sheet XML (its text cells escape ``<``, so
+no cell can hold it)."""
+
+
+@dataclass(frozen=True)
+class _PendingRows:
+    """The rows of one sheet, to be rendered into the package where ``marker`` is."""
+
+    marker: bytes
+    columns: list[_Column]
+    rows: pd.DataFrame
+    first: int  # the sheet row (from 0) of the first of them
+    styles: Mapping[str, int]
+
+    def blocks(self) -> list[int]:
+        return list(range(0, len(self.rows), BLOCK_ROWS))
+
+    def render(self, start: int) -> tuple[bytes, int, int, int]:
+        """One block as raw deflate ending on a byte boundary (a sync flush), so that
+        blocks compressed apart follow one another in one stream; with the CRC-32 and
+        the length of its XML, and its row count."""
+        block = self.rows.iloc[start : start + BLOCK_ROWS]
+        xml = _bytes_of(_xml_rows(self.columns, block, self.first + start, self.styles))
+        packer = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+        packed = packer.compress(xml) + packer.flush(zlib.Z_SYNC_FLUSH)
+        return packed, zlib.crc32(xml), len(xml), len(block)
+
+
+def _in_order(work: Callable[[int], Any], items: list[int]) -> Iterator[Any]:
+    """``work(item)`` for each item, in order, on a thread per core, a few items ahead
+    of the caller (which writes one result while the threads make the next)."""
+    ahead = _cores() + 1
+    pool = ThreadPoolExecutor(max_workers=_cores())
+    try:
+        futures: list[Future[Any]] = []
+        for item in items:
+            futures.append(pool.submit(work, item))
+            if len(futures) > ahead:
+                yield futures.pop(0).result()
+        for future in futures:
+            yield future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _splice_rows(path: Path, pending: list[_PendingRows], zip64: bool, bar: Any) -> None:
+    """Write the package XlsxWriter left at ``path`` again, each sheet's rows in place of
+    its marker.
+
+    Notes
+    -----
+    Each block of rows is rendered and compressed on a thread of its own (Arrow and
+    zlib release the GIL) into raw deflate ending on a sync flush; one after another
+    they are one deflate stream, closed by the compressed end of the sheet. The zip
+    entry of such a sheet is written by hand (header, data, then the header again with
+    the CRC-32 and sizes, as :mod:`zipfile` itself does for a stream), the others are
+    copied as XlsxWriter made them. ``zip64`` is XlsxWriter's choice for the book; an
+    entry that needs ZIP64 without it fails as XlsxWriter's own would.
+    """
+    if not pending:
+        return
+    by_marker = {job.marker: job for job in pending}
+    with zipfile.ZipFile(path) as made:
+        entries = [(info, made.read(info)) for info in made.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=zip64) as package:
+        for info, xml in entries:
+            found = _MARKER_RE.search(xml) if info.filename.startswith("xl/worksheets/") else None
+            if found is None or found.group() not in by_marker:
+                package.writestr(info, xml)
+                continue
+            job = by_marker[found.group()]
+            head, tail = xml[: found.start()], xml[found.end() :]
+            _write_stream(package, info, head, job, tail, zip64, bar)
+
+
+_MARKER_RE = re.compile(rb'<relend:rows n="\d+"/>')
+
+
+def _write_stream(
+    package: zipfile.ZipFile,
+    like: zipfile.ZipInfo,
+    head: bytes,
+    job: _PendingRows,
+    tail: bytes,
+    zip64: bool,
+    bar: Any,
+) -> None:
+    """One sheet's zip entry: ``head``, the job's rows, ``tail``, deflated."""
+    entry = zipfile.ZipInfo(like.filename, like.date_time)
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    entry.external_attr = like.external_attr
+    entry.create_system = like.create_system
+    entry.CRC, entry.file_size, entry.compress_size = 0, 0, 0
+    handle = package.fp
+    assert handle is not None
+    entry.header_offset = handle.tell()
+    handle.write(entry.FileHeader(zip64))
+    crc, size, packed_size = 0, 0, 0
+
+    def put(packed: bytes, xml_crc: int, xml_size: int) -> None:
+        nonlocal crc, size, packed_size
+        handle.write(packed)
+        packed_size += len(packed)
+        size += xml_size
+        crc = xml_crc if size == xml_size else _crc32_combine(crc, xml_crc, xml_size)
+
+    packer = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+    put(packer.compress(head) + packer.flush(zlib.Z_SYNC_FLUSH), zlib.crc32(head), len(head))
+    for packed, xml_crc, xml_size, rows in _in_order(job.render, job.blocks()):
+        put(packed, xml_crc, xml_size)
+        bar.update(rows)
+    packer = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+    put(packer.compress(tail) + packer.flush(zlib.Z_FINISH), zlib.crc32(tail), len(tail))
+    entry.CRC, entry.file_size, entry.compress_size = crc, size, packed_size
+    end = handle.tell()
+    handle.seek(entry.header_offset)
+    try:
+        handle.write(entry.FileHeader(zip64))
+    except zipfile.LargeZipFile:
+        raise xlsxwriter.exceptions.FileSizeError(
+            "Filesize would require ZIP64 extensions. Use workbook.use_zip64()."
+        ) from None
+    handle.seek(end)
+    package.filelist.append(entry)
+    package.NameToInfo[entry.filename] = entry
+    package.start_dir = end
+    package._didModify = True  # type: ignore[attr-defined]
+
+
+_CRC_POLY = 0xEDB88320  # CRC-32's polynomial, bits reversed, as zlib holds it
+
+
+def _crc_multiply(a: int, b: int) -> int:
+    """``a * b`` modulo CRC-32's polynomial (zlib's ``multmodp``)."""
+    m, p = 1 << 31, 0
+    while True:
+        if a & m:
+            p ^= b
+            if not a & (m - 1):
+                return p
+        m >>= 1
+        b = (b >> 1) ^ _CRC_POLY if b & 1 else b >> 1
+
+
+def _crc_powers() -> list[int]:
+    """``x**(2**k)`` modulo the polynomial for k = 0..31 (zlib's ``x2n_table``)."""
+    powers = [1 << 30]  # x**1
+    for _k in range(31):
+        powers.append(_crc_multiply(powers[-1], powers[-1]))
+    return powers
+
+
+_CRC_POWERS = _crc_powers()
+
+
+def _crc32_combine(crc1: int, crc2: int, length2: int) -> int:
+    """The CRC-32 of ``a + b`` from that of ``a``, that of ``b`` and ``len(b)``, as
+    zlib's ``crc32_combine`` (which Python's :mod:`zlib` does not offer)."""
+    p, k = 1 << 31, 3  # x**0; the length in bits is 8 * length2, hence from x**(2**3)
+    while length2:
+        if length2 & 1:
+            p = _crc_multiply(_CRC_POWERS[k & 31], p)
+        length2 >>= 1
+        k += 1
+    return _crc_multiply(p, crc1) ^ crc2
+
+
 def _yuan_number(fen: int) -> float:
     """The double nearest to ``fen / 100`` yuan (exact decimal, then one conversion)."""
     return float(Decimal(fen).scaleb(-2))
@@ -773,6 +951,7 @@ def _invalid_sheets(
     styles: Mapping[str, int],
     formats: Mapping[str, Any],
     bar: Any,
+    pending: list[_PendingRows],
 ) -> None:
     """The invalid rows again, with their reason and detail, on sheets of their own."""
     mask = _invalid_mask(rows)
@@ -783,7 +962,7 @@ def _invalid_sheets(
     for part, start in enumerate(range(0, max(len(invalid), 1), EXCEL_MAX_ROWS)):
         name = "invalid 无效" if part == 0 else f"invalid 无效 {part + 1}"
         chunk = invalid.iloc[start : start + EXCEL_MAX_ROWS]
-        _rows_sheet(book, name, columns, widths, chunk, styles, formats, None, bar)
+        _rows_sheet(book, name, columns, widths, chunk, styles, formats, None, bar, pending)
 
 
 def _flat(summary: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
