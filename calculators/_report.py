@@ -35,7 +35,7 @@ import xlsxwriter
 import xlsxwriter.exceptions
 from xlsxwriter.utility import xl_col_to_name
 
-from ._bytes import contiguous, data, offsets
+from ._bytes import contiguous, data, lengths, masked, offsets, used
 from ._dates import parse_dates
 from ._errors import ParameterError
 from ._i18n import _, language, os_reason
@@ -287,8 +287,10 @@ BLOCK_ROWS = 1 << 16
 WIDTH_SAMPLE_ROWS = 1 << 16
 """Rows whose values decide the column widths (the first ones)."""
 COMPRESS_LEVEL = 2
-"""zlib's level for the rows: about five times as fast as its default (6) on sheet XML,
-for a file about a quarter larger (see ``benchmarks/README.md``)."""
+"""The deflate level of the rows: with ISA-L (python-isal) about three times as fast as
+zlib's level 1, with zlib (where python-isal is missing) about five times as fast as
+its default (6); either way a file about a quarter larger than zlib's default (see
+``benchmarks/README.md``)."""
 EXCEL_EXACT_INT = 10**15
 """Excel keeps 15 significant digits: a whole number of fen from 10**15 up (10 trillion
 yuan), and the yuan amount of such a number of fen, are written as text so that no
@@ -335,6 +337,7 @@ class _Column:
     style: str  # "text", "int", "fen", "yuan", "date"
     cells: Callable[[pd.DataFrame], _Cells]
     sample: bool = True  # whether its widths come from its values
+    coded: object = None  # a categorical input column its cells depend on alone
 
 
 def _text_cells(name: object) -> Callable[[pd.DataFrame], _Cells]:
@@ -430,8 +433,8 @@ def _label_cells(name: object, table: Mapping[str, Label]) -> Callable[[pd.DataF
 
 
 def _where(values: pa.Array, keep: np.ndarray) -> pa.Array:
-    """``values`` with the rows not in ``keep`` null."""
-    return pc.if_else(pa.array(keep, type=pa.bool_()), values, pa.scalar(None, values.type))
+    """``values`` (as ``large_string``) with the rows not in ``keep`` null."""
+    return masked(values, keep)
 
 
 def _whole(values: pd.Series) -> bool:
@@ -480,68 +483,115 @@ def _columns(rows: pd.DataFrame) -> list[_Column]:
         elif en in _YUAN_TEXT_COLUMNS:
             out.append(_Column(zh, en, "yuan", _yuan_given_cells(name)))
         else:
-            out.append(_Column(zh, en, "text", _text_cells(name)))
+            # a categorical column's cells are rendered once per category
+            coded = name if isinstance(dtype, pd.CategoricalDtype) else None
+            out.append(_Column(zh, en, "text", _text_cells(name), coded=coded))
             if en in LABELLED_COLUMNS:
                 out.append(
                     _Column(_LABEL_HEADERS[en], f"{en}_zh", "text",
-                            _label_cells(name, LABELLED_COLUMNS[en]))
+                            _label_cells(name, LABELLED_COLUMNS[en]), coded=coded)
                 )  # fmt: skip
     return out
 
 
-def _escaped(text: pa.Array) -> tuple[pa.Array, pa.Array]:
+_EDGE_SPACE = np.isin(np.arange(256), [9, 10, 12, 13, 32])  # RE2's \s: tab, LF, FF, CR, space
+_CONTROL_BYTES = np.isin(np.arange(256), [*range(0, 9), *range(11, 32)])  # as _CONTROL
+
+
+def _escaped(text: pa.Array) -> tuple[pa.Array, pa.Array | None]:
     """Text as XML character data the way Excel and XlsxWriter write it, and whether
-    each row needs ``xml:space="preserve"``."""
-    text = text.cast(pa.large_string())
-    if (pc.max(pc.utf8_length(text)).as_py() or 0) > 32_767:
-        text = pc.utf8_slice_codeunits(text, 0, 32_767)  # Excel's limit for a cell
-    if _anywhere(text, "_x"):  # Excel's own escapes, written literally, are escaped
+    each row needs ``xml:space="preserve"`` (None: no row does).
+
+    Notes
+    -----
+    One count of the column's bytes says which escapes can apply; most columns (ids,
+    amounts, codes) need none, and no kernel runs over them. A value begins or ends
+    with white space (``^\\s|\\s$`` in RE2's terms) when its first or last byte is one.
+    """
+    text = contiguous(text)
+    if not len(text):
+        return text, None
+    if int(lengths(text).max()) > 32_767 and (pc.max(pc.utf8_length(text)).as_py() or 0) > 32_767:
+        text = contiguous(pc.utf8_slice_codeunits(text, 0, 32_767))  # Excel's limit for a cell
+    raw = used(text)
+    counts = np.bincount(raw, minlength=256)
+    if counts[ord("_")] and bool(np.any((raw[:-1] == ord("_")) & (raw[1:] == ord("x")))):
+        # Excel's own escapes, written literally, are escaped
         text = pc.replace_substring_regex(text, "(_x[0-9a-fA-F]{4}_)", "_x005F\\1")
-    control = pc.match_substring_regex(text, _CONTROL)
-    if pc.any(control).as_py():  # rare: escaped one value at a time
-        values = text.to_pylist()
-        for k in np.flatnonzero(control.to_numpy(zero_copy_only=False)):
-            values[k] = re.sub(_CONTROL, lambda m: f"_x{ord(m.group()):04X}_", values[k])
-        text = pa.array(values, type=pa.large_string())
-    for raw, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
-        if _anywhere(text, raw):
-            text = pc.replace_substring(text, raw, entity)
-    preserve = pc.match_substring_regex(text, "^\\s|\\s$")
-    return text, preserve
+    if counts[_CONTROL_BYTES].any():
+        control = pc.match_substring_regex(text, _CONTROL)
+        if pc.any(control).as_py():  # rare: escaped one value at a time
+            values = text.to_pylist()
+            for k in np.flatnonzero(control.to_numpy(zero_copy_only=False)):
+                values[k] = re.sub(_CONTROL, lambda m: f"_x{ord(m.group()):04X}_", values[k])
+            text = pa.array(values, type=pa.large_string())
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        if counts[ord(char)]:
+            text = pc.replace_substring(text, char, entity)
+    text = contiguous(text)
+    ends, body = offsets(text), data(text)
+    filled = np.flatnonzero(ends[1:] > ends[:-1])
+    edge = np.zeros(len(text), dtype=bool)
+    edge[filled] = _EDGE_SPACE[body[ends[filled]]] | _EDGE_SPACE[body[ends[filled + 1] - 1]]
+    return text, (pa.array(edge) if edge.any() else None)
 
 
-def _anywhere(text: pa.Array, part: str) -> bool:
-    return bool(pc.any(pc.match_substring(text, part)).as_py())
+def _tails(found: _Cells, style: int) -> pa.Array | None:
+    """Each cell's XML after its reference (``"`` and on), null where the cell is blank;
+    None when every cell is."""
+    attr = f' s="{style}"' if style else ""
+    tails = []
+    if found.number is not None and found.number.null_count < len(found.number):
+        tails.append(_join(f'"{attr}><v>', found.number, "</v></c>", ""))
+    if found.text is not None:
+        text = contiguous(found.text)
+        text = masked(text, lengths(text) > 0)  # an empty text is a blank cell
+        if text.null_count < len(text):
+            text, preserve = _escaped(text)
+            open_t: Any = "<t>"
+            if preserve is not None:
+                open_t = pc.if_else(preserve, '<t xml:space="preserve">', "<t>")
+            tails.append(_join(f'"{attr} t="inlineStr"><is>', open_t, text, "</t></is></c>", ""))
+    if not tails:
+        return None
+    return tails[0] if len(tails) == 1 else pc.coalesce(*tails)
+
+
+def _column_tails(column: _Column, block: pd.DataFrame, style: int) -> pa.Array | None:
+    """:func:`_tails` of a column; a categorical column's rendered once per category."""
+    if column.coded is None:
+        return _tails(column.cells(block), style)
+    values = block[column.coded]
+    dtype = values.dtype
+    categories = pd.Categorical.from_codes(np.arange(len(dtype.categories)), dtype=dtype)
+    once = _tails(column.cells(pd.DataFrame({column.coded: categories})), style)
+    codes = values.cat.codes.to_numpy()
+    if once is None or not len(codes):
+        return None
+    return pc.take(once, pa.array(codes, mask=codes < 0))
 
 
 def _xml_rows(columns: list[_Column], block: pd.DataFrame, first_row: int,
               styles: Mapping[str, int]) -> pa.Array:  # fmt: skip
     """The ``<row>`` elements of one block, as XlsxWriter writes them."""
     numbers = pa.array(np.arange(first_row + 1, first_row + 1 + len(block))).cast(pa.large_string())
-    cells = []
+    parts: list[Any] = ['<row r="', numbers, '">']
     for k, column in enumerate(columns):
-        found = column.cells(block)
+        tail = _column_tails(column, block, styles[column.style])
+        if tail is None:
+            continue
         ref = f'<c r="{xl_col_to_name(k)}'
-        style = styles[column.style]
-        attr = f' s="{style}"' if style else ""
-        rendered = pa.scalar("", pa.large_string())
-        parts = []
-        if found.number is not None:
-            parts.append(
-                _join(ref, numbers, f'"{attr}><v>', found.number,
-                                            "</v></c>", "")
-            )  # fmt: skip
-        if found.text is not None:
-            blank = pc.equal(found.text, "")
-            text, preserve = _escaped(pc.if_else(blank, pa.scalar(None, found.text.type),
-                                                 found.text))  # fmt: skip
-            open_t = pc.if_else(preserve, '<t xml:space="preserve">', "<t>")
-            parts.append(
-                _join(ref, numbers, f'"{attr} t="inlineStr"><is>', open_t,
-                                            text, "</t></is></c>", "")
-            )  # fmt: skip
-        cells.append(pc.coalesce(*parts, rendered))
-    return _join('<row r="', numbers, '">', *cells, "</row>", "")
+        if tail.null_count:  # blank cells are left out, reference and all
+            parts.append(_join(ref, numbers, tail, ""))
+        else:
+            parts += [ref, numbers, tail]
+    parts.append("</row>")
+    typed = [
+        pa.scalar(p, pa.large_string()) if isinstance(p, str) else p.cast(pa.large_string())
+        for p in parts
+    ]
+    return pc.binary_join_element_wise(*typed, pa.scalar("", pa.large_string()),
+                                       null_handling="replace")  # fmt: skip
 
 
 def _width(text: pa.Array) -> int:
@@ -787,9 +837,24 @@ class _PendingRows:
         the length of its XML, and its row count."""
         block = self.rows.iloc[start : start + BLOCK_ROWS]
         xml = _bytes_of(_xml_rows(self.columns, block, self.first + start, self.styles))
-        packer = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
-        packed = packer.compress(xml) + packer.flush(zlib.Z_SYNC_FLUSH)
-        return packed, zlib.crc32(xml), len(xml), len(block)
+        return _deflated(xml, final=False), zlib.crc32(xml), len(xml), len(block)
+
+
+def _deflate_module() -> Any:
+    """ISA-L's deflate (python-isal, zlib's interface) where installed, else zlib."""
+    try:
+        from isal import isal_zlib
+    except ImportError:  # a platform without its wheels
+        return zlib
+    return isal_zlib
+
+
+def _deflated(xml: bytes | memoryview, final: bool) -> bytes:
+    """``xml`` as raw deflate, closed (``final``) or ending on a sync flush, on a byte
+    boundary, so that another stream may follow it as if one."""
+    deflate = _deflate_module()
+    packer = deflate.compressobj(COMPRESS_LEVEL, deflate.DEFLATED, -zlib.MAX_WBITS)
+    return packer.compress(xml) + packer.flush(deflate.Z_FINISH if final else deflate.Z_SYNC_FLUSH)
 
 
 def _in_order(work: Callable[[int], Any], items: list[int]) -> Iterator[Any]:
@@ -816,7 +881,7 @@ def _splice_rows(path: Path, pending: list[_PendingRows], zip64: bool, bar: Any)
     Notes
     -----
     Each block of rows is rendered and compressed on a thread of its own (Arrow and
-    zlib release the GIL) into raw deflate ending on a sync flush; one after another
+    ISA-L or zlib release the GIL) into raw deflate ending on a sync flush; one after another
     they are one deflate stream, closed by the compressed end of the sheet. The zip
     entry of such a sheet is written by hand (header, data, then the header again with
     the CRC-32 and sizes, as :mod:`zipfile` itself does for a stream), the others are
@@ -870,13 +935,11 @@ def _write_stream(
         size += xml_size
         crc = xml_crc if size == xml_size else _crc32_combine(crc, xml_crc, xml_size)
 
-    packer = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
-    put(packer.compress(head) + packer.flush(zlib.Z_SYNC_FLUSH), zlib.crc32(head), len(head))
+    put(_deflated(head, final=False), zlib.crc32(head), len(head))
     for packed, xml_crc, xml_size, rows in _in_order(job.render, job.blocks()):
         put(packed, xml_crc, xml_size)
         bar.update(rows)
-    packer = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
-    put(packer.compress(tail) + packer.flush(zlib.Z_FINISH), zlib.crc32(tail), len(tail))
+    put(_deflated(tail, final=True), zlib.crc32(tail), len(tail))
     entry.CRC, entry.file_size, entry.compress_size = crc, size, packed_size
     end = handle.tell()
     handle.seek(entry.header_offset)

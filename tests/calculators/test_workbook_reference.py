@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
+import zlib
 from pathlib import Path
 from unittest import mock
 
@@ -25,6 +26,8 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from calculators import _report, tech_relending
 
@@ -131,12 +134,17 @@ def _rows_sheets(book) -> list[str]:
     return [n for n in book.sheetnames if n.startswith(("rows", "invalid"))]
 
 
+@pytest.mark.parametrize("deflate", ["isal", "zlib"])
 @pytest.mark.parametrize("block_rows", [None, 3], ids=["default-blocks", "blocks-of-3"])
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_rows_sheets_are_the_reference_cell_by_cell(tmp_path, name, block_rows) -> None:
+def test_rows_sheets_are_the_reference_cell_by_cell(tmp_path, name, block_rows, deflate) -> None:
     summary, frame = CASES[name]()
     path = tmp_path / f"{name}.xlsx"
-    with mock.patch.object(_report, "BLOCK_ROWS", block_rows or _report.BLOCK_ROWS):
+    module = pytest.importorskip("isal.isal_zlib") if deflate == "isal" else zlib
+    with (
+        mock.patch.object(_report, "BLOCK_ROWS", block_rows or _report.BLOCK_ROWS),
+        mock.patch.object(_report, "_deflate_module", lambda: module),
+    ):
         _report.write_workbook(summary, frame, path, "rows 行")
     ours = openpyxl.load_workbook(path)
     theirs = openpyxl.load_workbook(_reference(name))
@@ -149,6 +157,15 @@ def test_rows_sheets_are_the_reference_cell_by_cell(tmp_path, name, block_rows) 
             assert a == b, (sheet, k + 1)
         assert _sheet_facts(ours[sheet]) == _sheet_facts(theirs[sheet]), sheet
     assert _rows_xml(path) == _rows_xml(_reference(name))
+
+
+@given(st.binary(max_size=300), st.binary(max_size=300), st.binary(max_size=300))
+def test_crc32_of_blocks_combined_is_the_crc32_of_the_whole(a, b, c) -> None:
+    # the sheet's CRC-32 in the zip is combined from its blocks' (zlib's own crc32 is
+    # the oracle)
+    whole = _report._crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b))
+    whole = _report._crc32_combine(whole, zlib.crc32(c), len(c))
+    assert whole == zlib.crc32(a + b + c)
 
 
 def test_the_references_hold_every_kind_of_cell() -> None:
