@@ -288,9 +288,9 @@ WIDTH_SAMPLE_ROWS = 1 << 16
 """Rows whose values decide the column widths (the first ones)."""
 COMPRESS_LEVEL = 2
 """The deflate level of the rows: with ISA-L (python-isal) about three times as fast as
-zlib's level 1, with zlib (where python-isal is missing) about five times as fast as
-its default (6); either way a file about a quarter larger than zlib's default (see
-``benchmarks/README.md``)."""
+zlib's level 1 or 2, with zlib (where python-isal is missing) three to five times as
+fast as its default (6); either way a file about a quarter larger than zlib's default
+(see ``benchmarks/README.md``)."""
 EXCEL_EXACT_INT = 10**15
 """Excel keeps 15 significant digits: a whole number of fen from 10**15 up (10 trillion
 yuan), and the yuan amount of such a number of fen, are written as text so that no
