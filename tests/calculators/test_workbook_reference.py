@@ -17,6 +17,7 @@ To remake the references (only when the workbook is meant to change):
 from __future__ import annotations
 
 import datetime as dt
+import struct
 import zipfile
 import zlib
 from pathlib import Path
@@ -26,6 +27,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+import python_calamine
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -157,6 +159,29 @@ def test_rows_sheets_are_the_reference_cell_by_cell(tmp_path, name, block_rows, 
             assert a == b, (sheet, k + 1)
         assert _sheet_facts(ours[sheet]) == _sheet_facts(theirs[sheet]), sheet
     assert _rows_xml(path) == _rows_xml(_reference(name))
+
+
+def test_rows_in_zip64_entries_read_back_the_same(tmp_path) -> None:
+    # a book XlsxWriter writes with ZIP64 (outputs that may pass 4 GiB) gets the rows'
+    # entries with ZIP64 headers too: every reader must still find each cell
+    summary, frame = _claim()
+    path = tmp_path / "zip64.xlsx"
+    splice = _report._splice_rows
+    with mock.patch.object(
+        _report, "_splice_rows", lambda path, pending, zip64, bar: splice(path, pending, True, bar)
+    ):
+        _report.write_workbook(summary, frame, path, "rows 行")
+    with zipfile.ZipFile(path) as package:
+        offset = package.getinfo("xl/worksheets/sheet2.xml").header_offset
+    local = path.read_bytes()[offset:]
+    name, extra = struct.unpack("<HH", local[26:30])
+    assert extra >= 20  # room for the sizes, 8 bytes each
+    assert local[30 + name : 30 + name + 2] == b"\x01\x00"  # the ZIP64 extra field
+    assert _rows_xml(path) == _rows_xml(_reference("claim"))
+    ours, theirs = openpyxl.load_workbook(path), openpyxl.load_workbook(_reference("claim"))
+    assert _cells_of(ours["rows 行"]) == _cells_of(theirs["rows 行"])
+    calamine = python_calamine.CalamineWorkbook.from_path(str(path))
+    assert len(calamine.get_sheet_by_name("rows 行").to_python()) == len(frame) + 3
 
 
 @given(st.binary(max_size=300), st.binary(max_size=300), st.binary(max_size=300))
