@@ -632,16 +632,16 @@ def totals(summary: Mapping[str, Any], rows: pd.DataFrame) -> tuple[str, dict[st
     and the differences). NPL checks: the valid rows (the sums of ``by_industry``).
     """
     if "class" in rows.columns:
-        keep = rows["class"].astype(str) != "invalid"
+        keep = rows["class"] != "invalid"  # on the codes of a categorical
         title = "合计(不含无效申报行) Total, invalid submitted rows left out"
         names: tuple[str, ...] = ("claimed_fen", "recomputed_fen", "difference_fen",
                                   "overclaimed_fen", "underclaimed_fen")  # fmt: skip
     elif "npl_balance_fen" in rows.columns:
-        keep = rows["status"].astype(str) != "invalid"
+        keep = rows["status"] != "invalid"
         title = "合计(有效行) Total of the valid rows"
         names = ("loan_balance_fen", "npl_balance_fen")
     elif "entitlement_fen" in rows.columns:
-        keep = rows["status"].astype(str) == "eligible"
+        keep = rows["status"] == "eligible"
         title = "合计(符合条件) Total of the eligible loans"
         names = ("principal_fen", "entitlement_fen")
     else:
@@ -1002,7 +1002,7 @@ def _yuan_number(fen: int) -> float:
 def _invalid_mask(rows: pd.DataFrame) -> np.ndarray | None:
     for name in ("class", "status"):
         if name in rows.columns:
-            return (rows[name].astype(str) == "invalid").to_numpy(dtype=bool)
+            return (rows[name] == "invalid").to_numpy(dtype=bool)  # no text copy
     return None
 
 
