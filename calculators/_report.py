@@ -880,9 +880,10 @@ def _splice_rows(path: Path, pending: list[_PendingRows], zip64: bool, bar: Any)
 
     Notes
     -----
-    Each block of rows is rendered and compressed on a thread of its own (Arrow and
-    ISA-L or zlib release the GIL) into raw deflate ending on a sync flush; one after another
-    they are one deflate stream, closed by the compressed end of the sheet. The zip
+    Each block of rows is rendered and compressed on a thread of its own (Arrow's
+    kernels and zlib release the GIL; python-isal's compressor holds it) into raw
+    deflate ending on a sync flush; one after another they are one deflate stream,
+    closed by the compressed end of the sheet. The zip
     entry of such a sheet is written by hand (header, data, then the header again with
     the CRC-32 and sizes, as :mod:`zipfile` itself does for a stream), the others are
     copied as XlsxWriter made them. ``zip64`` is XlsxWriter's choice for the book; an
