@@ -7,8 +7,9 @@ one process and on the same frame:
 
 - workbook: the openpyxl writer relend used before (write-only mode, one ``append``
   per row; kept here, and only here, for the comparison) against
-  ``calculators._report.write_workbook`` (XlsxWriter in constant-memory mode, rows
-  rendered as sheet XML by Arrow's string kernels);
+  ``calculators._report.write_workbook`` (XlsxWriter in constant-memory mode for the
+  sheets around the rows; the rows rendered as sheet XML by Arrow's string kernels and
+  deflated on a thread per core, then spliced into the package);
 - CSV: pandas' ``to_csv(index=False, encoding="utf-8-sig")``, which relend used
   before, against ``calculators._report.write_csv``, and, for reference,
   ``pyarrow.csv.write_csv`` with ``quoting_style="needed"`` (which quotes every text
@@ -127,7 +128,7 @@ def run(rows: int, folder: Path) -> None:
 
     old_book, new_book = folder / "old.xlsx", folder / "new.xlsx"
     t_new = timed(lambda: write_workbook(summary, loans, new_book, "loans 贷款"))
-    print(f"  xlsx  relend (XlsxWriter + Arrow) {t_new:7.2f} s", flush=True)
+    print(f"  xlsx  relend (XlsxWriter, Arrow, threads) {t_new:7.2f} s", flush=True)
     t_old = timed(lambda: old_write_workbook(summary, loans, old_book, "loans 贷款"))
     print(
         f"  xlsx  openpyxl (before) {t_old:7.2f} s | relend {t_new:6.2f} s "

@@ -18,7 +18,10 @@ import os
 import re
 import secrets
 import signal
+import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -32,7 +35,7 @@ import xlsxwriter
 import xlsxwriter.exceptions
 from xlsxwriter.utility import xl_col_to_name
 
-from ._bytes import contiguous, data, offsets
+from ._bytes import contiguous, data, lengths, masked, offsets, used
 from ._dates import parse_dates
 from ._errors import ParameterError
 from ._i18n import _, language, os_reason
@@ -48,7 +51,7 @@ from ._labels import (
 )
 from ._ledger import COLUMN_ALIASES, canonical_name
 from ._money import exact_sum, fen_to_yuan, parse_yuan_column, yuan_to_fen
-from ._parallel import in_thread_batches
+from ._parallel import _cores, in_thread_batches
 from ._progress import bar as progress_bar
 from ._progress import writing
 from ._result import percent_text
@@ -436,6 +439,14 @@ def _progress(total: int, path: Path, show: bool) -> contextlib.AbstractContextM
 # -- workbooks ------------------------------------------------------------------------------
 
 BLOCK_ROWS = 1 << 16
+"""Rows a thread renders and compresses at once."""
+WIDTH_SAMPLE_ROWS = 1 << 16
+"""Rows whose values decide the column widths (the first ones)."""
+COMPRESS_LEVEL = 2
+"""The deflate level of the rows: with ISA-L (python-isal) about three times as fast as
+zlib's level 1 or 2, with zlib (where python-isal is missing) three to five times as
+fast as its default (6); either way a file about a quarter larger than zlib's default
+(see ``benchmarks/README.md``)."""
 EXCEL_EXACT_INT = 10**15
 """Excel keeps 15 significant digits: a whole number of fen from 10**15 up (10 trillion
 yuan), and the yuan amount of such a number of fen, are written as text so that no
@@ -482,6 +493,7 @@ class _Column:
     style: str  # "text", "int", "fen", "yuan", "date"
     cells: Callable[[pd.DataFrame], _Cells]
     sample: bool = True  # whether its widths come from its values
+    coded: object = None  # a categorical input column its cells depend on alone
 
 
 def _text_cells(name: object) -> Callable[[pd.DataFrame], _Cells]:
@@ -536,8 +548,14 @@ def _yuan_given_cells(name: object) -> Callable[[pd.DataFrame], _Cells]:
     return cells
 
 
-def _date_cells(name: object) -> Callable[[pd.DataFrame], _Cells]:
-    """Dates as Excel serial days where readable, the value as given else."""
+def _date_cells(name: object, finest: pd.Series | None = None) -> Callable[[pd.DataFrame], _Cells]:
+    """Dates as Excel serial days where readable, the value as given else.
+
+    A datetime column's unreadable values (a time of day, a date before 1900-03-01) are
+    written as pandas writes the whole column (``astype(str)``), whatever the block:
+    pandas shows times, and to what fraction of a second, as the finest value needs, so
+    the column's finest value (``finest``, :func:`_finest`) is written with them.
+    """
 
     def cells(block: pd.DataFrame) -> _Cells:
         days, ok = parse_dates(block[name])
@@ -545,7 +563,13 @@ def _date_cells(name: object) -> Callable[[pd.DataFrame], _Cells]:
         ok = ok & (serial >= EXCEL_FIRST_SAFE_SERIAL) & (serial <= EXCEL_LAST_SERIAL)
         values = block[name]
         if pd.api.types.is_datetime64_any_dtype(values.dtype):  # a time of day, say
-            values = values.astype(str).where(values.notna(), None)
+            shown = np.full(len(values), None, dtype=object)
+            where = np.flatnonzero(~ok & values.notna().to_numpy(dtype=bool))
+            if len(where):
+                given = values.iloc[where]
+                text = pd.concat([given, finest]) if finest is not None else given
+                shown[where] = text.astype(str).to_numpy(dtype=object)[: len(where)]
+            values = pd.Series(shown, index=values.index, dtype=object)
         given = TextColumn.of(values).array
         return _Cells(_where(pa.array(serial).cast(pa.large_string()), ok), _where(given, ~ok))
 
@@ -565,8 +589,8 @@ def _label_cells(name: object, table: Mapping[str, Label]) -> Callable[[pd.DataF
 
 
 def _where(values: pa.Array, keep: np.ndarray) -> pa.Array:
-    """``values`` with the rows not in ``keep`` null."""
-    return pc.if_else(pa.array(keep, type=pa.bool_()), values, pa.scalar(None, values.type))
+    """``values`` (as ``large_string``) with the rows not in ``keep`` null."""
+    return masked(values, keep)
 
 
 def _whole(values: pd.Series) -> bool:
@@ -575,6 +599,19 @@ def _whole(values: pd.Series) -> bool:
         return False
     present = values.dropna().to_numpy(dtype=np.float64)
     return bool(np.all((np.mod(present, 1) == 0) & (np.abs(present) < 2.0**53)))
+
+
+def _finest(values: pd.Series) -> pd.Series | None:
+    """The value of a datetime column whose text needs the most of the time of day
+    (none, seconds, milli-, micro-, nanoseconds), as a one-row Series; None when every
+    value is a midnight."""
+    present = values.dropna()
+    since = (present - present.dt.normalize()).to_numpy(dtype="timedelta64[ns]")
+    ns = since.astype(np.int64)
+    need = (ns != 0).astype(np.int8) + (ns % 10**9 != 0) + (ns % 10**6 != 0) + (ns % 1000 != 0)
+    if not len(need) or need.max() == 0:
+        return None
+    return present.iloc[[int(np.argmax(need))]]
 
 
 def _columns(rows: pd.DataFrame) -> list[_Column]:
@@ -586,7 +623,8 @@ def _columns(rows: pd.DataFrame) -> list[_Column]:
         zh = _chinese(en)
         dtype = values.dtype
         if en in _DATE_COLUMNS or pd.api.types.is_datetime64_any_dtype(dtype):
-            out.append(_Column(zh, en, "date", _date_cells(name), sample=False))
+            finest = _finest(values) if pd.api.types.is_datetime64_any_dtype(dtype) else None
+            out.append(_Column(zh, en, "date", _date_cells(name, finest), sample=False))
         elif pd.api.types.is_bool_dtype(dtype):
             out.append(_Column(zh, en, "text", _text_cells(name)))
         elif pd.api.types.is_integer_dtype(dtype) or (en.endswith("_fen") and _whole(values)):
@@ -601,68 +639,115 @@ def _columns(rows: pd.DataFrame) -> list[_Column]:
         elif en in _YUAN_TEXT_COLUMNS:
             out.append(_Column(zh, en, "yuan", _yuan_given_cells(name)))
         else:
-            out.append(_Column(zh, en, "text", _text_cells(name)))
+            # a categorical column's cells are rendered once per category
+            coded = name if isinstance(dtype, pd.CategoricalDtype) else None
+            out.append(_Column(zh, en, "text", _text_cells(name), coded=coded))
             if en in LABELLED_COLUMNS:
                 out.append(
                     _Column(_LABEL_HEADERS[en], f"{en}_zh", "text",
-                            _label_cells(name, LABELLED_COLUMNS[en]))
+                            _label_cells(name, LABELLED_COLUMNS[en]), coded=coded)
                 )  # fmt: skip
     return out
 
 
-def _escaped(text: pa.Array) -> tuple[pa.Array, pa.Array]:
+_EDGE_SPACE = np.isin(np.arange(256), [9, 10, 12, 13, 32])  # RE2's \s: tab, LF, FF, CR, space
+_CONTROL_BYTES = np.isin(np.arange(256), [*range(0, 9), *range(11, 32)])  # as _CONTROL
+
+
+def _escaped(text: pa.Array) -> tuple[pa.Array, pa.Array | None]:
     """Text as XML character data the way Excel and XlsxWriter write it, and whether
-    each row needs ``xml:space="preserve"``."""
-    text = text.cast(pa.large_string())
-    if (pc.max(pc.utf8_length(text)).as_py() or 0) > 32_767:
-        text = pc.utf8_slice_codeunits(text, 0, 32_767)  # Excel's limit for a cell
-    if _anywhere(text, "_x"):  # Excel's own escapes, written literally, are escaped
+    each row needs ``xml:space="preserve"`` (None: no row does).
+
+    Notes
+    -----
+    One count of the column's bytes says which escapes can apply; most columns (ids,
+    amounts, codes) need none, and no kernel runs over them. A value begins or ends
+    with white space (``^\\s|\\s$`` in RE2's terms) when its first or last byte is one.
+    """
+    text = contiguous(text)
+    if not len(text):
+        return text, None
+    if int(lengths(text).max()) > 32_767 and (pc.max(pc.utf8_length(text)).as_py() or 0) > 32_767:
+        text = contiguous(pc.utf8_slice_codeunits(text, 0, 32_767))  # Excel's limit for a cell
+    raw = used(text)
+    counts = np.bincount(raw, minlength=256)
+    if counts[ord("_")] and bool(np.any((raw[:-1] == ord("_")) & (raw[1:] == ord("x")))):
+        # Excel's own escapes, written literally, are escaped
         text = pc.replace_substring_regex(text, "(_x[0-9a-fA-F]{4}_)", "_x005F\\1")
-    control = pc.match_substring_regex(text, _CONTROL)
-    if pc.any(control).as_py():  # rare: escaped one value at a time
-        values = text.to_pylist()
-        for k in np.flatnonzero(control.to_numpy(zero_copy_only=False)):
-            values[k] = re.sub(_CONTROL, lambda m: f"_x{ord(m.group()):04X}_", values[k])
-        text = pa.array(values, type=pa.large_string())
-    for raw, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
-        if _anywhere(text, raw):
-            text = pc.replace_substring(text, raw, entity)
-    preserve = pc.match_substring_regex(text, "^\\s|\\s$")
-    return text, preserve
+    if counts[_CONTROL_BYTES].any():
+        control = pc.match_substring_regex(text, _CONTROL)
+        if pc.any(control).as_py():  # rare: escaped one value at a time
+            values = text.to_pylist()
+            for k in np.flatnonzero(control.to_numpy(zero_copy_only=False)):
+                values[k] = re.sub(_CONTROL, lambda m: f"_x{ord(m.group()):04X}_", values[k])
+            text = pa.array(values, type=pa.large_string())
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        if counts[ord(char)]:
+            text = pc.replace_substring(text, char, entity)
+    text = contiguous(text)
+    ends, body = offsets(text), data(text)
+    filled = np.flatnonzero(ends[1:] > ends[:-1])
+    edge = np.zeros(len(text), dtype=bool)
+    edge[filled] = _EDGE_SPACE[body[ends[filled]]] | _EDGE_SPACE[body[ends[filled + 1] - 1]]
+    return text, (pa.array(edge) if edge.any() else None)
 
 
-def _anywhere(text: pa.Array, part: str) -> bool:
-    return bool(pc.any(pc.match_substring(text, part)).as_py())
+def _tails(found: _Cells, style: int) -> pa.Array | None:
+    """Each cell's XML after its reference (``"`` and on), null where the cell is blank;
+    None when every cell is."""
+    attr = f' s="{style}"' if style else ""
+    tails = []
+    if found.number is not None and found.number.null_count < len(found.number):
+        tails.append(_join(f'"{attr}><v>', found.number, "</v></c>", ""))
+    if found.text is not None:
+        text = contiguous(found.text)
+        text = masked(text, lengths(text) > 0)  # an empty text is a blank cell
+        if text.null_count < len(text):
+            text, preserve = _escaped(text)
+            open_t: Any = "<t>"
+            if preserve is not None:
+                open_t = pc.if_else(preserve, '<t xml:space="preserve">', "<t>")
+            tails.append(_join(f'"{attr} t="inlineStr"><is>', open_t, text, "</t></is></c>", ""))
+    if not tails:
+        return None
+    return tails[0] if len(tails) == 1 else pc.coalesce(*tails)
+
+
+def _column_tails(column: _Column, block: pd.DataFrame, style: int) -> pa.Array | None:
+    """:func:`_tails` of a column; a categorical column's rendered once per category."""
+    if column.coded is None:
+        return _tails(column.cells(block), style)
+    values = block[column.coded]
+    dtype = values.dtype
+    categories = pd.Categorical.from_codes(np.arange(len(dtype.categories)), dtype=dtype)
+    once = _tails(column.cells(pd.DataFrame({column.coded: categories})), style)
+    codes = values.cat.codes.to_numpy()
+    if once is None or not len(codes):
+        return None
+    return pc.take(once, pa.array(codes, mask=codes < 0))
 
 
 def _xml_rows(columns: list[_Column], block: pd.DataFrame, first_row: int,
               styles: Mapping[str, int]) -> pa.Array:  # fmt: skip
     """The ``<row>`` elements of one block, as XlsxWriter writes them."""
     numbers = pa.array(np.arange(first_row + 1, first_row + 1 + len(block))).cast(pa.large_string())
-    cells = []
+    parts: list[Any] = ['<row r="', numbers, '">']
     for k, column in enumerate(columns):
-        found = column.cells(block)
+        tail = _column_tails(column, block, styles[column.style])
+        if tail is None:
+            continue
         ref = f'<c r="{xl_col_to_name(k)}'
-        style = styles[column.style]
-        attr = f' s="{style}"' if style else ""
-        rendered = pa.scalar("", pa.large_string())
-        parts = []
-        if found.number is not None:
-            parts.append(
-                _join(ref, numbers, f'"{attr}><v>', found.number,
-                                            "</v></c>", "")
-            )  # fmt: skip
-        if found.text is not None:
-            blank = pc.equal(found.text, "")
-            text, preserve = _escaped(pc.if_else(blank, pa.scalar(None, found.text.type),
-                                                 found.text))  # fmt: skip
-            open_t = pc.if_else(preserve, '<t xml:space="preserve">', "<t>")
-            parts.append(
-                _join(ref, numbers, f'"{attr} t="inlineStr"><is>', open_t,
-                                            text, "</t></is></c>", "")
-            )  # fmt: skip
-        cells.append(pc.coalesce(*parts, rendered))
-    return _join('<row r="', numbers, '">', *cells, "</row>", "")
+        if tail.null_count:  # blank cells are left out, reference and all
+            parts.append(_join(ref, numbers, tail, ""))
+        else:
+            parts += [ref, numbers, tail]
+    parts.append("</row>")
+    typed = [
+        pa.scalar(p, pa.large_string()) if isinstance(p, str) else p.cast(pa.large_string())
+        for p in parts
+    ]
+    return pc.binary_join_element_wise(*typed, pa.scalar("", pa.large_string()),
+                                       null_handling="replace")  # fmt: skip
 
 
 def _width(text: pa.Array) -> int:
@@ -703,16 +788,16 @@ def totals(summary: Mapping[str, Any], rows: pd.DataFrame) -> tuple[str, dict[st
     and the differences). NPL checks: the valid rows (the sums of ``by_industry``).
     """
     if "class" in rows.columns:
-        keep = rows["class"].astype(str) != "invalid"
+        keep = rows["class"] != "invalid"  # on the codes of a categorical
         title = "合计(不含无效申报行) Total, invalid submitted rows left out"
         names: tuple[str, ...] = ("claimed_fen", "recomputed_fen", "difference_fen",
                                   "overclaimed_fen", "underclaimed_fen")  # fmt: skip
     elif "npl_balance_fen" in rows.columns:
-        keep = rows["status"].astype(str) != "invalid"
+        keep = rows["status"] != "invalid"
         title = "合计(有效行) Total of the valid rows"
         names = ("loan_balance_fen", "npl_balance_fen")
     elif "entitlement_fen" in rows.columns:
-        keep = rows["status"].astype(str) == "eligible"
+        keep = rows["status"] == "eligible"
         title = "合计(符合条件) Total of the eligible loans"
         names = ("principal_fen", "entitlement_fen")
     else:
@@ -756,13 +841,15 @@ def write_workbook(
     Excel holds 1,048,576 rows a sheet; longer outputs continue on sheets named
     ``<rows_sheet> 2``, ``3``, ... so that no row is left out.
 
-    The workbook is written by XlsxWriter in constant-memory mode; the rows themselves
-    are rendered as sheet XML by Arrow's string kernels, a block of 65,536 rows at a
-    time, and handed to XlsxWriter's row stream (see ``benchmarks/README.md``). That
-    leans on a few of XlsxWriter's internals (the sheet's row file ``fh``,
-    ``_write_single_row``, ``_check_dimensions``, ``previous_row``, a format's
-    ``_get_xf_index``), hence the pin to XlsxWriter 3; a test checks that the rendered
-    rows are the XML XlsxWriter itself writes for the same cells.
+    The workbook is written by XlsxWriter in constant-memory mode, each rows sheet with
+    a marker where its rows go; then the rows are rendered as sheet XML by Arrow's
+    string kernels and compressed, a block of 65,536 rows per thread, and the package is
+    written again with them spliced in at the markers (:func:`_splice_rows`; see
+    ``benchmarks/README.md``). That leans on a few of XlsxWriter's internals (the
+    sheet's row file ``fh``, ``_write_single_row``, ``_check_dimensions``,
+    ``previous_row``, a format's ``_get_xf_index``), hence the pin to XlsxWriter 3; a
+    test checks that the rendered rows are the XML XlsxWriter itself writes for the
+    same cells, another compares every cell with a workbook of the earlier writer.
     """
     book = xlsxwriter.Workbook(
         str(path),
@@ -780,9 +867,10 @@ def write_workbook(
         styles, formats = _styles(book)
         _summary_sheet(book, formats, summary)
         columns = _columns(rows)
-        widths = _widths(columns, rows.iloc[:BLOCK_ROWS])
+        widths = _widths(columns, rows.iloc[:WIDTH_SAMPLE_ROWS])
         label, sums = totals(summary, rows)
         per_sheet = EXCEL_MAX_ROWS
+        pending: list[_PendingRows] = []
         with _progress(len(rows), path, progress) as bar:
             starts = range(0, max(len(rows), 1), per_sheet)
             for part, start in enumerate(starts):
@@ -790,11 +878,12 @@ def write_workbook(
                 chunk = rows.iloc[start : start + per_sheet]
                 last = part == len(starts) - 1
                 _rows_sheet(book, name, columns, widths, chunk, styles, formats,
-                            (label, sums) if last else None, bar)  # fmt: skip
-            _invalid_sheets(book, columns, widths, rows, styles, formats, bar)
-        _sources_sheet(book, formats, summary)
-        _codes_sheet(book, formats)
-        book.close()
+                            (label, sums) if last else None, bar, pending)  # fmt: skip
+            _invalid_sheets(book, columns, widths, rows, styles, formats, bar, pending)
+            _sources_sheet(book, formats, summary)
+            _codes_sheet(book, formats)
+            book.close()
+            _splice_rows(path, pending, book.allow_zip64, bar)
     except xlsxwriter.exceptions.FileCreateError as exc:
         _abandon(book)
         cause = exc.args[0] if exc.args else exc
@@ -836,6 +925,7 @@ def _rows_sheet(
     formats: Mapping[str, Any],
     total: tuple[str, dict[str, int]] | None,
     bar: Any,
+    pending: list[_PendingRows],
 ) -> None:
     sheet = book.add_worksheet(name)
     for k, width in enumerate(widths):
@@ -849,16 +939,12 @@ def _rows_sheet(
     sheet.fit_to_pages(1, 0)
     first = 2
     if len(rows):
-        # the header rows go out first; then the rendered rows, straight into the sheet's
-        # row stream, which XlsxWriter copies into the sheet XML when the book is closed
+        # the header rows go out first; then, in the sheet's row stream, a marker where
+        # the rows will be spliced in once XlsxWriter has written the package
         sheet._write_single_row(first)
-        stream = sheet.fh
-        stream.flush()
-        for start in range(0, len(rows), BLOCK_ROWS):
-            block = rows.iloc[start : start + BLOCK_ROWS]
-            stream.buffer.write(_bytes_of(_xml_rows(columns, block, first + start, styles)))
-            bar.update(len(block))
-        stream.buffer.flush()
+        job = _PendingRows(_MARKER % len(pending), columns, rows, first, styles)
+        sheet.fh.write(job.marker.decode("ascii"))
+        pending.append(job)
         last = first + len(rows) - 1
         sheet._check_dimensions(last, len(columns) - 1)
         sheet.previous_row = last
@@ -883,6 +969,188 @@ def _rows_sheet(
             sheet.write_number(end, k, _yuan_number(fen), formats["total_yuan"])
 
 
+_MARKER = b'<relend:rows n="%d"/>'
+"""Where a sheet's rows go in XlsxWriter's sheet XML (its text cells escape ``<``, so
+no cell can hold it)."""
+
+
+@dataclass(frozen=True)
+class _PendingRows:
+    """The rows of one sheet, to be rendered into the package where ``marker`` is."""
+
+    marker: bytes
+    columns: list[_Column]
+    rows: pd.DataFrame
+    first: int  # the sheet row (from 0) of the first of them
+    styles: Mapping[str, int]
+
+    def blocks(self) -> list[int]:
+        return list(range(0, len(self.rows), BLOCK_ROWS))
+
+    def render(self, start: int) -> tuple[bytes, int, int, int]:
+        """One block as raw deflate ending on a byte boundary (a sync flush), so that
+        blocks compressed apart follow one another in one stream; with the CRC-32 and
+        the length of its XML, and its row count."""
+        block = self.rows.iloc[start : start + BLOCK_ROWS]
+        xml = _bytes_of(_xml_rows(self.columns, block, self.first + start, self.styles))
+        return _deflated(xml, final=False), zlib.crc32(xml), len(xml), len(block)
+
+
+def _deflate_module() -> Any:
+    """ISA-L's deflate (python-isal, zlib's interface) where installed, else zlib."""
+    try:
+        from isal import isal_zlib
+    except ImportError:  # a platform without its wheels
+        return zlib
+    return isal_zlib
+
+
+def _deflated(xml: bytes | memoryview, final: bool) -> bytes:
+    """``xml`` as raw deflate, closed (``final``) or ending on a sync flush, on a byte
+    boundary, so that another stream may follow it as if one."""
+    deflate = _deflate_module()
+    packer = deflate.compressobj(COMPRESS_LEVEL, deflate.DEFLATED, -zlib.MAX_WBITS)
+    return packer.compress(xml) + packer.flush(deflate.Z_FINISH if final else deflate.Z_SYNC_FLUSH)
+
+
+def _in_order(work: Callable[[int], Any], items: list[int]) -> Iterator[Any]:
+    """``work(item)`` for each item, in order, on a thread per core, a few items ahead
+    of the caller (which writes one result while the threads make the next)."""
+    ahead = _cores() + 1
+    pool = ThreadPoolExecutor(max_workers=_cores())
+    try:
+        futures: list[Future[Any]] = []
+        for item in items:
+            futures.append(pool.submit(work, item))
+            if len(futures) > ahead:
+                yield futures.pop(0).result()
+        for future in futures:
+            yield future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _splice_rows(path: Path, pending: list[_PendingRows], zip64: bool, bar: Any) -> None:
+    """Write the package XlsxWriter left at ``path`` again, each sheet's rows in place of
+    its marker.
+
+    Notes
+    -----
+    Each block of rows is rendered and compressed on a thread of its own (Arrow's
+    kernels and zlib release the GIL; python-isal's compressor holds it) into raw
+    deflate ending on a sync flush; one after another they are one deflate stream,
+    closed by the compressed end of the sheet. The zip
+    entry of such a sheet is written by hand (header, data, then the header again with
+    the CRC-32 and sizes, as :mod:`zipfile` itself does for a stream), the others are
+    copied as XlsxWriter made them. ``zip64`` is XlsxWriter's choice for the book; an
+    entry that needs ZIP64 without it fails as XlsxWriter's own would.
+    """
+    if not pending:
+        return
+    by_marker = {job.marker: job for job in pending}
+    with zipfile.ZipFile(path) as made:
+        entries = [(info, made.read(info)) for info in made.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=zip64) as package:
+        for info, xml in entries:
+            found = _MARKER_RE.search(xml) if info.filename.startswith("xl/worksheets/") else None
+            if found is None or found.group() not in by_marker:
+                package.writestr(info, xml)
+                continue
+            job = by_marker[found.group()]
+            head, tail = xml[: found.start()], xml[found.end() :]
+            _write_stream(package, info, head, job, tail, zip64, bar)
+
+
+_MARKER_RE = re.compile(rb'<relend:rows n="\d+"/>')
+
+
+def _write_stream(
+    package: zipfile.ZipFile,
+    like: zipfile.ZipInfo,
+    head: bytes,
+    job: _PendingRows,
+    tail: bytes,
+    zip64: bool,
+    bar: Any,
+) -> None:
+    """One sheet's zip entry: ``head``, the job's rows, ``tail``, deflated."""
+    entry = zipfile.ZipInfo(like.filename, like.date_time)
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    entry.external_attr = like.external_attr
+    entry.create_system = like.create_system
+    entry.CRC, entry.file_size, entry.compress_size = 0, 0, 0
+    handle = package.fp
+    assert handle is not None
+    entry.header_offset = handle.tell()
+    handle.write(entry.FileHeader(zip64))
+    crc, size, packed_size = 0, 0, 0
+
+    def put(packed: bytes, xml_crc: int, xml_size: int) -> None:
+        nonlocal crc, size, packed_size
+        handle.write(packed)
+        packed_size += len(packed)
+        size += xml_size
+        crc = xml_crc if size == xml_size else _crc32_combine(crc, xml_crc, xml_size)
+
+    put(_deflated(head, final=False), zlib.crc32(head), len(head))
+    for packed, xml_crc, xml_size, rows in _in_order(job.render, job.blocks()):
+        put(packed, xml_crc, xml_size)
+        bar.update(rows)
+    put(_deflated(tail, final=True), zlib.crc32(tail), len(tail))
+    entry.CRC, entry.file_size, entry.compress_size = crc, size, packed_size
+    end = handle.tell()
+    handle.seek(entry.header_offset)
+    try:
+        handle.write(entry.FileHeader(zip64))
+    except zipfile.LargeZipFile:
+        raise xlsxwriter.exceptions.FileSizeError(
+            "Filesize would require ZIP64 extensions. Use workbook.use_zip64()."
+        ) from None
+    handle.seek(end)
+    package.filelist.append(entry)
+    package.NameToInfo[entry.filename] = entry
+    package.start_dir = end
+    package._didModify = True  # type: ignore[attr-defined]
+
+
+_CRC_POLY = 0xEDB88320  # CRC-32's polynomial, bits reversed, as zlib holds it
+
+
+def _crc_multiply(a: int, b: int) -> int:
+    """``a * b`` modulo CRC-32's polynomial (zlib's ``multmodp``)."""
+    m, p = 1 << 31, 0
+    while True:
+        if a & m:
+            p ^= b
+            if not a & (m - 1):
+                return p
+        m >>= 1
+        b = (b >> 1) ^ _CRC_POLY if b & 1 else b >> 1
+
+
+def _crc_powers() -> list[int]:
+    """``x**(2**k)`` modulo the polynomial for k = 0..31 (zlib's ``x2n_table``)."""
+    powers = [1 << 30]  # x**1
+    for _k in range(31):
+        powers.append(_crc_multiply(powers[-1], powers[-1]))
+    return powers
+
+
+_CRC_POWERS = _crc_powers()
+
+
+def _crc32_combine(crc1: int, crc2: int, length2: int) -> int:
+    """The CRC-32 of ``a + b`` from that of ``a``, that of ``b`` and ``len(b)``, as
+    zlib's ``crc32_combine`` (which Python's :mod:`zlib` does not offer)."""
+    p, k = 1 << 31, 3  # x**0; the length in bits is 8 * length2, hence from x**(2**3)
+    while length2:
+        if length2 & 1:
+            p = _crc_multiply(_CRC_POWERS[k & 31], p)
+        length2 >>= 1
+        k += 1
+    return _crc_multiply(p, crc1) ^ crc2
+
+
 def _yuan_number(fen: int) -> float:
     """The double nearest to ``fen / 100`` yuan (exact decimal, then one conversion)."""
     return float(Decimal(fen).scaleb(-2))
@@ -891,7 +1159,7 @@ def _yuan_number(fen: int) -> float:
 def _invalid_mask(rows: pd.DataFrame) -> np.ndarray | None:
     for name in ("class", "status"):
         if name in rows.columns:
-            return (rows[name].astype(str) == "invalid").to_numpy(dtype=bool)
+            return (rows[name] == "invalid").to_numpy(dtype=bool)  # no text copy
     return None
 
 
@@ -903,6 +1171,7 @@ def _invalid_sheets(
     styles: Mapping[str, int],
     formats: Mapping[str, Any],
     bar: Any,
+    pending: list[_PendingRows],
 ) -> None:
     """The invalid rows again, with their reason and detail, on sheets of their own."""
     mask = _invalid_mask(rows)
@@ -913,7 +1182,7 @@ def _invalid_sheets(
     for part, start in enumerate(range(0, max(len(invalid), 1), EXCEL_MAX_ROWS)):
         name = "invalid 无效" if part == 0 else f"invalid 无效 {part + 1}"
         chunk = invalid.iloc[start : start + EXCEL_MAX_ROWS]
-        _rows_sheet(book, name, columns, widths, chunk, styles, formats, None, bar)
+        _rows_sheet(book, name, columns, widths, chunk, styles, formats, None, bar, pending)
 
 
 def _flat(summary: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:

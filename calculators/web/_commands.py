@@ -73,8 +73,9 @@ def _serve(args: argparse.Namespace, opener: Callable[[str], Any] | None = None)
         from ._app import create_app
     except ImportError as exc:
         raise ParameterError(
-            "serve", str(exc.name), cli_("the web app's libraries, installed with relend: "
-                                         "pip install relend again")
+            "serve",
+            str(exc.name),
+            cli_("the web app's libraries, installed with relend: pip install relend again"),
         ) from None
     app = create_app(token, max_upload_mb=cap, book=args.book)
     shown = "localhost" if args.host in ("127.0.0.1", "::1", "localhost") else args.host
