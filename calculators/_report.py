@@ -806,6 +806,10 @@ def totals(summary: Mapping[str, Any], rows: pd.DataFrame) -> tuple[str, dict[st
     return title, {n: _sum_fen(kept[n]) for n in names if n in rows.columns}
 
 
+FIXED_CREATED = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
+"""The creation time every workbook relend writes records (see :func:`write_workbook`)."""
+
+
 def write_workbook(
     summary: Mapping[str, Any],
     rows: pd.DataFrame,
@@ -863,6 +867,9 @@ def write_workbook(
             "use_zip64": len(rows) * (len(rows.columns) + 4) * 64 > 3_500_000_000,
         },
     )
+    # the same inputs give the same bytes (and SHA-256 in summary.json): the package's
+    # creation time is fixed, as XlsxWriter fixes its entries' times
+    book.set_properties({"created": FIXED_CREATED})
     try:
         styles, formats = _styles(book)
         _summary_sheet(book, formats, summary)

@@ -643,3 +643,37 @@ def test_the_temporaries_of_a_killed_run_are_removed_by_the_next(
     assert main(_tech(out, eligible)) == 3
     capsys.readouterr()
     assert sorted(p.name for p in out.iterdir()) == ["claim.xlsx", "loans.csv", "summary.json"]
+
+
+def test_the_same_inputs_give_the_same_workbook_bytes(tmp_path) -> None:
+    """The workbook records no time of its own making: a re-run's SHA-256 is the same."""
+    import hashlib
+    import time
+
+    from calculators.cli import main
+
+    digests = []
+    for run in ("first", "second"):
+        out = tmp_path / run
+        assert (
+            main(
+                [
+                    "claim",
+                    "tech",
+                    "examples/tech_ledger.csv",
+                    "--quarter",
+                    "2022Q2",
+                    "--lender",
+                    "ICBC",
+                    "--eligible-borrowers",
+                    "examples/tech_eligible.csv",
+                    "--out",
+                    str(out),
+                    "--quiet",
+                ]
+            )
+            == 3
+        )
+        digests.append(hashlib.sha256((out / "claim.xlsx").read_bytes()).hexdigest())
+        time.sleep(1.1)  # a second later: a recorded time would differ
+    assert digests[0] == digests[1]

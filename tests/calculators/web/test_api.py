@@ -220,7 +220,7 @@ def test_api_answers_as_the_command_line_for_the_readme(client, words, tmp_path,
         for found in summary["list_files"].values():
             if found:
                 found.pop("file")
-        for written in summary["files"]:  # a workbook carries the time it was made
+        for written in summary["files"]:  # the workbook names those paths too
             if written["name"].endswith(".xlsx"):
                 written.pop("sha256")
     assert ours == theirs
