@@ -74,6 +74,8 @@ OUTPUT_NAMES: tuple[str, ...] = (
     "audit.xlsx",
     "npl.csv",
     "npl.xlsx",
+    "schedule.csv",
+    "schedule.xlsx",
 )
 """Every file name relend writes under ``--out``: the only names it ever removes there."""
 
@@ -1797,9 +1799,13 @@ def write_outputs(
     workbook: bool = True,
     progress: bool = False,
     inputs: Iterable[str | Path] = (),
+    workbook_writer: Callable[[Path], None] | None = None,
 ) -> WrittenOutputs:
     """Write ``summary.json``, the rows CSV and (unless ``workbook`` is False) the
     workbook into the folder ``out``, each whole or not at all.
+
+    ``workbook_writer`` writes the workbook to the path it is given instead of
+    :func:`write_workbook` (the book's maturity ladder, with its chart).
 
     ``progress`` shows a bar on stderr for a CSV or workbook that takes more than two
     seconds to write. ``inputs`` are the files the run read (ledger, lists, submission):
@@ -1862,7 +1868,8 @@ def write_outputs(
                 digest = _write_temporary(
                     folder,
                     xlsx_name,
-                    lambda p: write_workbook(summary, rows, p, rows_sheet, progress),
+                    workbook_writer
+                    or (lambda p: write_workbook(summary, rows, p, rows_sheet, progress)),
                     temps,
                 )
                 files.append({"name": xlsx_name, "sha256": digest})

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -129,6 +130,9 @@ def add_book_parser(
     ladder = command("schedule", cli_("the maturity ladder by month"), _schedule)
     ladder.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD")
     ladder.add_argument("--to", dest="end", required=True, metavar="YYYY-MM-DD")
+    ladder.add_argument(
+        "--out", metavar=cli_("DIR"), help=cli_("write summary.json, schedule.csv, schedule.xlsx")
+    )
 
     quota = command("quota", cli_("record a program's quota for a lender"), _quota)
     quota.add_argument("program", metavar=cli_("PROGRAM"))
@@ -358,8 +362,18 @@ def _show(args: argparse.Namespace) -> int:
 def _schedule(args: argparse.Namespace) -> int:
     from .._money import fen_to_yuan
 
+    start, end = _day(args.start, "--from"), _day(args.end, "--to")
     with _open(args) as book:
-        ladder = book.schedule(_day(args.start, "--from"), _day(args.end, "--to"))
+        ladder = book.schedule(start, end)
+        location = book.store.location
+    if args.out is not None:
+        from ._ladder import write_ladder
+
+        written = write_ladder(ladder, start, end, location, args.out)
+        print(
+            cli_("wrote {files}").format(files=", ".join(str(p) for p in written.paths)),
+            file=sys.stderr,
+        )
     rows = [
         {k: (int(v) if k.endswith("_fen") else v) for k, v in r.items()}
         for r in ladder.to_dict("records")

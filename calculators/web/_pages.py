@@ -380,11 +380,17 @@ def add_pages(app: FastAPI) -> None:
         from ._app import page_language
 
         today = dt.date.today()
-        with using_language(page_language(request)), Book(app.state.book) as book:
+        with (
+            using_language(page_language(request)),
+            Book(app.state.book) as book,
+            warnings.catch_warnings(record=True) as caught,
+        ):
+            warnings.simplefilter("always")
             view = book.show(today).as_dict()
             ladder = book.schedule(today.replace(day=1), today.replace(year=today.year + 2))
+        notes = sorted({str(w.message) for w in caught})
         ladder_rows = [
             {k: (int(v) if k.endswith("_fen") else v) for k, v in r.items()}
             for r in ladder.to_dict("records")
         ]
-        return render(request, "book.html", view=view, ladder=ladder_rows)
+        return render(request, "book.html", view=view, ladder=ladder_rows, notes=notes)

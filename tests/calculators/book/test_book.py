@@ -477,3 +477,120 @@ def test_two_processes_recording_at_once_both_land(tmp_path, book_url) -> None:
         assert sorted(claims["lender"]) == ["CCB", "ICBC"]
         assert book.verify().ok
         assert list(book.history()["action"]) == ["migrate", "record", "record"]
+
+
+def test_the_ladder_as_csv_and_a_workbook_with_a_chart(tmp_path, capsys) -> None:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    book_path = str(tmp_path / "book.sqlite")
+    folder = _claim(tmp_path, "q2", TECH_Q2)
+    assert main(["book", "record", str(folder), "--book", book_path]) == 0
+    assert (
+        main(
+            [
+                "book",
+                "drawdown",
+                "1",
+                "--date",
+                "2022-07-15",
+                "--amount",
+                "600,000.00",
+                "--book",
+                book_path,
+            ]
+        )
+        == 0
+    )
+    out = tmp_path / "ladder"
+    assert (
+        main(
+            [
+                "book",
+                "schedule",
+                "--from",
+                "2023-06-01",
+                "--to",
+                "2023-08-31",
+                "--book",
+                book_path,
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    # 600,000.00 x 1.75% x 367/360 (2022-07-15 to Monday 2023-07-17) = 10,704.1666...
+    lines = (out / "schedule.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert lines[1:] == [
+        "2023-06,0,0,0,0.00,0.00",
+        '2023-07,60000000,1070417,61070417,"600,000.00","10,704.17"',
+        "2023-08,0,0,0,0.00,0.00",
+    ]
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["total_due_fen"] == 61_070_417
+    assert {f["name"] for f in summary["files"]} == {"schedule.csv", "schedule.xlsx"}
+    with zipfile.ZipFile(out / "schedule.xlsx") as package:
+        assert any(name.startswith("xl/charts/chart") for name in package.namelist())
+    sheet = load_workbook(out / "schedule.xlsx").worksheets[0]
+    assert [c.value for c in sheet[4]] == [
+        "2023-07",
+        60_000_000,
+        1_070_417,
+        61_070_417,
+        600_000.0,
+        10_704.17,
+    ]
+    # a user's own schedule.csv in the folder is never replaced
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "schedule.csv").write_text("mine", encoding="utf-8")
+    assert (
+        main(
+            [
+                "book",
+                "schedule",
+                "--from",
+                "2023-06-01",
+                "--to",
+                "2023-08-31",
+                "--book",
+                book_path,
+                "--out",
+                str(tmp_path / "mine"),
+            ]
+        )
+        == 2
+    )
+    assert (tmp_path / "mine" / "schedule.csv").read_text(encoding="utf-8") == "mine"
+
+
+def test_the_web_app_shows_the_book(tmp_path) -> None:
+    from fastapi.testclient import TestClient
+
+    from calculators.web import create_app
+
+    book_path = str(tmp_path / "book.sqlite")
+    folder = _claim(tmp_path, "q2", TECH_Q2)
+    assert main(["book", "record", str(folder), "--book", book_path]) == 0
+    assert (
+        main(
+            [
+                "book",
+                "drawdown",
+                "1",
+                "--date",
+                "2022-07-15",
+                "--amount",
+                "600,000.00",
+                "--book",
+                book_path,
+            ]
+        )
+        == 0
+    )
+    token = "book-page-token-0123456789"
+    with TestClient(create_app(token, book=book_path)) as client:
+        page = client.get("/book?lang=zh", headers={"Authorization": f"Bearer {token}"})
+    assert page.status_code == 200
+    assert "账簿" in page.text and "600,000.00 元" in page.text
