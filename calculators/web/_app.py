@@ -215,10 +215,12 @@ def create_app(
 
 def _labeller(lang: str) -> Any:
     """``label(code)``: a reason's or an audit class's label in the page's language."""
-    from .._labels import AUDIT_CLASS_LABELS, REASON_LABELS, label
+    from .._labels import AUDIT_CLASS_LABELS, FIGURE_LABELS, LIST_LABELS, REASON_LABELS, label
+
+    tables = {"class": AUDIT_CLASS_LABELS, "figure": FIGURE_LABELS, "list": LIST_LABELS}
 
     def labelled(code: str, table: str = "reason") -> str:
-        return label(AUDIT_CLASS_LABELS if table == "class" else REASON_LABELS, code, lang)
+        return label(tables.get(table, REASON_LABELS), code, lang)
 
     return labelled
 

@@ -27,7 +27,15 @@ HERE = Path(__file__).parent
 PAGE_ROWS = 50
 
 
-def _programs() -> list[dict[str, Any]]:
+def _programs(request: Request) -> list[dict[str, Any]]:
+    """The registry's programs, their names and lists, in the page's language."""
+    from ._app import page_language
+
+    with using_language(page_language(request)):
+        return _programs_now()
+
+
+def _programs_now() -> list[dict[str, Any]]:
     from .._registry import registered
     from ..cli import _list_help
 
@@ -184,6 +192,16 @@ def _year_calendar(year: int, name: str) -> dict[str, Any]:
     return {"months": months, "status": cal.year_status(year), "source": cal.source(year)}
 
 
+def _calendar_titles(request: Request) -> dict[str, str]:
+    """Each calendar's name in the page's language (中国内地工作日历 for prc)."""
+    from calendars._calendar import calendar_title
+
+    from ._app import page_language
+
+    with using_language(page_language(request)):
+        return {name: calendar_title(name) for name in CALENDAR_NAMES}
+
+
 def add_pages(app: FastAPI) -> None:
     """The pages' routes on ``app``."""
     render = app.state.render
@@ -209,7 +227,7 @@ def add_pages(app: FastAPI) -> None:
     def form_page(kind: str) -> Any:
         async def page(request: Request) -> Response:
             return render(
-                request, "run_form.html", kind=kind, programs=_programs(), lenders=_lenders()
+                request, "run_form.html", kind=kind, programs=_programs(request), lenders=_lenders()
             )
 
         async def post(request: Request) -> Response:
@@ -234,7 +252,7 @@ def add_pages(app: FastAPI) -> None:
                     request,
                     "run_form.html",
                     kind=kind,
-                    programs=_programs(),
+                    programs=_programs(request),
                     lenders=_lenders(),
                     error=str(exc),
                     given=fields,
@@ -288,20 +306,13 @@ def add_pages(app: FastAPI) -> None:
         name = request.query_params.get("calendar", "prc")
         if name not in CALENDAR_NAMES:
             name = "prc"
+        shown = {"year": year, "calendar": name, "names": CALENDAR_NAMES,
+                 "titles": _calendar_titles(request)}  # fmt: skip
         try:
             grid = _year_calendar(year, name)
         except CalendarError as exc:
-            return render(
-                request,
-                "deadlines.html",
-                year=year,
-                calendar=name,
-                error=str(exc),
-                names=CALENDAR_NAMES,
-            )
-        return render(
-            request, "deadlines.html", year=year, calendar=name, grid=grid, names=CALENDAR_NAMES
-        )
+            return render(request, "deadlines.html", error=str(exc), **shown)
+        return render(request, "deadlines.html", grid=grid, **shown)
 
     @app.get("/policy", include_in_schema=False)
     async def policy(request: Request) -> Response:
@@ -326,7 +337,7 @@ def add_pages(app: FastAPI) -> None:
     @app.get("/facility", include_in_schema=False)
     async def facility_page(request: Request) -> Response:
         q = request.query_params
-        context: dict[str, Any] = {"programs": _programs(), "given": dict(q)}
+        context: dict[str, Any] = {"programs": _programs(request), "given": dict(q)}
         if q.get("amount"):
             from .. import facility
             from .._money import yuan_to_fen

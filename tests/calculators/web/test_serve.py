@@ -10,7 +10,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -24,10 +23,10 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_serve_prints_its_address_answers_and_stops_clean() -> None:
+def test_serve_prints_its_address_answers_and_stops_clean(tmp_path) -> None:
     port, token = _free_port(), "serve-token-0123456789abc"
-    before = set(glob.glob(os.path.join(tempfile.gettempdir(), "relend-web-*")))
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "LANG": "C.UTF-8"}
+    # the server's temporary folders go here, where nothing else makes any
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "LANG": "C.UTF-8", "TMPDIR": str(tmp_path)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "calculators.cli", "serve", "--no-browser", "--port", str(port),
          "--token", token, "--lang", "en"],
@@ -49,7 +48,7 @@ def test_serve_prints_its_address_answers_and_stops_clean() -> None:
                 time.sleep(0.1)
         else:
             raise AssertionError("the server did not answer")
-        made = set(glob.glob(os.path.join(tempfile.gettempdir(), "relend-web-*"))) - before
+        made = glob.glob(str(tmp_path / "relend-web-*"))
         assert len(made) == 1  # the runs' folder
     finally:
         proc.send_signal(signal.SIGINT)
