@@ -289,3 +289,27 @@ def test_openapi_documents_the_api(client) -> None:
     assert {"program", "period", "lender", "ledger", "eligible_borrowers", "dishonest"} <= set(
         body["schema"]["properties"]
     )
+
+
+def test_two_users_at_once_each_get_their_own_results(client) -> None:
+    ledger = _files(
+        ledger="examples/tech_ledger.csv", eligible_borrowers="examples/tech_eligible.csv"
+    )
+    started = {
+        lender: client.post(
+            "/api/claims",
+            headers=BEARER,
+            files=ledger,
+            data={"program": "tech", "period": "2022Q2", "lender": lender},
+        )
+        for lender in ("ICBC", "CCB")
+    }  # both running before either is read
+    results = {
+        lender: _wait(client, "claims", made.json()["id"]) for lender, made in started.items()
+    }
+    assert {k: v["summary"]["lender"] for k, v in results.items()} == {"ICBC": "ICBC", "CCB": "CCB"}
+    for lender, state in results.items():
+        loans = client.get(state["files"]["loans.csv"], headers=BEARER).content
+        summary = client.get(state["files"]["summary.json"], headers=BEARER).json()
+        assert summary["lender"] == lender and len(loans) > 0
+    assert results["ICBC"]["id"] != results["CCB"]["id"]
