@@ -42,26 +42,20 @@ Ledger columns (canonical name, then accepted Chinese headers): ``loan_id`` (借
 
 from __future__ import annotations
 
-from . import (
-    audit,
-    carbon_reduction,
-    facility,
-    housing_relending,
-    microloan_incentive,
-    npl_tolerance,
-    tech_relending,
-    transport_relending,
-)
+from typing import TYPE_CHECKING
+
+# relend's program modules register their programs on import, in this order (the order
+# of the command line's choices and of the reason codes; the first program to register
+# a list gives its option's help, and tech's --eligible-borrowers help stays tech's).
+# They hold names and rules only: the claim engine (pandas, pyarrow) loads when a claim
+# runs, so that a command that reads no ledger starts at once.
+from . import carbon_reduction, housing_relending, tech_relending, transport_relending
 
 # isort: split
-# registered after the programs above (the registry keeps the order programs register
-# in): the first program to register a list gives its option's help, and tech's
-# --eligible-borrowers help stays tech's
 from . import coal, elderly_care, equipment
 
 # isort: split
 from . import buyback, consumption
-from ._claim import claim
 from ._errors import (
     ExtensionLimitError,
     LedgerFileError,
@@ -74,7 +68,6 @@ from ._errors import (
     RelendInputError,
 )
 from ._lenders import LENDERS, Lender
-from ._lists import BorrowerList
 from ._money import fen_to_yuan, largest_remainder_split, round_half_up, yuan_to_fen
 from ._policy import (
     Figure,
@@ -91,7 +84,13 @@ from ._policy import (
 )
 from ._reasons import COMMON_EXCLUSIONS, INVALID_REASONS, REASON_ALIASES, reason_codes
 from ._registry import ExclusionRule, Program, ReferenceList, RuleInput, register, registered
-from ._result import ClaimResult
+
+if TYPE_CHECKING:
+    from . import audit, facility, microloan_incentive, npl_tolerance
+    from ._claim import claim
+    from ._lists import BorrowerList
+    from ._result import ClaimResult
+    from .book import Book
 
 __all__ = [
     "COMMON_EXCLUSIONS",
@@ -143,23 +142,51 @@ __all__ = [
     "yuan_to_fen",
 ]
 
+
 # public classes and functions show under the public package (httpx's practice), not
 # under the private module that defines them
-for _name in __all__:
-    if _name == "Book":
-        continue  # loaded on first use (see __getattr__)
-    _obj = globals()[_name]
-    if (isinstance(_obj, type) or callable(_obj)) and getattr(_obj, "__module__", "").startswith(
+def _public(obj: object) -> object:
+    if (isinstance(obj, type) or callable(obj)) and getattr(obj, "__module__", "").startswith(
         __name__ + "._"
     ):
-        _obj.__module__ = __name__
-del _name, _obj
+        obj.__module__ = __name__
+    return obj
+
+
+# loaded on first use (PEP 562): these need pandas, pyarrow (or SQLAlchemy, for the book)
+_LAZY = {
+    "audit": (".audit", None),
+    "facility": (".facility", None),
+    "microloan_incentive": (".microloan_incentive", None),
+    "npl_tolerance": (".npl_tolerance", None),
+    "claim": ("._claim", "claim"),
+    "BorrowerList": ("._lists", "BorrowerList"),
+    "ClaimResult": ("._result", "ClaimResult"),
+    "Book": (".book", "Book"),  # not made to show under the package: it never did
+}
+
+for _name in __all__:
+    if _name not in _LAZY:
+        _public(globals()[_name])
+del _name
 
 
 def __getattr__(name: str) -> object:
-    # the book loads SQLAlchemy: only when asked for (calculators.Book)
-    if name == "Book":
-        from .book import Book
+    try:
+        module, attribute = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    from importlib import import_module
 
-        return Book
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    loaded = import_module(module, __name__)
+    if attribute is None:
+        return loaded  # importing a submodule sets it on the package as well
+    found = getattr(loaded, attribute)
+    if name != "Book":
+        _public(found)
+    globals()[name] = found
+    return found
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -30,13 +30,14 @@ from __future__ import annotations
 
 import unicodedata
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
-import pyarrow.compute as pc
 
 from ._i18n import N_, _
-from ._text import TextColumn
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _NOTICE = "中国人民银行 交通运输部关于设立交通物流专项再贷款有关事宜的通知, 一 (专项再贷款支持领域)"
 
@@ -149,6 +150,10 @@ def category_codes(values: pd.Series) -> np.ndarray:
     A ledger has few distinct categories: each distinct value is looked up once (see
     :func:`category_key`) and the codes are spread over the rows.
     """
+    import pyarrow.compute as pc
+
+    from ._text import TextColumn
+
     encoded = pc.dictionary_encode(TextColumn.of(values).filled().array)
     names = [_LOOKUP.get(category_key(value), "") for value in encoded.dictionary.to_pylist()]
     codes = np.array(names, dtype=object)

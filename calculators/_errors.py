@@ -57,8 +57,8 @@ def _named(parameter: str) -> str:
     else the key: a ledger column, or a summary field relend labels."""
     if language() != "zh":
         return parameter
+    from ._columns import COLUMN_ALIASES  # the ledger module raises these errors
     from ._labels import PARAMETER_LABELS
-    from ._ledger import COLUMN_ALIASES  # the ledger module raises these errors
 
     found = PARAMETER_LABELS.get(parameter)
     if found:

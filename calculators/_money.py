@@ -13,16 +13,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
-from ._bytes import contiguous, fixed_width, pair
 from ._errors import MoneyError
 from ._i18n import N_, _
-from ._text import TextColumn
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+    from ._text import TextColumn
+
+# The column parsers import pandas and pyarrow when first called: amounts typed on the
+# command line (relend facility, incentive) and the policy table need neither.
 
 ROUND_HALF_UP_NOTE = N_("one rounding, ROUND_HALF_UP to the fen, on the final amount")
 ROUNDING_RULE = N_(
@@ -109,6 +114,8 @@ def parse_yuan_column(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     pattern; the valid strings, commas removed, are cast to ``decimal128(20, 2)``
     (exact) and scaled by 100 to integer fen.
     """
+    from ._text import TextColumn
+
     text = TextColumn.of(values).nfkc().stripped()  # full-width digits read as ASCII
     fen, ok = _plain_yuan(text)
     rest = np.flatnonzero(~ok)
@@ -126,6 +133,10 @@ def _plain_yuan(text: TextColumn) -> tuple[np.ndarray, np.ndarray]:
     leaves an amount's value as it was) and read as a byte matrix, two digits at a
     time, without slicing or casting each row's text.
     """
+    import pyarrow.compute as pc
+
+    from ._bytes import contiguous, fixed_width, pair
+
     sizes = text.lengths
     ok = (sizes >= 4) & (sizes <= 19)
     if not ok.any():
@@ -150,6 +161,9 @@ def _plain_yuan(text: TextColumn) -> tuple[np.ndarray, np.ndarray]:
 
 def _general_yuan(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """Fen and validity of any rows, by the accepted pattern and an exact decimal cast."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     text = pc.replace_substring(text, "，", ",")
     ok = pc.fill_null(pc.match_substring_regex(text, f"^{_YUAN_PATTERN}$"), False)
     plain = pc.replace_substring(text, ",", "")
@@ -180,6 +194,11 @@ def parse_wan_column(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     as for yuan. The valid strings, commas removed, are cast to ``decimal128(24, 6)``
     (exact) and scaled by 10**6 to integer fen: no float is involved.
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from ._text import TextColumn
+
     text = TextColumn.of(values).nfkc().stripped().filled().array
     text = pc.replace_substring(text, "，", ",")
     ok = pc.fill_null(pc.match_substring_regex(text, f"^{_WAN_PATTERN}$"), False)
@@ -200,6 +219,12 @@ def parse_fen_column(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
     Floats are accepted only when every value is a whole number of fen.
     """
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from ._text import TextColumn
+
     if pd.api.types.is_integer_dtype(values.dtype):
         ok = values.notna().to_numpy(dtype=bool)
         return values.fillna(0).to_numpy(dtype=np.int64), ok
@@ -230,6 +255,8 @@ def parse_principal(values: pd.Series, unit: str) -> tuple[np.ndarray, np.ndarra
         exact to the fen; a number column in 万元 is read through its text.
     unit : {"yuan", "wan", "fen"}
     """
+    import pandas as pd
+
     if len(values) == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
     if unit == "fen":
@@ -423,3 +450,23 @@ class Shares:
             remainders = sum(int(r) * int(counts[r]) for r in present)
         return round_half_up(Fraction(floors_total * self.denominator + remainders,
                                       self.denominator))  # fmt: skip
+
+
+def decimal_text(value: Fraction | Decimal) -> str:
+    """An exact ratio or rate as a plain decimal string (``3/5`` -> ``"0.6"``)."""
+    q = Fraction(value)
+    text = format(Decimal(q.numerator) / Decimal(q.denominator), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def percent_text(value: object) -> str:
+    """A ratio or rate written as a decimal string, as a percentage for text output
+    (``"0.0175"`` -> ``"1.75%"``, ``"0.6"`` -> ``"60%"``); any other text as it is."""
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    text = format(number * 100, "f")
+    return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"

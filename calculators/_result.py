@@ -7,9 +7,6 @@ from __future__ import annotations
 import functools
 import html
 from dataclasses import dataclass, field
-from decimal import Decimal
-from fractions import Fraction
-from importlib import metadata
 from typing import Any
 
 import numpy as np
@@ -26,6 +23,8 @@ from ._money import (
     exact_sum,
     fen_to_yuan,
 )
+from ._money import decimal_text as decimal_text  # moved there; kept importable here
+from ._money import percent_text as percent_text
 from ._parallel import in_threads
 from ._policy import PolicyRow, program_title
 from ._reasons import (
@@ -36,35 +35,7 @@ from ._reasons import (
 )
 from ._split import BLOCK_ROWS, RowVerdicts
 from ._validate import frame_digest, loan_id_column, loan_ids, principal_unit
-
-
-def relend_version() -> str:
-    """The installed relend version, or ``0+unknown`` when run from a source tree."""
-    try:
-        return metadata.version("relend")
-    except metadata.PackageNotFoundError:
-        return "0+unknown"
-
-
-def decimal_text(value: Fraction | Decimal) -> str:
-    """An exact ratio or rate as a plain decimal string (``3/5`` -> ``"0.6"``)."""
-    q = Fraction(value)
-    text = format(Decimal(q.numerator) / Decimal(q.denominator), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def percent_text(value: object) -> str:
-    """A ratio or rate written as a decimal string, as a percentage for text output
-    (``"0.0175"`` -> ``"1.75%"``, ``"0.6"`` -> ``"60%"``); any other text as it is."""
-    try:
-        number = Decimal(str(value))
-    except ArithmeticError:
-        return str(value)
-    if not number.is_finite():
-        return str(value)
-    text = format(number * 100, "f")
-    return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
-
+from ._version import relend_version as relend_version  # moved there; kept importable here
 
 _INVALID = 2  # the status code of invalid rows (see calculators._reasons)
 

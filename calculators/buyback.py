@@ -46,22 +46,25 @@ from __future__ import annotations
 
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from calendars import BusinessCalendar, Quarter
 
-from ._claim import ClaimSpec, prepare, run_claim
-from ._dates import add_months
-from ._ids import _USCC_CHECK_VALUE, _USCC_TABLES, _weighted_sum
 from ._lenders import Lender
 from ._policy import PolicyTable
 from ._registry import ExclusionRule, Program, RuleInput, register
-from ._result import ClaimResult
-from ._text import TextColumn
-from ._validate import Ledger
 from .elderly_care import own_figure
 from .equipment import RATE_COLUMN, _above_cap, _bad_rate
+
+if TYPE_CHECKING:
+    from ._claim import ClaimSpec
+    from ._result import ClaimResult
+    from ._validate import Ledger
+
+# The claim engine (pandas, pyarrow) is imported by the functions that use it, so that
+# registering the program, for the command line's choices, stays light.
 
 __all__ = ["BORROWER_KINDS", "PROGRAM", "borrower_kind", "claim", "claim_spec"]
 
@@ -99,6 +102,8 @@ def _kind_not_eligible(given: RuleInput) -> np.ndarray:
     -----
     Each distinct value is read once; the rows take theirs by index.
     """
+    from ._text import TextColumn
+
     text = TextColumn.of(given.columns.frame[KIND_COLUMN]).filled().array
     encoded = text.dictionary_encode()
     index = encoded.indices.to_numpy(zero_copy_only=False)
@@ -122,6 +127,9 @@ def _individual(given: RuleInput) -> np.ndarray:
     (GB 32100-2015) is a credit code, as :mod:`calculators._ids` reads it, and the
     others are resident ids.
     """
+    from ._ids import _USCC_CHECK_VALUE, _USCC_TABLES, _weighted_sum
+    from ._text import TextColumn
+
     values = TextColumn.of(given.columns.frame["borrower_id"]).normalized()
     rows, matrix = values.rows_of_width(18)
     out = np.zeros(len(values), dtype=bool)
@@ -134,6 +142,8 @@ def _individual(given: RuleInput) -> np.ndarray:
 
 def _term_above_maximum(given: RuleInput) -> np.ndarray:
     """Rows maturing after the disbursement date plus the version's longest term."""
+    from ._dates import add_months
+
     cols = given.columns
     out = np.zeros(len(cols.disbursed), dtype=bool)
     for k, row in enumerate(given.versions):
@@ -169,6 +179,8 @@ def claim_spec(
     policy: PolicyTable | str | Path | None = None,
 ) -> ClaimSpec:
     """Everything that defines a buyback claim but the ledger (see :func:`claim`)."""
+    from ._claim import prepare
+
     return prepare(PROGRAM, quarter, lender, calendar=calendar, policy=policy)
 
 
@@ -206,5 +218,7 @@ def claim(
         For a file-level problem (a ledger without ``borrower_kind`` or ``loan_rate``),
         an ineligible lender, or a quarter outside the policy.
     """
+    from ._claim import run_claim
+
     spec = claim_spec(quarter, lender, calendar=calendar, policy=policy)
     return run_claim(spec, ledger, progress=progress)

@@ -36,13 +36,17 @@ from __future__ import annotations
 
 import unicodedata
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
-import pyarrow.compute as pc
 
 from ._registry import ExclusionRule, Program, RuleInput, register
-from ._text import TextColumn
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# The claim engine (pandas, pyarrow) is imported by the functions that use it, so that
+# registering the program, for the command line's choices, stays light.
 
 __all__ = ["CARBON_FIELDS", "FIELD_COLUMN", "PROGRAM", "field_codes"]
 
@@ -75,6 +79,10 @@ _LOOKUP = {_key(code): code for code in CARBON_FIELDS} | {
 def field_codes(values: pd.Series) -> np.ndarray:
     """The field code of each value ("" where not recognized), looked up once per
     distinct value."""
+    import pyarrow.compute as pc
+
+    from ._text import TextColumn
+
     encoded = pc.dictionary_encode(TextColumn.of(values).filled().array)
     names = [_LOOKUP.get(_key(v), "") for v in encoded.dictionary.to_pylist()]
     return np.array(names, dtype=object)[encoded.indices.to_numpy(zero_copy_only=False)]

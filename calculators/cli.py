@@ -34,9 +34,7 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from types import FrameType
-from typing import Any, NoReturn
-
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from calendars import (
     CALENDAR_NAMES,
@@ -48,15 +46,9 @@ from calendars import (
 )
 from calendars._calendar import calendar_title
 
-from . import (
-    audit,
-    facility,
-    microloan_incentive,
-    npl_tolerance,
-    tech_relending,
-)
+from . import tech_relending
 from ._categories import TRANSPORT_CATEGORIES, category_note
-from ._claim import claim as claim_program
+from ._columns import COLUMN_ALIASES, LEDGER_COLUMNS
 from ._errors import MoneyError, ParameterError, RelendInputError
 from ._i18n import (
     LANGUAGES,
@@ -76,15 +68,17 @@ from ._labels import (
     Label,
     label,
 )
-from ._ledger import COLUMN_ALIASES, LEDGER_COLUMNS, LedgerFile, read_ledger
 from ._lenders import LENDERS
-from ._money import MAX_FEN, fen_to_yuan, yuan_to_fen
+from ._money import MAX_FEN, fen_to_yuan, percent_text, yuan_to_fen
 from ._policy import PolicyTable, policy_table, program_title
 from ._registry import get_program, registered
-from ._report import EXCEL_MAX_ROWS, check_out_dir, write_outputs
-from ._result import ClaimResult, percent_text, relend_version
+from ._version import relend_version
 from .book._commands import add_book_parser
 from .web._commands import add_serve_parser
+
+if TYPE_CHECKING:
+    from ._ledger import LedgerFile
+    from ._result import ClaimResult
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INVALID_ROWS, EXIT_DIFFERENCES = 0, 1, 2, 3, 4
 # As a shell reports a command killed by the signal: 128 + SIGINT, SIGPIPE, SIGTERM.
@@ -457,6 +451,19 @@ def _label_after(table: Mapping[str, Label], code: str) -> str:
     return ""
 
 
+def write_outputs(*args: Any, **kwargs: Any) -> Any:
+    """:func:`calculators._report.write_outputs`, imported when a run writes ``--out``
+    (the report writers load pandas, pyarrow and XlsxWriter)."""
+    from ._report import write_outputs as write
+
+    return write(*args, **kwargs)
+
+
+# the loan rows a workbook sheet holds, as calculators._report writes them (kept here so
+# that the command line does not load the writers to announce a split; a test checks
+# the two agree)
+EXCEL_MAX_ROWS = 1_048_576 - 3
+
 _OUTPUT_NAMES = {
     "claim": ("loans.csv", "claim.xlsx", "loans 贷款"),
     "npl": ("npl.csv", "npl.xlsx", "npl 不良"),
@@ -543,6 +550,8 @@ def _check_out(args: argparse.Namespace) -> None:
     """Refuse an ``--out`` the run may not write into, before anything is computed or
     written: empty, or holding files under relend's output names that an earlier run
     did not write, or an input of the run (see :func:`check_out_dir`)."""
+    from ._report import check_out_dir
+
     out = getattr(args, "out", None)
     if out is None:
         return
@@ -638,6 +647,8 @@ def _list_help(name: str, given: str) -> str:
 def _ledger_from(args: argparse.Namespace) -> str | LedgerFile:
     """The ledger path, or the file read from the sheet ``--sheet`` names or in the
     encoding ``--encoding`` names."""
+    from ._ledger import read_ledger
+
     if args.sheet is None and args.encoding is None:
         return str(args.ledger)
     return read_ledger(
@@ -679,6 +690,8 @@ def _add_encoding_option(parser: argparse.ArgumentParser, ledger: bool = True) -
 
 
 def _cmd_claim(args: argparse.Namespace) -> int:
+    from ._claim import claim as claim_program
+
     lists = _program_lists(args, "claim")
     _check_out(args)
     result = claim_program(
@@ -790,6 +803,8 @@ def _yuan_arg(text: str, option: str, *, zero: bool) -> int:
 
 
 def _cmd_facility(args: argparse.Namespace) -> int:
+    from . import facility
+
     typed = {
         "drawdown": ("--drawdown", args.drawdown),
         "extensions": ("--extensions", args.extensions),
@@ -852,6 +867,8 @@ def _facility_period(name: str) -> str:
 
 def _incentives(args: argparse.Namespace, options: dict[str, Any]) -> list[Any]:
     """The incentive of ``--quarter`` with its balances, or of each quarter of BALANCES."""
+    from . import microloan_incentive
+
     single = (args.quarter, args.previous_balance, args.current_balance)
     if args.balances:
         if any(single):
@@ -975,12 +992,16 @@ def _npl_text(summary: dict[str, Any]) -> str:
 
 def _industry(code: str) -> str:
     """An industry of article 十七 by its Chinese name in Chinese (住宿), else as given."""
+    from . import npl_tolerance
+
     if language() == "zh":
         return npl_tolerance.INDUSTRIES.get(code, code)
     return code
 
 
 def _cmd_npl(args: argparse.Namespace) -> int:
+    from . import npl_tolerance
+
     _check_out(args)
     frame, digest = npl_tolerance.read_npl_file(args.file, encoding=args.encoding)
     result = npl_tolerance.check(frame, digest, extra_industries=args.extra_industry or ())
@@ -1081,6 +1102,8 @@ def _audit_text(summary: dict[str, Any]) -> str:
 
 def _tolerance_arg(text: str) -> int:
     """``--tolerance-fen`` as typed, in fen: 0 to 100 (see :mod:`calculators.audit`)."""
+    from . import audit
+
     digits = unicodedata.normalize("NFKC", text).strip()
     if not re.fullmatch(r"[0-9]+", digits) or int(digits) > audit.MAX_TOLERANCE_FEN:
         raise ParameterError("--tolerance-fen", text, _(audit.TOLERANCE_RULE))
@@ -1088,6 +1111,8 @@ def _tolerance_arg(text: str) -> int:
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
+    from . import audit
+
     lists = _program_lists(args, "audit")
     _check_out(args)
     result = audit.audit(
@@ -1565,6 +1590,9 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
 
 
+_ARROW_POOL: list[Any] = []  # the pool to give back, once the run swapped it
+
+
 @contextlib.contextmanager
 def _returning_memory() -> Iterator[None]:
     """Allocate Arrow's memory from its jemalloc pool for the block, where the build has
@@ -1579,7 +1607,31 @@ def _returning_memory() -> Iterator[None]:
     them back to the system after its decay, which brought the peak under 2 times the
     ledger (``benchmarks/README.md``). Arrays allocated before are freed by their own
     pool, so the swap is safe at any time.
+
+    pyarrow is loaded by commands that read a file of rows only: where it is not loaded
+    yet the swap waits for :func:`_arrow_pool`, which such a command calls once its
+    words are parsed, so that a command that reads no ledger does not load it.
     """
+    outer = list(_ARROW_POOL)
+    _ARROW_POOL.clear()
+    if "pyarrow" in sys.modules:
+        _arrow_pool()
+    try:
+        yield
+    finally:
+        if _ARROW_POOL:
+            import pyarrow as pa
+
+            pa.set_memory_pool(_ARROW_POOL[0])
+        _ARROW_POOL[:] = outer
+
+
+def _arrow_pool() -> None:
+    """Swap Arrow's pool for jemalloc (see :func:`_returning_memory`), once per run."""
+    if _ARROW_POOL:
+        return
+    import pyarrow as pa
+
     previous = pa.default_memory_pool()
     chosen = os.environ.get("ARROW_DEFAULT_MEMORY_POOL")
     try:
@@ -1588,10 +1640,7 @@ def _returning_memory() -> Iterator[None]:
         pool = None
     if pool is not None:
         pa.set_memory_pool(pool)
-    try:
-        yield
-    finally:
-        pa.set_memory_pool(previous)
+    _ARROW_POOL.append(previous)
 
 
 def _interrupted(exc: KeyboardInterrupt) -> int:
@@ -1801,6 +1850,8 @@ def _run(argv: Sequence[str] | None) -> int:
                         value=repr(args.calendar), names=_joined(CALENDAR_NAMES)
                     )
                 )
+            if _reads_rows(args):
+                _arrow_pool()
             status = args.handler(args)
         except SystemExit as exc:  # --help and --version
             status = int(exc.code or 0)
@@ -1839,6 +1890,18 @@ def _run(argv: Sequence[str] | None) -> int:
             file=sys.stderr,
         )  # fmt: skip
     return status
+
+
+_READ_ROWS = ("claim", "audit", "npl", "demo", "book")
+
+
+def _reads_rows(args: argparse.Namespace) -> bool:
+    """Whether the command reads a file of rows (a ledger, a submission, a claim's
+    folder) with Arrow: the others (deadline, policy, facility, incentive with figures
+    typed, serve, whose runs are child processes) do not load it."""
+    if args.command == "incentive":
+        return bool(getattr(args, "balances", None))
+    return args.command in _READ_ROWS
 
 
 def _warning_line(message: str) -> str:

@@ -27,15 +27,21 @@ forward).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from calendars import BusinessCalendar, Month
 
-from ._claim import ClaimSpec, prepare, run_claim
 from ._lenders import Lender
 from ._policy import PolicyTable
 from ._registry import Program, register
-from ._result import ClaimResult
-from ._validate import Ledger
+
+if TYPE_CHECKING:
+    from ._claim import ClaimSpec
+    from ._result import ClaimResult
+    from ._validate import Ledger
+
+# The claim engine (pandas, pyarrow) is imported by the functions that use it, so that
+# registering the program, for the command line's choices, stays light.
 
 __all__ = ["PROGRAM", "claim", "claim_spec"]
 
@@ -56,6 +62,8 @@ def claim_spec(
     policy: PolicyTable | str | Path | None = None,
 ) -> ClaimSpec:
     """Everything that defines a coal claim but the ledger (see :func:`claim`)."""
+    from ._claim import prepare
+
     return prepare(PROGRAM, month, lender, calendar=calendar, policy=policy)
 
 
@@ -91,5 +99,7 @@ def claim(
         For a file-level problem, an ineligible lender, a quarter given for this
         monthly tool, or a month outside the policy.
     """
+    from ._claim import run_claim
+
     spec = claim_spec(month, lender, calendar=calendar, policy=policy)
     return run_claim(spec, ledger, progress=progress)

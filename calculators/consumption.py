@@ -29,20 +29,25 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
-import pyarrow.compute as pc
 
 from calendars import BusinessCalendar, Quarter
 
-from ._claim import ClaimSpec, prepare, run_claim
 from ._lenders import Lender
 from ._policy import PolicyTable
 from ._registry import ExclusionRule, Program, RuleInput, register
-from ._result import ClaimResult
-from ._text import TextColumn
-from ._validate import Ledger
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ._claim import ClaimSpec
+    from ._result import ClaimResult
+    from ._validate import Ledger
+
+# The claim engine (pandas, pyarrow) is imported by the functions that use it, so that
+# registering the program, for the command line's choices, stays light.
 
 __all__ = ["FIELD_COLUMN", "PROGRAM", "SERVICE_FIELDS", "claim", "claim_spec", "field_codes"]
 
@@ -72,6 +77,10 @@ _LOOKUP = {_key(w): code for code, words in SERVICE_FIELDS.items() for w in (cod
 def field_codes(values: pd.Series) -> np.ndarray:
     """The field code of each value ("" where not recognized), looked up once per
     distinct value."""
+    import pyarrow.compute as pc
+
+    from ._text import TextColumn
+
     encoded = pc.dictionary_encode(TextColumn.of(values).filled().array)
     names = [_LOOKUP.get(_key(v), "") for v in encoded.dictionary.to_pylist()]
     return np.array(names, dtype=object)[encoded.indices.to_numpy(zero_copy_only=False)]
@@ -109,6 +118,8 @@ def claim_spec(
     policy: PolicyTable | str | Path | None = None,
 ) -> ClaimSpec:
     """Everything that defines a consumption claim but the ledger (see :func:`claim`)."""
+    from ._claim import prepare
+
     return prepare(PROGRAM, quarter, lender, calendar=calendar, policy=policy)
 
 
@@ -146,5 +157,7 @@ def claim(
         For a file-level problem (a ledger without ``service_field``), an ineligible
         lender, or a quarter outside the policy.
     """
+    from ._claim import run_claim
+
     spec = claim_spec(quarter, lender, calendar=calendar, policy=policy)
     return run_claim(spec, ledger, progress=progress)

@@ -50,24 +50,25 @@ rule with a message saying so, rather than claimed with the package's provinces.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from calendars import BusinessCalendar, Quarter
 
-from ._claim import ClaimSpec, prepare, run_claim
-from ._dates import epoch_days, parse_dates
 from ._i18n import _
-from ._ids import _USCC_CHECK_VALUE, _USCC_TABLES, _weighted_sum
-from ._ledger import canonical_columns
 from ._lenders import Lender
 from ._policy import Figure, PolicyRow, PolicyTable
 from ._reasons import reason_index
 from ._registry import ClaimRows, ExclusionRule, Program, RuleInput, register
-from ._result import ClaimResult
-from ._text import TextColumn
-from ._validate import Ledger
+
+if TYPE_CHECKING:
+    from ._claim import ClaimSpec
+    from ._result import ClaimResult
+    from ._validate import Ledger
+
+# The claim engine (pandas, pyarrow) is imported by the functions that use it, so that
+# registering the program, for the command line's choices, stays light.
 
 __all__ = ["PROGRAM", "claim", "claim_spec", "province_codes"]
 
@@ -93,6 +94,9 @@ def province_codes(ids: Any) -> np.ndarray:
     computed over whole columns as :func:`calculators._ids.valid_id_matrix` does; an id
     valid as both is read as a credit code, as there.
     """
+    from ._ids import _USCC_CHECK_VALUE, _USCC_TABLES, _weighted_sum
+    from ._text import TextColumn
+
     values = TextColumn.of(ids).normalized()
     rows, matrix = values.rows_of_width(18)
     out = np.full(len(values), -1, dtype=np.int16)
@@ -139,6 +143,9 @@ def _widened_pilot(rows: ClaimRows) -> tuple[dict[str, str], ...]:
     -----
     Only the excluded rows' dates are read again (few, and already valid).
     """
+    from ._dates import epoch_days, parse_dates
+    from ._ledger import canonical_columns
+
     outside = np.flatnonzero(rows.codes == reason_index("province_not_in_pilot"))
     widened = [r.others["pilot_widened"] for r in rows.versions if "pilot_widened" in r.others]
     if not len(outside) or not widened:
@@ -184,6 +191,8 @@ def claim_spec(
     policy: PolicyTable | str | Path | None = None,
 ) -> ClaimSpec:
     """Everything that defines an elderly-care claim but the ledger (see :func:`claim`)."""
+    from ._claim import prepare
+
     return prepare(PROGRAM, quarter, lender, calendar=calendar, policy=policy)
 
 
@@ -219,5 +228,7 @@ def claim(
     RelendInputError
         For a file-level problem, an ineligible lender or a quarter outside the policy.
     """
+    from ._claim import run_claim
+
     spec = claim_spec(quarter, lender, calendar=calendar, policy=policy)
     return run_claim(spec, ledger, progress=progress)

@@ -42,20 +42,25 @@ import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from calendars import BusinessCalendar, Month
 
-from ._claim import ClaimSpec, prepare, run_claim
 from ._i18n import N_
 from ._lenders import Lender
 from ._policy import PolicyRow, PolicyTable
 from ._registry import ExclusionRule, Program, ReferenceList, RuleInput, register
-from ._result import ClaimResult
-from ._text import TextColumn
-from ._validate import Ledger
 from .elderly_care import own_figure
+
+if TYPE_CHECKING:
+    from ._claim import ClaimSpec
+    from ._result import ClaimResult
+    from ._validate import Ledger
+
+# The claim engine (pandas, pyarrow) is imported by the functions that use it, so that
+# registering the program, for the command line's choices, stays light.
 
 __all__ = ["PROGRAM", "claim", "claim_spec", "parse_loan_rate"]
 
@@ -85,6 +90,8 @@ def _rates(given: RuleInput) -> tuple[np.ndarray, list[Decimal | None]]:
     A ledger has few distinct rates: each is read once (exactly, with ``Decimal``) and
     the rows take theirs by index, so no Python runs per row.
     """
+    from ._text import TextColumn
+
     text = TextColumn.of(given.columns.frame[RATE_COLUMN]).filled().array
     encoded = text.dictionary_encode()
     indices = encoded.indices.to_numpy(zero_copy_only=False)
@@ -160,6 +167,8 @@ def claim_spec(
     policy: PolicyTable | str | Path | None = None,
 ) -> ClaimSpec:
     """Everything that defines an equipment claim but the ledger (see :func:`claim`)."""
+    from ._claim import prepare
+
     return prepare(
         PROGRAM, month, lender, lists={"eligible_borrowers": eligible_borrowers},
         calendar=calendar, policy=policy,
@@ -200,5 +209,7 @@ def claim(
         For a file-level problem (a ledger without ``loan_rate``), an ineligible lender,
         a quarter given for this monthly tool, or a month outside the policy.
     """
+    from ._claim import run_claim
+
     spec = claim_spec(month, lender, eligible_borrowers, calendar=calendar, policy=policy)
     return run_claim(spec, ledger, progress=progress)

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dateutil.relativedelta import relativedelta
 
@@ -36,9 +36,11 @@ from calendars import BusinessCalendar, Month, Quarter, get_calendar
 from ._daycount import check_day_count, year_fraction
 from ._errors import ExtensionLimitError, MoneyError, ParameterError, PolicyNotFoundError
 from ._i18n import _
-from ._money import MAX_FEN, exact_sum, fen_to_yuan, round_half_up
+from ._money import MAX_FEN, decimal_text, exact_sum, fen_to_yuan, round_half_up
 from ._policy import PolicyRow, PolicyTable, policy_table, program_title
-from ._result import ClaimResult, decimal_text
+
+if TYPE_CHECKING:
+    from ._result import ClaimResult
 
 __all__ = [
     "Clawback",

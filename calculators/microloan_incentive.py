@@ -34,9 +34,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from dateutil.relativedelta import relativedelta
 
 from calendars import BusinessCalendar, Quarter, deadline_for, get_calendar
@@ -50,10 +49,19 @@ from ._errors import (
     PolicyUnknownError,
 )
 from ._i18n import _, language
-from ._ledger import canonical_columns, read_bytes, read_csv_text
-from ._money import MAX_FEN, ROUND_HALF_UP_NOTE, fen_to_yuan, round_half_up, yuan_to_fen
+from ._money import (
+    MAX_FEN,
+    ROUND_HALF_UP_NOTE,
+    decimal_text,
+    fen_to_yuan,
+    round_half_up,
+    yuan_to_fen,
+)
 from ._policy import Figure, PolicyTable, PolicyVersion, policy_table, why_unknown
-from ._result import decimal_text, relend_version
+from ._version import relend_version
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "IncentiveResult",
@@ -391,6 +399,10 @@ BALANCE_COLUMNS = ("quarter", "balance")
 
 
 def _read_balances(source: pd.DataFrame | str | Path) -> pd.DataFrame:
+    import pandas as pd
+
+    from ._ledger import canonical_columns, read_bytes, read_csv_text
+
     if isinstance(source, pd.DataFrame):
         frame = source
     else:

@@ -33,25 +33,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from calendars import BusinessCalendar, Quarter
 
-from ._claim import ClaimSpec, prepare, run_claim
-from ._dates import epoch_days, parse_dates
 from ._i18n import N_
-from ._ledger import canonical_columns
 from ._lenders import Lender
 from ._money import exact_sum, fen_to_yuan
-from ._partitioned import PartitionedClaim, run_partitioned
 from ._policy import PolicyTable
 from ._reasons import reason_index
 from ._registry import ClaimRows, ExclusionRule, Program, ReferenceList, RuleInput, register
-from ._result import ClaimResult
-from ._text import TextColumn
-from ._validate import Ledger
+
+if TYPE_CHECKING:
+    from ._claim import ClaimSpec
+    from ._partitioned import PartitionedClaim
+    from ._result import ClaimResult
+    from ._validate import Ledger
+
+# The claim engine (pandas, pyarrow) is imported by the functions that run a claim, so
+# that registering the program, for the command line's choices, stays light.
 
 __all__ = ["PROGRAM", "claim", "claim_partitioned", "claim_spec"]
 
@@ -78,6 +80,10 @@ def _first_loans(rows: ClaimRows) -> dict[str, Any]:
     its first day to 2025-05-06). Each distinct flag is read once; the dates of the
     flagged eligible rows only are read again.
     """
+    from ._dates import epoch_days, parse_dates
+    from ._ledger import canonical_columns
+    from ._text import TextColumn
+
     frame = canonical_columns(rows.frame, ())
     windows = {k: v.others["first_loan_until"] for k, v in enumerate(rows.versions)
                if "first_loan_until" in v.others}  # fmt: skip
@@ -143,6 +149,8 @@ def claim_spec(
     policy: PolicyTable | str | Path | None = None,
 ) -> ClaimSpec:
     """Everything that defines a tech claim but the ledger (see :func:`claim`)."""
+    from ._claim import prepare
+
     return prepare(
         PROGRAM, quarter, lender, lists={"eligible_borrowers": eligible_borrowers},
         calendar=calendar, policy=policy,
@@ -191,6 +199,8 @@ def claim(
     RelendInputError
         For a file-level problem, an ineligible lender or a quarter before the policy.
     """
+    from ._claim import run_claim
+
     spec = claim_spec(quarter, lender, eligible_borrowers, calendar=calendar, policy=policy)
     return run_claim(spec, ledger, progress=progress)
 
@@ -209,5 +219,7 @@ def claim_partitioned(
 
     Totals and per-loan output are exactly those of :func:`claim` on the same rows.
     """
+    from ._partitioned import run_partitioned
+
     spec = claim_spec(quarter, lender, eligible_borrowers, calendar=calendar, policy=policy)
     return run_partitioned(spec, ledger, progress=progress)

@@ -34,21 +34,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from calendars import BusinessCalendar, Quarter
 
-from ._categories import category_codes
-from ._claim import ClaimSpec, prepare, run_claim
 from ._i18n import N_
 from ._lenders import Lender
-from ._partitioned import PartitionedClaim, run_partitioned
 from ._policy import PolicyTable
 from ._registry import ExclusionRule, Program, ReferenceList, RuleInput, register
-from ._result import ClaimResult
-from ._validate import Ledger
+
+if TYPE_CHECKING:
+    from ._claim import ClaimSpec
+    from ._partitioned import PartitionedClaim
+    from ._result import ClaimResult
+    from ._validate import Ledger
+
+# The claim engine (pandas, pyarrow) is imported by the functions that use it, so that
+# registering the program, for the command line's choices, stays light.
 
 __all__ = ["PROGRAM", "claim", "claim_partitioned", "claim_spec"]
 
@@ -56,6 +60,8 @@ __all__ = ["PROGRAM", "claim", "claim_partitioned", "claim_spec"]
 def _category_not_supported(given: RuleInput) -> np.ndarray:
     """Rows whose category is not one the version covering the loan supports (transport
     notice 一, seed 806-814; the 2023 notice added five kinds: ``transport.toml``)."""
+    from ._categories import category_codes
+
     codes = category_codes(given.columns.frame["borrower_category"])
     supported = np.zeros(len(codes), dtype=bool)
     for k, row in enumerate(given.versions):
@@ -121,6 +127,8 @@ def claim_spec(
     policy: PolicyTable | str | Path | None = None,
 ) -> ClaimSpec:
     """Everything that defines a transport claim but the ledger (see :func:`claim`)."""
+    from ._claim import prepare
+
     return prepare(
         PROGRAM, quarter, lender, lists={"dishonest": dishonest}, calendar=calendar,
         policy=policy,
@@ -160,6 +168,8 @@ def claim(
         Show progress bars on stderr for reading and classifying once a step has taken
         two seconds.
     """
+    from ._claim import run_claim
+
     spec = claim_spec(quarter, lender, dishonest, calendar=calendar, policy=policy)
     return run_claim(spec, ledger, progress=progress)
 
@@ -175,5 +185,7 @@ def claim_partitioned(
     progress: bool = False,
 ) -> PartitionedClaim:
     """:func:`claim` over a Dask DataFrame, partition by partition (``relend[dask]``)."""
+    from ._partitioned import run_partitioned
+
     spec = claim_spec(quarter, lender, dishonest, calendar=calendar, policy=policy)
     return run_partitioned(spec, ledger, progress=progress)
