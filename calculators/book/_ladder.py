@@ -13,7 +13,10 @@ from .._i18n import _, language
 from .._money import fen_to_yuan
 from .._report import FIXED_CREATED, WrittenOutputs, write_outputs
 
-__all__ = ["write_ladder"]
+__all__ = ["LADDER_NAMES", "write_ladder"]
+
+LADDER_NAMES = ("schedule.csv", "schedule.xlsx")
+"""The files ``relend book schedule --out`` writes beside ``summary.json``."""
 
 _HEADERS = {
     "month": ("月份", "month"),
