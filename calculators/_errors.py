@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._columns import COLUMN_ALIASES
 from ._i18n import _, language
 
 
@@ -58,7 +59,6 @@ def _named(parameter: str) -> str:
     if language() != "zh":
         return parameter
     from ._labels import PARAMETER_LABELS
-    from ._ledger import COLUMN_ALIASES  # the ledger module raises these errors
 
     found = PARAMETER_LABELS.get(parameter)
     if found:

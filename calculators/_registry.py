@@ -22,6 +22,7 @@ import numpy as np
 
 from ._errors import ParameterError
 from ._i18n import _
+from ._policy import forget_program, note_program
 from ._reasons import add_reasons
 
 if TYPE_CHECKING:
@@ -229,12 +230,14 @@ def register(program: Program) -> Program:
     its reason codes join the table of codes (:func:`calculators._reasons.add_reasons`)."""
     add_reasons(program.reasons, invalid=[r.reason for r in program.rules if r.invalid])
     _PROGRAMS[program.id] = program
+    note_program(program.id, program.name_zh, program.name_en, program.policy_file)
     return program
 
 
 def unregister(program_id: str) -> None:
     """Remove a program (for tests that register a toy one)."""
     _PROGRAMS.pop(program_id, None)
+    forget_program(program_id)
 
 
 def registered() -> Mapping[str, Program]:
