@@ -858,6 +858,13 @@ def _notices(raw: Any, where: str, inherited: Mapping[str, Notice]) -> dict[str,
     return out
 
 
+def own_figure(row: PolicyRow, name: str) -> Figure[Any]:
+    """A figure of ``row``'s version that a program's rule reads (``provinces``,
+    ``loan_rate_cap``), from the package's policy file or a user's (see
+    :meth:`PolicyRow.figure`)."""
+    return row.figure(name)
+
+
 _REGISTERED: dict[str, tuple[str, str, Path | None]] = {}
 """Each registered program's Chinese and English names and its own policy file (None:
 the package's), by id, in registration order. :func:`calculators._registry.register`
