@@ -153,12 +153,21 @@ class ExclusionRule:
     column : str
         The ledger column whose value the row's ``detail`` shows (``loan_rate='abc'``);
         "" for none.
+    recognized : callable of pandas.Series to numpy.ndarray of bool, optional
+        For a rule that excludes values it may not recognize (a borrower category): per
+        value, whether relend knows it. The summary's ``unrecognized`` then lists, under
+        ``column``, the values of this rule's rows that relend does not know, so that a
+        misspelling shows at once (a known value the version does not support is left
+        out).
     """
 
     reason: str
     rule: Rule = field(repr=False)
     invalid: bool = False
     column: str = ""
+    recognized: Callable[[pd.Series], np.ndarray] | None = field(
+        default=None, repr=False, compare=False
+    )
 
 
 @dataclass(frozen=True)
