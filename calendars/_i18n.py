@@ -30,12 +30,17 @@ LANGUAGES = ("en", "zh")
 Chinese)."""
 
 _current = ["en"]
-"""The language now, in a list that :mod:`calendars._language` sets."""
 
 
 def language() -> str:
     """The language messages are given in now: ``en`` or ``zh``."""
     return _current[0]
+
+
+def switch_language(lang: str) -> None:
+    """Make ``lang`` the language now, unchecked: :func:`calendars._language.set_language`
+    checks it first."""
+    _current[0] = lang
 
 
 class Catalog:

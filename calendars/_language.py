@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 from ._errors import CalendarError
-from ._i18n import LANGUAGES, _, _current, language
+from ._i18n import LANGUAGES, _, language, switch_language
 
 __all__ = ["language_from_environment", "set_language", "using_language"]
 
@@ -27,7 +27,7 @@ def set_language(lang: str) -> None:
     """
     if lang not in LANGUAGES:
         raise CalendarError("lang", lang, _("one of {names}").format(names=", ".join(LANGUAGES)))
-    _current[0] = lang
+    switch_language(lang)
 
 
 @contextmanager
@@ -38,7 +38,7 @@ def using_language(lang: str) -> Iterator[None]:
     try:
         yield
     finally:
-        _current[0] = before
+        switch_language(before)
 
 
 def language_from_environment(environ: Mapping[str, str] | None = None) -> str:
