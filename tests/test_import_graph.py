@@ -198,3 +198,16 @@ def test_programs_do_not_import_each_other() -> None:
     graph = import_graph()
     crossing = {m: sorted(graph[m] & programs) for m in sorted(programs) if graph[m] & programs}
     assert crossing == {}
+
+
+def test_names_moved_down_stay_importable_from_where_they_were() -> None:
+    """Code written against the old homes keeps working."""
+    from calculators import _columns, _ids, _ledger, _policy, _rules, elderly_care, equipment
+    from calendars import _i18n, _language
+
+    for name in ("set_language", "using_language", "language_from_environment"):
+        assert getattr(_i18n, name) is getattr(_language, name)
+    assert _ledger.COLUMN_ALIASES is _columns.COLUMN_ALIASES
+    assert elderly_care.province_codes is _ids.province_codes
+    assert elderly_care.own_figure is _policy.own_figure
+    assert equipment.parse_loan_rate is _rules.parse_loan_rate
