@@ -304,7 +304,7 @@ def prepare(
                      if all(c in row.lenders.value for row in policies))  # fmt: skip
     notes: list[dict[str, str]] = []
     try:
-        lender_found = find_lender(lender, eligible, found.id)
+        lender_found = find_lender(lender, eligible, program_title(found.id))
     except LenderError:
         opened = [row.others.get("lenders_open") for row in policies]
         if not all(o is not None and o.value <= span.end for o in opened):

@@ -18,7 +18,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._categories import category_codes
 from ._i18n import _
 from ._ledger import (
     canonical_name,
@@ -28,6 +27,7 @@ from ._reasons import (
     INVALID_REASONS,
     reason_index,
 )
+from ._registry import registered
 from ._split import BLOCK_ROWS
 from ._text import TEXT, TextColumn
 from ._validate import LoanColumns, loan_id_column
@@ -38,11 +38,10 @@ _QUOTED_REASONS = {
     "duplicate_loan_id": "loan_id",
     "invalid_borrower_id": "borrower_id",
     "non_cny": "currency",
-    "category_not_eligible": "borrower_category",
 }
 
 
-DETAIL_REASONS = (*INVALID_REASONS, "non_cny", "category_not_eligible")
+DETAIL_REASONS = (*INVALID_REASONS, "non_cny")
 
 
 _EXCEL_SERIAL = r"^\s*(?:[2-7]\d{4}|80000)\s*$"
@@ -251,9 +250,18 @@ def examples(rows: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-# values a claim excludes rows for because it does not recognize them: the column, the
-# reason code its rows get
-UNRECOGNIZED = (("borrower_category", "category_not_eligible"), ("currency", "non_cny"))
+def _unrecognized() -> list[tuple[str, str, Callable[[pd.Series], np.ndarray] | None]]:
+    """Values a claim excludes rows for because it may not recognize them: the column,
+    the reason code its rows get, and which values relend knows (None: none), the
+    programs' own (see :attr:`calculators._registry.ExclusionRule.recognized`) first."""
+    own = {
+        (rule.column, rule.reason): rule.recognized
+        for program in registered().values()
+        for rule in program.rules
+        if rule.column and rule.recognized is not None
+    }
+    return [*((column, reason, known) for (column, reason), known in own.items()),
+            ("currency", "non_cny", None)]  # fmt: skip
 
 
 def unrecognized_values(loans: Any) -> dict[str, dict[str, int]]:
@@ -262,15 +270,16 @@ def unrecognized_values(loans: Any) -> dict[str, dict[str, int]]:
 
     Notes
     -----
-    Only rows whose reason is that column's (``category_not_eligible``, ``non_cny``):
-    a row excluded earlier (invalid, outside the period) costs nothing by its spelling.
-    Values are shown as given (a missing one as ``""``); counted per distinct value.
-    A category relend knows, excluded only because the version covering the loan does
-    not support it (中小微物流仓储企业 in 2022), is not a misspelling and is left out.
+    Only rows whose reason is that column's (``non_cny``, or a program's own, as
+    transport's ``category_not_eligible``): a row excluded earlier (invalid, outside the
+    period) costs nothing by its spelling. Values are shown as given (a missing one as
+    ``""``); counted per distinct value. A value relend knows, excluded only because the
+    version covering the loan does not support it (the category 中小微物流仓储企业 in
+    2022), is not a misspelling and is left out.
     Works on a pandas or a Dask frame of per-loan output.
     """
     out: dict[str, dict[str, int]] = {}
-    for column, reason in UNRECOGNIZED:
+    for column, reason, known in _unrecognized():
         header = next((c for c in loans.columns if canonical_name(c) == column), None)
         if header is None:
             continue
@@ -278,9 +287,8 @@ def unrecognized_values(loans: Any) -> dict[str, dict[str, int]]:
         counts = values.astype(TEXT).fillna("").value_counts()
         if hasattr(counts, "compute"):
             counts = counts.compute()
-        if column == "borrower_category" and len(counts):
-            known = category_codes(pd.Series(counts.index, dtype=object)) != ""
-            counts = counts[~known]
+        if known is not None and len(counts):
+            counts = counts[~known(pd.Series(counts.index, dtype=object))]
         if len(counts):
             ranked = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
             out[column] = {str(value): int(n) for value, n in ranked}

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._columns import COLUMN_ALIASES
 from ._i18n import _, language
 
 
@@ -57,7 +58,6 @@ def _named(parameter: str) -> str:
     else the key: a ledger column, or a summary field relend labels."""
     if language() != "zh":
         return parameter
-    from ._columns import COLUMN_ALIASES  # the ledger module raises these errors
     from ._labels import PARAMETER_LABELS
 
     found = PARAMETER_LABELS.get(parameter)

@@ -2,7 +2,7 @@
 
 ``_`` marks and translates the messages of the library (errors, warnings, notes);
 ``cli_`` those of the command line (help texts, printed summaries), kept in their own
-catalog. Both follow the one language setting of :mod:`calendars._i18n`; the codes
+catalog. Both follow the one language setting of :mod:`calendars._language`; the codes
 (statuses, reasons, JSON keys) are never translated.
 """
 
@@ -10,15 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from calendars._i18n import (
-    LANGUAGES,
-    Catalog,
-    language,
-    language_from_environment,
-    os_reason,
-    set_language,
-    using_language,
-)
+from calendars._i18n import LANGUAGES, Catalog, language, os_reason
+from calendars._language import language_from_environment, set_language, using_language
 
 __all__ = [
     "LANGUAGES",

@@ -56,26 +56,6 @@ from ._text import TEXT, TextColumn
 REQUIRED = ("loan_id", "borrower_id", "disbursement_date", "maturity_date")
 CNY_ALIASES = ("CNY", "RMB", "人民币", "156", "")
 
-INVALID_REASONS = (
-    "invalid_loan_id",
-    "duplicate_loan_id",
-    "invalid_borrower_id",
-    "invalid_principal",
-    "invalid_date",
-    "maturity_not_after_disbursement",
-)
-EXCLUSION_REASONS = (
-    "non_cny",
-    "before_policy_start",
-    "after_policy_end",
-    "outside_period",
-    "term_under_6_months",
-    "category_not_eligible",
-    "borrower_not_eligible",
-    "borrower_dishonest",
-)
-REASONS = ("eligible", *EXCLUSION_REASONS, *INVALID_REASONS)
-
 
 def _normal_header(name: object) -> str:
     return "".join(str(name).replace("\ufeff", "").split()).lower()

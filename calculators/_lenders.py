@@ -109,14 +109,16 @@ def outside_lender(text: str | Lender) -> Lender:
 def find_lender(text: str | Lender, eligible: tuple[str, ...], program: str) -> Lender:
     """The lender named by ``text``, checked against a program's eligible codes.
 
+    ``program`` is the program as messages name it (the caller's
+    :func:`calculators._policy.program_title` of its code: this module sits below the
+    policy table, which reads the lenders).
+
     Raises
     ------
     LenderError
         If the name is unknown (the message lists the eligible lenders' codes, each with
         its Chinese name), or the lender is not among ``eligible`` (the eligible codes).
     """
-    from ._policy import program_title  # the policy table reads the lenders
-
     lender = text if isinstance(text, Lender) else _BY_NAME.get(_key(text))
     by_code = {x.code: x.name for x in LENDERS}
     named = [f"{code} {by_code[code]}" if code in by_code else code for code in eligible]
@@ -128,7 +130,7 @@ def find_lender(text: str | Lender, eligible: tuple[str, ...], program: str) -> 
             "lender",
             text,
             _("a lender eligible for {program} relending: {lenders}").format(
-                program=program_title(program), lenders=accepted
+                program=program, lenders=accepted
             ),
         )
     if lender.code not in eligible:
@@ -138,7 +140,7 @@ def find_lender(text: str | Lender, eligible: tuple[str, ...], program: str) -> 
             _(
                 "{name} ({code}) is not eligible for {program} relending; eligible: {lenders}"
             ).format(
-                name=lender.name, code=lender.code, program=program_title(program),
+                name=lender.name, code=lender.code, program=program,
                 lenders=accepted,
             ),
         )  # fmt: skip

@@ -48,7 +48,6 @@ from calendars import Month, Quarter
 from ._errors import PolicyFileError, PolicyNotFoundError, PolicyUnknownError
 from ._i18n import N_, _, language, os_reason, using_language
 from ._lenders import LENDERS
-from ._registry import registered
 
 T = TypeVar("T")
 
@@ -859,6 +858,30 @@ def _notices(raw: Any, where: str, inherited: Mapping[str, Notice]) -> dict[str,
     return out
 
 
+def own_figure(row: PolicyRow, name: str) -> Figure[Any]:
+    """A figure of ``row``'s version that a program's rule reads (``provinces``,
+    ``loan_rate_cap``), from the package's policy file or a user's (see
+    :meth:`PolicyRow.figure`)."""
+    return row.figure(name)
+
+
+_REGISTERED: dict[str, tuple[str, str, Path | None]] = {}
+"""Each registered program's Chinese and English names and its own policy file (None:
+the package's), by id, in registration order. :func:`calculators._registry.register`
+writes here: the registry's rules read this module's rows, so this module does not
+import the registry."""
+
+
+def note_program(program_id: str, name_zh: str, name_en: str, policy_file: Path | None) -> None:
+    """Record a registered program's names and own policy file (see ``_REGISTERED``)."""
+    _REGISTERED[program_id] = (name_zh, name_en, policy_file)
+
+
+def forget_program(program_id: str) -> None:
+    """Forget a program the registry no longer holds."""
+    _REGISTERED.pop(program_id, None)
+
+
 def program_title(code: str) -> str:
     """A program as messages name it: by its Chinese name in Chinese (科技创新再贷款, from
     the registry or its policy file), by its code in English (``tech``, as the English
@@ -866,8 +889,8 @@ def program_title(code: str) -> str:
     not know."""
     if language() != "zh":
         return code
-    found = registered().get(code)
-    names = (found.name_zh, found.name_en) if found is not None else ("", "")
+    found = _REGISTERED.get(code)
+    names = found[:2] if found is not None else ("", "")
     if not any(names):
         shipped = PolicyTable.package().programs.get(code)
         names = (shipped.name_zh, shipped.name_en) if shipped is not None else ("", "")
@@ -1181,7 +1204,7 @@ class PolicyTable:
     def package(cls) -> PolicyTable:
         """The reviewed policy data shipped with relend (every ``policies/*.toml``), with
         the policy file of any program registered with one of its own."""
-        extra = tuple((p.id, str(p.policy_file)) for p in registered().values() if p.policy_file)
+        extra = tuple((code, str(file)) for code, (_, _, file) in _REGISTERED.items() if file)
         return _package_table(extra)
 
     def with_file(self, path: str | Path) -> PolicyTable:

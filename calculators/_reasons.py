@@ -85,8 +85,3 @@ def reason_index(code: str) -> int:
 def status_of_reasons() -> np.ndarray:
     """Per code index: 0 eligible, 1 excluded, 2 invalid (int8)."""
     return np.array(_STATUS, dtype=np.int8)
-
-
-def canonical_reason(code: str) -> str:
-    """A stored code as written now (``term_under_6_months`` -> ``term_under_minimum``)."""
-    return REASON_ALIASES.get(code, code)

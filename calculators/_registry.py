@@ -22,6 +22,7 @@ import numpy as np
 
 from ._errors import ParameterError
 from ._i18n import _
+from ._policy import forget_program, note_program
 from ._reasons import add_reasons
 
 if TYPE_CHECKING:
@@ -152,12 +153,21 @@ class ExclusionRule:
     column : str
         The ledger column whose value the row's ``detail`` shows (``loan_rate='abc'``);
         "" for none.
+    recognized : callable of pandas.Series to numpy.ndarray of bool, optional
+        For a rule that excludes values it may not recognize (a borrower category): per
+        value, whether relend knows it. The summary's ``unrecognized`` then lists, under
+        ``column``, the values of this rule's rows that relend does not know, so that a
+        misspelling shows at once (a known value the version does not support is left
+        out).
     """
 
     reason: str
     rule: Rule = field(repr=False)
     invalid: bool = False
     column: str = ""
+    recognized: Callable[[pd.Series], np.ndarray] | None = field(
+        default=None, repr=False, compare=False
+    )
 
 
 @dataclass(frozen=True)
@@ -229,12 +239,14 @@ def register(program: Program) -> Program:
     its reason codes join the table of codes (:func:`calculators._reasons.add_reasons`)."""
     add_reasons(program.reasons, invalid=[r.reason for r in program.rules if r.invalid])
     _PROGRAMS[program.id] = program
+    note_program(program.id, program.name_zh, program.name_en, program.policy_file)
     return program
 
 
 def unregister(program_id: str) -> None:
     """Remove a program (for tests that register a toy one)."""
     _PROGRAMS.pop(program_id, None)
+    forget_program(program_id)
 
 
 def registered() -> Mapping[str, Program]:

@@ -53,10 +53,9 @@ import numpy as np
 from calendars import BusinessCalendar, Quarter
 
 from ._lenders import Lender
-from ._policy import PolicyTable
+from ._policy import PolicyTable, own_figure
 from ._registry import ExclusionRule, Program, RuleInput, register
-from .elderly_care import own_figure
-from .equipment import RATE_COLUMN, _above_cap, _bad_rate
+from ._rules import RATE_COLUMN, loan_rate_above_cap, loan_rate_unreadable
 
 if TYPE_CHECKING:
     from ._claim import ClaimSpec
@@ -127,16 +126,14 @@ def _individual(given: RuleInput) -> np.ndarray:
     (GB 32100-2015) is a credit code, as :mod:`calculators._ids` reads it, and the
     others are resident ids.
     """
-    from ._ids import _USCC_CHECK_VALUE, _USCC_TABLES, _weighted_sum
+    from ._ids import credit_code_rows
     from ._text import TextColumn
 
     values = TextColumn.of(given.columns.frame["borrower_id"]).normalized()
     rows, matrix = values.rows_of_width(18)
     out = np.zeros(len(values), dtype=bool)
     if len(rows):
-        total = _weighted_sum(matrix, _USCC_TABLES)
-        uscc = (total >= 0) & (_USCC_CHECK_VALUE[matrix[:, 17]] == (31 - total % 31) % 31)
-        out[rows] = ~uscc
+        out[rows] = ~credit_code_rows(matrix)
     return out
 
 
@@ -161,11 +158,13 @@ PROGRAM = register(
         name_en="stock buyback and shareholding-increase relending",
         columns=(KIND_COLUMN, RATE_COLUMN),
         rules=(
-            ExclusionRule("invalid_loan_rate", _bad_rate, invalid=True, column=RATE_COLUMN),
+            ExclusionRule(
+                "invalid_loan_rate", loan_rate_unreadable, invalid=True, column=RATE_COLUMN
+            ),
             ExclusionRule("borrower_is_individual", _individual, column="borrower_id"),
             ExclusionRule("borrower_kind_not_eligible", _kind_not_eligible, column=KIND_COLUMN),
             ExclusionRule("term_above_maximum", _term_above_maximum, column="maturity_date"),
-            ExclusionRule("loan_rate_above_cap", _above_cap, column=RATE_COLUMN),
+            ExclusionRule("loan_rate_above_cap", loan_rate_above_cap, column=RATE_COLUMN),
         ),
     )
 )

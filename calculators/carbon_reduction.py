@@ -40,13 +40,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._registry import ExclusionRule, Program, RuleInput, register
+from ._registry import ExclusionRule, Program, register
+from ._rules import code_not_in_the_version
 
 if TYPE_CHECKING:
     import pandas as pd
 
-# The claim engine (pandas, pyarrow) is imported by the functions that use it, so that
-# registering the program, for the command line's choices, stays light.
 
 __all__ = ["CARBON_FIELDS", "FIELD_COLUMN", "PROGRAM", "field_codes"]
 
@@ -88,18 +87,6 @@ def field_codes(values: pd.Series) -> np.ndarray:
     return np.array(names, dtype=object)[encoded.indices.to_numpy(zero_copy_only=False)]
 
 
-def _field_not_supported(given: RuleInput) -> np.ndarray:
-    """Rows whose field is not one the version covering the loan supports (the
-    announcement of 2021-11-08: 清洁能源、节能环保、碳减排技术; ``carbon.toml``)."""
-    codes = field_codes(given.columns.frame[FIELD_COLUMN])
-    supported = np.zeros(len(codes), dtype=bool)
-    for k, row in enumerate(given.versions):
-        mine = given.version == k
-        if mine.any():
-            supported[mine] = np.isin(codes[mine], list(row.categories.value))
-    return ~supported
-
-
 PROGRAM = register(
     Program(
         id="carbon",
@@ -107,7 +94,13 @@ PROGRAM = register(
         name_en="carbon emission reduction support tool",
         columns=(FIELD_COLUMN,),
         rules=(
-            ExclusionRule("carbon_field_not_eligible", _field_not_supported, column=FIELD_COLUMN),
+            # a field the version covering the loan does not support (the announcement of
+            # 2021-11-08: 清洁能源、节能环保、碳减排技术; carbon.toml)
+            ExclusionRule(
+                "carbon_field_not_eligible",
+                code_not_in_the_version(FIELD_COLUMN, field_codes),
+                column=FIELD_COLUMN,
+            ),
         ),
     )
 )

@@ -37,7 +37,8 @@ from calendars import BusinessCalendar, Quarter
 
 from ._lenders import Lender
 from ._policy import PolicyTable
-from ._registry import ExclusionRule, Program, RuleInput, register
+from ._registry import ExclusionRule, Program, register
+from ._rules import code_not_in_the_version
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,8 +47,6 @@ if TYPE_CHECKING:
     from ._result import ClaimResult
     from ._validate import Ledger
 
-# The claim engine (pandas, pyarrow) is imported by the functions that use it, so that
-# registering the program, for the command line's choices, stays light.
 
 __all__ = ["FIELD_COLUMN", "PROGRAM", "SERVICE_FIELDS", "claim", "claim_spec", "field_codes"]
 
@@ -86,17 +85,6 @@ def field_codes(values: pd.Series) -> np.ndarray:
     return np.array(names, dtype=object)[encoded.indices.to_numpy(zero_copy_only=False)]
 
 
-def _field_not_supported(given: RuleInput) -> np.ndarray:
-    """Rows whose field is not one the version covering the loan supports."""
-    codes = field_codes(given.columns.frame[FIELD_COLUMN])
-    supported = np.zeros(len(codes), dtype=bool)
-    for k, row in enumerate(given.versions):
-        mine = given.version == k
-        if mine.any():
-            supported[mine] = np.isin(codes[mine], list(row.categories.value))
-    return ~supported
-
-
 PROGRAM = register(
     Program(
         id="consumption",
@@ -104,7 +92,11 @@ PROGRAM = register(
         name_en="service-consumption and elderly-care relending",
         columns=(FIELD_COLUMN,),
         rules=(
-            ExclusionRule("service_field_not_eligible", _field_not_supported, column=FIELD_COLUMN),
+            ExclusionRule(
+                "service_field_not_eligible",
+                code_not_in_the_version(FIELD_COLUMN, field_codes),
+                column=FIELD_COLUMN,
+            ),
         ),
     )
 )

@@ -41,16 +41,15 @@ no announcement names this tool, so its membership of the class is an inference.
 Not checked (no column or list carries them): that the borrower is an inclusive
 elderly-care institution and has published its commitment on 信用中国.
 
-The figure ``provinces`` is read from the package's policy file: the claim engine hands
-a rule only the common figures of a version (:class:`calculators._policy.PolicyRow`),
-so a version coming from a user policy file (``--policy FILE``) is refused by this
-rule with a message saying so, rather than claimed with the package's provinces.
+The figure ``provinces`` is read from the policy version covering the loan (see
+:func:`calculators._policy.own_figure`): the package's policy file, or a user policy
+file's version (``--policy FILE``) that lists its own provinces, which then decide.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -58,63 +57,18 @@ from calendars import BusinessCalendar, Quarter
 
 from ._i18n import _
 from ._lenders import Lender
-from ._policy import Figure, PolicyRow, PolicyTable
+from ._policy import PolicyRow, PolicyTable, own_figure
 from ._reasons import reason_index
 from ._registry import ClaimRows, ExclusionRule, Program, RuleInput, register
 
 if TYPE_CHECKING:
     from ._claim import ClaimSpec
+    from ._ids import province_codes
     from ._result import ClaimResult
     from ._validate import Ledger
 
-# The claim engine (pandas, pyarrow) is imported by the functions that use it, so that
-# registering the program, for the command line's choices, stays light.
 
 __all__ = ["PROGRAM", "claim", "claim_spec", "province_codes"]
-
-
-def province_codes(ids: Any) -> np.ndarray:
-    """The 2-digit province code of each borrower id, -1 where there is none.
-
-    Parameters
-    ----------
-    ids : pandas.Series or pyarrow.Array of str
-        Borrower ids as given (normalized here: NFKC, stripped, upper case).
-
-    Returns
-    -------
-    numpy.ndarray of int16
-        Characters 3-4 of a unified social credit code, characters 1-2 of a resident
-        identity number; -1 for an id that is not 18 characters or whose two characters
-        are not digits.
-
-    Notes
-    -----
-    A credit code is told from a resident id by its GB 32100-2015 check character,
-    computed over whole columns as :func:`calculators._ids.valid_id_matrix` does; an id
-    valid as both is read as a credit code, as there.
-    """
-    from ._ids import _USCC_CHECK_VALUE, _USCC_TABLES, _weighted_sum
-    from ._text import TextColumn
-
-    values = TextColumn.of(ids).normalized()
-    rows, matrix = values.rows_of_width(18)
-    out = np.full(len(values), -1, dtype=np.int16)
-    if not len(rows):
-        return out
-    total = _weighted_sum(matrix, _USCC_TABLES)
-    uscc = (total >= 0) & (_USCC_CHECK_VALUE[matrix[:, 17]] == (31 - total % 31) % 31)
-    first = np.where(uscc, matrix[:, 2], matrix[:, 0]).astype(np.int16) - ord("0")
-    second = np.where(uscc, matrix[:, 3], matrix[:, 1]).astype(np.int16) - ord("0")
-    digits = (first >= 0) & (first <= 9) & (second >= 0) & (second <= 9)
-    out[rows] = np.where(digits, first * 10 + second, -1)
-    return out
-
-
-def own_figure(row: PolicyRow, name: str) -> Figure[Any]:
-    """A figure of ``row``'s version that a rule reads (``provinces``), from the package's
-    policy file or a user's (see :meth:`calculators.PolicyRow.figure`)."""
-    return row.figure(name)
 
 
 def pilot_provinces(row: PolicyRow) -> tuple[str, ...]:
@@ -124,6 +78,8 @@ def pilot_provinces(row: PolicyRow) -> tuple[str, ...]:
 
 def _outside_the_pilot(given: RuleInput) -> np.ndarray:
     """Borrowers registered outside the pilot provinces of the version covering the loan."""
+    from ._ids import province_codes
+
     codes = province_codes(given.columns.frame["borrower_id"])
     inside = np.zeros(len(codes), dtype=bool)
     for k, row in enumerate(given.versions):
@@ -232,3 +188,12 @@ def claim(
 
     spec = claim_spec(quarter, lender, calendar=calendar, policy=policy)
     return run_claim(spec, ledger, progress=progress)
+
+
+def __getattr__(name: str) -> object:
+    # province_codes moved to calculators._ids (which reads columns: loaded on first use)
+    if name == "province_codes":
+        from ._ids import province_codes
+
+        return province_codes
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

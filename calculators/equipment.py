@@ -30,29 +30,30 @@ sources are in ``calculators/policies/equipment.toml``):
 The list is of projects; a ledger names borrowers, so the list is read as the
 borrowers of listed projects (as the tech tool's 2024 项目清单 is).
 
-The figure ``loan_rate_cap`` is read from the package's policy file (see
-:func:`calculators.elderly_care.own_figure`): a version from a user policy file is
-refused by the rate rule with a message saying so.
+The figure ``loan_rate_cap`` is read from the policy version covering the loan (see
+:func:`calculators._policy.own_figure`): the package's policy file, or a user policy
+file's version (``--policy FILE``) that sets its own cap, which then decides.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-import numpy as np
 
 from calendars import BusinessCalendar, Month
 
 from ._i18n import N_
 from ._lenders import Lender
-from ._policy import PolicyRow, PolicyTable
-from ._registry import ExclusionRule, Program, ReferenceList, RuleInput, register
-from .elderly_care import own_figure
+from ._policy import PolicyTable
+from ._registry import ExclusionRule, Program, ReferenceList, register
+from ._rules import (
+    RATE_COLUMN,
+    loan_rate_above_cap,
+    loan_rate_unreadable,
+    not_on_the_list,
+    parse_loan_rate,
+)
 
 if TYPE_CHECKING:
     from ._claim import ClaimSpec
@@ -63,74 +64,6 @@ if TYPE_CHECKING:
 # registering the program, for the command line's choices, stays light.
 
 __all__ = ["PROGRAM", "claim", "claim_spec", "parse_loan_rate"]
-
-RATE_COLUMN = "loan_rate"
-_RATE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(%?)\s*")
-
-
-def parse_loan_rate(text: str) -> Decimal | None:
-    """A loan rate as written in the ledger, as an exact annual fraction (``"3.2"`` ->
-    ``Decimal("0.032")``), or None when it is not an accepted form (see the module)."""
-    found = _RATE.fullmatch(unicodedata.normalize("NFKC", text))
-    if found is None:
-        return None
-    percent = Decimal(found[1])
-    if not found[2] and percent < 1:
-        return None  # ambiguous: a fraction, or a rate below 1%
-    if not 0 < percent < 100:
-        return None
-    return percent / 100
-
-
-def _rates(given: RuleInput) -> tuple[np.ndarray, list[Decimal | None]]:
-    """Per row, the index of its rate among the distinct values, and those values read.
-
-    Notes
-    -----
-    A ledger has few distinct rates: each is read once (exactly, with ``Decimal``) and
-    the rows take theirs by index, so no Python runs per row.
-    """
-    from ._text import TextColumn
-
-    text = TextColumn.of(given.columns.frame[RATE_COLUMN]).filled().array
-    encoded = text.dictionary_encode()
-    indices = encoded.indices.to_numpy(zero_copy_only=False)
-    values = [parse_loan_rate(v) for v in encoded.dictionary.to_pylist()]
-    return indices, values
-
-
-def _bad_rate(given: RuleInput) -> np.ndarray:
-    """Rows whose ``loan_rate`` is missing or not an accepted form."""
-    indices, values = _rates(given)
-    bad = np.array([v is None for v in values], dtype=bool)
-    return bad[indices] if len(values) else np.zeros(len(indices), dtype=bool)
-
-
-def rate_cap(row: PolicyRow) -> Decimal:
-    """The highest loan rate of an eligible loan under ``row``'s version (0.032)."""
-    cap = own_figure(row, "loan_rate_cap").value
-    assert isinstance(cap, Decimal)
-    return cap
-
-
-def _above_cap(given: RuleInput) -> np.ndarray:
-    """Rows whose rate is above the cap of the version covering the loan."""
-    indices, values = _rates(given)
-    above = np.zeros(len(indices), dtype=bool)
-    for k, row in enumerate(given.versions):
-        mine = (given.version == k) & given.open_rows
-        if mine.any():
-            cap = rate_cap(row)
-            over = np.array([v is not None and v > cap for v in values], dtype=bool)
-            above[mine] = over[indices[mine]]
-    return above
-
-
-def _not_on_the_list(given: RuleInput) -> np.ndarray:
-    """Borrowers not on the list of the listed projects' borrowers."""
-    eligible = given.lists["eligible_borrowers"]
-    assert eligible is not None  # a required list
-    return ~given.columns.borrower_in(eligible, given.open_rows)
 
 
 PROGRAM = register(
@@ -150,9 +83,12 @@ PROGRAM = register(
             ),
         ),
         rules=(
-            ExclusionRule("invalid_loan_rate", _bad_rate, invalid=True, column=RATE_COLUMN),
-            ExclusionRule("loan_rate_above_cap", _above_cap, column=RATE_COLUMN),
-            ExclusionRule("borrower_not_eligible", _not_on_the_list),
+            ExclusionRule(
+                "invalid_loan_rate", loan_rate_unreadable, invalid=True, column=RATE_COLUMN
+            ),
+            ExclusionRule("loan_rate_above_cap", loan_rate_above_cap, column=RATE_COLUMN),
+            # borrowers not on the list of the listed projects' borrowers
+            ExclusionRule("borrower_not_eligible", not_on_the_list("eligible_borrowers")),
         ),
     )
 )

@@ -25,19 +25,11 @@ bank to check; relend does not see the loan's purpose.
 
 from __future__ import annotations
 
-import numpy as np
-
 from ._i18n import N_
-from ._registry import ExclusionRule, Program, ReferenceList, RuleInput, register
+from ._registry import ExclusionRule, Program, ReferenceList, register
+from ._rules import not_on_the_list
 
 __all__ = ["PROGRAM"]
-
-
-def _not_designated(given: RuleInput) -> np.ndarray:
-    """Borrowers not on the list of designated purchasers (the briefing of 2024-05-17)."""
-    designated = given.lists["designated_purchasers"]
-    assert designated is not None  # a required list
-    return ~given.columns.borrower_in(designated, given.open_rows)
 
 
 PROGRAM = register(
@@ -56,6 +48,7 @@ PROGRAM = register(
                 ),
             ),
         ),
-        rules=(ExclusionRule("borrower_not_designated", _not_designated),),
+        # borrowers not on the list of designated purchasers (the briefing of 2024-05-17)
+        rules=(ExclusionRule("borrower_not_designated", not_on_the_list("designated_purchasers")),),
     )
 )

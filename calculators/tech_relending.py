@@ -44,7 +44,8 @@ from ._lenders import Lender
 from ._money import exact_sum, fen_to_yuan
 from ._policy import PolicyTable
 from ._reasons import reason_index
-from ._registry import ClaimRows, ExclusionRule, Program, ReferenceList, RuleInput, register
+from ._registry import ClaimRows, ExclusionRule, Program, ReferenceList, register
+from ._rules import not_on_the_list
 
 if TYPE_CHECKING:
     from ._claim import ClaimSpec
@@ -52,17 +53,8 @@ if TYPE_CHECKING:
     from ._result import ClaimResult
     from ._validate import Ledger
 
-# The claim engine (pandas, pyarrow) is imported by the functions that run a claim, so
-# that registering the program, for the command line's choices, stays light.
 
 __all__ = ["PROGRAM", "claim", "claim_partitioned", "claim_spec"]
-
-
-def _not_on_the_list(given: RuleInput) -> np.ndarray:
-    """Borrowers not on the eligible-enterprise list (tech notice 一, seed 740-746)."""
-    eligible = given.lists["eligible_borrowers"]
-    assert eligible is not None  # a required list
-    return ~given.columns.borrower_in(eligible, given.open_rows)
 
 
 FIRST_LOAN = "first_loan"
@@ -134,7 +126,8 @@ PROGRAM = register(
                 ),
             ),
         ),
-        rules=(ExclusionRule("borrower_not_eligible", _not_on_the_list),),
+        # borrowers not on the eligible-enterprise list (tech notice 一, seed 740-746)
+        rules=(ExclusionRule("borrower_not_eligible", not_on_the_list("eligible_borrowers")),),
         summarize=_first_loans,
     )
 )

@@ -40,10 +40,12 @@ import numpy as np
 
 from calendars import BusinessCalendar, Quarter
 
+from ._categories import category_codes
 from ._i18n import N_
 from ._lenders import Lender
 from ._policy import PolicyTable
 from ._registry import ExclusionRule, Program, ReferenceList, RuleInput, register
+from ._rules import code_not_in_the_version
 
 if TYPE_CHECKING:
     from ._claim import ClaimSpec
@@ -51,24 +53,10 @@ if TYPE_CHECKING:
     from ._result import ClaimResult
     from ._validate import Ledger
 
-# The claim engine (pandas, pyarrow) is imported by the functions that use it, so that
-# registering the program, for the command line's choices, stays light.
 
 __all__ = ["PROGRAM", "claim", "claim_partitioned", "claim_spec"]
 
-
-def _category_not_supported(given: RuleInput) -> np.ndarray:
-    """Rows whose category is not one the version covering the loan supports (transport
-    notice 一, seed 806-814; the 2023 notice added five kinds: ``transport.toml``)."""
-    from ._categories import category_codes
-
-    codes = category_codes(given.columns.frame["borrower_category"])
-    supported = np.zeros(len(codes), dtype=bool)
-    for k, row in enumerate(given.versions):
-        mine = given.version == k
-        if mine.any():
-            supported[mine] = np.isin(codes[mine], list(row.categories.value))
-    return ~supported
+CATEGORY_COLUMN = "borrower_category"
 
 
 def _dishonest(given: RuleInput) -> np.ndarray:
@@ -85,7 +73,7 @@ PROGRAM = register(
         id="transport",
         name_zh="交通物流专项再贷款",
         name_en="transport-logistics relending",
-        columns=("borrower_category",),
+        columns=(CATEGORY_COLUMN,),
         lists=(
             ReferenceList(
                 "dishonest",
@@ -111,7 +99,14 @@ PROGRAM = register(
             ),
         ),
         rules=(
-            ExclusionRule("category_not_eligible", _category_not_supported),
+            # a category the version covering the loan does not support (transport notice
+            # 一, seed 806-814; the 2023 notice added five kinds: transport.toml)
+            ExclusionRule(
+                "category_not_eligible",
+                code_not_in_the_version(CATEGORY_COLUMN, category_codes),
+                column=CATEGORY_COLUMN,
+                recognized=lambda values: category_codes(values) != "",
+            ),
             ExclusionRule("borrower_dishonest", _dishonest),
         ),
     )

@@ -20,12 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-
-def _(message: str) -> str:
-    """``message`` in the current language (:mod:`calendars._i18n` imports this module)."""
-    from ._i18n import _ as translated
-
-    return translated(message)
+from ._i18n import _
 
 
 class CalendarError(ValueError):

@@ -10,22 +10,20 @@ the message id, so a missing translation shows the English, never nothing.
 Codes stay codes: reason codes, statuses, JSON keys and file names are stable English
 identifiers in every language.
 
-The language is one setting for the process (:func:`set_language`), English by
-default. The command line sets it from ``--lang``, else from the locale
-(:func:`language_from_environment`).
+The language is one setting for the process, English by default; it is set in
+:mod:`calendars._language` (``set_language``, ``using_language``,
+``language_from_environment``), which stands above this module and
+:mod:`calendars._errors` (its refusal of an unknown language is a ``CalendarError``,
+whose message this module translates). Those three names stay importable from here.
 """
 
 from __future__ import annotations
 
 import errno
 import gettext
-import os
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+import importlib
 from functools import cache
 from pathlib import Path
-
-from ._errors import CalendarError
 
 LANGUAGES = ("en", "zh")
 """Languages relend speaks: ``en`` (the message ids themselves) and ``zh`` (Simplified
@@ -39,50 +37,10 @@ def language() -> str:
     return _current[0]
 
 
-def set_language(lang: str) -> None:
-    """Give every later message in ``lang`` (``en`` or ``zh``).
-
-    Raises
-    ------
-    calendars.CalendarError
-        For a language relend does not speak.
-    """
-    if lang not in LANGUAGES:
-        raise CalendarError("lang", lang, _("one of {names}").format(names=", ".join(LANGUAGES)))
+def switch_language(lang: str) -> None:
+    """Make ``lang`` the language now, unchecked: :func:`calendars._language.set_language`
+    checks it first."""
     _current[0] = lang
-
-
-@contextmanager
-def using_language(lang: str) -> Iterator[None]:
-    """Give messages in ``lang`` inside the ``with`` block, then as before."""
-    before = language()
-    set_language(lang)
-    try:
-        yield
-    finally:
-        _current[0] = before
-
-
-def language_from_environment(environ: Mapping[str, str] | None = None) -> str:
-    """``zh`` when the locale asks for Chinese messages, else ``en``.
-
-    Notes
-    -----
-    As GNU gettext decides: the locale for messages is the first of ``LC_ALL``,
-    ``LC_MESSAGES`` and ``LANG`` that is set and not empty (POSIX's order). Unless that
-    locale is ``C`` or ``POSIX`` (``C.UTF-8`` included), ``LANGUAGE``, a list such as
-    ``zh_CN:en``, comes first: its first entry relend speaks decides. A value starting
-    with ``zh`` (``zh_CN.UTF-8``, ``zh_TW``, ``zh``) gives Chinese, any other
-    (``en_US.UTF-8``, ``C``) English.
-    """
-    env = os.environ if environ is None else environ
-    locale = next((env[name] for name in ("LC_ALL", "LC_MESSAGES", "LANG") if env.get(name)), "C")
-    plain = locale in ("C", "POSIX") or locale.startswith("C.")
-    if not plain:
-        for entry in env.get("LANGUAGE", "").split(":"):
-            if entry.lower().startswith(("zh", "en")):
-                return "zh" if entry.lower().startswith("zh") else "en"
-    return "zh" if locale.lower().startswith("zh") else "en"
 
 
 class Catalog:
@@ -158,3 +116,14 @@ def os_reason(exc: OSError) -> str:
     if language() == "en" or exc.errno is None:
         return text
     return _os_reasons().get(exc.errno, text)
+
+
+_MOVED = frozenset({"set_language", "using_language", "language_from_environment"})
+
+
+def __getattr__(name: str) -> object:
+    # kept importable from here for existing code; loaded on use, as the language module
+    # imports this one
+    if name in _MOVED:
+        return getattr(importlib.import_module("calendars._language"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -44,6 +44,7 @@ from calculators._daycount import check_day_count
 from calculators._i18n import using_language
 from calculators._ledger import canonical_columns, read_id_list, read_ledger
 from calculators._lenders import find_lender
+from calculators._policy import program_title
 from calculators._registry import get_program
 from calculators._report import OutputError, make_out_dir
 from calendars import (
@@ -114,11 +115,13 @@ CASES: list[tuple[str, type[Exception], Callable[[Path], Any], str, str]] = [
      "'{tmp}/none.json'",
      "override='{tmp}/none.json' is not accepted: a readable JSON override file (No such "
      "file or directory)"),
-    ("unknown lender", LenderError, lambda t: find_lender("某银行", ("ICBC", "BOC"), "tech"),
+    ("unknown lender", LenderError,
+     lambda t: find_lender("某银行", ("ICBC", "BOC"), program_title("tech")),
      "'某银行'",
      "lender='某银行' is not accepted: a lender eligible for tech relending: ICBC "
      "中国工商银行, BOC 中国银行"),
-    ("lender not eligible", LenderError, lambda t: find_lender("CDB", ("ICBC",), "tech"),
+    ("lender not eligible", LenderError,
+     lambda t: find_lender("CDB", ("ICBC",), program_title("tech")),
      "'CDB'",
      "lender='CDB' is not accepted: 国家开发银行 (CDB) is not eligible for tech relending; "
      "eligible: ICBC"),
