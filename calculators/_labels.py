@@ -190,3 +190,27 @@ def label(table: Mapping[str, Label], code: str, lang: str = "zh") -> str:
     if found is None:
         return code
     return found.zh if lang == "zh" else found.en
+
+
+def list_help(name: str, given: str) -> str:
+    """What a reference list is, in the user's language, for the command line's and the
+    web app's help; ``given`` (the program's own words) for a list not named here."""
+    from ._i18n import cli_, language
+
+    known = {
+        "eligible_borrowers": cli_(
+            "the eligible borrowers (for tech, the MOST/MIIT list, from 2024 the "
+            "备选企业名单 / 项目清单; for equipment, the borrowers of the projects on the "
+            "NDRC 备选项目清单): a CSV with an id column, or one id per line"
+        ),
+        "designated_purchasers": cli_(
+            "the local state-owned enterprises designated to buy completed unsold housing "
+            "for affordable housing (地方国有企业, 收购已建成未出售商品房用作保障性住房): a CSV "
+            "with an id column, or one id per line"
+        ),
+        "dishonest": cli_(
+            "the serious-dishonesty list (信用中国 严重失信主体名单): a CSV with an id column, "
+            "or one id per line"
+        ),
+    }
+    return known.get(name, given) if language() == "zh" else given

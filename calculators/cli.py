@@ -68,6 +68,7 @@ from ._labels import (
     Label,
     label,
 )
+from ._labels import list_help as _list_help
 from ._lenders import LENDERS
 from ._money import MAX_FEN, fen_to_yuan, percent_text, yuan_to_fen
 from ._policy import PolicyTable, policy_table, program_title
@@ -620,28 +621,6 @@ def _add_list_options(parser: argparse.ArgumentParser) -> None:
             + ("：" if language() == "zh" else ": ")
             + _list_help(name, helps[name]),
         )
-
-
-def _list_help(name: str, given: str) -> str:
-    """What a reference list is, in the user's language; ``given`` (the program's own
-    words) for a list the command line does not know."""
-    known = {
-        "eligible_borrowers": cli_(
-            "the eligible borrowers (for tech, the MOST/MIIT list, from 2024 the "
-            "备选企业名单 / 项目清单; for equipment, the borrowers of the projects on the "
-            "NDRC 备选项目清单): a CSV with an id column, or one id per line"
-        ),
-        "designated_purchasers": cli_(
-            "the local state-owned enterprises designated to buy completed unsold housing "
-            "for affordable housing (地方国有企业, 收购已建成未出售商品房用作保障性住房): a CSV "
-            "with an id column, or one id per line"
-        ),
-        "dishonest": cli_(
-            "the serious-dishonesty list (信用中国 严重失信主体名单): a CSV with an id column, "
-            "or one id per line"
-        ),
-    }
-    return known.get(name, given) if language() == "zh" else given
 
 
 def _ledger_from(args: argparse.Namespace) -> str | LedgerFile:

@@ -9,24 +9,12 @@ a function (a lazy import still ties the two modules) and under ``TYPE_CHECKING`
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("calculators", "calendars")
-# circles still there, left to the rework of the command line and of the web app
-THROUGH_CLI_OR_INIT = (
-    "calculators.cli imports calculators.web._commands, whose app's pages import "
-    "calculators.cli (_list_help)"
-)
-IN_THE_WEB_APP = (
-    "calculators.web._app imports add_pages from calculators.web._pages, which imports "
-    "the app's helpers (_labeller, deadline, page_language, plotly_script, render) back"
-)
-WEB = "calculators.web"
 
 
 def _module_name(path: Path) -> str:
@@ -123,10 +111,6 @@ def circles(graph: Mapping[str, frozenset[str]]) -> list[list[str]]:
     return found
 
 
-def _is_cli_or_init(module: str) -> bool:
-    return module == "calculators.cli" or _modules()[module].name == "__init__.py"
-
-
 def program_modules() -> frozenset[str]:
     """The modules that register a program: those importing ``register`` from the
     registry (the package's ``__init__.py`` hands it on)."""
@@ -155,32 +139,9 @@ def test_the_graph_is_read() -> None:
     assert {"calculators.tech_relending", "calculators.equipment"} <= program_modules()
 
 
-def _without(leave_out: Callable[[str], bool]) -> dict[str, frozenset[str]]:
-    return {
-        module: frozenset(t for t in targets if not leave_out(t))
-        for module, targets in import_graph().items()
-        if not leave_out(module)
-    }
-
-
-def _in_web(module: str) -> bool:
-    return module == WEB or module.startswith(WEB + ".")
-
-
 def test_no_import_circle() -> None:
-    """No circle among the modules, setting aside cli.py, the packages' __init__.py and
-    the web app (their circles are the two tests below)."""
-    graph = _without(lambda m: _is_cli_or_init(m) or _in_web(m))
-    assert circles(graph) == []
-
-
-@pytest.mark.xfail(strict=False, reason=IN_THE_WEB_APP)
-def test_no_import_circle_in_the_web_app() -> None:
-    assert circles(_without(_is_cli_or_init)) == []
-
-
-@pytest.mark.xfail(strict=False, reason=THROUGH_CLI_OR_INIT)
-def test_no_import_circle_through_cli_or_init() -> None:
+    """No circle among the modules of either package, the command line, the packages'
+    ``__init__.py`` and the web app included; a lazy import is an import."""
     assert circles(import_graph()) == []
 
 

@@ -9,7 +9,6 @@ in the server by the functions the command line calls.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -23,6 +22,7 @@ from calendars import CalendarError
 
 from .._errors import RelendInputError
 from .._i18n import using_language
+from ._common import LANG_COOKIE, labeller, page_language
 from ._forms import audit_argv, claim_argv
 from ._guard import CSRF_FIELD, Guard, csrf_ok, csrf_token
 from ._runs import Run, Runs
@@ -31,36 +31,11 @@ from ._words import refusal, words
 __all__ = ["create_app"]
 
 HERE = Path(__file__).parent
-LANG_COOKIE = "relend_lang"
 _KINDS = {"claims": "claim", "audits": "audit"}
-
-
-def page_language(request: Request) -> str:
-    """``?lang=``, else the language cookie, else the browser's first of zh or en, else
-    Chinese."""
-    asked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
-    if asked in ("zh", "en"):
-        return asked
-    for part in request.headers.get("accept-language", "").split(","):
-        code = part.split(";")[0].strip().lower()
-        if code.startswith("zh"):
-            return "zh"
-        if code.startswith("en"):
-            return "en"
-    return "zh"
 
 
 def _error(status: int, message: str, exit_code: int = 2) -> JSONResponse:
     return JSONResponse({"error": message, "exit_code": exit_code}, status_code=status)
-
-
-def plotly_script() -> Path | None:
-    """plotly.js as shipped inside the plotly wheel (never a CDN)."""
-    spec = importlib.util.find_spec("plotly")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = Path(next(iter(spec.submodule_search_locations))) / "package_data" / "plotly.min.js"
-    return path if path.is_file() else None
 
 
 def create_app(
@@ -124,7 +99,7 @@ def create_app(
                     "csrf_field": CSRF_FIELD,
                     "path": request.url.path,
                     "has_book": book is not None,
-                    "label": _labeller(lang),
+                    "label": labeller(lang),
                     **context,
                 },
                 status_code=status,
@@ -211,18 +186,6 @@ def create_app(
 
     add_pages(app)
     return Guard(app, token, max_upload_mb * 1024 * 1024, _refusal_words)
-
-
-def _labeller(lang: str) -> Any:
-    """``label(code)``: a reason's or an audit class's label in the page's language."""
-    from .._labels import AUDIT_CLASS_LABELS, FIGURE_LABELS, LIST_LABELS, REASON_LABELS, label
-
-    tables = {"class": AUDIT_CLASS_LABELS, "figure": FIGURE_LABELS, "list": LIST_LABELS}
-
-    def labelled(code: str, table: str = "reason") -> str:
-        return label(tables.get(table, REASON_LABELS), code, lang)
-
-    return labelled
 
 
 def _field(form: Any, name: str) -> str | None:

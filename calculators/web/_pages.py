@@ -29,15 +29,15 @@ PAGE_ROWS = 50
 
 def _programs(request: Request) -> list[dict[str, Any]]:
     """The registry's programs, their names and lists, in the page's language."""
-    from ._app import page_language
+    from ._common import page_language
 
     with using_language(page_language(request)):
         return _programs_now()
 
 
 def _programs_now() -> list[dict[str, Any]]:
+    from .._labels import list_help as _list_help
     from .._registry import registered
-    from ..cli import _list_help
 
     return [
         {
@@ -196,7 +196,7 @@ def _calendar_titles(request: Request) -> dict[str, str]:
     """Each calendar's name in the page's language (中国内地工作日历 for prc)."""
     from calendars._calendar import calendar_title
 
-    from ._app import page_language
+    from ._common import page_language
 
     with using_language(page_language(request)):
         return {name: calendar_title(name) for name in CALENDAR_NAMES}
@@ -214,7 +214,7 @@ def add_pages(app: FastAPI) -> None:
 
     @app.get("/static/{name}", include_in_schema=False)
     async def static(name: str) -> Response:
-        from ._app import plotly_script
+        from ._common import plotly_script
 
         if name == "plotly.min.js":
             found = plotly_script()
@@ -240,7 +240,7 @@ def add_pages(app: FastAPI) -> None:
             fields = {k: v for k, v in form.items() if isinstance(v, str)}
             files = {k: v for k, v in form.items() if not isinstance(v, str)}
             run = runs.new(kind + "s")
-            from ._app import page_language
+            from ._common import page_language
 
             lang = page_language(request)
             try:
@@ -282,9 +282,9 @@ def add_pages(app: FastAPI) -> None:
         context: dict[str, Any] = {"run": run, "kind": kind, "page": page}
         if run.status == "done":
             if kind == "claims":
-                from ._app import _labeller, page_language
+                from ._common import labeller, page_language
 
-                chart = _reason_chart(run, _labeller(page_language(request)))
+                chart = _reason_chart(run, labeller(page_language(request)))
                 context["chart"] = json.dumps(chart, ensure_ascii=False)
                 context["rows"], context["pages"] = _invalid_page(run, page)
             else:
@@ -317,7 +317,7 @@ def add_pages(app: FastAPI) -> None:
     @app.get("/policy", include_in_schema=False)
     async def policy(request: Request) -> Response:
         from .._policy import policy_table
-        from ._app import page_language
+        from ._common import page_language
 
         table = policy_table(None)
         program = request.query_params.get("program") or next(iter(table.programs))
@@ -341,7 +341,7 @@ def add_pages(app: FastAPI) -> None:
         if q.get("amount"):
             from .. import facility
             from .._money import yuan_to_fen
-            from ._app import page_language
+            from ._common import page_language
 
             with using_language(page_language(request)):
                 try:
@@ -370,7 +370,7 @@ def add_pages(app: FastAPI) -> None:
         if q.get("quarter"):
             from .. import microloan_incentive
             from .._money import yuan_to_fen
-            from ._app import page_language
+            from ._common import page_language
 
             with using_language(page_language(request)):
                 try:
@@ -388,7 +388,7 @@ def add_pages(app: FastAPI) -> None:
         if app.state.book is None:
             return render(request, "book.html", view=None)
         from ..book import Book
-        from ._app import page_language
+        from ._common import page_language
 
         today = dt.date.today()
         with (
