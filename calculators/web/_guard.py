@@ -37,7 +37,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 SECURITY_HEADERS = [
     (
         b"content-security-policy",
-        b"default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+        b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
         b"img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
         b"frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
     ),

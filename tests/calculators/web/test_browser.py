@@ -80,11 +80,16 @@ def page(server):
         page = context.new_page()
         page.requests = []  # type: ignore[attr-defined]
         page.on("request", lambda r: page.requests.append(r.url))  # type: ignore[attr-defined]
+        page.refused = []  # type: ignore[attr-defined]
+        page.on(
+            "console", lambda m: "Content Security Policy" in m.text and page.refused.append(m.text)
+        )  # type: ignore[attr-defined]
         yield page
         browser.close()
 
 
 def _own(page, server: str) -> None:
+    assert page.refused == []  # nothing the pages do is refused by their own policy
     others = [
         u
         for u in page.requests
