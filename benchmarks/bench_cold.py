@@ -238,6 +238,7 @@ def frame_file(rows: int, form: str) -> Path:
         from generate import generate
 
         found = generate(rows, typed=form == "typed")
+        OUT.mkdir(exist_ok=True)
         part = OUT / f".part-frame-{rows}-{form}.pkl"
         with part.open("wb") as f:
             pickle.dump((found.frame, found.eligible), f, protocol=pickle.HIGHEST_PROTOCOL)
