@@ -316,14 +316,7 @@ def _calendar_status(status: str) -> str:
 
 def _cmd_deadline(args: argparse.Namespace) -> int:
     result = deadline_for(args.period, _calendar_from(args))
-    payload = {
-        "quarter": str(result.period),
-        "period": str(result.period),
-        "deadline": result.date.isoformat(),
-        "nominal": result.nominal.isoformat(),
-        "calendar": result.calendar,
-        "calendar_status": result.calendar_status,
-    }
+    payload = result.as_dict()
     if args.json:
         _emit(payload)
     else:

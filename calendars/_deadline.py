@@ -50,6 +50,18 @@ class Deadline:
     calendar: str
     calendar_status: YearStatus
 
+    def as_dict(self) -> dict[str, str]:
+        """The object ``relend deadline --json`` prints (``quarter`` kept beside
+        ``period`` for earlier readers), dates ISO."""
+        return {
+            "quarter": str(self.period),
+            "period": str(self.period),
+            "deadline": self.date.isoformat(),
+            "nominal": self.nominal.isoformat(),
+            "calendar": self.calendar,
+            "calendar_status": self.calendar_status,
+        }
+
 
 def deadline_for(
     period: str | Quarter | Month, calendar: BusinessCalendar | str | None = None

@@ -157,15 +157,7 @@ def create_app(
         """The object ``relend deadline PERIOD --calendar CALENDAR --json`` prints."""
         from calendars import deadline_for
 
-        result = deadline_for(period, calendar)
-        return {
-            "quarter": str(result.period),
-            "period": str(result.period),
-            "deadline": result.date.isoformat(),
-            "nominal": result.nominal.isoformat(),
-            "calendar": result.calendar,
-            "calendar_status": result.calendar_status,
-        }
+        return deadline_for(period, calendar).as_dict()
 
     @app.get("/api/policy/{program}", tags=["policy"])
     async def policy(program: str, request: Request, version: str | None = None) -> Any:
