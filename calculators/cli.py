@@ -389,6 +389,13 @@ def _claim_text(summary: dict[str, Any]) -> str:
             status=_calendar_status(summary["calendar_status"]),
         )
     )  # fmt: skip
+    if summary.get("book"):
+        lines.append(
+            cli_("  book {book}: {count} loans left out as already in a claim it holds "
+                 "(already_claimed)").format(
+                book=summary["book"], count=summary["reasons"].get("already_claimed", 0)
+            )
+        )  # fmt: skip
     lines += _policy_file_lines(summary.get("policy_source", {}), versions)
     assumed = sorted(
         {name for figures in summary.get("sources_by_version", {}).values()

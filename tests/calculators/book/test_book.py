@@ -124,6 +124,25 @@ def test_loan_claimed_under_another_program_is_excluded(tmp_path, book_url, caps
     assert status == 0
     assert summary["reasons"]["already_claimed"] == 1
     assert summary["entitlement_fen"] == 120_000_000
+    capsys.readouterr()
+    assert (
+        main(
+            [
+                "claim",
+                "carbon",
+                str(ledger),
+                "--period",
+                "2022Q4",
+                "--lender",
+                "ICBC",
+                "--book",
+                book_url,
+            ]
+        )
+        == 0
+    )
+    said = capsys.readouterr().out  # the text names the book and the loans it left out
+    assert f"book {book_url}: 1 loans left out" in said
     out = tmp_path / "carbon-out"
     assert (
         main(
