@@ -498,30 +498,22 @@ def test_two_processes_recording_at_once_both_land(tmp_path, book_url) -> None:
         assert list(book.history()["action"]) == ["migrate", "record", "record"]
 
 
+def _drawn_book(tmp_path: Path) -> str:
+    """A book holding the 2022Q2 tech claim and 600,000.00 yuan drawn on 2022-07-15."""
+    book_path = str(tmp_path / "book.sqlite")
+    folder = _claim(tmp_path, "q2", TECH_Q2)
+    assert main(["book", "record", str(folder), "--book", book_path]) == 0
+    drawn = ["book", "drawdown", "1", "--date", "2022-07-15", "--amount", "600,000.00"]
+    assert main([*drawn, "--book", book_path]) == 0
+    return book_path
+
+
 def test_the_ladder_as_csv_and_a_workbook_with_a_chart(tmp_path, capsys) -> None:
     import zipfile
 
     from openpyxl import load_workbook
 
-    book_path = str(tmp_path / "book.sqlite")
-    folder = _claim(tmp_path, "q2", TECH_Q2)
-    assert main(["book", "record", str(folder), "--book", book_path]) == 0
-    assert (
-        main(
-            [
-                "book",
-                "drawdown",
-                "1",
-                "--date",
-                "2022-07-15",
-                "--amount",
-                "600,000.00",
-                "--book",
-                book_path,
-            ]
-        )
-        == 0
-    )
+    book_path = _drawn_book(tmp_path)
     out = tmp_path / "ladder"
     assert (
         main(
@@ -589,25 +581,7 @@ def test_the_web_app_shows_the_book(tmp_path) -> None:
 
     from calculators.web import create_app
 
-    book_path = str(tmp_path / "book.sqlite")
-    folder = _claim(tmp_path, "q2", TECH_Q2)
-    assert main(["book", "record", str(folder), "--book", book_path]) == 0
-    assert (
-        main(
-            [
-                "book",
-                "drawdown",
-                "1",
-                "--date",
-                "2022-07-15",
-                "--amount",
-                "600,000.00",
-                "--book",
-                book_path,
-            ]
-        )
-        == 0
-    )
+    book_path = _drawn_book(tmp_path)
     token = "book-page-token-0123456789"
     with TestClient(create_app(token, book=book_path)) as client:
         page = client.get("/book?lang=zh", headers={"Authorization": f"Bearer {token}"})
