@@ -18,7 +18,7 @@ all of them alike. Ratios are relend's time over the peer's: below 1, relend is 
   reason into ``summary.json``; checked against relend's summary). Goals: at most 1.5x
   at 100,000 rows, at most 0.5x at 2,000,000;
 - before the first row: fresh processes doing nothing (``python -c pass``), importing
-  the command (``import calculators.cli``), importing numba (what the compiled kernels
+  the command (``import calculators.cli.app``), importing numba (what the compiled kernels
   of a large ledger load first), ``relend claim`` of a 1-row ledger with its own list
   and with the largest ledger's eligible list, and the DuckDB pipeline on the 1-row
   ledger; then ``python -X importtime`` of the 1-row command, its heaviest imports;
@@ -183,7 +183,7 @@ def startup(runs: int, big_list: Path, scratch: Path) -> dict[str, float]:
     py = sys.executable
     work: dict[str, Callable[[int], float]] = {
         "python -c pass": lambda run: timed([py, "-c", "pass"]),
-        "import calculators.cli": lambda run: timed([py, "-c", "import calculators.cli"]),
+        "import calculators.cli.app": lambda run: timed([py, "-c", "import calculators.cli.app"]),
         "import numba": lambda run: timed([py, "-c", "import numba"]),
         "relend claim, 1 row, its list": lambda run: relend_cold(
             path, listed, scratch / f"one-{run}"
@@ -255,7 +255,8 @@ def child(contender: str, form: str, rows: int) -> None:
     typed = form == "typed"
     start = time.perf_counter()
     if contender == "relend":
-        from calculators import BorrowerList, tech_relending
+        from calculators import BorrowerList
+        from calculators.programs import tech as tech_relending
 
         imported = time.perf_counter() - start
         listed = BorrowerList(eligible)
@@ -363,14 +364,14 @@ def in_memory_cold(rows: int, runs: int) -> list[dict[str, Any]]:
 def memory(rows: int, scratch: Path) -> dict[str, float]:
     from bench_claim import peak_rss_mib
 
-    from calculators._ledger import read_ledger
+    from calculators.readers.ledger import read_ledger
 
     path, listed = ledger(rows)
     size = read_ledger(path).frame.memory_usage(deep=True).sum() / 2**20
     note(f"{rows:,} rows, peak memory")
     out = scratch / "memory-relend"
     rss, _, status = peak_rss_mib(
-        [sys.executable, "-m", "calculators.cli", *claim_argv(path, listed, out)]
+        [sys.executable, "-m", "calculators.cli.app", *claim_argv(path, listed, out)]
     )
     if status not in (0, 3):
         raise SystemExit(f"the command exited {status}")
@@ -379,7 +380,7 @@ def memory(rows: int, scratch: Path) -> dict[str, float]:
     duck, _, _ = peak_rss_mib(
         [sys.executable, "-c", DUCKDB_PIPELINE, str(HERE), str(path), str(listed), str(duck_out)]
     )
-    base, _, _ = peak_rss_mib([sys.executable, "-c", "import calculators.cli"])
+    base, _, _ = peak_rss_mib([sys.executable, "-c", "import calculators.cli.app"])
     return {"rows": rows, "rss": rss, "ledger": size, "duckdb": duck, "base": base}
 
 
@@ -397,7 +398,7 @@ def profile(rows: int, scratch: Path, top: int = 30) -> None:
             "-o",
             str(stats),
             "-m",
-            "calculators.cli",
+            "calculators.cli.app",
             *claim_argv(path, listed, scratch / "profile"),
         ],
         capture_output=True,

@@ -7,11 +7,11 @@ one process and on the same frame:
 
 - workbook: the openpyxl writer relend used before (write-only mode, one ``append``
   per row; kept here, and only here, for the comparison) against
-  ``calculators._report.write_workbook`` (XlsxWriter in constant-memory mode for the
+  ``calculators.reports.folder.write_workbook`` (XlsxWriter in constant-memory mode for the
   sheets around the rows; the rows rendered as sheet XML by Arrow's string kernels and
   deflated on a thread per core, then spliced into the package);
 - CSV: pandas' ``to_csv(index=False, encoding="utf-8-sig")``, which relend used
-  before, against ``calculators._report.write_csv``, and, for reference,
+  before, against ``calculators.reports.folder.write_csv``, and, for reference,
   ``pyarrow.csv.write_csv`` with ``quoting_style="needed"`` (which quotes every text
   cell, so it is not the same file). The old and the new CSV are compared byte for
   byte.
@@ -40,8 +40,8 @@ import pyarrow.csv as pacsv
 from generate import ledger
 from openpyxl import Workbook
 
-from calculators import tech_relending
-from calculators._report import (
+from calculators.programs import tech as tech_relending
+from calculators.reports.folder import (
     CHINESE_HEADERS,
     EXCEL_MAX_ROWS,
     SUMMARY_LABELS,
@@ -50,7 +50,7 @@ from calculators._report import (
     write_workbook,
 )
 
-# -- the openpyxl writer relend used before (calculators/_report.py up to this change) --
+# -- the openpyxl writer relend used before (calculators/reports/folder.py up to this change) --
 
 
 def _cell(value: Any) -> Any:

@@ -1,33 +1,17 @@
 """Relending and support-tool calculators on exact money.
 
-Modules
--------
-tech_relending
-    Tech-innovation relending (科技创新再贷款) claims.
-transport_relending
-    Transport-logistics relending (交通物流专项再贷款) claims.
-carbon_reduction
-    Carbon emission reduction support tool (碳减排支持工具) claims.
-housing_relending
-    Affordable-housing relending (保障性住房再贷款) claims.
-elderly_care
-    Inclusive elderly-care relending (普惠养老专项再贷款) claims.
-equipment
-    Equipment-renewal relending (设备更新改造专项再贷款) claims.
-coal
-    Clean and efficient coal-use relending (煤炭清洁高效利用专项再贷款) claims.
-buyback
-    Stock buyback and shareholding-increase relending (股票回购增持再贷款) claims.
-consumption
-    Service-consumption and elderly-care relending (服务消费与养老再贷款) claims.
-facility
-    The relending itself: maturity, extensions, interest; clawback.
-microloan_incentive
-    Inclusive small/micro loan incentive (普惠小微贷款支持工具) and its swap.
-npl_tolerance
-    NPL tolerance check for the six hard-hit industries.
-audit
-    Recompute a submitted claim and compare it loan by loan.
+Packages
+--------
+programs
+    One module per program: ``tech`` (科技创新再贷款), ``transport`` (交通物流专项再贷款),
+    ``carbon`` (碳减排支持工具), ``housing`` (保障性住房再贷款), ``elderly_care``
+    (普惠养老专项再贷款), ``equipment`` (设备更新改造专项再贷款), ``coal``
+    (煤炭清洁高效利用专项再贷款), ``buyback`` (股票回购增持再贷款), ``consumption``
+    (服务消费与养老再贷款); each has ``claim``, ``claim_spec`` and ``claim_partitioned``.
+tools
+    ``audit`` (recompute a submitted claim loan by loan), ``facility`` (the relending
+    itself: maturity, extensions, interest, clawback), ``incentive`` (普惠小微贷款支持工具
+    and its swap), ``npl`` (the NPL tolerance check for the six hard-hit industries).
 book
     The book of claims, drawdowns, repayments, clawbacks and quotas (``Book``).
 
@@ -42,55 +26,44 @@ Ledger columns (canonical name, then accepted Chinese headers): ``loan_id`` (借
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-# relend's program modules register their programs on import, in this order (the order
-# of the command line's choices and of the reason codes; the first program to register
-# a list gives its option's help, and tech's --eligible-borrowers help stays tech's).
-# They hold names and rules only: the claim engine (pandas, pyarrow) loads when a claim
-# runs, so that a command that reads no ledger starts at once.
-from . import carbon_reduction, housing_relending, tech_relending, transport_relending
+from . import _deprecated
 
-# isort: split
-from . import coal, elderly_care, equipment
-
-# isort: split
-from . import buyback, consumption
+# every program registers on import; the claim engine (pandas, pyarrow) loads only when
+# a claim runs, so that a command that reads no ledger starts at once
+from . import programs as programs
 from ._errors import (
+    BookError,
     ExtensionLimitError,
     LedgerFileError,
     LenderError,
     MoneyError,
+    OutputError,
     ParameterError,
     PolicyFileError,
     PolicyNotFoundError,
     PolicyUnknownError,
     RelendInputError,
 )
-from ._lenders import LENDERS, Lender
 from ._money import fen_to_yuan, largest_remainder_split, round_half_up, yuan_to_fen
-from ._policy import (
-    Figure,
-    PolicyRow,
-    PolicyTable,
-    PolicyVersion,
-    policies_for_period,
-)
-from ._policy import (
-    policy_for as policy_for,  # kept importable, not in __all__
-)
-from ._policy import (
-    policy_for_period as policy_for_period,
-)
-from ._reasons import COMMON_EXCLUSIONS, INVALID_REASONS, REASON_ALIASES, reason_codes
-from ._registry import ExclusionRule, Program, ReferenceList, RuleInput, register, registered
+from ._version import relend_version
+from .engine import books
+from .engine.codes import COMMON_EXCLUSIONS, INVALID_REASONS, REASON_ALIASES, reason_codes
+from .engine.program import ExclusionRule, Program, ReferenceList, RuleInput, register, registered
+from .policy.lenders import LENDERS, Lender
+from .policy.table import Figure, PolicyRow, PolicyTable, PolicyVersion, policies_for_period
+from .policy.table import policy_for_period as policy_for_period  # kept importable, not in __all__
 
 if TYPE_CHECKING:
-    from . import audit, facility, microloan_incentive, npl_tolerance
-    from ._claim import claim
-    from ._lists import BorrowerList
-    from ._result import ClaimResult
+    from . import tools as tools
     from .book import Book
+    from .engine.claim import claim
+    from .engine.result import ClaimResult
+    from .readers.lists import BorrowerList
+
+__version__ = relend_version()
 
 __all__ = [
     "COMMON_EXCLUSIONS",
@@ -98,6 +71,7 @@ __all__ = [
     "LENDERS",
     "REASON_ALIASES",
     "Book",
+    "BookError",
     "BorrowerList",
     "ClaimResult",
     "ExclusionRule",
@@ -107,6 +81,7 @@ __all__ = [
     "Lender",
     "LenderError",
     "MoneyError",
+    "OutputError",
     "ParameterError",
     "PolicyFileError",
     "PolicyNotFoundError",
@@ -118,27 +93,17 @@ __all__ = [
     "ReferenceList",
     "RelendInputError",
     "RuleInput",
-    "audit",
-    "buyback",
-    "carbon_reduction",
+    "__version__",
     "claim",
-    "coal",
-    "consumption",
-    "elderly_care",
-    "equipment",
-    "facility",
     "fen_to_yuan",
-    "housing_relending",
     "largest_remainder_split",
-    "microloan_incentive",
-    "npl_tolerance",
     "policies_for_period",
+    "programs",
     "reason_codes",
     "register",
     "registered",
     "round_half_up",
-    "tech_relending",
-    "transport_relending",
+    "tools",
     "yuan_to_fen",
 ]
 
@@ -147,7 +112,7 @@ __all__ = [
 # under the private module that defines them
 def _public(obj: object) -> object:
     if (isinstance(obj, type) or callable(obj)) and getattr(obj, "__module__", "").startswith(
-        __name__ + "._"
+        __name__ + "."
     ):
         obj.__module__ = __name__
     return obj
@@ -155,23 +120,40 @@ def _public(obj: object) -> object:
 
 # loaded on first use (PEP 562): these need pandas, pyarrow (or SQLAlchemy, for the book)
 _LAZY = {
-    "audit": (".audit", None),
-    "facility": (".facility", None),
-    "microloan_incentive": (".microloan_incentive", None),
-    "npl_tolerance": (".npl_tolerance", None),
-    "claim": ("._claim", "claim"),
-    "BorrowerList": ("._lists", "BorrowerList"),
-    "ClaimResult": ("._result", "ClaimResult"),
+    "tools": (".tools", None),
+    "claim": (".engine.claim", "claim"),
+    "BorrowerList": (".readers.lists", "BorrowerList"),
+    "ClaimResult": (".engine.result", "ClaimResult"),
     "Book": (".book", "Book"),  # not made to show under the package: it never did
 }
 
 for _name in __all__:
-    if _name not in _LAZY:
+    if _name not in _LAZY and _name not in {"__version__", "programs"}:
         _public(globals()[_name])
 del _name
 
+_deprecated.install()
+
+
+def _open_book(location: str | Path) -> Book:
+    from .book import Book
+
+    return Book(location)
+
+
+books.use_opener(_open_book)  # a claim given a book's path opens it (the engine is below)
+
 
 def __getattr__(name: str) -> object:
+    if name in _deprecated.MOVED_MODULES:
+        return _deprecated.moved_module(name)
+    if name == "policy_for":
+        _deprecated.warn_moved(
+            "calculators.policy_for", "PolicyTable.package().rows(program) and PolicyRow.covers"
+        )
+        from .policy.table import policy_for
+
+        return policy_for
     try:
         module, attribute = _LAZY[name]
     except KeyError:

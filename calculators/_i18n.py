@@ -8,6 +8,7 @@ catalog. Both follow the one language setting of :mod:`calendars._language`; the
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from calendars._i18n import LANGUAGES, Catalog, language, os_reason
@@ -17,6 +18,7 @@ __all__ = [
     "LANGUAGES",
     "N_",
     "Catalog",
+    "Label",
     "_",
     "cli_",
     "cli_n",
@@ -58,3 +60,11 @@ def cli_(message: str) -> str:
 def cli_n(singular: str, plural: str, count: int) -> str:
     """A command-line message's singular or plural form for ``count``."""
     return _cli.ngettext(singular, plural, count)
+
+
+@dataclass(frozen=True)
+class Label:
+    """A code's or a field's label in Simplified Chinese and in English."""
+
+    zh: str
+    en: str

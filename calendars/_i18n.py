@@ -14,14 +14,13 @@ The language is one setting for the process, English by default; it is set in
 :mod:`calendars._language` (``set_language``, ``using_language``,
 ``language_from_environment``), which stands above this module and
 :mod:`calendars._errors` (its refusal of an unknown language is a ``CalendarError``,
-whose message this module translates). Those three names stay importable from here.
+whose message this module translates).
 """
 
 from __future__ import annotations
 
 import errno
 import gettext
-import importlib
 from functools import cache
 from pathlib import Path
 
@@ -116,14 +115,3 @@ def os_reason(exc: OSError) -> str:
     if language() == "en" or exc.errno is None:
         return text
     return _os_reasons().get(exc.errno, text)
-
-
-_MOVED = frozenset({"set_language", "using_language", "language_from_environment"})
-
-
-def __getattr__(name: str) -> object:
-    # kept importable from here for existing code; loaded on use, as the language module
-    # imports this one
-    if name in _MOVED:
-        return getattr(importlib.import_module("calendars._language"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from calculators import tech_relending, transport_relending
+from calculators.programs import tech as tech_program
+from calculators.programs import transport as transport_program
 from calendars import Quarter, deadline_for, get_calendar
 
 HERE = Path(__file__).parent
@@ -20,7 +21,7 @@ print(
 )
 
 # Tech-innovation relending: 60% of eligible principal.
-tech = tech_relending.claim(
+tech = tech_program.claim(
     HERE / "tech_ledger.csv", quarter="2022Q2", lender="工商银行",
     eligible_borrowers=HERE / "tech_eligible.csv",
 )  # fmt: skip
@@ -28,7 +29,7 @@ print("tech entitlement (fen):", tech.entitlement_fen)
 print(tech.loans.groupby("reason", observed=True).size())
 
 # Transport-logistics relending: 100% of eligible principal, GB18030 ledger.
-transport = transport_relending.claim(
+transport = transport_program.claim(
     HERE / "transport_ledger_gb18030.csv", quarter="2022Q3", lender="ABC",
     dishonest=HERE / "dishonest.txt",
 )  # fmt: skip

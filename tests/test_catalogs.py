@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from calendars._errors import CalendarError
-from calendars._i18n import language, language_from_environment, set_language, using_language
+from calendars._i18n import language
+from calendars._language import language_from_environment, set_language, using_language
 from tests.catalogs import problems
 
 

@@ -23,15 +23,15 @@ import pytest
 from babel.messages.pofile import read_po
 
 import calculators
-from calculators import npl_tolerance
-from calculators._categories import TRANSPORT_CATEGORIES
-from calculators._labels import LABELLED_COLUMNS
-from calculators._ledger import COLUMN_ALIASES
-from calculators._lenders import LENDERS
-from calculators._policy import FIGURE_KINDS, PolicyTable
-from calculators._registry import registered
-from calculators._report import CHINESE_HEADERS, SUMMARY_LABELS, SUMMARY_LABELS_EN
 from calculators.cli import build_parser
+from calculators.engine.labels import LABELLED_COLUMNS
+from calculators.engine.program import registered
+from calculators.policy.lenders import LENDERS
+from calculators.policy.table import FIGURE_KINDS, PolicyTable
+from calculators.programs.transport_categories import TRANSPORT_CATEGORIES
+from calculators.readers.ledger import COLUMN_ALIASES
+from calculators.reports.folder import CHINESE_HEADERS, SUMMARY_LABELS, SUMMARY_LABELS_EN
+from calculators.tools import npl as npl_tolerance
 from calendars import CALENDAR_NAMES
 from tests.catalogs import DOMAINS
 

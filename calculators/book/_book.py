@@ -21,9 +21,9 @@ from calendars import parse_period
 
 from .._errors import BookError
 from .._i18n import _
-from .._lenders import LENDERS, Lender, find_lender
 from .._money import fen_to_yuan
-from .._result import relend_version
+from ..engine.result import relend_version
+from ..policy.lenders import LENDERS, Lender, find_lender
 from . import _schema as schema
 from ._folder import claimed_loans_digest, read_audit, read_claim
 from ._store import Store
@@ -356,7 +356,7 @@ class Book(Views):
             An unknown or superseded claim, a date on or before the claim's period end,
             or an amount above what is left.
         """
-        from ..facility import schedule
+        from ..tools.facility import schedule
 
         _check_fen("amount", amount_fen)
         with self.store.write("drawdown", by) as writer:
@@ -433,7 +433,7 @@ class Book(Views):
         BookError
             An unknown or fully repaid drawdown.
         """
-        from ..facility import schedule
+        from ..tools.facility import schedule
 
         with self.store.write("extend", by) as writer:
             c = writer.connection
@@ -561,7 +561,7 @@ class Book(Views):
     ) -> QuotaEntry:
         """Record a program's quota for a lender from a date (a later one replaces it
         from its own date)."""
-        from .._registry import get_program
+        from ..engine.program import get_program
 
         get_program(program)
         code = lender_code(lender)

@@ -23,9 +23,9 @@ from calendars import parse_period
 
 from .._errors import BookError, RelendInputError
 from .._i18n import _
-from .._ledger import read_ledger
-from .._text import TextColumn
-from .._validate import columns
+from ..columnar.text import TextColumn
+from ..engine.validate import columns
+from ..readers.ledger import read_ledger
 
 __all__ = ["AuditFolder", "ClaimFolder", "claimed_loans_digest", "read_audit", "read_claim"]
 

@@ -11,7 +11,7 @@ import pandas as pd
 
 from .._i18n import _, language
 from .._money import fen_to_yuan
-from .._report import FIXED_CREATED, WrittenOutputs, write_outputs
+from ..reports.folder import FIXED_CREATED, WrittenOutputs, write_outputs
 
 __all__ = ["LADDER_NAMES", "write_ladder"]
 

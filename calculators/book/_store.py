@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from .._errors import BookError
 from .._i18n import _
-from .._result import relend_version
+from ..engine.result import relend_version
 from . import _schema as schema
 
 __all__ = ["DEFAULT_BOOK", "Store", "Writer", "book_location"]

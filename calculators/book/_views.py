@@ -18,9 +18,9 @@ import sqlalchemy as sa
 
 from calendars import Month, Quarter, deadline_for, get_calendar, parse_period
 
-from .._daycount import year_fraction
 from .._i18n import N_, _
 from .._money import fen_to_yuan, round_half_up
+from ..tools.daycount import year_fraction
 from . import _schema as schema
 from ._folder import claimed_loans_digest
 from ._values import Difference, Verification
@@ -139,7 +139,7 @@ class Views:
     store: Store
 
     def _positions(self, c: sa.Connection, as_of: dt.date) -> dict[str, pd.DataFrame]:
-        from ..facility import schedule
+        from ..tools.facility import schedule
 
         claims = _frame(c, schema.claims)
         superseded = set(claims["revision_of"].dropna().astype(int))
@@ -309,7 +309,7 @@ class Views:
 
     @staticmethod
     def _due(current: pd.DataFrame, drawdowns: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
-        from .._policy import policy_table
+        from ..policy.table import policy_table
 
         cal = get_calendar("prc")
         rows: list[dict[str, Any]] = []
@@ -374,7 +374,7 @@ class Views:
         the extensions taken), ``interest_due_fen`` (each period's interest at its end,
         on the principal outstanding through it, rounded half up once per period) and
         ``total_due_fen``; months with nothing due are shown with zeros."""
-        from ..facility import schedule as facility_schedule
+        from ..tools.facility import schedule as facility_schedule
 
         if end < start:
             from .._errors import BookError

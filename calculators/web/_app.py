@@ -162,8 +162,8 @@ def create_app(
     @app.get("/api/policy/{program}", tags=["policy"])
     async def policy(program: str, request: Request, version: str | None = None) -> Any:
         """The object ``relend policy show PROGRAM [--version V] --json`` prints."""
-        from .._policy import policy_table
-        from .._result import relend_version
+        from ..engine.result import relend_version
+        from ..policy.table import policy_table
 
         table = policy_table(None)
         with using_language(request.query_params.get("lang", "en")):
@@ -193,7 +193,7 @@ def _refusal_words(scope: Any, key: str) -> str:
 
 def _multipart_schema(kind: str) -> dict[str, Any]:
     """The documented fields of ``POST /api/claims`` or ``/api/audits``."""
-    from .._registry import registered
+    from ..engine.program import registered
 
     lists = sorted({x.name for p in registered().values() for x in p.lists})
     props: dict[str, Any] = {

@@ -40,7 +40,7 @@ def plotly_script() -> Path | None:
 
 def labeller(lang: str) -> Any:
     """``label(code)``: a reason's or an audit class's label in the page's language."""
-    from .._labels import AUDIT_CLASS_LABELS, FIGURE_LABELS, LIST_LABELS, REASON_LABELS, label
+    from ..engine.labels import AUDIT_CLASS_LABELS, FIGURE_LABELS, LIST_LABELS, REASON_LABELS, label
 
     tables = {"class": AUDIT_CLASS_LABELS, "figure": FIGURE_LABELS, "list": LIST_LABELS}
 

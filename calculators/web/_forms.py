@@ -21,7 +21,7 @@ _POLICY_SUFFIXES = (".toml",)
 
 def list_fields(program_id: str) -> list[tuple[str, str, bool]]:
     """The program's reference lists: (form field, command-line option, required)."""
-    from .._registry import get_program
+    from ..engine.program import get_program
 
     return [(x.name, x.option, x.required) for x in get_program(program_id).lists]
 
@@ -53,7 +53,7 @@ def _text(form: Mapping[str, Any], name: str) -> str:
 
 
 def _common(run: Run, form: Mapping[str, Any], files: Mapping[str, Any]) -> list[str]:
-    from .._registry import registered
+    from ..engine.program import registered
 
     program = _text(form, "program")
     if program not in registered():

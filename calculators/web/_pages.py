@@ -36,8 +36,8 @@ def _programs(request: Request) -> list[dict[str, Any]]:
 
 
 def _programs_now() -> list[dict[str, Any]]:
-    from .._labels import list_help as _list_help
-    from .._registry import registered
+    from ..engine.labels import list_help as _list_help
+    from ..engine.program import registered
 
     return [
         {
@@ -59,7 +59,7 @@ def _programs_now() -> list[dict[str, Any]]:
 
 
 def _lenders() -> list[dict[str, str]]:
-    from .._lenders import LENDERS
+    from ..policy.lenders import LENDERS
 
     return [{"code": x.code, "name": x.name} for x in LENDERS]
 
@@ -101,7 +101,7 @@ def _invalid_page(run: Run, page: int) -> tuple[list[dict[str, Any]], int]:
     import pyarrow.compute as pc
     import pyarrow.csv as pcsv
 
-    from .._ledger import canonical_name
+    from ..readers.ledger import canonical_name
 
     path = run.out / "loans.csv"
     if not path.is_file():
@@ -316,7 +316,7 @@ def add_pages(app: FastAPI) -> None:
 
     @app.get("/policy", include_in_schema=False)
     async def policy(request: Request) -> Response:
-        from .._policy import policy_table
+        from ..policy.table import policy_table
         from ._common import page_language
 
         table = policy_table(None)
@@ -339,8 +339,8 @@ def add_pages(app: FastAPI) -> None:
         q = request.query_params
         context: dict[str, Any] = {"programs": _programs(request), "given": dict(q)}
         if q.get("amount"):
-            from .. import facility
             from .._money import yuan_to_fen
+            from ..tools import facility
             from ._common import page_language
 
             with using_language(page_language(request)):
@@ -368,8 +368,8 @@ def add_pages(app: FastAPI) -> None:
         q = request.query_params
         context: dict[str, Any] = {"given": dict(q)}
         if q.get("quarter"):
-            from .. import microloan_incentive
             from .._money import yuan_to_fen
+            from ..tools import incentive as microloan_incentive
             from ._common import page_language
 
             with using_language(page_language(request)):

@@ -20,8 +20,9 @@ import pandas as pd
 import polars as pl
 import pytest
 
-from calculators import _compiled, tech_relending
 from calculators.cli import main
+from calculators.columnar import compiled as _compiled
+from calculators.programs import tech as tech_relending
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 

@@ -8,8 +8,9 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from calculators import audit, tech_relending
 from calculators.cli import main
+from calculators.programs import tech as tech_relending
+from calculators.tools import audit
 from tests.calculators.test_tech_golden import ELIGIBLE, GOLDEN, LEDGER
 
 SUBMITTED = GOLDEN / "tech_2022Q2_icbc.submitted.csv"
@@ -124,7 +125,7 @@ def test_chinese_headers_in_ledger_and_submission(tmp_path) -> None:
     frame.to_csv(path, index=False, encoding="gb18030")
     result = audit.audit("tech", path, SUBMITTED, "2022Q2", "ICBC", eligible_borrowers=ELIGIBLE)
     assert result.summary()["overclaimed_fen"] == 30_100_000
-    from calculators import facility
+    from calculators.tools import facility
 
     back = facility.clawback(result.claim, ["T02", "T03"])
     assert back.returned_fen == 20_001

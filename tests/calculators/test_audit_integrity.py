@@ -18,8 +18,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calculators import audit
 from calculators.cli import main
+from calculators.tools import audit
 from tests.calculators.test_tech_golden import ELIGIBLE, LEDGER
 
 RECOMPUTED = {"T01": 60_000_000, "T02": 20_000, "T03": 1, "T14": 740_740, "T15": 420}

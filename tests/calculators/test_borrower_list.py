@@ -10,8 +10,11 @@ import pandas as pd
 import pytest
 
 import calculators
-from calculators import BorrowerList, LedgerFileError, audit, tech_relending, transport_relending
-from calculators._ids import IdSet
+from calculators import BorrowerList, LedgerFileError
+from calculators.columnar.ids import IdSet
+from calculators.programs import tech as tech_relending
+from calculators.programs import transport as transport_relending
+from calculators.tools import audit
 from tests.calculators.test_audit import SUBMITTED
 from tests.calculators.test_tech_golden import ELIGIBLE, LEDGER
 from tests.calculators.test_transport import _ledger as transport_ledger

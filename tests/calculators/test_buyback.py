@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from calculators import buyback
 from calculators.cli import main
+from calculators.programs import buyback
 
 from .goldens import assert_rows_match, read_golden
 

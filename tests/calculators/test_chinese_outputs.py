@@ -13,8 +13,8 @@ import pytest
 
 from calculators._errors import ParameterError
 from calculators._i18n import using_language
-from calculators._policy import Citation, Notice, PolicyTable, for_users
 from calculators.cli import main
+from calculators.policy.table import Citation, Notice, PolicyTable, for_users
 from tests.test_chinese_text import CJK, WIDE
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

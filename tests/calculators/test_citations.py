@@ -15,14 +15,12 @@ from types import ModuleType
 
 import pytest
 
-from calculators import (
-    _categories,
-    facility,
-    microloan_incentive,
-    npl_tolerance,
-    tech_relending,
-    transport_relending,
-)
+from calculators.programs import tech as tech_relending
+from calculators.programs import transport as transport_relending
+from calculators.programs import transport_categories as _categories
+from calculators.tools import facility
+from calculators.tools import incentive as microloan_incentive
+from calculators.tools import npl as npl_tolerance
 from calendars import _deadline
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,7 +12,9 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from calculators import RelendInputError, tech_relending, transport_relending
+from calculators import RelendInputError
+from calculators.programs import tech as tech_relending
+from calculators.programs import transport as transport_relending
 from tests.calculators.oracles import largest_remainder_split
 
 VALID = ["911101085011945813", "915101005446414621", "91420100102630063R", "913205002859570946"]
@@ -221,7 +223,7 @@ def test_fuzzed_ledgers_never_raise_and_keep_every_row(rows) -> None:
 def test_block_size_changes_nothing(ledger, block) -> None:
     from unittest import mock
 
-    from calculators import _split
+    from calculators.engine import split as _split
 
     whole = tech_relending.claim(ledger, "2022Q2", "ICBC", ELIGIBLE)
     with mock.patch.object(_split, "BLOCK_ROWS", block):

@@ -185,7 +185,8 @@ def test_no_xlsx_writes_the_summary_and_every_row_only(tmp_path, eligible, capsy
 def test_a_workbook_past_one_sheet_is_announced(tmp_path, eligible, capsys) -> None:
     from unittest import mock
 
-    from calculators import _report, cli
+    from calculators.cli import app as cli
+    from calculators.reports import folder as _report
 
     out = tmp_path / "report"
     argv = ["claim", "tech", LEDGER, "--quarter", "2022Q2", "--lender", "ICBC",
@@ -207,7 +208,7 @@ def test_a_run_allocates_from_jemalloc_and_gives_the_pool_back(monkeypatch, caps
     chosen by ARROW_DEFAULT_MEMORY_POOL is left alone."""
     import pyarrow as pa
 
-    from calculators import cli
+    from calculators.cli import app as cli
 
     seen: list[str] = []
     monkeypatch.setattr(

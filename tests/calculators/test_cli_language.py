@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 
 from calculators.cli import main
-from calendars._i18n import language, set_language
+from calendars._i18n import language
+from calendars._language import set_language
 from tests.language import _IDENTIFIER
 from tests.language import english_prose as _english_prose
 
@@ -459,8 +460,8 @@ def test_language_and_argparse_restored_after_main(capsys, argv: list[str]) -> N
 
 def test_every_reason_code_has_its_labels() -> None:
     # the text output shows the label beside each code: a code without one would be bare
-    from calculators._labels import REASON_LABELS
-    from calculators._reasons import reason_codes
+    from calculators.engine.codes import reason_codes
+    from calculators.engine.labels import REASON_LABELS
 
     missing = [code for code in reason_codes() if code not in REASON_LABELS]
     assert missing == []
@@ -484,7 +485,7 @@ def test_chinese_option_names_keep_the_help_column(zh) -> None:
 
 
 def test_interruption_and_internal_error_lines_are_chinese(zh, monkeypatch) -> None:
-    import calculators.cli as cli
+    import calculators.cli.app as cli
 
     def interrupted(args: object) -> int:
         raise KeyboardInterrupt

@@ -17,9 +17,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from calculators import audit, microloan_incentive
 from calculators._errors import ParameterError
 from calculators.cli import main
+from calculators.tools import audit
+from calculators.tools import incentive as microloan_incentive
 from tests.calculators.test_tech_golden import ELIGIBLE, LEDGER
 from tests.language import english_prose
 
@@ -182,7 +183,7 @@ def test_a_balance_file_is_echoed_as_the_file_has_it(tmp_path, capsys) -> None:
 
 
 def test_the_library_states_the_upper_bound_it_applies() -> None:
-    from calculators import facility
+    from calculators.tools import facility
 
     with pytest.raises(ValueError, match="from 1 to 100000000000000000"):
         facility.schedule("tech", 10**17 + 1, dt.date(2022, 7, 15))

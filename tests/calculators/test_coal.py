@@ -17,8 +17,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from calculators import coal
 from calculators.cli import main
+from calculators.programs import coal
 
 from .goldens import assert_rows_match, read_golden
 

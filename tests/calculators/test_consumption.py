@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from calculators import consumption
 from calculators.cli import main
+from calculators.programs import consumption
 
 from .goldens import assert_rows_match, read_golden
 

@@ -18,8 +18,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calculators import _report
 from calculators.cli import main
+from calculators.reports import folder as _report
 
 # OWASP's examples and the brief's, one per first character that makes a formula
 PAYLOADS = (

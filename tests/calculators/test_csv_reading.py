@@ -420,7 +420,7 @@ def test_record_lines_are_the_lines_an_editor_shows(rows, blanks, end) -> None:
 
     import numpy as np
 
-    from calculators._encoding import record_lines
+    from calculators.readers.encoding import record_lines
 
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator=end)

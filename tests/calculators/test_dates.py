@@ -11,7 +11,7 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from calculators._dates import add_months, parse_dates
+from calculators.columnar.dates import add_months, parse_dates
 
 EPOCH = dt.date(1970, 1, 1)
 

@@ -19,7 +19,8 @@ import pandas as pd
 import pytest
 from stdnum.cn import uscc
 
-from calculators import tech_relending, transport_relending
+from calculators.programs import tech as tech_relending
+from calculators.programs import transport as transport_relending
 from tests.calculators.test_claim_properties import ELIGIBLE, VALID
 from tests.calculators.test_tech_golden import LEDGER
 
@@ -187,7 +188,7 @@ def test_summary_classifies_each_partition_once() -> None:
 
     Broken implementation caught: a computation per figure (status and reason counts,
     the first invalid rows, the version totals: three passes)."""
-    from calculators import _partitioned
+    from calculators.engine import partitioned as _partitioned
 
     frame = _dirty_ledger(300, seed=3)
     ddf = dd.from_pandas(frame, npartitions=4, sort=False)

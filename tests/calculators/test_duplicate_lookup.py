@@ -18,9 +18,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from calculators import _compiled, _duplicates
-from calculators._compiled import KERNEL_ROWS
-from calculators._text import TextColumn
+from calculators.columnar import compiled as _compiled
+from calculators.columnar import duplicates as _duplicates
+from calculators.columnar.compiled import KERNEL_ROWS
+from calculators.columnar.text import TextColumn
 
 TOP = np.uint64(1 << 63)
 
@@ -77,7 +78,7 @@ def test_a_column_in_many_chunks_is_read_chunk_by_chunk(kernel_rows, values, cut
     still found."""
     import pyarrow as pa
 
-    from calculators._text import TEXT
+    from calculators.columnar.text import TEXT
 
     bounds = sorted({0, len(values), *(min(c, len(values)) for c in cuts)})
     chunks = [pa.array(values[a:b], type=pa.large_string()) for a, b in itertools.pairwise(bounds)]

@@ -14,8 +14,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from calculators import elderly_care, policy_for_period
+from calculators import policy_for_period
 from calculators.cli import main
+from calculators.programs import elderly_care
 from calendars import Quarter
 
 from .goldens import assert_rows_match, read_golden

@@ -17,8 +17,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from calculators import equipment
 from calculators.cli import main
+from calculators.programs import equipment
 
 from .goldens import assert_rows_match, read_golden
 
@@ -277,7 +277,7 @@ def test_facility_bad_input(capsys, argv: list[str], words: list[str]) -> None:
 
 
 def test_facility_last_drawdown_is_accepted() -> None:
-    from calculators import facility
+    from calculators.tools import facility
 
     s = facility.schedule("equipment", 100, dt.date(2023, 3, 31))
     assert s.policy.version == "equipment-2022"

@@ -17,10 +17,11 @@ import pandas as pd
 import pytest
 import xlsxwriter
 
-from calculators import LedgerFileError, tech_relending
-from calculators._ledger import read_id_list, read_ledger
-from calculators._validate import load
+from calculators import LedgerFileError
 from calculators.cli import main
+from calculators.engine.validate import load
+from calculators.programs import tech as tech_relending
+from calculators.readers.ledger import read_id_list, read_ledger
 
 GOLDEN = Path(__file__).parent.parent / "golden"
 LEDGER = GOLDEN / "tech_2022Q2_icbc.csv"

@@ -9,8 +9,10 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from calculators import ExtensionLimitError, MoneyError, facility, tech_relending
-from calendars import china
+from calculators import ExtensionLimitError, MoneyError
+from calculators.programs import tech as tech_relending
+from calculators.tools import facility
+from calendars import get_calendar
 
 D = dt.date
 
@@ -72,7 +74,7 @@ def test_each_period_is_an_anniversary_rolled_forward_with_its_own_rounding(
     s = facility.schedule("tech", amount, drawdown, extensions)
     assert len(s.periods) == extensions + 1
     assert s.periods[0].start == drawdown
-    cal = china()
+    cal = get_calendar("prc")
     for number, p in enumerate(s.periods):
         # the (number + 1)th anniversary (no drawdown drawn here is a 29 February)
         anniversary = drawdown.replace(year=drawdown.year + number + 1)

@@ -17,13 +17,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 from stdnum.cn import uscc
 
-from calculators import RelendInputError, _bytes, _compiled, _duplicates, _ids, tech_relending
-from calculators._compiled import KERNEL_ROWS
-from calculators._dates import add_months, parse_dates
-from calculators._ids import IdColumn, IdSet
-from calculators._ledger import read_ledger
-from calculators._money import _general_yuan, _plain_yuan, parse_yuan_column
-from calculators._text import TextColumn
+from calculators import RelendInputError
+from calculators.columnar import bytes as _bytes
+from calculators.columnar import compiled as _compiled
+from calculators.columnar import duplicates as _duplicates
+from calculators.columnar import ids as _ids
+from calculators.columnar.compiled import KERNEL_ROWS
+from calculators.columnar.dates import add_months, parse_dates
+from calculators.columnar.ids import IdColumn, IdSet
+from calculators.columnar.money import _general_yuan, _plain_yuan, parse_yuan_column
+from calculators.columnar.text import TextColumn
+from calculators.programs import tech as tech_relending
+from calculators.readers.ledger import read_ledger
 
 EPOCH = dt.date(1970, 1, 1)
 CODE = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -281,7 +286,7 @@ def test_an_empty_eligible_list_and_odd_items_are_refused() -> None:
 
 
 def test_a_frame_digest_follows_content_not_storage() -> None:
-    from calculators._validate import frame_digest
+    from calculators.engine.validate import frame_digest
 
     frame = pd.DataFrame({"loan_id": ["A", None, "借据"], "principal": ["1.00", "2.00", ""]})
     same = pd.concat([frame.iloc[:1], frame.iloc[1:]]).astype(pd.StringDtype("pyarrow"))
@@ -296,7 +301,7 @@ def test_a_frame_digest_follows_content_not_storage() -> None:
 @given(st.lists(st.one_of(st.text("0123456789+- .", max_size=21), st.none(),
                           st.integers(-(10**18), 10**18).map(str)), max_size=30))  # fmt: skip
 def test_fen_text_column_agrees_with_python(texts) -> None:
-    from calculators._money import parse_fen_column
+    from calculators.columnar.money import parse_fen_column
 
     fen, ok = parse_fen_column(pd.Series(texts, dtype=object))
     for text, good, amount in zip(texts, ok, fen, strict=True):
@@ -320,7 +325,7 @@ date_texts = st.one_of(
 def test_dates_read_once_per_distinct_value_as_row_by_row(pool, seed) -> None:
     """A date column of a few repeated values is parsed on its distinct values and
     spread back over the rows: the same days and validity as parsing every row."""
-    from calculators import _dates
+    from calculators.columnar import dates as _dates
 
     rows = np.random.default_rng(seed).integers(0, len(pool), 9_000)
     series = pd.Series([pool[k] for k in rows], dtype=object)
@@ -352,7 +357,7 @@ def test_currency_lookup_matches_row_by_row_normalization(values) -> None:
     """Rows written as an alias are taken as they are and the others normalized once per
     distinct value: the same answer as normalizing each row (NFKC, trimmed, upper
     case; missing as empty)."""
-    from calculators._ledger import CNY_ALIASES
+    from calculators.readers.ledger import CNY_ALIASES
 
     want = [unicodedata.normalize("NFKC", v or "").strip().upper() in CNY_ALIASES for v in values]
     column = TextColumn.of(pd.Series(values, dtype=object))
@@ -360,7 +365,7 @@ def test_currency_lookup_matches_row_by_row_normalization(values) -> None:
 
 
 def test_currency_read_once_per_distinct_value() -> None:
-    from calculators._ledger import CNY_ALIASES
+    from calculators.readers.ledger import CNY_ALIASES
 
     # missing and empty are CNY (an export leaves the column empty); full-width letters,
     # case and surrounding spaces are normalized; 156 is CNY's ISO 4217 number

@@ -12,9 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from stdnum.cn import ric, uscc
 
-from calculators import _compiled
-from calculators._compiled import KERNEL_ROWS
-from calculators._ids import valid_id_mask
+from calculators.columnar import compiled as _compiled
+from calculators.columnar.compiled import KERNEL_ROWS
+from calculators.columnar.ids import valid_id_mask
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
@@ -109,7 +109,7 @@ def test_region_database_asked_once_per_region_and_year(monkeypatch) -> None:
     # a large ledger's blocks and its eligible list meet the same (region, birth year)
     # pairs again and again; stdnum's lookup is slow pure Python, so each pair is asked
     # once: two ids of 110101 born in 1949, one of 310104 born in 1990, twice over
-    from calculators import _ids
+    from calculators.columnar import ids as _ids
 
     ids = [_with_check(b, "ric") for b in ("11010119490101001", "11010119491231002",
                                            "31010419900615003")]  # fmt: skip
@@ -158,7 +158,7 @@ def test_without_the_compiled_kernels_numpy_answers(failure) -> None:
     real_import = builtins.__import__
 
     def refuse(name, globals=None, locals=None, fromlist=(), level=0):
-        if "_kernels" in (fromlist or ()) or name.endswith("_kernels"):
+        if "kernels" in (fromlist or ()) or name.endswith("kernels"):
             raise failure("no compiled kernels here")
         return real_import(name, globals, locals, fromlist, level)
 

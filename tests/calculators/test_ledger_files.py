@@ -6,7 +6,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from calculators import LedgerFileError, tech_relending
+from calculators import LedgerFileError
+from calculators.programs import tech as tech_relending
 
 A = "911101085011945813"
 HEADER = "借据号,统一社会信用代码,贷款金额,发放日期,到期日期"
@@ -91,7 +92,7 @@ def test_a_utf8_ledger_is_streamed_and_its_whole_file_hashed(tmp_path, monkeypat
 
     import pyarrow as pa
 
-    from calculators import _ledger
+    from calculators.readers import ledger as _ledger
 
     path = tmp_path / "l.csv"
     path.write_bytes(bom + f"{HEADER}\n{_rows(300)}".encode())  # about 16 KB
@@ -125,7 +126,7 @@ class _Refused:
 def test_other_encodings_are_read_whole(tmp_path, data, encoding) -> None:
     import hashlib
 
-    from calculators import _ledger
+    from calculators.readers import ledger as _ledger
 
     path = tmp_path / "l.csv"
     path.write_bytes(data)

@@ -21,11 +21,13 @@ import xlsxwriter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calculators import LedgerFileError, _money, tech_relending
+from calculators import LedgerFileError
 from calculators._i18n import using_language
-from calculators._ledger import _without_totals, read_id_list, read_ledger
-from calculators._text import TEXT
 from calculators.cli import main
+from calculators.columnar import money as _money
+from calculators.columnar.text import TEXT
+from calculators.programs import tech as tech_relending
+from calculators.readers.ledger import _without_totals, read_id_list, read_ledger
 from tests.language import english_prose
 
 ID_A, ID_B, ID_C = "911101085011945813", "915101005446414621", "91420100102630063R"

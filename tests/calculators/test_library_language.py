@@ -34,19 +34,18 @@ from calculators import (
     PolicyTable,
     PolicyUnknownError,
     RelendInputError,
-    audit,
-    facility,
-    microloan_incentive,
-    policy_for,
     yuan_to_fen,
 )
-from calculators._daycount import check_day_count
+from calculators._errors import OutputError
 from calculators._i18n import using_language
-from calculators._ledger import canonical_columns, read_id_list, read_ledger
-from calculators._lenders import find_lender
-from calculators._policy import program_title
-from calculators._registry import get_program
-from calculators._report import OutputError, make_out_dir
+from calculators.engine.program import get_program
+from calculators.policy.lenders import find_lender
+from calculators.policy.table import policy_for, program_title
+from calculators.readers.ledger import canonical_columns, read_id_list, read_ledger
+from calculators.reports.folder import make_out_dir
+from calculators.tools import audit, facility
+from calculators.tools import incentive as microloan_incentive
+from calculators.tools.daycount import check_day_count
 from calendars import (
     DateOutOfBoundsError,
     InvalidPeriodError,
@@ -237,7 +236,7 @@ def test_chinese_messages_have_no_english_prose_and_name_the_value(
 def test_every_unknown_figure_of_the_package_has_its_reason_in_the_catalog() -> None:
     """A reason edited in a package policy file but not in the code would be shown in
     English to a Chinese user: this names it."""
-    from calculators._policy import _PACKAGE_UNKNOWN
+    from calculators.policy.table import _PACKAGE_UNKNOWN
 
     table = PolicyTable.package()
     reasons = {

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from calculators import MoneyError, fen_to_yuan, largest_remainder_split, round_half_up, yuan_to_fen
-from calculators._money import parse_principal
+from calculators.columnar.money import parse_principal
 from tests.calculators import oracles
 
 

@@ -15,16 +15,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from calculators import (
-    _split,
-    facility,
-    fen_to_yuan,
-    largest_remainder_split,
-    microloan_incentive,
-    tech_relending,
-    transport_relending,
-)
-from calculators._money import parse_principal
+from calculators import fen_to_yuan, largest_remainder_split
+from calculators.columnar.money import parse_principal
+from calculators.engine import split as _split
+from calculators.programs import tech as tech_relending
+from calculators.programs import transport as transport_relending
+from calculators.tools import facility
+from calculators.tools import incentive as microloan_incentive
 
 A, B, C, D = "911101085011945813", "915101005446414621", "91420100102630063R", "913205002859570946"
 ELIGIBLE = [A, B, C, D]

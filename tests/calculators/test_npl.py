@@ -8,7 +8,7 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from calculators import npl_tolerance
+from calculators.tools import npl as npl_tolerance
 
 GOLDEN = Path(__file__).parent.parent / "golden" / "npl_boundaries.csv"
 

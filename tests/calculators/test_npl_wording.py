@@ -12,7 +12,9 @@ import json
 import pandas as pd
 import pytest
 
-from calculators import ParameterError, cli, npl_tolerance
+from calculators import ParameterError
+from calculators.cli import app as cli
+from calculators.tools import npl as npl_tolerance
 
 
 def _frame() -> pd.DataFrame:

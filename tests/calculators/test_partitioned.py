@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calculators import tech_relending, transport_relending
+from calculators.programs import tech as tech_relending
+from calculators.programs import transport as transport_relending
 from tests.calculators.test_claim_properties import ELIGIBLE, VALID, _ledger, row
 from tests.calculators.test_tech_golden import LEDGER
 

@@ -16,14 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from calculators import (
-    PolicyFileError,
-    PolicyTable,
-    PolicyUnknownError,
-    facility,
-    microloan_incentive,
-    policies_for_period,
-)
+from calculators import PolicyFileError, PolicyTable, PolicyUnknownError, policies_for_period
+from calculators.tools import facility
+from calculators.tools import incentive as microloan_incentive
 from calendars import Quarter
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -144,7 +144,8 @@ def test_128_versions_before_the_package_ones(tmp_path: Path, capsys) -> None:
 def test_300_versions_partitioned_as_in_memory(tmp_path: Path) -> None:
     # the Dask claim classifies each partition with the same wide index
     dd = pytest.importorskip("dask.dataframe")
-    from calculators import PolicyTable, tech_relending
+    from calculators import PolicyTable
+    from calculators.programs import tech as tech_relending
 
     policy = tmp_path / "daily.toml"
     policy.write_text(daily_versions(300), encoding="utf-8")

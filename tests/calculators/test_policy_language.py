@@ -20,8 +20,8 @@ import pytest
 import calculators
 from calculators._errors import PolicyFileError
 from calculators._i18n import using_language
-from calculators._policy import FIGURE_KINDS, PolicyTable, _package_table
 from calculators.cli import main
+from calculators.policy.table import FIGURE_KINDS, PolicyTable, _package_table
 from tests.language import _IDENTIFIER, english_prose
 
 POLICIES = Path(calculators.__file__).parent / "policies"

@@ -8,8 +8,12 @@ import pandas as pd
 import pytest
 
 import calculators
-from calculators import BorrowerList, _ledger, _progress, _split, audit, tech_relending
+from calculators import BorrowerList, _progress
 from calculators.cli import main
+from calculators.engine import split as _split
+from calculators.programs import tech as tech_relending
+from calculators.readers import ledger as _ledger
+from calculators.tools import audit
 from tests.calculators.test_audit import SUBMITTED
 from tests.calculators.test_tech_golden import ELIGIBLE, LEDGER
 

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from calculators import ExclusionRule, Program, RuleInput, register, registered
-from calculators._registry import unregister
 from calculators.cli import main
+from calculators.engine.program import unregister
 
 TOY_POLICY = """
 schema = 1

@@ -14,8 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calculators import RelendInputError, tech_relending, transport_relending
+from calculators import RelendInputError
 from calculators.cli import main
+from calculators.programs import tech as tech_relending
+from calculators.programs import transport as transport_relending
 from tests.calculators.test_claim_properties import ELIGIBLE, VALID, ledgers
 
 GOLDEN = Path(__file__).parent.parent / "golden"
@@ -357,7 +359,7 @@ def test_detail_column_puts_each_detail_on_its_row(rows, block_rows, data) -> No
     import numpy as np
     import pyarrow as pa
 
-    from calculators import _details
+    from calculators.engine import details as _details
 
     where = sorted(data.draw(st.sets(st.integers(0, max(rows - 1, 0)), max_size=rows)))
     texts = data.draw(st.lists(st.text(max_size=4), min_size=len(where), max_size=len(where)))

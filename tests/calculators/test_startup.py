@@ -168,8 +168,8 @@ def test_the_claim_help_lists_every_program_in_registration_order() -> None:
     "first",
     [
         "from calculators import registered; registered()",
-        "import calculators.consumption",
-        "import calculators.equipment",
+        "import calculators.programs.consumption",
+        "import calculators.programs.equipment",
         "from calculators import reason_codes; reason_codes()",
         "from calculators.cli import build_parser; build_parser()",
         "from calculators import Program, register; register(Program('toy', 'toy', 'toy'))",
@@ -178,7 +178,7 @@ def test_the_claim_help_lists_every_program_in_registration_order() -> None:
 def test_the_programs_register_in_their_fixed_order_however_first_asked(first) -> None:
     seen = _loaded_after(
         first
-        + "\nfrom calculators._registry import registered"
+        + "\nfrom calculators.engine.program import registered"
         + "\nfrom calculators import reason_codes"
         + "\nstatuses.extend([list(registered()), list(reason_codes())])"
     )
@@ -212,13 +212,14 @@ def test_every_exported_name_resolves_and_imports_in_a_fresh_interpreter() -> No
     for name in ("ParameterError", "claim", "ClaimResult", "round_half_up", "Program"):
         assert modules[name] == "calculators", name
     assert modules["Book"] == "calculators.book"  # as it always was
-    assert modules["tech_relending"] is None  # a module
+    assert modules["programs"] is None  # a package
     assert missing_from_dir == []
     assert error == "module 'calculators' has no attribute 'no_such_name'"
 
 
 def test_the_moved_helpers_are_importable_from_their_old_module() -> None:
-    from calculators import _money, _result, _version
+    from calculators import _money, _version
+    from calculators.engine import result as _result
 
     assert _result.relend_version is _version.relend_version
     assert _result.decimal_text is _money.decimal_text
@@ -226,6 +227,7 @@ def test_the_moved_helpers_are_importable_from_their_old_module() -> None:
 
 
 def test_the_command_line_announces_a_split_workbook_at_the_writers_limit() -> None:
-    from calculators import _report, cli
+    from calculators.cli import app as cli
+    from calculators.reports import folder as _report
 
     assert cli.EXCEL_MAX_ROWS == _report.EXCEL_MAX_ROWS == 1_048_576 - 3

@@ -13,8 +13,10 @@ import pandas as pd
 import pytest
 from babel.messages.pofile import read_po
 
-from calculators import _split, tech_relending, transport_relending
 from calculators._i18n import using_language
+from calculators.engine import split as _split
+from calculators.programs import tech as tech_relending
+from calculators.programs import transport as transport_relending
 from tests.calculators.test_claim_properties import ELIGIBLE
 from tests.language import english_prose
 
@@ -149,7 +151,8 @@ def test_every_translation_keeps_the_placeholders_of_its_message(po: str) -> Non
 
 
 def _summaries() -> dict[str, dict]:
-    from calculators import audit, npl_tolerance
+    from calculators.tools import audit
+    from calculators.tools import npl as npl_tolerance
     from tests.calculators.test_tech_golden import ELIGIBLE as TECH_ELIGIBLE
     from tests.calculators.test_tech_golden import GOLDEN, LEDGER
 
@@ -201,7 +204,7 @@ def test_audit_details_and_notebook_table_follow_the_language(tmp_path: Path) ->
     """T01 is claimed on two rows, T02's amount is unreadable: the two audit details
     that are sentences, in each language; the submitted cell (claimed='abc') is data and
     stays as given."""
-    from calculators import audit
+    from calculators.tools import audit
     from tests.calculators.test_tech_golden import ELIGIBLE as TECH_ELIGIBLE
     from tests.calculators.test_tech_golden import LEDGER
 
@@ -235,7 +238,7 @@ def test_audit_details_and_notebook_table_follow_the_language(tmp_path: Path) ->
 
 def test_umbrella_category_note_follows_the_language() -> None:
     """The note the claim's text shows for 道路货物运输经营者, which names five kinds."""
-    from calculators._categories import UMBRELLA_TERMS, category_note
+    from calculators.programs.transport_categories import UMBRELLA_TERMS, category_note
 
     # the five kinds as the notice names them (交通物流专项再贷款 notice, 一)
     kinds = (

@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from calculators import REASON_ALIASES, tech_relending
+from calculators import REASON_ALIASES
+from calculators.programs import tech as tech_relending
 
 GOLDEN = Path(__file__).parent.parent / "golden"
 LEDGER = GOLDEN / "tech_2022Q2_icbc.csv"

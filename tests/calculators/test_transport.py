@@ -7,7 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from calculators import LenderError, PolicyNotFoundError, transport_relending
+from calculators import LenderError, PolicyNotFoundError
+from calculators.programs import transport as transport_relending
 
 A, B, C = "911101085011945813", "915101005446414621", "91420100102630063R"
 EXAMPLES = Path(__file__).parent.parent.parent / "examples"

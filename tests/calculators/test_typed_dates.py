@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from calculators import _compiled
-from calculators._compiled import KERNEL_ROWS
-from calculators._dates import parse_dates
+from calculators.columnar import compiled as _compiled
+from calculators.columnar.compiled import KERNEL_ROWS
+from calculators.columnar.dates import parse_dates
 
 EPOCH = dt.date(1970, 1, 1)
 

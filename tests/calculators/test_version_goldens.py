@@ -30,8 +30,11 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from calculators import REASON_ALIASES, facility, tech_relending, transport_relending
+from calculators import REASON_ALIASES
 from calculators.cli import main
+from calculators.programs import tech as tech_relending
+from calculators.programs import transport as transport_relending
+from calculators.tools import facility
 from calendars import ProvisionalCalendarWarning
 
 GOLDEN = Path(__file__).parent.parent / "golden"

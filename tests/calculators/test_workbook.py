@@ -25,19 +25,24 @@ import xlsxwriter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calculators import _progress, _report, cli, npl_tolerance, tech_relending, transport_relending
-from calculators._labels import AUDIT_CLASS_LABELS, REASON_LABELS, STATUS_LABELS
-from calculators._reasons import (
+from calculators import _progress
+from calculators.cli import app as cli
+from calculators.cli import main
+from calculators.engine.codes import (
     BOOK_EXCLUSIONS,
     COMMON_EXCLUSIONS,
     INVALID_REASONS,
     REASON_ALIASES,
     reason_codes,
 )
-from calculators._registry import registered
-from calculators.audit import AUDIT_CLASSES
-from calculators.cli import main
-from calculators.npl_tolerance import NPL_REASONS
+from calculators.engine.labels import AUDIT_CLASS_LABELS, REASON_LABELS, STATUS_LABELS
+from calculators.engine.program import registered
+from calculators.programs import tech as tech_relending
+from calculators.programs import transport as transport_relending
+from calculators.reports import folder as _report
+from calculators.tools import npl as npl_tolerance
+from calculators.tools.audit import AUDIT_CLASSES
+from calculators.tools.npl import NPL_REASONS
 
 ROOT = Path(__file__).parent.parent.parent
 GOLDEN = ROOT / "tests" / "golden"
@@ -416,7 +421,7 @@ def test_every_code_has_a_chinese_and_english_label() -> None:
     """Every reason code the registry knows once every program has registered (the
     common codes and each program's own), the old spellings still read, and the NPL
     check's codes."""
-    from calculators.audit import read_submission  # noqa: F401  (the module's codes)
+    from calculators.tools.audit import read_submission  # noqa: F401  (the module's codes)
 
     # the codes of the programs registered now: a toy program another test registered
     # and removed leaves its codes in reason_codes(), without a label

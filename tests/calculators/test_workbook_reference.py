@@ -32,7 +32,8 @@ import python_calamine
 from hypothesis import given
 from hypothesis import strategies as st
 
-from calculators import _report, tech_relending
+from calculators.programs import tech as tech_relending
+from calculators.reports import folder as _report
 
 ROOT = Path(__file__).parent.parent.parent
 GOLDEN = ROOT / "tests" / "golden"

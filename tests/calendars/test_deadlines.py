@@ -10,10 +10,8 @@ from calendars import (
     InvalidPeriodError,
     ProvisionalCalendarError,
     ProvisionalCalendarWarning,
-    application_deadline,
-    china,
     deadline_for,
-    sse,
+    get_calendar,
 )
 
 
@@ -33,7 +31,7 @@ def test_prc_deadlines(quarter: str, expected: dt.date) -> None:
     result = deadline_for(quarter)
     assert result.date == expected
     assert result.calendar_status == "published"
-    assert application_deadline(quarter) == expected
+    assert deadline_for(quarter).date == expected
 
 
 def test_deadline_in_a_provisional_year_warns_and_says_so() -> None:
@@ -45,18 +43,18 @@ def test_deadline_in_a_provisional_year_warns_and_says_so() -> None:
 
 def test_strict_calendar_refuses_a_provisional_year() -> None:
     with pytest.raises(ProvisionalCalendarError, match="2027"):
-        deadline_for("2026Q4", china(strict=True))
+        deadline_for("2026Q4", get_calendar("prc", strict=True))
 
 
 def test_sse_closes_make_up_saturdays() -> None:
-    assert application_deadline("2026Q3", sse()) == dt.date(2026, 10, 12)
-    assert application_deadline("2026Q3", "sse") == dt.date(2026, 10, 12)
+    assert deadline_for("2026Q3", get_calendar("sse")).date == dt.date(2026, 10, 12)
+    assert deadline_for("2026Q3", "sse").date == dt.date(2026, 10, 12)
 
 
 def test_monthly_deadline_rolls_forward() -> None:
     # 10 February 2023 is a Friday; 10 June 2023 a Saturday
-    assert application_deadline("2023-01") == dt.date(2023, 2, 10)
-    assert application_deadline("2023-05") == dt.date(2023, 6, 12)
+    assert deadline_for("2023-01").date == dt.date(2023, 2, 10)
+    assert deadline_for("2023-05").date == dt.date(2023, 6, 12)
 
 
 @pytest.mark.parametrize("text", ["2022Q5", "abc", "2022Q0", "22Q1", ""])

@@ -10,7 +10,7 @@ import datetime as dt
 import warnings
 
 from calendars import ProvisionalCalendarWarning, get_calendar
-from calendars._i18n import using_language
+from calendars._language import using_language
 from tests.language import english_prose
 
 # 2040 has no reviewed State Council notice in the package (published: 2001-2026)

@@ -6,7 +6,7 @@ import warnings
 
 import pytest
 
-from calendars import OverrideFileError, china, deadline_for, load_overrides
+from calendars import OverrideFileError, deadline_for, get_calendar, load_overrides
 
 
 def _write(tmp_path, payload) -> str:
@@ -26,7 +26,7 @@ def test_override_pins_a_year_for_that_calendar_only(tmp_path) -> None:
             "working_days": ["2027-01-17"],
         },
     )
-    pinned = china(overrides=path)
+    pinned = get_calendar("prc", overrides=path)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         result = deadline_for("2026Q4", pinned)

@@ -20,7 +20,7 @@ import warnings
 
 import pytest
 
-from calendars import ProvisionalCalendarWarning, china, sse
+from calendars import ProvisionalCalendarWarning, get_calendar
 
 D = dt.date
 
@@ -494,7 +494,7 @@ def test_every_year_2001_to_2026_has_its_notice() -> None:
 
 @pytest.mark.parametrize("year", sorted(NOTICES))
 def test_prc_year_matches_notice(year: int) -> None:
-    cal = china()
+    cal = get_calendar("prc")
     expected = _expected_open(year, exchange=False)
     actual = _actual_open(cal, expected)
     wrong = {day.isoformat(): actual[day] for day in expected if actual[day] != expected[day]}
@@ -504,7 +504,7 @@ def test_prc_year_matches_notice(year: int) -> None:
 
 @pytest.mark.parametrize("year", sorted(NOTICES))
 def test_sse_year_matches_notice_and_exchange_closures(year: int) -> None:
-    cal = sse()
+    cal = get_calendar("sse")
     expected = _expected_open(year, exchange=True)
     actual = _actual_open(cal, expected)
     wrong = {day.isoformat(): actual[day] for day in expected if actual[day] != expected[day]}
@@ -514,21 +514,21 @@ def test_sse_year_matches_notice_and_exchange_closures(year: int) -> None:
 def test_make_up_saturdays_are_business_days_on_prc_only() -> None:
     for day in (D(2020, 10, 10), D(2026, 10, 10)):
         assert day.weekday() == 5
-        assert china().is_business_day(day)
-        assert not sse().is_business_day(day)
+        assert get_calendar("prc").is_business_day(day)
+        assert not get_calendar("sse").is_business_day(day)
 
 
 def test_exchange_closed_on_new_years_eve_2024_when_the_interbank_market_worked() -> None:
     # Friday 9 February 2024: not in 国办发明电〔2023〕7号 (春节 10-17 February), but
     # closed by the exchange's notice of 26 December 2023
-    assert china().is_business_day(D(2024, 2, 9))
-    assert not sse().is_business_day(D(2024, 2, 9))
+    assert get_calendar("prc").is_business_day(D(2024, 2, 9))
+    assert not get_calendar("sse").is_business_day(D(2024, 2, 9))
 
 
 def test_2003_may_holiday_follows_the_sars_notice() -> None:
     # 国务院办公厅 2003-04-21: 5月1日至3日法定假日, 5月3日（星期六）公休调至5月5日;
     # no long holiday, so 6 and 7 May are working days and 26-27 April a normal weekend
-    cal = china()
+    cal = get_calendar("prc")
     assert not cal.is_business_day(D(2003, 5, 5))
     assert cal.is_business_day(D(2003, 5, 6)) and cal.is_business_day(D(2003, 5, 7))
     assert not cal.is_business_day(D(2003, 4, 26)) and not cal.is_business_day(D(2003, 4, 27))

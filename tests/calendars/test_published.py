@@ -14,9 +14,8 @@ from calendars import (
     ProvisionalCalendarWarning,
     _calendar,
     _reviewed,
-    china,
     deadline_for,
-    sse,
+    get_calendar,
 )
 
 D = dt.date
@@ -82,13 +81,13 @@ def test_every_published_year_links_its_own_notice() -> None:
 
 
 def test_years_after_the_list_are_provisional() -> None:
-    assert china().year_status(2027) == "provisional"
-    assert china().year_status(2026) == "published"
-    assert china().year_status(2001) == "published"
+    assert get_calendar("prc").year_status(2027) == "provisional"
+    assert get_calendar("prc").year_status(2026) == "published"
+    assert get_calendar("prc").year_status(2001) == "published"
 
 
 def test_holidays_package_disagreeing_makes_the_year_not_published(drifted_holidays) -> None:
-    cal = china()
+    cal = get_calendar("prc")
     assert cal.year_status(2024) == "provisional"
     assert cal.year_status(2023) == "published"
     assert cal.year_status(2025) == "published"
@@ -99,16 +98,16 @@ def test_holidays_package_disagreeing_makes_the_year_not_published(drifted_holid
         result = deadline_for("2023Q4")  # 10 January 2024, a Wednesday
     assert (result.date, result.calendar_status) == (D(2024, 1, 10), "provisional")
     with pytest.raises(ProvisionalCalendarError, match="2024-03-05"):
-        china(strict=True).is_business_day(D(2024, 3, 4))
+        get_calendar("prc", strict=True).is_business_day(D(2024, 3, 4))
     with pytest.warns(
         ProvisionalCalendarWarning, match="Shanghai Stock Exchange trading calendar for 2024"
     ):
-        sse().is_business_day(D(2024, 3, 4))
+        get_calendar("sse").is_business_day(D(2024, 3, 4))
 
 
 def test_status_is_published_again_once_the_package_agrees() -> None:
     # runs without the drift: the caches the drift test cleared hold agreement again
-    assert china().year_status(2024) == "published"
+    assert get_calendar("prc").year_status(2024) == "published"
 
 
 def test_an_old_holidays_package_cannot_move_a_published_deadline(monkeypatch) -> None:

@@ -7,11 +7,11 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from calendars import china, deadline_for, sse
+from calendars import deadline_for, get_calendar
 from calendars._periods import Quarter
 
 published_days = st.dates(min_value=dt.date(2005, 1, 1), max_value=dt.date(2026, 12, 20))
-calendars = st.sampled_from([china(), sse()])
+calendars = st.sampled_from([get_calendar("prc"), get_calendar("sse")])
 
 
 @given(published_days, calendars, st.sampled_from(["following", "modified_following", "preceding"]))
@@ -51,7 +51,7 @@ def test_deadline_is_on_or_after_the_10th_and_within_10_days(year, q) -> None:
     quarter = Quarter(year, q)
     if quarter.next().year > 2026:
         return
-    for cal in (china(), sse()):
+    for cal in (get_calendar("prc"), get_calendar("sse")):
         result = deadline_for(quarter, cal)
         assert result.nominal.day == 10
         assert result.nominal <= result.date <= result.nominal + dt.timedelta(days=10)

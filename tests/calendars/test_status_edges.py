@@ -13,8 +13,7 @@ from calendars import (
     ProvisionalCalendarWarning,
     YearOverride,
     _calendar,
-    china,
-    sse,
+    get_calendar,
 )
 
 D = dt.date
@@ -44,15 +43,17 @@ def test_late_december_waits_for_the_next_years_notice() -> None:
     # the 2027 notice is not out: it may move 26-31 December 2026 as the 2019 notice
     # moved 29 and 31 December 2018
     with pytest.warns(ProvisionalCalendarWarning, match="2027"):
-        assert china().is_business_day(D(2026, 12, 28))
-    assert china().worst_status(D(2026, 12, 28)) == "provisional"
-    assert china().worst_status(D(2026, 12, 23)) == "published"
-    assert china().is_business_day(D(2026, 12, 23))  # no warning: pytest makes it an error
+        assert get_calendar("prc").is_business_day(D(2026, 12, 28))
+    assert get_calendar("prc").worst_status(D(2026, 12, 28)) == "provisional"
+    assert get_calendar("prc").worst_status(D(2026, 12, 23)) == "published"
+    assert get_calendar("prc").is_business_day(
+        D(2026, 12, 23)
+    )  # no warning: pytest makes it an error
 
 
 def test_late_december_moved_by_the_next_notice_follows_its_status(drift_2019) -> None:
     # Saturday 29 December 2018 is a working day by the 2019 notice (国办发明电〔2018〕15号)
-    cal = china()
+    cal = get_calendar("prc")
     assert cal.year_status(2018) == "published"
     assert cal.year_status(2019) == "provisional"
     assert cal.worst_status(D(2018, 12, 29)) == "provisional"
@@ -60,16 +61,16 @@ def test_late_december_moved_by_the_next_notice_follows_its_status(drift_2019) -
 
 
 def test_reviewed_new_year_make_up_days_in_december() -> None:
-    cal = china()
+    cal = get_calendar("prc")
     assert cal.is_business_day(D(2018, 12, 29))  # Saturday, for New Year 2019
     assert not cal.is_business_day(D(2018, 12, 31))  # Monday, off
     assert cal.is_business_day(D(2011, 12, 31))  # Saturday, for New Year 2012
     assert cal.is_business_day(D(2005, 12, 31))  # Saturday, for New Year 2006
-    assert not sse().is_business_day(D(2018, 12, 29))
+    assert not get_calendar("sse").is_business_day(D(2018, 12, 29))
 
 
 def test_status_over_a_range_checks_every_year_in_it(drift_2019) -> None:
-    cal = china()
+    cal = get_calendar("prc")
     assert cal.worst_status(D(2018, 6, 1)) == "published"
     assert cal.worst_status(D(2020, 6, 1)) == "published"
     assert cal.worst_status(D(2018, 6, 1), D(2020, 6, 1)) == "provisional"
@@ -82,9 +83,9 @@ def test_status_over_a_range_checks_every_year_in_it(drift_2019) -> None:
 @pytest.mark.parametrize("year", [2000, 2061])
 def test_status_of_a_year_outside_the_bounds_is_out_of_bounds(year: int) -> None:
     with pytest.raises(DateOutOfBoundsError, match=f"year={year}"):
-        china().year_status(year)
+        get_calendar("prc").year_status(year)
     with pytest.raises(DateOutOfBoundsError, match=f"year={year}"):
-        china().source(year)
+        get_calendar("prc").source(year)
 
 
 def _override(year: int, source: str) -> YearOverride:
@@ -93,18 +94,18 @@ def _override(year: int, source: str) -> YearOverride:
 
 def test_two_overrides_for_the_same_year_are_refused() -> None:
     with pytest.raises(CalendarError, match=r"2027.*at most once"):
-        china(overrides=[_override(2027, "a"), _override(2027, "b")])
+        get_calendar("prc", overrides=[_override(2027, "a"), _override(2027, "b")])
 
 
 def test_an_override_object_outside_the_bounds_is_refused() -> None:
     with pytest.raises(CalendarError, match=r"2061.*2001-2060"):
-        china(overrides=[_override(2061, "a")])
+        get_calendar("prc", overrides=[_override(2061, "a")])
 
 
 def test_override_may_move_late_december_of_the_year_before() -> None:
     # a made-up 2027 schedule: Saturday 26 December 2026 a make-up working day
-    pinned = china(
-        overrides=[YearOverride(2027, frozenset(), frozenset({D(2026, 12, 26)}), "test")]
+    pinned = get_calendar(
+        "prc", overrides=[YearOverride(2027, frozenset(), frozenset({D(2026, 12, 26)}), "test")]
     )
     assert pinned.is_business_day(D(2026, 12, 26))
     assert pinned.worst_status(D(2026, 12, 28)) == "override"

@@ -1,0 +1,192 @@
+"""Chinese and English labels for the codes relend writes: statuses, reasons, audit classes.
+
+The codes themselves (``eligible``, ``duplicate_loan_id``, ``overclaimed``) are stable
+English identifiers in every output; a label travels beside a code, never instead of
+it. These tables are the one place the words live, for the workbooks and for any later
+translation of the command line.
+
+Notes
+-----
+The reason labels paraphrase the rules of the notices (for instance
+``term_under_6_months``: 中国人民银行 科技部 工业和信息化部关于设立科技创新再贷款的通知,
+clause 三, "期限 6 个月及以上"; NPL reasons: 银保监办发〔2022〕64号 (十七)); the rules
+themselves and their citations are in :mod:`calculators.policy.table` and the tool modules.
+``term_under_minimum`` is the code ``term_under_6_months`` became when the minimum term
+came from the policy version; both keep a label, as older outputs carry the old code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from .._errors import PARAMETER_LABELS as PARAMETER_LABELS
+from .._i18n import Label
+
+
+def _table(entries: dict[str, tuple[str, str]]) -> Mapping[str, Label]:
+    return MappingProxyType({code: Label(zh, en) for code, (zh, en) in entries.items()})
+
+
+STATUS_LABELS: Mapping[str, Label] = _table(
+    {
+        "eligible": ("符合条件", "eligible"),
+        "excluded": ("不符合条件", "excluded"),
+        "invalid": ("无效", "invalid"),
+        "within": ("在容忍度内", "within the tolerance"),
+        "breach": ("超出容忍度", "above the tolerance"),
+    }
+)
+"""Row statuses of claims (eligible, excluded, invalid) and of NPL checks (within,
+breach, invalid)."""
+
+REASON_LABELS: Mapping[str, Label] = _table(
+    {
+        "eligible": ("符合条件", "eligible"),
+        "non_cny": ("非人民币贷款", "not a CNY loan"),
+        "before_policy_start": ("发放日早于政策起始日", "disbursed before the policy start"),
+        "after_policy_end": ("发放日晚于政策截止日", "disbursed after the policy end"),
+        "outside_period": ("发放日不在申报期内", "disbursed outside the period claimed"),
+        "term_under_6_months": ("贷款期限不足6个月", "term under 6 months"),
+        "already_claimed": (
+            "已在账簿中另一笔申请内",
+            "already in another recorded claim",
+        ),
+        "term_under_minimum": (
+            "贷款期限短于政策规定的最短期限",
+            "term under the policy's minimum",
+        ),
+        "category_not_eligible": ("借款人类型不在支持范围内", "borrower category not eligible"),
+        "borrower_not_eligible": ("借款人不在支持名单内", "borrower not on the eligible list"),
+        "borrower_dishonest": ("借款人为严重失信主体", "borrower on the serious-dishonesty list"),
+        "borrower_not_designated": (
+            "借款人不在选定的收购主体名单内",
+            "borrower not a designated purchaser",
+        ),
+        "carbon_field_not_eligible": ("不属于碳减排支持领域", "not in a carbon-reduction field"),
+        "province_not_in_pilot": ("借款人不在试点省份", "borrower not in a pilot province"),
+        "invalid_loan_rate": ("贷款利率无效", "loan rate invalid"),
+        "loan_rate_above_cap": ("贷款利率高于上限", "loan rate above the cap"),
+        "borrower_is_individual": ("借款人为个人", "borrower is an individual"),
+        "borrower_kind_not_eligible": (
+            "借款人类别不在支持范围内",
+            "borrower kind not eligible",
+        ),
+        "service_field_not_eligible": ("不属于服务消费与养老支持领域", "not in a supported field"),
+        "term_above_maximum": ("贷款期限超过政策规定的最长期限", "term above the policy's maximum"),
+        "invalid_loan_id": ("借据号缺失或无效", "loan id missing or invalid"),
+        "duplicate_loan_id": ("借据号重复", "loan id duplicated"),
+        "invalid_borrower_id": ("借款人证件号码无效", "borrower id invalid"),
+        "invalid_principal": ("贷款金额无效", "principal invalid"),
+        "invalid_date": ("日期无效", "date invalid"),
+        "maturity_not_after_disbursement": (
+            "到期日不晚于发放日",
+            "maturity not after the disbursement",
+        ),
+        # NPL tolerance check
+        "within_tolerance": ("不良率在容忍度内", "NPL ratio within the tolerance"),
+        "above_tolerance": ("不良率超出容忍度", "NPL ratio above the tolerance"),
+        "invalid_balance": ("余额无效", "balance invalid"),
+        "zero_loan_balance": ("贷款余额为零", "loan balance is zero"),
+        "npl_above_loan_balance": (
+            "不良贷款余额大于贷款余额",
+            "NPL balance above the loan balance",
+        ),
+        "invalid_percentage": ("百分比无效", "percentage invalid"),
+        "uplift_not_allowed_for_industry": (
+            "该行业不在上调容忍度的行业之列",
+            "no uplift for this industry",
+        ),
+        "uplift_above_3pp": ("上调幅度超过3个百分点", "uplift above 3 percentage points"),
+        # audit: submitted rows
+        "not_in_ledger": ("台账中无此贷款", "not in the ledger"),
+        "missing_loan_id": ("申报行缺少借据号", "submitted row without a loan id"),
+        "duplicate_claim": ("同一贷款重复申报", "loan claimed on more than one row"),
+        "invalid_claimed_amount": ("申报金额无效", "claimed amount invalid"),
+    }
+)
+"""Reason codes of claims, NPL checks and audits."""
+
+AUDIT_CLASS_LABELS: Mapping[str, Label] = _table(
+    {
+        "match": ("一致", "match"),
+        "overclaimed": ("多报", "overclaimed"),
+        "underclaimed": ("少报", "underclaimed"),
+        "not_in_ledger": ("台账中无此贷款", "not in the ledger"),
+        "not_claimed": ("未申报", "not claimed"),
+        "duplicate_claim": ("重复申报", "claimed more than once"),
+        "invalid": ("无效", "invalid"),
+    }
+)
+"""Classes of an audit's comparison, loan by loan."""
+
+FIGURE_LABELS: Mapping[str, Label] = _table(
+    {
+        "first_disbursement": ("贷款发放起始日", "first disbursement day"),
+        "last_disbursement": ("贷款发放截止日", "last disbursement day"),
+        "ratio": ("支持比例", "share of principal"),
+        "min_term_months": ("贷款最短期限（月）", "minimum loan term (months)"),
+        "rates": ("再贷款利率", "relending rate"),
+        "term_years": ("再贷款期限（年）", "relending term (years)"),
+        "max_extensions": ("最多展期次数", "most extensions"),
+        "cadence": ("发放频率", "cadence"),
+        "deadline_rule": ("申请截止日规则", "application deadline rule"),
+        "lenders": ("发放对象", "eligible lenders"),
+        "categories": ("支持的借款人类型", "eligible borrower categories"),
+        "borrower_rule": ("借款人条件", "borrower rule"),
+        "day_count": ("日计数惯例", "day count"),
+        "first_quarter": ("首个适用季度", "first quarter"),
+        "last_quarter": ("最后适用季度", "last quarter"),
+        "fixed_rate": ("利率互换固定利率", "swap fixed rate"),
+        "provinces": ("试点省份", "pilot provinces"),
+        "loan_rate_cap": ("贷款利率上限", "loan rate cap"),
+    }
+)
+"""The figures of a policy version (``calculators/policies/*.toml``) by name."""
+
+LIST_LABELS: Mapping[str, Label] = _table(
+    {
+        "eligible_borrowers": ("符合条件的借款人名单", "eligible borrowers"),
+        "dishonest": ("严重失信主体名单", "serious-dishonesty list"),
+        "designated_purchasers": ("选定的收购主体名单", "designated purchasers"),
+    }
+)
+"""The reference lists of the programs (``--eligible-borrowers`` ...) by name."""
+
+
+LABELLED_COLUMNS: Mapping[str, Mapping[str, Label]] = MappingProxyType(
+    {"status": STATUS_LABELS, "reason": REASON_LABELS, "class": AUDIT_CLASS_LABELS}
+)
+"""Output columns whose codes get a label column beside them."""
+
+
+def label(table: Mapping[str, Label], code: str, lang: str = "zh") -> str:
+    """The label of ``code`` in ``lang`` (``zh`` or ``en``); the code itself if unlabelled."""
+    found = table.get(code)
+    if found is None:
+        return code
+    return found.zh if lang == "zh" else found.en
+
+
+def list_help(name: str, given: str) -> str:
+    """What a reference list is, in the user's language, for the command line's and the
+    web app's help; ``given`` (the program's own words) for a list not named here."""
+    from .._i18n import cli_, language
+
+    known = {
+        "eligible_borrowers": cli_(
+            "the eligible borrowers (for tech, the MOST/MIIT list, from 2024 the "
+            "备选企业名单 / 项目清单; for equipment, the borrowers of the projects on the "
+            "NDRC 备选项目清单): a CSV with an id column, or one id per line"
+        ),
+        "designated_purchasers": cli_(
+            "the local state-owned enterprises designated to buy completed unsold housing "
+            "for affordable housing (地方国有企业, 收购已建成未出售商品房用作保障性住房): a CSV "
+            "with an id column, or one id per line"
+        ),
+        "dishonest": cli_(
+            "the serious-dishonesty list (信用中国 严重失信主体名单): a CSV with an id column, "
+            "or one id per line"
+        ),
+    }
+    return known.get(name, given) if language() == "zh" else given

@@ -1,0 +1,221 @@
+"""Claims over ledgers larger than one machine: the same pure functions, partition by partition.
+
+A Dask DataFrame ledger is claimed in two passes over its partitions:
+
+1. every partition is classified exactly as :func:`~calculators.engine.claim.run_claim`
+   would (duplicates are found across the whole ledger first), and returns small
+   totals: eligible principal, the sum of ``floor(ratio x principal)`` and how many
+   eligible loans have each remainder;
+2. from those totals the one rounding and the largest-remainder threshold are fixed
+   for the whole ledger (:func:`calculators._money.leftover_threshold`), and each
+   partition assigns its per-loan amounts, the first loans in ledger order taking
+   the leftover fen at the threshold remainder.
+
+The result equals the in-memory claim on the same rows, loan for loan (tested), on
+Dask's local schedulers and on a ``dask.distributed`` cluster of worker processes: the
+claim's definition (:class:`~calculators.engine.claim.ClaimSpec`: policy versions, rules,
+reference lists) and the set of duplicated ids are one node of the task graph each,
+pickled to each worker once, and workers import ``calculators`` to unpickle them.
+Dask is an optional dependency: ``pip install 'relend[dask]'``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import sys
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._errors import ParameterError
+from .._i18n import _
+from .._money import exact_sum, leftover_threshold
+from ..columnar.text import TEXT
+from ..readers.ledger import REQUIRED, canonical_columns
+from .claim import ClaimSpec
+from .codes import STATUSES
+from .details import INVALID_SHOWN, examples
+from .result import ClaimResult, _version_total
+from .validate import frame_digest, load, loan_ids, principal_disagreement, raise_disagreement
+
+
+@dataclass(frozen=True, eq=False)
+class PartitionedClaim(ClaimResult):
+    """A claim whose ``loans`` is a Dask DataFrame (computed on demand).
+
+    ``input_sha256`` is the SHA-256 of the partitions' content digests, in order.
+
+    Notes
+    -----
+    The summary's counts, first invalid rows and per-version totals are computed in one
+    pass over the partitions, on first use, and kept.
+    """
+
+    @functools.cached_property
+    def _tally(self) -> dict[str, Any]:
+        """Status and reason counts, per-version sums and the first invalid rows, from
+        one pass over the partitions (each pass classifies the whole ledger again)."""
+        import dask
+
+        parts = dask.compute(*[dask.delayed(_partition_tally)(self.policies, part)
+                               for part in self.loans.to_delayed()])  # fmt: skip
+        status: Counter[str] = Counter()
+        reasons: Counter[str] = Counter()
+        for p in parts:
+            status.update(p["status"])
+            reasons.update(p["reasons"])
+        return {
+            "rows": sum(p["rows"] for p in parts),
+            "status": status,
+            "reasons": reasons,
+            "versions": [
+                tuple(sum(p["versions"][k][i] for p in parts) for i in range(3))
+                for k in range(len(self.policies))
+            ],
+            "invalid": pd.concat([p["invalid"] for p in parts]).head(INVALID_SHOWN),
+        }
+
+    def row_counts(self) -> tuple[int, dict[str, int], dict[str, int]]:
+        tally = self._tally
+        return (
+            tally["rows"],
+            {s: tally["status"].get(s, 0) for s in STATUSES},
+            {code: tally["reasons"].get(code, 0) for code in self.reasons_shown},
+        )
+
+    def invalid_examples(self, limit: int = INVALID_SHOWN) -> list[dict[str, Any]]:
+        if limit <= INVALID_SHOWN:
+            return examples(self._tally["invalid"].head(limit))
+        invalid = self.loans[self.loans["status"] == "invalid"]
+        return examples(invalid.head(limit, npartitions=-1, compute=True))
+
+    def version_totals(self) -> list[dict[str, Any]]:
+        return [
+            _version_total(row, *self._tally["versions"][k]) for k, row in enumerate(self.policies)
+        ]
+
+
+def _partition_tally(policies: tuple[Any, ...], loans: pd.DataFrame) -> dict[str, Any]:
+    """One partition's share of :attr:`PartitionedClaim._tally`."""
+    invalid = (loans["status"] == "invalid").to_numpy()
+    return {
+        "rows": len(loans),
+        "status": _counts(loans["status"]),
+        "reasons": _counts(loans["reason"]),
+        "versions": _version_sums(policies, loans),
+        "invalid": loans[invalid].head(INVALID_SHOWN),
+    }
+
+
+def _counts(column: pd.Series) -> dict[str, int]:
+    return {str(k): int(n) for k, n in column.value_counts().items() if n}
+
+
+def _version_sums(policies: tuple[Any, ...], loans: pd.DataFrame) -> list[tuple[int, int, int]]:
+    """Per version: eligible loans, their principal and entitlement in one partition."""
+    eligible = (loans["status"] == "eligible").to_numpy()
+    version = loans["policy_version"].astype(object).to_numpy()
+    principal = loans["principal_fen"].to_numpy(dtype=np.int64, na_value=0)
+    entitled = loans["entitlement_fen"].to_numpy()
+    out = []
+    for row in policies:
+        mine = eligible & (version == row.version)
+        out.append((int(mine.sum()), exact_sum(principal[mine]), exact_sum(entitled[mine])))
+    return out
+
+
+def _totals(spec: ClaimSpec, duplicates: frozenset[str], frame: pd.DataFrame) -> dict[str, Any]:
+    verdicts = spec.classify_rows(frame, duplicates)
+    return {
+        "disagreement": principal_disagreement(canonical_columns(frame, REQUIRED)),
+        "rows": len(frame),
+        "principal": verdicts.eligible_total,
+        "floors": verdicts.floors_total,
+        "counts": verdicts.remainder_counts,
+        "digest": frame_digest(frame),
+    }
+
+
+def _assign(
+    spec: ClaimSpec,
+    duplicates: frozenset[str],
+    frame: pd.DataFrame,
+    threshold: tuple[int, int],
+    offset: int,
+) -> pd.DataFrame:
+    verdicts = spec.classify_frame(frame, duplicates)
+    entitlement = verdicts.entitlements(spec.shares, *threshold)
+    loans = spec.per_loan(frame, verdicts, entitlement)
+    loans.index = pd.RangeIndex(offset, offset + len(loans))
+    return loans
+
+
+def run_partitioned(spec: ClaimSpec, ledger: Any, *, progress: bool = False) -> PartitionedClaim:
+    """Claim a Dask DataFrame ledger exactly as :func:`run_claim` claims a pandas one.
+
+    Parameters
+    ----------
+    spec : ClaimSpec
+    ledger : dask.dataframe.DataFrame
+    progress : bool, default False
+        Show a progress bar on stderr (local schedulers).
+    """
+    try:
+        import dask
+        import dask.dataframe as dd
+        from dask.diagnostics import ProgressBar
+    except ImportError:
+        raise ParameterError(
+            "ledger", "dask", _("an installed Dask: pip install 'relend[dask]'")
+        ) from None
+    if not isinstance(ledger, dd.DataFrame):
+        raise ParameterError("ledger", type(ledger).__name__, _("a dask.dataframe.DataFrame"))
+    load(ledger._meta, spec.extra_required)  # file-level checks on the columns
+    bar = ProgressBar(out=sys.stderr) if progress else contextlib.nullcontext()
+    with bar:
+        ids = ledger.map_partitions(loan_ids, meta=("loan_id", TEXT))
+        counts = ids.value_counts()
+        repeated = counts[counts > 1].compute()  # only the repeated ids come back
+        duplicates = frozenset(i for i in repeated.index.tolist() if i != "")
+        # one node of the graph each, which every partition's task depends on: a
+        # cluster sends the claim's definition (reference lists included) to each
+        # worker once, not with every task
+        token = uuid.uuid4().hex
+        spec_node = dask.delayed(spec, name=f"relend-claim-spec-{token}", traverse=False)
+        dup_node = dask.delayed(duplicates, name=f"relend-duplicates-{token}", traverse=False)
+        parts = ledger.to_delayed()
+        totals = dask.compute(*[dask.delayed(_totals)(spec_node, dup_node, part) for part in parts])
+    offsets = np.cumsum([0] + [t["rows"] for t in totals])[:-1]
+    for t, o in zip(totals, offsets, strict=True):
+        raise_disagreement(t["disagreement"], int(o))
+    principal = sum(t["principal"] for t in totals)
+    all_counts = np.sum([t["counts"] for t in totals], axis=0)
+    floors = sum(t["floors"] for t in totals)
+    entitlement = spec.entitlement(floors, all_counts)
+    r, take = leftover_threshold(all_counts, entitlement - floors)
+    before = np.cumsum([0] + [int(t["counts"][r]) for t in totals])[:-1]
+    meta = _assign(spec, duplicates, ledger._meta, (r, 0), 0)
+    loans = dd.from_delayed(
+        [
+            dask.delayed(_assign)(
+                spec_node, dup_node, part, (r, int(np.clip(take - b, 0, t["counts"][r]))), int(o)
+            )
+            for part, t, b, o in zip(parts, totals, before, offsets, strict=True)
+        ],
+        meta=meta,
+        verify_meta=False,
+    )
+    digest = hashlib.sha256("".join(t["digest"] for t in totals).encode()).hexdigest()
+    result: PartitionedClaim = spec.result(
+        PartitionedClaim, loans, principal, entitlement, digest, ledger
+    )
+    return result
+
+
+__all__ = ["PartitionedClaim", "run_partitioned"]

@@ -1,0 +1,264 @@
+"""The program registry: one :class:`Program` value per relending program.
+
+A program of the "先贷后借" shape (the bank lends, then claims a share of the principal)
+differs from another only by data and rules: its policy versions (a TOML file in
+``calculators/policies``), the ledger columns it needs beyond the common ones, the
+reference lists it reads (each required or optional), and its exclusion rules as
+``(reason code, rule)`` pairs. The generic claim engine (:mod:`calculators.engine.claim`)
+runs any registered program; the command line, the audit and the reason codes are
+built from this registry. Adding a program is one rules module that calls
+:func:`register`, one policy file and one golden test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .._errors import ParameterError
+from .._i18n import _
+from ..policy.table import forget_program, note_program
+from .codes import add_reasons
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..columnar.ids import IdSet
+    from ..policy.table import PolicyRow
+    from .validate import LoanColumns
+
+
+@dataclass(frozen=True)
+class ReferenceList:
+    """A list of borrower ids a program reads (eligible firms, a blacklist).
+
+    Attributes
+    ----------
+    name : str
+        The Python keyword and the summary key (``eligible_borrowers``); the command-line
+        option is the same with dashes (``--eligible-borrowers``).
+    required : bool
+        A claim without a required list is refused; without an optional one the rule
+        that reads it is skipped and the summary says so (``unscreened``).
+    help : str
+        What the list is, for the command line's help.
+    missing : tuple of (code, message), optional
+        For an optional list: the warning when it is not given (the rule reading it is
+        skipped, and the summary's ``screening`` says ``not_screened``).
+    empty : tuple of (code, message), optional
+        For an optional list: the warning when it holds no ids.
+
+    Notes
+    -----
+    A required list must hold at least one id: an empty list of eligible borrowers
+    would make every loan ineligible, silently.
+    """
+
+    name: str
+    required: bool
+    help: str
+    missing: tuple[str, str] | None = None
+    empty: tuple[str, str] | None = None
+
+    @property
+    def what(self) -> str:
+        """The list's name in messages, ``eligible-borrowers``."""
+        return self.name.replace("_", "-")
+
+    @property
+    def option(self) -> str:
+        """The command-line option, ``--eligible-borrowers``."""
+        return "--" + self.name.replace("_", "-")
+
+
+@dataclass(frozen=True)
+class RuleInput:
+    """What an exclusion rule sees.
+
+    Attributes
+    ----------
+    columns : LoanColumns
+        The ledger's validated columns.
+    open_rows : numpy.ndarray of bool
+        Rows no earlier reason decided; a rule's mask matters only there (a rule may
+        look up only these rows, to save work).
+    lists : Mapping of str to IdSet or None
+        The program's reference lists by name (None: an optional list not given).
+    versions : tuple of PolicyRow
+        The policy versions overlapping the claim period.
+    version : numpy.ndarray of int (int8, or wider for hundreds of versions)
+        Per row, the index into ``versions`` of the version covering the loan's
+        disbursement date (-1: none).
+    """
+
+    columns: LoanColumns
+    open_rows: np.ndarray
+    lists: Mapping[str, IdSet | None]
+    versions: tuple[PolicyRow, ...]
+    version: np.ndarray
+
+
+Rule = Callable[[RuleInput], np.ndarray]
+
+
+@dataclass(frozen=True)
+class ClaimRows:
+    """A classified ledger, as a program's own warnings and summary lines see it.
+
+    Attributes
+    ----------
+    versions : tuple of PolicyRow
+        Every version of the program, in date order.
+    frame : pandas.DataFrame
+        The ledger as given (headers not yet renamed).
+    codes : numpy.ndarray of int8
+        Each row's reason, an index into :func:`calculators.engine.codes.reason_codes`.
+    version : numpy.ndarray of int8
+        Each row's index into ``versions`` (-1: none).
+    principal_fen, entitlement_fen : numpy.ndarray of int64
+        Each row's principal (0 where unreadable) and entitlement.
+    """
+
+    versions: tuple[PolicyRow, ...]
+    frame: pd.DataFrame
+    codes: np.ndarray
+    version: np.ndarray
+    principal_fen: np.ndarray
+    entitlement_fen: np.ndarray
+
+
+Warn = Callable[[ClaimRows], "tuple[dict[str, str], ...]"]
+"""A program's warnings (``code``, ``message``) on a classified ledger."""
+Summarize = Callable[[ClaimRows], "dict[str, Any]"]
+"""A program's own entries of a claim's summary, from a classified ledger."""
+
+
+@dataclass(frozen=True)
+class ExclusionRule:
+    """A reason code and the rule that gives the rows it applies to (a bool mask).
+
+    Attributes
+    ----------
+    reason : str
+    rule : callable of RuleInput to numpy.ndarray of bool
+    invalid : bool
+        The rule finds unusable rows (a bad value in a column the program needs): they
+        are ``invalid``, checked after the common invalid reasons and before every
+        exclusion. Otherwise the rows are ``excluded``.
+    column : str
+        The ledger column whose value the row's ``detail`` shows (``loan_rate='abc'``);
+        "" for none.
+    recognized : callable of pandas.Series to numpy.ndarray of bool, optional
+        For a rule that excludes values it may not recognize (a borrower category): per
+        value, whether relend knows it. The summary's ``unrecognized`` then lists, under
+        ``column``, the values of this rule's rows that relend does not know, so that a
+        misspelling shows at once (a known value the version does not support is left
+        out).
+    """
+
+    reason: str
+    rule: Rule = field(repr=False)
+    invalid: bool = False
+    column: str = ""
+    recognized: Callable[[pd.Series], np.ndarray] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+
+@dataclass(frozen=True)
+class Program:
+    """A relending program: everything that sets it apart, as data and rules.
+
+    Attributes
+    ----------
+    id : str
+        ``tech``; also the name of its policy file (``tech.toml``).
+    name_zh, name_en : str
+    columns : tuple of str
+        Ledger columns required beyond the common ones (``borrower_category``).
+    lists : tuple of ReferenceList
+    rules : tuple of ExclusionRule
+        Applied after the common exclusions (currency, policy window, claim period,
+        minimum term), in this order; the first that applies wins.
+    policy_file : pathlib.Path or None
+        The policy file; None for the package's ``calculators/policies/<id>.toml``.
+    warn : callable, optional
+        Warnings about the classified rows (see :data:`Warn`), for in-memory claims.
+    summarize : callable, optional
+        The program's own summary entries (see :data:`Summarize`), for in-memory claims.
+    """
+
+    id: str
+    name_zh: str
+    name_en: str
+    columns: tuple[str, ...] = ()
+    lists: tuple[ReferenceList, ...] = ()
+    rules: tuple[ExclusionRule, ...] = ()
+    policy_file: Path | None = None
+    warn: Warn | None = field(default=None, repr=False, compare=False)
+    summarize: Summarize | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """The reason codes this program adds."""
+        return tuple(r.reason for r in self.rules)
+
+    @property
+    def invalid_reasons(self) -> tuple[str, ...]:
+        """The codes of the program's rules that find unusable rows."""
+        return tuple(r.reason for r in self.rules if r.invalid)
+
+    @property
+    def exclusion_reasons(self) -> tuple[str, ...]:
+        """The codes of the program's rules that exclude usable rows."""
+        return tuple(r.reason for r in self.rules if not r.invalid)
+
+    def reference_list(self, name: str) -> ReferenceList:
+        """The list called ``name``, or :class:`ParameterError` naming the lists."""
+        for found in self.lists:
+            if found.name == name:
+                return found
+        names = ", ".join(x.name for x in self.lists) or _("none")
+        raise ParameterError(
+            name,
+            "given",
+            _("the lists of {program}: {names}").format(program=self.id, names=names),
+        )
+
+
+_PROGRAMS: dict[str, Program] = {}
+
+
+def register(program: Program) -> Program:
+    """Add ``program`` to the registry (a program registered again replaces itself);
+    its reason codes join the table of codes (:func:`calculators.engine.codes.add_reasons`)."""
+    add_reasons(program.reasons, invalid=[r.reason for r in program.rules if r.invalid])
+    _PROGRAMS[program.id] = program
+    note_program(program.id, program.name_zh, program.name_en, program.policy_file)
+    return program
+
+
+def unregister(program_id: str) -> None:
+    """Remove a program (for tests that register a toy one)."""
+    _PROGRAMS.pop(program_id, None)
+    forget_program(program_id)
+
+
+def registered() -> Mapping[str, Program]:
+    """Every registered program, by id, in registration order."""
+    return MappingProxyType(dict(_PROGRAMS))
+
+
+def get_program(program_id: str) -> Program:
+    """A registered program, or :class:`ParameterError` naming the ones there are."""
+    try:
+        return _PROGRAMS[program_id]
+    except KeyError:
+        raise ParameterError(
+            "program", program_id, _("one of {names}").format(names=", ".join(_PROGRAMS))
+        ) from None

@@ -1,0 +1,218 @@
+"""Tech-innovation relending (科技创新再贷款): the quarterly claim.
+
+A loan is eligible when it is valid, in CNY, disbursed inside the claim quarter and
+on or after 2022-04-01, runs at least 6 calendar months (maturity on or after the
+disbursement date plus 6 months, clamped to month end), and its borrower is on the
+eligible-enterprise list pushed by MOST/MIIT. The claim is 60% of eligible principal.
+
+Notes
+-----
+中国人民银行 科技部 工业和信息化部关于设立科技创新再贷款的通知 (seed 714-789):
+
+- 一 (支持范围和发放对象), seed 728-754: the technology enterprises, as MOST and MIIT
+  recognize and push them (seed 730-746); 21 national financial institutions (seed
+  748-754).
+- 二 (规模、利率和期限), seed 756-759: 1.75%, 1 year, extendable twice by 1 year at the
+  same rate.
+- 三 (发放和管理), seed 761-785: 60% of the principal of loans with a term of 6 months or
+  more (seed 763-767), loans from 2022-04-01 (seed 767), applied for before the 10th of
+  the first month of the next quarter, carried over holidays (seed 769-771), with the
+  loan ledger (贷款台账, seed 773); non-compliant loans' relending is taken back (seed
+  781-785).
+
+科技创新和技术改造再贷款 (tech-2024): from 2024-04-07 to 2025-05-06, 1000亿 of the quota
+was for tech SMEs' first loans (首次贷款); from 2025-05-07 the sub-quotas are merged
+(不再分列). A ledger may flag those loans in an optional column ``first_loan`` (首贷,
+是否首贷: 是/否, Y/N, yes/no, true/false, 1/0; blank is no): the summary's
+``first_loans`` then gives the eligible first loans of that window apart (loans,
+principal, entitlement), and counts the flags it could not read. The flag changes no
+loan's eligibility.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from calendars import BusinessCalendar, Quarter
+
+from .._i18n import N_
+from .._money import exact_sum, fen_to_yuan
+from ..engine.codes import reason_index
+from ..engine.program import ClaimRows, ExclusionRule, Program, ReferenceList, register
+from ..engine.rules import not_on_the_list
+from ..policy.lenders import Lender
+from ..policy.table import PolicyTable
+
+if TYPE_CHECKING:
+    from ..engine.claim import ClaimSpec
+    from ..engine.partitioned import PartitionedClaim
+    from ..engine.result import ClaimResult
+    from ..engine.validate import Ledger
+
+
+__all__ = ["PROGRAM", "claim", "claim_partitioned", "claim_spec"]
+
+
+FIRST_LOAN = "first_loan"
+_YES = frozenset({"是", "Y", "YES", "TRUE", "1", "首贷"})
+_NO = frozenset({"否", "N", "NO", "FALSE", "0", ""})
+
+
+def _first_loans(rows: ClaimRows) -> dict[str, Any]:
+    """The eligible first loans (首贷) of the sub-quota's window, apart: ``first_loans``
+    with their count, principal and entitlement, and the flags not read (``unreadable``).
+
+    Notes
+    -----
+    The window is that of each version's figure ``first_loan_until`` (tech-2024: from
+    its first day to 2025-05-06). Each distinct flag is read once; the dates of the
+    flagged eligible rows only are read again.
+    """
+    from ..columnar.dates import epoch_days, parse_dates
+    from ..columnar.text import TextColumn
+    from ..readers.ledger import canonical_columns
+
+    frame = canonical_columns(rows.frame, ())
+    windows = {k: v.others["first_loan_until"] for k, v in enumerate(rows.versions)
+               if "first_loan_until" in v.others}  # fmt: skip
+    if FIRST_LOAN not in frame.columns or not windows:
+        return {}
+    encoded = TextColumn.of(frame[FIRST_LOAN]).normalized().filled().array.dictionary_encode()
+    values = [str(v).upper() for v in encoded.dictionary.to_pylist()]
+    index = encoded.indices.to_numpy(zero_copy_only=False)
+    yes = np.array([v in _YES for v in values], dtype=bool)
+    known = np.array([v in _YES or v in _NO for v in values], dtype=bool)
+    flagged = yes[index] if len(values) else np.zeros(len(frame), dtype=bool)
+    unreadable = ~known[index] if len(values) else np.zeros(len(frame), dtype=bool)
+    chosen = flagged & (rows.codes == reason_index("eligible"))
+    chosen &= np.isin(rows.version, list(windows))
+    picked = np.flatnonzero(chosen)
+    days, ok = parse_dates(frame["disbursement_date"].iloc[picked])
+    last = np.array([epoch_days(windows[int(k)].value) for k in rows.version[picked]])
+    picked = picked[ok & (days <= last)] if len(picked) else picked
+    first = min(windows)
+    principal = exact_sum(rows.principal_fen[picked])
+    entitlement = exact_sum(rows.entitlement_fen[picked])
+    return {
+        "first_loans": {
+            "from": rows.versions[first].first_disbursement.value.isoformat(),
+            "to": windows[first].value.isoformat(),
+            "loans": len(picked),
+            "principal_fen": principal,
+            "principal_yuan": fen_to_yuan(principal),
+            "entitlement_fen": entitlement,
+            "entitlement_yuan": fen_to_yuan(entitlement),
+            "unreadable": int(np.count_nonzero(unreadable)),
+        }
+    }
+
+
+PROGRAM = register(
+    Program(
+        id="tech",
+        name_zh="科技创新再贷款",
+        name_en="tech-innovation relending",
+        lists=(
+            ReferenceList(
+                "eligible_borrowers",
+                required=True,
+                help=N_(
+                    "the eligible technology enterprises (the MOST/MIIT list; from 2024 "
+                    "the 备选企业名单 / 项目清单): a CSV with an id column, or one id per line"
+                ),
+            ),
+        ),
+        # borrowers not on the eligible-enterprise list (tech notice 一, seed 740-746)
+        rules=(ExclusionRule("borrower_not_eligible", not_on_the_list("eligible_borrowers")),),
+        summarize=_first_loans,
+    )
+)
+
+
+def claim_spec(
+    quarter: str | Quarter,
+    lender: str | Lender,
+    eligible_borrowers: str | Path | Iterable[str],
+    *,
+    calendar: BusinessCalendar | str | None = None,
+    policy: PolicyTable | str | Path | None = None,
+) -> ClaimSpec:
+    """Everything that defines a tech claim but the ledger (see :func:`claim`)."""
+    from ..engine.claim import prepare
+
+    return prepare(
+        PROGRAM, quarter, lender, lists={"eligible_borrowers": eligible_borrowers},
+        calendar=calendar, policy=policy,
+    )  # fmt: skip
+
+
+def claim(
+    ledger: Ledger,
+    quarter: str | Quarter,
+    lender: str | Lender,
+    eligible_borrowers: str | Path | Iterable[str],
+    *,
+    calendar: BusinessCalendar | str | None = None,
+    policy: PolicyTable | str | Path | None = None,
+    progress: bool = False,
+) -> ClaimResult:
+    """Compute a lender's tech-innovation relending claim for a quarter.
+
+    Parameters
+    ----------
+    ledger : DataFrame or path
+        The loan ledger (canonical or Chinese column names; see ``calculators``).
+    quarter : str or Quarter
+        The quarter the loans were disbursed in, e.g. ``"2022Q2"``. A quarter spanning
+        tech-2022 and tech-2024 (2024Q2) is claimed loan by loan under the version
+        covering each loan's disbursement date.
+    lender : str or Lender
+        Code or Chinese name of one of the 21 eligible lenders.
+    eligible_borrowers : path, iterable of str or BorrowerList
+        The eligible technology enterprises' ids (a :class:`~calculators.BorrowerList`
+        is read and checked once, for many claims).
+    calendar : BusinessCalendar or str, optional
+        For the application deadline; default ``prc``.
+    policy : PolicyTable or path, optional
+        A user policy file applied for this claim only.
+    progress : bool, default False
+        Show progress bars on stderr for reading and classifying once a step has taken
+        two seconds.
+
+    Returns
+    -------
+    ClaimResult
+
+    Raises
+    ------
+    RelendInputError
+        For a file-level problem, an ineligible lender or a quarter before the policy.
+    """
+    from ..engine.claim import run_claim
+
+    spec = claim_spec(quarter, lender, eligible_borrowers, calendar=calendar, policy=policy)
+    return run_claim(spec, ledger, progress=progress)
+
+
+def claim_partitioned(
+    ledger: Any,
+    quarter: str | Quarter,
+    lender: str | Lender,
+    eligible_borrowers: str | Path | Iterable[str],
+    *,
+    calendar: BusinessCalendar | str | None = None,
+    policy: PolicyTable | str | Path | None = None,
+    progress: bool = False,
+) -> PartitionedClaim:
+    """:func:`claim` over a Dask DataFrame, partition by partition (``relend[dask]``).
+
+    Totals and per-loan output are exactly those of :func:`claim` on the same rows.
+    """
+    from ..engine.partitioned import run_partitioned
+
+    spec = claim_spec(quarter, lender, eligible_borrowers, calendar=calendar, policy=policy)
+    return run_partitioned(spec, ledger, progress=progress)
