@@ -53,7 +53,8 @@ from .engine import books
 from .engine.codes import COMMON_EXCLUSIONS, INVALID_REASONS, REASON_ALIASES, reason_codes
 from .engine.program import ExclusionRule, Program, ReferenceList, RuleInput, register, registered
 from .policy.lenders import LENDERS, Lender
-from .policy.table import Figure, PolicyRow, PolicyTable, PolicyVersion, policies_for_period
+from .policy.model import Figure, PolicyRow, PolicyVersion
+from .policy.table import PolicyTable, policies_for_period
 from .policy.table import policy_for_period as policy_for_period  # kept importable, not in __all__
 
 if TYPE_CHECKING:

@@ -26,8 +26,9 @@ import calculators
 from calculators.cli import build_parser
 from calculators.engine.labels import LABELLED_COLUMNS
 from calculators.engine.program import registered
+from calculators.policy.checks import FIGURE_KINDS
 from calculators.policy.lenders import LENDERS
-from calculators.policy.table import FIGURE_KINDS, PolicyTable
+from calculators.policy.table import PolicyTable
 from calculators.programs.transport_categories import TRANSPORT_CATEGORIES
 from calculators.readers.ledger import COLUMN_ALIASES
 from calculators.reports.folder import CHINESE_HEADERS, SUMMARY_LABELS, SUMMARY_LABELS_EN

@@ -32,7 +32,8 @@ from ..columnar.duplicates import duplicated_ids
 from ..columnar.ids import IdSet
 from ..columnar.parallel import in_threads
 from ..policy.lenders import Lender, find_lender, outside_lender
-from ..policy.table import PolicyRow, PolicyTable, policy_table, program_title
+from ..policy.model import PolicyRow
+from ..policy.table import PolicyTable, policy_table, program_title
 from ..readers.ledger import LedgerFile, read_ledger
 from . import split as _split
 from .books import open_book

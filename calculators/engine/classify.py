@@ -10,7 +10,7 @@ import numpy as np
 from calendars import Month, Quarter
 
 from ..columnar.dates import add_months, epoch_days
-from ..policy.table import PolicyRow
+from ..policy.model import PolicyRow
 from .codes import ELIGIBLE, reason_index
 from .validate import LoanColumns
 

@@ -10,7 +10,7 @@ Notes
 The reason labels paraphrase the rules of the notices (for instance
 ``term_under_6_months``: 中国人民银行 科技部 工业和信息化部关于设立科技创新再贷款的通知,
 clause 三, "期限 6 个月及以上"; NPL reasons: 银保监办发〔2022〕64号 (十七)); the rules
-themselves and their citations are in :mod:`calculators.policy.table` and the tool modules.
+themselves and their citations are in :mod:`calculators.policy` and the tool modules.
 ``term_under_minimum`` is the code ``term_under_6_months`` became when the minimum term
 came from the policy version; both keep a label, as older outputs carry the old code.
 """

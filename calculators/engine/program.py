@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from ..columnar.ids import IdSet
-    from ..policy.table import PolicyRow
+    from ..policy.model import PolicyRow
     from .validate import LoanColumns
 
 

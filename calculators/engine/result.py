@@ -22,7 +22,8 @@ from .._money import percent_text as percent_text
 from .._version import relend_version as relend_version  # moved there; kept importable here
 from ..columnar.parallel import in_threads
 from ..policy.lenders import Lender
-from ..policy.table import PolicyRow, program_title
+from ..policy.model import PolicyRow
+from ..policy.table import program_title
 from .codes import STATUSES, reason_codes, reason_index, status_of_reasons
 from .details import INVALID_SHOWN, detail_column, examples, unrecognized_values
 from .split import BLOCK_ROWS, RowVerdicts

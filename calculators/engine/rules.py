@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..policy.table import PolicyRow, own_figure
+from ..policy.model import PolicyRow
+from ..policy.table import own_figure
 from .program import Rule, RuleInput
 
 if TYPE_CHECKING:

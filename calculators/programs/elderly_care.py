@@ -59,7 +59,8 @@ from .._i18n import _
 from ..engine.codes import reason_index
 from ..engine.program import ClaimRows, ExclusionRule, Program, RuleInput, register
 from ..policy.lenders import Lender
-from ..policy.table import PolicyRow, PolicyTable, own_figure
+from ..policy.model import PolicyRow
+from ..policy.table import PolicyTable, own_figure
 
 if TYPE_CHECKING:
     from ..columnar.ids import province_codes

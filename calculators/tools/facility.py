@@ -36,7 +36,8 @@ from calendars import BusinessCalendar, Month, Quarter, get_calendar
 from .._errors import ExtensionLimitError, MoneyError, ParameterError, PolicyNotFoundError
 from .._i18n import _
 from .._money import MAX_FEN, decimal_text, exact_sum, fen_to_yuan, round_half_up
-from ..policy.table import PolicyRow, PolicyTable, policy_table, program_title
+from ..policy.model import PolicyRow
+from ..policy.table import PolicyTable, policy_table, program_title
 from .daycount import check_day_count, year_fraction
 
 if TYPE_CHECKING:

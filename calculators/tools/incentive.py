@@ -57,7 +57,8 @@ from .._money import (
     yuan_to_fen,
 )
 from .._version import relend_version
-from ..policy.table import Figure, PolicyTable, PolicyVersion, policy_table, why_unknown
+from ..policy.model import Figure, PolicyVersion, why_unknown
+from ..policy.table import PolicyTable, policy_table
 from .daycount import check_day_count, year_fraction
 
 if TYPE_CHECKING:

@@ -14,7 +14,9 @@ import pytest
 from calculators._errors import ParameterError
 from calculators._i18n import using_language
 from calculators.cli import main
-from calculators.policy.table import Citation, Notice, PolicyTable, for_users
+from calculators.policy.model import Citation, Notice
+from calculators.policy.table import PolicyTable
+from calculators.policy.words import for_users
 from tests.test_chinese_text import CJK, WIDE
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

@@ -236,7 +236,7 @@ def test_chinese_messages_have_no_english_prose_and_name_the_value(
 def test_every_unknown_figure_of_the_package_has_its_reason_in_the_catalog() -> None:
     """A reason edited in a package policy file but not in the code would be shown in
     English to a Chinese user: this names it."""
-    from calculators.policy.table import _PACKAGE_UNKNOWN
+    from calculators.policy.model import _PACKAGE_UNKNOWN
 
     table = PolicyTable.package()
     reasons = {

@@ -21,7 +21,8 @@ import calculators
 from calculators._errors import PolicyFileError
 from calculators._i18n import using_language
 from calculators.cli import main
-from calculators.policy.table import FIGURE_KINDS, PolicyTable, _package_table
+from calculators.policy.checks import FIGURE_KINDS
+from calculators.policy.table import PolicyTable, _package_table
 from tests.language import _IDENTIFIER, english_prose
 
 POLICIES = Path(calculators.__file__).parent / "policies"
