@@ -16,6 +16,7 @@ import pytest
 
 from calculators import policy_for_period
 from calculators.cli import main
+from calculators.columnar.ids import province_codes
 from calculators.programs import elderly_care
 from calendars import Quarter
 
@@ -120,7 +121,7 @@ def test_no_widening_warning_when_every_loan_is_inside_the_five(tmp_path, capsys
     ],
 )
 def test_province_codes(borrower: str, province: int) -> None:
-    assert list(elderly_care.province_codes(pd.Series([borrower]))) == [province]
+    assert list(province_codes(pd.Series([borrower]))) == [province]
 
 
 def test_the_pilot_provinces_come_from_the_policy_file() -> None:
