@@ -153,7 +153,7 @@ def bind(program: Program) -> Entry:
          f"``claim`` of {program.name_en} over a Dask DataFrame, partition by partition "
          "(``relend[dask]``)."),
     ):  # fmt: skip
-        function.__signature__ = signature  # type: ignore[attr-defined]
+        function.__signature__ = signature  # type: ignore[attr-defined,union-attr]
         function.__doc__ = _doc(
             program, summary, ledger=function is not claim_spec, dask=function is claim_partitioned
         )
