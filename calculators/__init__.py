@@ -26,8 +26,8 @@ Ledger columns (canonical name, then accepted Chinese headers): ``loan_id`` (借
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING
+import pathlib
+import typing
 
 from . import _deprecated
 
@@ -47,24 +47,24 @@ from ._errors import (
     PolicyUnknownError,
     RelendInputError,
 )
+from ._i18n import Label
 from ._money import fen_to_yuan, largest_remainder_split, round_half_up, yuan_to_fen
-from ._version import relend_version
-from .engine import books
+from ._version import relend_version as _relend_version
+from .engine import books as _books
 from .engine.codes import COMMON_EXCLUSIONS, INVALID_REASONS, REASON_ALIASES, reason_codes
 from .engine.program import ExclusionRule, Program, ReferenceList, RuleInput, register, registered
 from .policy.lenders import LENDERS, Lender
 from .policy.model import Figure, PolicyRow, PolicyVersion
 from .policy.table import PolicyTable, policies_for_period
-from .policy.table import policy_for_period as policy_for_period  # kept importable, not in __all__
 
-if TYPE_CHECKING:
+if typing.TYPE_CHECKING:
     from . import tools as tools
     from .book import Book
     from .engine.claim import claim
     from .engine.result import ClaimResult
     from .readers.lists import BorrowerList
 
-__version__ = relend_version()
+__version__ = _relend_version()
 
 __all__ = [
     "COMMON_EXCLUSIONS",
@@ -78,6 +78,7 @@ __all__ = [
     "ExclusionRule",
     "ExtensionLimitError",
     "Figure",
+    "Label",
     "LedgerFileError",
     "Lender",
     "LenderError",
@@ -136,25 +137,23 @@ del _name
 _deprecated.install()
 
 
-def _open_book(location: str | Path) -> Book:
+def _open_book(location: str | pathlib.Path) -> Book:
     from .book import Book
 
     return Book(location)
 
 
-books.use_opener(_open_book)  # a claim given a book's path opens it (the engine is below)
+_books.use_opener(_open_book)  # a claim given a book's path opens it (the engine is below)
 
 
 def __getattr__(name: str) -> object:
     if name in _deprecated.MOVED_MODULES:
         return _deprecated.moved_module(name)
-    if name == "policy_for":
-        _deprecated.warn_moved(
-            "calculators.policy_for", "PolicyTable.package().rows(program) and PolicyRow.covers"
-        )
-        from .policy.table import policy_for
+    if name in ("policy_for", "policy_for_period"):
+        _deprecated.warn_moved(f"calculators.{name}", "calculators.policies_for_period")
+        from .policy import table
 
-        return policy_for
+        return getattr(table, name)
     try:
         module, attribute = _LAZY[name]
     except KeyError:

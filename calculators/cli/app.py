@@ -73,7 +73,7 @@ from ..engine.program import get_program, registered
 from ..policy.lenders import LENDERS
 from ..policy.table import PolicyTable, policy_table, program_title
 from ..programs import tech as tech_relending
-from ..programs.transport_categories import TRANSPORT_CATEGORIES, category_note
+from ..programs.transport import TRANSPORT_CATEGORIES, category_note
 from ..readers.columns import COLUMN_ALIASES, LEDGER_COLUMNS
 from ..web._commands import add_serve_parser
 

@@ -17,11 +17,12 @@ came from the policy version; both keep a label, as older outputs carry the old 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
 from .._errors import PARAMETER_LABELS as PARAMETER_LABELS
-from .._i18n import Label
+from .._errors import ParameterError
+from .._i18n import Label, _
 
 
 def _table(entries: dict[str, tuple[str, str]]) -> Mapping[str, Label]:
@@ -40,72 +41,58 @@ STATUS_LABELS: Mapping[str, Label] = _table(
 """Row statuses of claims (eligible, excluded, invalid) and of NPL checks (within,
 breach, invalid)."""
 
-REASON_LABELS: Mapping[str, Label] = _table(
-    {
-        "eligible": ("符合条件", "eligible"),
-        "non_cny": ("非人民币贷款", "not a CNY loan"),
-        "before_policy_start": ("发放日早于政策起始日", "disbursed before the policy start"),
-        "after_policy_end": ("发放日晚于政策截止日", "disbursed after the policy end"),
-        "outside_period": ("发放日不在申报期内", "disbursed outside the period claimed"),
-        "term_under_6_months": ("贷款期限不足6个月", "term under 6 months"),
-        "already_claimed": (
-            "已在账簿中另一笔申请内",
-            "already in another recorded claim",
-        ),
-        "term_under_minimum": (
-            "贷款期限短于政策规定的最短期限",
-            "term under the policy's minimum",
-        ),
-        "category_not_eligible": ("借款人类型不在支持范围内", "borrower category not eligible"),
-        "borrower_not_eligible": ("借款人不在支持名单内", "borrower not on the eligible list"),
-        "borrower_dishonest": ("借款人为严重失信主体", "borrower on the serious-dishonesty list"),
-        "borrower_not_designated": (
-            "借款人不在选定的收购主体名单内",
-            "borrower not a designated purchaser",
-        ),
-        "carbon_field_not_eligible": ("不属于碳减排支持领域", "not in a carbon-reduction field"),
-        "province_not_in_pilot": ("借款人不在试点省份", "borrower not in a pilot province"),
-        "invalid_loan_rate": ("贷款利率无效", "loan rate invalid"),
-        "loan_rate_above_cap": ("贷款利率高于上限", "loan rate above the cap"),
-        "borrower_is_individual": ("借款人为个人", "borrower is an individual"),
-        "borrower_kind_not_eligible": (
-            "借款人类别不在支持范围内",
-            "borrower kind not eligible",
-        ),
-        "service_field_not_eligible": ("不属于服务消费与养老支持领域", "not in a supported field"),
-        "term_above_maximum": ("贷款期限超过政策规定的最长期限", "term above the policy's maximum"),
-        "invalid_loan_id": ("借据号缺失或无效", "loan id missing or invalid"),
-        "duplicate_loan_id": ("借据号重复", "loan id duplicated"),
-        "invalid_borrower_id": ("借款人证件号码无效", "borrower id invalid"),
-        "invalid_principal": ("贷款金额无效", "principal invalid"),
-        "invalid_date": ("日期无效", "date invalid"),
-        "maturity_not_after_disbursement": (
-            "到期日不晚于发放日",
-            "maturity not after the disbursement",
-        ),
-        # NPL tolerance check
-        "within_tolerance": ("不良率在容忍度内", "NPL ratio within the tolerance"),
-        "above_tolerance": ("不良率超出容忍度", "NPL ratio above the tolerance"),
-        "invalid_balance": ("余额无效", "balance invalid"),
-        "zero_loan_balance": ("贷款余额为零", "loan balance is zero"),
-        "npl_above_loan_balance": (
-            "不良贷款余额大于贷款余额",
-            "NPL balance above the loan balance",
-        ),
-        "invalid_percentage": ("百分比无效", "percentage invalid"),
-        "uplift_not_allowed_for_industry": (
-            "该行业不在上调容忍度的行业之列",
-            "no uplift for this industry",
-        ),
-        "uplift_above_3pp": ("上调幅度超过3个百分点", "uplift above 3 percentage points"),
-        # audit: submitted rows
-        "not_in_ledger": ("台账中无此贷款", "not in the ledger"),
-        "missing_loan_id": ("申报行缺少借据号", "submitted row without a loan id"),
-        "duplicate_claim": ("同一贷款重复申报", "loan claimed on more than one row"),
-        "invalid_claimed_amount": ("申报金额无效", "claimed amount invalid"),
-    }
+_REASON_LABELS = dict(
+    _table(
+        {
+            "eligible": ("符合条件", "eligible"),
+            "non_cny": ("非人民币贷款", "not a CNY loan"),
+            "before_policy_start": ("发放日早于政策起始日", "disbursed before the policy start"),
+            "after_policy_end": ("发放日晚于政策截止日", "disbursed after the policy end"),
+            "outside_period": ("发放日不在申报期内", "disbursed outside the period claimed"),
+            "term_under_6_months": ("贷款期限不足6个月", "term under 6 months"),
+            "already_claimed": (
+                "已在账簿中另一笔申请内",
+                "already in another recorded claim",
+            ),
+            "term_under_minimum": (
+                "贷款期限短于政策规定的最短期限",
+                "term under the policy's minimum",
+            ),
+            "invalid_loan_id": ("借据号缺失或无效", "loan id missing or invalid"),
+            "duplicate_loan_id": ("借据号重复", "loan id duplicated"),
+            "invalid_borrower_id": ("借款人证件号码无效", "borrower id invalid"),
+            "invalid_principal": ("贷款金额无效", "principal invalid"),
+            "invalid_date": ("日期无效", "date invalid"),
+            "maturity_not_after_disbursement": (
+                "到期日不晚于发放日",
+                "maturity not after the disbursement",
+            ),
+            # NPL tolerance check
+            "within_tolerance": ("不良率在容忍度内", "NPL ratio within the tolerance"),
+            "above_tolerance": ("不良率超出容忍度", "NPL ratio above the tolerance"),
+            "invalid_balance": ("余额无效", "balance invalid"),
+            "zero_loan_balance": ("贷款余额为零", "loan balance is zero"),
+            "npl_above_loan_balance": (
+                "不良贷款余额大于贷款余额",
+                "NPL balance above the loan balance",
+            ),
+            "invalid_percentage": ("百分比无效", "percentage invalid"),
+            "uplift_not_allowed_for_industry": (
+                "该行业不在上调容忍度的行业之列",
+                "no uplift for this industry",
+            ),
+            "uplift_above_3pp": ("上调幅度超过3个百分点", "uplift above 3 percentage points"),
+            # audit: submitted rows
+            "not_in_ledger": ("台账中无此贷款", "not in the ledger"),
+            "missing_loan_id": ("申报行缺少借据号", "submitted row without a loan id"),
+            "duplicate_claim": ("同一贷款重复申报", "loan claimed on more than one row"),
+            "invalid_claimed_amount": ("申报金额无效", "claimed amount invalid"),
+        }
+    )
 )
-"""Reason codes of claims, NPL checks and audits."""
+REASON_LABELS: Mapping[str, Label] = MappingProxyType(_REASON_LABELS)
+"""Reason codes of claims, NPL checks and audits: those of the engine here, each
+program's own added as it registers (:func:`add_labels`)."""
 
 AUDIT_CLASS_LABELS: Mapping[str, Label] = _table(
     {
@@ -144,14 +131,10 @@ FIGURE_LABELS: Mapping[str, Label] = _table(
 )
 """The figures of a policy version (``calculators/policies/*.toml``) by name."""
 
-LIST_LABELS: Mapping[str, Label] = _table(
-    {
-        "eligible_borrowers": ("符合条件的借款人名单", "eligible borrowers"),
-        "dishonest": ("严重失信主体名单", "serious-dishonesty list"),
-        "designated_purchasers": ("选定的收购主体名单", "designated purchasers"),
-    }
-)
-"""The reference lists of the programs (``--eligible-borrowers`` ...) by name."""
+_LIST_LABELS: dict[str, Label] = {}
+LIST_LABELS: Mapping[str, Label] = MappingProxyType(_LIST_LABELS)
+"""The reference lists of the programs (``--eligible-borrowers`` ...) by name, added as
+each program registers (:func:`add_labels`)."""
 
 
 LABELLED_COLUMNS: Mapping[str, Mapping[str, Label]] = MappingProxyType(
@@ -168,25 +151,52 @@ def label(table: Mapping[str, Label], code: str, lang: str = "zh") -> str:
     return found.zh if lang == "zh" else found.en
 
 
+_LIST_HELP_ZH: dict[str, str] = {}
+
+
+def add_list_help(name: str, zh: str) -> None:
+    """Give list ``name``'s help in Chinese, unless a program registered before gave it
+    (the first program to register a list gives its option's help)."""
+    _LIST_HELP_ZH.setdefault(name, zh)
+
+
 def list_help(name: str, given: str) -> str:
     """What a reference list is, in the user's language, for the command line's and the
-    web app's help; ``given`` (the program's own words) for a list not named here."""
-    from .._i18n import cli_, language
+    web app's help: ``given`` (the program's own words, in English) unless the language
+    is Chinese and the list's program gave it in Chinese."""
+    from .._i18n import language
 
-    known = {
-        "eligible_borrowers": cli_(
-            "the eligible borrowers (for tech, the MOST/MIIT list, from 2024 the "
-            "备选企业名单 / 项目清单; for equipment, the borrowers of the projects on the "
-            "NDRC 备选项目清单): a CSV with an id column, or one id per line"
-        ),
-        "designated_purchasers": cli_(
-            "the local state-owned enterprises designated to buy completed unsold housing "
-            "for affordable housing (地方国有企业, 收购已建成未出售商品房用作保障性住房): a CSV "
-            "with an id column, or one id per line"
-        ),
-        "dishonest": cli_(
-            "the serious-dishonesty list (信用中国 严重失信主体名单): a CSV with an id column, "
-            "or one id per line"
-        ),
-    }
-    return known.get(name, given) if language() == "zh" else given
+    return _LIST_HELP_ZH.get(name, given) if language() == "zh" else given
+
+
+def add_labels(
+    reasons: Mapping[str, Label] = MappingProxyType({}),
+    lists: Mapping[str, Label] = MappingProxyType({}),
+) -> None:
+    """Add a program's reason and list labels to the tables.
+
+    Raises
+    ------
+    ParameterError
+        A code or list that already has another label (two programs sharing a code
+        must give it the same words).
+    """
+    for table, given in ((_REASON_LABELS, reasons), (_LIST_LABELS, lists)):
+        for code, found in given.items():
+            if table.get(code, found) != found:
+                raise ParameterError(
+                    code, f"{found.zh} / {found.en}",
+                    _("the label it already has: {zh} / {en}").format(
+                        zh=table[code].zh, en=table[code].en
+                    ),
+                )  # fmt: skip
+        table.update(given)
+
+
+def forget_labels(reasons: Iterable[str] = (), lists: Iterable[str] = ()) -> None:
+    """Remove labels a program added (for tests that register a toy one)."""
+    for code in reasons:
+        _REASON_LABELS.pop(code, None)
+    for name in lists:
+        _LIST_LABELS.pop(name, None)
+        _LIST_HELP_ZH.pop(name, None)

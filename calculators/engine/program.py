@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._errors import ParameterError
-from .._i18n import _
+from .._i18n import Label, _
 from ..policy.table import forget_program, note_program
 from .codes import add_reasons
+from .labels import add_labels, add_list_help, forget_labels
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,12 +47,17 @@ class ReferenceList:
         A claim without a required list is refused; without an optional one the rule
         that reads it is skipped and the summary says so (``unscreened``).
     help : str
-        What the list is, for the command line's help.
+        What the list is, for the command line's help, in English.
     missing : tuple of (code, message), optional
         For an optional list: the warning when it is not given (the rule reading it is
         skipped, and the summary's ``screening`` says ``not_screened``).
     empty : tuple of (code, message), optional
         For an optional list: the warning when it holds no ids.
+    label : Label, optional
+        The list's name in both languages, for the workbooks and the web app.
+    help_zh : str
+        ``help`` in Chinese. The first program to register a list gives its option's
+        help in both languages.
 
     Notes
     -----
@@ -64,6 +70,8 @@ class ReferenceList:
     help: str
     missing: tuple[str, str] | None = None
     empty: tuple[str, str] | None = None
+    label: Label | None = None
+    help_zh: str = ""
 
     @property
     def what(self) -> str:
@@ -159,6 +167,9 @@ class ExclusionRule:
         ``column``, the values of this rule's rows that relend does not know, so that a
         misspelling shows at once (a known value the version does not support is left
         out).
+    label : Label, optional
+        The reason's words in both languages, beside the code in every output (a code
+        relend's engine gives has its label already).
     """
 
     reason: str
@@ -168,6 +179,7 @@ class ExclusionRule:
     recognized: Callable[[pd.Series], np.ndarray] | None = field(
         default=None, repr=False, compare=False
     )
+    label: Label | None = None
 
 
 @dataclass(frozen=True)
@@ -179,6 +191,9 @@ class Program:
     id : str
         ``tech``; also the name of its policy file (``tech.toml``).
     name_zh, name_en : str
+    period : str
+        The name of the claim period's parameter, ``quarter`` or ``month`` (a program
+        whose versions change cadence keeps one name: transport's is ``quarter``).
     columns : tuple of str
         Ledger columns required beyond the common ones (``borrower_category``).
     lists : tuple of ReferenceList
@@ -202,6 +217,7 @@ class Program:
     policy_file: Path | None = None
     warn: Warn | None = field(default=None, repr=False, compare=False)
     summarize: Summarize | None = field(default=None, repr=False, compare=False)
+    period: str = "quarter"
 
     @property
     def reasons(self) -> tuple[str, ...]:
@@ -235,8 +251,19 @@ _PROGRAMS: dict[str, Program] = {}
 
 
 def register(program: Program) -> Program:
-    """Add ``program`` to the registry (a program registered again replaces itself);
-    its reason codes join the table of codes (:func:`calculators.engine.codes.add_reasons`)."""
+    """Add ``program`` to the registry (a program registered again replaces itself).
+
+    Its reason codes join the table of codes (:func:`calculators.engine.codes.add_reasons`),
+    their labels and its lists' labels the label tables, and its lists' help the command
+    line's and the web app's: nothing outside the program's own module names it.
+    """
+    add_labels(
+        reasons={r.reason: r.label for r in program.rules if r.label is not None},
+        lists={x.name: x.label for x in program.lists if x.label is not None},
+    )
+    for x in program.lists:
+        if x.help_zh:
+            add_list_help(x.name, x.help_zh)
     add_reasons(program.reasons, invalid=[r.reason for r in program.rules if r.invalid])
     _PROGRAMS[program.id] = program
     note_program(program.id, program.name_zh, program.name_en, program.policy_file)
@@ -244,8 +271,16 @@ def register(program: Program) -> Program:
 
 
 def unregister(program_id: str) -> None:
-    """Remove a program (for tests that register a toy one)."""
-    _PROGRAMS.pop(program_id, None)
+    """Remove a program (for tests that register a toy one), with the labels only it
+    gave."""
+    program = _PROGRAMS.pop(program_id, None)
+    if program is not None:
+        others = list(_PROGRAMS.values())
+        forget_labels(
+            reasons=[c for c in program.reasons if not any(c in p.reasons for p in others)],
+            lists=[x.name for x in program.lists
+                   if not any(x.name in (y.name for y in p.lists) for p in others)],
+        )  # fmt: skip
     forget_program(program_id)
 
 

@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .._i18n import Label
 from ..policy.model import PolicyRow
 from ..policy.table import own_figure
-from .program import Rule, RuleInput
+from .program import ExclusionRule, Rule, RuleInput
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
 # use them, for the command line's choices, stays light
 
 __all__ = [
+    "INVALID_LOAN_RATE",
+    "LOAN_RATE_ABOVE_CAP",
     "RATE_COLUMN",
     "code_not_in_the_version",
     "loan_rate_above_cap",
@@ -151,3 +154,16 @@ def loan_rate_above_cap(given: RuleInput) -> np.ndarray:
             over = np.array([v is not None and v > cap for v in values], dtype=bool)
             above[mine] = over[indices[mine]]
     return above
+
+
+INVALID_LOAN_RATE = ExclusionRule(
+    "invalid_loan_rate", loan_rate_unreadable, invalid=True, column=RATE_COLUMN,
+    label=Label("贷款利率无效", "loan rate invalid"),
+)  # fmt: skip
+"""A loan's own rate missing or unreadable: the row is invalid."""
+
+LOAN_RATE_ABOVE_CAP = ExclusionRule(
+    "loan_rate_above_cap", loan_rate_above_cap, column=RATE_COLUMN,
+    label=Label("贷款利率高于上限", "loan rate above the cap"),
+)  # fmt: skip
+"""A loan's own rate above the cap of the version covering it: the row is excluded."""

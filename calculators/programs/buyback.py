@@ -45,27 +45,23 @@ institution.
 from __future__ import annotations
 
 import unicodedata
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from calendars import BusinessCalendar, Quarter
-
+from .._i18n import Label
+from ..engine.entry import bind
 from ..engine.program import ExclusionRule, Program, RuleInput, register
-from ..engine.rules import RATE_COLUMN, loan_rate_above_cap, loan_rate_unreadable
-from ..policy.lenders import Lender
-from ..policy.table import PolicyTable, own_figure
+from ..engine.rules import INVALID_LOAN_RATE, LOAN_RATE_ABOVE_CAP, RATE_COLUMN
+from ..policy.table import own_figure
 
 if TYPE_CHECKING:
-    from ..engine.claim import ClaimSpec
-    from ..engine.result import ClaimResult
-    from ..engine.validate import Ledger
+    pass
 
 # The claim engine (pandas, pyarrow) is imported by the functions that use it, so that
 # registering the program, for the command line's choices, stays light.
 
-__all__ = ["BORROWER_KINDS", "PROGRAM", "borrower_kind", "claim", "claim_spec"]
+__all__ = ["PROGRAM", "claim", "claim_partitioned", "claim_spec"]
 
 KIND_COLUMN = "borrower_kind"
 
@@ -158,66 +154,28 @@ PROGRAM = register(
         name_en="stock buyback and shareholding-increase relending",
         columns=(KIND_COLUMN, RATE_COLUMN),
         rules=(
+            INVALID_LOAN_RATE,
             ExclusionRule(
-                "invalid_loan_rate", loan_rate_unreadable, invalid=True, column=RATE_COLUMN
+                "borrower_is_individual",
+                _individual,
+                column="borrower_id",
+                label=Label("借款人为个人", "borrower is an individual"),
             ),
-            ExclusionRule("borrower_is_individual", _individual, column="borrower_id"),
-            ExclusionRule("borrower_kind_not_eligible", _kind_not_eligible, column=KIND_COLUMN),
-            ExclusionRule("term_above_maximum", _term_above_maximum, column="maturity_date"),
-            ExclusionRule("loan_rate_above_cap", loan_rate_above_cap, column=RATE_COLUMN),
+            ExclusionRule(
+                "borrower_kind_not_eligible",
+                _kind_not_eligible,
+                column=KIND_COLUMN,
+                label=Label("借款人类别不在支持范围内", "borrower kind not eligible"),
+            ),
+            ExclusionRule(
+                "term_above_maximum",
+                _term_above_maximum,
+                column="maturity_date",
+                label=Label("贷款期限超过政策规定的最长期限", "term above the policy's maximum"),
+            ),
+            LOAN_RATE_ABOVE_CAP,
         ),
     )
 )
 
-
-def claim_spec(
-    quarter: str | Quarter,
-    lender: str | Lender,
-    *,
-    calendar: BusinessCalendar | str | None = None,
-    policy: PolicyTable | str | Path | None = None,
-) -> ClaimSpec:
-    """Everything that defines a buyback claim but the ledger (see :func:`claim`)."""
-    from ..engine.claim import prepare
-
-    return prepare(PROGRAM, quarter, lender, calendar=calendar, policy=policy)
-
-
-def claim(
-    ledger: Ledger,
-    quarter: str | Quarter,
-    lender: str | Lender,
-    *,
-    calendar: BusinessCalendar | str | None = None,
-    policy: PolicyTable | str | Path | None = None,
-    progress: bool = False,
-) -> ClaimResult:
-    """Compute a lender's stock buyback and shareholding-increase relending claim.
-
-    Parameters
-    ----------
-    ledger : DataFrame or path
-        The loan ledger, with ``borrower_kind`` and ``loan_rate`` columns (see the
-        module).
-    quarter : str or Quarter
-        A quarter from 2024Q4, e.g. ``"2025Q2"``.
-    lender : str or Lender
-        One of the 21 national financial institutions.
-    calendar : BusinessCalendar or str, optional
-        For the application deadline; default ``prc``.
-    policy : PolicyTable or path, optional
-        A user policy file applied for this claim only.
-    progress : bool, default False
-        Show progress bars on stderr for reading and classifying once a step has taken
-        two seconds.
-
-    Raises
-    ------
-    RelendInputError
-        For a file-level problem (a ledger without ``borrower_kind`` or ``loan_rate``),
-        an ineligible lender, or a quarter outside the policy.
-    """
-    from ..engine.claim import run_claim
-
-    spec = claim_spec(quarter, lender, calendar=calendar, policy=policy)
-    return run_claim(spec, ledger, progress=progress)
+claim_spec, claim, claim_partitioned = bind(PROGRAM)

@@ -40,6 +40,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .._i18n import Label
+from ..engine.entry import bind
 from ..engine.program import ExclusionRule, Program, register
 from ..engine.rules import code_not_in_the_version
 
@@ -47,7 +49,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-__all__ = ["CARBON_FIELDS", "FIELD_COLUMN", "PROGRAM", "field_codes"]
+__all__ = ["PROGRAM", "claim", "claim_partitioned", "claim_spec"]
 
 FIELD_COLUMN = "carbon_field"
 
@@ -100,7 +102,10 @@ PROGRAM = register(
                 "carbon_field_not_eligible",
                 code_not_in_the_version(FIELD_COLUMN, field_codes),
                 column=FIELD_COLUMN,
+                label=Label("不属于碳减排支持领域", "not in a carbon-reduction field"),
             ),
         ),
     )
 )
+
+claim_spec, claim, claim_partitioned = bind(PROGRAM)

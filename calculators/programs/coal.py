@@ -26,80 +26,26 @@ forward).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from calendars import BusinessCalendar, Month
-
+from ..engine.entry import bind
 from ..engine.program import Program, register
-from ..policy.lenders import Lender
-from ..policy.table import PolicyTable
 
 if TYPE_CHECKING:
-    from ..engine.claim import ClaimSpec
-    from ..engine.result import ClaimResult
-    from ..engine.validate import Ledger
+    pass
 
 # The claim engine (pandas, pyarrow) is imported by the functions that use it, so that
 # registering the program, for the command line's choices, stays light.
 
-__all__ = ["PROGRAM", "claim", "claim_spec"]
+__all__ = ["PROGRAM", "claim", "claim_partitioned", "claim_spec"]
 
 PROGRAM = register(
     Program(
         id="coal",
         name_zh="煤炭清洁高效利用专项再贷款",
         name_en="clean and efficient coal-use relending",
+        period="month",
     )
 )
 
-
-def claim_spec(
-    month: str | Month,
-    lender: str | Lender,
-    *,
-    calendar: BusinessCalendar | str | None = None,
-    policy: PolicyTable | str | Path | None = None,
-) -> ClaimSpec:
-    """Everything that defines a coal claim but the ledger (see :func:`claim`)."""
-    from ..engine.claim import prepare
-
-    return prepare(PROGRAM, month, lender, calendar=calendar, policy=policy)
-
-
-def claim(
-    ledger: Ledger,
-    month: str | Month,
-    lender: str | Lender,
-    *,
-    calendar: BusinessCalendar | str | None = None,
-    policy: PolicyTable | str | Path | None = None,
-    progress: bool = False,
-) -> ClaimResult:
-    """Compute a lender's clean-coal relending claim for a month.
-
-    Parameters
-    ----------
-    ledger : DataFrame or path
-        The loan ledger (canonical or Chinese column names; see ``calculators``).
-    month : str or Month
-        A month from 2021-11 to 2023-12, e.g. ``"2022-06"`` (the tool is monthly).
-    lender : str or Lender
-        One of the 7 lenders (see the module).
-    calendar : BusinessCalendar or str, optional
-    policy : PolicyTable or path, optional
-        A user policy file applied for this claim only (to name other lenders, say).
-    progress : bool, default False
-        Show progress bars on stderr for reading and classifying once a step has taken
-        two seconds.
-
-    Raises
-    ------
-    RelendInputError
-        For a file-level problem, an ineligible lender, a quarter given for this
-        monthly tool, or a month outside the policy.
-    """
-    from ..engine.claim import run_claim
-
-    spec = claim_spec(month, lender, calendar=calendar, policy=policy)
-    return run_claim(spec, ledger, progress=progress)
+claim_spec, claim, claim_partitioned = bind(PROGRAM)

@@ -27,28 +27,21 @@ inclusive elderly-care relending; no merger is stated, so ``elderly_care`` stays
 from __future__ import annotations
 
 import unicodedata
-from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from calendars import BusinessCalendar, Quarter
-
+from .._i18n import Label
+from ..engine.entry import bind
 from ..engine.program import ExclusionRule, Program, register
 from ..engine.rules import code_not_in_the_version
-from ..policy.lenders import Lender
-from ..policy.table import PolicyTable
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..engine.claim import ClaimSpec
-    from ..engine.result import ClaimResult
-    from ..engine.validate import Ledger
 
-
-__all__ = ["FIELD_COLUMN", "PROGRAM", "SERVICE_FIELDS", "claim", "claim_spec", "field_codes"]
+__all__ = ["PROGRAM", "claim", "claim_partitioned", "claim_spec"]
 
 FIELD_COLUMN = "service_field"
 
@@ -96,60 +89,10 @@ PROGRAM = register(
                 "service_field_not_eligible",
                 code_not_in_the_version(FIELD_COLUMN, field_codes),
                 column=FIELD_COLUMN,
+                label=Label("不属于服务消费与养老支持领域", "not in a supported field"),
             ),
         ),
     )
 )
 
-
-def claim_spec(
-    quarter: str | Quarter,
-    lender: str | Lender,
-    *,
-    calendar: BusinessCalendar | str | None = None,
-    policy: PolicyTable | str | Path | None = None,
-) -> ClaimSpec:
-    """Everything that defines a consumption claim but the ledger (see :func:`claim`)."""
-    from ..engine.claim import prepare
-
-    return prepare(PROGRAM, quarter, lender, calendar=calendar, policy=policy)
-
-
-def claim(
-    ledger: Ledger,
-    quarter: str | Quarter,
-    lender: str | Lender,
-    *,
-    calendar: BusinessCalendar | str | None = None,
-    policy: PolicyTable | str | Path | None = None,
-    progress: bool = False,
-) -> ClaimResult:
-    """Compute a lender's service-consumption and elderly-care relending claim.
-
-    Parameters
-    ----------
-    ledger : DataFrame or path
-        The loan ledger, with a ``service_field`` column (see the module).
-    quarter : str or Quarter
-        A quarter from 2025Q2 to 2027Q4.
-    lender : str or Lender
-        One of the 21 national financial institutions or the five city banks (北京银行
-        BOB, 上海银行 BOSC, 江苏银行 JSB, 南京银行 NJCB, 宁波银行 NBCB).
-    calendar : BusinessCalendar or str, optional
-        For the application deadline; default ``prc``.
-    policy : PolicyTable or path, optional
-        A user policy file applied for this claim only.
-    progress : bool, default False
-        Show progress bars on stderr for reading and classifying once a step has taken
-        two seconds.
-
-    Raises
-    ------
-    RelendInputError
-        For a file-level problem (a ledger without ``service_field``), an ineligible
-        lender, or a quarter outside the policy.
-    """
-    from ..engine.claim import run_claim
-
-    spec = claim_spec(quarter, lender, calendar=calendar, policy=policy)
-    return run_claim(spec, ledger, progress=progress)
+claim_spec, claim, claim_partitioned = bind(PROGRAM)

@@ -48,28 +48,22 @@ file's version (``--policy FILE``) that lists its own provinces, which then deci
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from calendars import BusinessCalendar, Quarter
-
-from .._i18n import _
+from .._i18n import Label, _
 from ..engine.codes import reason_index
+from ..engine.entry import bind
 from ..engine.program import ClaimRows, ExclusionRule, Program, RuleInput, register
-from ..policy.lenders import Lender
 from ..policy.model import PolicyRow
-from ..policy.table import PolicyTable, own_figure
+from ..policy.table import own_figure
 
 if TYPE_CHECKING:
-    from ..columnar.ids import province_codes
-    from ..engine.claim import ClaimSpec
-    from ..engine.result import ClaimResult
-    from ..engine.validate import Ledger
+    pass
 
 
-__all__ = ["PROGRAM", "claim", "claim_spec", "province_codes"]
+__all__ = ["PROGRAM", "claim", "claim_partitioned", "claim_spec"]
 
 
 def pilot_provinces(row: PolicyRow) -> tuple[str, ...]:
@@ -134,61 +128,19 @@ PROGRAM = register(
         id="elderly_care",
         name_zh="普惠养老专项再贷款",
         name_en="inclusive elderly-care relending",
-        rules=(ExclusionRule("province_not_in_pilot", _outside_the_pilot, column="borrower_id"),),
+        rules=(
+            ExclusionRule(
+                "province_not_in_pilot",
+                _outside_the_pilot,
+                column="borrower_id",
+                label=Label("借款人不在试点省份", "borrower not in a pilot province"),
+            ),
+        ),
         warn=_widened_pilot,
     )
 )
 
-
-def claim_spec(
-    quarter: str | Quarter,
-    lender: str | Lender,
-    *,
-    calendar: BusinessCalendar | str | None = None,
-    policy: PolicyTable | str | Path | None = None,
-) -> ClaimSpec:
-    """Everything that defines an elderly-care claim but the ledger (see :func:`claim`)."""
-    from ..engine.claim import prepare
-
-    return prepare(PROGRAM, quarter, lender, calendar=calendar, policy=policy)
-
-
-def claim(
-    ledger: Ledger,
-    quarter: str | Quarter,
-    lender: str | Lender,
-    *,
-    calendar: BusinessCalendar | str | None = None,
-    policy: PolicyTable | str | Path | None = None,
-    progress: bool = False,
-) -> ClaimResult:
-    """Compute a lender's inclusive elderly-care relending claim for a quarter.
-
-    Parameters
-    ----------
-    ledger : DataFrame or path
-        The loan ledger (canonical or Chinese column names; see ``calculators``).
-    quarter : str or Quarter
-        The quarter the loans were disbursed in, from 2022Q2.
-    lender : str or Lender
-        One of the 7 pilot lenders (CDB, EXIM, ICBC, ABC, BOC, CCB, BOCOM).
-    calendar : BusinessCalendar or str, optional
-        For the application deadline; default ``prc``.
-    policy : PolicyTable or path, optional
-        A user policy file applied for this claim only (see :func:`own_figure`).
-    progress : bool, default False
-        Show progress bars on stderr for reading and classifying once a step has taken
-        two seconds.
-
-    Raises
-    ------
-    RelendInputError
-        For a file-level problem, an ineligible lender or a quarter outside the policy.
-    """
-    from ..engine.claim import run_claim
-
-    spec = claim_spec(quarter, lender, calendar=calendar, policy=policy)
-    return run_claim(spec, ledger, progress=progress)
+claim_spec, claim, claim_partitioned = bind(PROGRAM)
 
 
 def __getattr__(name: str) -> object:

@@ -37,33 +37,25 @@ file's version (``--policy FILE``) that sets its own cap, which then decides.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from calendars import BusinessCalendar, Month
-
-from .._i18n import N_
+from .._i18n import N_, Label
+from ..engine.entry import bind
 from ..engine.program import ExclusionRule, Program, ReferenceList, register
 from ..engine.rules import (
+    INVALID_LOAN_RATE,
+    LOAN_RATE_ABOVE_CAP,
     RATE_COLUMN,
-    loan_rate_above_cap,
-    loan_rate_unreadable,
     not_on_the_list,
-    parse_loan_rate,
 )
-from ..policy.lenders import Lender
-from ..policy.table import PolicyTable
 
 if TYPE_CHECKING:
-    from ..engine.claim import ClaimSpec
-    from ..engine.result import ClaimResult
-    from ..engine.validate import Ledger
+    pass
 
 # The claim engine (pandas, pyarrow) is imported by the functions that use it, so that
 # registering the program, for the command line's choices, stays light.
 
-__all__ = ["PROGRAM", "claim", "claim_spec", "parse_loan_rate"]
+__all__ = ["PROGRAM", "claim", "claim_partitioned", "claim_spec"]
 
 
 PROGRAM = register(
@@ -71,6 +63,7 @@ PROGRAM = register(
         id="equipment",
         name_zh="设备更新改造专项再贷款",
         name_en="equipment-renewal relending",
+        period="month",
         columns=(RATE_COLUMN,),
         lists=(
             ReferenceList(
@@ -80,72 +73,24 @@ PROGRAM = register(
                     "the borrowers of the projects on the NDRC 备选项目清单: a CSV with an "
                     "id column, or one id per line"
                 ),
+                label=Label("符合条件的借款人名单", "eligible borrowers"),
+                help_zh=(
+                    "国家发展改革委备选项目清单所列项目的借款人："
+                    "含证件号码列的 CSV，或每行一个证件号码"
+                ),
             ),
         ),
         rules=(
-            ExclusionRule(
-                "invalid_loan_rate", loan_rate_unreadable, invalid=True, column=RATE_COLUMN
-            ),
-            ExclusionRule("loan_rate_above_cap", loan_rate_above_cap, column=RATE_COLUMN),
+            INVALID_LOAN_RATE,
+            LOAN_RATE_ABOVE_CAP,
             # borrowers not on the list of the listed projects' borrowers
-            ExclusionRule("borrower_not_eligible", not_on_the_list("eligible_borrowers")),
+            ExclusionRule(
+                "borrower_not_eligible",
+                not_on_the_list("eligible_borrowers"),
+                label=Label("借款人不在支持名单内", "borrower not on the eligible list"),
+            ),
         ),
     )
 )
 
-
-def claim_spec(
-    month: str | Month,
-    lender: str | Lender,
-    eligible_borrowers: str | Path | Iterable[str],
-    *,
-    calendar: BusinessCalendar | str | None = None,
-    policy: PolicyTable | str | Path | None = None,
-) -> ClaimSpec:
-    """Everything that defines an equipment claim but the ledger (see :func:`claim`)."""
-    from ..engine.claim import prepare
-
-    return prepare(
-        PROGRAM, month, lender, lists={"eligible_borrowers": eligible_borrowers},
-        calendar=calendar, policy=policy,
-    )  # fmt: skip
-
-
-def claim(
-    ledger: Ledger,
-    month: str | Month,
-    lender: str | Lender,
-    eligible_borrowers: str | Path | Iterable[str],
-    *,
-    calendar: BusinessCalendar | str | None = None,
-    policy: PolicyTable | str | Path | None = None,
-    progress: bool = False,
-) -> ClaimResult:
-    """Compute a lender's equipment-renewal relending claim for a month.
-
-    Parameters
-    ----------
-    ledger : DataFrame or path
-        The loan ledger, with a ``loan_rate`` column (see the module).
-    month : str or Month
-        A month from 2022-09 to 2022-12, e.g. ``"2022-10"`` (the tool is monthly).
-    lender : str or Lender
-        One of the 21 national financial institutions.
-    eligible_borrowers : path, iterable of str or BorrowerList
-        The borrowers of the projects on the NDRC list.
-    calendar : BusinessCalendar or str, optional
-    policy : PolicyTable or path, optional
-    progress : bool, default False
-        Show progress bars on stderr for reading and classifying once a step has taken
-        two seconds.
-
-    Raises
-    ------
-    RelendInputError
-        For a file-level problem (a ledger without ``loan_rate``), an ineligible lender,
-        a quarter given for this monthly tool, or a month outside the policy.
-    """
-    from ..engine.claim import run_claim
-
-    spec = claim_spec(month, lender, eligible_borrowers, calendar=calendar, policy=policy)
-    return run_claim(spec, ledger, progress=progress)
+claim_spec, claim, claim_partitioned = bind(PROGRAM)

@@ -25,11 +25,12 @@ bank to check; relend does not see the loan's purpose.
 
 from __future__ import annotations
 
-from .._i18n import N_
+from .._i18n import N_, Label
+from ..engine.entry import bind
 from ..engine.program import ExclusionRule, Program, ReferenceList, register
 from ..engine.rules import not_on_the_list
 
-__all__ = ["PROGRAM"]
+__all__ = ["PROGRAM", "claim", "claim_partitioned", "claim_spec"]
 
 
 PROGRAM = register(
@@ -46,9 +47,24 @@ PROGRAM = register(
                     "housing for affordable housing (地方国有企业, 收购已建成未出售商品房用作保障性"
                     "住房): a CSV with an id column, or one id per line"
                 ),
+                label=Label("选定的收购主体名单", "designated purchasers"),
+                help_zh=(
+                    "选定的收购主体名单（地方国有企业，收购已建成未出售商品房用作保障性住房）："
+                    "含证件号码列的 CSV，或每行一个证件号码"
+                ),
             ),
         ),
         # borrowers not on the list of designated purchasers (the briefing of 2024-05-17)
-        rules=(ExclusionRule("borrower_not_designated", not_on_the_list("designated_purchasers")),),
+        rules=(
+            ExclusionRule(
+                "borrower_not_designated",
+                not_on_the_list("designated_purchasers"),
+                label=Label(
+                    "借款人不在选定的收购主体名单内", "borrower not a designated purchaser"
+                ),
+            ),
+        ),
     )
 )
+
+claim_spec, claim, claim_partitioned = bind(PROGRAM)

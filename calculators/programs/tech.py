@@ -31,27 +31,19 @@ loan's eligibility.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from calendars import BusinessCalendar, Quarter
-
-from .._i18n import N_
+from .._i18n import N_, Label
 from .._money import exact_sum, fen_to_yuan
 from ..engine.codes import reason_index
+from ..engine.entry import bind
 from ..engine.program import ClaimRows, ExclusionRule, Program, ReferenceList, register
 from ..engine.rules import not_on_the_list
-from ..policy.lenders import Lender
-from ..policy.table import PolicyTable
 
 if TYPE_CHECKING:
-    from ..engine.claim import ClaimSpec
-    from ..engine.partitioned import PartitionedClaim
-    from ..engine.result import ClaimResult
-    from ..engine.validate import Ledger
+    pass
 
 
 __all__ = ["PROGRAM", "claim", "claim_partitioned", "claim_spec"]
@@ -124,95 +116,26 @@ PROGRAM = register(
                     "the eligible technology enterprises (the MOST/MIIT list; from 2024 "
                     "the 备选企业名单 / 项目清单): a CSV with an id column, or one id per line"
                 ),
+                label=Label("符合条件的借款人名单", "eligible borrowers"),
+                # the option's help for tech and equipment alike (tech registers first)
+                help_zh=(
+                    "符合条件的借款人名单（科技创新再贷款：科技部、工业和信息化部推送的名单，"
+                    "2024 年起为备选企业名单 / 项目清单；设备更新改造专项再贷款："
+                    "国家发展改革委备选项目清单所列项目的借款人）："
+                    "含证件号码列的 CSV，或每行一个证件号码"
+                ),
             ),
         ),
         # borrowers not on the eligible-enterprise list (tech notice 一, seed 740-746)
-        rules=(ExclusionRule("borrower_not_eligible", not_on_the_list("eligible_borrowers")),),
+        rules=(
+            ExclusionRule(
+                "borrower_not_eligible",
+                not_on_the_list("eligible_borrowers"),
+                label=Label("借款人不在支持名单内", "borrower not on the eligible list"),
+            ),
+        ),
         summarize=_first_loans,
     )
 )
 
-
-def claim_spec(
-    quarter: str | Quarter,
-    lender: str | Lender,
-    eligible_borrowers: str | Path | Iterable[str],
-    *,
-    calendar: BusinessCalendar | str | None = None,
-    policy: PolicyTable | str | Path | None = None,
-) -> ClaimSpec:
-    """Everything that defines a tech claim but the ledger (see :func:`claim`)."""
-    from ..engine.claim import prepare
-
-    return prepare(
-        PROGRAM, quarter, lender, lists={"eligible_borrowers": eligible_borrowers},
-        calendar=calendar, policy=policy,
-    )  # fmt: skip
-
-
-def claim(
-    ledger: Ledger,
-    quarter: str | Quarter,
-    lender: str | Lender,
-    eligible_borrowers: str | Path | Iterable[str],
-    *,
-    calendar: BusinessCalendar | str | None = None,
-    policy: PolicyTable | str | Path | None = None,
-    progress: bool = False,
-) -> ClaimResult:
-    """Compute a lender's tech-innovation relending claim for a quarter.
-
-    Parameters
-    ----------
-    ledger : DataFrame or path
-        The loan ledger (canonical or Chinese column names; see ``calculators``).
-    quarter : str or Quarter
-        The quarter the loans were disbursed in, e.g. ``"2022Q2"``. A quarter spanning
-        tech-2022 and tech-2024 (2024Q2) is claimed loan by loan under the version
-        covering each loan's disbursement date.
-    lender : str or Lender
-        Code or Chinese name of one of the 21 eligible lenders.
-    eligible_borrowers : path, iterable of str or BorrowerList
-        The eligible technology enterprises' ids (a :class:`~calculators.BorrowerList`
-        is read and checked once, for many claims).
-    calendar : BusinessCalendar or str, optional
-        For the application deadline; default ``prc``.
-    policy : PolicyTable or path, optional
-        A user policy file applied for this claim only.
-    progress : bool, default False
-        Show progress bars on stderr for reading and classifying once a step has taken
-        two seconds.
-
-    Returns
-    -------
-    ClaimResult
-
-    Raises
-    ------
-    RelendInputError
-        For a file-level problem, an ineligible lender or a quarter before the policy.
-    """
-    from ..engine.claim import run_claim
-
-    spec = claim_spec(quarter, lender, eligible_borrowers, calendar=calendar, policy=policy)
-    return run_claim(spec, ledger, progress=progress)
-
-
-def claim_partitioned(
-    ledger: Any,
-    quarter: str | Quarter,
-    lender: str | Lender,
-    eligible_borrowers: str | Path | Iterable[str],
-    *,
-    calendar: BusinessCalendar | str | None = None,
-    policy: PolicyTable | str | Path | None = None,
-    progress: bool = False,
-) -> PartitionedClaim:
-    """:func:`claim` over a Dask DataFrame, partition by partition (``relend[dask]``).
-
-    Totals and per-loan output are exactly those of :func:`claim` on the same rows.
-    """
-    from ..engine.partitioned import run_partitioned
-
-    spec = claim_spec(quarter, lender, eligible_borrowers, calendar=calendar, policy=policy)
-    return run_partitioned(spec, ledger, progress=progress)
+claim_spec, claim, claim_partitioned = bind(PROGRAM)

@@ -16,8 +16,8 @@ from types import ModuleType
 import pytest
 
 from calculators.programs import tech as tech_relending
+from calculators.programs import transport as _categories
 from calculators.programs import transport as transport_relending
-from calculators.programs import transport_categories as _categories
 from calculators.tools import facility
 from calculators.tools import incentive as microloan_incentive
 from calculators.tools import npl as npl_tolerance

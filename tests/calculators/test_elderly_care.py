@@ -14,8 +14,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from calculators import policy_for_period
+from calculators import policies_for_period
 from calculators.cli import main
+from calculators.columnar.ids import province_codes
 from calculators.programs import elderly_care
 from calendars import Quarter
 
@@ -120,11 +121,11 @@ def test_no_widening_warning_when_every_loan_is_inside_the_five(tmp_path, capsys
     ],
 )
 def test_province_codes(borrower: str, province: int) -> None:
-    assert list(elderly_care.province_codes(pd.Series([borrower]))) == [province]
+    assert list(province_codes(pd.Series([borrower]))) == [province]
 
 
 def test_the_pilot_provinces_come_from_the_policy_file() -> None:
-    row = policy_for_period("elderly_care", Quarter.parse("2022Q3"))
+    row = policies_for_period("elderly_care", Quarter.parse("2022Q3"))[0]
     assert sorted(elderly_care.pilot_provinces(row)) == ["13", "32", "33", "36", "41"]
 
 

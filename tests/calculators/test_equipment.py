@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 from calculators.cli import main
+from calculators.engine.rules import parse_loan_rate
 from calculators.programs import equipment
 
 from .goldens import assert_rows_match, read_golden
@@ -117,7 +118,7 @@ def test_the_assumed_monthly_deadline_is_named_in_the_output(capsys) -> None:
     ],
 )
 def test_accepted_rates(text: str, rate: Decimal) -> None:
-    assert equipment.parse_loan_rate(text) == rate
+    assert parse_loan_rate(text) == rate
 
 
 @pytest.mark.parametrize(
@@ -125,7 +126,7 @@ def test_accepted_rates(text: str, rate: Decimal) -> None:
              "3.2%%", "abc", "3.2 5", "1,000"],
 )  # fmt: skip
 def test_refused_rates(text: str) -> None:
-    assert equipment.parse_loan_rate(text) is None
+    assert parse_loan_rate(text) is None
 
 
 def test_rates_are_compared_exactly_at_the_cap() -> None:

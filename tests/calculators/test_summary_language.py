@@ -238,7 +238,7 @@ def test_audit_details_and_notebook_table_follow_the_language(tmp_path: Path) ->
 
 def test_umbrella_category_note_follows_the_language() -> None:
     """The note the claim's text shows for 道路货物运输经营者, which names five kinds."""
-    from calculators.programs.transport_categories import UMBRELLA_TERMS, category_note
+    from calculators.programs.transport import UMBRELLA_TERMS, category_note
 
     # the five kinds as the notice names them (交通物流专项再贷款 notice, 一)
     kinds = (

@@ -14,7 +14,7 @@ import pytest
 from calculators.cli import app as cli
 from calculators.programs import tech as tech_relending
 from calculators.programs import transport as transport_relending
-from calculators.programs.transport_categories import TRANSPORT_CATEGORIES, category_codes
+from calculators.programs.transport import TRANSPORT_CATEGORIES, category_codes
 
 GOLDEN = Path(__file__).parent.parent / "golden"
 LEDGER = GOLDEN / "transport_2022Q3_abc.csv"
@@ -177,7 +177,7 @@ def test_every_spelling_maps_to_its_code() -> None:
 
 def test_the_combined_category_is_a_code_with_its_source() -> None:
     assert TRANSPORT_CATEGORIES["logistics_express_sme"] == "中小微物流配送（含快递）企业"
-    from calculators.programs.transport_categories import CATEGORY_SOURCES
+    from calculators.programs.transport import CATEGORY_SOURCES
 
     assert set(CATEGORY_SOURCES) == set(TRANSPORT_CATEGORIES)
     for code, source in CATEGORY_SOURCES.items():
