@@ -34,6 +34,7 @@ from ..columnar.parallel import in_threads
 from ..policy.lenders import Lender, find_lender, outside_lender
 from ..policy.table import PolicyRow, PolicyTable, policy_table, program_title
 from ..readers.ledger import LedgerFile, read_ledger
+from ..readers.lists import IdList, id_list
 from . import split as _split
 from .books import open_book
 from .claimed import ALREADY_CLAIMED, ClaimedElsewhere
@@ -43,7 +44,7 @@ from .details import row_details
 from .program import ClaimRows, Program, RuleInput, get_program
 from .result import ClaimResult, per_loan_frame, relend_version
 from .split import RowVerdicts
-from .validate import Duplicates, IdList, Ledger, columns, id_list, load, loan_id_column
+from .validate import Duplicates, Ledger, columns, load, loan_id_column
 
 
 @dataclass(frozen=True)
