@@ -30,7 +30,7 @@ from calculators.policy.checks import FIGURE_KINDS
 from calculators.policy.lenders import LENDERS
 from calculators.policy.table import PolicyTable
 from calculators.programs.transport import TRANSPORT_CATEGORIES
-from calculators.readers.ledger import COLUMN_ALIASES
+from calculators.readers.columns import COLUMN_ALIASES
 from calculators.reports.folder import CHINESE_HEADERS, SUMMARY_LABELS, SUMMARY_LABELS_EN
 from calculators.tools import npl as npl_tolerance
 from calendars import CALENDAR_NAMES

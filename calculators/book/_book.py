@@ -26,6 +26,7 @@ from ..engine.result import relend_version
 from ..policy.lenders import LENDERS, Lender, find_lender
 from . import _schema as schema
 from ._folder import claimed_loans_digest, read_audit, read_claim
+from ._integrity import Integrity
 from ._store import Store
 from ._values import (
     AlreadyClaimed,
@@ -58,7 +59,7 @@ def lender_code(text: str) -> str:
     return found.code
 
 
-class Book(Views):
+class Book(Views, Integrity):
     """A book of relending claims and what followed them, in SQLite or PostgreSQL.
 
     Parameters

@@ -35,6 +35,7 @@ from ..policy.lenders import Lender, find_lender, outside_lender
 from ..policy.model import PolicyRow
 from ..policy.table import PolicyTable, policy_table, program_title
 from ..readers.ledger import LedgerFile, read_ledger
+from ..readers.lists import IdList, id_list
 from . import split as _split
 from .books import open_book
 from .claimed import ALREADY_CLAIMED, ClaimedElsewhere
@@ -44,7 +45,7 @@ from .details import row_details
 from .program import ClaimRows, Program, RuleInput, get_program
 from .result import ClaimResult, per_loan_frame, relend_version
 from .split import RowVerdicts
-from .validate import Duplicates, IdList, Ledger, columns, id_list, load, loan_id_column
+from .validate import Duplicates, Ledger, columns, load, loan_id_column
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from .._i18n import _
 from ..columnar.parallel import in_threads
 from ..columnar.text import TEXT, TextColumn
-from ..readers.ledger import canonical_name
+from ..readers.columns import canonical_name
 from .codes import INVALID_REASONS, reason_index
 from .program import registered
 from .split import BLOCK_ROWS

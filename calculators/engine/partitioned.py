@@ -37,7 +37,7 @@ from .._errors import ParameterError
 from .._i18n import _
 from .._money import exact_sum, leftover_threshold
 from ..columnar.text import TEXT
-from ..readers.ledger import REQUIRED, canonical_columns
+from ..readers.columns import REQUIRED, canonical_columns
 from .claim import ClaimSpec
 from .codes import STATUSES
 from .details import INVALID_SHOWN, examples

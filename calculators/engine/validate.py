@@ -27,16 +27,8 @@ from ..columnar.duplicates import duplicated_ids
 from ..columnar.ids import IdColumn, IdSet
 from ..columnar.money import parse_principal
 from ..columnar.text import TextColumn
-from ..readers.ledger import (
-    CNY_ALIASES,
-    REQUIRED,
-    LedgerFile,
-    canonical_columns,
-    canonical_name,
-    empty_list_error,
-    read_ledger,
-)
-from ..readers.lists import BorrowerList
+from ..readers.columns import CNY_ALIASES, REQUIRED, canonical_columns, canonical_name
+from ..readers.ledger import LedgerFile, read_ledger
 from .codes import INVALID_REASONS
 
 OUTPUT_COLUMNS = (
@@ -45,9 +37,6 @@ OUTPUT_COLUMNS = (
 
 
 Ledger: TypeAlias = pd.DataFrame | str | Path | LedgerFile
-
-
-IdList: TypeAlias = str | Path | Iterable[str] | BorrowerList
 
 
 @dataclass(frozen=True)
@@ -286,23 +275,3 @@ def loan_ids(frame: pd.DataFrame) -> pd.Series:
     column = loan_id_column(frame)
     text = TextColumn.of(column).filled().stripped()
     return text.series(column.index, column.name)
-
-
-def id_list(source: IdList | None, what: str, *, required: bool) -> BorrowerList | None:
-    """Read a reference list, or refuse a missing one the program requires.
-
-    A list the program requires must hold at least one id (an empty eligible list would
-    make every loan ineligible, silently); an optional one may be empty. A
-    :class:`BorrowerList` was read and checked when it was made: its ids are used as they
-    are.
-    """
-    if source is None:
-        if required:
-            raise ParameterError(
-                what, None, _("the {what} list: a file or an iterable of ids").format(what=what)
-            )
-        return None
-    listed = source if isinstance(source, BorrowerList) else BorrowerList(source, what=what)
-    if required and not len(listed):
-        raise empty_list_error(what, listed.source)
-    return listed

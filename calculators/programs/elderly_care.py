@@ -95,7 +95,7 @@ def _widened_pilot(rows: ClaimRows) -> tuple[dict[str, str], ...]:
     Only the excluded rows' dates are read again (few, and already valid).
     """
     from ..columnar.dates import epoch_days, parse_dates
-    from ..readers.ledger import canonical_columns
+    from ..readers.columns import canonical_columns
 
     outside = np.flatnonzero(rows.codes == reason_index("province_not_in_pilot"))
     widened = [r.others["pilot_widened"] for r in rows.versions if "pilot_widened" in r.others]

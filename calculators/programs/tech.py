@@ -66,7 +66,7 @@ def _first_loans(rows: ClaimRows) -> dict[str, Any]:
     """
     from ..columnar.dates import epoch_days, parse_dates
     from ..columnar.text import TextColumn
-    from ..readers.ledger import canonical_columns
+    from ..readers.columns import canonical_columns
 
     frame = canonical_columns(rows.frame, ())
     windows = {k: v.others["first_loan_until"] for k, v in enumerate(rows.versions)

@@ -1,12 +1,21 @@
-"""The columns relend reads and the headers it accepts for them: a table without
-pandas, for the command line's help and the error lines of commands that read no
-ledger (:mod:`calculators.readers.ledger` reads the files)."""
+"""The columns relend reads and the headers it accepts for them: the table, and the
+matching of a file's headers to it (renaming them, refusing a file without a required
+column). Without pandas, for the command line's help and the error lines of commands
+that read no ledger (:mod:`calculators.readers.csv_file` and
+:mod:`calculators.readers.xlsx_file` read the files)."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
-from .._errors import name_fields
+from .._errors import LedgerFileError, name_fields
+from .._i18n import _
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # canonical column -> aliases (compared after the header-cleaning rule of
 # _normal_header): the one table for every file relend reads
@@ -54,3 +63,149 @@ LEDGER_COLUMNS = (
 """The columns a ledger may have; other files name theirs (``among``)."""
 
 name_fields({key: aliases[0] for key, aliases in COLUMN_ALIASES.items()})
+
+REQUIRED = ("loan_id", "borrower_id", "disbursement_date", "maturity_date")
+CNY_ALIASES = ("CNY", "RMB", "人民币", "156", "")
+HEADER_SCAN_ROWS = 20
+"""How many rows at the top of a sheet are searched for the header row."""
+
+
+def _normal_header(name: object) -> str:
+    return "".join(str(name).replace("\ufeff", "").split()).lower()
+
+
+_ALIAS_TO_CANONICAL: MappingProxyType[str, str] = MappingProxyType(
+    {
+        header: canonical
+        for canonical, aliases in reversed(list(COLUMN_ALIASES.items()))
+        for header in map(_normal_header, (canonical, *aliases))
+    }
+)  # a header two columns share goes to the first listed (借款人类别: borrower_category)
+
+
+def _owners(header: str) -> tuple[str, ...]:
+    """The columns whose aliases include ``header``, in table order."""
+    return tuple(c for c, a in COLUMN_ALIASES.items() if header in map(_normal_header, a))
+
+
+_SHARED_HEADERS: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
+    {
+        header: _owners(header)
+        for header in {_normal_header(a) for aliases in COLUMN_ALIASES.values() for a in aliases}
+        if len(_owners(header)) > 1
+    }
+)
+"""Headers two columns share (借款人类别: borrower_category of transport, borrower_kind of
+buyback): a file read with one of them required gets that one."""
+
+
+_UNIT = re.compile(r"^(.+?)[(（](?:单位[:：])?(?:人民币)?(万元|元)[)）]$")
+"""A header naming its unit: ``贷款金额（元）``, ``发放金额(人民币元)``,
+``贷款金额（单位：万元）``."""
+_YUAN_COLUMNS = ("principal", "claimed", "loan_balance", "npl_balance", "balance")
+"""The columns read in yuan, whose header may say so: ``(元)`` changes nothing."""
+
+
+def _with_unit(key: str) -> str | None:
+    """The canonical name of a cleaned header that names a unit after a known name:
+    a yuan column's with ``(元)``; the principal's with ``(万元)`` is ``principal_wan``."""
+    found = _UNIT.match(key)
+    if found is None:
+        return None
+    base = _ALIAS_TO_CANONICAL.get(found[1])
+    if base in _YUAN_COLUMNS and found[2] == "元":
+        return base
+    if base == "principal" and found[2] == "万元":
+        return "principal_wan"
+    return None
+
+
+def canonical_name(column: object, among: Iterable[str] = LEDGER_COLUMNS) -> str | None:
+    """The canonical name of a header (``借据号`` -> ``loan_id``) among the columns a
+    file of its kind has (default: a ledger's), or None.
+
+    A header that names its unit in brackets after a known name is that column in that
+    unit: ``贷款金额（元）`` and ``发放金额(人民币元)`` are ``principal`` (yuan),
+    ``贷款金额（万元）`` is ``principal_wan`` (read as 万元, 10,000 yuan each).
+    """
+    key = _normal_header(column)
+    found = _ALIAS_TO_CANONICAL.get(key)
+    if found is None:
+        found = _with_unit(key)
+    return found if found is not None and found in among else None
+
+
+def present(frame: pd.DataFrame, most: int = 8) -> str:
+    """The frame's column names for a message, shortened past ``most``."""
+    names = [str(c) for c in frame.columns]
+    shown = ", ".join(names[:most])
+    # TRANSLATORS: ends a shortened list of column names
+    more = _(", ... ({count} in all)").format(count=len(names)) if len(names) > most else ""
+    return shown + more
+
+
+def canonical_columns(
+    frame: pd.DataFrame, required: Iterable[str], among: Iterable[str] = LEDGER_COLUMNS
+) -> pd.DataFrame:
+    """Rename aliased headers to canonical names and check the required ones.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    required : iterable of str
+    among : iterable of str
+        The columns a file of this kind has (default: a ledger's, of which a principal
+        in yuan or in fen is required too); other headers are left as they are.
+
+    Raises
+    ------
+    LedgerFileError
+        If a required column is missing or two headers name the same column.
+    """
+    renamed: dict[object, str] = {}
+    seen: dict[str, object] = {}
+    kinds = tuple(among)
+    needed = set(required)
+    for column in frame.columns:
+        canonical = canonical_name(column, kinds)
+        if canonical is None:
+            continue
+        shared = _SHARED_HEADERS.get(_normal_header(column), ())
+        canonical = next((c for c in shared if c in needed), canonical)
+        if canonical in seen:
+            raise LedgerFileError(
+                "column",
+                str(column),
+                _("one column for {name}; {other} is too").format(
+                    name=canonical, other=seen[canonical]
+                ),
+            )
+        seen[canonical] = column
+        renamed[column] = canonical
+    if "principal" in seen and "principal_wan" in seen:  # one amount, in two units
+        raise LedgerFileError(
+            "column",
+            str(seen["principal_wan"]),
+            _("one column for {name}; {other} is too").format(
+                name="principal", other=seen["principal"]
+            ),
+        )
+    out = frame.rename(columns=renamed)
+    wanted = list(required)
+    if "principal" in kinds and not {"principal", "principal_fen", "principal_wan"} & set(seen):
+        wanted.append("principal")
+    for name in wanted:
+        if name not in out.columns:
+            if name == "principal":
+                # TRANSLATORS: starts a list of accepted column names, the Chinese ones follow
+                names = _("principal (yuan), principal_fen, ") + _(", ").join(
+                    (*COLUMN_ALIASES[name], *COLUMN_ALIASES["principal_wan"])
+                )
+            else:
+                names = _(", ").join((name, *COLUMN_ALIASES.get(name, ())))
+            raise LedgerFileError(
+                "columns",
+                present(frame),
+                _("a {name} column, named one of: {names}").format(name=name, names=names),
+            )
+    return out

@@ -56,7 +56,7 @@ from ..engine.labels import (
     label,
 )
 from ..engine.result import percent_text
-from ..readers.ledger import COLUMN_ALIASES, canonical_name
+from ..readers.columns import COLUMN_ALIASES, canonical_name
 from ..tools.npl import INDUSTRIES
 
 try:

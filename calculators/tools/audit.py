@@ -75,7 +75,8 @@ from ..engine.result import ClaimResult
 from ..engine.validate import Ledger, loan_ids
 from ..policy.lenders import Lender
 from ..policy.table import PolicyTable
-from ..readers.ledger import canonical_name, present, read_bytes, read_csv_text
+from ..readers.columns import canonical_name, present
+from ..readers.csv_file import read_bytes, read_csv_text
 
 __all__ = [
     "AUDIT_CLASSES",
@@ -94,7 +95,7 @@ CLAWBACK_RULE = N_(
     "its submitted rows against its recomputed amount); tech notice, section 三 (the 2022 "
     "policy compilation, lines 781-785); transport notice, section 三 (lines 861-865)"
 )
-# a submission's columns (their aliases are in the one table, _ledger.COLUMN_ALIASES)
+# a submission's columns (their aliases are in the one table, columns.COLUMN_ALIASES)
 SUBMISSION_COLUMNS = ("loan_id", "claimed", "claimed_fen")
 _UNREADABLE_LISTED = 100  # rows listed in the summary; audit.csv has every one
 _NOT_COMPARED = -1  # reason index of a loan that is not in the ledger

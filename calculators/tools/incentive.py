@@ -402,7 +402,8 @@ BALANCE_COLUMNS = ("quarter", "balance")
 def _read_balances(source: pd.DataFrame | str | Path) -> pd.DataFrame:
     import pandas as pd
 
-    from ..readers.ledger import canonical_columns, read_bytes, read_csv_text
+    from ..readers.columns import canonical_columns
+    from ..readers.csv_file import read_bytes, read_csv_text
 
     if isinstance(source, pd.DataFrame):
         frame = source

@@ -49,7 +49,8 @@ from .._i18n import N_, _
 from .._money import exact_sum
 from ..columnar.money import parse_yuan_column
 from ..columnar.text import TextColumn
-from ..readers.ledger import canonical_columns, read_bytes, read_csv_text
+from ..readers.columns import canonical_columns
+from ..readers.csv_file import read_bytes, read_csv_text
 
 __all__ = [
     "INDUSTRIES",

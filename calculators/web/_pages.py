@@ -101,7 +101,7 @@ def _invalid_page(run: Run, page: int) -> tuple[list[dict[str, Any]], int]:
     import pyarrow.compute as pc
     import pyarrow.csv as pcsv
 
-    from ..readers.ledger import canonical_name
+    from ..readers.columns import canonical_name
 
     path = run.out / "loans.csv"
     if not path.is_file():

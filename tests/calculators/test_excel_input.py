@@ -21,7 +21,8 @@ from calculators import LedgerFileError
 from calculators.cli import main
 from calculators.engine.validate import load
 from calculators.programs import tech as tech_relending
-from calculators.readers.ledger import read_id_list, read_ledger
+from calculators.readers.ledger import read_ledger
+from calculators.readers.lists import read_id_list
 
 GOLDEN = Path(__file__).parent.parent / "golden"
 LEDGER = GOLDEN / "tech_2022Q2_icbc.csv"

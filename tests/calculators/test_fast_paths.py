@@ -357,7 +357,7 @@ def test_currency_lookup_matches_row_by_row_normalization(values) -> None:
     """Rows written as an alias are taken as they are and the others normalized once per
     distinct value: the same answer as normalizing each row (NFKC, trimmed, upper
     case; missing as empty)."""
-    from calculators.readers.ledger import CNY_ALIASES
+    from calculators.readers.columns import CNY_ALIASES
 
     want = [unicodedata.normalize("NFKC", v or "").strip().upper() in CNY_ALIASES for v in values]
     column = TextColumn.of(pd.Series(values, dtype=object))
@@ -365,7 +365,7 @@ def test_currency_lookup_matches_row_by_row_normalization(values) -> None:
 
 
 def test_currency_read_once_per_distinct_value() -> None:
-    from calculators.readers.ledger import CNY_ALIASES
+    from calculators.readers.columns import CNY_ALIASES
 
     # missing and empty are CNY (an export leaves the column empty); full-width letters,
     # case and surrounding spaces are normalized; 156 is CNY's ISO 4217 number

@@ -92,13 +92,14 @@ def test_a_utf8_ledger_is_streamed_and_its_whole_file_hashed(tmp_path, monkeypat
 
     import pyarrow as pa
 
-    from calculators.readers import ledger as _ledger
+    from calculators.readers import csv_file as _csv_file
+    from calculators.readers.ledger import read_ledger
 
     path = tmp_path / "l.csv"
     path.write_bytes(bom + f"{HEADER}\n{_rows(300)}".encode())  # about 16 KB
-    monkeypatch.setattr(_ledger, "_CSV_BLOCK_BYTES", 1024)  # many blocks
+    monkeypatch.setattr(_csv_file, "_CSV_BLOCK_BYTES", 1024)  # many blocks
     monkeypatch.setattr(pa, "memory_map", mock_refusal := _Refused())
-    read = _ledger.read_ledger(path)
+    read = read_ledger(path)
     assert not mock_refusal.calls
     assert read.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
     assert read.frame.columns[0] == "借据号"  # the BOM is not part of the first name
@@ -126,11 +127,11 @@ class _Refused:
 def test_other_encodings_are_read_whole(tmp_path, data, encoding) -> None:
     import hashlib
 
-    from calculators.readers import ledger as _ledger
+    from calculators.readers.ledger import read_ledger
 
     path = tmp_path / "l.csv"
     path.write_bytes(data)
-    read = _ledger.read_ledger(path)
+    read = read_ledger(path)
     assert read.input_format["encoding"] == encoding
     assert read.sha256 == hashlib.sha256(data).hexdigest()
     assert list(read.frame["借据号"]) == ["K0", "K1"]

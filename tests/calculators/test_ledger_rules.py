@@ -27,7 +27,8 @@ from calculators.cli import main
 from calculators.columnar import money as _money
 from calculators.columnar.text import TEXT
 from calculators.programs import tech as tech_relending
-from calculators.readers.ledger import _without_totals, read_id_list, read_ledger
+from calculators.readers.ledger import _without_totals, read_ledger
+from calculators.readers.lists import read_id_list
 from tests.language import english_prose
 
 ID_A, ID_B, ID_C = "911101085011945813", "915101005446414621", "91420100102630063R"

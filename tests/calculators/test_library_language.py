@@ -41,7 +41,9 @@ from calculators._i18n import using_language
 from calculators.engine.program import get_program
 from calculators.policy.lenders import find_lender
 from calculators.policy.table import policy_for, program_title
-from calculators.readers.ledger import canonical_columns, read_id_list, read_ledger
+from calculators.readers.columns import canonical_columns
+from calculators.readers.ledger import read_ledger
+from calculators.readers.lists import read_id_list
 from calculators.reports.folder import make_out_dir
 from calculators.tools import audit, facility
 from calculators.tools import incentive as microloan_incentive

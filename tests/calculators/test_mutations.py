@@ -122,7 +122,7 @@ def test_transport_maturity_on_the_disbursement_day_is_invalid() -> None:
 
 
 def test_a_blank_currency_cell_is_cny() -> None:
-    """Caught: "" removed from ``_ledger.CNY_ALIASES`` (K1 and K2 became ``non_cny``)."""
+    """Caught: "" removed from ``columns.CNY_ALIASES`` (K1 and K2 became ``non_cny``)."""
     ledger = _tech(["100.00", "200.00", "300.00", "400.00"], currency=["", None, "CNY", "USD"])
     result = tech_relending.claim(ledger, "2022Q2", "ICBC", ELIGIBLE)
     reasons = list(result.loans["reason"].astype(str))
@@ -133,7 +133,7 @@ def test_a_blank_currency_cell_is_cny() -> None:
 
 
 def test_a_blank_currency_in_a_csv_file_is_cny(tmp_path) -> None:
-    """Caught: "" removed from ``_ledger.CNY_ALIASES`` (the empty and the blank cells
+    """Caught: "" removed from ``columns.CNY_ALIASES`` (the empty and the blank cells
     became ``non_cny``: 36,000 fen fell to 18,000)."""
     path = tmp_path / "ledger.csv"
     path.write_text(
@@ -151,7 +151,7 @@ def test_a_blank_currency_in_a_csv_file_is_cny(tmp_path) -> None:
 
 @pytest.mark.parametrize("source", ["xlsx", "partitioned"])
 def test_a_blank_currency_is_cny_in_a_workbook_and_over_partitions(tmp_path, source) -> None:
-    """Caught: "" removed from ``_ledger.CNY_ALIASES`` (K1 and K2 ``non_cny``).
+    """Caught: "" removed from ``columns.CNY_ALIASES`` (K1 and K2 ``non_cny``).
 
     K1 "" and K2 missing are CNY, K3 USD is not: 100.00 + 200.00 yuan = 30,000 fen,
     3/5 = 18,000 fen."""

@@ -12,7 +12,7 @@ from calculators import BorrowerList, _progress
 from calculators.cli import main
 from calculators.engine import split as _split
 from calculators.programs import tech as tech_relending
-from calculators.readers import ledger as _ledger
+from calculators.readers import csv_file as _csv_file
 from calculators.tools import audit
 from tests.calculators.test_audit import SUBMITTED
 from tests.calculators.test_tech_golden import ELIGIBLE, LEDGER
@@ -44,7 +44,7 @@ def bars(monkeypatch) -> list[Recorded]:
     monkeypatch.setattr(_progress, "tqdm", Recorded)
     # five blocks of 4 rows for the golden ledger's 19 rows; Arrow reads 512-byte blocks
     monkeypatch.setattr(_split, "BLOCK_ROWS", 4)
-    monkeypatch.setattr(_ledger, "_CSV_BLOCK_BYTES", 512)
+    monkeypatch.setattr(_csv_file, "_CSV_BLOCK_BYTES", 512)
     return Recorded.made
 
 
@@ -108,7 +108,7 @@ def test_results_identical_with_bars_drawn(monkeypatch, capsys, tmp_path) -> Non
     # drawn at once (no delay), with blocks of 4 rows and 512 bytes: the claim is the same
     monkeypatch.setattr(_progress, "DELAY_SECONDS", 0)
     monkeypatch.setattr(_split, "BLOCK_ROWS", 4)
-    monkeypatch.setattr(_ledger, "_CSV_BLOCK_BYTES", 512)
+    monkeypatch.setattr(_csv_file, "_CSV_BLOCK_BYTES", 512)
     gb = tmp_path / "ledger_gb18030.csv"
     gb.write_bytes(LEDGER.read_text(encoding="utf-8").encode("gb18030"))
     for ledger in (LEDGER, gb):
