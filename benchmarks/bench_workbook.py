@@ -7,11 +7,11 @@ one process and on the same frame:
 
 - workbook: the openpyxl writer relend used before (write-only mode, one ``append``
   per row; kept here, and only here, for the comparison) against
-  ``calculators.reports.folder.write_workbook`` (XlsxWriter in constant-memory mode for the
+  ``calculators.reports.xlsx_file.write_workbook`` (XlsxWriter in constant-memory mode for the
   sheets around the rows; the rows rendered as sheet XML by Arrow's string kernels and
   deflated on a thread per core, then spliced into the package);
 - CSV: pandas' ``to_csv(index=False, encoding="utf-8-sig")``, which relend used
-  before, against ``calculators.reports.folder.write_csv``, and, for reference,
+  before, against ``calculators.reports.csv_file.write_csv``, and, for reference,
   ``pyarrow.csv.write_csv`` with ``quoting_style="needed"`` (which quotes every text
   cell, so it is not the same file). The old and the new CSV are compared byte for
   byte.
@@ -41,14 +41,9 @@ from generate import ledger
 from openpyxl import Workbook
 
 from calculators.programs import tech as tech_relending
-from calculators.reports.folder import (
-    CHINESE_HEADERS,
-    EXCEL_MAX_ROWS,
-    SUMMARY_LABELS,
-    _english,
-    write_csv,
-    write_workbook,
-)
+from calculators.reports.csv_file import write_csv
+from calculators.reports.labels import CHINESE_HEADERS, SUMMARY_LABELS, _english
+from calculators.reports.xlsx_file import EXCEL_MAX_ROWS, write_workbook
 
 # -- the openpyxl writer relend used before (calculators/reports/folder.py up to this change) --
 

@@ -31,7 +31,7 @@ from calculators.policy.lenders import LENDERS
 from calculators.policy.table import PolicyTable
 from calculators.programs.transport import TRANSPORT_CATEGORIES
 from calculators.readers.columns import COLUMN_ALIASES
-from calculators.reports.folder import CHINESE_HEADERS, SUMMARY_LABELS, SUMMARY_LABELS_EN
+from calculators.reports.labels import CHINESE_HEADERS, SUMMARY_LABELS, SUMMARY_LABELS_EN
 from calculators.tools import npl as npl_tolerance
 from calendars import CALENDAR_NAMES
 from tests.catalogs import DOMAINS

@@ -11,7 +11,8 @@ import pandas as pd
 
 from .._i18n import _, language
 from .._money import fen_to_yuan
-from ..reports.folder import FIXED_CREATED, WrittenOutputs, write_outputs
+from ..reports.folder import WrittenOutputs, write_outputs
+from ..reports.xlsx_file import FIXED_CREATED
 
 __all__ = ["LADDER_NAMES", "write_ladder"]
 

@@ -186,14 +186,14 @@ def test_a_workbook_past_one_sheet_is_announced(tmp_path, eligible, capsys) -> N
     from unittest import mock
 
     from calculators.cli import app as cli
-    from calculators.reports import folder as _report
+    from calculators.reports import xlsx_file
 
     out = tmp_path / "report"
     argv = ["claim", "tech", LEDGER, "--quarter", "2022Q2", "--lender", "ICBC",
             "--eligible-borrowers", eligible, "--out", str(out)]  # fmt: skip
     with (
         mock.patch.object(cli, "EXCEL_MAX_ROWS", 10),
-        mock.patch.object(_report, "EXCEL_MAX_ROWS", 10),
+        mock.patch.object(xlsx_file, "EXCEL_MAX_ROWS", 10),
     ):
         assert main(argv) == 3
     assert "spreads them over 2 sheets" in capsys.readouterr().err

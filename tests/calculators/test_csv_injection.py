@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from calculators.cli import main
-from calculators.reports import folder as _report
+from calculators.reports import csv_file
 
 # OWASP's examples and the brief's, one per first character that makes a formula
 PAYLOADS = (
@@ -190,14 +190,14 @@ def test_csv_bytes_of_the_payloads_as_written_by_hand(tmp_path) -> None:
         }
     )
     path = tmp_path / "rows.csv"
-    _report.write_csv(frame, path)
+    csv_file.write_csv(frame, path)
     assert path.read_bytes() == EXPECTED
 
 
 def test_integer_columns_are_numbers_not_text(tmp_path) -> None:
     frame = pd.DataFrame({"x_fen": pd.array([-5, 0, None], dtype="Int64"), "v": [-1, 2, 3]})
     path = tmp_path / "rows.csv"
-    _report.write_csv(frame, path)
+    csv_file.write_csv(frame, path)
     assert path.read_bytes() == "\ufeffx_fen,v\n-5,-1\n0,2\n,3\n".encode()
 
 
@@ -225,7 +225,7 @@ def test_any_cells_read_back_as_the_rule_says(tmp_path_factory, cells, columns) 
         {f"c{j}": pd.array(cells[j:] + cells[:j], dtype="str") for j in range(columns)}
     )
     path = tmp_path_factory.mktemp("csv") / "rows.csv"
-    _report.write_csv(frame, path)
+    csv_file.write_csv(frame, path)
     with open(path, encoding="utf-8-sig", newline="") as handle:
         back = list(csv.reader(handle))
     assert back[0] == [f"c{j}" for j in range(columns)]

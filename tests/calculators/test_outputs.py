@@ -24,7 +24,7 @@ import pytest
 import xlsxwriter
 
 from calculators.cli import main
-from calculators.reports import folder as _report
+from calculators.reports import csv_file
 
 ROOT = Path(__file__).parent.parent.parent
 GOLDEN = ROOT / "tests" / "golden"
@@ -247,13 +247,13 @@ def test_a_file_written_into_the_folder_during_the_run_is_kept(
     assert main(_tech(out, eligible)) == 3
     capsys.readouterr()
     before = _state_of(out)
-    write_csv = _report.write_csv
+    write_csv = csv_file.write_csv
 
     def meanwhile(frame, path, progress=False):
         write_csv(frame, path, progress)
         (out / "npl.xlsx").write_bytes(b"saved from Excel meanwhile")
 
-    monkeypatch.setattr(_report, "write_csv", meanwhile)
+    monkeypatch.setattr(csv_file, "write_csv", meanwhile)
     assert main(_tech(out, eligible)) == 2
     assert str(out / "npl.xlsx") in _one_line(capsys.readouterr().err)
     after = _state_of(out)
@@ -334,7 +334,7 @@ def test_a_folder_the_run_created_is_removed_when_it_fails(
     def full(frame, path, progress=False):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(_report, "write_csv", full)
+    monkeypatch.setattr(csv_file, "write_csv", full)
     assert main(_tech(base / "new" / "report", eligible)) == 2
     assert os.strerror(errno.ENOSPC) in _one_line(capsys.readouterr().err)
     assert list(base.iterdir()) == []  # report/ and new/ both gone
@@ -421,7 +421,7 @@ def _failing_writer(original, error: BaseException):
 @pytest.mark.parametrize(
     ("target", "name", "error"),
     [
-        (_report, "write_csv", OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))),
+        (csv_file, "write_csv", OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))),
         (xlsxwriter.Workbook, "close", PermissionError(errno.EACCES, os.strerror(errno.EACCES))),
     ],
 )

@@ -132,6 +132,20 @@ def test_serve_reaches_its_handler_without_the_ledger_machinery() -> None:
     assert seen == {"heavy": [], "statuses": [2]}
 
 
+def test_the_output_formats_are_read_without_their_writers() -> None:
+    # the command line may list the formats (their files, their options) before it knows
+    # whether it writes any: their writers, and XlsxWriter, load when a file is written
+    seen = _loaded_after(
+        """
+        HEAVY.append("xlsxwriter")
+        from calculators.reports.formats import FILE_NAMES, FORMATS
+        statuses.append([output.off for output in FORMATS])
+        statuses.append(len(FILE_NAMES))
+        """
+    )
+    assert seen == {"heavy": [], "statuses": [[None, "--no-xlsx"], 8]}
+
+
 ORDER = [
     "carbon", "housing", "tech", "transport", "coal", "elderly_care", "equipment",
     "buyback", "consumption",
@@ -228,6 +242,6 @@ def test_the_moved_helpers_are_importable_from_their_old_module() -> None:
 
 def test_the_command_line_announces_a_split_workbook_at_the_writers_limit() -> None:
     from calculators.cli import app as cli
-    from calculators.reports import folder as _report
+    from calculators.reports import xlsx_file
 
-    assert cli.EXCEL_MAX_ROWS == _report.EXCEL_MAX_ROWS == 1_048_576 - 3
+    assert cli.EXCEL_MAX_ROWS == xlsx_file.EXCEL_MAX_ROWS == 1_048_576 - 3

@@ -39,7 +39,7 @@ from calculators.engine.labels import AUDIT_CLASS_LABELS, REASON_LABELS, STATUS_
 from calculators.engine.program import registered
 from calculators.programs import tech as tech_relending
 from calculators.programs import transport as transport_relending
-from calculators.reports import folder as _report
+from calculators.reports import csv_file, xlsx_file
 from calculators.tools import npl as npl_tolerance
 from calculators.tools.audit import AUDIT_CLASSES
 from calculators.tools.npl import NPL_REASONS
@@ -189,7 +189,7 @@ def test_invalid_sheet_carries_a_detail_column_when_the_rows_have_one(tmp_path) 
         words = np.where(loans["status"].astype(str) == "invalid", "what was wrong", "")
         loans = loans.assign(detail=pd.array(words, dtype="str"))
     path = tmp_path / "claim.xlsx"
-    _report.write_workbook({}, loans, path, "loans")
+    xlsx_file.write_workbook({}, loans, path, "loans")
     zh, en, cells = _table(openpyxl.load_workbook(path)["invalid 无效"])
     assert zh[en.index("detail")] == "说明"
     expected = loans.loc[loans["status"].astype(str) == "invalid", "detail"]
@@ -227,7 +227,7 @@ def test_sources_of_both_versions_when_a_quarter_spans_two(tmp_path) -> None:
         warnings.simplefilter("ignore")  # a provisional calendar year is beside the point
         summary = tech_relending.claim(frame, "2024Q2", "ICBC", ELIGIBLE_IDS[:1]).summary()
     path = tmp_path / "claim.xlsx"
-    _report.write_workbook(summary, pd.DataFrame(), path, "loans")
+    xlsx_file.write_workbook(summary, pd.DataFrame(), path, "loans")
     _, _, cells = _table(openpyxl.load_workbook(path)["sources 依据"])
     shown = {(row[5].value, row[0].value): row[2].value for row in cells}
     expected = {(version, figure): entry["source"]
@@ -255,7 +255,7 @@ def test_rows_split_over_sheets_each_row_once(tmp_path, eligible, capsys) -> Non
             "--eligible-borrowers", eligible, "--out", str(out)]  # fmt: skip
     with (
         mock.patch.object(cli, "EXCEL_MAX_ROWS", 8),
-        mock.patch.object(_report, "EXCEL_MAX_ROWS", 8),
+        mock.patch.object(xlsx_file, "EXCEL_MAX_ROWS", 8),
     ):
         assert main(argv) == 3
     capsys.readouterr()
@@ -342,7 +342,7 @@ def test_text_cells_read_back_as_xlsxwriter_writes_them(tmp_path) -> None:
     frame = pd.DataFrame({"loan_id": pd.array(odd, dtype="str"),
                           "principal_fen": pd.array([1] * len(odd), dtype="Int64")})  # fmt: skip
     path = tmp_path / "odd.xlsx"
-    _report.write_workbook({}, frame, path, "rows")
+    xlsx_file.write_workbook({}, frame, path, "rows")
     reference = tmp_path / "reference.xlsx"
     book = xlsxwriter.Workbook(
         str(reference), {"strings_to_formulas": False, "constant_memory": True}
@@ -364,7 +364,7 @@ def test_rendered_rows_are_the_xml_xlsxwriter_writes(tmp_path) -> None:
     frame = pd.DataFrame({"loan_id": pd.array(["A<1", " b", "c&d", None], dtype="str"),
                           "n": pd.array([1, None, -3, 10**14], dtype="Int64")})  # fmt: skip
     ours = tmp_path / "ours.xlsx"
-    _report.write_workbook({}, frame, ours, "rows")
+    xlsx_file.write_workbook({}, frame, ours, "rows")
     theirs = tmp_path / "theirs.xlsx"
     book = xlsxwriter.Workbook(str(theirs), {"constant_memory": True})
     whole = book.add_format({"num_format": "0"})
@@ -391,7 +391,7 @@ def test_fen_beyond_excel_digits_are_text(tmp_path) -> None:
         "principal_fen": pd.array([10**15 + 1, 123_456_789_012_345], dtype="Int64"),
     })  # fmt: skip
     path = tmp_path / "big.xlsx"
-    _report.write_workbook({}, frame, path, "rows")
+    xlsx_file.write_workbook({}, frame, path, "rows")
     rows = list(openpyxl.load_workbook(path)["rows"].iter_rows(min_row=3, values_only=True))
     assert rows[0][1:3] == ("1000000000000001", "10000000000000.01")
     assert rows[1][1] == 123_456_789_012_345
@@ -404,7 +404,7 @@ def test_typed_dates_of_a_notebook_ledger_are_date_cells(tmp_path) -> None:
         frame[name] = pd.to_datetime(frame[name])
     loans = tech_relending.claim(frame, "2022Q2", "ICBC", ELIGIBLE_IDS).loans
     path = tmp_path / "typed.xlsx"
-    _report.write_workbook({}, loans, path, "rows")
+    xlsx_file.write_workbook({}, loans, path, "rows")
     rows = list(openpyxl.load_workbook(path)["rows"].iter_rows(min_row=3, values_only=True))
     assert [r[4:6] for r in rows[:3]] == [
         (dt.datetime(2022, 4, 1), dt.datetime(2022, 10, 1)),
@@ -412,7 +412,7 @@ def test_typed_dates_of_a_notebook_ledger_are_date_cells(tmp_path) -> None:
         (dt.datetime(2022, 5, 15), dt.datetime(2022, 11, 15)),
     ]
     csv = tmp_path / "typed.csv"
-    _report.write_csv(loans, csv)
+    csv_file.write_csv(loans, csv)
     line = b'\nT01,911101085011945813,"1,000,000.00",CNY,2022-04-01,2022-10-01,'
     assert line in csv.read_bytes()
 
@@ -469,14 +469,14 @@ def _tiny_frame() -> pd.DataFrame:
 
 def test_csv_bytes_as_written_by_hand(tmp_path) -> None:
     path = tmp_path / "rows.csv"
-    _report.write_csv(_tiny_frame(), path)
+    csv_file.write_csv(_tiny_frame(), path)
     assert path.read_bytes() == EXPECTED_CSV
 
 
 def test_csv_bytes_as_pandas_wrote_them(tmp_path) -> None:
     path = tmp_path / "rows.csv"
     frame = _tiny_frame()
-    _report.write_csv(frame, path)
+    csv_file.write_csv(frame, path)
     buffer = io.BytesIO()
     frame.to_csv(buffer, index=False, encoding="utf-8-sig", lineterminator="\n")
     assert path.read_bytes() == buffer.getvalue()
@@ -496,7 +496,7 @@ def test_csv_quoting_is_pandas_for_any_cells(tmp_path_factory, cells, columns) -
         {f"c{j}": pd.array(cells[j:] + cells[:j], dtype="str") for j in range(columns)}
     )
     path = tmp_path_factory.mktemp("csv") / "rows.csv"
-    _report.write_csv(frame, path)
+    csv_file.write_csv(frame, path)
     buffer = io.BytesIO()
     frame.to_csv(buffer, index=False, encoding="utf-8-sig", lineterminator="\n")
     assert path.read_bytes() == buffer.getvalue()
@@ -540,16 +540,16 @@ def test_csv_of_golden_and_example_outputs_is_pandas_byte_for_byte(tmp_path, nam
         warnings.simplefilter("ignore")
         frame = _outputs()[name]
     path = tmp_path / "rows.csv"
-    _report.write_csv(frame, path)
+    csv_file.write_csv(frame, path)
     buffer = io.BytesIO()
     frame.to_csv(buffer, index=False, encoding="utf-8-sig", lineterminator="\n")
     assert path.read_bytes() == buffer.getvalue()
 
 
 def test_csv_of_a_block_boundary(tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(_report, "CSV_BLOCK_ROWS", 2)
+    monkeypatch.setattr(csv_file, "CSV_BLOCK_ROWS", 2)
     path = tmp_path / "rows.csv"
-    _report.write_csv(_tiny_frame(), path)
+    csv_file.write_csv(_tiny_frame(), path)
     assert path.read_bytes() == EXPECTED_CSV
 
 
@@ -587,9 +587,9 @@ def test_a_shown_progress_bar_counts_the_rows(tmp_path, monkeypatch) -> None:
         return real(*args, **{**kwargs, "file": screen, "delay": 0, "mininterval": 0})
 
     monkeypatch.setattr(_progress, "tqdm", drawn_at_once)
-    _report.write_csv(_tiny_frame(), tmp_path / "rows.csv", progress=True)
+    csv_file.write_csv(_tiny_frame(), tmp_path / "rows.csv", progress=True)
     assert "writing rows.csv" in screen.getvalue() and "100%" in screen.getvalue()
     quiet = io.StringIO()
     monkeypatch.setattr(_progress, "tqdm", lambda *a, **k: real(*a, **{**k, "file": quiet}))
-    _report.write_csv(_tiny_frame(), tmp_path / "rows.csv", progress=False)
+    csv_file.write_csv(_tiny_frame(), tmp_path / "rows.csv", progress=False)
     assert quiet.getvalue() == ""

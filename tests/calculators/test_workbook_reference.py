@@ -33,7 +33,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from calculators.programs import tech as tech_relending
-from calculators.reports import folder as _report
+from calculators.reports import xlsx_file, xlsx_stream
 
 ROOT = Path(__file__).parent.parent.parent
 GOLDEN = ROOT / "tests" / "golden"
@@ -159,10 +159,10 @@ def test_rows_sheets_are_the_reference_cell_by_cell(tmp_path, name, block_rows, 
     path = tmp_path / f"{name}.xlsx"
     module = pytest.importorskip("isal.isal_zlib") if deflate == "isal" else zlib
     with (
-        mock.patch.object(_report, "BLOCK_ROWS", block_rows or _report.BLOCK_ROWS),
-        mock.patch.object(_report, "_deflate_module", lambda: module),
+        mock.patch.object(xlsx_stream, "BLOCK_ROWS", block_rows or xlsx_stream.BLOCK_ROWS),
+        mock.patch.object(xlsx_stream, "_deflate_module", lambda: module),
     ):
-        _report.write_workbook(summary, frame, path, "rows 行")
+        xlsx_file.write_workbook(summary, frame, path, "rows 行")
     ours = openpyxl.load_workbook(path)
     theirs = openpyxl.load_workbook(_reference(name))
     assert ours.sheetnames == theirs.sheetnames
@@ -176,7 +176,7 @@ def test_rows_sheets_are_the_reference_cell_by_cell(tmp_path, name, block_rows, 
     assert _rows_xml(path) == _rows_xml(_reference(name))
     if block_rows:  # the widths come from the first rows, whatever the blocks
         whole = tmp_path / "whole.xlsx"
-        _report.write_workbook(summary, frame, whole, "rows 行")
+        xlsx_file.write_workbook(summary, frame, whole, "rows 行")
         assert _widths(path) == _widths(whole)
 
 
@@ -185,11 +185,13 @@ def test_rows_in_zip64_entries_read_back_the_same(tmp_path) -> None:
     # entries with ZIP64 headers too: every reader must still find each cell
     summary, frame = _claim()
     path = tmp_path / "zip64.xlsx"
-    splice = _report._splice_rows
+    splice = xlsx_stream._splice_rows
     with mock.patch.object(
-        _report, "_splice_rows", lambda path, pending, zip64, bar: splice(path, pending, True, bar)
+        xlsx_file,
+        "_splice_rows",
+        lambda path, pending, zip64, bar: splice(path, pending, True, bar),
     ):
-        _report.write_workbook(summary, frame, path, "rows 行")
+        xlsx_file.write_workbook(summary, frame, path, "rows 行")
     with zipfile.ZipFile(path) as package:
         offset = package.getinfo("xl/worksheets/sheet2.xml").header_offset
     local = path.read_bytes()[offset:]
@@ -207,8 +209,8 @@ def test_rows_in_zip64_entries_read_back_the_same(tmp_path) -> None:
 def test_crc32_of_blocks_combined_is_the_crc32_of_the_whole(a, b, c) -> None:
     # the sheet's CRC-32 in the zip is combined from its blocks' (zlib's own crc32 is
     # the oracle)
-    whole = _report._crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b))
-    whole = _report._crc32_combine(whole, zlib.crc32(c), len(c))
+    whole = xlsx_stream._crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b))
+    whole = xlsx_stream._crc32_combine(whole, zlib.crc32(c), len(c))
     assert whole == zlib.crc32(a + b + c)
 
 
@@ -231,7 +233,7 @@ def test_the_references_hold_every_kind_of_cell() -> None:
 def main() -> None:
     for name, case in CASES.items():
         summary, frame = case()
-        _report.write_workbook(summary, frame, _reference(name), "rows 行")
+        xlsx_file.write_workbook(summary, frame, _reference(name), "rows 行")
 
 
 if __name__ == "__main__":
