@@ -100,7 +100,7 @@ class ClaimSpec:
     @property
     def extra_required(self) -> tuple[str, ...]:
         """Ledger columns the program needs beyond the common ones."""
-        return self.program.columns
+        return self.program.required_columns
 
     @functools.cached_property
     def shares(self) -> Shares:
@@ -109,7 +109,7 @@ class ClaimSpec:
 
     def classify_rows(self, frame: pd.DataFrame, duplicates: Duplicates = None) -> RowVerdicts:
         """Reason codes, principal and eligible principal for every row of ``frame``."""
-        cols = columns(frame, duplicates, self.program.columns)
+        cols = columns(frame, duplicates, self.program.required_columns)
         version = version_of(cols.disbursed, self.versions)
         rules = self.program.rules
         unusable = np.logical_or.reduce([mask for _, mask in cols.invalid])

@@ -66,7 +66,7 @@ def _doc(program: Program, summary: str, *, ledger: bool, dask: bool) -> str:
     """The numpydoc docstring of one entry point."""
     lines = [summary, "", "Parameters", "----------"]
     if ledger:
-        needs = ", ".join(f"``{c}``" for c in program.columns)
+        needs = ", ".join(f"``{c}``" for c in program.required_columns)
         lines += [
             "ledger : dask.dataframe.DataFrame" if dask else "ledger : DataFrame or path",
             "    The loan ledger (canonical or Chinese column names; see ``calculators``)"

@@ -169,11 +169,17 @@ def list_help(name: str, given: str) -> str:
     return _LIST_HELP_ZH.get(name, given) if language() == "zh" else given
 
 
+_COLUMN_LABELS: dict[str, Label] = {}
+COLUMN_LABELS: Mapping[str, Label] = MappingProxyType(_COLUMN_LABELS)
+"""The programs' own ledger columns by their key, added as each program registers."""
+
+
 def add_labels(
     reasons: Mapping[str, Label] = MappingProxyType({}),
     lists: Mapping[str, Label] = MappingProxyType({}),
+    columns: Mapping[str, Label] = MappingProxyType({}),
 ) -> None:
-    """Add a program's reason and list labels to the tables.
+    """Add a program's reason, list and column labels to the tables.
 
     Raises
     ------
@@ -181,7 +187,8 @@ def add_labels(
         A code or list that already has another label (two programs sharing a code
         must give it the same words).
     """
-    for table, given in ((_REASON_LABELS, reasons), (_LIST_LABELS, lists)):
+    for table, given in ((_REASON_LABELS, reasons), (_LIST_LABELS, lists),
+                         (_COLUMN_LABELS, columns)):  # fmt: skip
         for code, found in given.items():
             if table.get(code, found) != found:
                 raise ParameterError(
@@ -193,8 +200,12 @@ def add_labels(
         table.update(given)
 
 
-def forget_labels(reasons: Iterable[str] = (), lists: Iterable[str] = ()) -> None:
+def forget_labels(
+    reasons: Iterable[str] = (), lists: Iterable[str] = (), columns: Iterable[str] = ()
+) -> None:
     """Remove labels a program added (for tests that register a toy one)."""
+    for key in columns:
+        _COLUMN_LABELS.pop(key, None)
     for code in reasons:
         _REASON_LABELS.pop(code, None)
     for name in lists:

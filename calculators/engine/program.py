@@ -23,6 +23,7 @@ import numpy as np
 from .._errors import ParameterError
 from .._i18n import Label, _
 from ..policy.table import forget_program, note_program
+from ..readers.columns import add_columns, remove_columns
 from .codes import add_reasons
 from .labels import add_labels, add_list_help, forget_labels
 
@@ -82,6 +83,31 @@ class ReferenceList:
     def option(self) -> str:
         """The command-line option, ``--eligible-borrowers``."""
         return "--" + self.name.replace("_", "-")
+
+
+@dataclass(frozen=True)
+class LedgerColumn:
+    """A ledger column a program reads beyond the common ones.
+
+    Attributes
+    ----------
+    key : str
+        Its canonical name, in every output (``carbon_field``).
+    headers : tuple of str
+        The Chinese headers a ledger may give it, the first the one relend writes
+        (``碳减排领域``, ``领域``). A header another column has too goes to the column
+        listed first, unless a claim requires the other.
+    label : Label
+        Its name in both languages, for the summary and the workbooks.
+    required : bool, default True
+        A ledger without it is refused; an optional column (tech's ``first_loan``) is
+        read when it is there.
+    """
+
+    key: str
+    headers: tuple[str, ...]
+    label: Label
+    required: bool = True
 
 
 @dataclass(frozen=True)
@@ -191,11 +217,15 @@ class Program:
     id : str
         ``tech``; also the name of its policy file (``tech.toml``).
     name_zh, name_en : str
+    own_columns : tuple of LedgerColumn
+        The ledger columns the program declares: their headers join the column table,
+        their labels the outputs', and the required ones are required of its ledgers.
     period : str
         The name of the claim period's parameter, ``quarter`` or ``month`` (a program
         whose versions change cadence keeps one name: transport's is ``quarter``).
     columns : tuple of str
-        Ledger columns required beyond the common ones (``borrower_category``).
+        Ledger columns required beyond the common ones that the program does not
+        declare itself (a column of another program, or one relend knows).
     lists : tuple of ReferenceList
     rules : tuple of ExclusionRule
         Applied after the common exclusions (currency, policy window, claim period,
@@ -218,6 +248,13 @@ class Program:
     warn: Warn | None = field(default=None, repr=False, compare=False)
     summarize: Summarize | None = field(default=None, repr=False, compare=False)
     period: str = "quarter"
+    own_columns: tuple[LedgerColumn, ...] = ()
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        """Every ledger column a claim of this program requires beyond the common ones."""
+        own = tuple(c.key for c in self.own_columns if c.required)
+        return tuple(dict.fromkeys((*self.columns, *own)))
 
     @property
     def reasons(self) -> tuple[str, ...]:
@@ -257,9 +294,11 @@ def register(program: Program) -> Program:
     their labels and its lists' labels the label tables, and its lists' help the command
     line's and the web app's: nothing outside the program's own module names it.
     """
+    add_columns({c.key: c.headers for c in program.own_columns})
     add_labels(
         reasons={r.reason: r.label for r in program.rules if r.label is not None},
         lists={x.name: x.label for x in program.lists if x.label is not None},
+        columns={c.key: c.label for c in program.own_columns},
     )
     for x in program.lists:
         if x.help_zh:
@@ -276,11 +315,15 @@ def unregister(program_id: str) -> None:
     program = _PROGRAMS.pop(program_id, None)
     if program is not None:
         others = list(_PROGRAMS.values())
+        kept = {c.key for p in others for c in p.own_columns}
+        gone = [c.key for c in program.own_columns if c.key not in kept]
         forget_labels(
             reasons=[c for c in program.reasons if not any(c in p.reasons for p in others)],
             lists=[x.name for x in program.lists
                    if not any(x.name in (y.name for y in p.lists) for p in others)],
+            columns=gone,
         )  # fmt: skip
+        remove_columns(gone)
     forget_program(program_id)
 
 

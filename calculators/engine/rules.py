@@ -18,7 +18,7 @@ import numpy as np
 from .._i18n import Label
 from ..policy.model import PolicyRow
 from ..policy.table import own_figure
-from .program import ExclusionRule, Rule, RuleInput
+from .program import ExclusionRule, LedgerColumn, Rule, RuleInput
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "INVALID_LOAN_RATE",
+    "LOAN_RATE",
     "LOAN_RATE_ABOVE_CAP",
     "RATE_COLUMN",
     "code_not_in_the_version",
@@ -155,6 +156,11 @@ def loan_rate_above_cap(given: RuleInput) -> np.ndarray:
             above[mine] = over[indices[mine]]
     return above
 
+
+LOAN_RATE = LedgerColumn(
+    RATE_COLUMN, ("贷款利率", "执行利率", "贷款年利率"), Label("贷款利率", "loan rate")
+)
+"""A loan's own annual rate (``3.2``, ``3.2%``, ``0.032``), for the programs that cap it."""
 
 INVALID_LOAN_RATE = ExclusionRule(
     "invalid_loan_rate", loan_rate_unreadable, invalid=True, column=RATE_COLUMN,

@@ -51,8 +51,8 @@ import numpy as np
 
 from .._i18n import Label
 from ..engine.entry import bind
-from ..engine.program import ExclusionRule, Program, RuleInput, register
-from ..engine.rules import INVALID_LOAN_RATE, LOAN_RATE_ABOVE_CAP, RATE_COLUMN
+from ..engine.program import ExclusionRule, LedgerColumn, Program, RuleInput, register
+from ..engine.rules import INVALID_LOAN_RATE, LOAN_RATE, LOAN_RATE_ABOVE_CAP
 from ..policy.table import own_figure
 
 if TYPE_CHECKING:
@@ -152,7 +152,14 @@ PROGRAM = register(
         id="buyback",
         name_zh="股票回购增持再贷款",
         name_en="stock buyback and shareholding-increase relending",
-        columns=(KIND_COLUMN, RATE_COLUMN),
+        own_columns=(
+            LedgerColumn(
+                KIND_COLUMN,
+                ("借款人类别", "借款主体类别", "主体类别"),
+                Label("借款人类别", "borrower kind"),
+            ),
+            LOAN_RATE,
+        ),
         rules=(
             INVALID_LOAN_RATE,
             ExclusionRule(

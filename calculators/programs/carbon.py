@@ -42,7 +42,7 @@ import numpy as np
 
 from .._i18n import Label
 from ..engine.entry import bind
-from ..engine.program import ExclusionRule, Program, register
+from ..engine.program import ExclusionRule, LedgerColumn, Program, register
 from ..engine.rules import code_not_in_the_version
 
 if TYPE_CHECKING:
@@ -94,7 +94,9 @@ PROGRAM = register(
         id="carbon",
         name_zh="碳减排支持工具",
         name_en="carbon emission reduction support tool",
-        columns=(FIELD_COLUMN,),
+        own_columns=(
+            LedgerColumn(FIELD_COLUMN, ("碳减排领域", "领域"), Label("碳减排领域", "carbon field")),
+        ),
         rules=(
             # a field the version covering the loan does not support (the announcement of
             # 2021-11-08: 清洁能源、节能环保、碳减排技术; carbon.toml)

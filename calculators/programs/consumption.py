@@ -34,7 +34,7 @@ import numpy as np
 
 from .._i18n import Label
 from ..engine.entry import bind
-from ..engine.program import ExclusionRule, Program, register
+from ..engine.program import ExclusionRule, LedgerColumn, Program, register
 from ..engine.rules import code_not_in_the_version
 
 if TYPE_CHECKING:
@@ -83,7 +83,13 @@ PROGRAM = register(
         id="consumption",
         name_zh="服务消费与养老再贷款",
         name_en="service-consumption and elderly-care relending",
-        columns=(FIELD_COLUMN,),
+        own_columns=(
+            LedgerColumn(
+                FIELD_COLUMN,
+                ("服务消费领域", "消费领域", "服务领域"),
+                Label("服务消费领域", "service field"),
+            ),
+        ),
         rules=(
             ExclusionRule(
                 "service_field_not_eligible",

@@ -44,8 +44,8 @@ from ..engine.entry import bind
 from ..engine.program import ExclusionRule, Program, ReferenceList, register
 from ..engine.rules import (
     INVALID_LOAN_RATE,
+    LOAN_RATE,
     LOAN_RATE_ABOVE_CAP,
-    RATE_COLUMN,
     not_on_the_list,
 )
 
@@ -64,7 +64,7 @@ PROGRAM = register(
         name_zh="设备更新改造专项再贷款",
         name_en="equipment-renewal relending",
         period="month",
-        columns=(RATE_COLUMN,),
+        own_columns=(LOAN_RATE,),
         lists=(
             ReferenceList(
                 "eligible_borrowers",

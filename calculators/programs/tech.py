@@ -39,7 +39,14 @@ from .._i18n import N_, Label
 from .._money import exact_sum, fen_to_yuan
 from ..engine.codes import reason_index
 from ..engine.entry import bind
-from ..engine.program import ClaimRows, ExclusionRule, Program, ReferenceList, register
+from ..engine.program import (
+    ClaimRows,
+    ExclusionRule,
+    LedgerColumn,
+    Program,
+    ReferenceList,
+    register,
+)
 from ..engine.rules import not_on_the_list
 
 if TYPE_CHECKING:
@@ -135,6 +142,14 @@ PROGRAM = register(
             ),
         ),
         summarize=_first_loans,
+        own_columns=(
+            LedgerColumn(
+                FIRST_LOAN,
+                ("首贷", "是否首贷", "首次贷款"),
+                Label("首贷", "first loan"),
+                required=False,
+            ),
+        ),
     )
 )
 

@@ -64,7 +64,14 @@ import numpy as np
 
 from .._i18n import N_, Label, _
 from ..engine.entry import bind
-from ..engine.program import ExclusionRule, Program, ReferenceList, RuleInput, register
+from ..engine.program import (
+    ExclusionRule,
+    LedgerColumn,
+    Program,
+    ReferenceList,
+    RuleInput,
+    register,
+)
 from ..engine.rules import code_not_in_the_version
 
 if TYPE_CHECKING:
@@ -225,7 +232,13 @@ PROGRAM = register(
         id="transport",
         name_zh="交通物流专项再贷款",
         name_en="transport-logistics relending",
-        columns=(CATEGORY_COLUMN,),
+        own_columns=(
+            LedgerColumn(
+                CATEGORY_COLUMN,
+                ("借款人类型", "借款人类别"),
+                Label("借款人类型", "borrower category"),
+            ),
+        ),
         lists=(
             ReferenceList(
                 "dishonest",

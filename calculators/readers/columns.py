@@ -7,62 +7,56 @@ that read no ledger (:mod:`calculators.readers.csv_file` and
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from .._errors import LedgerFileError, name_fields
+from .._errors import LedgerFileError, ParameterError, name_fields
 from .._i18n import _
 
 if TYPE_CHECKING:
     import pandas as pd
 
 # canonical column -> aliases (compared after the header-cleaning rule of
-# _normal_header): the one table for every file relend reads
-COLUMN_ALIASES: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
-    {
-        # loan ledgers (贷款台账)
-        "loan_id": ("借据号", "贷款编号", "借据编号"),
-        "borrower_id": ("统一社会信用代码", "借款人证件号码", "证件号码"),
-        "borrower_name": ("借款人名称", "借款人", "企业名称"),
-        "principal": ("贷款金额", "发放金额", "贷款本金", "本金"),
-        "principal_fen": ("贷款金额_分", "本金_分"),
-        # principal in 万元 (10,000 yuan): the unit rule below maps 发放金额(万元) etc. here
-        "principal_wan": ("贷款金额（万元）",),
-        "currency": ("币种",),
-        "disbursement_date": ("发放日期", "放款日期", "发放日"),
-        "maturity_date": ("到期日期", "到期日"),
-        "borrower_category": ("借款人类型", "借款人类别"),
-        # ledger columns of the programs that need one of their own
-        "carbon_field": ("碳减排领域", "领域"),
-        "loan_rate": ("贷款利率", "执行利率", "贷款年利率"),
-        "first_loan": ("首贷", "是否首贷", "首次贷款"),
-        "borrower_kind": ("借款人类别", "借款主体类别", "主体类别"),
-        "service_field": ("服务消费领域", "消费领域", "服务领域"),
-        # submitted claims (audit)
-        "claimed": ("申报金额", "申请金额", "申请再贷款金额"),
-        "claimed_fen": ("申报金额_分",),
-        # NPL files
-        "unit": ("机构", "分支机构"),
-        "industry": ("行业",),
-        "loan_balance": ("贷款余额",),
-        "npl_balance": ("不良贷款余额",),
-        "baseline_tolerance_pct": ("基准容忍度",),
-        "uplift_pct": ("上调幅度",),
-        # quarter-end balances (microloan incentive)
-        "quarter": ("季度",),
-        "balance": ("余额", "普惠小微贷款余额"),
-    }
-)
-LEDGER_COLUMNS = (
-    "loan_id", "borrower_id", "borrower_name", "principal", "principal_fen", "currency",
-    "disbursement_date", "maturity_date", "borrower_category", "carbon_field", "loan_rate",
-    "principal_wan",
-    "first_loan", "borrower_kind", "service_field",
-)  # fmt: skip
-"""The columns a ledger may have; other files name theirs (``among``)."""
+# _normal_header): the one table for every file relend reads; the programs add their own
+# ledger columns as they register (add_columns)
+_ALIASES: dict[str, tuple[str, ...]] = {
+    # loan ledgers (贷款台账)
+    "loan_id": ("借据号", "贷款编号", "借据编号"),
+    "borrower_id": ("统一社会信用代码", "借款人证件号码", "证件号码"),
+    "borrower_name": ("借款人名称", "借款人", "企业名称"),
+    "principal": ("贷款金额", "发放金额", "贷款本金", "本金"),
+    "principal_fen": ("贷款金额_分", "本金_分"),
+    # principal in 万元 (10,000 yuan): the unit rule below maps 发放金额(万元) etc. here
+    "principal_wan": ("贷款金额（万元）",),
+    "currency": ("币种",),
+    "disbursement_date": ("发放日期", "放款日期", "发放日"),
+    "maturity_date": ("到期日期", "到期日"),
+    # submitted claims (audit)
+    "claimed": ("申报金额", "申请金额", "申请再贷款金额"),
+    "claimed_fen": ("申报金额_分",),
+    # NPL files
+    "unit": ("机构", "分支机构"),
+    "industry": ("行业",),
+    "loan_balance": ("贷款余额",),
+    "npl_balance": ("不良贷款余额",),
+    "baseline_tolerance_pct": ("基准容忍度",),
+    "uplift_pct": ("上调幅度",),
+    # quarter-end balances (microloan incentive)
+    "quarter": ("季度",),
+    "balance": ("余额", "普惠小微贷款余额"),
+}
+COLUMN_ALIASES: Mapping[str, tuple[str, ...]] = MappingProxyType(_ALIASES)
+"""Each column's accepted headers by its canonical name (a live view: a program's own
+columns appear when it registers)."""
 
-name_fields({key: aliases[0] for key, aliases in COLUMN_ALIASES.items()})
+_LEDGER: dict[str, None] = dict.fromkeys((
+    "loan_id", "borrower_id", "borrower_name", "principal", "principal_fen", "currency",
+    "disbursement_date", "maturity_date", "principal_wan",
+))  # fmt: skip
+LEDGER_COLUMNS: Mapping[str, None] = MappingProxyType(_LEDGER)
+"""The columns a ledger may have (iterate it, or ask ``in``); other files name theirs
+(``among``). A live view: a program's own columns join when it registers."""
 
 REQUIRED = ("loan_id", "borrower_id", "disbursement_date", "maturity_date")
 CNY_ALIASES = ("CNY", "RMB", "人民币", "156", "")
@@ -74,29 +68,68 @@ def _normal_header(name: object) -> str:
     return "".join(str(name).replace("\ufeff", "").split()).lower()
 
 
-_ALIAS_TO_CANONICAL: MappingProxyType[str, str] = MappingProxyType(
-    {
-        header: canonical
-        for canonical, aliases in reversed(list(COLUMN_ALIASES.items()))
-        for header in map(_normal_header, (canonical, *aliases))
-    }
-)  # a header two columns share goes to the first listed (借款人类别: borrower_category)
+_TO_CANONICAL: dict[str, str] = {}
+_ALIAS_TO_CANONICAL: Mapping[str, str] = MappingProxyType(_TO_CANONICAL)
+"""Each cleaned header's column; a header two columns share goes to the first listed
+(借款人类别: borrower_category, which transport registers before buyback)."""
+
+_SHARED: dict[str, tuple[str, ...]] = {}
+_SHARED_HEADERS: Mapping[str, tuple[str, ...]] = MappingProxyType(_SHARED)
+"""Headers two columns share (借款人类别: borrower_category of transport, borrower_kind of
+buyback): a file read with one of them required gets that one."""
 
 
 def _owners(header: str) -> tuple[str, ...]:
     """The columns whose aliases include ``header``, in table order."""
-    return tuple(c for c, a in COLUMN_ALIASES.items() if header in map(_normal_header, a))
+    return tuple(c for c, a in _ALIASES.items() if header in map(_normal_header, a))
 
 
-_SHARED_HEADERS: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
-    {
-        header: _owners(header)
-        for header in {_normal_header(a) for aliases in COLUMN_ALIASES.values() for a in aliases}
-        if len(_owners(header)) > 1
-    }
-)
-"""Headers two columns share (借款人类别: borrower_category of transport, borrower_kind of
-buyback): a file read with one of them required gets that one."""
+def _index() -> None:
+    """Derive the header lookups from the table (after every change to it)."""
+    _TO_CANONICAL.clear()
+    _TO_CANONICAL.update(
+        (header, canonical)
+        for canonical, aliases in reversed(list(_ALIASES.items()))
+        for header in map(_normal_header, (canonical, *aliases))
+    )
+    _SHARED.clear()
+    for header in {_normal_header(a) for aliases in _ALIASES.values() for a in aliases}:
+        owners = _owners(header)
+        if len(owners) > 1:
+            _SHARED[header] = owners
+    name_fields({key: aliases[0] for key, aliases in _ALIASES.items()})
+
+
+def add_columns(columns: Mapping[str, tuple[str, ...]]) -> None:
+    """Add a program's own ledger columns (key -> its Chinese headers, the first the one
+    outputs use) to the table and to the columns a ledger may have.
+
+    Raises
+    ------
+    ParameterError
+        A column the table has already, with other headers.
+    """
+    for key, headers in columns.items():
+        if _ALIASES.get(key, headers) != headers:
+            raise ParameterError(
+                key, "、".join(headers), _("the headers it already has: {headers}").format(
+                    headers="、".join(_ALIASES[key])
+                ),
+            )  # fmt: skip
+    _ALIASES.update(columns)
+    _LEDGER.update(dict.fromkeys(columns))
+    _index()
+
+
+def remove_columns(keys: Iterable[str]) -> None:
+    """Remove columns a program added (for tests that register a toy one)."""
+    for key in keys:
+        _ALIASES.pop(key, None)
+        _LEDGER.pop(key, None)
+    _index()
+
+
+_index()
 
 
 _UNIT = re.compile(r"^(.+?)[(（](?:单位[:：])?(?:人民币)?(万元|元)[)）]$")

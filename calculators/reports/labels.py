@@ -7,7 +7,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from ..engine.labels import AUDIT_CLASS_LABELS, FIGURE_LABELS, LIST_LABELS, REASON_LABELS, label
+from ..engine.labels import (
+    AUDIT_CLASS_LABELS,
+    COLUMN_LABELS,
+    FIGURE_LABELS,
+    LIST_LABELS,
+    REASON_LABELS,
+    label,
+)
 from ..readers.columns import COLUMN_ALIASES, canonical_name
 from ..tools.npl import INDUSTRIES
 
@@ -149,7 +156,6 @@ _SUMMARY: Mapping[str, tuple[str, str]] = {
     "reason": ("原因代码", "reason"),
     "detail": ("说明", "detail"),
     "currency": ("币种", "currency"),
-    "borrower_category": ("借款人类型", "borrower category"),
     "assessment_relief": (
         "考核不予扣分或减轻扣分（第二十七条）",
         "assessment relief (article 二十七)",
@@ -168,8 +174,13 @@ SUMMARY_LABELS_EN: Mapping[str, str] = {key: en for key, (_zh, en) in _SUMMARY.i
 
 
 def _chinese(column: object) -> str:
+    """A column's Chinese header: relend's own, else the first header the column table
+    (a program's own columns included) accepts for it, else the name as it is."""
     name = str(column)
-    return CHINESE_HEADERS.get(name, name)
+    found = CHINESE_HEADERS.get(name)
+    if found is None:
+        found = COLUMN_ALIASES.get(name, (name,))[0]
+    return found
 
 
 def _english(column: object) -> str:
@@ -230,6 +241,8 @@ def _part_label(parent: str, name: str, lang: str) -> str:
             return label(table, name, lang)
     if name in (SUMMARY_LABELS if lang == "zh" else SUMMARY_LABELS_EN):
         return (SUMMARY_LABELS if lang == "zh" else SUMMARY_LABELS_EN)[name]
+    if name in COLUMN_LABELS:
+        return label(COLUMN_LABELS, name, lang)
     if name in CHINESE_HEADERS:
         return CHINESE_HEADERS[name] if lang == "zh" else name.replace("_", " ")
     if name in LIST_LABELS:
