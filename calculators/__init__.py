@@ -52,7 +52,15 @@ from ._money import fen_to_yuan, largest_remainder_split, round_half_up, yuan_to
 from ._version import relend_version as _relend_version
 from .engine import books as _books
 from .engine.codes import COMMON_EXCLUSIONS, INVALID_REASONS, REASON_ALIASES, reason_codes
-from .engine.program import ExclusionRule, Program, ReferenceList, RuleInput, register, registered
+from .engine.program import (
+    ExclusionRule,
+    LedgerColumn,
+    Program,
+    ReferenceList,
+    RuleInput,
+    register,
+    registered,
+)
 from .policy.lenders import LENDERS, Lender
 from .policy.model import Figure, PolicyRow, PolicyVersion
 from .policy.table import PolicyTable, policies_for_period
@@ -79,6 +87,7 @@ __all__ = [
     "ExtensionLimitError",
     "Figure",
     "Label",
+    "LedgerColumn",
     "LedgerFileError",
     "Lender",
     "LenderError",
