@@ -13,7 +13,7 @@ cell a string, as from a CSV) and typed (``datetime64`` dates, int64
   a notebook reusing it across claims has it: DuckDB a table, Polars a Series,
   relend a ``BorrowerList``;
 - end to end, from the ledger CSV to the written outputs: ``relend claim tech FILE
-  ... --out DIR --no-xlsx --quiet`` (``calculators.cli.app.main`` in this process) against
+  ... --out DIR --no-xlsx --quiet`` (``calculators.cli.main`` in this process) against
   DuckDB ``read_csv`` + the full SQL claim + ``COPY`` to CSV + a summary JSON (totals
   and counts checked against relend's summary);
 - peak memory: the relend command run once more as a child process (its maximum
@@ -203,7 +203,7 @@ def end_to_end(rows: int, runs: int) -> dict[str, Any]:
         status, summary = first["relend"], first["duckdb"]
         out = folder / "relend-memory"
         rss, child_time, child_status = peak_rss_mib(
-            [sys.executable, "-m", "calculators.cli.app", *argv, "--out", str(out)]
+            [sys.executable, "-m", "calculators.cli", *argv, "--out", str(out)]
         )
         written = json.loads((out / "summary.json").read_text(encoding="utf-8"))
         same = (

@@ -371,7 +371,7 @@ def memory(rows: int, scratch: Path) -> dict[str, float]:
     note(f"{rows:,} rows, peak memory")
     out = scratch / "memory-relend"
     rss, _, status = peak_rss_mib(
-        [sys.executable, "-m", "calculators.cli.app", *claim_argv(path, listed, out)]
+        [sys.executable, "-m", "calculators.cli", *claim_argv(path, listed, out)]
     )
     if status not in (0, 3):
         raise SystemExit(f"the command exited {status}")
@@ -398,7 +398,7 @@ def profile(rows: int, scratch: Path, top: int = 30) -> None:
             "-o",
             str(stats),
             "-m",
-            "calculators.cli.app",
+            "calculators.cli",
             *claim_argv(path, listed, scratch / "profile"),
         ],
         capture_output=True,

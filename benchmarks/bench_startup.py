@@ -5,7 +5,7 @@ Usage: ``python benchmarks/bench_startup.py [--runs N] [--root DIR]`` (default 5
 ``--root`` a relend source tree to time instead of this one, for a before-and-after).
 
 Each command is run whole (interpreter start, imports, parsing, the answer printed) by
-``calculators.cli.app.main`` in a new interpreter with ``PYTHONPATH`` set to the tree, the
+``calculators.cli.main`` in a new interpreter with ``PYTHONPATH`` set to the tree, the
 commands taking turns run by run so that a change of load on the shared machine falls
 on all of them alike; each figure is the median of the runs, after one run of each
 that is not counted and leaves the bytecode cached (``__pycache__``), as an installed

@@ -170,6 +170,9 @@ Warn = Callable[[ClaimRows], "tuple[dict[str, str], ...]"]
 """A program's warnings (``code``, ``message``) on a classified ledger."""
 Summarize = Callable[[ClaimRows], "dict[str, Any]"]
 """A program's own entries of a claim's summary, from a classified ledger."""
+SummaryLines = Callable[[Mapping[str, Any]], "list[str]"]
+"""A program's own lines of a claim's printed summary, from the summary (its own
+entries among them)."""
 
 
 @dataclass(frozen=True)
@@ -196,6 +199,9 @@ class ExclusionRule:
     label : Label, optional
         The reason's words in both languages, beside the code in every output (a code
         relend's engine gives has its label already).
+    note : callable of str to str or None, optional
+        For an unrecognized value of ``column``: what to write instead, in the user's
+        language, printed beside it (None: no advice for that value).
     """
 
     reason: str
@@ -206,6 +212,7 @@ class ExclusionRule:
         default=None, repr=False, compare=False
     )
     label: Label | None = None
+    note: Callable[[str], str | None] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -217,6 +224,12 @@ class Program:
     id : str
         ``tech``; also the name of its policy file (``tech.toml``).
     name_zh, name_en : str
+    summary_lines : callable, optional
+        The program's own lines of a claim's printed summary, from the summary's dict
+        (see :data:`SummaryLines`), in the user's language.
+    claim_help : callable, optional
+        A section of ``relend claim --help`` of the program's own (transport's borrower
+        categories), in the user's language.
     own_columns : tuple of LedgerColumn
         The ledger columns the program declares: their headers join the column table,
         their labels the outputs', and the required ones are required of its ledgers.
@@ -249,6 +262,8 @@ class Program:
     summarize: Summarize | None = field(default=None, repr=False, compare=False)
     period: str = "quarter"
     own_columns: tuple[LedgerColumn, ...] = ()
+    summary_lines: SummaryLines | None = field(default=None, repr=False, compare=False)
+    claim_help: Callable[[], str] | None = field(default=None, repr=False, compare=False)
 
     @property
     def required_columns(self) -> tuple[str, ...]:

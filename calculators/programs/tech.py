@@ -31,11 +31,12 @@ loan's eligibility.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._i18n import N_, Label
+from .._i18n import N_, Label, _
 from .._money import exact_sum, fen_to_yuan
 from ..engine.codes import reason_index
 from ..engine.entry import bind
@@ -110,6 +111,20 @@ def _first_loans(rows: ClaimRows) -> dict[str, Any]:
     }
 
 
+def _first_loan_lines(summary: Mapping[str, Any]) -> list[str]:
+    """The printed summary's line on the first loans (首贷), when the claim has them."""
+    first = summary.get("first_loans")
+    if not first:
+        return []
+    return [
+        _("    of which first loans (首贷) from {start} to {end}: {loans} loans, "
+          "principal {principal} yuan, entitlement {yuan} yuan").format(
+            start=first["from"], end=first["to"], loans=first["loans"],
+            principal=first["principal_yuan"], yuan=first["entitlement_yuan"],
+        )
+    ]  # fmt: skip
+
+
 PROGRAM = register(
     Program(
         id="tech",
@@ -142,6 +157,7 @@ PROGRAM = register(
             ),
         ),
         summarize=_first_loans,
+        summary_lines=_first_loan_lines,
         own_columns=(
             LedgerColumn(
                 FIRST_LOAN,

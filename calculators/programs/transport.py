@@ -62,7 +62,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .._i18n import N_, Label, _
+from .._i18n import N_, Label, _, language
 from ..engine.entry import bind
 from ..engine.program import (
     ExclusionRule,
@@ -227,11 +227,21 @@ def _dishonest(given: RuleInput) -> np.ndarray:
     return given.columns.borrower_in(blocked, given.open_rows)
 
 
+def _categories_help() -> str:
+    """The borrower categories, for ``relend claim --help``."""
+    colon = "：" if language() == "zh" else ": "
+    rows = [f"  {code}{colon}{name}" for code, name in TRANSPORT_CATEGORIES.items()]
+    return _("transport borrower categories (code or the notice's Chinese):") + (
+        "\n" + "\n".join(rows)
+    )
+
+
 PROGRAM = register(
     Program(
         id="transport",
         name_zh="交通物流专项再贷款",
         name_en="transport-logistics relending",
+        claim_help=_categories_help,
         own_columns=(
             LedgerColumn(
                 CATEGORY_COLUMN,
@@ -276,6 +286,7 @@ PROGRAM = register(
                 code_not_in_the_version(CATEGORY_COLUMN, category_codes),
                 column=CATEGORY_COLUMN,
                 recognized=lambda values: category_codes(values) != "",
+                note=category_note,
                 label=Label("借款人类型不在支持范围内", "borrower category not eligible"),
             ),
             ExclusionRule(

@@ -116,7 +116,7 @@ class Runs:
         env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH")) if p)
         env.pop("RELEND_BOOK", None)
         run.process = subprocess.Popen(
-            [sys.executable, "-m", "calculators.cli.app", *run.argv],
+            [sys.executable, "-m", "calculators.cli", *run.argv],
             stdout=(run.folder / "stdout").open("wb"),
             stderr=(run.folder / "stderr").open("wb"),
             stdin=subprocess.DEVNULL,

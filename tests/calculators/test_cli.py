@@ -185,14 +185,14 @@ def test_no_xlsx_writes_the_summary_and_every_row_only(tmp_path, eligible, capsy
 def test_a_workbook_past_one_sheet_is_announced(tmp_path, eligible, capsys) -> None:
     from unittest import mock
 
-    from calculators.cli import app as cli
+    from calculators.cli import options as cli_options
     from calculators.reports import xlsx_file
 
     out = tmp_path / "report"
     argv = ["claim", "tech", LEDGER, "--quarter", "2022Q2", "--lender", "ICBC",
             "--eligible-borrowers", eligible, "--out", str(out)]  # fmt: skip
     with (
-        mock.patch.object(cli, "EXCEL_MAX_ROWS", 10),
+        mock.patch.object(cli_options, "EXCEL_MAX_ROWS", 10),
         mock.patch.object(xlsx_file, "EXCEL_MAX_ROWS", 10),
     ):
         assert main(argv) == 3

@@ -485,7 +485,7 @@ def test_chinese_option_names_keep_the_help_column(zh) -> None:
 
 
 def test_interruption_and_internal_error_lines_are_chinese(zh, monkeypatch) -> None:
-    import calculators.cli.app as cli
+    from calculators.cli import deadline
 
     def interrupted(args: object) -> int:
         raise KeyboardInterrupt
@@ -493,12 +493,12 @@ def test_interruption_and_internal_error_lines_are_chinese(zh, monkeypatch) -> N
     def broken(args: object) -> int:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(cli, "_cmd_deadline", interrupted)
+    monkeypatch.setattr(deadline, "run", interrupted)
     status, _, err = zh(["deadline", "2022Q2"])
     assert status == 130
     assert err.startswith("relend：已中断")
     assert english_prose(err) == []
-    monkeypatch.setattr(cli, "_cmd_deadline", broken)
+    monkeypatch.setattr(deadline, "run", broken)
     status, _, err = zh(["deadline", "2022Q2"])
     assert status == 1
     assert err.strip() == (

@@ -241,7 +241,7 @@ def test_the_moved_helpers_are_importable_from_their_old_module() -> None:
 
 
 def test_the_command_line_announces_a_split_workbook_at_the_writers_limit() -> None:
-    from calculators.cli import app as cli
+    from calculators.cli import options as cli_options
     from calculators.reports import xlsx_file
 
-    assert cli.EXCEL_MAX_ROWS == xlsx_file.EXCEL_MAX_ROWS == 1_048_576 - 3
+    assert cli_options.EXCEL_MAX_ROWS == xlsx_file.EXCEL_MAX_ROWS == 1_048_576 - 3

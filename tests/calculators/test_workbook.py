@@ -26,8 +26,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from calculators import _progress
-from calculators.cli import app as cli
 from calculators.cli import main
+from calculators.cli import options as cli_options
 from calculators.engine.codes import (
     BOOK_EXCLUSIONS,
     COMMON_EXCLUSIONS,
@@ -254,7 +254,7 @@ def test_rows_split_over_sheets_each_row_once(tmp_path, eligible, capsys) -> Non
     argv = ["claim", "tech", str(TECH), "--quarter", "2022Q2", "--lender", "ICBC",
             "--eligible-borrowers", eligible, "--out", str(out)]  # fmt: skip
     with (
-        mock.patch.object(cli, "EXCEL_MAX_ROWS", 8),
+        mock.patch.object(cli_options, "EXCEL_MAX_ROWS", 8),
         mock.patch.object(xlsx_file, "EXCEL_MAX_ROWS", 8),
     ):
         assert main(argv) == 3
@@ -562,14 +562,14 @@ def test_progress_only_on_a_terminal_without_quiet(
     tmp_path, eligible, capsys, monkeypatch, quiet, tty, shown
 ) -> None:
     seen = {}
-    real = cli.write_outputs
+    real = cli_options.write_outputs
 
     def spy(*args, **kwargs):
         seen["progress"] = kwargs.get("progress")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(cli, "write_outputs", spy)
-    monkeypatch.setattr(cli.sys.stderr, "isatty", lambda: tty, raising=False)
+    monkeypatch.setattr(cli_options, "write_outputs", spy)
+    monkeypatch.setattr(cli_options.sys.stderr, "isatty", lambda: tty, raising=False)
     out = str(tmp_path / "o")
     argv = ["claim", "tech", str(TECH), "--quarter", "2022Q2", "--lender", "ICBC",
             "--eligible-borrowers", eligible, "--out", out, "--no-xlsx"]  # fmt: skip
