@@ -210,6 +210,20 @@ def test_programs_do_not_import_each_other() -> None:
     assert crossing == {}
 
 
+def test_only_the_programs_package_imports_a_program() -> None:
+    """A program is one file: no module outside ``calculators/programs/`` imports one
+    (the package's ``__init__.py`` imports them all, once, in the registration order)."""
+    programs = program_modules()
+    graph = import_graph()
+    outside = {
+        module: sorted(graph[module] & programs)
+        for module in graph
+        if module != "calculators.programs" and not module.startswith("calculators.programs.")
+        and graph[module] & programs
+    }  # fmt: skip
+    assert outside == {}
+
+
 MAX_LINES = 600
 
 
