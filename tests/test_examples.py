@@ -8,13 +8,11 @@ import runpy
 import shlex
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
 from calculators.cli import main
-
-EXAMPLES = Path(__file__).parent.parent / "examples"
+from tests.paths import EXAMPLES
 
 
 def test_notebook_script_runs(capsys) -> None:
