@@ -10,60 +10,49 @@ outside the tool, a term over the maximum before (1 year) and after (3 years)
 from __future__ import annotations
 
 import json
+from typing import ClassVar
 
-import pandas as pd
 import pytest
 
 from calculators.cli import main
 from calculators.programs import buyback
 from tests.paths import EXAMPLES, GOLDEN
 
-from .goldens import assert_rows_match, read_golden
+from .goldens import GoldenClaim, read_golden
 
 LEDGER = GOLDEN / "buyback_2025Q2_boc.csv"
 
 
-def _check(summary: dict) -> None:
-    assert summary["eligible_principal_fen"] == 1_512_345_729
-    assert summary["entitlement_fen"] == 1_512_345_729
-    assert (summary["loans_eligible"], summary["loans_excluded"], summary["loans_invalid"]) == (
-        4, 6, 1,
-    )  # fmt: skip
-    reasons = summary["reasons"]
-    assert (reasons["term_above_maximum"], reasons["borrower_is_individual"]) == (2, 1)
-    assert (reasons["borrower_kind_not_eligible"], reasons["loan_rate_above_cap"]) == (1, 1)
-    assert reasons["invalid_loan_rate"] == 1
-    by_version = {
-        v["version"]: (v["loans_eligible"], v["eligible_principal_fen"], v["entitlement_fen"])
-        for v in summary["policy_versions"]
+class TestBuybackGolden(GoldenClaim):
+    program = "buyback"
+    ledger = LEDGER
+    period = "2025Q2"
+    lender = "BOC"
+    lender_typed = "中国银行"
+    status = 3
+    workbook = True
+    eligible_principal_fen = 1_512_345_729
+    entitlement_fen = 1_512_345_729
+    loans = (4, 6, 1)
+    reasons: ClassVar = {
+        "term_above_maximum": 2,
+        "borrower_is_individual": 1,
+        "borrower_kind_not_eligible": 1,
+        "loan_rate_above_cap": 1,
+        "invalid_loan_rate": 1,
     }
-    assert by_version == {
+    versions: ClassVar = {
         "buyback-2024": (2, 1_012_345_678, 1_012_345_678),
         "buyback-2025": (2, 500_000_051, 500_000_051),
     }
-    assert (summary["deadline"], summary["ratio"]) == ("2025-07-10", "1")
-
-
-def test_golden_api() -> None:
-    result = buyback.claim(LEDGER, "2025Q2", "BOC")
-    assert_rows_match(result.loans, read_golden(LEDGER))
-    _check(result.summary())
-
-
-def test_golden_cli(tmp_path, capsys) -> None:
-    out = tmp_path / "out"
-    argv = ["claim", "buyback", str(LEDGER), "--quarter", "2025Q2", "--lender", "中国银行",
-            "--json", "--out", str(out)]  # fmt: skip
-    assert main(argv) == 3
-    _check(json.loads(capsys.readouterr().out))
-    loans = pd.read_csv(out / "loans.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    assert_rows_match(loans, read_golden(LEDGER))
-    detail = dict(zip(loans["loan_id"], loans["detail"], strict=True))
-    assert detail["B07"] == "borrower_kind='个人'"
-    assert detail["B06"] == "loan_rate='2.26'"
-    assert detail["B05"] == "borrower_id='410121196001010018'"
-    assert detail["B04"] == "maturity_date='2028-07-01'"
-    assert (out / "claim.xlsx").exists()
+    deadline = "2025-07-10"
+    ratio = "1"
+    details: ClassVar = {
+        "B07": "borrower_kind='个人'",
+        "B06": "loan_rate='2.26'",
+        "B05": "borrower_id='410121196001010018'",
+        "B04": "maturity_date='2028-07-01'",
+    }
 
 
 @pytest.mark.parametrize("lender", ["北京银行", "上饶银行", "BOSC"])

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import json
 import tomllib
+from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
 import pytest
@@ -30,7 +31,7 @@ from calculators import PolicyTable
 from calculators.cli import main
 from tests.paths import EXAMPLES, GOLDEN, POLICIES
 
-from .goldens import assert_rows_match, read_golden
+from .goldens import GoldenClaim, assert_rows_match, read_golden
 
 CARBON = GOLDEN / "carbon_2024Q4_icbc.csv"
 CARBON_SUBMITTED = GOLDEN / "carbon_2024Q4_icbc.submitted.csv"
@@ -61,25 +62,28 @@ def _fail_line(capsys) -> str:
 # -- carbon: claim ----------------------------------------------------------------------
 
 
-def test_carbon_2024q4_claim_cli(tmp_path, capsys) -> None:
-    argv = ["carbon", str(CARBON), "--quarter", "2024Q4", "--lender", "工商银行"]
-    summary, loans = _cli_claim(tmp_path, capsys, argv, status=3)  # C11 is invalid
-    assert_rows_match(loans, _golden(CARBON))
-    # carbon_2024Q4_icbc.expected.md
-    assert summary["eligible_principal_fen"] == 145_679_012
-    assert summary["entitlement_fen"] == 87_407_407
-    assert summary["entitlement_yuan"] == "874,074.07"
-    assert (summary["loans_eligible"], summary["loans_excluded"], summary["loans_invalid"]) == (
-        5, 5, 1,
-    )  # fmt: skip
-    assert summary["reasons"]["carbon_field_not_eligible"] == 3
-    assert (summary["policy"], summary["ratio"], summary["deadline"]) == (
-        "carbon-2021", "0.6", "2025-01-10",
-    )  # fmt: skip
-    detail = dict(zip(loans["loan_id"], loans["detail"], strict=True))
-    assert (detail["C05"], detail["C06"], detail["C07"]) == (
-        "carbon_field='风电'", "carbon_field=''", "carbon_field='节能改造'",
-    )  # fmt: skip
+class TestCarbonGolden(GoldenClaim):
+    """The figures of ``carbon_2024Q4_icbc.expected.md``."""
+
+    program = "carbon"
+    ledger = CARBON
+    period = "2024Q4"
+    lender = "ICBC"
+    lender_typed = "工商银行"
+    status = 3  # C11 is invalid
+    eligible_principal_fen = 145_679_012
+    entitlement_fen = 87_407_407
+    entitlement_yuan = "874,074.07"
+    loans = (5, 5, 1)
+    reasons: ClassVar = {"carbon_field_not_eligible": 3}
+    policy = "carbon-2021"
+    ratio = "0.6"
+    deadline = "2025-01-10"
+    details: ClassVar = {
+        "C05": "carbon_field='风电'",
+        "C06": "carbon_field=''",
+        "C07": "carbon_field='节能改造'",
+    }
 
 
 @pytest.mark.parametrize("lender", ["上饶银行", "BOSC"])
@@ -251,49 +255,53 @@ def test_bad_input_is_one_line_and_exit_2(capsys, argv, words) -> None:
 # -- housing ----------------------------------------------------------------------------
 
 
-def test_housing_2024q2_claim_cli(tmp_path, capsys) -> None:
-    argv = ["housing", str(HOUSING), "--quarter", "2024Q2", "--lender", "建设银行",
-            "--designated-purchasers", str(HOUSING_LIST)]  # fmt: skip
-    summary, loans = _cli_claim(tmp_path, capsys, argv, status=3)  # H06 is invalid
-    assert_rows_match(loans, _golden(HOUSING))
-    # housing_2024Q2_ccb.expected.md
-    assert summary["eligible_principal_fen"] == 5_123_490_123
-    assert summary["entitlement_fen"] == 3_074_094_074
-    assert (summary["loans_eligible"], summary["loans_excluded"], summary["loans_invalid"]) == (
-        4, 3, 1,
-    )  # fmt: skip
-    assert summary["reasons"]["borrower_not_designated"] == 1
-    assert (summary["policy"], summary["deadline"]) == ("housing-2024", "2024-07-10")
+class TestHousing2024Q2Golden(GoldenClaim):
+    """The figures of ``housing_2024Q2_ccb.expected.md``."""
+
+    program = "housing"
+    ledger = HOUSING
+    period = "2024Q2"
+    lender = "CCB"
+    lender_typed = "建设银行"
+    lists: ClassVar = {"designated_purchasers": HOUSING_LIST}
+    status = 3  # H06 is invalid
+    eligible_principal_fen = 5_123_490_123
+    entitlement_fen = 3_074_094_074
+    loans = (4, 3, 1)
+    reasons: ClassVar = {"borrower_not_designated": 1}
+    policy = "housing-2024"
+    deadline = "2024-07-10"
 
 
-def test_housing_2024q3_on_both_sides_of_the_100_percent(tmp_path, capsys) -> None:
+class TestHousing2024Q3Golden(GoldenClaim):
     """housing_2024Q3_ccb.expected.md: G01, G02 and G07 (to 2024-09-26) at 60%, G03 and
     G04 (from 2024-09-27) at 100%, one rounding. A claim at 60% throughout (the old data)
     gives 200,740,743; at 100% throughout 334,567,903; rounding each version apart gives
     the same total here, but the per-loan leftover fen (G02 then G01) only with one
     denominator for both versions."""
-    argv = ["housing", str(HOUSING_Q3), "--quarter", "2024Q3", "--lender", "CCB",
-            "--designated-purchasers", str(HOUSING_LIST)]  # fmt: skip
-    summary, loans = _cli_claim(tmp_path, capsys, argv, status=0)
-    assert_rows_match(loans, _golden(HOUSING_Q3))
-    assert summary["eligible_principal_fen"] == 334_567_903
-    assert summary["entitlement_fen"] == 281_234_569
-    assert (summary["loans_eligible"], summary["loans_excluded"], summary["loans_invalid"]) == (
-        5, 2, 0,
-    )  # fmt: skip
-    by_version = {
-        v["version"]: (v["loans_eligible"], v["eligible_principal_fen"], v["entitlement_fen"])
-        for v in summary["policy_versions"]
-    }
-    assert by_version == {
+
+    program = "housing"
+    ledger = HOUSING_Q3
+    period = "2024Q3"
+    lender = "CCB"
+    lender_typed = "CCB"
+    lists: ClassVar = {"designated_purchasers": HOUSING_LIST}
+    status = 0
+    eligible_principal_fen = 334_567_903
+    entitlement_fen = 281_234_569
+    loans = (5, 2, 0)
+    versions: ClassVar = {
         "housing-2024": (3, 133_333_336, 80_000_002),
         "housing-2024-09": (2, 201_234_567, 201_234_567),
     }
-    assert summary["deadline"] == "2024-10-10"
-    # the split by disbursement date is an assumption, said in both versions' sources
-    sources = summary["sources_by_version"]
-    assert sources["housing-2024"]["last_disbursement"]["assumption"] is True
-    assert sources["housing-2024-09"]["first_disbursement"]["assumption"] is True
+    deadline = "2024-10-10"
+
+    def check_summary(self, summary: Mapping[str, Any]) -> None:
+        super().check_summary(summary)
+        # the split by disbursement date is an assumption, said in both versions' sources
+        sources = summary["sources_by_version"]
+        assert sources["housing-2024"]["last_disbursement"]["assumption"] is True
+        assert sources["housing-2024-09"]["first_disbursement"]["assumption"] is True
 
 
 def test_housing_split_date_is_a_policy_figure(tmp_path, capsys) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import tomllib
 from fractions import Fraction
-from typing import Any
 
 import pandas as pd
 import pytest
@@ -20,7 +19,7 @@ from calculators.cli import main
 from calculators.programs import coal
 from tests.paths import GOLDEN, ROOT
 
-from .goldens import assert_rows_match, read_golden
+from .goldens import GoldenClaim, read_golden
 
 LEDGER = GOLDEN / "coal_2022-06_ccb.csv"
 EXAMPLE = ROOT / "examples" / "coal_ledger.csv"
@@ -34,35 +33,20 @@ def _golden() -> pd.DataFrame:
     return read_golden(LEDGER)
 
 
-def _assert_rows(loans: pd.DataFrame) -> None:
-    assert_rows_match(loans, _golden())
-
-
-def _check_summary(summary: dict[str, Any]) -> None:
-    assert summary["eligible_principal_fen"] == ENTITLEMENT
-    assert summary["entitlement_fen"] == ENTITLEMENT
-    assert summary["entitlement_yuan"] == "82,779,012.33"
-    assert (summary["loans_total"], summary["loans_eligible"]) == (8, 3)
-    assert (summary["loans_excluded"], summary["loans_invalid"]) == (3, 2)
-    assert summary["policy"] == "coal-2021"
+class TestCoalGolden(GoldenClaim):
+    program = "coal"
+    ledger = LEDGER
+    period = "2022-06"
+    lender = "CCB"
+    lender_typed = "建设银行"
+    status = 3  # C05, C06 are invalid
+    eligible_principal_fen = entitlement_fen = ENTITLEMENT
+    entitlement_yuan = "82,779,012.33"
+    loans_total = 8
+    loans = (3, 3, 2)
+    policy = "coal-2021"
     # the 10th of the next month (assumed): 2022-07-10 is a Sunday
-    assert summary["deadline"] == "2022-07-11"
-
-
-def test_golden_api() -> None:
-    result = coal.claim(LEDGER, "2022-06", "CCB")
-    _assert_rows(result.loans)
-    _check_summary(result.summary())
-
-
-def test_golden_cli(tmp_path, capsys) -> None:
-    out = tmp_path / "out"
-    argv = ["claim", "coal", str(LEDGER), "--quarter", "2022-06", "--lender", "建设银行",
-            "--json", "--out", str(out), "--no-xlsx"]  # fmt: skip
-    assert main(argv) == 3  # C05, C06 are invalid
-    _check_summary(json.loads(capsys.readouterr().out))
-    loans = pd.read_csv(out / "loans.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    _assert_rows(loans)
+    deadline = "2022-07-11"
 
 
 def test_text_output_names_the_unconfirmed_figures_as_assumed(capsys) -> None:

@@ -10,52 +10,45 @@ policy file), a blank field; a lender of the five city banks (南京银行).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
-import pandas as pd
 import pytest
 
 from calculators.cli import main
-from calculators.programs import consumption
 from tests.paths import EXAMPLES, GOLDEN
 
-from .goldens import assert_rows_match, read_golden
+from .goldens import GoldenClaim
 
 LEDGER = GOLDEN / "consumption_2025Q3_njcb.csv"
 
 
-def _check(summary: dict) -> None:
-    assert summary["eligible_principal_fen"] == 440_123_481
-    assert summary["entitlement_fen"] == 440_123_481
-    assert (summary["loans_eligible"], summary["loans_excluded"], summary["loans_invalid"]) == (
-        7, 5, 0,
-    )  # fmt: skip
-    assert summary["reasons"]["service_field_not_eligible"] == 3
-    assert (summary["policy"], summary["deadline"], summary["ratio"]) == (
-        "consumption-2025", "2025-10-10", "1",
-    )  # fmt: skip
-    assert summary["lender"] == "NJCB"
-    assert summary["sources_by_version"]["consumption-2025"]["categories"]["assumption"] is True
+class TestConsumptionGolden(GoldenClaim):
+    program = "consumption"
+    ledger = LEDGER
+    period = "2025Q3"
+    lender = "南京银行"
+    lender_typed = "NJCB"
+    status = 0
+    workbook = True
+    eligible_principal_fen = 440_123_481
+    entitlement_fen = 440_123_481
+    loans = (7, 5, 0)
+    reasons: ClassVar = {"service_field_not_eligible": 3}
+    policy = "consumption-2025"
+    deadline = "2025-10-10"
+    ratio = "1"
+    details: ClassVar = {
+        "C07": "service_field='健康'",
+        "C08": "service_field='汽车销售'",
+        "C09": "service_field=''",
+    }
 
-
-def test_golden_api() -> None:
-    result = consumption.claim(LEDGER, "2025Q3", "南京银行")
-    assert_rows_match(result.loans, read_golden(LEDGER))
-    _check(result.summary())
-
-
-def test_golden_cli(tmp_path, capsys) -> None:
-    out = tmp_path / "out"
-    argv = ["claim", "consumption", str(LEDGER), "--quarter", "2025Q3", "--lender", "NJCB",
-            "--json", "--out", str(out)]  # fmt: skip
-    assert main(argv) == 0
-    _check(json.loads(capsys.readouterr().out))
-    loans = pd.read_csv(out / "loans.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    assert_rows_match(loans, read_golden(LEDGER))
-    detail = dict(zip(loans["loan_id"], loans["detail"], strict=True))
-    assert (detail["C07"], detail["C08"], detail["C09"]) == (
-        "service_field='健康'", "service_field='汽车销售'", "service_field=''",
-    )  # fmt: skip
-    assert (out / "claim.xlsx").exists()
+    def check_summary(self, summary: Mapping[str, Any]) -> None:
+        super().check_summary(summary)
+        assert summary["lender"] == "NJCB"
+        categories = summary["sources_by_version"]["consumption-2025"]["categories"]
+        assert categories["assumption"] is True
 
 
 @pytest.mark.parametrize("lender", ["BOB", "上海银行", "江苏银行", "NJCB", "宁波银行", "ICBC"])

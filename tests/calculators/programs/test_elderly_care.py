@@ -8,7 +8,7 @@ Every expected figure is worked out by hand in ``tests/golden/elderly_care_2022Q
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import ClassVar
 
 import pandas as pd
 import pytest
@@ -20,7 +20,7 @@ from calculators.programs import elderly_care
 from calendars import Quarter
 from tests.paths import EXAMPLES, GOLDEN
 
-from .goldens import assert_rows_match, read_golden
+from .goldens import GoldenClaim, read_golden
 
 LEDGER = GOLDEN / "elderly_care_2022Q3_icbc.csv"
 EXAMPLE = EXAMPLES / "elderly_care_ledger.csv"
@@ -33,41 +33,27 @@ def _golden() -> pd.DataFrame:
     return read_golden(LEDGER)
 
 
-def _assert_rows(loans: pd.DataFrame) -> None:
-    assert_rows_match(loans, _golden())
-
-
-def _check_summary(summary: dict[str, Any]) -> None:
-    assert summary["eligible_principal_fen"] == ENTITLEMENT
-    assert summary["entitlement_fen"] == ENTITLEMENT
-    assert summary["entitlement_yuan"] == "4,584,567.84"
-    assert (summary["loans_total"], summary["loans_eligible"]) == (14, 5)
-    assert (summary["loans_excluded"], summary["loans_invalid"]) == (8, 1)
-    assert summary["reasons"]["province_not_in_pilot"] == 4
-    assert summary["policy"] == "elderly_care-2022"
-    assert summary["deadline"] == "2022-10-10"
-    assert summary["ratio"] == "1"
-
-
-def test_golden_api() -> None:
-    result = elderly_care.claim(LEDGER, "2022Q3", "ICBC")
-    _assert_rows(result.loans)
-    _check_summary(result.summary())
-
-
-def test_golden_cli(tmp_path, capsys) -> None:
-    out = tmp_path / "out"
-    argv = ["claim", "elderly_care", str(LEDGER), "--quarter", "2022Q3", "--lender", "工商银行",
-            "--json", "--out", str(out), "--no-xlsx"]  # fmt: skip
-    assert main(argv) == 3  # E09 is invalid
-    _check_summary(json.loads(capsys.readouterr().out))
-    loans = pd.read_csv(out / "loans.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    _assert_rows(loans)
-    detail = dict(zip(loans["loan_id"], loans["detail"], strict=True))
+class TestElderlyCareGolden(GoldenClaim):
+    program = "elderly_care"
+    ledger = LEDGER
+    period = "2022Q3"
+    lender = "ICBC"
+    lender_typed = "工商银行"
+    status = 3  # E09 is invalid
+    eligible_principal_fen = entitlement_fen = ENTITLEMENT
+    entitlement_yuan = "4,584,567.84"
+    loans_total = 14
+    loans = (5, 8, 1)
+    reasons: ClassVar = {"province_not_in_pilot": 4}
+    policy = "elderly_care-2022"
+    deadline = "2022-10-10"
+    ratio = "1"
     # a borrower outside the pilot: the detail names the id
-    assert detail["E04"] == "borrower_id='9111010858227345UD'"
-    assert detail["E12"] == "borrower_id='440121196001010013'"
-    assert detail["E01"] == ""
+    details: ClassVar = {
+        "E04": "borrower_id='9111010858227345UD'",
+        "E12": "borrower_id='440121196001010013'",
+        "E01": "",
+    }
 
 
 def test_text_output_names_the_assumed_figures(capsys) -> None:

@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import unicodedata
 from decimal import Decimal
-from typing import Any
+from typing import ClassVar
 
 import pandas as pd
 import pytest
@@ -21,7 +21,7 @@ from calculators.engine.rules import parse_loan_rate
 from calculators.programs import equipment
 from tests.paths import EXAMPLES, GOLDEN
 
-from .goldens import assert_rows_match, read_golden
+from .goldens import GoldenClaim, assert_rows_match, read_golden
 
 LEDGER = GOLDEN / "equipment_2022-10_boc.csv"
 LIST = GOLDEN / "equipment_2022-10_boc.eligible.txt"
@@ -39,43 +39,36 @@ def _assert_rows(loans: pd.DataFrame) -> None:
     assert_rows_match(loans, _golden())
 
 
-def _check_summary(summary: dict[str, Any]) -> None:
-    assert summary["eligible_principal_fen"] == ENTITLEMENT
-    assert summary["entitlement_fen"] == ENTITLEMENT
-    assert summary["entitlement_yuan"] == "14,183,334.84"
-    assert (summary["loans_total"], summary["loans_eligible"]) == (16, 5)
-    assert (summary["loans_excluded"], summary["loans_invalid"]) == (7, 4)
-    assert summary["reasons"]["loan_rate_above_cap"] == 3
-    assert summary["reasons"]["invalid_loan_rate"] == 4
-    assert summary["reasons"]["borrower_not_eligible"] == 1
-    assert summary["policy"] == "equipment-2022"
+class TestEquipmentGolden(GoldenClaim):
+    """The option is named ``--quarter``; a month such as 2022-10 is the period of this
+    tool."""
+
+    program = "equipment"
+    ledger = LEDGER
+    period = "2022-10"
+    lender = "BOC"
+    lender_typed = "中国银行"
+    lists: ClassVar = {"eligible_borrowers": LIST}
+    status = 3  # four invalid rates
+    eligible_principal_fen = entitlement_fen = ENTITLEMENT
+    entitlement_yuan = "14,183,334.84"
+    loans_total = 16
+    loans = (5, 7, 4)
+    reasons: ClassVar = {
+        "loan_rate_above_cap": 3,
+        "invalid_loan_rate": 4,
+        "borrower_not_eligible": 1,
+    }
+    policy = "equipment-2022"
     # the 10th of the next month (assumed): 2022-11-10, a Thursday
-    assert summary["deadline"] == "2022-11-10"
-
-
-def test_golden_api() -> None:
-    result = equipment.claim(LEDGER, "2022-10", "BOC", LIST)
-    _assert_rows(result.loans)
-    _check_summary(result.summary())
-
-
-def test_golden_cli_with_a_month_given_to_quarter(tmp_path, capsys) -> None:
-    # the option is named --quarter; a month such as 2022-10 is the period of this tool
-    out = tmp_path / "out"
-    argv = ["claim", "equipment", str(LEDGER), "--quarter", "2022-10", "--lender", "中国银行",
-            "--eligible-borrowers", str(LIST), "--json", "--out", str(out),
-            "--no-xlsx"]  # fmt: skip
-    assert main(argv) == 3  # four invalid rates
-    summary = json.loads(capsys.readouterr().out)
-    _check_summary(summary)
-    loans = pd.read_csv(out / "loans.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    _assert_rows(loans)
-    detail = dict(zip(loans["loan_id"], loans["detail"], strict=True))
-    assert detail["Q04"] == "loan_rate='3.21'"
-    assert detail["Q06"] == "loan_rate=''"
-    assert detail["Q07"] == "loan_rate='0.032'"
-    assert detail["Q13"] == "loan_rate='abc'"
-    assert detail["Q01"] == ""
+    deadline = "2022-11-10"
+    details: ClassVar = {
+        "Q04": "loan_rate='3.21'",
+        "Q06": "loan_rate=''",
+        "Q07": "loan_rate='0.032'",
+        "Q13": "loan_rate='abc'",
+        "Q01": "",
+    }
 
 
 def test_text_output_names_the_invalid_rates_and_assumed_figures(capsys) -> None:

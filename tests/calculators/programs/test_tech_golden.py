@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 import pandas as pd
 import pytest
@@ -10,6 +12,8 @@ import pytest
 from calculators import REASON_ALIASES
 from calculators.programs import tech as tech_relending
 from tests.paths import GOLDEN
+
+from .goldens import GoldenClaim
 
 LEDGER = GOLDEN / "tech_2022Q2_icbc.csv"
 ELIGIBLE = ["911101085011945813", "915101005446414621", "91420100102630063R"]
@@ -21,30 +25,37 @@ def _expected(codes) -> list[str]:
     return [REASON_ALIASES.get(c, c) for c in codes]
 
 
-def test_golden_tech_claim_total_and_rounding() -> None:
-    result = tech_relending.claim(LEDGER, "2022Q2", "ICBC", ELIGIBLE)
-    assert result.eligible_principal_fen == 101_268_601
-    assert result.entitlement_fen == 60_761_161  # round_half_up(60,761,160.6)
-    summary = result.summary()
-    assert summary["entitlement_yuan"] == "607,611.61"
-    assert (summary["loans_total"], summary["loans_eligible"]) == (19, 5)
-    assert (summary["loans_excluded"], summary["loans_invalid"]) == (5, 9)
-    assert summary["deadline"] == "2022-07-11"
-    assert summary["ratio"] == "0.6"
-    assert "ROUND_HALF_UP" in summary["rounding"]
+class TestTechGolden(GoldenClaim):
+    """The first golden: written before policy versions (no ``expected_policy_version``
+    column) and with the old spelling ``term_under_6_months``."""
 
+    program = "tech"
+    ledger = LEDGER
+    period = "2022Q2"
+    lender = "ICBC"
+    lender_typed = "工商银行"
+    lists: ClassVar = {"eligible_borrowers": ELIGIBLE}
+    status = 3  # the golden ledger has invalid rows on purpose
+    eligible_principal_fen = 101_268_601
+    entitlement_fen = 60_761_161  # round_half_up(60,761,160.6)
+    entitlement_yuan = "607,611.61"
+    loans_total = 19
+    loans = (5, 5, 9)
+    deadline = "2022-07-11"
+    ratio = "0.6"
 
-def test_golden_tech_claim_per_loan() -> None:
-    loans = tech_relending.claim(LEDGER, "2022Q2", "ICBC", ELIGIBLE).loans
-    assert list(loans["loan_id"]) == list(pd.read_csv(LEDGER, dtype=str)["loan_id"].fillna(""))
-    assert list(loans["reason"].astype(str)) == _expected(loans["expected_reason"])
-    assert list(loans["entitlement_fen"]) == [int(x) for x in loans["expected_entitlement_fen"]]
-    status = dict(
-        zip(_expected(loans["expected_reason"]), loans["status"].astype(str), strict=False)
-    )
-    assert status["eligible"] == "eligible"
-    assert status["non_cny"] == "excluded"
-    assert status["duplicate_loan_id"] == "invalid"
+    def check_summary(self, summary: Mapping[str, Any]) -> None:
+        super().check_summary(summary)
+        assert "ROUND_HALF_UP" in summary["rounding"]
+
+    def check_loans(self, loans: pd.DataFrame) -> None:
+        super().check_loans(loans)
+        status = dict(
+            zip(_expected(loans["expected_reason"]), loans["status"].astype(str), strict=False)
+        )
+        assert status["eligible"] == "eligible"
+        assert status["non_cny"] == "excluded"
+        assert status["duplicate_loan_id"] == "invalid"
 
 
 def test_month_end_clamping() -> None:

@@ -16,32 +16,34 @@ from calculators.programs import transport as transport_relending
 from calculators.programs.transport import TRANSPORT_CATEGORIES, category_codes
 from tests.paths import GOLDEN
 
+from .goldens import GoldenClaim
+
 LEDGER = GOLDEN / "transport_2022Q3_abc.csv"
 
 
-def test_golden_claim_counts_the_notices_own_wording() -> None:
-    result = transport_relending.claim(LEDGER, "2022Q3", "ABC")
-    # 50,000,000 + 123,456,789 + 200,000,000 + 30,000,050 + 8,888,888 + 4,500,000
-    # + 12,000,001 + 99,999,999 = 528,845,727 fen (expected.md); ratio 1, no rounding
-    assert result.eligible_principal_fen == 528_845_727
-    assert result.entitlement_fen == 528_845_727
-    summary = result.summary()
-    assert summary["entitlement_yuan"] == "5,288,457.27"
-    assert (summary["loans_eligible"], summary["loans_excluded"], summary["loans_invalid"]) == (
-        8,
-        4,
-        0,
-    )
+class TestTransportGolden(GoldenClaim):
+    """The categories as the notice writes them count (expected.md): 50,000,000 +
+    123,456,789 + 200,000,000 + 30,000,050 + 8,888,888 + 4,500,000 + 12,000,001 +
+    99,999,999 = 528,845,727 fen; ratio 1, no rounding. Written before policy versions
+    (no ``expected_policy_version`` column)."""
 
+    program = "transport"
+    ledger = LEDGER
+    period = "2022Q3"
+    lender = "ABC"
+    lender_typed = "农业银行"
+    status = 0
+    eligible_principal_fen = 528_845_727
+    entitlement_fen = 528_845_727
+    entitlement_yuan = "5,288,457.27"
+    loans = (8, 4, 0)
 
-def test_golden_claim_per_loan() -> None:
-    loans = transport_relending.claim(LEDGER, "2022Q3", "ABC").loans
-    assert list(loans["reason"].astype(str)) == list(loans["expected_reason"])
-    assert list(loans["entitlement_fen"]) == [int(x) for x in loans["expected_entitlement_fen"]]
-    # the 500,000.00 yuan loan written 中小微物流配送（含快递）企业 is in the claim
-    first = loans.iloc[0]
-    assert first["borrower_category"] == "中小微物流配送（含快递）企业"
-    assert first["entitlement_fen"] == 50_000_000
+    def check_loans(self, loans: pd.DataFrame) -> None:
+        super().check_loans(loans)
+        # the 500,000.00 yuan loan written 中小微物流配送（含快递）企业 is in the claim
+        first = loans.iloc[0]
+        assert first["borrower_category"] == "中小微物流配送（含快递）企业"
+        assert int(first["entitlement_fen"]) == 50_000_000
 
 
 def test_summary_lists_each_unrecognized_value_once_with_its_rows() -> None:

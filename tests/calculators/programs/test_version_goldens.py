@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
 import pytest
@@ -37,6 +38,8 @@ from calculators.programs import transport as transport_relending
 from calculators.tools import facility
 from calendars import ProvisionalCalendarWarning
 from tests.paths import GOLDEN
+
+from .goldens import GoldenClaim
 
 D = dt.date
 
@@ -77,13 +80,6 @@ def _assert_rows_match(loans: pd.DataFrame, golden: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(got.reset_index(drop=True), want, check_dtype=False)
 
 
-def _by_version(summary: dict[str, Any]) -> dict[str, tuple[int, int, int]]:
-    return {
-        v["version"]: (v["loans_eligible"], v["eligible_principal_fen"], v["entitlement_fen"])
-        for v in summary["policy_versions"]
-    }
-
-
 def _cli_claim(
     tmp_path: Path, capsys, argv: list[str], status: int = 0
 ) -> tuple[dict[str, Any], pd.DataFrame]:
@@ -109,35 +105,27 @@ TECH_2024Q2_VERSIONS = {
 }
 
 
-def _check_tech_2024q2_summary(summary: dict[str, Any]) -> None:
-    assert summary["eligible_principal_fen"] == 229_512_347
-    assert summary["entitlement_fen"] == 137_707_408
-    assert summary["entitlement_yuan"] == "1,377,074.08"
-    assert (summary["loans_total"], summary["loans_eligible"]) == (13, 7)
-    assert (summary["loans_excluded"], summary["loans_invalid"]) == (5, 1)
-    assert summary["ratio"] == "0.6"
-    assert summary["deadline"] == "2024-07-10"
-    assert _by_version(summary) == TECH_2024Q2_VERSIONS
-    assert sum(v[2] for v in TECH_2024Q2_VERSIONS.values()) == summary["entitlement_fen"]
-    assert set(summary["sources_by_version"]) == {"tech-2022", "tech-2024"}
+class TestTech2024Q2Golden(GoldenClaim):
+    program = "tech"
+    ledger = TECH_2024Q2
+    period = "2024Q2"
+    lender = "BOC"
+    lender_typed = "中国银行"
+    lists: ClassVar = {"eligible_borrowers": TECH_2024Q2_LIST}
+    status = 3  # V12 is invalid
+    eligible_principal_fen = 229_512_347
+    entitlement_fen = 137_707_408
+    entitlement_yuan = "1,377,074.08"
+    loans_total = 13
+    loans = (7, 5, 1)
+    ratio = "0.6"
+    deadline = "2024-07-10"
+    versions = TECH_2024Q2_VERSIONS
 
-
-def test_tech_2024q2_across_two_versions_api() -> None:
-    result = tech_relending.claim(TECH_2024Q2, "2024Q2", "BOC", TECH_2024Q2_LIST)
-    _assert_rows_match(result.loans, _golden(TECH_2024Q2))
-    assert result.entitlement_fen == 137_707_408
-    _check_tech_2024q2_summary(result.summary())
-
-
-def test_tech_2024q2_across_two_versions_cli(tmp_path, capsys) -> None:
-    summary, loans = _cli_claim(
-        tmp_path, capsys,
-        ["tech", str(TECH_2024Q2), "--quarter", "2024Q2", "--lender", "中国银行",
-         "--eligible-borrowers", str(TECH_2024Q2_LIST)],
-        status=3,  # V12 is invalid
-    )  # fmt: skip
-    _assert_rows_match(loans, _golden(TECH_2024Q2))
-    _check_tech_2024q2_summary(summary)
+    def check_summary(self, summary: Mapping[str, Any]) -> None:
+        super().check_summary(summary)
+        assert sum(v[2] for v in TECH_2024Q2_VERSIONS.values()) == summary["entitlement_fen"]
+        assert set(summary["sources_by_version"]) == {"tech-2022", "tech-2024"}
 
 
 def test_tech_2024q2_remainder_tie_goes_to_the_earlier_row() -> None:
@@ -163,30 +151,21 @@ def test_tech_2024q2_remainder_tie_goes_to_the_earlier_row() -> None:
 # break of 国办发明电〔2024〕12号).
 
 
-def _check_tech_2025q3_summary(summary: dict[str, Any]) -> None:
-    assert summary["eligible_principal_fen"] == 100_004_000
-    assert summary["entitlement_fen"] == 60_002_400
-    assert (summary["loans_total"], summary["loans_eligible"]) == (5, 3)
-    assert (summary["loans_excluded"], summary["loans_invalid"]) == (2, 0)
-    assert summary["policy"] == "tech-2024"
-    assert summary["deadline"] == "2025-10-10"
-    assert _by_version(summary) == {"tech-2024": (3, 100_004_000, 60_002_400)}
-
-
-def test_tech_2025q3_claim_api() -> None:
-    result = tech_relending.claim(TECH_2025Q3, "2025Q3", "CCB", TECH_2025Q3_LIST)
-    _assert_rows_match(result.loans, _golden(TECH_2025Q3))
-    _check_tech_2025q3_summary(result.summary())
-
-
-def test_tech_2025q3_claim_cli(tmp_path, capsys) -> None:
-    summary, loans = _cli_claim(
-        tmp_path, capsys,
-        ["tech", str(TECH_2025Q3), "--quarter", "2025Q3", "--lender", "CCB",
-         "--eligible-borrowers", str(TECH_2025Q3_LIST)],
-    )  # fmt: skip
-    _assert_rows_match(loans, _golden(TECH_2025Q3))
-    _check_tech_2025q3_summary(summary)
+class TestTech2025Q3Golden(GoldenClaim):
+    program = "tech"
+    ledger = TECH_2025Q3
+    period = "2025Q3"
+    lender = "CCB"
+    lender_typed = "CCB"
+    lists: ClassVar = {"eligible_borrowers": TECH_2025Q3_LIST}
+    status = 0
+    eligible_principal_fen = 100_004_000
+    entitlement_fen = 60_002_400
+    loans_total = 5
+    loans = (3, 2, 0)
+    policy = "tech-2024"
+    deadline = "2025-10-10"
+    versions: ClassVar = {"tech-2024": (3, 100_004_000, 60_002_400)}
 
 
 def test_tech_2025q3_deadline_cli(capsys) -> None:
@@ -273,16 +252,23 @@ def test_transport_2023_months_add_up_to_the_quarter() -> None:
     assert sum(v[1] for v in TRANSPORT_2023Q1_MONTHS.values()) == 491_913_628
 
 
-def test_transport_2023_month_cli_and_deadline(tmp_path, capsys) -> None:
+class TestTransport2023MayGolden(GoldenClaim):
     """transport_2023-05_abc.expected.md: 100,000,001 fen; due 2023-06-12 (the 10th is a
     Saturday). A quarterly deadline (2023-07-10) or a claim of M03/M04 fails it."""
-    summary, loans = _cli_claim(
-        tmp_path, capsys,
-        ["transport", str(TRANSPORT_2023_05), "--period", "2023-05", "--lender", "ABC"],
-    )  # fmt: skip
-    _assert_rows_match(loans, _golden(TRANSPORT_2023_05))
-    assert (summary["entitlement_fen"], summary["loans_eligible"]) == (100_000_001, 2)
-    assert (summary["deadline"], summary["policy"]) == ("2023-06-12", "transport-2023")
+
+    program = "transport"
+    ledger = TRANSPORT_2023_05
+    period = "2023-05"
+    period_option = "--period"
+    lender = "ABC"
+    lender_typed = "ABC"
+    status = 0
+    eligible_principal_fen = 100_000_001
+    entitlement_fen = 100_000_001
+    loans_total = 5
+    loans = (2, 3, 0)
+    policy = "transport-2023"
+    deadline = "2023-06-12"
 
 
 @pytest.mark.parametrize(
@@ -298,30 +284,21 @@ def test_transport_2023_quarter_is_refused_naming_the_months(capsys, quarter, mo
 
 
 # transport_2022Q4_abc.expected.md: 100% of 104,567,890 fen (Z06, Z08).
-def _check_transport_2022q4_summary(summary: dict[str, Any]) -> None:
-    assert summary["eligible_principal_fen"] == 104_567_890
-    assert summary["entitlement_fen"] == 104_567_890
-    assert (summary["loans_total"], summary["loans_eligible"]) == (9, 2)
-    assert (summary["loans_excluded"], summary["loans_invalid"]) == (7, 0)
-    assert summary["policy"] == "transport-2022"
-    assert summary["deadline"] == "2023-01-10"
-    assert _by_version(summary) == {"transport-2022": (2, 104_567_890, 104_567_890)}
-
-
-def test_transport_2023_kinds_api() -> None:
-    result = transport_relending.claim(TRANSPORT_2022Q4, "2022Q4", "ABC", DISHONEST)
-    _assert_rows_match(result.loans, _golden(TRANSPORT_2022Q4))
-    _check_transport_2022q4_summary(result.summary())
-
-
-def test_transport_2023_kinds_cli(tmp_path, capsys) -> None:
-    summary, loans = _cli_claim(
-        tmp_path, capsys,
-        ["transport", str(TRANSPORT_2022Q4), "--quarter", "2022Q4", "--lender", "农业银行",
-         "--dishonest", str(DISHONEST)],
-    )  # fmt: skip
-    _assert_rows_match(loans, _golden(TRANSPORT_2022Q4))
-    _check_transport_2022q4_summary(summary)
+class TestTransport2022Q4Golden(GoldenClaim):
+    program = "transport"
+    ledger = TRANSPORT_2022Q4
+    period = "2022Q4"
+    lender = "ABC"
+    lender_typed = "农业银行"
+    lists: ClassVar = {"dishonest": DISHONEST}
+    status = 0
+    eligible_principal_fen = 104_567_890
+    entitlement_fen = 104_567_890
+    loans_total = 9
+    loans = (2, 7, 0)
+    policy = "transport-2022"
+    deadline = "2023-01-10"
+    versions: ClassVar = {"transport-2022": (2, 104_567_890, 104_567_890)}
 
 
 def test_the_golden_files_add_up() -> None:
