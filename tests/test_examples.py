@@ -8,13 +8,11 @@ import runpy
 import shlex
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
 from calculators.cli import main
-
-EXAMPLES = Path(__file__).parent.parent / "examples"
+from tests.paths import EXAMPLES
 
 
 def test_notebook_script_runs(capsys) -> None:
@@ -33,7 +31,7 @@ def test_notebook_script_runs(capsys) -> None:
               "invalid_borrower_id": 1, "invalid_principal": 1}  # fmt: skip
     for reason, n in counts.items():
         assert re.search(rf"^{reason} +{n}$", out, flags=re.MULTILINE), reason
-    # worked out in tests/calculators/test_transport.py
+    # worked out in tests/calculators/programs/test_transport.py
     assert "transport entitlement: 48,324,581.28 yuan, apply by 2022-10-10" in out
 
 

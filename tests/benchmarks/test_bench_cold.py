@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+from tests.paths import ROOT
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import bench_api
 import bench_cold

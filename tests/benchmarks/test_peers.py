@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from pathlib import Path
 from unittest import mock
 
 import numpy as np
@@ -23,8 +22,9 @@ import pytest
 from calculators.cli import main
 from calculators.columnar import compiled as _compiled
 from calculators.programs import tech as tech_relending
+from tests.paths import ROOT
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import generate
 import peers

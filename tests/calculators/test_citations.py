@@ -10,7 +10,6 @@ from __future__ import annotations
 import inspect
 import re
 import unicodedata
-from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -22,8 +21,8 @@ from calculators.tools import facility
 from calculators.tools import incentive as microloan_incentive
 from calculators.tools import npl as npl_tolerance
 from calendars import _deadline
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 SEED = "000_c7122a08e790f720.txt"
 # the repository's parent holds shared/; a git worktree sits one level deeper
 FOLDERS = (ROOT / ".." / "shared" / "sources", ROOT / ".." / ".." / "shared" / "sources")

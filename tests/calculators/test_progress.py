@@ -14,8 +14,8 @@ from calculators.engine import split as _split
 from calculators.programs import tech as tech_relending
 from calculators.readers import csv_file as _csv_file
 from calculators.tools import audit
-from tests.calculators.test_audit import SUBMITTED
-from tests.calculators.test_tech_golden import ELIGIBLE, LEDGER
+from tests.calculators.programs.test_tech_golden import ELIGIBLE, LEDGER
+from tests.calculators.tools.test_audit import SUBMITTED
 
 
 class Recorded:

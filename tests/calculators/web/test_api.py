@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 from calculators.cli import main
 from calculators.web import create_app
 from calculators.web._guard import csrf_token
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[3]
 TOKEN = "test-token-0123456789abcdef"
 BEARER = {"Authorization": f"Bearer {TOKEN}"}
 

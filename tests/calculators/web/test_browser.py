@@ -16,8 +16,8 @@ import pytest
 from openpyxl import load_workbook
 
 from calculators.cli import main
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[3]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 TOKEN = "browser-token-0123456789"
 
