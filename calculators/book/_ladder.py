@@ -12,11 +12,12 @@ import pandas as pd
 from .._i18n import _, language
 from .._money import fen_to_yuan
 from ..reports.folder import WrittenOutputs, write_outputs
+from ..reports.formats import file_name
 from ..reports.xlsx_file import FIXED_CREATED
 
 __all__ = ["LADDER_NAMES", "write_ladder"]
 
-LADDER_NAMES = ("schedule.csv", "schedule.xlsx")
+LADDER_NAMES = (file_name("csv", "schedule"), file_name("xlsx", "schedule"))
 """The files ``relend book schedule --out`` writes beside ``summary.json``."""
 
 _HEADERS = {

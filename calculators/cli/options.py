@@ -259,11 +259,9 @@ def write_outputs(*args: Any, **kwargs: Any) -> Any:
 EXCEL_MAX_ROWS = 1_048_576 - 3
 
 
-_OUTPUT_NAMES = {
-    "claim": ("loans.csv", "claim.xlsx", "loans 贷款"),
-    "npl": ("npl.csv", "npl.xlsx", "npl 不良"),
-    "audit": ("audit.csv", "audit.xlsx", "audit 核对"),
-}
+_ROWS_SHEETS = {"claim": "loans 贷款", "npl": "npl 不良", "audit": "audit 核对"}
+"""The first sheet of a run's workbook, the one that holds its rows (the files' names
+are the output formats', :mod:`calculators.reports.formats`)."""
 
 
 def _publish(
@@ -283,7 +281,10 @@ def _publish(
     """
     paths: tuple[Any, ...] = ()
     if getattr(args, "out", None) is not None:
-        csv_name, xlsx_name, sheet = _OUTPUT_NAMES[kind]
+        from ..reports.formats import file_name
+
+        csv_name, xlsx_name = file_name("csv", kind), file_name("xlsx", kind)
+        sheet = _ROWS_SHEETS[kind]
         workbook = not getattr(args, "no_xlsx", False)
         if workbook and len(rows) > EXCEL_MAX_ROWS:
             sheets = -(-len(rows) // EXCEL_MAX_ROWS)

@@ -95,3 +95,8 @@ FILE_NAMES: tuple[str, ...] = tuple(
     output.files[run] for run in RUNS for output in FORMATS if run in output.files
 )
 """Every file the formats write, run by run."""
+
+
+def file_name(output: str, run: str) -> str:
+    """The file format ``output`` (``csv``, ``xlsx``) writes for a ``run`` (:data:`RUNS`)."""
+    return next(f.files[run] for f in FORMATS if f.name == output)
