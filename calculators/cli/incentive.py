@@ -25,16 +25,16 @@ from .text import EXIT_OK, _emit, _UsageError
 
 def _incentives(args: argparse.Namespace, options: dict[str, Any]) -> list[Any]:
     """The incentive of ``--quarter`` with its balances, or of each quarter of BALANCES."""
-    from ..tools import incentive as microloan_incentive
+    from ..tools import incentive
 
     single = (args.quarter, args.previous_balance, args.current_balance)
     if args.balances:
         if any(single):
             raise _UsageError(cli_("give either BALANCES.csv or --quarter with both balances"))
-        return microloan_incentive.incentive_series(args.balances, **options)
+        return incentive.incentive_series(args.balances, **options)
     if all(single):
         return [
-            microloan_incentive.incentive(
+            incentive.incentive(
                 args.quarter,
                 _yuan_arg(args.previous_balance, "--previous-balance", zero=True),
                 _yuan_arg(args.current_balance, "--current-balance", zero=True),

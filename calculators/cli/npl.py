@@ -69,20 +69,20 @@ def _npl_text(summary: dict[str, Any]) -> str:
 
 def _industry(code: str) -> str:
     """An industry of article 十七 by its Chinese name in Chinese (住宿), else as given."""
-    from ..tools import npl as npl_tolerance
+    from ..tools import npl
 
     if language() == "zh":
-        return npl_tolerance.INDUSTRIES.get(code, code)
+        return npl.INDUSTRIES.get(code, code)
     return code
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the check on ``args.file`` and report it; return the exit status."""
-    from ..tools import npl as npl_tolerance
+    from ..tools import npl
 
     _check_out(args)
-    frame, digest = npl_tolerance.read_npl_file(args.file, encoding=args.encoding)
-    result = npl_tolerance.check(frame, digest, extra_industries=args.extra_industry or ())
+    frame, digest = npl.read_npl_file(args.file, encoding=args.encoding)
+    result = npl.check(frame, digest, extra_industries=args.extra_industry or ())
     summary = result.summary()
     _publish(args, summary, result.rows, "npl", _npl_text)
     return EXIT_INVALID_ROWS if summary["invalid"] else EXIT_OK

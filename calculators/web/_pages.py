@@ -369,12 +369,12 @@ def add_pages(app: FastAPI) -> None:
         context: dict[str, Any] = {"given": dict(q)}
         if q.get("quarter"):
             from .._money import yuan_to_fen
-            from ..tools import incentive as microloan_incentive
+            from ..tools import incentive
             from ._common import page_language
 
             with using_language(page_language(request)):
                 try:
-                    context["result"] = microloan_incentive.incentive(
+                    context["result"] = incentive.incentive(
                         q["quarter"],
                         yuan_to_fen(q.get("previous_balance", ""), "previous_balance"),
                         yuan_to_fen(q.get("current_balance", ""), "current_balance"),
