@@ -17,7 +17,9 @@ def _by_splitting(text: str) -> str | None:
     return lines[filled[0]] if filled else None
 
 
-@given(st.lists(st.sampled_from(["", " ", "\t", "\u3000", "a", " id ", "统一社会信用代码",
-                                 "\r", "\n", "\r\n", "x,y"]), max_size=12).map("".join))  # fmt: skip
+_PIECES = ["", " ", "\t", "\u3000", "a", " id ", "统一社会信用代码", "\r", "\n", "\r\n", "x,y"]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=12).map("".join))
 def test_first_filled_line_is_the_split_one(text: str) -> None:
     assert _first_filled_line(text) == _by_splitting(text)
