@@ -46,9 +46,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import holidays
 import numpy as np
 
+from ._china import china as package_china
 from ._errors import (
     CalendarError,
     DateOutOfBoundsError,
@@ -229,7 +229,7 @@ def _package_schedule(
     first_year: int, last_year: int
 ) -> tuple[frozenset[dt.date], frozenset[dt.date]]:
     """Holidays and make-up weekend days of ``holidays.China`` over a span of years."""
-    china = holidays.China(years=range(first_year, last_year + 1))
+    china = package_china()(years=range(first_year, last_year + 1))
     return frozenset(china), frozenset(china.weekend_workdays)
 
 

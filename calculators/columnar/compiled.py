@@ -6,12 +6,16 @@ the tests run both paths on the same inputs.
 
 Notes
 -----
-Loading the kernels costs a process about half a second, once (numba's import and its
-cached machine code); they save about 0.1 s of wall time per million rows of a claim.
-So they are kept for ledgers of at least one full block of classification
-(:data:`calculators.columnar.parallel.BLOCK_ROWS`, 524,288 rows): ``relend demo`` and the
-ledgers of most lenders never load numba, a session that claims large ledgers more than
-once gains from the first, and a single command gains from a few million rows.
+Loading the kernels costs a process about half a second, once (numba's import, its
+cached machine code and LLVM's set-up); they save about 0.1 s of wall time per million
+rows of a claim. So a column of at least :data:`LOAD_BLOCKS` blocks of
+:data:`KERNEL_ROWS` rows (about 6.3 million: the whole loan-id column of a ledger that
+large, searched for duplicates before the blocks are classified) loads them, where a
+single claim from a fresh process repays the loading; once loaded, they serve every
+column of at least :data:`KERNEL_ROWS` rows (one full block of classification,
+:data:`calculators.columnar.parallel.BLOCK_ROWS`). ``relend demo``, the ledgers of most
+lenders and a single command of a few million rows never load numba; a session that
+claimed a very large ledger uses them for the next large one.
 """
 
 from __future__ import annotations
@@ -26,9 +30,19 @@ KERNEL_ROWS = BLOCK_ROWS
 classification."""
 
 
+LOAD_BLOCKS = 12
+"""A column of at least this many times :data:`KERNEL_ROWS` rows loads the kernels."""
+
+
 def kernels_for(rows: int) -> ModuleType | None:
-    """The compiled kernels, for a column of ``rows`` rows; None: use numpy."""
-    return loaded_kernels() if rows >= KERNEL_ROWS else None
+    """The compiled kernels, for a column of ``rows`` rows; None: use numpy (a column
+    under :data:`KERNEL_ROWS` rows, or under :data:`LOAD_BLOCKS` times that while the
+    kernels are not loaded yet)."""
+    if rows < KERNEL_ROWS:
+        return None
+    if rows >= LOAD_BLOCKS * KERNEL_ROWS or loaded_kernels.cache_info().currsize:
+        return loaded_kernels()
+    return None
 
 
 @lru_cache(maxsize=1)

@@ -7,8 +7,9 @@ rows processed on threads use every core without copying the ledger between proc
 from __future__ import annotations
 
 import os
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 BLOCK_ROWS = 1 << 19
@@ -25,13 +26,26 @@ def in_threads(work: Callable[[Any], Any], items: list[Any]) -> list[Any]:
         return list(pool.map(work, items))
 
 
-def in_thread_batches(work: Callable[[Any], Any], items: list[Any]) -> Iterator[Any]:
-    """``work(item)`` for each item, in order, computed a core's worth of items at a time
-    on a thread each: at most that many results are held at once (blocks of a file
-    being written)."""
-    step = _cores()
-    for start in range(0, len(items), step):
-        yield from in_threads(work, items[start : start + step])
+def in_thread_pipeline(work: Callable[[Any], Any], items: list[Any]) -> Iterator[Any]:
+    """``work(item)`` for each item, in order, on a thread per core, the next items
+    computed while the caller uses the one given (writes a block of a file): at most a
+    core's worth of results and one more are held at once."""
+    if len(items) <= 1:
+        yield from (work(item) for item in items)
+        return
+    ahead = _cores() + 1
+    with ThreadPoolExecutor(max_workers=min(_cores(), len(items))) as pool:
+        pending: deque[Future[Any]] = deque()
+        try:
+            for item in items:
+                pending.append(pool.submit(work, item))
+                if len(pending) >= ahead:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()
 
 
 def _cores() -> int:

@@ -85,9 +85,8 @@ def read_ids(
         data = read_bytes(source, what)
         digest = hashlib.sha256(data).hexdigest()
         text = decode_bytes(data, str(source), what, encoding)
-        lines = re.split(r"\r\n|\r|\n", text)  # file lines as an editor counts them
-        filled = [i for i, line in enumerate(lines) if line.strip()]
-        header = _header_id_column(lines[filled[0]]) if filled else None
+        first = _first_filled_line(text)
+        header = _header_id_column(first) if first is not None else None
         if header is not None:
             frame = read_csv_text(data, str(source), what, encoding=encoding)
             given = TextColumn.of(frame[frame.columns[header]])
@@ -95,6 +94,8 @@ def read_ids(
             def place(k: int) -> str:
                 return _("{path}, line {line}").format(path=source, line=_csv_record_line(text, k))
         else:
+            lines = _LINE_END.split(text)  # file lines as an editor counts them
+            filled = [i for i, line in enumerate(lines) if line.strip()]
             given = TextColumn.of([lines[i].strip() for i in filled])
 
             def place(k: int) -> str:
@@ -215,6 +216,20 @@ def _text_column(values: Iterable[str]) -> TextColumn:
         return TextColumn.of(pa.array(items, type=pa.large_string()))
     except (pa.ArrowTypeError, pa.ArrowInvalid):
         return TextColumn.of(pd.Series(list(items), dtype=TEXT))
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def _first_filled_line(text: str) -> str | None:
+    """The first line of ``text`` that is not blank (lines end as an editor counts
+    them), found without splitting the rest; None when every line is blank."""
+    start = 0
+    for end in _LINE_END.finditer(text):
+        if text[start : end.start()].strip():
+            return text[start : end.start()]
+        start = end.end()
+    return text[start:] if text[start:].strip() else None
 
 
 def _header_id_column(line: str) -> int | None:

@@ -5,6 +5,7 @@ made inert."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -13,14 +14,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..columnar.bytes import contiguous, data, offsets
-from ..columnar.parallel import in_thread_batches
+from ..columnar.parallel import in_thread_pipeline
 from .base import _bytes_of, _join, _progress
 
-CSV_BLOCK_ROWS = 1 << 17
+CSV_BLOCK_ROWS = 1 << 16
+"""Rows rendered as one block of the file: a few are held at once (rendered ahead of the
+one being written), each about 7 MiB of a claim's rows."""
 
 
-def write_csv(frame: pd.DataFrame, path: Path, progress: bool = False) -> None:
-    """Write rows as UTF-8-with-BOM CSV, every row, no index, as pandas' ``to_csv`` does.
+def write_csv(frame: pd.DataFrame, path: Path, progress: bool = False) -> str:
+    """Write rows as UTF-8-with-BOM CSV, every row, no index, as pandas' ``to_csv`` does;
+    return the file's SHA-256 (of the bytes as written).
 
     Notes
     -----
@@ -44,28 +48,89 @@ def write_csv(frame: pd.DataFrame, path: Path, progress: bool = False) -> None:
     ``"none"`` it refuses a cell that holds a comma. Float and object columns of
     other values are rendered by Python's ``str``, as pandas does.
     """
+    digest = hashlib.sha256()
     with open(path, "wb") as handle, _progress(len(frame), path, progress) as bar:
-        handle.write(b"\xef\xbb\xbf")
+
+        def put(chunk: bytes | memoryview) -> None:
+            handle.write(chunk)
+            digest.update(chunk)
+
+        put(b"\xef\xbb\xbf")
         header = pa.array([str(c) for c in frame.columns], type=pa.large_string())
         header = _csv_quoted(_csv_inert(header), single=len(frame.columns) == 1)
-        handle.write(",".join(header.to_pylist()).encode("utf-8") + b"\n")
+        put(",".join(header.to_pylist()).encode("utf-8") + b"\n")
         if not len(frame.columns):
-            handle.write(b"\n" * len(frame))
-            return
+            put(b"\n" * len(frame))
+            return digest.hexdigest()
+        single = len(frame.columns) == 1
+        # a categorical column's cells are its words rendered once, taken per row
+        words = {
+            name: _rendered_words(column, single)
+            for name, column in frame.items()
+            if _has_text_categories(column)
+        }
 
         def render(start: int) -> tuple[memoryview, int]:
             block = frame.iloc[start : start + CSV_BLOCK_ROWS]
             cells = [
-                _csv_quoted(_csv_inert(_csv_text(column)), single=len(frame.columns) == 1)
-                for _, column in block.items()
+                _csv_taken(column, *words[name]) if name in words else _csv_cell(column, single)
+                for name, column in block.items()
             ]
             return _bytes_of(_join(_join(*cells, ","), "\n", "")), len(block)
 
-        # blocks are rendered a core's worth at a time (Arrow's kernels release the
-        # GIL) and written in order
-        for lines, rows in in_thread_batches(render, list(range(0, len(frame), CSV_BLOCK_ROWS))):
-            handle.write(lines)
+        # blocks are rendered on a thread per core (Arrow's kernels release the GIL)
+        # ahead of the one being written and hashed, and written in order
+        for lines, rows in in_thread_pipeline(render, list(range(0, len(frame), CSV_BLOCK_ROWS))):
+            put(lines)
             bar.update(rows)
+    return digest.hexdigest()
+
+
+def _has_text_categories(column: pd.Series) -> bool:
+    """Whether a column is categorical with text categories (decoded by Arrow)."""
+    dtype = column.dtype
+    return isinstance(dtype, pd.CategoricalDtype) and pd.api.types.is_string_dtype(
+        dtype.categories.dtype
+    )
+
+
+def _rendered_words(column: pd.Series, single: bool) -> tuple[pa.Array, str]:
+    """A text categorical column's categories as their cells, and the cell of a missing
+    value: what :func:`_csv_cell` gives each row, computed once per category (a cell's
+    text depends on the cell alone)."""
+    words = pa.array(column.dtype.categories.astype(str).tolist(), type=pa.large_string())
+    empty = pa.array([""], type=pa.large_string())
+    return (
+        _csv_quoted(_csv_inert(words), single),
+        _csv_quoted(_csv_inert(empty), single)[0].as_py(),
+    )
+
+
+def _csv_taken(column: pd.Series, words: pa.Array, missing: str) -> pa.Array:
+    """The cells of a text categorical column: its rendered words taken by code."""
+    codes = pa.array(column.cat.codes.to_numpy(), mask=column.isna().to_numpy())
+    return pc.fill_null(pc.take(words, codes), missing)
+
+
+def _csv_cell(column: pd.Series, single: bool) -> pa.Array:
+    """A column's cells as ``to_csv`` writes them, made inert and quoted.
+
+    An integer column's text (digits, a leading ``-``) is a plain number, never a
+    formula, and holds none of the bytes that need quotes: it is written as it is
+    (save the empty cell of a one-column file, quoted as ever).
+    """
+    text = _csv_text(column)
+    if not single and pd.api.types.is_integer_dtype(column.dtype) and _is_integer_text(text):
+        return text
+    return _csv_quoted(_csv_inert(text), single=single)
+
+
+def _is_integer_text(text: pa.Array) -> bool:
+    """Whether cells are all empty or an optional ``-`` and digits (cheap: integer
+    columns come from Arrow's cast, which writes exactly that; checked all the same)."""
+    raw = _bytes_of(text)
+    codes = np.frombuffer(raw, dtype=np.uint8)
+    return not len(codes) or bool(((codes >= 48) & (codes <= 57) | (codes == 45)).all())
 
 
 def _csv_text(column: pd.Series) -> pa.Array:
@@ -143,9 +208,10 @@ def _csv_inert(text: pa.Array) -> pa.Array:
     if not risky.any():
         return text
     need = np.zeros(len(text), dtype=bool)
-    need[np.flatnonzero(filled)[risky]] = True
-    numbers = pc.fill_null(pc.match_substring_regex(text, _PLAIN_NUMBER), False)
-    need &= ~numbers.to_numpy(zero_copy_only=False)
+    rows = np.flatnonzero(filled)[risky]
+    # only the rows that start with a sign are matched against a plain number
+    numbers = pc.match_substring_regex(pc.take(text, pa.array(rows)), _PLAIN_NUMBER)
+    need[rows[~pc.fill_null(numbers, False).to_numpy(zero_copy_only=False)]] = True
     if not need.any():
         return text
     return pc.if_else(pa.array(need), _join("'", text, ""), text)
@@ -158,17 +224,27 @@ def _csv_quoted(text: pa.Array, single: bool) -> pa.Array:
     """
     # the csv module's QUOTE_MINIMAL with pandas' "\n" line ends, and a "\r" quoted as well
     # (a reader ends the row at a bare one). Most columns (ids, dates, codes) hold none of
-    # the four bytes: one scan of the column's bytes says so, before any cell is looked at.
-    raw = np.frombuffer(_bytes_of(text), dtype=np.uint8)
-    if np.isin(raw, np.frombuffer(b',"\n\r', dtype=np.uint8)).any():
-        need = pc.match_substring_regex(text, '[,"\n\r]')
-    elif single:
-        need = pc.equal(text, "")
-    else:
+    # the four bytes: one scan of the column's bytes says so, before any cell is looked at;
+    # else only the rows holding one are quoted.
+    text = contiguous(text)
+    ends = offsets(text)
+    raw = data(text)[ends[0] : ends[-1]]
+    special = (raw == ord(",")) | (raw == ord('"')) | (raw == ord("\n")) | (raw == ord("\r"))
+    if special.any():
+        # the rows holding one of the bytes, found from where the bytes are
+        at = np.flatnonzero(special) + ends[0]
+        rows = np.unique(np.searchsorted(ends, at, side="right") - 1)
+        mask = np.zeros(len(text), dtype=bool)
+        mask[rows] = True
+        if single:
+            mask |= pc.equal(text, "").to_numpy(zero_copy_only=False)
+            rows = np.flatnonzero(mask)
+        some = pc.take(text, pa.array(rows))
+        quoted = _join('"', pc.replace_substring(some, '"', '""'), '"', "")
+        return pc.replace_with_mask(text, pa.array(mask), quoted)
+    if not single:
         return text
-    if single:
-        need = pc.or_(need, pc.equal(text, ""))
+    need = pc.equal(text, "")
     if not pc.any(need).as_py():
         return text
-    quoted = _join('"', pc.replace_substring(text, '"', '""'), '"', "")
-    return pc.if_else(need, quoted, text)
+    return pc.if_else(need, pa.scalar('""', pa.large_string()), text)

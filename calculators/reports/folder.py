@@ -262,21 +262,23 @@ def _signals_deferred() -> Iterator[None]:
 
 
 def _write_temporary(
-    folder: Path, name: str, write: Callable[[Path], None], temps: dict[str, Path]
+    folder: Path, name: str, write: Callable[[Path], str | None], temps: dict[str, Path]
 ) -> str:
     """Write one file under a temporary name beside its final one; return its SHA-256.
 
     The temporary file is created with the permissions a new file normally gets (not
     the 0600 of :func:`tempfile.mkstemp`), flushed to disk, and recorded in ``temps``
-    before anything is written to it, so that a failure can always remove it.
+    before anything is written to it, so that a failure can always remove it. A writer
+    that hashed the bytes it wrote returns their SHA-256; else the file is read back.
     """
     temp = folder / f".{name}.{secrets.token_hex(6)}.tmp"
     temps[name] = temp
     try:
         os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-        write(temp)
+        digest: object = write(temp)
         with open(temp, "r+b") as handle:
-            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+            if not isinstance(digest, str):
+                digest = hashlib.file_digest(handle, "sha256").hexdigest()
             os.fsync(handle.fileno())
     except OSError as exc:
         raise OutputError(folder / name, os_reason(exc) if exc.strerror else str(exc)) from None

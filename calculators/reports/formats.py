@@ -31,7 +31,8 @@ class OutputFormat:
     write : callable
         ``write(summary, rows, path, rows_sheet, progress)`` writes the rows of a run
         (and, as a format needs it, its summary) to ``path``; ``rows_sheet`` names a
-        workbook's first sheet of rows, ``progress`` shows a bar on stderr.
+        workbook's first sheet of rows, ``progress`` shows a bar on stderr. It returns
+        the file's SHA-256 if it hashed the bytes as it wrote them, else None.
     off : str or None
         The command-line option that turns the format off (``--no-xlsx``); None when it
         is always written.
@@ -39,23 +40,24 @@ class OutputFormat:
 
     name: str
     files: Mapping[str, str]
-    write: Callable[[Mapping[str, Any], pd.DataFrame, Path, str, bool], None]
+    write: Callable[[Mapping[str, Any], pd.DataFrame, Path, str, bool], str | None]
     off: str | None = None
 
     def writer(
         self, summary: Mapping[str, Any], rows: pd.DataFrame, rows_sheet: str, progress: bool
-    ) -> Callable[[Path], None]:
-        """The writer of one run's file in this format, given the path to write."""
+    ) -> Callable[[Path], str | None]:
+        """The writer of one run's file in this format, given the path to write (it returns
+        the file's SHA-256 when it hashed what it wrote)."""
         return lambda path: self.write(summary, rows, path, rows_sheet, progress)
 
 
 def _csv(
     summary: Mapping[str, Any], rows: pd.DataFrame, path: Path, rows_sheet: str, progress: bool
-) -> None:
-    """Every row as CSV (:func:`calculators.reports.csv_file.write_csv`)."""
+) -> str:
+    """Every row as CSV (:func:`calculators.reports.csv_file.write_csv`); its SHA-256."""
     from .csv_file import write_csv
 
-    write_csv(rows, path, progress)
+    return write_csv(rows, path, progress)
 
 
 def _xlsx(
