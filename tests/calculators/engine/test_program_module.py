@@ -25,34 +25,11 @@ from calculators.engine.labels import COLUMN_LABELS, LIST_LABELS, REASON_LABELS
 from calculators.engine.program import registered, unregister
 from calculators.readers.columns import COLUMN_ALIASES, LEDGER_COLUMNS
 
+from .test_registry import TOY_POLICY
+
 pytestmark = pytest.mark.filterwarnings("ignore::calendars.ProvisionalCalendarWarning")  # 2030
 
-POLICY = """\
-schema = 1
-[program]
-id = "toy"
-name_zh = "玩具再贷款"
-name_en = "toy relending"
-[notices.toy]
-issuer = "relend's tests"
-title = "a toy notice"
-date = "2030-01"
-[[versions]]
-id = "toy-2030"
-title = "toy"
-notice = "toy"
-first_disbursement = { value = 2030-01-01, source = { notice = "toy", clause = "1" } }
-last_disbursement = { value = 2030-12-31, source = { notice = "toy", clause = "1" } }
-ratio = { value = "0.25", source = { notice = "toy", clause = "2" } }
-min_term_months = { value = 0, source = { notice = "toy", clause = "2" } }
-rates = { value = [{ from = 2030-01-01, rate = "0.01", source = { notice = "toy", clause = "3" } }], source = { notice = "toy", clause = "3" } }
-term_years = { value = 1, source = { notice = "toy", clause = "3" } }
-max_extensions = { value = 0, source = { notice = "toy", clause = "3" } }
-cadence = { value = "quarterly", source = { notice = "toy", clause = "4" } }
-lenders = { value = ["ICBC"], source = { notice = "toy", clause = "5" } }
-borrower_rule = { value = "toy borrowers on the toy list, toy colour red", source = { notice = "toy", clause = "6" } }
-day_count = { value = "ACT/360", source = { notice = "toy", clause = "3" } }
-"""  # noqa: E501
+POLICY = TOY_POLICY  # 25% of the eligible principal, from 2030-01-01, lender ICBC
 
 MODULE = '''
 """The toy program, declared in one file as a program of relend's is."""
