@@ -348,7 +348,7 @@ def add_pages(app: FastAPI) -> None:
                     day = dt.date.fromisoformat(q.get("drawdown", ""))
                     ext = int(q.get("extensions") or 0)
                     context["result"] = facility.schedule(
-                        q.get("program", "tech"), yuan_to_fen(q["amount"], "amount"), day, ext
+                        q.get("program", ""), yuan_to_fen(q["amount"], "amount"), day, ext
                     ).summary()
                 except (RelendInputError, CalendarError) as exc:
                     context["error"] = str(exc)

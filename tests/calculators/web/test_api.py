@@ -313,3 +313,14 @@ def test_two_users_at_once_each_get_their_own_results(client) -> None:
         summary = client.get(state["files"]["summary.json"], headers=BEARER).json()
         assert summary["lender"] == lender and len(loans) > 0
     assert results["ICBC"]["id"] != results["CCB"]["id"]
+
+
+def test_the_facility_page_without_a_program_names_the_programs(client) -> None:
+    # no program is assumed: the page says which ones there are
+    page = client.get("/facility?amount=600,000.00&drawdown=2022-07-15", headers=BEARER)
+    assert page.status_code == 200
+    assert (
+        "program=&#39;&#39; is not accepted" in page.text
+        or "program='' is not accepted" in page.text
+    )
+    assert "tech" in page.text and "transport" in page.text
