@@ -36,6 +36,7 @@ from ._i18n import Label, _, language
 PARAMETER_LABELS: Mapping[str, Label] = MappingProxyType(
     {
         "lender": Label("金融机构", "lender"),
+        "program": Label("工具", "program"),
         "quarter": Label("申报期", "period"),
         "month": Label("申报月份", "month"),
         "date": Label("日期", "date"),

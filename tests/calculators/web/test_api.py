@@ -320,5 +320,5 @@ def test_the_facility_page_without_a_program_names_the_programs(client) -> None:
     page = client.get("/facility?amount=600,000.00&drawdown=2022-07-15", headers=BEARER)
     assert page.status_code == 200
     error = page.text.split('id="error">')[1].split("</p>")[0]
-    assert error.startswith("program=&#39;&#39; 不符合要求：应为以下之一：")  # Chinese first
+    assert error.startswith("工具 program=&#39;&#39; 不符合要求：应为以下之一：")  # Chinese first
     assert "tech" in error and "transport" in error
