@@ -97,7 +97,7 @@ def rows_of_width(values: pa.Array, width: int) -> tuple[np.ndarray, np.ndarray]
 
 def pair(matrix: np.ndarray, column: int) -> np.ndarray:
     """The two-digit number at ``column`` of each row (-1 where not two ASCII digits)."""
-    return DIGIT_PAIR[matrix[:, column : column + 2].view("<u2")[:, 0]]
+    return np.take(DIGIT_PAIR, matrix[:, column : column + 2].view("<u2")[:, 0])
 
 
 def may_need_trimming(values: pa.Array) -> bool:

@@ -107,7 +107,7 @@ def _midnight_days(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         return days, ok
     days, rest = np.divmod(stamps.view(np.int64), per_day)
     ok = (rest == 0) & ~np.isnat(stamps)
-    return np.where(ok, days, 0), ok
+    return days * ok, ok  # 0 where not ok
 
 
 def _split_iso(text: TextColumn) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -188,15 +188,15 @@ def days_from_ymd(
     day = np.asarray(day)
     valid = (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1)
     in_table = valid & (year < _TABLE_YEARS)
-    index = np.where(in_table, year * 12 + month - 1, 0)
-    days = _MONTH_START[index].astype(np.int64) + day - 1
-    valid &= np.where(in_table, day <= _MONTH_LENGTH[index], True)
+    index = (year * 12 + month - 1) * in_table  # 0 outside the table
+    days = np.take(_MONTH_START, index).astype(np.int64) + day - 1
+    valid &= (day <= np.take(_MONTH_LENGTH, index)) | ~in_table
     beyond = np.flatnonzero(valid & ~in_table)
     if len(beyond):
         y, m, d = year[beyond], month[beyond], day[beyond]
         valid[beyond] = d <= month_length(y, m)
         days[beyond] = _civil_days(y, m, d)
-    return np.where(valid, days, 0), valid
+    return days * valid, valid  # 0 where not valid
 
 
 def _civil_from_days(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -79,7 +79,7 @@ def _weighted_sum(matrix: np.ndarray, tables: tuple[np.ndarray, ...]) -> np.ndar
     """Sum of the nine pair tables over each row: negative when a character is not allowed."""
     total = np.zeros(len(matrix), dtype=np.int32)
     for k, table in enumerate(tables):
-        total += table[matrix[:, 2 * k : 2 * k + 2].view("<u2")[:, 0]]
+        total += np.take(table, matrix[:, 2 * k : 2 * k + 2].view("<u2")[:, 0])
     return total
 
 

@@ -80,7 +80,7 @@ def _plain_yuan(text: TextColumn) -> tuple[np.ndarray, np.ndarray]:
         whole += digits
     whole *= 100
     whole += cents
-    return np.where(ok, whole, 0), ok
+    return whole * ok, ok  # 0 where not ok (numpy's where is slower)
 
 
 def _general_yuan(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -195,7 +195,7 @@ def parse_principal(values: pd.Series, unit: str) -> tuple[np.ndarray, np.ndarra
     else:
         fen, ok = parse_yuan_column(values)
     ok = ok & ((fen > 0) & (fen <= MAX_FEN))
-    return np.where(ok, fen, 0), ok
+    return fen * ok, ok  # 0 where not ok
 
 
 def _exact_float_yuan(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:

@@ -87,9 +87,13 @@ def classify(cols: LoanColumns, exclusions: list[tuple[str, np.ndarray]]) -> np.
     Notes
     -----
     The reasons are written last to first, so that the first that applies is the one
-    left (``np.putmask`` in place: no temporaries).
+    left: ``codes += (reason - codes) x mask``, in int8 arithmetic, which numpy runs
+    several times as fast as ``np.putmask`` (every code is below 128).
     """
     codes = np.full(len(cols.is_cny), ELIGIBLE, dtype=np.int8)
+    step = np.empty_like(codes)
     for name, mask in reversed([*cols.invalid, *exclusions]):
-        np.putmask(codes, mask, np.int8(reason_index(name)))
+        np.subtract(np.int8(reason_index(name)), codes, out=step)
+        np.multiply(step, mask, out=step)
+        codes += step
     return codes

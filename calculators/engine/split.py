@@ -118,4 +118,4 @@ class RowVerdicts:
 
 
 def _eligible(codes: np.ndarray, principal_fen: np.ndarray) -> np.ndarray:
-    return np.where(codes == ELIGIBLE, principal_fen, 0)
+    return principal_fen * (codes == ELIGIBLE)  # 0 where not eligible

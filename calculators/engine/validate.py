@@ -260,7 +260,7 @@ def _principal(canon: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     if given is not None:
         yuan, yuan_ok = parse_principal(canon[given[0]], given[1])
         ok = ok & yuan_ok & (fen == yuan)
-        fen = np.where(ok, fen, 0)
+        fen = fen * ok  # 0 where not ok
     return fen, ok
 
 
