@@ -55,6 +55,7 @@ from .engine.codes import COMMON_EXCLUSIONS, INVALID_REASONS, REASON_ALIASES, re
 from .engine.program import (
     ExclusionRule,
     LedgerColumn,
+    OwnFigure,
     Program,
     ReferenceList,
     RuleInput,
@@ -93,6 +94,7 @@ __all__ = [
     "LenderError",
     "MoneyError",
     "OutputError",
+    "OwnFigure",
     "ParameterError",
     "PolicyFileError",
     "PolicyNotFoundError",

@@ -9,6 +9,7 @@ from .._i18n import cli_, language
 from .._money import percent_text
 from .._version import relend_version
 from ..engine.labels import FIGURE_LABELS, label
+from ..policy.checks import shown_in_percent
 from .options import _add_policy_option, _json_help, _policy_from
 from .text import EXIT_OK, _emit, _joined, _UsageError
 
@@ -76,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
                     else str(s)
                     for s in shown
                 )
-            elif name in _PERCENT_FIGURES and not f.unknown:
+            elif shown_in_percent(name) and not f.unknown:
                 shown = percent_text(shown)
             elif name == "cadence" and not f.unknown:
                 shown = _cadence(str(shown))
@@ -89,9 +90,6 @@ def run(args: argparse.Namespace) -> int:
                 flag = cli_("unknown") if f.unknown else cli_("ASSUMPTION")
                 print(f"  {'':<19} " + cli_("{flag}: {why}").format(flag=flag, why=f.why_text()))
     return EXIT_OK
-
-
-_PERCENT_FIGURES = frozenset(["ratio", "fixed_rate", "loan_rate_cap"])
 
 
 def _cadence(code: str) -> str:

@@ -107,29 +107,32 @@ AUDIT_CLASS_LABELS: Mapping[str, Label] = _table(
 )
 """Classes of an audit's comparison, loan by loan."""
 
-FIGURE_LABELS: Mapping[str, Label] = _table(
-    {
-        "first_disbursement": ("贷款发放起始日", "first disbursement day"),
-        "last_disbursement": ("贷款发放截止日", "last disbursement day"),
-        "ratio": ("支持比例", "share of principal"),
-        "min_term_months": ("贷款最短期限（月）", "minimum loan term (months)"),
-        "rates": ("再贷款利率", "relending rate"),
-        "term_years": ("再贷款期限（年）", "relending term (years)"),
-        "max_extensions": ("最多展期次数", "most extensions"),
-        "cadence": ("发放频率", "cadence"),
-        "deadline_rule": ("申请截止日规则", "application deadline rule"),
-        "lenders": ("发放对象", "eligible lenders"),
-        "categories": ("支持的借款人类型", "eligible borrower categories"),
-        "borrower_rule": ("借款人条件", "borrower rule"),
-        "day_count": ("日计数惯例", "day count"),
-        "first_quarter": ("首个适用季度", "first quarter"),
-        "last_quarter": ("最后适用季度", "last quarter"),
-        "fixed_rate": ("利率互换固定利率", "swap fixed rate"),
-        "provinces": ("试点省份", "pilot provinces"),
-        "loan_rate_cap": ("贷款利率上限", "loan rate cap"),
-    }
+_FIGURE_LABELS = dict(
+    _table(
+        {
+            "first_disbursement": ("贷款发放起始日", "first disbursement day"),
+            "last_disbursement": ("贷款发放截止日", "last disbursement day"),
+            "ratio": ("支持比例", "share of principal"),
+            "min_term_months": ("贷款最短期限（月）", "minimum loan term (months)"),
+            "rates": ("再贷款利率", "relending rate"),
+            "term_years": ("再贷款期限（年）", "relending term (years)"),
+            "max_extensions": ("最多展期次数", "most extensions"),
+            "cadence": ("发放频率", "cadence"),
+            "deadline_rule": ("申请截止日规则", "application deadline rule"),
+            "lenders": ("发放对象", "eligible lenders"),
+            "categories": ("支持的借款人类型", "eligible borrower categories"),
+            "borrower_rule": ("借款人条件", "borrower rule"),
+            "day_count": ("日计数惯例", "day count"),
+            "first_quarter": ("首个适用季度", "first quarter"),
+            "last_quarter": ("最后适用季度", "last quarter"),
+            "fixed_rate": ("利率互换固定利率", "swap fixed rate"),
+            "lenders_open": ("所列机构以外的机构可申请的起始日", "other lenders accepted from"),
+        }
+    )
 )
-"""The figures of a policy version (``calculators/policies/*.toml``) by name."""
+FIGURE_LABELS: Mapping[str, Label] = MappingProxyType(_FIGURE_LABELS)
+"""The figures of a policy version (``calculators/policies/*.toml``) by name; each
+program's own are added as it registers (:func:`add_labels`)."""
 
 _LIST_LABELS: dict[str, Label] = {}
 LIST_LABELS: Mapping[str, Label] = MappingProxyType(_LIST_LABELS)
@@ -178,8 +181,9 @@ def add_labels(
     reasons: Mapping[str, Label] = MappingProxyType({}),
     lists: Mapping[str, Label] = MappingProxyType({}),
     columns: Mapping[str, Label] = MappingProxyType({}),
+    figures: Mapping[str, Label] = MappingProxyType({}),
 ) -> None:
-    """Add a program's reason, list and column labels to the tables.
+    """Add a program's reason, list, column and figure labels to the tables.
 
     Raises
     ------
@@ -188,7 +192,7 @@ def add_labels(
         must give it the same words).
     """
     for table, given in ((_REASON_LABELS, reasons), (_LIST_LABELS, lists),
-                         (_COLUMN_LABELS, columns)):  # fmt: skip
+                         (_COLUMN_LABELS, columns), (_FIGURE_LABELS, figures)):  # fmt: skip
         for code, found in given.items():
             if table.get(code, found) != found:
                 raise ParameterError(
@@ -201,9 +205,14 @@ def add_labels(
 
 
 def forget_labels(
-    reasons: Iterable[str] = (), lists: Iterable[str] = (), columns: Iterable[str] = ()
+    reasons: Iterable[str] = (),
+    lists: Iterable[str] = (),
+    columns: Iterable[str] = (),
+    figures: Iterable[str] = (),
 ) -> None:
     """Remove labels a program added (for tests that register a toy one)."""
+    for name in figures:
+        _FIGURE_LABELS.pop(name, None)
     for key in columns:
         _COLUMN_LABELS.pop(key, None)
     for code in reasons:

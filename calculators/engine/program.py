@@ -22,6 +22,7 @@ import numpy as np
 
 from .._errors import ParameterError
 from .._i18n import Label, _
+from ..policy.checks import add_figure_kinds, remove_figure_kinds
 from ..policy.table import forget_program, note_program
 from ..readers.columns import add_columns, remove_columns
 from .codes import add_reasons
@@ -108,6 +109,25 @@ class LedgerColumn:
     headers: tuple[str, ...]
     label: Label
     required: bool = True
+
+
+@dataclass(frozen=True)
+class OwnFigure:
+    """A figure of a program's policy versions that only its rules read.
+
+    Attributes
+    ----------
+    name : str
+        Its key in the policy file (``provinces``).
+    kind : str
+        The kind of its value, one of :data:`calculators.policy.checks.KINDS` (``codes``).
+    label : Label
+        Its name in both languages, for ``relend policy show`` and the workbooks.
+    """
+
+    name: str
+    kind: str
+    label: Label
 
 
 @dataclass(frozen=True)
@@ -230,6 +250,9 @@ class Program:
     claim_help : callable, optional
         A section of ``relend claim --help`` of the program's own (transport's borrower
         categories), in the user's language.
+    own_figures : tuple of OwnFigure
+        The figures of its policy versions that only its rules read: their kinds join
+        the policy reader's, their labels the outputs'.
     own_columns : tuple of LedgerColumn
         The ledger columns the program declares: their headers join the column table,
         their labels the outputs', and the required ones are required of its ledgers.
@@ -264,6 +287,7 @@ class Program:
     own_columns: tuple[LedgerColumn, ...] = ()
     summary_lines: SummaryLines | None = field(default=None, repr=False, compare=False)
     claim_help: Callable[[], str] | None = field(default=None, repr=False, compare=False)
+    own_figures: tuple[OwnFigure, ...] = ()
 
     @property
     def required_columns(self) -> tuple[str, ...]:
@@ -309,11 +333,13 @@ def register(program: Program) -> Program:
     their labels and its lists' labels the label tables, and its lists' help the command
     line's and the web app's: nothing outside the program's own module names it.
     """
+    add_figure_kinds({f.name: f.kind for f in program.own_figures})
     add_columns({c.key: c.headers for c in program.own_columns})
     add_labels(
         reasons={r.reason: r.label for r in program.rules if r.label is not None},
         lists={x.name: x.label for x in program.lists if x.label is not None},
         columns={c.key: c.label for c in program.own_columns},
+        figures={f.name: f.label for f in program.own_figures},
     )
     for x in program.lists:
         if x.help_zh:
@@ -332,13 +358,17 @@ def unregister(program_id: str) -> None:
         others = list(_PROGRAMS.values())
         kept = {c.key for p in others for c in p.own_columns}
         gone = [c.key for c in program.own_columns if c.key not in kept]
+        kept_figures = {f.name for p in others for f in p.own_figures}
+        figures_gone = [f.name for f in program.own_figures if f.name not in kept_figures]
         forget_labels(
             reasons=[c for c in program.reasons if not any(c in p.reasons for p in others)],
             lists=[x.name for x in program.lists
                    if not any(x.name in (y.name for y in p.lists) for p in others)],
             columns=gone,
+            figures=figures_gone,
         )  # fmt: skip
         remove_columns(gone)
+        remove_figure_kinds(figures_gone)
     forget_program(program_id)
 
 

@@ -18,7 +18,7 @@ import numpy as np
 from .._i18n import Label
 from ..policy.model import PolicyRow
 from ..policy.table import own_figure
-from .program import ExclusionRule, LedgerColumn, Rule, RuleInput
+from .program import ExclusionRule, LedgerColumn, OwnFigure, Rule, RuleInput
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,6 +30,7 @@ __all__ = [
     "INVALID_LOAN_RATE",
     "LOAN_RATE",
     "LOAN_RATE_ABOVE_CAP",
+    "LOAN_RATE_CAP",
     "RATE_COLUMN",
     "code_not_in_the_version",
     "loan_rate_above_cap",
@@ -161,6 +162,9 @@ LOAN_RATE = LedgerColumn(
     RATE_COLUMN, ("贷款利率", "执行利率", "贷款年利率"), Label("贷款利率", "loan rate")
 )
 """A loan's own annual rate (``3.2``, ``3.2%``, ``0.032``), for the programs that cap it."""
+
+LOAN_RATE_CAP = OwnFigure("loan_rate_cap", "rate", Label("贷款利率上限", "loan rate cap"))
+"""The highest own rate of an eligible loan, a figure of each policy version."""
 
 INVALID_LOAN_RATE = ExclusionRule(
     "invalid_loan_rate", loan_rate_unreadable, invalid=True, column=RATE_COLUMN,

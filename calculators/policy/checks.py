@@ -17,7 +17,7 @@ from typing import Any
 
 from calendars import Quarter
 
-from .._errors import PolicyFileError
+from .._errors import ParameterError, PolicyFileError
 from .._i18n import _
 from .lenders import LENDERS
 from .model import (
@@ -34,7 +34,7 @@ from .model import (
 _DATE, _OPTIONAL_DATE, _RATIO, _RATE, _COUNT, _TEXT = "date", "date?", "ratio", "rate", "n", "text"
 _CODES, _RATES, _CADENCE, _QUARTER = "codes", "rates", "cadence", "quarter"
 
-FIGURE_KINDS: Mapping[str, str] = MappingProxyType(
+_KINDS: dict[str, str] = dict(
     {
         "first_disbursement": _DATE,
         "last_disbursement": _OPTIONAL_DATE,
@@ -52,15 +52,47 @@ FIGURE_KINDS: Mapping[str, str] = MappingProxyType(
         "first_quarter": _QUARTER,
         "last_quarter": _QUARTER,
         "fixed_rate": _RATE,
-        # program rules' own figures
-        "provinces": _CODES,  # pilot provinces, by 2-digit division code
-        "loan_rate_cap": _RATE,  # the highest own interest rate of an eligible loan
-        "max_term_months": _COUNT,  # the longest term of an eligible loan, in months
-        "first_loan_until": _DATE,  # the last day of a separate first-loan sub-quota
-        "pilot_widened": _DATE,  # the pilot was widened after this day, to areas unknown
         "lenders_open": _DATE,  # from then the lenders named are not all: others are warned
     }
 )
+FIGURE_KINDS: Mapping[str, str] = MappingProxyType(_KINDS)
+"""Each figure a policy version may hold, by the kind of its value: those every program
+shares here, each program's own added as it registers (:func:`add_figure_kinds`)."""
+
+KINDS = (_DATE, _OPTIONAL_DATE, _RATIO, _RATE, _COUNT, _TEXT, _CODES)
+"""The kinds a program's own figure may be: ``date``, ``date?`` (a date or none),
+``ratio``, ``rate``, ``n`` (a whole number), ``text``, ``codes`` (a list of codes)."""
+
+
+def add_figure_kinds(kinds: Mapping[str, str]) -> None:
+    """Add a program's own figures (name -> kind, one of :data:`KINDS`).
+
+    Raises
+    ------
+    ParameterError
+        A kind not among :data:`KINDS`, or a figure that has another kind already.
+    """
+    for name, kind in kinds.items():
+        if kind not in KINDS:
+            raise ParameterError(name, kind, _("one of {names}").format(names=", ".join(KINDS)))
+        if _KINDS.get(name, kind) != kind:
+            raise ParameterError(
+                name, kind, _("the kind it already has: {kind}").format(kind=_KINDS[name])
+            )
+    _KINDS.update(kinds)
+
+
+def remove_figure_kinds(names: Iterable[str]) -> None:
+    """Remove figures a program added (for tests that register a toy one)."""
+    for name in names:
+        _KINDS.pop(name, None)
+
+
+def shown_in_percent(name: str) -> bool:
+    """Whether figure ``name`` is a ratio or a rate, shown in percent."""
+    return FIGURE_KINDS.get(name) in (_RATIO, _RATE)
+
+
 # the figures a complete version of each shape must have
 LOAN_WINDOW_FIGURES = (
     "first_disbursement", "last_disbursement", "ratio", "min_term_months", "rates",

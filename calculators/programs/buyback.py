@@ -45,18 +45,14 @@ institution.
 from __future__ import annotations
 
 import unicodedata
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .._i18n import Label
 from ..engine.entry import bind
-from ..engine.program import ExclusionRule, LedgerColumn, Program, RuleInput, register
-from ..engine.rules import INVALID_LOAN_RATE, LOAN_RATE, LOAN_RATE_ABOVE_CAP
+from ..engine.program import ExclusionRule, LedgerColumn, OwnFigure, Program, RuleInput, register
+from ..engine.rules import INVALID_LOAN_RATE, LOAN_RATE, LOAN_RATE_ABOVE_CAP, LOAN_RATE_CAP
 from ..policy.table import own_figure
-
-if TYPE_CHECKING:
-    pass
 
 # The claim engine (pandas, pyarrow) is imported by the functions that use it, so that
 # registering the program, for the command line's choices, stays light.
@@ -152,6 +148,12 @@ PROGRAM = register(
         id="buyback",
         name_zh="股票回购增持再贷款",
         name_en="stock buyback and shareholding-increase relending",
+        own_figures=(
+            OwnFigure(
+                "max_term_months", "n", Label("贷款最长期限（月）", "maximum loan term (months)")
+            ),
+            LOAN_RATE_CAP,
+        ),
         own_columns=(
             LedgerColumn(
                 KIND_COLUMN,

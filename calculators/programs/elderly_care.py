@@ -55,7 +55,7 @@ import numpy as np
 from .._i18n import Label, _
 from ..engine.codes import reason_index
 from ..engine.entry import bind
-from ..engine.program import ClaimRows, ExclusionRule, Program, RuleInput, register
+from ..engine.program import ClaimRows, ExclusionRule, OwnFigure, Program, RuleInput, register
 from ..policy.model import PolicyRow
 from ..policy.table import own_figure
 
@@ -128,6 +128,10 @@ PROGRAM = register(
         id="elderly_care",
         name_zh="普惠养老专项再贷款",
         name_en="inclusive elderly-care relending",
+        own_figures=(
+            OwnFigure("provinces", "codes", Label("试点省份", "pilot provinces")),
+            OwnFigure("pilot_widened", "date", Label("试点扩大日", "pilot widened after")),
+        ),
         rules=(
             ExclusionRule(
                 "province_not_in_pilot",

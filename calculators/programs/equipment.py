@@ -37,8 +37,6 @@ file's version (``--policy FILE``) that sets its own cap, which then decides.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .._i18n import N_, Label
 from ..engine.entry import bind
 from ..engine.program import ExclusionRule, Program, ReferenceList, register
@@ -46,11 +44,9 @@ from ..engine.rules import (
     INVALID_LOAN_RATE,
     LOAN_RATE,
     LOAN_RATE_ABOVE_CAP,
+    LOAN_RATE_CAP,
     not_on_the_list,
 )
-
-if TYPE_CHECKING:
-    pass
 
 # The claim engine (pandas, pyarrow) is imported by the functions that use it, so that
 # registering the program, for the command line's choices, stays light.
@@ -63,6 +59,7 @@ PROGRAM = register(
         id="equipment",
         name_zh="设备更新改造专项再贷款",
         name_en="equipment-renewal relending",
+        own_figures=(LOAN_RATE_CAP,),
         period="month",
         own_columns=(LOAN_RATE,),
         lists=(

@@ -44,6 +44,7 @@ from ..engine.program import (
     ClaimRows,
     ExclusionRule,
     LedgerColumn,
+    OwnFigure,
     Program,
     ReferenceList,
     register,
@@ -130,6 +131,11 @@ PROGRAM = register(
         id="tech",
         name_zh="科技创新再贷款",
         name_en="tech-innovation relending",
+        own_figures=(
+            OwnFigure(
+                "first_loan_until", "date", Label("首贷单列截止日", "first loans apart until")
+            ),
+        ),
         lists=(
             ReferenceList(
                 "eligible_borrowers",

@@ -23,6 +23,7 @@ from .._i18n import _, language
 from .._money import exact_sum, fen_to_yuan, yuan_to_fen
 from ..engine.labels import AUDIT_CLASS_LABELS, REASON_LABELS, STATUS_LABELS
 from ..engine.result import percent_text
+from ..policy.checks import shown_in_percent
 from .base import _progress
 from .labels import NOTES, _summary_label
 from .xlsx_cells import EXCEL_EXACT_INT, _Column, _columns, _widths, _yuan_number
@@ -405,9 +406,6 @@ def _sources_sheet(book: Any, formats: Mapping[str, Any], summary: Mapping[str, 
             row += 1
 
 
-_PERCENT_FIGURES = ("ratio", "fixed_rate", "loan_rate_cap")
-
-
 def _figure_value(figure: str, value: Any) -> str:
     """A policy figure's value as a person reads it: ratios and rates as percentages
     (60%, 1.75% from 2022-04-01), lists joined, in the run's language."""
@@ -418,7 +416,7 @@ def _figure_value(figure: str, value: Any) -> str:
         rate = percent_text(value["rate"])
         start = value.get("from", "")
         return f"{rate}（自 {start} 起）" if zh else f"{rate} from {start}"
-    if figure in _PERCENT_FIGURES and isinstance(value, str):
+    if shown_in_percent(figure) and isinstance(value, str):
         return percent_text(value)
     if figure == "cadence" and value in ("quarterly", "monthly"):
         return _("quarterly") if value == "quarterly" else _("monthly")

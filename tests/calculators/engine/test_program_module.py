@@ -21,15 +21,17 @@ import pandas as pd
 import pytest
 
 from calculators.cli import main
-from calculators.engine.labels import COLUMN_LABELS, LIST_LABELS, REASON_LABELS
+from calculators.engine.labels import COLUMN_LABELS, FIGURE_LABELS, LIST_LABELS, REASON_LABELS
 from calculators.engine.program import registered, unregister
+from calculators.policy.checks import FIGURE_KINDS
 from calculators.readers.columns import COLUMN_ALIASES, LEDGER_COLUMNS
 
 from .test_registry import TOY_POLICY
 
 pytestmark = pytest.mark.filterwarnings("ignore::calendars.ProvisionalCalendarWarning")  # 2030
 
-POLICY = TOY_POLICY  # 25% of the eligible principal, from 2030-01-01, lender ICBC
+# 25% of the eligible principal, from 2030-01-01, lender ICBC; and a figure of the toy's own
+POLICY = TOY_POLICY + 'toy_cap = { value = "0.05", source = { notice = "toy", clause = "7" } }\n'
 
 MODULE = '''
 """The toy program, declared in one file as a program of relend's is."""
@@ -38,7 +40,9 @@ from pathlib import Path
 
 import numpy as np
 
-from calculators import ExclusionRule, Label, LedgerColumn, Program, ReferenceList, register
+from calculators import (
+    ExclusionRule, Label, LedgerColumn, OwnFigure, Program, ReferenceList, register
+)
 from calculators.engine.rules import not_on_the_list
 
 COLOUR = LedgerColumn("toy_colour", ("玩具颜色", "颜色"), Label("玩具颜色", "toy colour"))
@@ -75,6 +79,7 @@ PROGRAM = register(
         ),
         policy_file=Path(__file__).with_name("toy.toml"),
         own_columns=(COLOUR,),
+        own_figures=(OwnFigure("toy_cap", "rate", Label("玩具上限", "toy cap")),),
     )
 )
 '''
@@ -173,6 +178,14 @@ def test_its_list_option_has_its_help_in_both_languages(toy_module, capsys) -> N
     assert "玩具借款人名单：含证件号码列的 CSV" in capsys.readouterr().out
 
 
+def test_its_own_figure_is_read_and_shown_by_its_label(toy_module, capsys) -> None:
+    assert main(["policy", "show", "toy", "--lang", "zh"]) == 0
+    assert "玩具上限：5%" in capsys.readouterr().out
+    assert main(["policy", "show", "toy", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["versions"][0]["figures"]["toy_cap"]["value"] == "0.05"
+
+
 def test_a_missing_own_column_is_refused_naming_its_headers(toy_module, tmp_path, capsys):
     ledger = _ledger(tmp_path)
     frame = pd.read_csv(ledger, dtype=str).drop(columns=["颜色"])
@@ -188,7 +201,8 @@ def test_unregistered_it_leaves_nothing_behind(tmp_path: Path) -> None:
     (folder / "toy.toml").write_text(POLICY, encoding="utf-8")
     (folder / "relend_toy_program.py").write_text(textwrap.dedent(MODULE), encoding="utf-8")
     before = (dict(COLUMN_ALIASES), set(LEDGER_COLUMNS), dict(REASON_LABELS),
-              dict(LIST_LABELS), dict(COLUMN_LABELS))  # fmt: skip
+              dict(LIST_LABELS), dict(COLUMN_LABELS), dict(FIGURE_LABELS),
+              dict(FIGURE_KINDS))  # fmt: skip
     sys.path.insert(0, str(folder))
     try:
         importlib.import_module("relend_toy_program")
@@ -197,6 +211,7 @@ def test_unregistered_it_leaves_nothing_behind(tmp_path: Path) -> None:
         sys.modules.pop("relend_toy_program", None)
         unregister("toy")
     after = (dict(COLUMN_ALIASES), set(LEDGER_COLUMNS), dict(REASON_LABELS),
-             dict(LIST_LABELS), dict(COLUMN_LABELS))  # fmt: skip
+             dict(LIST_LABELS), dict(COLUMN_LABELS), dict(FIGURE_LABELS),
+             dict(FIGURE_KINDS))  # fmt: skip
     assert after == before
     assert "toy" not in registered()
