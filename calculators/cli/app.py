@@ -39,6 +39,7 @@ from .._version import relend_version
 from ..book._commands import add_book_parser
 from ..web._commands import add_serve_parser
 from . import audit, claim, deadline, demo, facility, incentive, npl, policy
+from .memory import limit_arenas
 from .options import _add_lang_option, _epilog, _exit_codes, _programs_help
 from .text import (
     EXIT_CLOSED_STDOUT,
@@ -373,6 +374,7 @@ def _run(argv: Sequence[str] | None) -> int:
                 )
             if _reads_rows(args):
                 _arrow_pool()
+                limit_arenas()
             status = args.handler(args)
         except SystemExit as exc:  # --help and --version
             status = int(exc.code or 0)
