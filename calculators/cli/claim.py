@@ -15,6 +15,7 @@ from ..engine.labels import FIGURE_LABELS, REASON_LABELS, label
 from ..engine.program import registered
 from ..policy.table import program_title
 from ..readers.columns import COLUMN_ALIASES
+from .memory import return_freed
 from .options import (
     _add_calendar_options,
     _add_encoding_option,
@@ -186,15 +187,23 @@ def _report_claim(result: ClaimResult, args: argparse.Namespace) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``relend claim`` and report it; return the exit status."""
-    from ..engine.claim import claim as claim_program
+    from ..engine.claim import prepare, run_claim
+    from ..readers.ledger import read_ledger
 
     lists = _program_lists(args, "claim")
     _check_out(args)
-    result = claim_program(
-        args.program, _ledger_from(args), args.quarter, args.lender,
-        calendar=_calendar_from(args), policy=_policy_from(args),
-        progress=_show_progress(args), book=args.book, **lists,
+    ledger, calendar, policy = _ledger_from(args), _calendar_from(args), _policy_from(args)
+    progress = _show_progress(args)
+    spec = prepare(
+        args.program, args.quarter, args.lender,
+        lists=lists, calendar=calendar, policy=policy, book=args.book,
     )  # fmt: skip
+    return_freed()  # what reading the lists freed, before the ledger is read
+    if isinstance(ledger, str):
+        ledger = read_ledger(ledger, progress=progress)
+        return_freed()  # what reading the ledger freed, before its rows are classified
+    result = run_claim(spec, ledger, progress=progress)
+    return_freed()  # the classification's temporaries, before the outputs are written
     return _report_claim(result, args)
 
 
