@@ -6,10 +6,9 @@ import argparse
 from typing import Any
 
 from .._i18n import cli_, language
-from .._money import percent_text
 from .._version import relend_version
 from ..engine.labels import FIGURE_LABELS, label
-from ..policy.checks import shown_in_percent
+from ..policy.shown import figure_text
 from .options import _add_policy_option, _json_help, _policy_from
 from .text import EXIT_OK, _emit, _joined, _UsageError
 
@@ -67,20 +66,7 @@ def run(args: argparse.Namespace) -> int:
             .rstrip()
         )
         for name, f in v.figures.items():
-            shown: Any = cli_("UNKNOWN (refused)") if f.unknown else f.value_text()
-            if isinstance(shown, list):
-                shown = ("、" if language() == "zh" else ", ").join(
-                    cli_("{rate} from {start}").format(
-                        rate=percent_text(s["rate"]), start=s["from"]
-                    )
-                    if isinstance(s, dict)
-                    else str(s)
-                    for s in shown
-                )
-            elif shown_in_percent(name) and not f.unknown:
-                shown = percent_text(shown)
-            elif name == "cadence" and not f.unknown:
-                shown = _cadence(str(shown))
+            shown = figure_text(name, f)
             if language() == "zh" and name in FIGURE_LABELS:
                 shown = f"{label(FIGURE_LABELS, name, 'zh')}：{shown}"
             print(f"  {name:<19} {shown}")
@@ -90,12 +76,6 @@ def run(args: argparse.Namespace) -> int:
                 flag = cli_("unknown") if f.unknown else cli_("ASSUMPTION")
                 print(f"  {'':<19} " + cli_("{flag}: {why}").format(flag=flag, why=f.why_text()))
     return EXIT_OK
-
-
-def _cadence(code: str) -> str:
-    """``quarterly`` or ``monthly`` in words in Chinese."""
-    words = {"quarterly": cli_("quarterly"), "monthly": cli_("monthly")}
-    return words.get(code, code) if language() == "zh" else code
 
 
 def add(sub: Any) -> None:

@@ -130,7 +130,7 @@ PROGRAM = register(
         name_en="inclusive elderly-care relending",
         own_figures=(
             OwnFigure("provinces", "codes", Label("试点省份", "pilot provinces")),
-            OwnFigure("pilot_widened", "date", Label("试点扩大日", "pilot widened after")),
+            OwnFigure("pilot_widened", "date", Label("试点范围扩大日", "pilot widened after")),
         ),
         rules=(
             ExclusionRule(

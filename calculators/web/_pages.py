@@ -316,6 +316,7 @@ def add_pages(app: FastAPI) -> None:
 
     @app.get("/policy", include_in_schema=False)
     async def policy(request: Request) -> Response:
+        from ..policy.shown import figure_text
         from ..policy.table import policy_table
         from ._common import page_language
 
@@ -323,7 +324,12 @@ def add_pages(app: FastAPI) -> None:
         program = request.query_params.get("program") or next(iter(table.programs))
         with using_language(page_language(request)):
             try:
-                versions = [v.summary() for v in table.program(program).versions]
+                versions = []
+                for version in table.program(program).versions:
+                    shown = version.summary()
+                    for name, figure in version.figures.items():
+                        shown["figures"][name]["shown"] = figure_text(name, figure)
+                    versions.append(shown)
             except RelendInputError as exc:
                 return render(request, "message.html", message=str(exc), status=400)
         return render(

@@ -322,3 +322,16 @@ def test_the_facility_page_without_a_program_names_the_programs(client) -> None:
     error = page.text.split('id="error">')[1].split("</p>")[0]
     assert error.startswith("工具 program=&#39;&#39; 不符合要求：应为以下之一：")  # Chinese first
     assert "tech" in error and "transport" in error
+
+
+def test_the_policy_page_shows_figures_as_a_person_reads_them(client) -> None:
+    # tech-2022 by its notice: 60% of the principal, relending at 1.75% from 2022-04-01,
+    # claimed quarterly; tech-2024 has no last disbursement day yet
+    page = client.get("/policy?program=tech&lang=zh", headers=BEARER).text
+    assert "<td>60%</td>" in page
+    assert "1.75%（自 2022-04-01 起）" in page
+    assert "<td>按季度</td>" in page
+    assert "<td>未定</td>" in page
+    assert "\\u" not in page and "&#34;rate&#34;" not in page and '"rate"' not in page
+    english = client.get("/policy?program=tech&lang=en", headers=BEARER).text
+    assert "1.75% from 2022-04-01" in english and "<td>open</td>" in english
