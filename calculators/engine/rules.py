@@ -38,6 +38,7 @@ __all__ = [
     "not_on_the_list",
     "parse_loan_rate",
     "rate_cap",
+    "value_codes",
 ]
 
 
@@ -57,6 +58,19 @@ def not_on_the_list(name: str) -> Rule:
 
     rule.__doc__ = f"Borrowers not on the list {name}."
     return rule
+
+
+def value_codes(values: pd.Series, code_of: Callable[[str], str]) -> np.ndarray:
+    """Each row's code by ``code_of`` of its value ("" where it has none), looked up once
+    per distinct value (a column of categories or fields has few) and spread over the
+    rows."""
+    import pyarrow.compute as pc
+
+    from ..columnar.text import TextColumn
+
+    encoded = pc.dictionary_encode(TextColumn.of(values).filled().array)
+    codes = np.array([code_of(v) for v in encoded.dictionary.to_pylist()], dtype=object)
+    return codes[encoded.indices.to_numpy(zero_copy_only=False)]
 
 
 def code_not_in_the_version(column: str, codes: Callable[[pd.Series], np.ndarray]) -> Rule:

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from .._i18n import _, language
 from .._money import percent_text
-from .checks import shown_in_percent
+from .checks import FIGURE_KINDS, shown_in_percent
 from .model import Figure
 
 CADENCE_ZH: Mapping[str, str] = {"quarterly": "按季度", "monthly": "按月"}
@@ -32,6 +32,6 @@ def figure_text(name: str, figure: Figure[object]) -> str:
         return _("open")
     if shown_in_percent(name):
         return percent_text(shown)
-    if name == "cadence" and language() == "zh":
+    if FIGURE_KINDS.get(name) == "cadence" and language() == "zh":
         return CADENCE_ZH.get(str(shown), str(shown))
     return str(shown)

@@ -35,7 +35,7 @@ import numpy as np
 from .._i18n import Label
 from ..engine.entry import bind
 from ..engine.program import ExclusionRule, LedgerColumn, Program, register
-from ..engine.rules import code_not_in_the_version
+from ..engine.rules import code_not_in_the_version, value_codes
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -67,15 +67,8 @@ _LOOKUP = {_key(w): code for code, words in SERVICE_FIELDS.items() for w in (cod
 
 
 def field_codes(values: pd.Series) -> np.ndarray:
-    """The field code of each value ("" where not recognized), looked up once per
-    distinct value."""
-    import pyarrow.compute as pc
-
-    from ..columnar.text import TextColumn
-
-    encoded = pc.dictionary_encode(TextColumn.of(values).filled().array)
-    names = [_LOOKUP.get(_key(v), "") for v in encoded.dictionary.to_pylist()]
-    return np.array(names, dtype=object)[encoded.indices.to_numpy(zero_copy_only=False)]
+    """The field code of each value ("" where not recognized)."""
+    return value_codes(values, lambda v: _LOOKUP.get(_key(v), ""))
 
 
 PROGRAM = register(

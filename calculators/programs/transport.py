@@ -72,7 +72,7 @@ from ..engine.program import (
     RuleInput,
     register,
 )
-from ..engine.rules import code_not_in_the_version
+from ..engine.rules import code_not_in_the_version, value_codes
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -197,16 +197,9 @@ def category_codes(values: pd.Series) -> np.ndarray:
     Notes
     -----
     A ledger has few distinct categories: each distinct value is looked up once (see
-    :func:`category_key`) and the codes are spread over the rows.
+    :func:`category_key`).
     """
-    import pyarrow.compute as pc
-
-    from ..columnar.text import TextColumn
-
-    encoded = pc.dictionary_encode(TextColumn.of(values).filled().array)
-    names = [_LOOKUP.get(category_key(value), "") for value in encoded.dictionary.to_pylist()]
-    codes = np.array(names, dtype=object)
-    return codes[encoded.indices.to_numpy(zero_copy_only=False)]
+    return value_codes(values, lambda value: _LOOKUP.get(category_key(value), ""))
 
 
 def category_note(value: str) -> str | None:
