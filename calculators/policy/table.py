@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -184,14 +184,35 @@ class PolicyTable:
 @functools.cache
 def _package_table(extra: tuple[tuple[str, str], ...]) -> PolicyTable:
     folder = resources.files("calculators.policies")
-    sources = [(entry.name, entry.read_bytes()) for entry in sorted(
-        folder.iterdir(), key=lambda e: e.name) if entry.name.endswith(".toml")]  # fmt: skip
-    sources += [(path, Path(path).read_bytes()) for _, path in extra]
-    programs = {}
-    for name, data in sources:
-        policy = _parse(_load_toml(data, name), name, "package")
-        programs[policy.program] = policy
-    return PolicyTable(MappingProxyType(programs))
+    files = sorted((e for e in folder.iterdir() if e.name.endswith(".toml")), key=lambda e: e.name)
+    sources = {entry.name.removesuffix(".toml"): (entry.name, entry.read_bytes) for entry in files}
+    sources |= {code: (path, Path(path).read_bytes) for code, path in extra}
+    return PolicyTable(_ReadOnUse(sources))
+
+
+class _ReadOnUse(Mapping[str, ProgramPolicy]):
+    """The package's programs by id (a file's name is its program's id), each file read
+    and checked when first asked for: a claim of one program reads one file."""
+
+    def __init__(self, sources: Mapping[str, tuple[str, Callable[[], bytes]]]) -> None:
+        self._sources = dict(sources)
+        self._read: dict[str, ProgramPolicy] = {}
+
+    def __getitem__(self, program: str) -> ProgramPolicy:
+        found = self._read.get(program)
+        if found is None:
+            name, data = self._sources[program]
+            found = _parse(_load_toml(data(), name), name, "package")
+            if found.program != program:
+                raise PolicyFileError(f"{name}: program.id", found.program, repr(program))
+            found = self._read.setdefault(program, found)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._sources)
+
+    def __len__(self) -> int:
+        return len(self._sources)
 
 
 def policy_row(version: PolicyVersion) -> PolicyRow:

@@ -4,6 +4,7 @@ before the birth year; stdnum wants it in use in the birth year), from a hand ta
 
 from __future__ import annotations
 
+import re
 from unittest import mock
 
 import numpy as np
@@ -105,31 +106,67 @@ def test_known_ids() -> None:
     ]  # fmt: skip
 
 
-def test_region_database_asked_once_per_region_and_year(monkeypatch) -> None:
-    # a large ledger's blocks and its eligible list meet the same (region, birth year)
-    # pairs again and again; stdnum's lookup is slow pure Python, so each pair is asked
-    # once: two ids of 110101 born in 1949, one of 310104 born in 1990, twice over
+def _stdnum_placed(region: str, year: int) -> bool:
+    """stdnum's database lookup of a region, judged by relend's rule: one of its names
+    not ended before ``year``."""
+    from stdnum import numdb
+
+    found = numdb.get("cn/loc").info(region)
+    counties = {k: v for _, props in found for k, v in props.items()}.get("county")
+    for county in (counties or "").split(",") if counties else ():
+        if not county.startswith("["):
+            return True
+        end = county[1:].split("]")[0].split("-")[1]
+        if not end or int(end) >= year:
+            return True
+    return False
+
+
+# the years a division code's names begin or end in cn/loc.dat, each side of them
+YEARS = [1900, 1982, 1983, 1984, 1985, 1986, 1987, 1991, 1992, 1997, 1998, 2000, 2009, 2010,
+         2011, 2015, 2016, 2020, 2024, 2025, 2099]  # fmt: skip
+
+
+@pytest.mark.parametrize("kernel_rows", [0, KERNEL_ROWS], ids=["compiled", "numpy"])
+def test_every_region_stdnum_knows_is_placed_as_its_lookup_says(kernel_rows) -> None:
+    """Every division code of stdnum's data file, and codes it lacks, born in years on
+    each side of the changes: an id is valid exactly when stdnum's own lookup of its
+    region finds a name not ended before the birth year (relend reads the file in one
+    pass instead of asking stdnum a region at a time)."""
     from calculators.columnar import ids as _ids
 
-    ids = [_with_check(b, "ric") for b in ("11010119490101001", "11010119491231002",
-                                           "31010419900615003")]  # fmt: skip
-    asked: list[str] = []
-    database = _ids.numdb.get("cn/loc")
+    _ids._regions.cache_clear()
+    from stdnum import numdb
 
-    class Counting:
-        def info(self, code: str):
-            asked.append(code)
-            return database.info(code)
+    database = numdb.get("cn/loc")
+    codes = []
+    for _, low, high, _, children in database.prefixes:
+        for province in range(int(low), int(high) + 1):
+            for _, child_low, child_high, _, _ in children:
+                codes += [
+                    f"{province:02d}{k:04d}" for k in range(int(child_low), int(child_high) + 1)
+                ]
+    assert len(codes) > 6_000
+    codes += ["119999", "990000", "000000", "110000", "820000"]
+    values = [_with_check(f"{code}{year}0101001", "ric") for code in codes for year in YEARS]
+    with mock.patch.object(_compiled, "KERNEL_ROWS", kernel_rows):
+        got = valid_id_mask(np.array(values, dtype=object))
+    # (a few of them are unified social credit codes as well, by their check character)
+    want = [_stdnum_placed(value[:6], int(value[6:10])) or uscc.is_valid(value) for value in values]
+    assert sum(want) > 100_000 and len(want) - sum(want) > 5_000  # both answers are tested
+    assert list(got) == want
 
-    monkeypatch.setattr(_ids.numdb, "get", lambda name: Counting())
-    _ids._placed.cache_clear()
-    try:
-        first = valid_id_mask(np.array(ids, dtype=object))
-        again = valid_id_mask(np.array(ids[::-1], dtype=object))
-    finally:
-        _ids._placed.cache_clear()
-    assert list(first) == list(again) == [True, True, True]
-    assert sorted(asked) == ["110101", "310104"]
+
+def test_a_data_file_of_another_shape_is_read_through_stdnum(monkeypatch) -> None:
+    """A line the one-pass reader does not know makes it ask stdnum's database instead,
+    with the same answers."""
+    from calculators.columnar import ids as _ids
+
+    fast = _ids._regions.__wrapped__()
+    monkeypatch.setattr(_ids, "_REGION_LINE", re.compile(r"^()()()(.+)$", re.MULTILINE))
+    slow = _ids._regions.__wrapped__()
+    assert all((a == b).all() for a, b in zip(fast, slow, strict=True))
+    assert fast[0][0] == 110000 and fast[1][list(fast[0]).index(110103)] == 2010
 
 
 @pytest.mark.parametrize("kernel_rows", [0, KERNEL_ROWS], ids=["compiled", "numpy"])
