@@ -23,18 +23,19 @@ del _a, _b
 
 
 def contiguous(values: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """One Arrow string array (``large_string``) whose offsets start at 0."""
+    """One Arrow string array (``large_string``). A slice of one is kept as it is: its
+    offsets index the shared data buffer (see :func:`offsets`), so the rows of a block
+    of a ledger are never copied to be read."""
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
     if values.type != pa.large_string():
         values = values.cast(pa.large_string())
-    if values.offset:
-        values = pa.concat_arrays([values])
     return values
 
 
 def offsets(values: pa.Array) -> np.ndarray:
-    """The int64 offsets of a contiguous ``large_string`` array (``len + 1`` entries)."""
+    """The int64 offsets of a ``large_string`` array (``len + 1`` entries, a view): where
+    each row starts and ends in the data buffer, the array's own offset applied."""
     buffer = values.buffers()[1]
     if buffer is None:
         return np.zeros(len(values) + 1, dtype=np.int64)
@@ -48,22 +49,23 @@ def masked(values: pa.Array, keep: np.ndarray) -> pa.Array:
         keep = keep & pc.is_valid(values).to_numpy(zero_copy_only=False)
     validity = pa.py_buffer(np.packbits(keep, bitorder="little"))
     _, ends, text = values.buffers()
+    ends = ends.slice(8 * values.offset, 8 * (len(values) + 1))  # int64 offsets, from row 0
     return pa.Array.from_buffers(values.type, len(values), [validity, ends, text])
 
 
 def used(values: pa.Array) -> np.ndarray:
-    """The bytes the rows of a contiguous ``large_string`` array actually use."""
+    """The bytes the rows of a ``large_string`` array actually use (a view)."""
     ends = offsets(values)
     return data(values)[ends[0] : ends[-1]]
 
 
 def lengths(values: pa.Array) -> np.ndarray:
-    """The byte length of each row of a contiguous ``large_string`` array."""
+    """The byte length of each row of a ``large_string`` array."""
     return np.diff(offsets(values))
 
 
 def data(values: pa.Array) -> np.ndarray:
-    """The bytes of a contiguous ``large_string`` array."""
+    """The whole data buffer of a ``large_string`` array (its rows are at :func:`offsets`)."""
     buffer = values.buffers()[2]
     return np.frombuffer(buffer, dtype=np.uint8) if buffer is not None else np.zeros(0, np.uint8)
 

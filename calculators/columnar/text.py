@@ -64,7 +64,8 @@ class TextColumn:
     Attributes
     ----------
     array : pyarrow.Array
-        ``large_string``, offset 0: its buffers are what the byte kernels read.
+        ``large_string``, one chunk (a slice of a larger array shares its buffers): its
+        offsets and data buffer are what the byte kernels read.
 
     Notes
     -----
@@ -95,8 +96,8 @@ class TextColumn:
     def parts(cls, values: TextColumn | pd.Series, count: int) -> list[TextColumn]:
         """A column in consecutive parts, for work on a thread per part: the column's own
         chunks when it has at least ``count`` (a CSV read by Arrow has one per block: no
-        copy), else ``count`` parts of (about) equal length, each made contiguous on a
-        thread of its own."""
+        copy), else ``count`` slices of (about) equal length, sharing the column's
+        buffers."""
         if isinstance(values, TextColumn):
             if count <= 1:
                 return [values]
