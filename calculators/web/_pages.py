@@ -332,13 +332,11 @@ def add_pages(app: FastAPI) -> None:
                     versions.append(shown)
             except RelendInputError as exc:
                 return render(request, "message.html", message=str(exc), status=400)
-        return render(
-            request,
-            "policy.html",
-            programs=list(table.programs),
-            program=program,
-            versions=versions,
-        )
+        programs = [
+            {"id": code, "name": found.name_zh or code, "name_en": found.name_en or code}
+            for code, found in table.programs.items()
+        ]
+        return render(request, "policy.html", programs=programs, program=program, versions=versions)
 
     @app.get("/facility", include_in_schema=False)
     async def facility_page(request: Request) -> Response:

@@ -335,3 +335,18 @@ def test_the_policy_page_shows_figures_as_a_person_reads_them(client) -> None:
     assert "\\u" not in page and "&#34;rate&#34;" not in page and '"rate"' not in page
     english = client.get("/policy?program=tech&lang=en", headers=BEARER).text
     assert "1.75% from 2022-04-01" in english and "<td>open</td>" in english
+
+
+def test_programs_and_lenders_are_chosen_by_name_in_the_pages_language(client) -> None:
+    # a clerk picks 科技创新再贷款 from a list of names, its code beside it in Chinese
+    # brackets; the English page gives the English names
+    page = client.get("/policy?program=carbon&lang=zh", headers=BEARER).text
+    assert '<option value="tech" >科技创新再贷款（tech）</option>' in page
+    assert '<option value="carbon" selected>碳减排支持工具（carbon）</option>' in page
+    assert '<option value="microloan" >普惠小微贷款支持工具（microloan）</option>' in page
+    assert ">tech</option>" not in page
+    english = client.get("/policy?program=tech&lang=en", headers=BEARER).text
+    assert '<option value="tech" selected>tech-innovation relending (tech)</option>' in english
+    form = client.get("/claim?lang=zh", headers=BEARER).text
+    assert ">科技创新再贷款（tech）</option>" in form and ">中国工商银行（ICBC）</option>" in form
+    assert " (tech)" not in form and " (ICBC)" not in form
