@@ -8,7 +8,8 @@ Every program offers the same three functions, differing only by the period's na
 - ``claim(ledger, period, lender, *lists, calendar=None, policy=None, progress=False)``:
   the claim in memory (:class:`~calculators.ClaimResult`);
 - ``claim_partitioned(...)``: the same over a Dask DataFrame, partition by partition
-  (``relend[dask]``), with totals and per-loan output exactly those of ``claim``.
+  (``relend[dask]``), with totals, per-loan output and summary exactly those of ``claim``
+  on the same rows as a DataFrame (but ``input_sha256``, a digest of the partitions).
 
 A required list is a positional parameter; an optional one defaults to None. A program
 module gets them with ``claim_spec, claim, claim_partitioned = bind(PROGRAM)``.

@@ -11,6 +11,12 @@ A Dask DataFrame ledger is claimed in two passes over its partitions:
    partition assigns its per-loan amounts, the first loans in ledger order taking
    the leftover fen at the threshold remainder.
 
+The summary's counts come from one more pass, on first use, in which each partition
+also gives its share of the program's own warnings and summary entries (its
+:class:`~calculators.engine.program.RowsHook` ``part``: tech's first loans, elderly
+care's loans excluded since the pilot was widened); the shares are combined in ledger
+order on the machine that claims, in the user's language.
+
 The result equals the in-memory claim on the same rows, loan for loan (tested), on
 Dask's local schedulers and on a ``dask.distributed`` cluster of worker processes: the
 claim's definition (:class:`~calculators.engine.claim.ClaimSpec`: policy versions, rules,
@@ -27,7 +33,7 @@ import hashlib
 import sys
 import uuid
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -41,6 +47,7 @@ from ..readers.columns import REQUIRED, canonical_columns
 from .claim import ClaimSpec
 from .codes import STATUSES
 from .details import INVALID_SHOWN, examples
+from .program import ClaimRows, RowsHook
 from .result import ClaimResult, _version_total
 from .validate import frame_digest, load, loan_ids, principal_disagreement, raise_disagreement
 
@@ -51,20 +58,33 @@ class PartitionedClaim(ClaimResult):
 
     ``input_sha256`` is the SHA-256 of the partitions' content digests, in order.
 
+    Attributes
+    ----------
+    spec : ClaimSpec
+        The claim's definition.
+    partition_tallies : tuple of dask.delayed.Delayed
+        Per partition, in order: its counts, sums, first invalid rows and shares of the
+        program's own warnings and entries (see :func:`_partition_tally`).
+
     Notes
     -----
-    The summary's counts, first invalid rows and per-version totals are computed in one
-    pass over the partitions, on first use, and kept.
+    The summary's counts, first invalid rows, per-version totals and the program's own
+    warnings and entries are computed in one pass over the partitions, on first use,
+    and kept: ``notes`` and ``extra`` hold only what is known before the ledger is read,
+    and :meth:`warnings` and :meth:`program_entries` (so :meth:`summary`) add the rest.
     """
+
+    spec: ClaimSpec | None = field(default=None, repr=False)
+    partition_tallies: tuple[Any, ...] = field(default=(), repr=False)
 
     @functools.cached_property
     def _tally(self) -> dict[str, Any]:
-        """Status and reason counts, per-version sums and the first invalid rows, from
-        one pass over the partitions (each pass classifies the whole ledger again)."""
+        """Status and reason counts, per-version sums, the first invalid rows and the
+        parts of the program's own warnings and entries, from one pass over the
+        partitions (each pass classifies the whole ledger again)."""
         import dask
 
-        parts = dask.compute(*[dask.delayed(_partition_tally)(self.policies, part)
-                               for part in self.loans.to_delayed()])  # fmt: skip
+        parts = dask.compute(*self.partition_tallies)
         status: Counter[str] = Counter()
         reasons: Counter[str] = Counter()
         for p in parts:
@@ -79,7 +99,26 @@ class PartitionedClaim(ClaimResult):
                 for k in range(len(self.policies))
             ],
             "invalid": pd.concat([p["invalid"] for p in parts]).head(INVALID_SHOWN),
+            "warn": [p["warn"] for p in parts],
+            "summarize": [p["summarize"] for p in parts],
         }
+
+    def _own(self, name: str) -> Any:
+        """What the program's hook ``name`` (``warn`` or ``summarize``) gives on the whole
+        ledger, from the partitions' parts (None: no such hook)."""
+        spec = self.spec
+        hook: RowsHook[Any, Any] | None = None if spec is None else getattr(spec.program, name)
+        if spec is None or hook is None:
+            return None
+        return hook.combine(spec.versions, self._tally[name])
+
+    def warnings(self, total_rows: int) -> list[dict[str, str]]:
+        found = super().warnings(total_rows)
+        known = len(self.notes)  # the program's come next, as in a claim in memory
+        return [*found[:known], *(self._own("warn") or ()), *found[known:]]
+
+    def program_entries(self) -> dict[str, Any]:
+        return {**self.extra, **(self._own("summarize") or {})}
 
     def row_counts(self) -> tuple[int, dict[str, int], dict[str, int]]:
         tally = self._tally
@@ -101,15 +140,20 @@ class PartitionedClaim(ClaimResult):
         ]
 
 
-def _partition_tally(policies: tuple[Any, ...], loans: pd.DataFrame) -> dict[str, Any]:
-    """One partition's share of :attr:`PartitionedClaim._tally`."""
+def _partition_tally(spec: ClaimSpec, claimed: tuple[pd.DataFrame, ClaimRows]) -> dict[str, Any]:
+    """One partition's share of :attr:`PartitionedClaim._tally`, from its per-loan output
+    and its classified rows (see :func:`_assign`)."""
+    loans, rows = claimed
+    program = spec.program
     invalid = (loans["status"] == "invalid").to_numpy()
     return {
         "rows": len(loans),
         "status": _counts(loans["status"]),
         "reasons": _counts(loans["reason"]),
-        "versions": _version_sums(policies, loans),
+        "versions": _version_sums(spec.policies, loans),
         "invalid": loans[invalid].head(INVALID_SHOWN),
+        "warn": None if program.warn is None else program.warn.part(rows),
+        "summarize": None if program.summarize is None else program.summarize.part(rows),
     }
 
 
@@ -148,12 +192,16 @@ def _assign(
     frame: pd.DataFrame,
     threshold: tuple[int, int],
     offset: int,
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, ClaimRows]:
+    """One partition's per-loan output (its index continuing from ``offset``) and its
+    classified rows, for the program's own warnings and entries."""
     verdicts = spec.classify_frame(frame, duplicates)
     entitlement = verdicts.entitlements(spec.shares, *threshold)
     loans = spec.per_loan(frame, verdicts, entitlement)
     loans.index = pd.RangeIndex(offset, offset + len(loans))
-    return loans
+    rows = ClaimRows(spec.versions, frame, verdicts.codes, verdicts.version,
+                     verdicts.principal_fen, entitlement)  # fmt: skip
+    return loans, rows
 
 
 def run_partitioned(spec: ClaimSpec, ledger: Any, *, progress: bool = False) -> PartitionedClaim:
@@ -200,22 +248,21 @@ def run_partitioned(spec: ClaimSpec, ledger: Any, *, progress: bool = False) -> 
     entitlement = spec.entitlement(floors, all_counts)
     r, take = leftover_threshold(all_counts, entitlement - floors)
     before = np.cumsum([0] + [int(t["counts"][r]) for t in totals])[:-1]
-    meta = _assign(spec, duplicates, ledger._meta, (r, 0), 0)
-    loans = dd.from_delayed(
-        [
-            dask.delayed(_assign)(
-                spec_node, dup_node, part, (r, int(np.clip(take - b, 0, t["counts"][r]))), int(o)
-            )
-            for part, t, b, o in zip(parts, totals, before, offsets, strict=True)
-        ],
-        meta=meta,
-        verify_meta=False,
-    )
+    meta, _rows = _assign(spec, duplicates, ledger._meta, (r, 0), 0)
+    claimed = [
+        dask.delayed(_assign, nout=2)(
+            spec_node, dup_node, part, (r, int(np.clip(take - b, 0, t["counts"][r]))), int(o)
+        )
+        for part, t, b, o in zip(parts, totals, before, offsets, strict=True)
+    ]
+    loans = dd.from_delayed([c[0] for c in claimed], meta=meta, verify_meta=False)
     digest = hashlib.sha256("".join(t["digest"] for t in totals).encode()).hexdigest()
     result: PartitionedClaim = spec.result(
         PartitionedClaim, loans, principal, entitlement, digest, ledger
     )
-    return result
+    # the summary's pass: each partition's tally reads the same task as its loans
+    tallies = tuple(dask.delayed(_partition_tally)(spec_node, c) for c in claimed)
+    return replace(result, spec=spec, partition_tallies=tallies)
 
 
 __all__ = ["PartitionedClaim", "run_partitioned"]

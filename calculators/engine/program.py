@@ -12,11 +12,11 @@ built from this registry. Adding a program is one rules module that calls
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import numpy as np
 
@@ -162,20 +162,22 @@ Rule = Callable[[RuleInput], np.ndarray]
 
 @dataclass(frozen=True)
 class ClaimRows:
-    """A classified ledger, as a program's own warnings and summary lines see it.
+    """Consecutive rows of a classified ledger (the whole ledger in memory, one partition
+    of a Dask ledger), as a program's own warnings and summary entries see them.
 
     Attributes
     ----------
     versions : tuple of PolicyRow
         Every version of the program, in date order.
     frame : pandas.DataFrame
-        The ledger as given (headers not yet renamed).
+        The rows as given (headers not yet renamed).
     codes : numpy.ndarray of int8
         Each row's reason, an index into :func:`calculators.engine.codes.reason_codes`.
     version : numpy.ndarray of int8
         Each row's index into ``versions`` (-1: none).
     principal_fen, entitlement_fen : numpy.ndarray of int64
-        Each row's principal (0 where unreadable) and entitlement.
+        Each row's principal (0 where unreadable) and entitlement (the claim's, with the
+        leftover fen of the one rounding as the whole ledger places them).
     """
 
     versions: tuple[PolicyRow, ...]
@@ -186,9 +188,43 @@ class ClaimRows:
     entitlement_fen: np.ndarray
 
 
-Warn = Callable[[ClaimRows], "tuple[dict[str, str], ...]"]
+PartT = TypeVar("PartT")
+ResultT = TypeVar("ResultT")
+
+
+@dataclass(frozen=True)
+class RowsHook(Generic[PartT, ResultT]):
+    """A program's own look at a classified ledger (its warnings, its summary entries),
+    in two steps, so that a ledger in partitions gives what the ledger in memory gives.
+
+    Attributes
+    ----------
+    part : callable of ClaimRows to a value
+        What some consecutive rows give: the whole ledger's in memory, each partition's
+        for a Dask ledger (on a cluster, on a worker: a value that pickles, and no text
+        in the user's language). Keep it small: counts and sums of fen as Python ints.
+    combine : callable of (tuple of PolicyRow, sequence of values) to the result
+        The parts in ledger order, with every version of the program, into the result,
+        on the machine that claims (text in the user's language here).
+
+    Notes
+    -----
+    However the rows are cut into consecutive stretches, ``combine`` of the stretches'
+    parts must equal ``combine`` of the whole ledger's one part: sums of fen and counts
+    are exact integers, and a warning is written once, from the combined figures.
+    """
+
+    part: Callable[[ClaimRows], PartT] = field(repr=False)
+    combine: Callable[[tuple[PolicyRow, ...], Sequence[PartT]], ResultT] = field(repr=False)
+
+    def __call__(self, rows: ClaimRows) -> ResultT:
+        """The result on ``rows`` taken as one stretch (a ledger claimed in memory)."""
+        return self.combine(rows.versions, (self.part(rows),))
+
+
+Warn = RowsHook[Any, tuple[dict[str, str], ...]]
 """A program's warnings (``code``, ``message``) on a classified ledger."""
-Summarize = Callable[[ClaimRows], "dict[str, Any]"]
+Summarize = RowsHook[Any, dict[str, Any]]
 """A program's own entries of a claim's summary, from a classified ledger."""
 SummaryLines = Callable[[Mapping[str, Any]], "list[str]"]
 """A program's own lines of a claim's printed summary, from the summary (its own
@@ -268,10 +304,17 @@ class Program:
         minimum term), in this order; the first that applies wins.
     policy_file : pathlib.Path or None
         The policy file; None for the package's ``calculators/policies/<id>.toml``.
-    warn : callable, optional
-        Warnings about the classified rows (see :data:`Warn`), for in-memory claims.
-    summarize : callable, optional
-        The program's own summary entries (see :data:`Summarize`), for in-memory claims.
+    warn : RowsHook, optional
+        Warnings about the classified rows (see :data:`Warn`), after the warnings known
+        before the ledger is read.
+    summarize : RowsHook, optional
+        The program's own summary entries (see :data:`Summarize`).
+
+    Notes
+    -----
+    ``warn`` and ``summarize`` look at the rows part by part (see :class:`RowsHook`), so
+    that a Dask ledger's claim (:mod:`calculators.engine.partitioned`) gives the summary
+    of the same ledger claimed in memory.
     """
 
     id: str
@@ -288,6 +331,14 @@ class Program:
     summary_lines: SummaryLines | None = field(default=None, repr=False, compare=False)
     claim_help: Callable[[], str] | None = field(default=None, repr=False, compare=False)
     own_figures: tuple[OwnFigure, ...] = ()
+
+    def __post_init__(self) -> None:
+        for name in ("warn", "summarize"):
+            hook = getattr(self, name)
+            if hook is not None and not isinstance(hook, RowsHook):
+                raise TypeError(
+                    f"{self.id}: {name} is a RowsHook(part, combine), not {type(hook).__name__}"
+                )
 
     @property
     def required_columns(self) -> tuple[str, ...]:

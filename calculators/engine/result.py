@@ -65,14 +65,17 @@ class ClaimResult:
         For each optional reference list a program screens borrowers against:
         ``screened`` or ``not_screened`` (transport without a dishonesty list).
     notes : tuple of dict
-        Warnings known before the ledger was read (``code`` and ``message``); the summary
-        adds those about the ledger itself.
+        Warnings known before the ledger was read (``code`` and ``message``), then the
+        program's own about its rows and the file's; the summary adds that of a ledger
+        without rows.
     policy_source : dict
         What the policy table was made from: the package, and any user policy files
         with their SHA-256.
     input_format : dict
         How the ledger file was read (CSV: ``encoding``, ``delimiter``; workbook:
         ``sheet``, ``header_row``); empty for a DataFrame.
+    extra : dict
+        The program's own entries of the summary (tech's ``first_loans``).
     book : str or None
         The book whose claims were left out as ``already_claimed`` (None: no book).
     """
@@ -154,6 +157,10 @@ class ClaimResult:
         # the three columns first: taking rows of every text column would copy each
         return examples(self.loans[shown].iloc[rows])
 
+    def program_entries(self) -> dict[str, Any]:
+        """The program's own entries of the summary (tech's ``first_loans``)."""
+        return self.extra
+
     def warnings(self, total_rows: int) -> list[dict[str, str]]:
         """What the user should know about this claim, each with a stable ``code``."""
         found = list(self.notes)
@@ -220,7 +227,7 @@ class ClaimResult:
             **principal_unit(self.source_frame.columns),
             "version": relend_version(),
             "unrecognized": unrecognized_values(self.loans),
-            **self.extra,
+            **self.program_entries(),
             **({"book": self.book} if self.book is not None else {}),
         }
 

@@ -48,19 +48,28 @@ file's version (``--policy FILE``) that lists its own provinces, which then deci
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._i18n import Label, _
 from ..engine.codes import reason_index
 from ..engine.entry import bind
-from ..engine.program import ClaimRows, ExclusionRule, OwnFigure, Program, RuleInput, register
+from ..engine.program import (
+    ClaimRows,
+    ExclusionRule,
+    OwnFigure,
+    Program,
+    RowsHook,
+    RuleInput,
+    register,
+)
 from ..policy.model import PolicyRow
 from ..policy.table import own_figure
 
 if TYPE_CHECKING:
-    pass
+    from ..policy.model import Figure
 
 
 __all__ = ["PROGRAM", "claim", "claim_partitioned", "claim_spec"]
@@ -85,10 +94,14 @@ def _outside_the_pilot(given: RuleInput) -> np.ndarray:
     return ~inside
 
 
-def _widened_pilot(rows: ClaimRows) -> tuple[dict[str, str], ...]:
-    """The warning ``pilot_list_unknown`` when loans disbursed on or after the day the
-    pilot was widened (``pilot_widened``) were excluded as outside the pilot provinces:
-    the wider list is in no source, so those loans may be eligible.
+def _widened(versions: tuple[PolicyRow, ...]) -> list[Figure[Any]]:
+    """The figures ``pilot_widened`` of the versions that have one."""
+    return [r.others["pilot_widened"] for r in versions if "pilot_widened" in r.others]
+
+
+def _outside_since_widening(rows: ClaimRows) -> int:
+    """How many of ``rows`` were excluded as outside the pilot provinces and disbursed on
+    or after the day the pilot was widened (``pilot_widened``).
 
     Notes
     -----
@@ -98,16 +111,27 @@ def _widened_pilot(rows: ClaimRows) -> tuple[dict[str, str], ...]:
     from ..readers.columns import canonical_columns
 
     outside = np.flatnonzero(rows.codes == reason_index("province_not_in_pilot"))
-    widened = [r.others["pilot_widened"] for r in rows.versions if "pilot_widened" in r.others]
+    widened = _widened(rows.versions)
     if not len(outside) or not widened:
-        return ()
+        return 0
     since = min(f.value for f in widened)
     picked = canonical_columns(rows.frame.iloc[outside], ("disbursement_date",))
-    dates = picked["disbursement_date"]
-    days, ok = parse_dates(dates)
-    count = int(np.count_nonzero(ok & (days >= epoch_days(since))))
-    if not count:
+    days, ok = parse_dates(picked["disbursement_date"])
+    return int(np.count_nonzero(ok & (days >= epoch_days(since))))
+
+
+def _widened_pilot(
+    versions: tuple[PolicyRow, ...], counts: Sequence[int]
+) -> tuple[dict[str, str], ...]:
+    """The warning ``pilot_list_unknown`` when loans disbursed on or after the day the
+    pilot was widened were excluded as outside the pilot provinces (``counts``: how many
+    in each part of the ledger): the wider list is in no source, so those loans may be
+    eligible."""
+    count = sum(counts)
+    widened = _widened(versions)
+    if not count or not widened:
         return ()
+    since = min(f.value for f in widened)
     figure = widened[0]
     source = figure.citation.notice.shown("title") if figure.citation else figure.source
     return (
@@ -140,7 +164,7 @@ PROGRAM = register(
                 label=Label("借款人不在试点省份", "borrower not in a pilot province"),
             ),
         ),
-        warn=_widened_pilot,
+        warn=RowsHook(_outside_since_widening, _widened_pilot),
     )
 )
 

@@ -31,8 +31,8 @@ loan's eligibility.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -47,12 +47,13 @@ from ..engine.program import (
     OwnFigure,
     Program,
     ReferenceList,
+    RowsHook,
     register,
 )
 from ..engine.rules import not_on_the_list
 
 if TYPE_CHECKING:
-    pass
+    from ..policy.model import Figure, PolicyRow
 
 
 __all__ = ["PROGRAM", "claim", "claim_partitioned", "claim_spec"]
@@ -63,9 +64,24 @@ _YES = frozenset({"是", "Y", "YES", "TRUE", "1", "首贷"})
 _NO = frozenset({"否", "N", "NO", "FALSE", "0", ""})
 
 
-def _first_loans(rows: ClaimRows) -> dict[str, Any]:
-    """The eligible first loans (首贷) of the sub-quota's window, apart: ``first_loans``
-    with their count, principal and entitlement, and the flags not read (``unreadable``).
+class _FirstLoans(NamedTuple):
+    """Some rows' eligible first loans of the window, and their flags not read."""
+
+    loans: int
+    principal_fen: int
+    entitlement_fen: int
+    unreadable: int
+
+
+def _first_loan_windows(versions: tuple[PolicyRow, ...]) -> dict[int, Figure[Any]]:
+    """Per version with a first-loan sub-quota, by its index: the window's last day."""
+    return {k: v.others["first_loan_until"] for k, v in enumerate(versions)
+            if "first_loan_until" in v.others}  # fmt: skip
+
+
+def _first_loans_part(rows: ClaimRows) -> _FirstLoans | None:
+    """The eligible first loans (首贷) of the sub-quota's window among ``rows``, and the
+    flags of ``rows`` not read; None without a ``first_loan`` column or a window.
 
     Notes
     -----
@@ -78,10 +94,9 @@ def _first_loans(rows: ClaimRows) -> dict[str, Any]:
     from ..readers.columns import canonical_columns
 
     frame = canonical_columns(rows.frame, ())
-    windows = {k: v.others["first_loan_until"] for k, v in enumerate(rows.versions)
-               if "first_loan_until" in v.others}  # fmt: skip
+    windows = _first_loan_windows(rows.versions)
     if FIRST_LOAN not in frame.columns or not windows:
-        return {}
+        return None
     encoded = TextColumn.of(frame[FIRST_LOAN]).normalized().filled().array.dictionary_encode()
     values = [str(v).upper() for v in encoded.dictionary.to_pylist()]
     index = encoded.indices.to_numpy(zero_copy_only=False)
@@ -95,19 +110,37 @@ def _first_loans(rows: ClaimRows) -> dict[str, Any]:
     days, ok = parse_dates(frame["disbursement_date"].iloc[picked])
     last = np.array([epoch_days(windows[int(k)].value) for k in rows.version[picked]])
     picked = picked[ok & (days <= last)] if len(picked) else picked
+    return _FirstLoans(
+        len(picked),
+        exact_sum(rows.principal_fen[picked]),
+        exact_sum(rows.entitlement_fen[picked]),
+        int(np.count_nonzero(unreadable)),
+    )
+
+
+def _first_loans(
+    versions: tuple[PolicyRow, ...], parts: Sequence[_FirstLoans | None]
+) -> dict[str, Any]:
+    """The eligible first loans (首贷) of the sub-quota's window, apart: ``first_loans``
+    with their count, principal and entitlement, and the flags not read (``unreadable``),
+    summed over the parts of the ledger."""
+    found = [p for p in parts if p is not None]
+    windows = _first_loan_windows(versions)
+    if not found or not windows:
+        return {}
     first = min(windows)
-    principal = exact_sum(rows.principal_fen[picked])
-    entitlement = exact_sum(rows.entitlement_fen[picked])
+    principal = sum(p.principal_fen for p in found)
+    entitlement = sum(p.entitlement_fen for p in found)
     return {
         "first_loans": {
-            "from": rows.versions[first].first_disbursement.value.isoformat(),
+            "from": versions[first].first_disbursement.value.isoformat(),
             "to": windows[first].value.isoformat(),
-            "loans": len(picked),
+            "loans": sum(p.loans for p in found),
             "principal_fen": principal,
             "principal_yuan": fen_to_yuan(principal),
             "entitlement_fen": entitlement,
             "entitlement_yuan": fen_to_yuan(entitlement),
-            "unreadable": int(np.count_nonzero(unreadable)),
+            "unreadable": sum(p.unreadable for p in found),
         }
     }
 
@@ -162,7 +195,7 @@ PROGRAM = register(
                 label=Label("借款人不在支持名单内", "borrower not on the eligible list"),
             ),
         ),
-        summarize=_first_loans,
+        summarize=RowsHook(_first_loans_part, _first_loans),
         summary_lines=_first_loan_lines,
         own_columns=(
             LedgerColumn(

@@ -1,5 +1,5 @@
 """The partitioned claim on a ``dask.distributed`` cluster of worker processes equals the
-in-memory claim, loan for loan.
+in-memory claim, loan for loan, and its summary the in-memory one.
 
 Worker processes receive the claim's definition pickled (its program's rules, policy
 versions and reference lists) and import ``calculators`` themselves; the threaded
@@ -19,10 +19,14 @@ import pandas as pd
 import pytest
 from stdnum.cn import uscc
 
+from calculators._i18n import using_language
+from calculators.programs import elderly_care
 from calculators.programs import tech as tech_relending
 from calculators.programs import transport as transport_relending
 from tests.calculators.engine.test_claim_properties import ELIGIBLE, VALID
+from tests.calculators.engine.test_partitioned import FIRST_LOANS, WIDENED
 from tests.calculators.programs.test_tech_golden import LEDGER
+from tests.calculators.programs.test_version_goldens import TECH_2025Q3_LIST
 
 dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("distributed")
@@ -213,3 +217,71 @@ def test_summary_classifies_each_partition_once() -> None:
     assert counts == want.row_counts()
     assert shown == want.invalid_examples() and len(shown) == 10
     assert versions == want.version_totals()
+
+
+def _first_loan_frame(tmp_path) -> pd.DataFrame:
+    path = tmp_path / "first.csv"
+    path.write_text(FIRST_LOANS, encoding="utf-8")
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def test_programs_own_summary_on_worker_processes(client, tmp_path) -> None:
+    """The programs' own parts are made on the workers (pickled back) and combined here:
+    tech's first loans as worked by hand in ``test_partitioned.py`` (3 loans, 100,004
+    and 60,002 fen, 2 flags unreadable) and elderly care's warning counting 3, in the
+    language of this process.
+
+    Broken implementation caught: the warning written on the workers (in English, the
+    workers' language, when this process speaks Chinese)."""
+    frame = _first_loan_frame(tmp_path)
+    args = ("2025Q2", "CCB", TECH_2025Q3_LIST)
+    ddf = dd.from_pandas(frame, chunksize=3, sort=False)
+    widened = dd.from_pandas(WIDENED, chunksize=2, sort=False)
+
+    def run():
+        first = tech_relending.claim_partitioned(ddf, *args).summary()
+        pilot = elderly_care.claim_partitioned(widened, "2022Q3", "ICBC").summary()
+        with using_language("zh"):
+            pilot_zh = elderly_care.claim_partitioned(widened, "2022Q3", "ICBC").summary()
+        return first, pilot, pilot_zh
+
+    (first, pilot, pilot_zh), workers = _on_workers(client, run)
+    assert workers and workers <= set(client.scheduler_info()["workers"])
+    got = first["first_loans"]
+    assert (got["loans"], got["principal_fen"], got["entitlement_fen"], got["unreadable"]) == (
+        3, 100_004, 60_002, 2,
+    )  # fmt: skip
+    assert got == tech_relending.claim(frame, *args).summary()["first_loans"]
+    assert pilot["warnings"] == elderly_care.claim(WIDENED, "2022Q3", "ICBC").summary()["warnings"]
+    assert [w["code"] for w in pilot["warnings"]] == ["pilot_list_unknown"]
+    assert "disbursed from 2022-09-01: 3." in pilot["warnings"][0]["message"]
+    with using_language("zh"):
+        chinese = elderly_care.claim(WIDENED, "2022Q3", "ICBC").summary()["warnings"]
+    assert pilot_zh["warnings"] == chinese
+    assert "2022-09-01" in chinese[0]["message"] and chinese != pilot["warnings"]
+
+
+def test_programs_own_summary_in_the_same_pass(tmp_path) -> None:
+    """Tech's first loans come from the pass that counts the rows: each partition is
+    classified once for the whole summary.
+
+    Broken implementation caught: a pass of its own for the program's entries (each
+    partition classified twice)."""
+    from calculators.engine import partitioned as _partitioned
+
+    frame = _first_loan_frame(tmp_path)
+    ddf = dd.from_pandas(frame, chunksize=3, sort=False)
+    runs: list[int] = []
+    assign = _partitioned._assign
+
+    def counted(*args):
+        runs.append(len(args[2]))
+        return assign(*args)
+
+    with mock.patch.object(_partitioned, "_assign", counted):
+        result = tech_relending.claim_partitioned(ddf, "2025Q2", "CCB", TECH_2025Q3_LIST)
+    runs.clear()
+    with dask.config.set(scheduler="threads"):
+        summary = result.summary()
+    assert sorted(runs) == [3, 3, 3]
+    assert summary["first_loans"]["loans"] == 3

@@ -145,3 +145,11 @@ def test_a_program_rule_can_find_invalid_rows_before_any_exclusion(toy_with_a_co
     missing = ledger.drop(columns=["toy_code"])
     with pytest.raises(Exception, match="toy_code"):
         claim("toy", missing, "2030Q1", "ICBC")
+
+
+@pytest.mark.parametrize("hook", ["warn", "summarize"])
+def test_a_program_hook_must_say_how_its_parts_combine(hook) -> None:
+    """A bare function would serve a claim in memory and fail a Dask ledger's: the
+    program is refused when declared."""
+    with pytest.raises(TypeError, match=f"toy: {hook} is a RowsHook"):
+        Program(id="toy", name_zh="玩具再贷款", name_en="toy relending", **{hook: lambda rows: {}})
