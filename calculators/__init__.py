@@ -53,11 +53,13 @@ from ._version import relend_version as _relend_version
 from .engine import books as _books
 from .engine.codes import COMMON_EXCLUSIONS, INVALID_REASONS, REASON_ALIASES, reason_codes
 from .engine.program import (
+    ClaimRows,
     ExclusionRule,
     LedgerColumn,
     OwnFigure,
     Program,
     ReferenceList,
+    RowsHook,
     RuleInput,
     register,
     registered,
@@ -84,6 +86,7 @@ __all__ = [
     "BookError",
     "BorrowerList",
     "ClaimResult",
+    "ClaimRows",
     "ExclusionRule",
     "ExtensionLimitError",
     "Figure",
@@ -105,6 +108,7 @@ __all__ = [
     "Program",
     "ReferenceList",
     "RelendInputError",
+    "RowsHook",
     "RuleInput",
     "__version__",
     "claim",
