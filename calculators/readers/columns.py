@@ -79,11 +79,6 @@ _SHARED_HEADERS: Mapping[str, tuple[str, ...]] = MappingProxyType(_SHARED)
 buyback): a file read with one of them required gets that one."""
 
 
-def _owners(header: str) -> tuple[str, ...]:
-    """The columns whose aliases include ``header``, in table order."""
-    return tuple(c for c, a in _ALIASES.items() if header in map(_normal_header, a))
-
-
 def _index() -> None:
     """Derive the header lookups from the table (after every change to it)."""
     _TO_CANONICAL.clear()
@@ -92,11 +87,12 @@ def _index() -> None:
         for canonical, aliases in reversed(list(_ALIASES.items()))
         for header in map(_normal_header, (canonical, *aliases))
     )
+    owners: dict[str, list[str]] = {}  # each alias's columns, in table order
+    for canonical, aliases in _ALIASES.items():
+        for header in dict.fromkeys(map(_normal_header, aliases)):
+            owners.setdefault(header, []).append(canonical)
     _SHARED.clear()
-    for header in {_normal_header(a) for aliases in _ALIASES.values() for a in aliases}:
-        owners = _owners(header)
-        if len(owners) > 1:
-            _SHARED[header] = owners
+    _SHARED.update((header, tuple(found)) for header, found in owners.items() if len(found) > 1)
     name_fields({key: aliases[0] for key, aliases in _ALIASES.items()})
 
 
