@@ -45,6 +45,7 @@ sys.path.insert(0, str(HERE))
 
 import httpx  # noqa: E402
 from bench_cold import RUN_MAIN, ledger, load, note, timed  # noqa: E402
+from bytecode import compile_packages  # noqa: E402
 from generate import LENDER, QUARTER  # noqa: E402
 
 TOKEN = "relend-benchmark-token-0123456789"
@@ -160,6 +161,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     print(f"load average (1/5 min) at the start {load()}", file=sys.stderr, flush=True)
+    compile_packages()
     for rows in args.rows:
         ledger(rows)
     scratch = Path(tempfile.mkdtemp(prefix="relend-api-"))

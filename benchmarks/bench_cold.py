@@ -64,6 +64,7 @@ HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 sys.path.insert(0, str(HERE))
 
+from bytecode import compile_packages  # noqa: E402
 from generate import LENDER, QUARTER  # noqa: E402
 
 RUN_MAIN = "import sys; from calculators.cli import main; sys.exit(main(sys.argv[1:]))"
@@ -433,6 +434,7 @@ def main() -> None:
         child(contender, form, int(rows))
         return
     print(f"load average (1/5 min) at the start {load()}", file=sys.stderr, flush=True)
+    compile_packages()
     scratch = Path(tempfile.mkdtemp(prefix="relend-cold-"))
     try:
         colds = [cold(rows, args.runs, scratch) for rows in args.rows]

@@ -35,6 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bytecode import compile_packages
 from generate import LENDER, QUARTER, write
 
 RUN_MAIN = "import sys; from calculators.cli import main; sys.exit(main(sys.argv[1:]))"
@@ -104,6 +105,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1)
     args = parser.parse_args()
     print(f"load average (1/5 min) at the start {load()}", file=sys.stderr, flush=True)
+    compile_packages()
     found = {}
     with tempfile.TemporaryDirectory(prefix="relend-bench-") as folder:
         for rows in args.rows:
