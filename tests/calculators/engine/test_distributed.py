@@ -8,6 +8,7 @@ scheduler of ``test_partitioned.py`` shares one process and never pickles anythi
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from unittest import mock
@@ -185,18 +186,12 @@ def test_reference_list_is_one_node_of_the_graph() -> None:
     assert len(heavy) == 1, heavy
 
 
-def test_summary_classifies_each_partition_once() -> None:
-    """The summary's row counts, invalid examples and per-version totals come from one
-    pass over the partitions: on a cluster each pass reads and classifies the whole
-    ledger again.
-
-    Broken implementation caught: a computation per figure (status and reason counts,
-    the first invalid rows, the version totals: three passes)."""
+@contextlib.contextmanager
+def _classified_partitions() -> Iterator[list[int]]:
+    """The rows of each partition classified while the claim is made and while its
+    graph's tasks run in this process (the threaded scheduler), in a list."""
     from calculators.engine import partitioned as _partitioned
 
-    frame = _dirty_ledger(300, seed=3)
-    ddf = dd.from_pandas(frame, npartitions=4, sort=False)
-    want = tech_relending.claim(frame, "2022Q2", "ICBC", ELIGIBLE)
     runs: list[int] = []
     assign = _partitioned._assign
 
@@ -205,6 +200,20 @@ def test_summary_classifies_each_partition_once() -> None:
         return assign(*args)
 
     with mock.patch.object(_partitioned, "_assign", counted):
+        yield runs
+
+
+def test_summary_classifies_each_partition_once() -> None:
+    """The summary's row counts, invalid examples and per-version totals come from one
+    pass over the partitions: on a cluster each pass reads and classifies the whole
+    ledger again.
+
+    Broken implementation caught: a computation per figure (status and reason counts,
+    the first invalid rows, the version totals: three passes)."""
+    frame = _dirty_ledger(300, seed=3)
+    ddf = dd.from_pandas(frame, npartitions=4, sort=False)
+    want = tech_relending.claim(frame, "2022Q2", "ICBC", ELIGIBLE)
+    with _classified_partitions() as runs:
         result = tech_relending.claim_partitioned(ddf, "2022Q2", "ICBC", ELIGIBLE)
     runs.clear()  # the claim itself classifies once, for the empty frame's dtypes
     # the threaded scheduler (the module's cluster may still be the default one): the
@@ -267,18 +276,9 @@ def test_programs_own_summary_in_the_same_pass(tmp_path) -> None:
 
     Broken implementation caught: a pass of its own for the program's entries (each
     partition classified twice)."""
-    from calculators.engine import partitioned as _partitioned
-
     frame = _first_loan_frame(tmp_path)
     ddf = dd.from_pandas(frame, chunksize=3, sort=False)
-    runs: list[int] = []
-    assign = _partitioned._assign
-
-    def counted(*args):
-        runs.append(len(args[2]))
-        return assign(*args)
-
-    with mock.patch.object(_partitioned, "_assign", counted):
+    with _classified_partitions() as runs:
         result = tech_relending.claim_partitioned(ddf, "2025Q2", "CCB", TECH_2025Q3_LIST)
     runs.clear()
     with dask.config.set(scheduler="threads"):
