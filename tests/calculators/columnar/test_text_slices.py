@@ -4,13 +4,18 @@ exactly as on a fresh copy of the same rows."""
 
 from __future__ import annotations
 
+from unittest import mock
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from calculators.columnar import compiled as _compiled
 from calculators.columnar.bytes import masked
+from calculators.columnar.compiled import KERNEL_ROWS
 from calculators.columnar.dates import parse_dates
 from calculators.columnar.duplicates import duplicated_ids
 from calculators.columnar.ids import IdColumn
@@ -103,8 +108,15 @@ def test_every_text_operation_answers_on_a_slice_as_on_a_copy(values, data) -> N
     )
 
 
+@pytest.mark.parametrize("kernel_rows", [0, KERNEL_ROWS], ids=["compiled", "numpy"])
 @given(st.lists(cells, min_size=1, max_size=40), st.data())
-def test_columns_read_from_a_slice_as_from_a_copy(values, data) -> None:
+def test_columns_read_from_a_slice_as_from_a_copy(kernel_rows, values, data) -> None:
+    """Both paths: the compiled kernels read a slice's offsets into the shared buffer."""
+    with mock.patch.object(_compiled, "KERNEL_ROWS", kernel_rows):
+        _columns_agree(values, data)
+
+
+def _columns_agree(values: list[str | None], data: st.DataObject) -> None:
     start = data.draw(st.integers(0, len(values)))
     stop = data.draw(st.integers(start, len(values)))
     series = pd.Series(values, dtype=TEXT)
