@@ -15,6 +15,7 @@ themselves, so a hash collision can never make a match: the result is exact.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -180,7 +181,8 @@ def _confirm_people(matrix: np.ndarray) -> np.ndarray:
     region = pair(matrix, 0).astype(np.int64) * 10_000 + pair(matrix, 2) * 100 + pair(matrix, 4)
     year = pair(matrix, 6).astype(np.int64) * 100 + pair(matrix, 8)
     _, born = days_from_ymd(year, pair(matrix, 10), pair(matrix, 12))
-    codes, last_year = _regions()
+    with _REGIONS_READ:  # the first block on each thread waits for one reading
+        codes, last_year = _regions()
     at = np.minimum(np.searchsorted(codes, region), len(codes) - 1)
     return born & (codes[at] == region) & (last_year[at] >= year)
 
@@ -191,6 +193,9 @@ _REGION_LINE = re.compile(
 """A line of python-stdnum's ``cn/loc.dat``: a province (2 digits) or, under it, a
 division (4 more digits) with its names, each ``[from-to]name`` when not always in use;
 the last group catches a line of any other shape."""
+
+
+_REGIONS_READ = threading.Lock()
 
 
 @cache
