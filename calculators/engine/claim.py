@@ -14,7 +14,8 @@ claimed loan by loan; the per-loan output names the version (``policy_version``)
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -107,9 +108,22 @@ class ClaimSpec:
         """The versions' ratios over one denominator."""
         return Shares.of([v.ratio.value for v in self.versions])
 
-    def classify_rows(self, frame: pd.DataFrame, duplicates: Duplicates = None) -> RowVerdicts:
-        """Reason codes, principal and eligible principal for every row of ``frame``."""
-        cols = columns(frame, duplicates, self.program.required_columns)
+    def classify_rows(
+        self,
+        frame: pd.DataFrame,
+        duplicates: Duplicates = None,
+        later: Callable[[], np.ndarray] | None = None,
+    ) -> RowVerdicts:
+        """Reason codes, principal and eligible principal for every row of ``frame``.
+
+        ``later`` gives the rows carrying a duplicated loan id when the rest is
+        classified (the search over the whole ledger runs beside the first blocks): the
+        rules are row by row, and ``duplicate_loan_id`` comes before every reason but
+        ``invalid_loan_id`` (never a duplicate), so the codes are the same.
+        """
+        unknown = None if later is None else np.zeros(len(frame), dtype=bool)
+        cols = columns(frame, duplicates if later is None else unknown,
+                       self.program.required_columns)  # fmt: skip
         version = version_of(cols.disbursed, self.versions)
         rules = self.program.rules
         unusable = np.logical_or.reduce([mask for _, mask in cols.invalid])
@@ -123,6 +137,10 @@ class ClaimSpec:
         if self.claimed is not None:
             own.append((ALREADY_CLAIMED, self.claimed.mask(cols)))
             made[ALREADY_CLAIMED] = self.claimed.detail
+        if later is not None:
+            found = later()
+            cols = replace(cols, invalid=[(name, found if name == "duplicate_loan_id" else mask)
+                                          for name, mask in cols.invalid])  # fmt: skip
         codes = classify(cols, [*own_invalid, *window, *own])
         shown = {r.reason: r.column for r in rules if r.column}
         return RowVerdicts.of(
@@ -142,29 +160,31 @@ class ClaimSpec:
         -----
         Rows are classified in blocks of :data:`calculators.engine.split.BLOCK_ROWS`, on as
         many threads as there are cores (the Arrow and numpy kernels release the GIL), which also
-        bounds the temporaries on large ledgers; duplicate loan ids are found over the
-        whole frame first. Block size and thread count never change a
-        result (tested).
+        bounds the temporaries on large ledgers. Duplicate loan ids are searched over the
+        whole frame on a thread of their own beside the first blocks, which wait for the
+        search only to write their codes (see :meth:`classify_rows`). Block size and
+        thread count never change a result (tested).
         """
         starts = range(0, max(len(frame), 1), _split.BLOCK_ROWS)
-        if duplicates is None and len(starts) > 1:
-            duplicates = duplicated_ids(loan_id_column(frame), len(starts))
-
         verdicts = RowVerdicts.empty(
             len(frame), self.shares.denominator, version_dtype(len(self.versions))
         )
+        with ThreadPoolExecutor(max_workers=1) as beside:
+            search = None
+            if duplicates is None and len(starts) > 1:
+                search = beside.submit(duplicated_ids, loan_id_column(frame), len(starts))
 
-        def block(start: int) -> RowVerdicts:
-            part = duplicates
-            if isinstance(duplicates, np.ndarray):
-                part = duplicates[start : start + _split.BLOCK_ROWS]
-            found = self.classify_rows(frame.iloc[start : start + _split.BLOCK_ROWS], part)
-            verdicts.put(start, found)
-            bar.update(len(found.codes))
-            return replace(found, detail_rows=found.detail_rows + start)
+            def block(start: int) -> RowVerdicts:
+                rows = slice(start, start + _split.BLOCK_ROWS)
+                part = duplicates[rows] if isinstance(duplicates, np.ndarray) else duplicates
+                later = None if search is None else lambda: search.result()[rows]
+                found = self.classify_rows(frame.iloc[rows], part, later)
+                verdicts.put(start, found)
+                bar.update(len(found.codes))
+                return replace(found, detail_rows=found.detail_rows + start)
 
-        with _progress.bar(len(frame), _progress.classifying(), progress) as bar:
-            return verdicts.with_totals(in_threads(block, list(starts)))
+            with _progress.bar(len(frame), _progress.classifying(), progress) as bar:
+                return verdicts.with_totals(in_threads(block, list(starts)))
 
     def entitlement(self, floors_total: int, remainder_counts: np.ndarray) -> int:
         """The one rounding of the claim (see :meth:`calculators._money.Shares.total`)."""

@@ -230,3 +230,43 @@ def test_block_size_changes_nothing(ledger, block) -> None:
         blocked = tech_relending.claim(ledger, "2022Q2", "ICBC", ELIGIBLE)
     pd.testing.assert_frame_equal(whole.loans, blocked.loans)
     assert whole.entitlement_fen == blocked.entitlement_fen
+
+
+@given(ledgers, st.integers(min_value=1, max_value=7), st.data())
+def test_block_size_changes_nothing_with_repeated_loan_ids(ledger, block, data) -> None:
+    """Loan ids repeated within and across blocks (stripped alike, an empty one never a
+    duplicate): the search over the whole ledger runs beside the blocks, and its answer
+    must reach every block's codes."""
+    from unittest import mock
+
+    from calculators.engine import split as _split
+
+    ids = st.sampled_from(["A", "B", " A", "B ", "", "C"])
+    ledger = ledger.assign(
+        loan_id=data.draw(st.lists(ids, min_size=len(ledger), max_size=len(ledger)))
+    )
+    whole = tech_relending.claim(ledger, "2022Q2", "ICBC", ELIGIBLE)
+    with mock.patch.object(_split, "BLOCK_ROWS", block):
+        blocked = tech_relending.claim(ledger, "2022Q2", "ICBC", ELIGIBLE)
+    pd.testing.assert_frame_equal(whole.loans, blocked.loans)
+    assert whole.entitlement_fen == blocked.entitlement_fen
+
+
+def test_a_loan_id_repeated_in_another_block_is_a_duplicate_in_both() -> None:
+    """By hand: seven rows in blocks of two; A (rows 1 and 3, one with a space) and B
+    (rows 2 and 6) are each in two blocks; row 5's id is empty; C and D are alone."""
+    from unittest import mock
+
+    from calculators.engine import split as _split
+
+    rows = [{"borrower_id": ELIGIBLE[0], "principal": "100.00", "currency": "CNY",
+             "disbursed": dt.date(2022, 4, 15), "term_days": 365, "style": 0,
+             "category": "logistics_sme"}] * 7  # fmt: skip
+    ledger = _ledger(rows).assign(loan_id=["A", "B", " A", "C", "", "B", "D"])
+    with mock.patch.object(_split, "BLOCK_ROWS", 2):
+        blocked = tech_relending.claim(ledger, "2022Q2", "ICBC", ELIGIBLE)
+    assert list(blocked.loans["reason"]) == [
+        "duplicate_loan_id", "duplicate_loan_id", "duplicate_loan_id", "eligible",
+        "invalid_loan_id", "duplicate_loan_id", "eligible",
+    ]  # fmt: skip
+    assert blocked.entitlement_fen == 2 * 6_000  # 60% of C's and D's 10,000 fen
