@@ -108,62 +108,18 @@ def test_loan_claimed_under_another_program_is_excluded(tmp_path, book_url, caps
         f'C-2,{B},"2,000,000.00",CNY,2022-11-20,2025-11-20,清洁能源',  # 60%: 1,200,000.00
     ]
     ledger = _write(tmp_path / "carbon.csv", carbon, carbon_header)
-    status, summary, _ = _run(
-        capsys,
-        "claim",
-        "carbon",
-        str(ledger),
-        "--period",
-        "2022Q4",
-        "--lender",
-        "ICBC",
-        "--book",
-        book_url,
-        "--json",
-    )
+    claim = ["claim", "carbon", str(ledger), "--period", "2022Q4", "--lender", "ICBC",
+             "--book", book_url]  # fmt: skip
+    status, summary, _ = _run(capsys, *claim, "--json")
     assert status == 0
     assert summary["reasons"]["already_claimed"] == 1
     assert summary["entitlement_fen"] == 120_000_000
     capsys.readouterr()
-    assert (
-        main(
-            [
-                "claim",
-                "carbon",
-                str(ledger),
-                "--period",
-                "2022Q4",
-                "--lender",
-                "ICBC",
-                "--book",
-                book_url,
-            ]
-        )
-        == 0
-    )
+    assert main(claim) == 0
     said = capsys.readouterr().out  # the text names the book and the loans it left out
     assert f"book {book_url}: 1 loans left out" in said
     out = tmp_path / "carbon-out"
-    assert (
-        main(
-            [
-                "claim",
-                "carbon",
-                str(ledger),
-                "--period",
-                "2022Q4",
-                "--lender",
-                "ICBC",
-                "--book",
-                book_url,
-                "--out",
-                str(out),
-                "--no-xlsx",
-                "--quiet",
-            ]
-        )
-        == 0
-    )
+    assert main([*claim, "--out", str(out), "--no-xlsx", "--quiet"]) == 0
     row = (out / "loans.csv").read_text(encoding="utf-8-sig").splitlines()[1]
     assert ",already_claimed," in row
     assert "tech 2022Q2 ICBC, claim 1" in row
