@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -26,15 +26,20 @@ def in_threads(work: Callable[[Any], Any], items: list[Any]) -> list[Any]:
         return list(pool.map(work, items))
 
 
-def in_thread_pipeline(work: Callable[[Any], Any], items: list[Any]) -> Iterator[Any]:
+def in_thread_pipeline(work: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
     """``work(item)`` for each item, in order, on a thread per core, the next items
     computed while the caller uses the one given (writes a block of a file): at most a
-    core's worth of results and one more are held at once."""
-    if len(items) <= 1:
+    core's worth of results and one more are held at once.
+
+    ``items`` may be an iterator (blocks read from a file): it is advanced on the
+    caller's thread as results are taken.
+    """
+    if isinstance(items, list) and len(items) <= 1:
         yield from (work(item) for item in items)
         return
     ahead = _cores() + 1
-    with ThreadPoolExecutor(max_workers=min(_cores(), len(items))) as pool:
+    workers = min(_cores(), len(items)) if isinstance(items, list) else _cores()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
         pending: deque[Future[Any]] = deque()
         try:
             for item in items:

@@ -10,7 +10,8 @@ not after the disbursement): they are in the user's language, chosen once per bl
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -282,9 +283,49 @@ def unrecognized_values(loans: Any) -> dict[str, dict[str, int]]:
         counts = values.astype(TEXT).fillna("").value_counts()
         if hasattr(counts, "compute"):
             counts = counts.compute()
-        if known is not None and len(counts):
-            counts = counts[~known(pd.Series(counts.index, dtype=object))]
-        if len(counts):
-            ranked = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
-            out[column] = {str(value): int(n) for value, n in ranked}
+        ranked = _ranked(counts.items(), known)
+        if ranked:
+            out[column] = ranked
     return out
+
+
+def unrecognized_part(frame: pd.DataFrame, codes: np.ndarray) -> dict[str, Counter[str]]:
+    """What some consecutive rows of a ledger (``frame``, headers as given; ``codes``
+    their reasons) give :func:`unrecognized_combined`: per column, each value rows were
+    excluded for, with its count."""
+    out: dict[str, Counter[str]] = {}
+    for column, reason, _known in _unrecognized():
+        header = next((c for c in frame.columns if canonical_name(c) == column), None)
+        rows = np.flatnonzero(codes == reason_index(reason))
+        if header is None or not len(rows):
+            continue
+        counts = frame[header].iloc[rows].astype(TEXT).fillna("").value_counts()
+        out[column] = Counter({str(value): int(n) for value, n in counts.items()})
+    return out
+
+
+def unrecognized_combined(parts: Iterable[dict[str, Counter[str]]]) -> dict[str, dict[str, int]]:
+    """:func:`unrecognized_values` of a ledger from the :func:`unrecognized_part` of each
+    of its parts."""
+    given = list(parts)
+    out: dict[str, dict[str, int]] = {}
+    for column, _reason, known in _unrecognized():
+        counts: Counter[str] = Counter()
+        for part in given:
+            counts.update(part.get(column, {}))
+        ranked = _ranked(counts.items(), known)
+        if ranked:
+            out[column] = ranked
+    return out
+
+
+def _ranked(
+    counts: Iterable[tuple[Any, int]], known: Callable[[pd.Series], np.ndarray] | None
+) -> dict[str, int]:
+    """Values and their row counts, those relend knows (``known``) left out, most rows
+    first (then by value)."""
+    found = [(str(value), int(n)) for value, n in counts if n]
+    if known is not None and found:
+        recognized = known(pd.Series([value for value, _n in found], dtype=object))
+        found = [item for item, yes in zip(found, recognized, strict=True) if not yes]
+    return dict(sorted(found, key=lambda item: (-item[1], item[0])))

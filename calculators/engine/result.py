@@ -161,6 +161,11 @@ class ClaimResult:
         """The program's own entries of the summary (tech's ``first_loans``)."""
         return self.extra
 
+    def unrecognized(self) -> dict[str, dict[str, int]]:
+        """Per column, the values rows were excluded for as unrecognized, with their
+        counts (see :func:`~calculators.engine.details.unrecognized_values`)."""
+        return unrecognized_values(self.loans)
+
     def warnings(self, total_rows: int) -> list[dict[str, str]]:
         """What the user should know about this claim, each with a stable ``code``."""
         found = list(self.notes)
@@ -226,7 +231,7 @@ class ClaimResult:
             "input_format": self.input_format,
             **principal_unit(self.source_frame.columns),
             "version": relend_version(),
-            "unrecognized": unrecognized_values(self.loans),
+            "unrecognized": self.unrecognized(),
             **self.program_entries(),
             **({"book": self.book} if self.book is not None else {}),
         }

@@ -76,6 +76,35 @@ def _unreadable(path: str | Path, exc: OSError, what: str = "ledger") -> LedgerF
     )
 
 
+def utf8_layout(handle: Any, path: str | Path) -> tuple[int, _Layout] | None:
+    """Where a UTF-8 CSV's rows start, from its first megabyte: the BOM's length and the
+    header's layout; None for a file the memory-mapped reader must take (not UTF-8 by its
+    first megabyte, UTF-16, empty, or the header alone)."""
+    head = handle.read(_encoding.SAMPLE_BYTES)
+    skip = len(_BOM) if head.startswith(_BOM) else 0
+    body = head[skip:] if len(head) < _encoding.SAMPLE_BYTES else _encoding.cut(head[skip:])
+    if (
+        not body.strip()
+        or head[:2] in _UTF16_BOMS
+        or b"\x00" in head[:4096]
+        or not _encoding.is_utf8(body)
+    ):
+        return None
+    whole = len(head) < _encoding.SAMPLE_BYTES
+    layout = _layout(body, "utf-8", str(path), "ledger", whole=whole)
+    if layout is None or not layout.ends:
+        return None
+    return skip, layout
+
+
+def open_file(path: str | Path, what: str = "ledger") -> Any:
+    """A file opened for reading in binary, or the OS's reason as a :class:`LedgerFileError`."""
+    try:
+        return open(path, "rb")
+    except OSError as exc:
+        raise _unreadable(path, exc, what) from None
+
+
 def _streamed_csv(
     path: str | Path, progress: bool, encoding: str | None = None
 ) -> tuple[pd.DataFrame, dict[str, Any], str, bool] | None:
@@ -86,33 +115,15 @@ def _streamed_csv(
     whose error that reader words)."""
     if encoding not in (None, "utf-8"):
         return None
-    try:
-        handle = open(path, "rb")  # noqa: SIM115 (closed by the with below; OSError named)
-    except OSError as exc:
-        raise _unreadable(path, exc) from None
-    with handle:
-        head = handle.read(_encoding.SAMPLE_BYTES)
-        skip = len(_BOM) if head.startswith(_BOM) else 0
-        body = head[skip:] if len(head) < _encoding.SAMPLE_BYTES else _encoding.cut(head[skip:])
-        if (
-            not body.strip()
-            or head[:2] in _UTF16_BOMS
-            or b"\x00" in head[:4096]
-            or not _encoding.is_utf8(body)
-        ):
+    with open_file(path) as handle:
+        found_layout = utf8_layout(handle, path)
+        if found_layout is None:
             return None
-        whole = len(head) < _encoding.SAMPLE_BYTES
-        layout = _layout(body, "utf-8", str(path), "ledger", whole=whole)
-        if layout is None or not layout.ends:
-            return None
-        handle.seek(0)
+        skip, layout = found_layout
         digest = hashlib.sha256()
         size = os.fstat(handle.fileno()).st_size
         with _progress.bar(size, _progress.reading(Path(path).name), progress, unit="B") as bar:
-            ends = _LineEnds()
-            source = _CountingReader(handle, digest, bar, None)
-            source.read(skip + layout.offset)
-            source.ends = ends
+            source, ends = counted_from_header(handle, skip + layout.offset, digest, bar)
             read, parse, convert = _arrow_options(layout, "utf8", _CSV_BLOCK_BYTES, False)
             try:
                 table = pacsv.read_csv(
@@ -123,6 +134,20 @@ def _streamed_csv(
             source.read()  # nothing is left after Arrow's last block; hashed if there were
     found = layout.found("utf-8")
     return _text_frame(table), found, digest.hexdigest(), ends.one_per_row(table.num_rows)
+
+
+def counted_from_header(
+    handle: Any, header: int, digest: Any, bar: Any
+) -> tuple[_CountingReader, _LineEnds]:
+    """A reader of ``handle`` from the file's first byte that hashes every byte into
+    ``digest`` and counts the line ends from the header on (at byte ``header``, where it
+    is left)."""
+    handle.seek(0)
+    ends = _LineEnds()
+    source = _CountingReader(handle, digest, bar, None)
+    source.read(header)
+    source.ends = ends
+    return source, ends
 
 
 class _CountingReader(_progress.DigestingReader):

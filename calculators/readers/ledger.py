@@ -213,6 +213,19 @@ def _without_totals(
 
     ``lines`` gives each row's sheet row; without it a row's line is its position + 2
     (the header is line 1), as the summary counts lines (blank lines not counted).
+    """
+    marked = total_rows(frame)
+    if not marked.any():
+        return frame, (), np.arange(len(frame))
+    at = np.flatnonzero(marked)
+    numbers = lines[at] if lines is not None else at + 2
+    kept = np.flatnonzero(~marked)
+    note = totals_note(numbers[:10], len(at), place)
+    return frame.iloc[kept].reset_index(drop=True), (note,), kept
+
+
+def total_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Which rows of a ledger are totals, not loans.
 
     Notes
     -----
@@ -221,11 +234,11 @@ def _without_totals(
     ``()``) and whose borrower-id cell is blank: a row naming a borrower is a loan,
     whatever its id says, and is kept (and validated) as one.
     """
+    marked = np.zeros(len(frame), dtype=bool)
     if not len(frame.columns) or not len(frame):
-        return frame, (), np.arange(len(frame))
+        return marked
     key = next((c for c in frame.columns if canonical_name(c) == "loan_id"), frame.columns[0])
     borrower = next((c for c in frame.columns if canonical_name(c) == "borrower_id"), None)
-    marked = np.zeros(len(frame), dtype=bool)
     for column in dict.fromkeys((key, frame.columns[0])):
         text = TextColumn.of(frame[column]).filled().array
         if not pc.any(pc.match_substring(text, "计")).as_py():
@@ -234,17 +247,17 @@ def _without_totals(
         marked |= pc.match_substring_regex(label, _TOTAL_ROW).to_numpy(zero_copy_only=False)
     if marked.any() and borrower is not None:
         marked &= TextColumn.of(frame[borrower]).filled().stripped().lengths == 0
-    if not marked.any():
-        return frame, (), np.arange(len(frame))
-    at = np.flatnonzero(marked)
-    numbers = lines[at] if lines is not None else at + 2
-    shown = ", ".join(str(int(n)) for n in numbers[:10])
+    return marked
+
+
+def totals_note(first: np.ndarray, count: int, place: str) -> dict[str, str]:
+    """The note ``total_rows_ignored``: ``count`` total rows left out, the ``first`` ten
+    of them by line."""
+    shown = ", ".join(str(int(n)) for n in first[:10])
     # TRANSLATORS: ends a list of line numbers: 3, 7 and 12 more
-    more = _(" and {count} more").format(count=len(at) - 10) if len(at) > 10 else ""
+    more = _(" and {count} more").format(count=count - 10) if count > 10 else ""
     message = _(
         "{count} total row(s) (合计/小计/总计) left out of the ledger, not loans: "
         "{place} {shown}{more}"
-    ).format(count=len(at), place=place, shown=shown, more=more)
-    kept = np.flatnonzero(~marked)
-    note = {"code": "total_rows_ignored", "message": message}
-    return frame.iloc[kept].reset_index(drop=True), (note,), kept
+    ).format(count=count, place=place, shown=shown, more=more)
+    return {"code": "total_rows_ignored", "message": message}

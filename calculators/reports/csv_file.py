@@ -5,8 +5,11 @@ made inert."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -22,7 +25,7 @@ CSV_BLOCK_ROWS = 1 << 16
 one being written), each about 7 MiB of a claim's rows."""
 
 
-def write_csv(frame: pd.DataFrame, path: Path, progress: bool = False) -> str:
+def write_csv(frame: pd.DataFrame | RowBlocks, path: Path, progress: bool = False) -> str:
     """Write rows as UTF-8-with-BOM CSV, every row, no index, as pandas' ``to_csv`` does;
     return the file's SHA-256 (of the bytes as written).
 
@@ -47,6 +50,10 @@ def write_csv(frame: pd.DataFrame, path: Path, progress: bool = False) -> str:
     ``quoting_style="needed"`` it quotes every text cell and the header, and with
     ``"none"`` it refuses a cell that holds a comma. Float and object columns of
     other values are rendered by Python's ``str``, as pandas does.
+
+    ``frame`` may also be :class:`RowBlocks`: rows made a block at a time (a claim
+    whose ledger is read again as its rows are written), written as the frame of all
+    of them would be.
     """
     digest = hashlib.sha256()
     with open(path, "wb") as handle, _progress(len(frame), path, progress) as bar:
@@ -55,35 +62,63 @@ def write_csv(frame: pd.DataFrame, path: Path, progress: bool = False) -> str:
             handle.write(chunk)
             digest.update(chunk)
 
+        shape = frame if isinstance(frame, pd.DataFrame) else frame.meta
         put(b"\xef\xbb\xbf")
-        header = pa.array([str(c) for c in frame.columns], type=pa.large_string())
-        header = _csv_quoted(_csv_inert(header), single=len(frame.columns) == 1)
+        header = pa.array([str(c) for c in shape.columns], type=pa.large_string())
+        header = _csv_quoted(_csv_inert(header), single=len(shape.columns) == 1)
         put(",".join(header.to_pylist()).encode("utf-8") + b"\n")
-        if not len(frame.columns):
+        if not len(shape.columns):
             put(b"\n" * len(frame))
             return digest.hexdigest()
-        single = len(frame.columns) == 1
+        single = len(shape.columns) == 1
         # a categorical column's cells are its words rendered once, taken per row
         words = {
             name: _rendered_words(column, single)
-            for name, column in frame.items()
+            for name, column in shape.items()
             if _has_text_categories(column)
         }
 
-        def render(start: int) -> tuple[memoryview, int]:
-            block = frame.iloc[start : start + CSV_BLOCK_ROWS]
+        def render(make: Callable[[], pd.DataFrame]) -> tuple[memoryview, int]:
+            block = make()
             cells = [
                 _csv_taken(column, *words[name]) if name in words else _csv_cell(column, single)
                 for name, column in block.items()
             ]
             return _bytes_of(_join(_join(*cells, ","), "\n", "")), len(block)
 
+        if isinstance(frame, pd.DataFrame):
+            rows = frame.iloc
+            starts = range(0, len(frame), CSV_BLOCK_ROWS)
+            blocks: Iterable[Callable[[], pd.DataFrame]] = [
+                functools.partial(rows.__getitem__, slice(s, s + CSV_BLOCK_ROWS)) for s in starts
+            ]
+        else:
+            blocks = frame.blocks()
         # blocks are rendered on a thread per core (Arrow's kernels release the GIL)
         # ahead of the one being written and hashed, and written in order
-        for lines, rows in in_thread_pipeline(render, list(range(0, len(frame), CSV_BLOCK_ROWS))):
+        for lines, rows in in_thread_pipeline(render, blocks):
             put(lines)
             bar.update(rows)
     return digest.hexdigest()
+
+
+class RowBlocks(Protocol):
+    """Rows made a block at a time, for :func:`write_csv`.
+
+    Attributes
+    ----------
+    meta : pandas.DataFrame
+        No rows, the rows' columns and dtypes (a categorical's categories included).
+    """
+
+    meta: pd.DataFrame
+
+    def __len__(self) -> int: ...
+
+    def blocks(self) -> Iterator[Callable[[], pd.DataFrame]]:
+        """The rows in order, a block at a time, each a frame of ``meta``'s columns and
+        dtypes made when called (on the thread that renders it)."""
+        ...
 
 
 def _has_text_categories(column: pd.Series) -> bool:
