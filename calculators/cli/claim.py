@@ -188,6 +188,8 @@ def _report_claim(result: ClaimResult, args: argparse.Namespace) -> int:
 def run(args: argparse.Namespace) -> int:
     """Run ``relend claim`` and report it; return the exit status."""
     from ..engine.claim import prepare, run_claim
+    from ..engine.streamed import stream_claim
+    from ..readers.blocks import scan_ledger
     from ..readers.ledger import read_ledger
 
     lists = _program_lists(args, "claim")
@@ -199,10 +201,18 @@ def run(args: argparse.Namespace) -> int:
         lists=lists, calendar=calendar, policy=policy, book=args.book,
     )  # fmt: skip
     return_freed()  # what reading the lists freed, before the ledger is read
-    if isinstance(ledger, str):
-        ledger = read_ledger(ledger, progress=progress)
-        return_freed()  # what reading the ledger freed, before its rows are classified
-    result = run_claim(spec, ledger, progress=progress)
+    result: ClaimResult | None = None
+    if isinstance(ledger, str) and (args.out is None or args.no_xlsx):
+        # no workbook to write: the rows are read again block by block, never held whole
+        scanned = scan_ledger(ledger, "loan_id", progress=progress)
+        if scanned is not None:
+            return_freed()  # the loan ids' reading, before the rows are classified
+            result = stream_claim(spec, *scanned, progress=progress)
+    if result is None:
+        if isinstance(ledger, str):
+            ledger = read_ledger(ledger, progress=progress)
+            return_freed()  # what reading the ledger freed, before its rows are classified
+        result = run_claim(spec, ledger, progress=progress)
     return_freed()  # the classification's temporaries, before the outputs are written
     return _report_claim(result, args)
 

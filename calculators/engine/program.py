@@ -206,6 +206,10 @@ class RowsHook(Generic[PartT, ResultT]):
     combine : callable of (tuple of PolicyRow, sequence of values) to the result
         The parts in ledger order, with every version of the program, into the result,
         on the machine that claims (text in the user's language here).
+    needs : tuple of str
+        Ledger columns (canonical keys) without which ``part`` finds nothing: on a
+        ledger that lacks one, the part of no rows is taken, and a ledger read block by
+        block is not read again for it (tech's first loans need ``first_loan``).
 
     Notes
     -----
@@ -216,6 +220,7 @@ class RowsHook(Generic[PartT, ResultT]):
 
     part: Callable[[ClaimRows], PartT] = field(repr=False)
     combine: Callable[[tuple[PolicyRow, ...], Sequence[PartT]], ResultT] = field(repr=False)
+    needs: tuple[str, ...] = ()
 
     def __call__(self, rows: ClaimRows) -> ResultT:
         """The result on ``rows`` taken as one stretch (a ledger claimed in memory)."""

@@ -195,7 +195,7 @@ PROGRAM = register(
                 label=Label("借款人不在支持名单内", "borrower not on the eligible list"),
             ),
         ),
-        summarize=RowsHook(_first_loans_part, _first_loans),
+        summarize=RowsHook(_first_loans_part, _first_loans, needs=(FIRST_LOAN,)),
         summary_lines=_first_loan_lines,
         own_columns=(
             LedgerColumn(
