@@ -189,7 +189,7 @@ def run(args: argparse.Namespace) -> int:
     """Run ``relend claim`` and report it; return the exit status."""
     from ..engine.claim import prepare, run_claim
     from ..engine.streamed import stream_claim
-    from ..readers.blocks import scan_ledger
+    from ..readers.blocks import open_ledger
     from ..readers.ledger import read_ledger
 
     lists = _program_lists(args, "claim")
@@ -203,11 +203,10 @@ def run(args: argparse.Namespace) -> int:
     return_freed()  # what reading the lists freed, before the ledger is read
     result: ClaimResult | None = None
     if isinstance(ledger, str) and (args.out is None or args.no_xlsx):
-        # no workbook to write: the rows are read again block by block, never held whole
-        scanned = scan_ledger(ledger, "loan_id", progress=progress)
-        if scanned is not None:
-            return_freed()  # the loan ids' reading, before the rows are classified
-            result = stream_claim(spec, *scanned, progress=progress)
+        # no workbook to write: the rows are read block by block, never held whole
+        opened = open_ledger(ledger)
+        if opened is not None:
+            result = stream_claim(spec, opened, progress=progress)
     if result is None:
         if isinstance(ledger, str):
             ledger = read_ledger(ledger, progress=progress)

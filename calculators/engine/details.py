@@ -99,8 +99,8 @@ def _raw(cols: LoanColumns, name: str, rows: np.ndarray) -> pa.Array:
     return TextColumn.of(cols.frame[name].iloc[rows]).filled().array
 
 
-def _quoted(name: str, cells: pa.Array) -> pa.Array:
-    """``name='cell'`` for each cell."""
+def quoted(name: str, cells: pa.Array) -> pa.Array:
+    """``name='cell'`` for each cell (the detail of an id or a code as given)."""
     return pc.binary_join_element_wise(_lit(f"{name}='"), cells, _lit("'"), _lit(""))
 
 
@@ -115,16 +115,16 @@ def _detail_of(cols: LoanColumns, reason: str, rows: np.ndarray) -> pa.Array:
     """The detail of the rows (positions in ``cols``) whose reason is ``reason``."""
     if reason == "invalid_borrower_id":
         cells = _raw(cols, "borrower_id", rows)
-        text = _quoted("borrower_id", cells)
+        text = quoted("borrower_id", cells)
         hinted = pc.binary_join_element_wise(text, _lit(_id_hint()), _lit(""))
         return pc.if_else(pa.array(_id_went_through_a_number(cells)), hinted, text)
     if reason in _QUOTED_REASONS:
         name = _QUOTED_REASONS[reason]
-        return _quoted(name, _raw(cols, name, rows))
+        return quoted(name, _raw(cols, name, rows))
     if reason == "invalid_principal":
         names = [n for n in ("principal", "principal_wan", "principal_fen")
                  if n in cols.frame.columns]  # fmt: skip
-        text = _joined([_quoted(n, _raw(cols, n, rows)) for n in names], ", ")
+        text = _joined([quoted(n, _raw(cols, n, rows)) for n in names], ", ")
         if "principal_wan" not in names:
             return text
         finer = pc.match_substring_regex(_raw(cols, "principal_wan", rows), _FINER_THAN_FEN)
@@ -132,8 +132,8 @@ def _detail_of(cols: LoanColumns, reason: str, rows: np.ndarray) -> pa.Array:
             finer, pc.binary_join_element_wise(text, _lit(_wan_hint()), _lit("")), text
         )
     if reason == "maturity_not_after_disbursement":
-        matures = _quoted("maturity_date", _raw(cols, "maturity_date", rows))
-        disbursed = _quoted("disbursement_date", _raw(cols, "disbursement_date", rows))
+        matures = quoted("maturity_date", _raw(cols, "maturity_date", rows))
+        disbursed = quoted("disbursement_date", _raw(cols, "disbursement_date", rows))
         return pc.binary_join_element_wise(
             matures,
             # TRANSLATORS: a detail: maturity_date='...' (not after disbursement_date='...')
@@ -147,7 +147,7 @@ def _detail_of(cols: LoanColumns, reason: str, rows: np.ndarray) -> pa.Array:
     for name, ok in zip(("disbursement_date", "maturity_date"), cols.dates_ok, strict=True):
         cells = _raw(cols, name, rows)
         serial = pc.match_substring_regex(cells, _EXCEL_SERIAL)
-        text = _quoted(name, cells)
+        text = quoted(name, cells)
         text = pc.if_else(
             serial, pc.binary_join_element_wise(text, _lit(_excel_hint()), _lit("")), text
         )
@@ -194,7 +194,7 @@ def row_details(
             if reason in makers:
                 text = makers[reason](cols, rows)
             elif reason in own:
-                text = _quoted(own[reason], _raw(cols, own[reason], rows))
+                text = quoted(own[reason], _raw(cols, own[reason], rows))
             else:
                 text = _detail_of(cols, reason, rows)
             found_text.append(text.cast(_LARGE))
@@ -289,19 +289,34 @@ def unrecognized_values(loans: Any) -> dict[str, dict[str, int]]:
     return out
 
 
-def unrecognized_part(frame: pd.DataFrame, codes: np.ndarray) -> dict[str, Counter[str]]:
-    """What some consecutive rows of a ledger (``frame``, headers as given; ``codes``
-    their reasons) give :func:`unrecognized_combined`: per column, each value rows were
-    excluded for, with its count."""
-    out: dict[str, Counter[str]] = {}
+def unrecognized_rows(
+    frame: pd.DataFrame, codes: np.ndarray
+) -> dict[str, tuple[np.ndarray, pa.Array]]:
+    """Per column, the rows of ``frame`` (headers as given; ``codes`` their reasons)
+    excluded for their value in it, and those values as given (see
+    :func:`unrecognized_values`)."""
+    out: dict[str, tuple[np.ndarray, pa.Array]] = {}
     for column, reason, _known in _unrecognized():
         header = next((c for c in frame.columns if canonical_name(c) == column), None)
         rows = np.flatnonzero(codes == reason_index(reason))
         if header is None or not len(rows):
             continue
-        counts = frame[header].iloc[rows].astype(TEXT).fillna("").value_counts()
-        out[column] = Counter({str(value): int(n) for value, n in counts.items()})
+        out[column] = rows, TextColumn.of(frame[header].iloc[rows]).filled().array
     return out
+
+
+def unrecognized_part(frame: pd.DataFrame, codes: np.ndarray) -> dict[str, Counter[str]]:
+    """What some consecutive rows of a ledger (``frame``, headers as given; ``codes``
+    their reasons) give :func:`unrecognized_combined`: per column, each value rows were
+    excluded for, with its count."""
+    return {column: value_counts(values)
+            for column, (_rows, values) in unrecognized_rows(frame, codes).items()}  # fmt: skip
+
+
+def value_counts(values: pa.Array) -> Counter[str]:
+    """Each distinct text and how many times it occurs."""
+    counted = pc.value_counts(values).flatten()
+    return Counter(dict(zip(counted[0].to_pylist(), counted[1].to_pylist(), strict=True)))
 
 
 def unrecognized_combined(parts: Iterable[dict[str, Counter[str]]]) -> dict[str, dict[str, int]]:

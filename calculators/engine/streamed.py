@@ -5,16 +5,16 @@ bytes, not its cells.
 The file is read in passes, each block of each pass classified or written exactly as
 :func:`~calculators.engine.claim.run_claim` treats the same rows of the whole ledger:
 
-1. the reader's first reading: the loan ids (the rows carrying a duplicated one are
-   found over the whole ledger), the file's SHA-256 and its notes;
-2. every block classified, on a thread per core, given its rows' duplicates: per row
-   its reason, principal and policy version are kept, and the summary's first invalid
-   rows and unrecognized values gathered; then the one rounding and each loan's
-   entitlement, as in memory;
-3. for a program with its own warnings or summary entries
-   (:class:`~calculators.engine.program.RowsHook`), each block with its verdicts for
-   the hooks' parts;
-4. when the rows are written (:class:`LoanBlocks`), each block with its verdicts and
+1. the first reading (its SHA-256 and notes as it is read): every block classified, on a
+   thread per core, as if no loan id were repeated; per row its reason, principal,
+   policy version and loan-id cell are kept, and the summary's first invalid rows and
+   unrecognized values gathered. Then the rows whose loan id is repeated over the whole
+   ledger become duplicates, as the whole-ledger claim makes them (their other reasons
+   give way), and the one rounding and each loan's entitlement follow, as in memory;
+2. for a program with its own warnings or summary entries
+   (:class:`~calculators.engine.program.RowsHook`) whose columns the ledger has, each
+   block with its verdicts for the hooks' parts;
+3. when the rows are written (:class:`LoanBlocks`), each block with its verdicts and
    entitlements, as the per-loan output's rows.
 
 The command line claims a ledger CSV this way when it writes no workbook; the result
@@ -24,6 +24,7 @@ equals the claim in memory, summary and per-loan output, byte for byte (tested).
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -32,18 +33,24 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .. import _progress
+from .._errors import LedgerFileError
 from .._money import exact_sum, leftover_threshold
 from ..columnar.duplicates import duplicated_ids
 from ..columnar.parallel import in_thread_pipeline
-from ..columnar.text import TEXT
+from ..columnar.text import TEXT, TextColumn
 from ..policy.model import PolicyRow
-from ..readers.blocks import LedgerBlocks, Piece
+from ..readers.blocks import CsvLedger, FirstReading, LedgerBlocks, Piece
 from ..readers.columns import REQUIRED, canonical_columns, canonical_name
 from .claim import ClaimSpec
-from .classify import version_dtype
-from .codes import ELIGIBLE, STATUSES, reason_codes, status_of_reasons
-from .details import INVALID_SHOWN, examples, unrecognized_combined, unrecognized_part
+from .codes import ELIGIBLE, STATUSES, reason_codes, reason_index, status_of_reasons
+from .details import (
+    INVALID_SHOWN,
+    examples,
+    quoted,
+    unrecognized_combined,
+    unrecognized_rows,
+    value_counts,
+)
 from .program import ClaimRows
 from .result import ClaimResult, _version_total, per_loan_frame
 from .split import RowVerdicts
@@ -143,99 +150,167 @@ class StreamedClaim(ClaimResult):
 
 
 def stream_claim(
-    spec: ClaimSpec, ledger: LedgerBlocks, loan_ids: list[pa.Array], *, progress: bool = False
-) -> StreamedClaim:
+    spec: ClaimSpec, ledger: CsvLedger, *, progress: bool = False
+) -> StreamedClaim | None:
     """Claim a ledger read block by block exactly as :func:`run_claim` claims it whole.
 
     Parameters
     ----------
     spec : ClaimSpec
-    ledger : LedgerBlocks
-    loan_ids : list of pyarrow.Array
-        The loan-id cells of every row, as the first reading kept them
-        (:func:`calculators.readers.blocks.scan_ledger`).
+    ledger : CsvLedger
+        See :func:`calculators.readers.blocks.open_ledger`.
     progress : bool, default False
-        Show a bar on stderr while the rows are classified.
+        Show a bar on stderr while the file is first read and its rows classified.
+
+    Returns
+    -------
+    StreamedClaim or None
+        None for a ledger the whole reading must take, which words what is wrong: a
+        column missing, a row Arrow's parser refuses, no rows.
 
     Raises
     ------
     LedgerFileError
-        As :func:`run_claim` (a required column missing, the two principal columns
-        disagreeing on a row), or the file changed between two readings.
+        As :func:`run_claim` (the two principal columns disagreeing on a row), or the
+        file changed between two readings.
+
+    Notes
+    -----
+    Each block is classified as if no loan id were repeated; the rows carrying a
+    duplicated one are then found over the whole ledger and given
+    ``duplicate_loan_id``, their detail the id as given, unless their id is
+    ``invalid_loan_id`` (never a duplicate): the reasons are checked in order and the
+    first that applies wins, and ``duplicate_loan_id`` comes before every other, so the
+    codes are those of a claim that knew the duplicates (tested).
     """
-    load(ledger.meta, spec.extra_required)  # the columns, before any row is read again
-    chunks = pa.chunked_array(loan_ids, type=pa.large_string())
-    ids = pd.Series(pd.arrays.ArrowStringArray(chunks), dtype=TEXT)
-    duplicate = duplicated_ids(ids, max(len(loan_ids), 1))
-    del ids, chunks
-    verdicts = RowVerdicts.empty(
-        ledger.rows, spec.shares.denominator, version_dtype(len(spec.versions))
-    )
+    try:
+        load(ledger.meta, spec.extra_required)
+    except LedgerFileError:
+        return None  # the whole reading says so, after any row it refuses
     needs = (*REQUIRED, *spec.extra_required)
-    invalid_status = status_of_reasons() == _INVALID
-    names = reason_codes()
 
-    def classify(piece: Piece) -> tuple[RowVerdicts, list[dict[str, Any]], Any]:
-        start, frame = piece.start, piece.frame()
-        raise_disagreement(principal_disagreement(canonical_columns(frame, needs)), start)
-        found = spec.classify_rows(frame, duplicate[start : start + len(frame)])
-        verdicts.put(start, found)
-        shown = np.flatnonzero(invalid_status[found.codes])[:INVALID_SHOWN]
-        first = _first_invalid(frame, found, shown, start, names)
-        part = unrecognized_part(frame, found.codes)
-        return replace(found, detail_rows=found.detail_rows + start), first, part
+    def classify(piece: Piece) -> tuple[Any, ...]:
+        frame, marked = piece.parsed()
+        disagreement = principal_disagreement(canonical_columns(frame, needs))
+        found = spec.classify_rows(frame, np.zeros(len(frame), dtype=bool))
+        ids = TextColumn.of(loan_id_column(frame)).filled().array
+        return marked, disagreement, found, ids, unrecognized_rows(frame, found.codes)
 
+    reading = FirstReading()
     parts: list[RowVerdicts] = []
-    first_invalid: list[dict[str, Any]] = []
-    unrecognized: list[Any] = []
-    with _progress.bar(ledger.rows, _progress.classifying(), progress) as bar:
-        for found, first, part in in_thread_pipeline(classify, ledger.pieces()):
-            parts.append(found)
-            first_invalid += first[: INVALID_SHOWN - len(first_invalid)]
-            unrecognized.append(part)
-            bar.update(len(found.codes))
-    verdicts = verdicts.with_totals(parts)
+    ids: list[pa.Array] = []
+    odd: list[dict[str, tuple[np.ndarray, pa.Array]]] = []
+    refused = None
+    try:
+        for marked, disagreement, found, cells, unknown in in_thread_pipeline(
+            classify, ledger.first_pieces(reading, progress)
+        ):
+            start = reading.add(len(found.codes), marked)
+            if disagreement is not None and refused is None:
+                refused = disagreement, start
+            parts.append(replace(found, detail_rows=found.detail_rows + start))
+            ids.append(cells)
+            odd.append({c: (rows + start, values) for c, (rows, values) in unknown.items()})
+    except pa.ArrowInvalid:
+        return None
+    if not reading.rows:
+        return None
+    if refused is not None:
+        raise_disagreement(*refused)
+    blocks = ledger.read_again(reading)
+    loan_ids = pa.chunked_array(ids, type=pa.large_string())
+    verdicts, changed = _with_duplicates(spec, parts, loan_ids)
     del parts
     entitlement = spec.entitlement(verdicts.floors_total, verdicts.remainder_counts)
     r, take = leftover_threshold(verdicts.remainder_counts, entitlement - verdicts.floors_total)
     per_loan = verdicts.entitlements(spec.shares, r, take)
-    warned, extra = _own_entries(spec, ledger, verdicts, per_loan)
-    loans = LoanBlocks(ledger, verdicts, per_loan, spec.versions)
+    warned, extra = _own_entries(spec, blocks, verdicts, per_loan)
+    loans = LoanBlocks(blocks, verdicts, per_loan, spec.versions)
     result: StreamedClaim = spec.result(
-        StreamedClaim, loans, verdicts.eligible_total, exact_sum(per_loan), ledger.sha256,
-        ledger.meta,
+        StreamedClaim, loans, verdicts.eligible_total, exact_sum(per_loan), blocks.sha256,
+        blocks.meta,
     )  # fmt: skip
+    names = reason_codes()
     return replace(
         result,
-        notes=(*result.notes, *warned, *ledger.notes),
+        notes=(*result.notes, *warned, *blocks.notes),
         extra=extra,
-        input_format=dict(ledger.input_format),
+        input_format=dict(blocks.input_format),
         counts=_counts(verdicts.codes, result.reasons_shown, names),
         per_version=tuple(_per_version(spec, verdicts, per_loan)),
-        first_invalid=tuple(first_invalid),
-        unrecognized_found=unrecognized_combined(unrecognized),
+        first_invalid=tuple(_first_invalid(verdicts, loan_ids, names)),
+        unrecognized_found=_unrecognized(odd, changed),
     )
+
+
+def _with_duplicates(
+    spec: ClaimSpec, parts: list[RowVerdicts], loan_ids: pa.ChunkedArray
+) -> tuple[RowVerdicts, np.ndarray]:
+    """The blocks' verdicts as one, the rows carrying a loan id repeated anywhere in the
+    ledger given ``duplicate_loan_id`` (but ``invalid_loan_id`` ones), and those rows."""
+    joined = {name: np.concatenate([getattr(p, name) for p in parts])
+              for name in RowVerdicts.ARRAYS}  # fmt: skip
+    codes = joined["codes"]
+    ids = pd.Series(pd.arrays.ArrowStringArray(loan_ids), dtype=TEXT)
+    changed = duplicated_ids(ids, max(loan_ids.num_chunks, 1))
+    changed &= codes != reason_index("invalid_loan_id")
+    rows = np.concatenate([p.detail_rows for p in parts])
+    details = pa.concat_arrays([p.details for p in parts])
+    if not changed.any():
+        whole = replace(
+            parts[0], **joined, eligible_total=sum(p.eligible_total for p in parts),
+            floors_total=sum(p.floors_total for p in parts),
+            remainder_counts=np.sum([p.remainder_counts for p in parts], axis=0),
+            detail_rows=rows, details=details,
+        )  # fmt: skip
+        return whole, changed
+    codes[changed] = reason_index("duplicate_loan_id")
+    kept = ~changed[rows]
+    repeated = np.flatnonzero(changed)
+    rows = np.concatenate([rows[kept], repeated])
+    found = quoted("loan_id", loan_ids.take(pa.array(repeated)).combine_chunks())
+    text = pa.concat_arrays([details.filter(pa.array(kept)), found.cast(pa.large_string())])
+    order = np.argsort(rows, kind="stable")
+    verdicts = RowVerdicts.of(
+        codes, joined["principal_fen"], joined["principal_ok"], joined["version"], spec.shares,
+        (rows[order], text.take(pa.array(order))),
+    )  # fmt: skip
+    return verdicts, changed
 
 
 def _first_invalid(
-    frame: pd.DataFrame, found: RowVerdicts, rows: np.ndarray, start: int, names: tuple[str, ...]
+    verdicts: RowVerdicts, loan_ids: pa.ChunkedArray, names: tuple[str, ...]
 ) -> list[dict[str, Any]]:
-    """The summary's entries (:func:`examples`) of the invalid ``rows`` of a block."""
+    """The summary's first invalid rows (:func:`examples`)."""
+    rows = np.flatnonzero(status_of_reasons()[verdicts.codes] == _INVALID)[:INVALID_SHOWN]
     if not len(rows):
         return []
-    at = np.searchsorted(found.detail_rows, rows)
-    known = at < len(found.detail_rows)
-    known[known] = found.detail_rows[at[known]] == rows[known]
-    details = found.details.to_pylist()
+    at = np.searchsorted(verdicts.detail_rows, rows)
+    known = at < len(verdicts.detail_rows)
+    known[known] = verdicts.detail_rows[at[known]] == rows[known]
+    details = verdicts.details.take(pa.array(np.where(known, at, 0))).to_pylist()
     shown = pd.DataFrame(
         {
-            "loan_id": loan_id_column(frame).iloc[rows].to_numpy(),
-            "reason": [names[code] for code in found.codes[rows]],
-            "detail": [details[a] if k else "" for a, k in zip(at, known, strict=True)],
+            "loan_id": loan_ids.take(pa.array(rows)).to_pylist(),
+            "reason": [names[code] for code in verdicts.codes[rows]],
+            "detail": [d if k else "" for d, k in zip(details, known, strict=True)],
         },
-        index=rows + start,
+        index=rows,
     )
     return examples(shown)
+
+
+def _unrecognized(
+    parts: list[dict[str, tuple[np.ndarray, pa.Array]]], changed: np.ndarray
+) -> dict[str, dict[str, int]]:
+    """The summary's unrecognized values from the blocks' rows excluded for one, those
+    found to carry a duplicated loan id left out."""
+    counts: dict[str, Counter[str]] = {}
+    for part in parts:
+        for column, (rows, values) in part.items():
+            kept = values.filter(pa.array(~changed[rows]))
+            counts.setdefault(column, Counter()).update(value_counts(kept))
+    return unrecognized_combined([counts])
 
 
 def _counts(

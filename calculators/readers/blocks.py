@@ -1,14 +1,14 @@
 """A ledger CSV read a block of rows at a time, as many times as a run needs, never held
 whole in memory: for a command whose ledger is larger than what it keeps of each row.
 
-The first reading (:func:`scan_ledger`) reads the file as
-:func:`~calculators.readers.ledger.read_ledger` does (UTF-8, the header found the same
-way, total rows left out with the same note, the file's SHA-256 and line ends counted
-as it is read) and keeps one column; each later one (:meth:`LedgerBlocks.pieces`) gives
-the same rows again, in the same blocks. A block is read from the file as bytes ending at
-a line end (:class:`Piece`) and parsed by whichever thread takes it, so that the cores
-parse and classify while the file is read. A file that changed between two readings is
-refused.
+The first reading (:meth:`CsvLedger.first_pieces`, the file opened by
+:func:`open_ledger`) reads the file as :func:`~calculators.readers.ledger.read_ledger`
+does (UTF-8, the header found the same way, total rows left out with the same note, the
+file's SHA-256 and line ends counted as it is read) and gives its blocks to the caller as
+they are read; each later one (:meth:`LedgerBlocks.pieces`) gives the same rows again, in
+the same blocks. A block is read from the file as bytes ending at a line end
+(:class:`Piece`) and parsed by whichever thread takes it, so that the cores parse and
+classify while the file is read. A file that changed between two readings is refused.
 """
 
 from __future__ import annotations
@@ -29,12 +29,11 @@ import pyarrow.csv as pacsv
 from .. import _progress
 from .._errors import LedgerFileError
 from .._i18n import _
-from ..columnar.parallel import in_thread_pipeline
-from ..columnar.text import TextColumn
 from .columns import canonical_name
 from .csv_file import (
     _arrow_options,
     _Layout,
+    _LineEnds,
     _text_frame,
     counted_from_header,
     is_stream,
@@ -78,6 +77,9 @@ class Piece:
         The ledger's row of the block's first row (total rows left out).
     rows : int or None
         Its rows, as the first reading found them (None: in the first reading).
+    checked : bool
+        Whether the first reading checked the file's text as UTF-8 (it is not checked
+        again).
     """
 
     data: bytes = field(repr=False)
@@ -86,6 +88,7 @@ class Piece:
     rows: int | None
     layout: _Layout = field(repr=False)
     path: str
+    checked: bool = False
 
     def parsed(self, columns: Sequence[str] | None = None) -> tuple[pd.DataFrame, np.ndarray]:
         """The block's rows without its total rows, every cell as text (only ``columns``,
@@ -99,6 +102,7 @@ class Piece:
         told = {*wanted, loan_id, names[0], *borrower}
         convert.include_columns = [c for c in names if c in told]
         read.skip_rows = 1 if self.first else 0  # the header line
+        convert.check_utf8 = not self.checked
         frame = _text_frame(pacsv.read_csv(pa.py_buffer(self.data), read, parse, convert))
         marked = total_rows(frame)
         if marked.any():
@@ -179,7 +183,7 @@ class LedgerBlocks:
     @property
     def meta(self) -> pd.DataFrame:
         """No rows, the ledger's columns as text."""
-        return _text_frame(pa.table({n: pa.array([], pa.large_string()) for n in self.columns}))
+        return _meta(self.layout)
 
     def pieces(self) -> Iterator[Piece]:
         """The ledger's blocks in order, as read from the file (parse each with
@@ -200,7 +204,7 @@ class LedgerBlocks:
                 if count > len(self.block_rows):
                     raise _changed(self.path)
                 rows = self.block_rows[count - 1]
-                yield Piece(data, count == 1, start, rows, self.layout, self.path)
+                yield Piece(data, count == 1, start, rows, self.layout, self.path, True)
                 start += rows
             if count != len(self.block_rows) or _stamp(handle) != self.stamp:
                 raise _changed(self.path)
@@ -212,21 +216,102 @@ class LedgerBlocks:
             yield piece.frame(columns)
 
 
-def scan_ledger(
-    path: str | Path, keep: str, *, progress: bool = False, block_bytes: int = BLOCK_BYTES
-) -> tuple[LedgerBlocks, list[pa.Array]] | None:
-    """Read a ledger CSV once, block by block, keeping only the column ``keep`` (its
-    canonical name, ``loan_id``).
+class FirstReading:
+    """What the first reading of a ledger found, block by block, as its blocks are taken
+    in order: the file's SHA-256 and line ends, each block's rows, the total rows."""
 
-    Returns
-    -------
-    (LedgerBlocks, list of pyarrow.Array) or None
-        The ledger to read again, and the kept column's cells, block by block; None for
-        a ledger that :func:`~calculators.readers.ledger.read_ledger` must read whole:
-        standard input or a pipe, a workbook, a file not in UTF-8, the header alone or
-        no rows, no column ``keep``, or a file Arrow's parser refuses (that reader words
-        the error).
-    """
+    def __init__(self) -> None:
+        self.digest = hashlib.sha256()
+        self.ends = _LineEnds()
+        self.block_rows: list[int] = []
+        self.read = 0  # rows as read, total rows among them
+        self.totals: list[np.ndarray] = []  # the lines of the first ten of each block
+
+    @property
+    def rows(self) -> int:
+        """The ledger's rows so far (total rows left out)."""
+        return self.read - sum(len(t) for t in self.totals)
+
+    def add(self, rows: int, marked: np.ndarray) -> int:
+        """Take the next block: ``rows`` rows kept, ``marked`` its rows as read that were
+        totals; return the ledger's row of the block's first row."""
+        start = sum(self.block_rows)
+        self.block_rows.append(rows)
+        self.totals.append(np.flatnonzero(marked) + self.read + 2)
+        self.read += len(marked)
+        return start
+
+
+@dataclass(frozen=True)
+class CsvLedger:
+    """A UTF-8 ledger CSV to be read block by block (see :func:`open_ledger`)."""
+
+    path: str
+    skip: int = field(repr=False)
+    layout: _Layout = field(repr=False)
+    stamp: _Stamp = field(repr=False)
+    block_bytes: int = field(default=BLOCK_BYTES, repr=False)
+
+    @property
+    def meta(self) -> pd.DataFrame:
+        """No rows, the ledger's columns as text."""
+        return _meta(self.layout)
+
+    def first_pieces(self, reading: FirstReading, progress: bool = False) -> Iterator[Piece]:
+        """The ledger's blocks as first read: the file hashed and its line ends counted
+        into ``reading`` as it is read (take each block's rows into it with
+        :meth:`FirstReading.add`, in order).
+
+        Raises
+        ------
+        LedgerFileError
+            The file changed since it was opened.
+        """
+        words = _progress.reading(Path(self.path).name)
+        with (
+            open_file(self.path) as handle,
+            _progress.bar(self.stamp[2], words, progress, unit="B") as bar,
+        ):
+            if _stamp(handle) != self.stamp:
+                raise _changed(self.path)
+            header = self.skip + self.layout.offset
+            source, reading.ends = counted_from_header(handle, header, reading.digest, bar)
+            for number, data in enumerate(_pieces(source, self.block_bytes)):
+                yield Piece(data, number == 0, -1, None, self.layout, self.path)
+            source.read()  # nothing is left after the last piece; hashed if there were
+            if _stamp(handle) != self.stamp:
+                raise _changed(self.path)
+
+    def read_again(self, reading: FirstReading) -> LedgerBlocks:
+        """The ledger as its first reading (done) found it, to be read again."""
+        notes: tuple[dict[str, str], ...] = ()
+        count = reading.read - reading.rows
+        if count:
+            # TRANSLATORS: a place in a note, followed by line numbers: ledger.csv, line 3, 7
+            place = _("{path}, line").format(path=self.path)
+            notes += (totals_note(np.concatenate(reading.totals)[:10], count, place),)
+        if self.layout.header_line != 1:
+            notes += (_csv_lines_note(self.path, self.layout.header_line),)
+        if not reading.ends.one_per_row(reading.read):
+            notes += (_rows_note(self.path),)
+        return LedgerBlocks(
+            self.path, reading.rows, reading.digest.hexdigest(),
+            MappingProxyType(self.layout.found("utf-8")), notes, tuple(reading.block_rows),
+            self.skip, self.layout, self.stamp, self.block_bytes,
+        )  # fmt: skip
+
+
+def _meta(layout: _Layout) -> pd.DataFrame:
+    return _text_frame(pa.table({n: pa.array([], pa.large_string()) for n in layout.names}))
+
+
+def open_ledger(
+    path: str | Path, keep: str = "loan_id", *, block_bytes: int = BLOCK_BYTES
+) -> CsvLedger | None:
+    """A ledger CSV to read block by block, from its header; None for a ledger that
+    :func:`~calculators.readers.ledger.read_ledger` must read whole: standard input or a
+    pipe, a workbook, a file not in UTF-8 by its first megabyte, the header alone, or no
+    column ``keep`` (a canonical name)."""
     if is_stream(path) or is_workbook(path):
         return None
     with open_file(path) as handle:
@@ -234,47 +319,6 @@ def scan_ledger(
         if found is None:
             return None
         skip, layout = found
-        kept = next((c for c in layout.names if canonical_name(c) == keep), None)
-        if kept is None:
+        if not any(canonical_name(c) == keep for c in layout.names):
             return None
-        stamp = _stamp(handle)
-        digest = hashlib.sha256()
-        words = _progress.reading(Path(path).name)
-        cells: list[pa.Array] = []
-        totals: list[np.ndarray] = []
-        block_rows: list[int] = []
-        read = 0
-        with _progress.bar(stamp[2], words, progress, unit="B") as bar:
-            source, ends = counted_from_header(handle, skip + layout.offset, digest, bar)
-            pieces = (
-                Piece(data, number == 0, 0, None, layout, str(path))
-                for number, data in enumerate(_pieces(source, block_bytes))
-            )
-            try:
-                for frame, marked in in_thread_pipeline(lambda p: p.parsed([kept]), pieces):
-                    cells.append(TextColumn.of(frame[kept]).array)
-                    totals.append(np.flatnonzero(marked)[:10] + read + 2)
-                    block_rows.append(len(frame))
-                    read += len(marked)
-            except pa.ArrowInvalid:
-                return None
-            source.read()  # nothing is left after the last piece; hashed if there were
-        if _stamp(handle) != stamp:
-            return None  # changed while read: the whole reading says how it reads now
-    rows = sum(block_rows)
-    if not rows:
-        return None
-    notes: tuple[dict[str, str], ...] = ()
-    if rows < read:
-        # TRANSLATORS: a place in a note, followed by line numbers: ledger.csv, line 3, 7
-        place = _("{path}, line").format(path=path)
-        notes += (totals_note(np.concatenate(totals)[:10], read - rows, place),)
-    if layout.header_line != 1:
-        notes += (_csv_lines_note(str(path), layout.header_line),)
-    if not ends.one_per_row(read):
-        notes += (_rows_note(str(path)),)
-    blocks = LedgerBlocks(
-        str(path), rows, digest.hexdigest(), MappingProxyType(layout.found("utf-8")), notes,
-        tuple(block_rows), skip, layout, stamp, block_bytes,
-    )  # fmt: skip
-    return blocks, cells
+        return CsvLedger(str(path), skip, layout, _stamp(handle), block_bytes)

@@ -94,8 +94,16 @@ def test_cli_shows_bars_on_a_terminal_without_quiet(
             "--eligible-borrowers", str(eligible), "--json"]  # fmt: skip
     assert main(argv + (["--quiet"] if quiet else [])) == 3
     capsys.readouterr()
-    assert bool(_shown(bars, "classifying")) is shown
+    # no workbook: the rows are classified block by block as the file is read, its bytes
+    # counted by the reading's bar
     assert bool(_shown(bars, "reading")) is shown
+    assert not _shown(bars, "classifying")
+    Recorded.made.clear()
+    out = ["--out", str(tmp_path / "out")]
+    assert main(argv + out + (["--quiet"] if quiet else [])) == 3
+    capsys.readouterr()
+    assert bool(_shown(bars, "reading")) is shown
+    assert bool(_shown(bars, "classifying")) is shown
     Recorded.made.clear()
     argv = ["audit", "tech", str(LEDGER), "--submitted", str(SUBMITTED), "--quarter", "2022Q2",
             "--lender", "ICBC", "--eligible-borrowers", str(eligible), "--json"]  # fmt: skip

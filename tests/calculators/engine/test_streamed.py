@@ -22,7 +22,7 @@ from calculators.programs import elderly_care
 from calculators.programs import tech as tech_relending
 from calculators.programs import transport as transport_relending
 from calculators.readers import blocks as ledger_blocks
-from calculators.readers.blocks import scan_ledger
+from calculators.readers.blocks import open_ledger
 from calculators.reports.csv_file import write_csv
 from tests.calculators.engine.test_claim_properties import ELIGIBLE, VALID, _ledger, row
 from tests.calculators.engine.test_partitioned import FIRST_LOANS, WIDENED
@@ -31,9 +31,11 @@ from tests.calculators.programs.test_version_goldens import TECH_2025Q3_LIST
 
 
 def _streamed(module, path: Path, args: tuple, block_bytes: int) -> StreamedClaim:
-    scanned = scan_ledger(path, "loan_id", block_bytes=block_bytes)
-    assert scanned is not None
-    return stream_claim(module.claim_spec(*args), *scanned)
+    opened = open_ledger(path, block_bytes=block_bytes)
+    assert opened is not None
+    result = stream_claim(module.claim_spec(*args), opened)
+    assert result is not None
+    return result
 
 
 def _csv_bytes(loans, folder: Path, name: str) -> bytes:
@@ -80,7 +82,9 @@ def test_any_blocks_give_the_whole_ledger_answer(text, block_bytes) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "ledger.csv"
         path.write_text(text, encoding="utf-8")
-        if scan_ledger(path, "loan_id", block_bytes=block_bytes) is None:
+        opened = open_ledger(path, block_bytes=block_bytes)
+        spec = tech_relending.claim_spec("2022Q2", "ICBC", ELIGIBLE)
+        if stream_claim(spec, opened) is None:
             return  # no rows but totals: the ledger is read whole (tested below)
         _same(tech_relending, path, ("2022Q2", "ICBC", ELIGIBLE), block_bytes)
         _same(transport_relending, path, ("2022Q3", "ABC", [VALID[0]]), block_bytes)
@@ -153,38 +157,37 @@ def _passes(monkeypatch) -> list[int]:
 
 
 def test_ledger_read_again_only_for_what_needs_it(tmp_path, monkeypatch) -> None:
-    """Tech's first loans need the column 首贷: without it the ledger is read once to be
+    """Tech's first loans need the column 首贷: without it the ledger is read once, to be
     classified (the part of no rows taken), with it once more; writing the rows reads
     it again."""
     path = tmp_path / "ledger.csv"
     path.write_bytes(LEDGER.read_bytes())
     read = _passes(monkeypatch)
     result = _streamed(tech_relending, path, ("2022Q2", "ICBC", ELIGIBLE), 100)
-    assert len(read) == 1 and "first_loans" not in result.summary()
+    assert not read and "first_loans" not in result.summary()
     _csv_bytes(result.loans, tmp_path, "loans.csv")
-    assert len(read) == 2
+    assert len(read) == 1
     first = tmp_path / "first.csv"
     first.write_text(FIRST_LOANS, encoding="utf-8")
     read.clear()
     _streamed(tech_relending, first, ("2025Q2", "CCB", TECH_2025Q3_LIST), 100)
-    assert len(read) == 2
+    assert len(read) == 1
 
 
-def test_a_ledger_changed_between_readings_is_refused(tmp_path) -> None:
+def test_a_ledger_changed_after_it_was_opened_is_refused(tmp_path) -> None:
     path = tmp_path / "ledger.csv"
     path.write_bytes(LEDGER.read_bytes())
-    scanned = scan_ledger(path, "loan_id", block_bytes=100)
-    assert scanned is not None
+    opened = open_ledger(path, block_bytes=100)
+    assert opened is not None
     with path.open("a", encoding="utf-8") as handle:
         handle.write("T99,911101085011945813,1.00,CNY,2022-04-01,2023-04-01\n")
     spec = tech_relending.claim_spec("2022Q2", "ICBC", ELIGIBLE)
     with pytest.raises(LedgerFileError, match="does not change while relend reads it"):
-        stream_claim(spec, *scanned)
+        stream_claim(spec, opened)
 
 
 def test_a_ledger_changed_before_its_rows_are_written_is_refused(tmp_path) -> None:
-    """Same size, one digit changed, the time kept: the rows of a block are not those
-    found, or the file's time says so."""
+    """Same size, one id changed: the file's time says so."""
     path = tmp_path / "ledger.csv"
     path.write_bytes(LEDGER.read_bytes())
     result = _streamed(tech_relending, path, ("2022Q2", "ICBC", ELIGIBLE), 100)
@@ -193,31 +196,44 @@ def test_a_ledger_changed_before_its_rows_are_written_is_refused(tmp_path) -> No
         _csv_bytes(result.loans, tmp_path, "loans.csv")
 
 
+def _streams(path: Path) -> bool:
+    opened = open_ledger(path)
+    spec = tech_relending.claim_spec("2022Q2", "ICBC", ELIGIBLE)
+    return opened is not None and stream_claim(spec, opened) is not None
+
+
+HEADER = "loan_id,borrower_id,principal,disbursement_date,maturity_date\n"
+
+
 @pytest.mark.parametrize(
     "content",
     [
-        "loan_id,borrower_id,principal,disbursement_date,maturity_date\n",  # the header alone
-        "loan_id,borrower_id,principal,disbursement_date,maturity_date\n合计,,1.00,,\n",
+        HEADER,  # the header alone
+        HEADER + "合计,,1.00,,\n",  # total rows alone
         "borrower_id,principal,disbursement_date,maturity_date\nx,1.00,2022-04-01,2023-04-01\n",
-        "loan_id,borrower_id,principal\nL1,x,1.00,extra\n",  # a row of four fields
+        "loan_id,borrower_id,principal\nL1,x,1.00\n",  # no dates
+        HEADER + "L1,x,1.00,2022-04-01,2023-04-01,extra\n",  # a row of six fields
     ],
 )
 def test_what_the_whole_reading_takes(tmp_path, content) -> None:
-    """No rows, no loan-id column, a malformed row: read whole, which words the error."""
+    """No rows, a column missing, a malformed row: read whole, which words the error."""
     path = tmp_path / "ledger.csv"
     path.write_text(content, encoding="utf-8")
-    assert scan_ledger(path, "loan_id") is None
+    assert not _streams(path)
 
 
 def test_other_encodings_workbooks_and_standard_input(tmp_path) -> None:
     text = LEDGER.read_text(encoding="utf-8").replace("T1,", "贷1,")
     gb = tmp_path / "gb.csv"
     gb.write_bytes(text.encode("gb18030"))
-    assert scan_ledger(gb, "loan_id") is None
+    assert open_ledger(gb) is None
     named = tmp_path / "ledger.xlsx"
     named.write_bytes(LEDGER.read_bytes())
-    assert scan_ledger(named, "loan_id") is None
-    assert scan_ledger("-", "loan_id") is None
+    assert open_ledger(named) is None
+    assert open_ledger("-") is None
+    plain = tmp_path / "ledger.csv"
+    plain.write_bytes(LEDGER.read_bytes())
+    assert _streams(plain)
 
 
 def test_the_command_writes_the_same_files_either_way(tmp_path, capsys) -> None:
