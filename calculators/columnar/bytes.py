@@ -134,13 +134,25 @@ def _short_word(chunk: np.ndarray) -> np.ndarray:
     zero-padded little-endian uint64: read 4, 2 and 1 bytes at a time, not copied into a
     padded matrix first."""
     n, size = chunk.shape
-    word = np.zeros(n, dtype=np.uint64)
+    if not size:
+        return np.zeros(n, dtype=np.uint64)
+    word = None
     at = 0
     for step, dtype in ((4, "<u4"), (2, "<u2"), (1, "u1")):
         while size - at >= step:
-            piece = np.ascontiguousarray(chunk[:, at : at + step]).view(dtype)[:, 0]
-            word |= piece.astype(np.uint64) << np.uint64(8 * at)
+            piece = chunk[:, at : at + step]
+            if piece.strides[1] != 1:  # read as one integer, the bytes must be side by side
+                piece = np.ascontiguousarray(piece)
+            # read in place, into the word itself at first: a copy of the bytes and a
+            # zeroed word to combine into took half again as long
+            value = piece.view(dtype)[:, 0].astype(np.uint64)
+            if word is None:
+                word = value
+            else:
+                value <<= np.uint64(8 * at)
+                word |= value
             at += step
+    assert word is not None
     return word
 
 

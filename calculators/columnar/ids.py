@@ -317,12 +317,19 @@ class IdColumn:
                 ids.records["w0"], ids.records["w1"], ids.records["w2"], found,
             )  # fmt: skip
             return found
-        rows, words = self.rows, self.words
-        if where is not None:
-            keep = np.flatnonzero(where[rows])  # positions once, then four takes
-            rows, words = rows[keep], [word[keep] for word in words]
-        found[rows] = ids.contains(words, mix(words))
+        keep = None if where is None else np.flatnonzero(where[self.rows])
+        count = len(self.rows) if keep is None else len(keep)
+        for start in range(0, count, _LOOKUP_ROWS):
+            part = slice(start, start + _LOOKUP_ROWS)
+            at = part if keep is None else keep[part]  # positions once, then four takes
+            rows, words = self.rows[at], [word[at] for word in self.words]
+            found[rows] = ids.contains(words, mix(words))
         return found
+
+
+_LOOKUP_ROWS = 1 << 15
+"""Rows looked up at once: the lookup's temporaries (some 60 bytes a row) stay small
+enough to be reused from one part to the next instead of mapped afresh."""
 
 
 _RECORD = np.dtype([("w0", "<u8"), ("w1", "<u8"), ("w2", "<u8")])

@@ -285,7 +285,7 @@ def per_loan_frame(
     -----
     The new columns are put beside the input's without copying either (copy-on-write:
     the input is never changed). A ``principal_fen`` column in the input is replaced
-    in place.
+    in place, by the parsed column itself.
     """
     by_reason = status_of_reasons()
     # per reason code: no version for invalid rows and loans outside every version
@@ -312,6 +312,13 @@ def per_loan_frame(
         ),
     }
     loans = frame.reset_index(drop=True)
-    if "principal_fen" in loans.columns:
+    if "principal_fen" not in loans.columns:
+        return pd.concat([loans, pd.DataFrame(added, copy=False)], axis=1)
+    at = loans.columns.get_loc("principal_fen")
+    if not isinstance(at, int):  # the name more than once: each is replaced
         loans["principal_fen"] = added.pop("principal_fen")
-    return pd.concat([loans, pd.DataFrame(added, copy=False)], axis=1)
+        return pd.concat([loans, pd.DataFrame(added, copy=False)], axis=1)
+    # the parsed column put between the input's columns each side: assigning copies it
+    parsed = pd.DataFrame({"principal_fen": added.pop("principal_fen")}, copy=False)
+    parts = [loans.iloc[:, :at], parsed, loans.iloc[:, at + 1 :], pd.DataFrame(added, copy=False)]
+    return pd.concat(parts, axis=1)

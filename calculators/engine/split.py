@@ -53,10 +53,16 @@ class RowVerdicts:
         shares: Shares,
         details: tuple[np.ndarray, pa.Array],
     ) -> RowVerdicts:
-        """The verdicts on some rows, with the totals of their split under ``shares``."""
-        eligible = _eligible(codes, principal_fen)
-        floors, remainders = shares.split(eligible, version)
+        """The verdicts on some rows, with the totals of their split under ``shares``.
+
+        Only the eligible rows are split: every other row's share is 0, floor and
+        remainder (it is counted at remainder 0).
+        """
+        rows = np.flatnonzero(codes == ELIGIBLE)
+        eligible = np.take(principal_fen, rows)
+        floors, remainders = shares.split(eligible, np.take(version, rows))
         counts = np.bincount(remainders, minlength=shares.denominator)
+        counts[0] += len(codes) - len(rows)
         return cls(
             codes, principal_fen, ok, version, exact_sum(eligible), exact_sum(floors), counts,
             *details,
@@ -99,17 +105,21 @@ class RowVerdicts:
         """Each loan's floor plus its leftover fen (see :func:`leftover_threshold`):
         one more fen above remainder ``r``, and for the first ``take`` loans at ``r``.
 
-        Computed block by block on a thread per core.
+        Computed block by block on a thread per core, over the eligible rows only: the
+        others get 0 (their remainder, 0, is never ``r``, which is 1 or more when
+        ``take`` is, see :func:`leftover_threshold`).
         """
-        out = np.empty(len(self.codes), dtype=np.int64)
+        out = np.zeros(len(self.codes), dtype=np.int64)
 
         def block(start: int) -> np.ndarray:
             part = slice(start, start + BLOCK_ROWS)
+            rows = np.flatnonzero(self.codes[part] == ELIGIBLE)
             floors, remainders = shares.split(
-                _eligible(self.codes[part], self.principal_fen[part]), self.version[part]
+                np.take(self.principal_fen[part], rows), np.take(self.version[part], rows)
             )
-            np.add(floors, remainders > r, out=out[part])
-            return np.flatnonzero(remainders == r)[:take] + start if take else floors[:0]
+            floors += remainders > r
+            out[part][rows] = floors
+            return rows[np.flatnonzero(remainders == r)[:take]] + start if take else rows[:0]
 
         at_r = in_threads(block, list(range(0, len(out), BLOCK_ROWS)))
         if take:

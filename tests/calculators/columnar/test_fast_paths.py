@@ -101,9 +101,10 @@ digits8 = st.text("0123456789", min_size=8, max_size=8)
 usccs = st.tuples(digits8, st.text(CODE, min_size=9, max_size=9)).map(lambda t: _uscc("".join(t)))
 
 
+@pytest.mark.parametrize("lookup_rows", [3, _ids._LOOKUP_ROWS], ids=["parts of 3", "whole"])
 @pytest.mark.parametrize("kernel_rows", [0, KERNEL_ROWS], ids=["compiled", "numpy"])
 @given(st.lists(usccs, max_size=20), st.lists(usccs, max_size=20), st.data())
-def test_id_set_lookups_match_a_python_set(kernel_rows, listed, others, data) -> None:
+def test_id_set_lookups_match_a_python_set(lookup_rows, kernel_rows, listed, others, data) -> None:
     extra = ["bad", "", listed[0] if listed else "x"]
     probes = data.draw(st.permutations(listed + others + _near_misses(listed) + extra))
     where = np.array(data.draw(st.lists(st.booleans(), min_size=len(probes), max_size=len(probes))))
@@ -111,7 +112,10 @@ def test_id_set_lookups_match_a_python_set(kernel_rows, listed, others, data) ->
     known = IdSet.of(IdColumn.of(ids), ids)
     column = IdColumn.of(TextColumn.of(probes).normalized())
     expected = [p in set(listed) for p in probes]
-    with mock.patch.object(_compiled, "KERNEL_ROWS", kernel_rows):
+    with (
+        mock.patch.object(_compiled, "KERNEL_ROWS", kernel_rows),
+        mock.patch.object(_ids, "_LOOKUP_ROWS", lookup_rows),
+    ):
         assert list(column.isin(known)) == expected
         assert list(column.isin(known, where)) == list(np.array(expected, dtype=bool) & where)
     assert len(known) == len(set(listed)) and sorted(known) == sorted(set(listed))
