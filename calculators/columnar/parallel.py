@@ -12,9 +12,11 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-BLOCK_ROWS = 1 << 19
+BLOCK_ROWS = 1 << 18
 """Rows in a block of whole-column work (classification, the split, the compiled
-kernels): large enough to amortise a call, small enough to spread over the cores."""
+kernels): large enough to amortise a call, small enough to spread over the cores and to
+keep a block's temporaries (some 100 bytes a row, on each thread at once) small: a first
+claim in a process maps and zeroes every byte of them it has not used before."""
 
 
 def in_threads(work: Callable[[Any], Any], items: list[Any]) -> list[Any]:
