@@ -64,10 +64,22 @@ def _step(words: str) -> str:
     return "other"
 
 
+class _Hidden:
+    """What :class:`Bar` asks of a bar never drawn: a total, and updates that do nothing
+    (no tqdm is made: a first one takes a lock of ``multiprocessing``, importing it, some
+    2 ms of a process's first claim)."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+
+    def update(self, n: int) -> None:
+        """Nothing to draw."""
+
+
 class Bar:
     """A tqdm bar that several threads may advance (each update under one lock)."""
 
-    def __init__(self, bar: tqdm, step: str = "other") -> None:
+    def __init__(self, bar: tqdm | _Hidden, step: str = "other") -> None:
         self._bar = bar
         self._lock = threading.Lock()
         self._record = os.environ.get(PROGRESS_FILE)
@@ -105,10 +117,14 @@ class Bar:
 @contextlib.contextmanager
 def bar(total: int, words: str, show: bool, unit: str | None = None) -> Iterator[Bar]:
     """A progress bar of ``total`` units on stderr, drawn after :data:`DELAY_SECONDS`
-    when ``show``; with ``show`` False its updates do nothing."""
+    when ``show``; with ``show`` False its updates draw nothing (they are still recorded
+    in :data:`PROGRESS_FILE`)."""
+    if not show:
+        yield Bar(_Hidden(total), _step(words))
+        return
     with tqdm(
         total=total, desc=f"relend: {words}", unit=unit or rows_unit(), unit_scale=True,
-        disable=not show, delay=DELAY_SECONDS, file=sys.stderr, leave=False,
+        disable=False, delay=DELAY_SECONDS, file=sys.stderr, leave=False,
     ) as drawn:  # fmt: skip
         yield Bar(drawn, _step(words))
 

@@ -234,19 +234,23 @@ def _package_schedule(
 
 
 @functools.cache
+def _reviewed_schedule() -> tuple[frozenset[dt.date], frozenset[dt.date]]:
+    """Days off and make-up working days of the reviewed notices alone (no package's)."""
+    years = reviewed_years().values()
+    return frozenset().union(*(r.off for r in years)), frozenset().union(*(r.work for r in years))
+
+
+@functools.cache
 def _schedule() -> tuple[frozenset[dt.date], frozenset[dt.date]]:
     """Days off and make-up working days over the covered years.
 
     The reviewed notices up to the last reviewed year; ``holidays.China`` after it.
     """
     reviewed = reviewed_years()
-    off = set().union(*(r.off for r in reviewed.values()))
-    on = set().union(*(r.work for r in reviewed.values()))
+    off, on = _reviewed_schedule()
     after = notice_span(max(reviewed) + 1)[0]
     pkg_off, pkg_on = _package_schedule(max(reviewed), LAST_YEAR)
-    off |= {d for d in pkg_off if d >= after}
-    on |= {d for d in pkg_on if d >= after}
-    return frozenset(off), frozenset(on)
+    return off | {d for d in pkg_off if d >= after}, on | {d for d in pkg_on if d >= after}
 
 
 @functools.cache
@@ -263,7 +267,7 @@ def package_mismatch(year: int) -> tuple[dt.date, ...]:
     first, last = notice_span(year)
     first = max(first, dt.date(FIRST_YEAR, 1, 1))
     days = np.arange(_days(first), _days(last) + 1, dtype=np.int64)
-    mine_off, mine_on = _schedule()
+    mine_off, mine_on = _reviewed_schedule()  # the notice's days: the package's not needed
     pkg_off, pkg_on = _package_schedule(first.year, last.year)
     mine = _open_flags(days, mine_off, mine_on, exchange=False)
     theirs = _open_flags(days, pkg_off, pkg_on, exchange=False)
@@ -301,7 +305,8 @@ class BusinessCalendar:
     Coverage is the years ``FIRST_YEAR`` to ``LAST_YEAR``; a date outside raises
     :class:`DateOutOfBoundsError`. Rolling and adding business days are binary
     searches in the sorted array of business days, so they also work on numpy
-    arrays of ``datetime64[D]``.
+    arrays of ``datetime64[D]``. The business days after the last reviewed notice's
+    (``holidays.China``, some 35 years) are built when an answer first reaches them.
     """
 
     def __init__(
@@ -323,24 +328,28 @@ class BusinessCalendar:
                 )
             if override.year in pinned:
                 raise CalendarError(
-                    "override.year",
-                    override.year,
-                    _("each year at most once among the overrides"),
+                    "override.year", override.year, _("each year at most once among the overrides")
                 )
             pinned[override.year] = override
         self.overrides: Mapping[int, YearOverride] = pinned
         self.first = dt.date(FIRST_YEAR, 1, 1)
         self.last = dt.date(LAST_YEAR, 12, 31)
-        self._sessions = self._build_sessions()
+        self._known_last = _days(min(notice_span(max(reviewed_years()))[1], self.last))
+        self._known = self._build_sessions(self._known_last)  # a prefix of _sessions
 
     def __repr__(self) -> str:
         pinned = ", ".join(str(y) for y in sorted(self.overrides)) or "none"
         return f"BusinessCalendar({self.name!r}, overrides: {pinned}, strict={self.strict})"
 
-    def _build_sessions(self) -> np.ndarray:
-        off, on = _schedule()
+    @functools.cached_property
+    def _sessions(self) -> np.ndarray:
+        return self._build_sessions()
+
+    def _build_sessions(self, last: int | None = None) -> np.ndarray:
+        off, on = _schedule() if last is None else _reviewed_schedule()
         exchange = self.name == "sse"
-        days = np.arange(_days(self.first), _days(self.last) + 1, dtype=np.int64)
+        stop = (_days(self.last) if last is None else last) + 1
+        days = np.arange(_days(self.first), stop, dtype=np.int64)
         is_open = _open_flags(days, off, on, exchange)
         for year, override in self.overrides.items():
             start, end = (_days(d) for d in notice_span(year))
@@ -461,8 +470,9 @@ class BusinessCalendar:
         self._check_bounds(day, "date")
         self.status_of(day)
         n = _days(day)
-        i = int(np.searchsorted(self._sessions, n))
-        return i < len(self._sessions) and int(self._sessions[i]) == n
+        sessions = self._known if n <= self._known_last else self._sessions
+        i = int(np.searchsorted(sessions, n))
+        return i < len(sessions) and int(sessions[i]) == n
 
     def roll(self, day: dt.date, convention: Convention = "following") -> dt.date:
         """Move ``day`` to a business day.
@@ -496,16 +506,18 @@ class BusinessCalendar:
         return rolled
 
     def _following(self, n: int, day: dt.date) -> dt.date:
-        i = int(np.searchsorted(self._sessions, n, side="left"))
-        if i == len(self._sessions):
+        sessions = self._known if n <= self._known[-1] else self._sessions
+        i = int(np.searchsorted(sessions, n, side="left"))
+        if i == len(sessions):
             raise DateOutOfBoundsError("date", day.isoformat(), self.last, "last")
-        return _date(self._sessions[i])
+        return _date(sessions[i])
 
     def _preceding(self, n: int, day: dt.date) -> dt.date:
-        i = int(np.searchsorted(self._sessions, n, side="right")) - 1
+        sessions = self._known if n <= self._known_last else self._sessions
+        i = int(np.searchsorted(sessions, n, side="right")) - 1
         if i < 0:
             raise DateOutOfBoundsError("date", day.isoformat(), self.first, "first")
-        return _date(self._sessions[i])
+        return _date(sessions[i])
 
     def add_business_days(self, day: dt.date, n: int) -> dt.date:
         """The business day ``n`` business days after (or, for negative ``n``, before) ``day``.
@@ -518,18 +530,21 @@ class BusinessCalendar:
         """
         self._check_bounds(day, "date")
         d = _days(day)
+        sessions = self._known if d <= self._known_last else self._sessions
         if n >= 0:
-            i = int(np.searchsorted(self._sessions, d, side="left"))
-            is_open = i < len(self._sessions) and int(self._sessions[i]) == d
+            i = int(np.searchsorted(sessions, d, side="left"))
+            is_open = i < len(sessions) and int(sessions[i]) == d
             target = i + n if is_open or n == 0 else i + n - 1
+            if target >= len(sessions):  # past the known days: the same indices in all
+                sessions = self._sessions
         else:
-            i = int(np.searchsorted(self._sessions, d, side="right")) - 1
-            is_open = i >= 0 and int(self._sessions[i]) == d
+            i = int(np.searchsorted(sessions, d, side="right")) - 1
+            is_open = i >= 0 and int(sessions[i]) == d
             target = i + n if is_open else i + n + 1
-        if not 0 <= target < len(self._sessions):
+        if not 0 <= target < len(sessions):
             bound, side = (self.last, "last") if n >= 0 else (self.first, "first")
             raise DateOutOfBoundsError("date", day.isoformat(), bound, side)
-        result = _date(self._sessions[target])
+        result = _date(sessions[target])
         self.status_of(day, result)
         return result
 
@@ -537,10 +552,11 @@ class BusinessCalendar:
         """Every business day from ``start`` to ``end`` inclusive."""
         self._check_bounds(start, "start")
         self._check_bounds(end, "end")
-        lo = np.searchsorted(self._sessions, _days(start), side="left")
-        hi = np.searchsorted(self._sessions, _days(end), side="right")
+        sessions = self._known if _days(end) <= self._known_last else self._sessions
+        lo = np.searchsorted(sessions, _days(start), side="left")
+        hi = np.searchsorted(sessions, _days(end), side="right")
         self.status_of(start, end)
-        return [_date(n) for n in self._sessions[lo:hi]]
+        return [_date(n) for n in sessions[lo:hi]]
 
 
 @functools.cache

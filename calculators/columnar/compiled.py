@@ -30,8 +30,9 @@ KERNEL_ROWS = BLOCK_ROWS
 classification."""
 
 
-LOAD_BLOCKS = 12
-"""A column of at least this many times :data:`KERNEL_ROWS` rows loads the kernels."""
+LOAD_BLOCKS = 24
+"""A column of at least this many times :data:`KERNEL_ROWS` rows loads the kernels
+(6,291,456 rows)."""
 
 
 def kernels_for(rows: int) -> ModuleType | None:

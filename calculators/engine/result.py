@@ -5,7 +5,6 @@ prints) and the per-loan output frame.
 from __future__ import annotations
 
 import functools
-import html
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -237,6 +236,8 @@ class ClaimResult:
         }
 
     def _repr_html_(self) -> str:
+        import html  # a notebook's: not loaded by every claim (it loads html.entities)
+
         s = self.summary()
         rows = [
             (_("program"), f"{program_title(s['tool'])} ({s['policy']})"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -67,7 +68,22 @@ def test_progress_counts_every_byte_read_and_every_row_classified(bars) -> None:
 def test_no_bar_shown_by_default(bars) -> None:
     tech_relending.claim(LEDGER, "2022Q2", "ICBC", ELIGIBLE)
     calculators.claim("tech", LEDGER, "2022Q2", "ICBC", eligible_borrowers=ELIGIBLE)
-    assert bars and all(b.disable for b in bars)
+    assert not bars  # no tqdm made at all for a bar never drawn
+
+
+def test_a_bar_not_drawn_still_records_its_progress(bars, tmp_path, monkeypatch) -> None:
+    record = tmp_path / "progress"
+    monkeypatch.setattr(_progress, "_RECORD_SECONDS", 0)
+    monkeypatch.setenv(_progress.PROGRESS_FILE, str(record))
+    with _progress.bar(10, _progress.classifying(), False) as bar:
+        bar.update(4)
+        bar.extend(2)
+        bar.update(8)
+    lines = [json.loads(line) for line in record.read_text(encoding="utf-8").splitlines()]
+    assert lines == [{"step": "classifying", "done": 0, "total": 10},
+                     {"step": "classifying", "done": 4, "total": 10},
+                     {"step": "classifying", "done": 12, "total": 12}]  # fmt: skip
+    assert not bars
 
 
 def test_every_entry_point_passes_progress_on(bars) -> None:
