@@ -305,30 +305,18 @@ def unrecognized_rows(
     return out
 
 
-def unrecognized_part(frame: pd.DataFrame, codes: np.ndarray) -> dict[str, Counter[str]]:
-    """What some consecutive rows of a ledger (``frame``, headers as given; ``codes``
-    their reasons) give :func:`unrecognized_combined`: per column, each value rows were
-    excluded for, with its count."""
-    return {column: value_counts(values)
-            for column, (_rows, values) in unrecognized_rows(frame, codes).items()}  # fmt: skip
-
-
 def value_counts(values: pa.Array) -> Counter[str]:
     """Each distinct text and how many times it occurs."""
     counted = pc.value_counts(values).flatten()
     return Counter(dict(zip(counted[0].to_pylist(), counted[1].to_pylist(), strict=True)))
 
 
-def unrecognized_combined(parts: Iterable[dict[str, Counter[str]]]) -> dict[str, dict[str, int]]:
-    """:func:`unrecognized_values` of a ledger from the :func:`unrecognized_part` of each
-    of its parts."""
-    given = list(parts)
+def unrecognized_counted(counts: Mapping[str, Counter[str]]) -> dict[str, dict[str, int]]:
+    """:func:`unrecognized_values` from, per column, the values rows were excluded for
+    (:func:`unrecognized_rows`) counted over the whole ledger."""
     out: dict[str, dict[str, int]] = {}
     for column, _reason, known in _unrecognized():
-        counts: Counter[str] = Counter()
-        for part in given:
-            counts.update(part.get(column, {}))
-        ranked = _ranked(counts.items(), known)
+        ranked = _ranked(counts.get(column, Counter()).items(), known)
         if ranked:
             out[column] = ranked
     return out

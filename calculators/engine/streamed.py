@@ -42,12 +42,13 @@ from ..policy.model import PolicyRow
 from ..readers.blocks import CsvLedger, FirstReading, LedgerBlocks, Piece
 from ..readers.columns import REQUIRED, canonical_columns, canonical_name
 from .claim import ClaimSpec
+from .classify import version_dtype
 from .codes import ELIGIBLE, STATUSES, reason_codes, reason_index, status_of_reasons
 from .details import (
     INVALID_SHOWN,
     examples,
     quoted,
-    unrecognized_combined,
+    unrecognized_counted,
     unrecognized_rows,
     value_counts,
 )
@@ -56,7 +57,7 @@ from .result import ClaimResult, _version_total, per_loan_frame
 from .split import RowVerdicts
 from .validate import load, loan_id_column, principal_disagreement, raise_disagreement
 
-_INVALID = 2  # the status code of invalid rows (see calculators.engine.codes)
+_INVALID = STATUSES.index("invalid")
 
 
 def _rows(verdicts: RowVerdicts, start: int, stop: int) -> RowVerdicts:
@@ -248,32 +249,29 @@ def _with_duplicates(
 ) -> tuple[RowVerdicts, np.ndarray]:
     """The blocks' verdicts as one, the rows carrying a loan id repeated anywhere in the
     ledger given ``duplicate_loan_id`` (but ``invalid_loan_id`` ones), and those rows."""
-    joined = {name: np.concatenate([getattr(p, name) for p in parts])
-              for name in RowVerdicts.ARRAYS}  # fmt: skip
-    codes = joined["codes"]
+    rows = sum(len(part.codes) for part in parts)
+    whole = RowVerdicts.empty(rows, spec.shares.denominator, version_dtype(len(spec.versions)))
+    start = 0
+    for part in parts:
+        whole.put(start, part)
+        start += len(part.codes)
+    whole = whole.with_totals(parts)
     ids = pd.Series(pd.arrays.ArrowStringArray(loan_ids), dtype=TEXT)
     changed = duplicated_ids(ids, max(loan_ids.num_chunks, 1))
-    changed &= codes != reason_index("invalid_loan_id")
-    rows = np.concatenate([p.detail_rows for p in parts])
-    details = pa.concat_arrays([p.details for p in parts])
+    changed &= whole.codes != reason_index("invalid_loan_id")
     if not changed.any():
-        whole = replace(
-            parts[0], **joined, eligible_total=sum(p.eligible_total for p in parts),
-            floors_total=sum(p.floors_total for p in parts),
-            remainder_counts=np.sum([p.remainder_counts for p in parts], axis=0),
-            detail_rows=rows, details=details,
-        )  # fmt: skip
         return whole, changed
+    codes = whole.codes
     codes[changed] = reason_index("duplicate_loan_id")
-    kept = ~changed[rows]
+    kept = ~changed[whole.detail_rows]
     repeated = np.flatnonzero(changed)
-    rows = np.concatenate([rows[kept], repeated])
+    detail_rows = np.concatenate([whole.detail_rows[kept], repeated])
     found = quoted("loan_id", loan_ids.take(pa.array(repeated)).combine_chunks())
-    text = pa.concat_arrays([details.filter(pa.array(kept)), found.cast(pa.large_string())])
-    order = np.argsort(rows, kind="stable")
+    text = pa.concat_arrays([whole.details.filter(pa.array(kept)), found.cast(pa.large_string())])
+    order = np.argsort(detail_rows, kind="stable")
     verdicts = RowVerdicts.of(
-        codes, joined["principal_fen"], joined["principal_ok"], joined["version"], spec.shares,
-        (rows[order], text.take(pa.array(order))),
+        codes, whole.principal_fen, whole.principal_ok, whole.version, spec.shares,
+        (detail_rows[order], text.take(pa.array(order))),
     )  # fmt: skip
     return verdicts, changed
 
@@ -310,7 +308,7 @@ def _unrecognized(
         for column, (rows, values) in part.items():
             kept = values.filter(pa.array(~changed[rows]))
             counts.setdefault(column, Counter()).update(value_counts(kept))
-    return unrecognized_combined([counts])
+    return unrecognized_counted(counts)
 
 
 def _counts(

@@ -13,6 +13,7 @@ classify while the file is read. A file that changed between two readings is ref
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from collections.abc import Iterator, Sequence
@@ -152,7 +153,8 @@ class LedgerBlocks:
 
     Attributes
     ----------
-    path : str
+    source : CsvLedger
+        The file as opened.
     rows : int
         The ledger's rows (total rows left out).
     sha256 : str
@@ -167,26 +169,26 @@ class LedgerBlocks:
         The rows of each block.
     """
 
-    path: str
+    source: CsvLedger
     rows: int
     sha256: str
     input_format: MappingProxyType[str, Any]
     notes: tuple[dict[str, str], ...]
     block_rows: tuple[int, ...] = field(repr=False)
-    skip: int = field(repr=False)
-    layout: _Layout = field(repr=False)
-    stamp: _Stamp = field(repr=False)
-    block_bytes: int = field(default=BLOCK_BYTES, repr=False)
+
+    @property
+    def path(self) -> str:
+        return self.source.path
 
     @property
     def columns(self) -> tuple[str, ...]:
         """The header's names, as given."""
-        return self.layout.names
+        return self.source.layout.names
 
     @property
     def meta(self) -> pd.DataFrame:
         """No rows, the ledger's columns as text."""
-        return _meta(self.layout)
+        return self.source.meta
 
     def pieces(self) -> Iterator[Piece]:
         """The ledger's blocks in order, as read from the file (parse each with
@@ -198,25 +200,18 @@ class LedgerBlocks:
             The file changed since it was first read (here, or when a block's rows are
             not those first found).
         """
-        with open_file(self.path) as handle:
-            if _stamp(handle) != self.stamp:
-                raise _changed(self.path)
-            handle.seek(self.skip + self.layout.offset)
+        source = self.source
+        with source.unchanged() as handle:
+            handle.seek(source.skip + source.layout.offset)
             start = count = 0
-            for count, data in enumerate(_pieces(handle, self.block_bytes), start=1):
+            for count, data in enumerate(_pieces(handle, source.block_bytes), start=1):
                 if count > len(self.block_rows):
                     raise _changed(self.path)
                 rows = self.block_rows[count - 1]
-                yield Piece(data, count == 1, start, rows, self.layout, self.path, True)
+                yield Piece(data, count == 1, start, rows, source.layout, self.path, True)
                 start += rows
-            if count != len(self.block_rows) or _stamp(handle) != self.stamp:
+            if count != len(self.block_rows):
                 raise _changed(self.path)
-
-    def frames(self, columns: Sequence[str] | None = None) -> Iterator[pd.DataFrame]:
-        """The ledger's rows in order, a block at a time, every cell as text; only
-        ``columns`` (headers as given) if given."""
-        for piece in self.pieces():
-            yield piece.frame(columns)
 
 
 class FirstReading:
@@ -228,7 +223,7 @@ class FirstReading:
         self.ends = _LineEnds()
         self.block_rows: list[int] = []
         self.read = 0  # rows as read, total rows among them
-        self.totals: list[np.ndarray] = []  # the lines of the first ten of each block
+        self.totals: list[np.ndarray] = []  # each block's total rows, by line
 
     @property
     def rows(self) -> int:
@@ -258,7 +253,20 @@ class CsvLedger:
     @property
     def meta(self) -> pd.DataFrame:
         """No rows, the ledger's columns as text."""
-        return _meta(self.layout)
+        return _text_frame(
+            pa.table({n: pa.array([], pa.large_string()) for n in self.layout.names})
+        )
+
+    @contextlib.contextmanager
+    def unchanged(self) -> Iterator[Any]:
+        """The file opened for reading, refused (:class:`LedgerFileError`) when it is not
+        the file :func:`open_ledger` opened, before it is read and after."""
+        with open_file(self.path) as handle:
+            if _stamp(handle) != self.stamp:
+                raise _changed(self.path)
+            yield handle
+            if _stamp(handle) != self.stamp:
+                raise _changed(self.path)
 
     def first_pieces(self, reading: FirstReading, progress: bool = False) -> Iterator[Piece]:
         """The ledger's blocks as first read: the file hashed and its line ends counted
@@ -272,18 +280,14 @@ class CsvLedger:
         """
         words = _progress.reading(Path(self.path).name)
         with (
-            open_file(self.path) as handle,
+            self.unchanged() as handle,
             _progress.bar(self.stamp[2], words, progress, unit="B") as bar,
         ):
-            if _stamp(handle) != self.stamp:
-                raise _changed(self.path)
             header = self.skip + self.layout.offset
             source, reading.ends = counted_from_header(handle, header, reading.digest, bar)
             for number, data in enumerate(_pieces(source, self.block_bytes)):
                 yield Piece(data, number == 0, -1, None, self.layout, self.path)
             source.read()  # nothing is left after the last piece; hashed if there were
-            if _stamp(handle) != self.stamp:
-                raise _changed(self.path)
 
     def read_again(self, reading: FirstReading) -> LedgerBlocks:
         """The ledger as its first reading (done) found it, to be read again."""
@@ -298,14 +302,9 @@ class CsvLedger:
         if not reading.ends.one_per_row(reading.read):
             notes += (_rows_note(self.path),)
         return LedgerBlocks(
-            self.path, reading.rows, reading.digest.hexdigest(),
+            self, reading.rows, reading.digest.hexdigest(),
             MappingProxyType(self.layout.found("utf-8")), notes, tuple(reading.block_rows),
-            self.skip, self.layout, self.stamp, self.block_bytes,
         )  # fmt: skip
-
-
-def _meta(layout: _Layout) -> pd.DataFrame:
-    return _text_frame(pa.table({n: pa.array([], pa.large_string()) for n in layout.names}))
 
 
 def open_ledger(

@@ -87,10 +87,11 @@ def write_csv(frame: pd.DataFrame | RowBlocks, path: Path, progress: bool = Fals
             return _bytes_of(_join(_join(*cells, ","), "\n", "")), len(block)
 
         if isinstance(frame, pd.DataFrame):
-            rows = frame.iloc
+            by_position = frame.iloc
             starts = range(0, len(frame), CSV_BLOCK_ROWS)
             blocks: Iterable[Callable[[], pd.DataFrame]] = [
-                functools.partial(rows.__getitem__, slice(s, s + CSV_BLOCK_ROWS)) for s in starts
+                functools.partial(by_position.__getitem__, slice(s, s + CSV_BLOCK_ROWS))
+                for s in starts
             ]
         else:
             blocks = frame.blocks()
